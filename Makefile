@@ -1,0 +1,37 @@
+# The two commands of the README: `make run` and `make test`. Both create .venv
+# and install pickgraph into it first, so a fresh clone needs only Python 3.11 and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: install run test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/pickgraph build data/
+	@echo
+	@echo "Try:"
+	@echo "  $(BIN)/pickgraph show PostgreSQL"
+	@echo "  $(BIN)/pickgraph compare Go Rust"
+	@echo "  $(BIN)/pickgraph suggest Django"
+	@echo "  $(BIN)/pickgraph why React Vue"
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) exports/.cache exports/pickgraph.* .pytest_cache .hypothesis

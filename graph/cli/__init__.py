@@ -1,0 +1,135 @@
+"""The ``pickgraph`` command line: a thin layer that parses arguments and calls
+library functions. Shared state (the corpus, the output folder, the loaded
+graph) travels in a :class:`State` object on the click context.
+
+One module per command family: :mod:`.core` (build, topics, show, export),
+:mod:`.queries` (compare, suggest, why, evaluate), :mod:`.rdf` (sparql, push),
+:mod:`.html` (view), :mod:`.identity` (identity).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import click
+import networkx as nx
+
+from .. import __version__
+from ..model import PickgraphError, UnknownTopic
+
+DEFAULT_CORPUS = "data"
+
+
+@dataclass
+class State:
+    """What every command shares: where the pages are and where outputs go."""
+
+    corpus: tuple[str, ...] = (DEFAULT_CORPUS,)
+    out: str = "exports"
+    aliases: str | None = None
+    quiet: bool = False
+    _graph: nx.MultiDiGraph | None = field(default=None, repr=False)
+
+    @property
+    def progress(self) -> bool:
+        return not self.quiet and sys.stderr.isatty()
+
+    def graph(self) -> nx.MultiDiGraph:
+        """The graph of the corpus, from the cache of the last build when it is fresh."""
+        if self._graph is None:
+            from ..pipeline import load_graph
+
+            self._graph = load_graph(self.corpus, self.out, self.aliases, progress=self.progress)
+        return self._graph
+
+    def topic(self, query: str) -> str:
+        from ..kg import find_topic
+
+        return find_topic(self.graph(), query)
+
+
+class PickgraphGroup(click.Group):
+    """Turns the library's own errors into clean ``Error: …`` lines (exit 1), never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UnknownTopic as exc:
+            raise click.ClickException(f"{exc}. List topics with 'pickgraph topics'.") from None
+        except PickgraphError as exc:
+            raise click.ClickException(str(exc)) from None
+        except BrokenPipeError:  # `pickgraph topics | head`
+            sys.stderr.close()
+            ctx.exit(0)
+
+
+def corpus_options(f: Callable) -> Callable:
+    """``--corpus`` and ``--out`` on a query command, overriding the group's."""
+
+    def set_corpus(ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]) -> None:
+        if value:
+            ctx.ensure_object(State).corpus = value
+
+    def set_out(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        if value:
+            ctx.ensure_object(State).out = value
+
+    f = click.option("--corpus", "-c", multiple=True, expose_value=False, callback=set_corpus,
+                     type=click.Path(exists=True), help="Pages to query (file or folder; repeatable). Default: data/.")(f)
+    f = click.option("--out", "-o", "out_dir", expose_value=False, callback=set_out, type=click.Path(file_okay=False),
+                     help="Folder of exports and of the build cache. Default: exports/.")(f)
+    return f
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in the README) instead of text.")
+
+
+def emit(data: Any, as_json: bool, text: Callable[[Any], str]) -> None:
+    """Print ``data`` as JSON or through ``text``."""
+    if as_json:
+        click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        click.echo(text(data))
+
+
+@click.group(cls=PickgraphGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="pickgraph")
+@click.option("--corpus", "-c", multiple=True, type=click.Path(exists=True), envvar="PICKGRAPH_CORPUS",
+              help="Pages to work on (file or folder, repeatable; env PICKGRAPH_CORPUS). Default: data/.")
+@click.option("--out", "-o", "out_dir", default="exports", show_default=True, envvar="PICKGRAPH_OUT",
+              type=click.Path(file_okay=False), help="Folder for exports and the build cache.")
+@click.option("--aliases", type=click.Path(exists=True, dir_okay=False),
+              help="Alias file (TOML). Default: aliases.toml at the top of an input folder.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.pass_context
+def main(ctx: click.Context, corpus: tuple[str, ...], out_dir: str, aliases: str | None, quiet: bool) -> None:
+    """pickgraph: a knowledge graph of technology topics from "A vs B" comparison pages.
+
+    \b
+    Typical session:
+      pickgraph build data/            read the pages, write exports/
+      pickgraph show PostgreSQL        one topic: comparisons, pros, related topics
+      pickgraph compare Go Rust        direct or derived comparison, with evidence
+      pickgraph suggest Django         "you might also compare", with reasons
+      pickgraph why React Vue          why the pick won
+      pickgraph sparql @query.rq       SPARQL over the exported triples
+
+    Query commands reuse the cache of the last build and rebuild it when any page changed.
+    """
+    state = ctx.ensure_object(State)
+    if corpus:
+        state.corpus = corpus
+    state.out = out_dir
+    state.aliases = aliases
+    state.quiet = quiet or bool(os.environ.get("PICKGRAPH_QUIET"))
+
+
+from . import core  # noqa: E402
+
+for _module in (core,):
+    for _command in _module.commands:
+        main.add_command(_command)

@@ -1,0 +1,159 @@
+"""``build``, ``topics``, ``show`` and ``export``."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from ..export import DEFAULT_FORMATS, FORMATS, export
+from ..kg import summary
+from ..topics import list_topics, topic_info
+from . import State, corpus_options, emit, json_option
+
+pass_state = click.make_pass_decorator(State, ensure=True)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(sorted(FORMATS)),
+              help=f"Export format (repeatable). Default: {', '.join(DEFAULT_FORMATS)}.")
+@click.option("--strict", is_flag=True, help="Stop at the first rejected page and write nothing.")
+@click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="Parser processes. Default: all cores.")
+@json_option
+@click.pass_context
+def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], strict: bool,
+          jobs: int | None, as_json: bool) -> None:
+    """Read pages and build the topic graph; write exports and the query cache.
+
+    PATHS are files or folders (read recursively for *.txt); default: data/.
+    Exit status: 0 when every page was accepted, 1 when some were rejected
+    (each reported as PATH:LINE: REASON; the rest is still built).
+    """
+    from ..pipeline import build as run_build, save_cache
+
+    state: State = ctx.ensure_object(State)
+    inputs = paths or state.corpus
+    started = time.perf_counter()
+    G, report = run_build(inputs, state.aliases, jobs=jobs, progress=state.progress)
+    if strict and report.rejections:
+        first = report.rejections[0]
+        if as_json:
+            emit({"ok": False, "strict": True, "rejections": [first.to_dict()], "written": []}, True, str)
+        click.echo(f"{first}", err=True)
+        click.echo("Stopped at the first rejected page (--strict); no output was written.", err=True)
+        ctx.exit(1)
+    written = [str(export(G, fmt, out_dir=state.out)) for fmt in (formats or DEFAULT_FORMATS)]
+    written.append(str(save_cache(G, state.out, inputs, state.aliases)))
+    counts = summary(G)
+    result = {
+        "ok": not report.rejections,
+        "summary": counts,
+        "rejections": [r.to_dict() for r in report.rejections],
+        "duplicates": [d.to_dict() for d in report.duplicates],
+        "warnings": G.graph["report"]["warnings"],
+        "written": written,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    if as_json:
+        emit(result, True, str)
+    else:
+        for r in report.rejections:
+            click.echo(f"rejected {r}", err=True)
+        for d in report.duplicates:
+            click.echo(f"duplicate {d.path}: same text as {d.same_as}", err=True)
+        click.echo(_summary_text(counts))
+        for w in written:
+            click.echo(f"wrote {w}")
+    ctx.exit(1 if report.rejections else 0)
+
+
+def _summary_text(c: dict[str, int]) -> str:
+    return (
+        f"{c['documents']} documents ({c['comparison_pages']} comparison pages, {c['topic_pages']} topic pages), "
+        f"{c['duplicates']} duplicates, {c['rejected']} rejected\n"
+        f"{c['topics']} topics, {c['comparisons']} comparisons ({c['contested_pairs']} contested pairs), "
+        f"{c['related_edges']} related edges, {c['alternative_edges']} alternative edges"
+    )
+
+
+@click.command()
+@click.option("--limit", "-n", type=click.IntRange(0), default=0, help="Show only the first N (0: all).")
+@json_option
+@corpus_options
+@pass_state
+def topics(state: State, limit: int, as_json: bool) -> None:
+    """List topics, most compared first, with their win/loss record."""
+    rows = list_topics(state.graph())
+    if limit:
+        rows = rows[:limit]
+
+    def text(rows):
+        lines = [f"{'topic':<40} {'slug':<36} {'cmp':>3} {'W':>3} {'L':>3}"]
+        lines += [f"{r['name'][:40]:<40} {r['slug'][:36]:<36} {r['comparisons']:>3} {r['wins']:>3} {r['losses']:>3}"
+                  for r in rows]
+        return "\n".join(lines)
+
+    emit(rows, as_json, text)
+
+
+@click.command()
+@click.argument("topic")
+@json_option
+@corpus_options
+@pass_state
+def show(state: State, topic: str, as_json: bool) -> None:
+    """Everything known of one TOPIC (a name, slug or alias, any case)."""
+    G = state.graph()
+    info = topic_info(G, state.topic(topic))
+    emit(info, as_json, lambda i: _show_text(G, i))
+
+
+def _show_text(G, i) -> str:
+    out = [f"{i['name']}  ({i['slug']})"]
+    if len(i["labels"]) > 1:
+        out.append(f"  also: {', '.join(l for l in i['labels'] if l != i['name'])}")
+    if i["definition"]:
+        out.append(f"  definition: {i['definition']}")
+    for d in i["descriptions"]:
+        out.append(f"  - {d['text']}  [{d['source']}]")
+    if i["pros"]:
+        out.append("Pros:")
+        out += [f"  + {p['text']}  [{p['source']}:{p['line']}]" for p in i["pros"]]
+    if i["cons"]:
+        out.append("Cons:")
+        out += [f"  - {p['text']}  [{p['source']}:{p['line']}]" for p in i["cons"]]
+    if i["related"]:
+        out.append("Related: " + ", ".join(G.nodes[r]["name"] for r in i["related"]))
+    out.append(f"Comparisons ({i['wins']} won, {i['losses']} lost):")
+    if not i["comparisons"]:
+        out.append("  none yet — try 'pickgraph suggest' for topics worth comparing")
+    for c in i["comparisons"]:
+        mark = " [contested]" if c["contested"] else ""
+        pick = G.nodes[c["pick"]]["name"] if c["pick"] else "no pick"
+        out.append(f"  vs {c['against_name']}: {c['result']} (pick: {pick}){mark}  [{c['source']}]")
+    return "\n".join(out)
+
+
+@click.command("export")
+@click.option("--format", "-f", "fmt", required=True, type=click.Choice(sorted(FORMATS)), help="Output format.")
+@click.option("--output", "-O", "output", type=click.Path(dir_okay=False),
+              help="File to write ('-' for standard output). Default: the format's file in the out folder.")
+@corpus_options
+@pass_state
+def export_cmd(state: State, fmt: str, output: str | None) -> None:
+    """Write the graph in one format (atomically: a failed write leaves the old file)."""
+    G = state.graph()
+    if output == "-":
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = export(G, fmt, Path(tmp) / "out")
+            sys.stdout.buffer.write(path.read_bytes())
+        return
+    click.echo(f"wrote {export(G, fmt, output, out_dir=state.out)}")
+
+
+commands = [build, topics, show, export_cmd]

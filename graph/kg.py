@@ -1,0 +1,229 @@
+"""The knowledge graph: a :class:`networkx.MultiDiGraph` of topics.
+
+Schema (every later stage reads only this):
+
+Nodes — one per canonical topic slug:
+    ``name``          display name (str)
+    ``labels``        every spelling seen, sorted (list[str]); ``name`` is one of them
+    ``descriptions``  ``[(text, doc_sha256), …]`` from the cards of comparison pages
+    ``definition``    from a topic page, or ``""``
+    ``kind``          the topic page's kind line (``concept``, ``tool``…), or ``""``
+    ``documents``     sha256 of every page that names the topic (list[str], sorted)
+
+Edges — keyed so that each carries its provenance (the document that said it):
+    ``versus``          key ``versus:<sha>``: from the title's first topic to its second;
+                        ``pick`` (winner's slug or ``None``), ``doc``, ``title``
+    ``related-to``      key ``related:<sha>``: a card's ``Related to:`` slug, in the direction
+                        the page lists it; ``doc``
+    ``alternative-to``  key ``alternative:<sha>``: from a topic page's "Alternatives to X"; ``doc``
+
+Graph attributes (``G.graph``):
+    ``documents``  ``{sha: Comparison | TopicPage}`` — the records, for explanations
+    ``identity``   the :class:`~graph.resolve.Identity` (merges, aliases)
+    ``report``     ``{"duplicates": […], "rejections": […], "warnings": […]}`` as plain dicts
+
+>>> from graph.read import parse_text, EXAMPLE
+>>> from graph.model import ReadReport
+>>> G = build_graph(ReadReport(pages=[parse_text(EXAMPLE, "ex.txt")]))
+>>> sorted(G.nodes)
+['caching', 'key-value-stores', 'memcached', 'redis']
+>>> [(u, v, d["pick"]) for u, v, d in G.edges(data=True) if d["kind"] == VERSUS]
+[('redis', 'memcached', 'redis')]
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import networkx as nx
+
+from .model import Comparison, ReadReport, TopicPage
+from .resolve import AliasFile, Identity, Resolver, label_from_slug, slugify
+
+VERSUS = "versus"
+RELATED = "related-to"
+ALTERNATIVE = "alternative-to"
+SCHEMA_VERSION = 1
+
+
+def resolve_report(report: ReadReport, alias_file: AliasFile | None = None) -> Identity:
+    """Feed every name and slug of the report to a :class:`Resolver`."""
+    r = Resolver(alias_file)
+    for page in report.pages:
+        if isinstance(page, Comparison):
+            for name in page.topics:
+                r.add_name(name)
+            for card in page.cards:
+                for s in card.related:
+                    r.add_slug(s)
+        else:
+            r.add_topic_page(page.name, page.aliases, page.path)
+            for n in page.related_tools + page.alternatives:
+                r.add_name(n)
+    return r.resolve()
+
+
+def build_graph(report: ReadReport, identity: Identity | None = None) -> nx.MultiDiGraph:
+    """Build the topic graph from read pages (see the module docstring for the schema)."""
+    ident = identity or resolve_report(report)
+    G = nx.MultiDiGraph()
+    docs: dict[str, Any] = {}
+    warnings: list[dict[str, Any]] = []
+    descriptions: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    mentions: dict[str, set[str]] = defaultdict(set)
+
+    def topic(name_or_slug: str) -> str:
+        s = ident.canonical(name_or_slug)
+        if s not in G:
+            G.add_node(s)
+        return s
+
+    for page in sorted(report.pages, key=lambda p: p.sha256):
+        docs[page.sha256] = page
+        for w in page.warnings:
+            warnings.append({"path": page.path, "line": 0, "reason": w})
+        if isinstance(page, Comparison):
+            a, b = (topic(n) for n in page.topics)
+            if a == b:
+                warnings.append({"path": page.path, "line": page.title_line,
+                                 "reason": f"{page.topics[0]!r} and {page.topics[1]!r} resolve to one topic ({a}); "
+                                 "the comparison is kept as a document but draws no edge"})
+                continue
+            pick = ident.canonical(page.pick) if page.pick else None
+            G.add_edge(a, b, key=f"versus:{page.sha256}", kind=VERSUS, pick=pick, doc=page.sha256, title=page.title)
+            for card in page.cards:
+                t = ident.canonical(card.name)
+                mentions[t].add(page.sha256)
+                if card.description:
+                    descriptions[t].append((card.description, page.sha256))
+                for rs in card.related:
+                    u = topic(rs)
+                    if u != t:
+                        G.add_edge(t, u, key=f"related:{page.sha256}", kind=RELATED, doc=page.sha256)
+        elif isinstance(page, TopicPage):
+            t = topic(page.name)
+            mentions[t].add(page.sha256)
+            G.nodes[t]["definition"] = page.definition
+            G.nodes[t]["kind"] = page.kind
+            for n in page.related_tools:
+                u = topic(n)
+                if u != t:
+                    G.add_edge(t, u, key=f"related:{page.sha256}", kind=RELATED, doc=page.sha256)
+            for n in page.alternatives:
+                u = topic(n)
+                if u != t:
+                    G.add_edge(t, u, key=f"alternative:{page.sha256}", kind=ALTERNATIVE, doc=page.sha256)
+
+    for s in G.nodes:
+        attrs = G.nodes[s]
+        attrs["name"] = ident.names.get(s) or label_from_slug(s)
+        attrs["labels"] = ident.labels.get(s) or [attrs["name"]]
+        attrs["descriptions"] = sorted(set(descriptions.get(s, [])), key=lambda d: (d[1], d[0]))
+        attrs.setdefault("definition", "")
+        attrs.setdefault("kind", "")
+        attrs["documents"] = sorted(mentions.get(s, ()))
+
+    G.graph.update(
+        schema_version=SCHEMA_VERSION,
+        documents=docs,
+        identity=ident,
+        report={
+            "duplicates": [d.to_dict() for d in report.duplicates],
+            "rejections": [r.to_dict() for r in report.rejections],
+            "warnings": sorted(warnings, key=lambda w: (w["path"], w["line"], w["reason"])),
+        },
+    )
+    return G
+
+
+# ------------------------------------------------------------- accessors --
+
+def versus_edges(G: nx.MultiDiGraph, topic: str | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+    """Every ``versus`` edge (of one topic, if given), sorted by document."""
+    if topic is None:
+        edges = G.edges(data=True)
+    else:
+        edges = list(G.out_edges(topic, data=True)) + list(G.in_edges(topic, data=True))
+    out = [(u, v, d) for u, v, d in edges if d["kind"] == VERSUS]
+    return sorted(out, key=lambda e: (e[2]["doc"], e[0], e[1]))
+
+
+def related(G: nx.MultiDiGraph, topic: str) -> list[str]:
+    """Topics this one is related to, in either direction, sorted and distinct."""
+    out = {v for _, v, d in G.out_edges(topic, data=True) if d["kind"] == RELATED}
+    out |= {u for u, _, d in G.in_edges(topic, data=True) if d["kind"] == RELATED}
+    return sorted(out)
+
+
+def summary(G: nx.MultiDiGraph) -> dict[str, int]:
+    """Counts for the build summary."""
+    docs = G.graph.get("documents", {})
+    kinds = defaultdict(int)
+    for _, _, d in G.edges(data=True):
+        kinds[d["kind"]] += 1
+    related_pairs = {(u, v) for u, v, d in G.edges(data=True) if d["kind"] == RELATED}
+    report = G.graph.get("report", {})
+    return {
+        "documents": len(docs),
+        "comparison_pages": sum(isinstance(p, Comparison) for p in docs.values()),
+        "topic_pages": sum(isinstance(p, TopicPage) for p in docs.values()),
+        "duplicates": len(report.get("duplicates", [])),
+        "rejected": len(report.get("rejections", [])),
+        "topics": G.number_of_nodes(),
+        "comparisons": kinds[VERSUS],
+        "related_edges": len(related_pairs),
+        "alternative_edges": kinds[ALTERNATIVE],
+        "contested_pairs": len(contested_pairs(G)),
+    }
+
+
+def pair_picks(G: nx.MultiDiGraph) -> dict[tuple[str, str], list[tuple[str | None, str]]]:
+    """``{(a, b) sorted: [(pick, doc), …]}`` for every compared pair."""
+    out: dict[tuple[str, str], list[tuple[str | None, str]]] = defaultdict(list)
+    for u, v, d in versus_edges(G):
+        out[tuple(sorted((u, v)))].append((d["pick"], d["doc"]))
+    return dict(out)
+
+
+def contested_pairs(G: nx.MultiDiGraph) -> list[tuple[str, str]]:
+    """Pairs whose documents pick different winners."""
+    return sorted(p for p, picks in pair_picks(G).items() if len({w for w, _ in picks if w}) > 1)
+
+
+def find_topic(G: nx.MultiDiGraph, query: str) -> str:
+    """The slug of the topic a user means by ``query`` (a name, slug or alias, any case).
+
+    Raises :class:`~graph.model.UnknownTopic` with the closest matches.
+    """
+    from .model import UnknownTopic
+
+    s = slugify(query)
+    ident: Identity | None = G.graph.get("identity")
+    if ident is not None:
+        s = ident.canon.get(s, s)
+    if s in G:
+        return s
+    bare = s.replace("-", "")
+    for n in G.nodes:
+        if n.replace("-", "") == bare:
+            return n
+    raise UnknownTopic(query, closest_topics(G, query))
+
+
+def closest_topics(G: nx.MultiDiGraph, query: str, limit: int = 3) -> list[str]:
+    """Names of the topics whose labels are nearest to ``query``."""
+    from rapidfuzz import fuzz, process, utils
+
+    choices: dict[str, str] = {}
+    for n, d in G.nodes(data=True):
+        for label in d.get("labels", [d.get("name", n)]):
+            choices[label] = d.get("name", n)
+        choices[n] = d.get("name", n)
+    hits = process.extract(query, list(choices), scorer=fuzz.WRatio, processor=utils.default_process, limit=limit * 3)
+    out: list[str] = []
+    for label, score, _ in hits:
+        name = choices[label]
+        if score >= 60 and name not in out:
+            out.append(name)
+    return out[:limit]

@@ -1,0 +1,209 @@
+"""Typed records produced by the reader and consumed by every later stage.
+
+Records are frozen dataclasses of plain values (str, int, tuples) so that they
+pickle small, compare by value and can be sent between worker processes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: The con the site writes when it has nothing to say; it carries no information.
+PLACEHOLDER_CON = "specific tradeoffs depend on your use case"
+
+
+@dataclass(frozen=True)
+class Bullet:
+    """One pro or con bullet, with the line it was read from (1-based)."""
+
+    text: str
+    line: int
+
+    @property
+    def informative(self) -> bool:
+        """False for the placeholder con and for sentence-splitting debris.
+
+        >>> Bullet("Specific tradeoffs depend on your use case", 3).informative
+        False
+        >>> Bullet("g", 4).informative
+        False
+        >>> Bullet("Mature replication and point-in-time recovery", 5).informative
+        True
+        """
+        return is_informative(self.text)
+
+
+def is_informative(text: str) -> bool:
+    """Whether a pro, con or verdict fragment says something a reader can use."""
+    t = text.strip().rstrip(".").strip()
+    if t.lower() == PLACEHOLDER_CON:
+        return False
+    # Debris from a sentence splitter that stopped at "e.g." or "HTTP/1.1":
+    # too short to be a reason on its own.
+    return len(re.findall(r"[A-Za-z]{2,}", t)) >= 3
+
+
+def clean_reason(text: str) -> str:
+    """Trim a dangling fragment left by a sentence splitter (``… formats (e``).
+
+    >>> clean_reason("It reads many formats (e")
+    'It reads many formats'
+    >>> clean_reason("Fast (really)")
+    'Fast (really)'
+    """
+    t = text.strip()
+    t = re.sub(r"\s*\([^)]{0,3}$", "", t)
+    return t.rstrip(" ,;:")
+
+
+@dataclass(frozen=True)
+class Card:
+    """One topic's card on a comparison page."""
+
+    name: str
+    line: int
+    description: str = ""
+    badge: bool = False
+    pros: tuple[Bullet, ...] = ()
+    cons: tuple[Bullet, ...] = ()
+    related: tuple[str, ...] = ()
+    related_line: int = 0
+    complete: bool = False
+
+
+@dataclass(frozen=True)
+class VerdictLine:
+    """A ``Use X if: …`` line."""
+
+    topic: str
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A comparison page ("A vs B"), as read; names are as written on the page."""
+
+    path: str
+    sha256: str
+    title: str
+    title_line: int
+    topics: tuple[str, str]
+    kind: str = ""
+    intro: str = ""
+    pick: str | None = None
+    pick_line: int = 0
+    cards: tuple[Card, ...] = ()
+    verdict: tuple[VerdictLine, ...] = ()
+    bottom_line: str = ""
+    warnings: tuple[str, ...] = ()
+
+    page_type = "comparison"
+
+    def card(self, name: str) -> Card:
+        """The card of the topic called ``name`` (case-insensitive)."""
+        for c in self.cards:
+            if c.name.casefold() == name.casefold():
+                return c
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["page_type"] = self.page_type
+        return d
+
+
+@dataclass(frozen=True)
+class TopicPage:
+    """A page about one topic: definition, aliases, related tools, alternatives."""
+
+    path: str
+    sha256: str
+    name: str
+    name_line: int
+    kind: str = ""
+    definition: str = ""
+    aliases: tuple[str, ...] = ()
+    why_learn: str = ""
+    compare: tuple[str, ...] = ()
+    related_tools: tuple[str, ...] = ()
+    alternatives: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    page_type = "topic"
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["page_type"] = self.page_type
+        return d
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Why a document could not be read: the path, the 1-based line, a reason."""
+
+    path: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A file whose normalised text equals an earlier document's."""
+
+    path: str
+    same_as: str
+    sha256: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "same_as": self.same_as, "sha256": self.sha256}
+
+
+Page = Comparison | TopicPage
+
+
+@dataclass
+class ReadReport:
+    """What reading a corpus produced: pages, duplicates and rejections."""
+
+    pages: list[Page] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def comparisons(self) -> list[Comparison]:
+        return [p for p in self.pages if isinstance(p, Comparison)]
+
+    @property
+    def topic_pages(self) -> list[TopicPage]:
+        return [p for p in self.pages if isinstance(p, TopicPage)]
+
+
+class PickgraphError(Exception):
+    """Base class of the errors pickgraph raises on purpose."""
+
+
+class RejectedDocument(PickgraphError):
+    """A document that cannot be read as a page; carries a :class:`Rejection`."""
+
+    def __init__(self, rejection: Rejection):
+        super().__init__(str(rejection))
+        self.rejection = rejection
+
+
+class UnknownTopic(PickgraphError):
+    """A topic argument that names no topic of the graph."""
+
+    def __init__(self, query: str, suggestions: list[str]):
+        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"unknown topic {query!r}{hint}")
+        self.query = query
+        self.suggestions = suggestions

@@ -1,0 +1,106 @@
+"""The pipeline: paths → read → resolve → graph, with a cache of the last build.
+
+Query commands call :func:`load_graph`, which returns the cached graph when no
+input changed since it was built (checked by path, size and mtime of every
+input file and of the alias file) and rebuilds it otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Sequence
+from pathlib import Path
+
+import networkx as nx
+
+from . import __version__
+from .export import atomic_write_bytes
+from .kg import SCHEMA_VERSION, build_graph, resolve_report
+from .model import PickgraphError, ReadReport
+from .read import expand_paths, read_paths
+from .resolve import AliasFile
+
+ALIAS_FILE_NAME = "aliases.toml"
+
+
+def find_alias_file(paths: Sequence[str | os.PathLike[str]]) -> Path | None:
+    """The first ``aliases.toml`` at the top of an input folder, if any."""
+    for p in paths:
+        cand = Path(p) / ALIAS_FILE_NAME
+        if Path(p).is_dir() and cand.is_file():
+            return cand
+    return None
+
+
+def build(
+    paths: Sequence[str | os.PathLike[str]],
+    aliases: str | os.PathLike[str] | None = None,
+    jobs: int | None = None,
+    progress: bool = False,
+) -> tuple[nx.MultiDiGraph, ReadReport]:
+    """Read every page under ``paths`` and build the topic graph.
+
+    Rejected pages are in the report (and in ``G.graph["report"]``); the graph
+    holds everything that was accepted.
+    """
+    alias_path = Path(aliases) if aliases else find_alias_file(paths)
+    alias_file = AliasFile.load(alias_path) if alias_path else None
+    report = read_paths(paths, jobs=jobs or (os.cpu_count() or 1), progress=progress)
+    G = build_graph(report, resolve_report(report, alias_file))
+    G.graph["inputs"] = [str(p) for p in paths]
+    G.graph["alias_file"] = str(alias_path) if alias_path else ""
+    return G, report
+
+
+def fingerprint(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike[str] | None = None) -> str:
+    """A digest of every input's path, size and mtime: it changes when any input does."""
+    h = hashlib.sha256(f"{__version__}|{SCHEMA_VERSION}".encode())
+    alias_path = Path(aliases) if aliases else find_alias_file(paths)
+    files = expand_paths(paths) + ([str(alias_path)] if alias_path else [])
+    for f in files:
+        st = os.stat(f)
+        h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def cache_path(out_dir: str | os.PathLike[str], paths: Sequence[str | os.PathLike[str]]) -> Path:
+    key = hashlib.sha256("\0".join(sorted(os.path.abspath(p) for p in paths)).encode()).hexdigest()[:16]
+    return Path(out_dir) / ".cache" / f"graph-{key}.pickle"
+
+
+def save_cache(G: nx.MultiDiGraph, out_dir: str | os.PathLike[str], paths: Sequence[str | os.PathLike[str]],
+               aliases: str | os.PathLike[str] | None = None) -> Path:
+    target = cache_path(out_dir, paths)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    blob = pickle.dumps((fingerprint(paths, aliases), G), protocol=pickle.HIGHEST_PROTOCOL)
+    atomic_write_bytes(target, blob)
+    return target
+
+
+def load_graph(
+    paths: Sequence[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str] = "exports",
+    aliases: str | os.PathLike[str] | None = None,
+    progress: bool = False,
+) -> nx.MultiDiGraph:
+    """The graph of ``paths``: from the cache when it is fresh, else built (and cached)."""
+    if not paths:
+        raise PickgraphError("no input: name a file or folder of pages")
+    target = cache_path(out_dir, paths)
+    fp = fingerprint(paths, aliases)
+    if target.is_file():
+        try:
+            with open(target, "rb") as fh:
+                cached_fp, G = pickle.load(fh)
+            if cached_fp == fp:
+                return G
+        except Exception:  # a cache from another version or a torn file: rebuild it
+            pass
+    G, _ = build(paths, aliases, progress=progress)
+    try:
+        save_cache(G, out_dir, paths, aliases)
+    except OSError:
+        pass  # a read-only out dir only costs the next command a rebuild
+    return G

@@ -1,0 +1,523 @@
+"""Read pages: bytes → text → a typed :class:`~graph.model.Comparison` or
+:class:`~graph.model.TopicPage`, or a :class:`~graph.model.Rejection` that names
+the file, the line and the reason.
+
+The reader works on the *non-blank* lines of a page, each with its original
+1-based line number, so the normal and the compact layout (no blank lines)
+take the same path. Markers are matched tolerantly because saved pages carry
+the 🧊 emoji in several wrong code pages (``đź§Š``, ``ðŸ§Š``): a marker is any
+short run of characters with no ASCII letter or digit.
+
+Every function here either returns a record or raises
+:class:`~graph.model.RejectedDocument`; nothing else escapes (a hypothesis fuzz
+test holds us to that).
+
+>>> page = parse_text(EXAMPLE, "example.txt")
+>>> page.topics, page.pick
+(('Redis', 'Memcached'), 'Redis')
+>>> page.card("Redis").related
+('caching', 'key-value-stores')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .model import (
+    Bullet,
+    Card,
+    Comparison,
+    Duplicate,
+    Page,
+    PickgraphError,
+    ReadReport,
+    RejectedDocument,
+    Rejection,
+    TopicPage,
+    VerdictLine,
+)
+
+EXAMPLE = """Dynamic
+Redis vs Memcached
+Redis is a data structure server meets memcached is a plain cache. Here's our take.
+Redis
+Nice PickPick Redis when you need more than a cache.
+Pros
+- +Rich data types and optional persistence
+- +Related to: caching, key-value-stores
+Cons
+- -Specific tradeoffs depend on your use case
+Memcached
+Pick Memcached for a simple, multi-threaded cache.
+Pros
+- +Very small and predictable
+- +Related to: caching, redis
+Cons
+- -Specific tradeoffs depend on your use case
+The Verdict
+Use Redis if: You want rich data types and can live with specific tradeoffs.
+Use Memcached if: You prioritize very small over what Redis offers.
+The Bottom Line
+Redis wins"""
+
+TITLE_RE = re.compile(r"^(?P<a>\S.*?)\s+vs\.?\s+(?P<b>\S.*)$")
+BULLET_RE = re.compile(r"^(?:\S{1,3}\s+)?(?P<sign>[+\-])(?P<text>.*)$")
+RELATED_RE = re.compile(r"^related to\s*:\s*(?P<slugs>.*)$", re.IGNORECASE)
+VERDICT_RE = re.compile(r"^Use\s+(?P<topic>.+?)\s+if\s*:\s*(?P<text>.*)$")
+WINS_RE = re.compile(r"^(?P<name>.+?)\s+wins\.?$")
+ALIASES_RE = re.compile(r"^also known as\s*:\s*(?P<names>.*)$", re.IGNORECASE)
+WHY_RE = re.compile(r"^(?P<junk>[^A-Za-z0-9]{0,8}|\S{0,8}?)Why learn\s+(?P<name>.+?)\s*\??$")
+BADGE = "Nice Pick"
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+
+
+class _Line:
+    """A non-blank line and its 1-based number in the file."""
+
+    __slots__ = ("no", "text")
+
+    def __init__(self, no: int, text: str):
+        self.no = no
+        self.text = text
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"{self.no}:{self.text!r}"
+
+
+def is_marker(text: str) -> bool:
+    """The bare 🧊 marker line, whatever code page mangled it."""
+    return 0 < len(text) <= 8 and not _ASCII_ALNUM.search(text)
+
+
+def is_headline(text: str) -> bool:
+    """The ``🧊Nice Pick`` headline marker (not the bare badge)."""
+    if not text.endswith(BADGE):
+        return False
+    return is_marker(text[: -len(BADGE)].strip())
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _reject(path: str, line: int, reason: str) -> RejectedDocument:
+    return RejectedDocument(Rejection(path, line, reason))
+
+
+# ---------------------------------------------------------------- decoding --
+
+def normalise(data: bytes, path: str) -> str:
+    """Decode a file's bytes to text with ``\\n`` line ends and no BOM.
+
+    Rejects empty, binary and undecodable files with the line of the problem.
+
+    >>> normalise(b"\\xef\\xbb\\xbfa\\r\\nb", "x")
+    'a\\nb'
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        raise _reject(path, 1, "empty file: no text to read")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise _reject(path, line, "binary file (NUL byte): not a text page")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise _reject(
+            path, line,
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the page as UTF-8",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def sha256_text(text: str) -> str:
+    """The document id: sha256 of the normalised text, so CRLF/BOM copies collide."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _lines(text: str) -> list[_Line]:
+    out = []
+    for no, raw in enumerate(text.split("\n"), start=1):
+        t = raw.strip()
+        if t:
+            out.append(_Line(no, " ".join(t.split()) if "\t" in t else t))
+    return out
+
+
+# ------------------------------------------------------------------ pages --
+
+def parse_text(text: str, path: str = "<text>", sha256: str | None = None) -> Page:
+    """Parse the normalised text of one page (either page type).
+
+    Raises :class:`RejectedDocument` when the text is not a readable page.
+    """
+    sha = sha256 or sha256_text(text)
+    lines = _lines(text)
+    if not lines:
+        raise _reject(path, 1, "empty file: no text to read")
+    head = lines[0].text.lower()
+    if head.startswith(("<!doctype", "<html", "<?xml", "<head", "<body")) or (
+        head.startswith("<") and re.search(r"</?[a-z][a-z0-9]*[\s>]", "\n".join(l.text for l in lines[:20]).lower())
+    ):
+        raise _reject(path, lines[0].no, "an HTML page, not a saved text page; save the page as plain text")
+    for i in (0, 1):
+        if i < len(lines) and TITLE_RE.match(lines[i].text):
+            return _ComparisonParser(lines, path, sha, title_at=i).parse()
+    if any(WHY_RE.match(l.text) or ALIASES_RE.match(l.text) for l in lines[:40]):
+        return _parse_topic_page(lines, path, sha)
+    probe = lines[1] if len(lines) > 1 and len(lines[0].text) < 30 else lines[0]
+    raise _reject(
+        path, probe.no,
+        "no comparison title ('A vs B') on the first lines, and not a topic page ('Why learn X?' heading)",
+    )
+
+
+class _ComparisonParser:
+    """A cursor over the non-blank lines of a comparison page."""
+
+    def __init__(self, lines: list[_Line], path: str, sha: str, title_at: int):
+        self.lines, self.path, self.sha = lines, path, sha
+        self.i = title_at
+        self.kind = lines[0].text if title_at == 1 else ""
+        self.warnings: list[str] = []
+
+    # cursor helpers
+    def peek(self, k: int = 0) -> _Line | None:
+        j = self.i + k
+        return self.lines[j] if j < len(self.lines) else None
+
+    def take(self) -> _Line:
+        line = self.lines[self.i]
+        self.i += 1
+        return line
+
+    def last_no(self) -> int:
+        return self.lines[-1].no
+
+    def reject(self, line: int, reason: str) -> RejectedDocument:
+        return _reject(self.path, line, reason)
+
+    def parse(self) -> Comparison:
+        title_line = self.take()
+        m = TITLE_RE.match(title_line.text)
+        assert m
+        a, b = m["a"].strip(), m["b"].strip()
+        if _same(a, b):
+            raise self.reject(title_line.no, f"the title compares {a!r} with itself")
+        self.names = (a, b)
+        picks: list[tuple[str, int, str]] = []  # (name, line, where)
+
+        intro: list[str] = []
+        while (ln := self.peek()) is not None and not is_headline(ln.text) and not self._is_card_name(ln.text):
+            if ln.text == BADGE or ln.text in ("Pros", "Cons"):
+                raise self.reject(ln.no, f"expected the card of {a!r} or {b!r} before {ln.text!r}")
+            intro.append(self.take().text)
+        if (ln := self.peek()) is not None and is_headline(ln.text):
+            self.take()
+            name = self.peek()
+            if name is None:
+                raise self.reject(ln.no, "page ends after the Nice Pick headline: no cards")
+            self.take()
+            picks.append((name.text, name.no, "the headline"))
+            # the winner's description, up to the first card
+            while (ln := self.peek()) is not None and not self._is_card_name(ln.text):
+                self.take()
+
+        cards = [self._card(None), None]
+        cards[1] = self._card(cards[0].name)
+        for c in cards:
+            if c.badge:
+                picks.append((c.name, c.line, f"the badge on {c.name!r}'s card"))
+        if cards[0].badge and cards[1].badge:
+            raise self.reject(cards[1].line, "both cards carry the Nice Pick badge")
+
+        verdict, bottom = self._tail(picks)
+        pick, pick_line = self._agree(picks, title_line.no)
+        missing = {self._canon(v.topic) for v in verdict}
+        if verdict:
+            for n in self.names:
+                if n not in missing:
+                    self.warnings.append(f"no 'Use {n} if:' verdict line")
+        ordered = tuple(sorted(cards, key=lambda c: self.names.index(c.name)))
+        if ordered != tuple(cards):
+            self.warnings.append("cards are not in title order")
+        return Comparison(
+            path=self.path, sha256=self.sha, title=title_line.text, title_line=title_line.no,
+            topics=self.names, kind=self.kind, intro=" ".join(intro), pick=pick, pick_line=pick_line,
+            cards=ordered, verdict=tuple(verdict), bottom_line=bottom, warnings=tuple(self.warnings),
+        )
+
+    def _canon(self, name: str) -> str | None:
+        for n in self.names:
+            if _same(n, name):
+                return n
+        return None
+
+    def _is_card_name(self, text: str) -> bool:
+        return self._canon(text) is not None
+
+    def _card(self, previous: str | None) -> Card:
+        a, b = self.names
+        expected = [n for n in self.names if n != previous]
+        ln = self.peek()
+        which = "second" if previous else "first"
+        if ln is None:
+            raise self.reject(
+                self.last_no(),
+                f"page ends before the {which} card is complete; a page needs both cards of {a!r} and {b!r}",
+            )
+        name = self._canon(ln.text)
+        if name is None or name == previous:
+            raise self.reject(
+                ln.no, f"expected the card of {' or '.join(map(repr, expected))}, found {ln.text!r}; "
+                f"cards must match the title ({a} vs {b})",
+            )
+        name_line = self.take().no
+        badge, desc = False, []
+        if (ln := self.peek()) is not None and ln.text.startswith(BADGE):
+            self.take()
+            badge = True
+            glued = ln.text[len(BADGE):].strip()
+            if glued:
+                desc.append(glued)
+        while (ln := self.peek()) is not None and ln.text != "Pros":
+            if ln.text in ("Cons", "The Verdict") or self._canon(ln.text):
+                raise self.reject(ln.no, f"the card of {name!r} has no Pros section")
+            desc.append(self.take().text)
+        incomplete = f"page ends before the card of {name!r} is complete; a page needs both cards"
+        if ln is None:
+            raise self.reject(self.last_no(), incomplete)
+        self.take()  # "Pros"
+        pros, related, related_line = self._bullets(name, "Pros", "+")
+        if (ln := self.peek()) is None:
+            raise self.reject(self.last_no(), incomplete)
+        if ln.text != "Cons":
+            raise self.reject(ln.no, f"expected 'Cons' after the pros of {name!r}, found {ln.text!r}")
+        self.take()
+        cons, _, _ = self._bullets(name, "Cons", "-")
+        if not cons:
+            if self.peek() is None:
+                raise self.reject(self.last_no(), incomplete)
+            raise self.reject(self.peek().no, f"the Cons of {name!r} have no bullet")
+        if not desc:
+            self.warnings.append(f"the card of {name!r} has no description")
+        if not related:
+            self.warnings.append(f"the card of {name!r} has no 'Related to:' bullet")
+        return Card(
+            name=name, line=name_line, description=" ".join(desc),
+            badge=badge, pros=tuple(pros), cons=tuple(cons), related=related, related_line=related_line,
+            complete=True,
+        )
+
+    def _bullets(self, name: str, section: str, sign: str) -> tuple[list[Bullet], tuple[str, ...], int]:
+        bullets: list[Bullet] = []
+        related: tuple[str, ...] = ()
+        related_line = 0
+        while (ln := self.peek()) is not None:
+            if self._canon(ln.text) or ln.text in ("Pros", "Cons", "The Verdict", "The Bottom Line"):
+                break
+            m = BULLET_RE.match(ln.text)
+            if m is None:
+                break
+            self.take()
+            text = m["text"].strip()
+            r = RELATED_RE.match(text)
+            if r and section == "Pros":
+                related = tuple(s.strip().lower() for s in r["slugs"].split(",") if s.strip())
+                related_line = ln.no
+                continue
+            if m["sign"] != sign:
+                self.warnings.append(f"line {ln.no}: a {m['sign']!r} bullet under {section} of {name!r}")
+            bullets.append(Bullet(text, ln.no))
+        return bullets, related, related_line
+
+    def _tail(self, picks: list[tuple[str, int, str]]) -> tuple[list[VerdictLine], str]:
+        """The verdict and the bottom line; both may be cut off in saved pages."""
+        verdict: list[VerdictLine] = []
+        bottom = ""
+        seen_verdict = seen_bottom = False
+        while (ln := self.peek()) is not None:
+            self.take()
+            if ln.text == "The Verdict":
+                seen_verdict = True
+            elif (m := VERDICT_RE.match(ln.text)) and seen_verdict and not seen_bottom:
+                topic = self._canon(m["topic"])
+                if topic is None:
+                    self.warnings.append(f"line {ln.no}: verdict line names {m['topic']!r}, not a compared topic")
+                else:
+                    verdict.append(VerdictLine(topic, m["text"].strip(), ln.no))
+            elif ln.text == "The Bottom Line":
+                seen_bottom = True
+                nxt = self.peek()
+                if nxt is not None and (w := WINS_RE.match(nxt.text)):
+                    self.take()
+                    bottom = nxt.text
+                    picks.append((w["name"], nxt.no, "the bottom line"))
+                    break
+            # anything else (markers, the closing line) carries no structure
+        if not seen_verdict:
+            self.warnings.append("truncated: the page ends after the cards (no verdict, no bottom line)")
+        elif not seen_bottom:
+            self.warnings.append("truncated: the page ends inside the verdict (no bottom line)")
+        elif not bottom:
+            self.warnings.append("truncated: the bottom line names no winner")
+        return verdict, bottom
+
+    def _agree(self, picks: list[tuple[str, int, str]], title_no: int) -> tuple[str, int]:
+        if not picks:
+            raise self.reject(title_no, "no pick: the page has no Nice Pick headline, badge or 'X wins' line")
+        resolved = []
+        for name, no, where in picks:
+            canon = self._canon(name)
+            if canon is None:
+                a, b = self.names
+                raise self.reject(no, f"the pick {name!r} in {where} is not one of the compared topics ({a}, {b})")
+            resolved.append((canon, no, where))
+        first = resolved[0]
+        for other in resolved[1:]:
+            if other[0] != first[0]:
+                raise self.reject(
+                    other[1],
+                    f"the pick disagrees: {first[2]} names {first[0]!r} but {other[2]} names {other[0]!r}",
+                )
+        return first[0], first[1]
+
+
+def _parse_topic_page(lines: list[_Line], path: str, sha: str) -> TopicPage:
+    why_at = next((j for j, l in enumerate(lines) if WHY_RE.match(l.text)), None)
+    name_at = 0
+    if why_at is not None:
+        wname = WHY_RE.match(lines[why_at].text)["name"]
+        name_at = next((j for j in range(why_at) if _same(lines[j].text, wname)), 0)
+    elif len(lines) > 1 and lines[0].text.islower() and len(lines[0].text) <= 30:
+        name_at = 1
+    kind = " ".join(l.text for l in lines[:name_at])
+    name = lines[name_at]
+    if len(name.text) > 80:
+        raise _reject(path, name.no, "topic page: expected the topic's name, found a paragraph")
+    sections = {"compare": [], "resources": [], "tools": [], "alternatives": []}
+    definition: list[str] = []
+    why: list[str] = []
+    aliases: tuple[str, ...] = ()
+    current = definition
+    for ln in lines[name_at + 1:]:
+        t = ln.text
+        low = t.lower()
+        if m := ALIASES_RE.match(t):
+            aliases = tuple(a.strip() for a in m["names"].split(",") if a.strip())
+            current = why if current is why else definition
+            continue
+        if WHY_RE.match(t):
+            current = why
+        elif low.startswith("compare ") and len(t) < 100 and " vs " not in low:
+            current = sections["compare"]
+        elif low == "learning resources":
+            current = sections["resources"]
+        elif low == "related tools":
+            current = sections["tools"]
+        elif low.startswith("alternatives to ") and len(t) < 100:
+            current = sections["alternatives"]
+        elif is_marker(t):
+            continue
+        else:
+            current.append(t)
+    warnings = [] if definition else ["topic page has no definition"]
+    return TopicPage(
+        path=path, sha256=sha, name=name.text, name_line=name.no, kind=kind,
+        definition=" ".join(definition), aliases=aliases, why_learn=" ".join(why),
+        compare=tuple(sections["compare"]), related_tools=tuple(sections["tools"]),
+        alternatives=tuple(sections["alternatives"]), warnings=tuple(warnings),
+    )
+
+
+# ------------------------------------------------------------------ files --
+
+def read_file(path: str | os.PathLike[str]) -> tuple[Page | Rejection, str]:
+    """Read one file: its page (or its rejection) and the sha256 of its text.
+
+    Never raises for anything in the file; an unreadable file is a rejection.
+    """
+    p = str(path)
+    try:
+        data = Path(p).read_bytes()
+    except OSError as exc:
+        return Rejection(p, 0, f"cannot read the file: {exc.strerror or exc}"), ""
+    try:
+        text = normalise(data, p)
+        sha = sha256_text(text)
+        return parse_text(text, p, sha), sha
+    except RejectedDocument as exc:
+        return exc.rejection, ""
+    except Exception as exc:  # pragma: no cover - the fuzz tests say this never happens
+        return Rejection(p, 0, f"internal error while reading ({type(exc).__name__}: {exc}); please report it"), ""
+
+
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """Files named directly, and every ``*.txt`` below the folders named, sorted.
+
+    Sorting makes every later stage independent of the order the OS lists files.
+    """
+    files: set[str] = set()
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            files.update(str(f) for f in path.rglob("*.txt") if f.is_file())
+        elif path.exists():
+            files.add(str(path))
+        else:
+            raise PickgraphError(f"no such file or folder: {p}")
+    return sorted(files)
+
+
+def collect(results: Iterable[tuple[str, tuple[Page | Rejection, str]]]) -> ReadReport:
+    """Fold per-file results (in path order) into a report, spotting duplicates."""
+    report = ReadReport()
+    seen: dict[str, str] = {}
+    for path, (result, sha) in results:
+        if isinstance(result, Rejection):
+            report.rejections.append(result)
+        elif sha in seen:
+            report.duplicates.append(Duplicate(path, seen[sha], sha))
+        else:
+            seen[sha] = path
+            report.pages.append(result)
+    return report
+
+
+def read_paths(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, progress: bool = False) -> ReadReport:
+    """Read every page under ``paths``; rejections are collected, not raised."""
+    files = expand_paths(paths)
+    return collect(zip(files, _map(files, jobs, progress)))
+
+
+def _map(files: list[str], jobs: int, progress: bool) -> Iterator[tuple[Page | Rejection, str]]:
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(files), unit="page", desc="reading", leave=False)
+    try:
+        if jobs > 1 and len(files) > 2000:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                for r in pool.map(read_file, files, chunksize=256):
+                    if bar:
+                        bar.update()
+                    yield r
+        else:
+            for f in files:
+                r = read_file(f)
+                if bar:
+                    bar.update()
+                yield r
+    finally:
+        if bar:
+            bar.close()

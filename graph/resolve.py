@@ -1,0 +1,295 @@
+"""Resolve: which names and slugs are one topic.
+
+Every name on a page and every ``Related to:`` slug becomes a *slug* first
+(:func:`slugify`); slugs are then merged by these rules, in this order, each
+merge recorded with its rule and evidence so ``pickgraph identity`` can explain
+it:
+
+1. ``slug``        — the same slug (case, spaces, punctuation: ``containerd`` / ``Containerd``);
+2. ``hyphenation`` — the same once hyphens are dropped (``git-flow`` / ``gitflow``);
+3. ``plural``      — the last word singular/plural (``canary-deployment`` / ``canary-deployments``),
+   guarded against words that only look plural (``redis``, ``kubernetes``, ``pandas``, ``analysis``);
+4. ``topic-page``  — an ``Also known as:`` alias on a topic page;
+5. ``alias-file``  — the user's alias file (``aliases.toml``), which may also keep two slugs apart.
+
+>>> slugify("C++"), slugify("C#"), slugify(".NET"), slugify("Node.js"), slugify("Model Robustness")
+('c-plus-plus', 'c-sharp', 'dot-net', 'node-js', 'model-robustness')
+>>> r = Resolver()
+>>> for name in ("Canary Deployments", "Canary Deployment", "Redis"): _ = r.add_name(name)
+>>> _ = r.add_slug("redi")
+>>> ident = r.resolve()
+>>> ident.canonical("canary-deployments"), ident.canonical("redis")
+('canary-deployment', 'redis')
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from .model import PickgraphError
+
+RULES = ("slug", "hyphenation", "plural", "topic-page", "alias-file")
+
+
+def slugify(name: str) -> str:
+    """The topic id of a name: lowercase ASCII words joined by ``-``.
+
+    ``+`` → ``plus``, ``#`` → ``sharp``, a leading ``.`` → ``dot``; every other
+    run of non-alphanumerics → ``-``.
+
+    >>> slugify("  Write-Back   Caching "), slugify("Crème Brûlée"), slugify("F#/.NET")
+    ('write-back-caching', 'creme-brulee', 'f-sharp-net')
+    """
+    s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").strip().lower()
+    if s.startswith("."):
+        s = "dot " + s[1:]
+    s = s.replace("+", " plus ").replace("#", " sharp ")
+    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
+    return s
+
+
+def label_from_slug(slug: str) -> str:
+    """A readable label for a topic known only by a slug: ``machine-learning`` → ``Machine Learning``."""
+    return " ".join(w if w.isdigit() else w[:1].upper() + w[1:] for w in slug.split("-"))
+
+
+def _load_not_plurals() -> frozenset[str]:
+    text = resources.files("graph").joinpath("data/not_plurals.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+NOT_PLURALS = _load_not_plurals()
+# Endings of singular words that merely end in "s" (analysis, status, class, physics, famous).
+_SINGULAR_S_ENDINGS = ("ss", "us", "is", "ics", "ous", "os")
+
+
+def looks_plural(word: str) -> bool:
+    """Whether a word may be the plural of a shorter one (the guard of the plural rule).
+
+    >>> [looks_plural(w) for w in ("deployments", "redis", "kubernetes", "pandas", "analysis", "caches")]
+    [True, False, False, False, False, True]
+    """
+    return word.endswith("s") and word not in NOT_PLURALS and not word.endswith(_SINGULAR_S_ENDINGS) and len(word) > 3
+
+
+def singulars(word: str) -> list[str]:
+    """Candidate singulars of a plural-looking word, most likely first."""
+    if not looks_plural(word):
+        return []
+    out = []
+    if word.endswith("ies") and len(word) > 4:
+        out.append(word[:-3] + "y")
+    if word.endswith("es"):
+        out.append(word[:-2])
+    out.append(word[:-1])
+    return out
+
+
+@dataclass(frozen=True)
+class Merge:
+    """One merge: ``slug`` was folded into ``into`` by ``rule``, because of ``evidence``."""
+
+    slug: str
+    into: str
+    rule: str
+    evidence: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"slug": self.slug, "into": self.into, "rule": self.rule, "evidence": self.evidence}
+
+
+@dataclass
+class AliasFile:
+    """The user's curated identity: ``canonical = [names…]`` and pairs to keep apart."""
+
+    path: str = ""
+    aliases: dict[str, list[str]] = field(default_factory=dict)
+    keep_apart: list[tuple[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "AliasFile":
+        """Read ``aliases.toml``::
+
+            [aliases]
+            canary-deployment = ["Canary Release", "canary-releases"]
+
+            [keep_apart]
+            pairs = [["java", "javascript"]]
+        """
+        p = Path(path)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PickgraphError(f"{p}: cannot read the alias file: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise PickgraphError(f"{p}: not valid TOML: {exc}") from None
+        aliases = data.get("aliases", {})
+        pairs = data.get("keep_apart", {}).get("pairs", [])
+        if not isinstance(aliases, dict) or not all(
+            isinstance(v, list) and all(isinstance(x, str) for x in v) for v in aliases.values()
+        ):
+            raise PickgraphError(f"{p}: [aliases] must map a canonical name to a list of names")
+        if not isinstance(pairs, list) or not all(
+            isinstance(x, list) and len(x) == 2 and all(isinstance(y, str) for y in x) for x in pairs
+        ):
+            raise PickgraphError(f"{p}: [keep_apart] pairs must be a list of two-name lists")
+        return cls(str(p), {k: list(v) for k, v in aliases.items()}, [(a, b) for a, b in pairs])
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        root = x
+        while self.parent.get(root, root) != root:
+            root = self.parent[root]
+        while self.parent.get(x, x) != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # the smaller root wins so the result does not depend on the order of unions
+            lo, hi = sorted((ra, rb))
+            self.parent[hi] = lo
+
+
+@dataclass
+class Identity:
+    """The resolved identity of every slug: its canonical slug, name and labels."""
+
+    canon: dict[str, str]
+    names: dict[str, str]
+    labels: dict[str, list[str]]
+    merges: list[Merge]
+    kept_apart: list[tuple[str, str, str]]
+
+    def canonical(self, name_or_slug: str) -> str:
+        """The canonical slug of a name or slug (itself if never seen)."""
+        s = slugify(name_or_slug)
+        return self.canon.get(s, s)
+
+
+class Resolver:
+    """Collects names and slugs, then :meth:`resolve` merges them."""
+
+    def __init__(self, alias_file: AliasFile | None = None):
+        self.alias_file = alias_file or AliasFile()
+        self.name_counts: dict[str, Counter[str]] = defaultdict(Counter)  # slug -> label counts
+        self.slugs: set[str] = set()
+        self.page_names: set[str] = set()  # slugs named by a topic page
+        self.page_aliases: list[tuple[str, str, str]] = []  # (topic slug, alias, page path)
+
+    def add_name(self, name: str) -> str:
+        s = slugify(name)
+        self.slugs.add(s)
+        self.name_counts[s][name] += 1
+        return s
+
+    def add_slug(self, slug: str) -> str:
+        s = slugify(slug)
+        self.slugs.add(s)
+        return s
+
+    def add_topic_page(self, name: str, aliases: tuple[str, ...], path: str) -> None:
+        s = self.add_name(name)
+        self.page_names.add(s)
+        for a in aliases:
+            self.add_name(a)
+            self.page_aliases.append((s, a, path))
+
+    def resolve(self) -> Identity:
+        uf = _UnionFind()
+        apart = {frozenset((slugify(a), slugify(b))) for a, b in self.alias_file.keep_apart}
+        members: dict[str, set[str]] = {s: {s} for s in self.slugs}
+        merges: list[Merge] = []
+        kept: list[tuple[str, str, str]] = []
+        slugs = sorted(self.slugs)
+
+        def join(a: str, b: str, rule: str, evidence: str) -> None:
+            ra, rb = uf.find(a), uf.find(b)
+            if ra == rb:
+                return
+            for x in members[ra]:
+                for y in members[rb]:
+                    if frozenset((x, y)) in apart:
+                        kept.append((a, b, f"{rule} rule would merge them; the alias file keeps {x} and {y} apart"))
+                        return
+            merges.append(Merge(b, a, rule, evidence))
+            uf.union(a, b)
+            r = uf.find(a)
+            members[r] = members.pop(ra, set()) | members.pop(rb, set()) | members.get(r, set())
+
+        # rule 1 is slugify itself: record where distinct spellings met in one slug
+        slug_merges = []
+        for s in slugs:
+            spellings = sorted(self.name_counts.get(s, {}))
+            if len(spellings) > 1:
+                slug_merges.append(Merge(s, s, "slug", " = ".join(spellings)))
+        # rule 2: hyphenation
+        by_bare: dict[str, list[str]] = defaultdict(list)
+        for s in slugs:
+            by_bare[s.replace("-", "")].append(s)
+        for group in by_bare.values():
+            for other in group[1:]:
+                join(group[0], other, "hyphenation", f"{group[0]} and {other} differ only in hyphens")
+        # rule 3: plural of the last word
+        present = set(slugs)
+        for s in slugs:
+            head, _, last = s.rpartition("-")
+            for sing in singulars(last):
+                cand = f"{head}-{sing}" if head else sing
+                if cand in present and cand != s:
+                    join(cand, s, "plural", f"{last!r} is the plural of {sing!r}")
+                    break
+        # rule 4: topic-page aliases
+        for s, alias, path in self.page_aliases:
+            join(s, slugify(alias), "topic-page", f"{path} lists {alias!r} as also known as")
+        # rule 5: the alias file
+        for canon, names in sorted(self.alias_file.aliases.items()):
+            cs = slugify(canon)
+            members.setdefault(cs, {cs})
+            for n in names:
+                ns = slugify(n)
+                members.setdefault(ns, {ns})
+                join(cs, ns, "alias-file", f"{self.alias_file.path or 'alias file'} lists {n!r} under {canon!r}")
+
+        clusters: dict[str, list[str]] = defaultdict(list)
+        for s in set(members) | present:
+            clusters[uf.find(s)].append(s)
+        canon: dict[str, str] = {}
+        names: dict[str, str] = {}
+        labels: dict[str, list[str]] = {}
+        file_canon = {slugify(k) for k in self.alias_file.aliases}
+        for group in clusters.values():
+            best = min(group, key=lambda s: self._rank(s, file_canon))
+            for s in group:
+                canon[s] = best
+            seen = Counter()
+            for s in group:
+                seen.update(self.name_counts.get(s, {}))
+            name = self._display_name(best, seen)
+            names[best] = name
+            labels[best] = sorted(set(seen) | {name}, key=lambda x: (x.casefold(), x))
+        # merges point at the canonical slug so the explanation reads "x → canonical"
+        final = [Merge(m.slug, canon[m.into], m.rule, m.evidence) for m in slug_merges + merges]
+        return Identity(canon, names, labels, final, kept)
+
+    def _rank(self, s: str, file_canon: set[str]) -> tuple:
+        named = sum(self.name_counts.get(s, Counter()).values())
+        return (s not in file_canon, s not in self.page_names, -named, len(s), s)
+
+    def _display_name(self, slug: str, seen: Counter) -> str:
+        own = {n: c for n, c in seen.items() if slugify(n) == slug}
+        if own:
+            # the most used spelling; ties go to the one with capitals, then alphabetical
+            return min(own, key=lambda n: (-own[n], n == n.lower(), n))
+        return label_from_slug(slug)
