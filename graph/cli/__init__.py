@@ -128,8 +128,8 @@ def main(ctx: click.Context, corpus: tuple[str, ...], out_dir: str, aliases: str
     state.quiet = quiet or bool(os.environ.get("PICKGRAPH_QUIET"))
 
 
-from . import core  # noqa: E402
+from . import core, html, identity, queries, rdf  # noqa: E402
 
-for _module in (core,):
+for _module in (core, queries, identity, rdf, html):
     for _command in _module.commands:
         main.add_command(_command)

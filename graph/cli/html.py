@@ -1,0 +1,3 @@
+"""Placeholder: the html commands land here."""
+
+commands: list = []

@@ -1,0 +1,3 @@
+"""Placeholder: the identity commands land here."""
+
+commands: list = []

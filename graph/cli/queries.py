@@ -1,0 +1,3 @@
+"""Placeholder: the queries commands land here."""
+
+commands: list = []

@@ -1,0 +1,3 @@
+"""Placeholder: the rdf commands land here."""
+
+commands: list = []
