@@ -212,10 +212,12 @@ class _ComparisonParser:
         if _same(a, b):
             raise self.reject(title_line.no, f"the title compares {a!r} with itself")
         self.names = (a, b)
+        self._keys = {" ".join(n.split()).casefold(): n for n in self.names}
+        self._longest = max(len(a), len(b)) + 8
         picks: list[tuple[str, int, str]] = []  # (name, line, where)
 
         intro: list[str] = []
-        while (ln := self.peek()) is not None and not is_headline(ln.text) and not self._is_card_name(ln.text):
+        while (ln := self.peek()) is not None and not is_headline(ln.text) and not self._card_starts():
             if ln.text == BADGE or ln.text in ("Pros", "Cons"):
                 raise self.reject(ln.no, f"expected the card of {a!r} or {b!r} before {ln.text!r}")
             intro.append(self.take().text)
@@ -226,8 +228,8 @@ class _ComparisonParser:
                 raise self.reject(ln.no, "page ends after the Nice Pick headline: no cards")
             self.take()
             picks.append((name.text, name.no, "the headline"))
-            # the winner's description, up to the first card
-            while (ln := self.peek()) is not None and not self._is_card_name(ln.text):
+            # the winner's description: one line, unless the page skips it
+            if (ln := self.peek()) is not None and not self._card_starts():
                 self.take()
 
         cards = [self._card(None), None]
@@ -255,13 +257,24 @@ class _ComparisonParser:
         )
 
     def _canon(self, name: str) -> str | None:
-        for n in self.names:
-            if _same(n, name):
-                return n
-        return None
+        """The title's spelling of a topic named ``name`` in any case, else None."""
+        if len(name) > self._longest:  # most lines are sentences: skip them cheaply
+            return None
+        key = name.casefold()
+        if "  " in key or "\t" in key:
+            key = " ".join(key.split())
+        return self._keys.get(key)
 
-    def _is_card_name(self, text: str) -> bool:
-        return self._canon(text) is not None
+    def _card_starts(self) -> bool:
+        """Whether a card starts at the cursor: a topic's name, or any line shaped
+        like a card's first line (a badge after it, or ``Pros`` two lines on)."""
+        ln = self.peek()
+        if ln is None:
+            return False
+        if self._canon(ln.text) is not None:
+            return True
+        nxt, after = self.peek(1), self.peek(2)
+        return (nxt is not None and nxt.text.startswith(BADGE)) or (after is not None and after.text == "Pros")
 
     def _card(self, previous: str | None) -> Card:
         a, b = self.names

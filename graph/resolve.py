@@ -29,6 +29,7 @@ import tomllib
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -37,6 +38,10 @@ from .model import PickgraphError
 RULES = ("slug", "hyphenation", "plural", "topic-page", "alias-file")
 
 
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=1 << 18)  # a corpus names each topic many times
 def slugify(name: str) -> str:
     """The topic id of a name: lowercase ASCII words joined by ``-``.
 
@@ -46,17 +51,33 @@ def slugify(name: str) -> str:
     >>> slugify("  Write-Back   Caching "), slugify("Crème Brûlée"), slugify("F#/.NET")
     ('write-back-caching', 'creme-brulee', 'f-sharp-net')
     """
-    s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").strip().lower()
+    s = name if name.isascii() else unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    s = s.strip().lower()
     if s.startswith("."):
         s = "dot " + s[1:]
     s = s.replace("+", " plus ").replace("#", " sharp ")
-    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
+    s = _NON_ALNUM.sub("-", s).strip("-")
     return s
 
 
+_SMALL_WORDS = frozenset("a an and as at by for in of on or the to vs with".split())
+
+
 def label_from_slug(slug: str) -> str:
-    """A readable label for a topic known only by a slug: ``machine-learning`` → ``Machine Learning``."""
-    return " ".join(w if w.isdigit() else w[:1].upper() + w[1:] for w in slug.split("-"))
+    """A readable label for a topic known only by a slug.
+
+    >>> label_from_slug("machine-learning"), label_from_slug("aws-lambda"), label_from_slug("infrastructure-as-code")
+    ('Machine Learning', 'AWS Lambda', 'Infrastructure as Code')
+    """
+    words = []
+    for i, w in enumerate(slug.split("-")):
+        if w in _SMALL_WORDS and i:
+            words.append(w)
+        elif len(w) <= 3 and not w.isdigit() and w not in _SMALL_WORDS:
+            words.append(w.upper())  # short words in tech names are mostly acronyms: AWS, SQL, JWT
+        else:
+            words.append(w[:1].upper() + w[1:])
+    return " ".join(words)
 
 
 def _load_not_plurals() -> frozenset[str]:
@@ -75,7 +96,11 @@ def looks_plural(word: str) -> bool:
     >>> [looks_plural(w) for w in ("deployments", "redis", "kubernetes", "pandas", "analysis", "caches")]
     [True, False, False, False, False, True]
     """
-    return word.endswith("s") and word not in NOT_PLURALS and not word.endswith(_SINGULAR_S_ENDINGS) and len(word) > 3
+    if not word.endswith("s") or word in NOT_PLURALS or len(word) <= 3:
+        return False
+    if word.endswith("is") and len(word) <= 4:  # apis, kpis: acronyms in the plural
+        return True
+    return not word.endswith(_SINGULAR_S_ENDINGS)
 
 
 def singulars(word: str) -> list[str]:
@@ -171,6 +196,7 @@ class Identity:
     labels: dict[str, list[str]]
     merges: list[Merge]
     kept_apart: list[tuple[str, str, str]]
+    keep_apart: list[tuple[str, str]] = field(default_factory=list)
 
     def canonical(self, name_or_slug: str) -> str:
         """The canonical slug of a name or slug (itself if never seen)."""
@@ -280,8 +306,13 @@ class Resolver:
             names[best] = name
             labels[best] = sorted(set(seen) | {name}, key=lambda x: (x.casefold(), x))
         # merges point at the canonical slug so the explanation reads "x → canonical"
-        final = [Merge(m.slug, canon[m.into], m.rule, m.evidence) for m in slug_merges + merges]
-        return Identity(canon, names, labels, final, kept)
+        final = []
+        for m in slug_merges + merges:
+            into = canon[m.into]
+            src = m.into if m.slug == into and m.into != into else m.slug
+            final.append(Merge(src, into, m.rule, m.evidence))
+        pairs = sorted(tuple(sorted(p)) for p in apart)
+        return Identity(canon, names, labels, final, kept, pairs)
 
     def _rank(self, s: str, file_canon: set[str]) -> tuple:
         named = sum(self.name_counts.get(s, Counter()).values())

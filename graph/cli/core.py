@@ -22,10 +22,11 @@ pass_state = click.make_pass_decorator(State, ensure=True)
               help=f"Export format (repeatable). Default: {', '.join(DEFAULT_FORMATS)}.")
 @click.option("--strict", is_flag=True, help="Stop at the first rejected page and write nothing.")
 @click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="Parser processes. Default: all cores.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @json_option
 @click.pass_context
 def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], strict: bool,
-          jobs: int | None, as_json: bool) -> None:
+          jobs: int | None, quiet: bool, as_json: bool) -> None:
     """Read pages and build the topic graph; write exports and the query cache.
 
     PATHS are files or folders (read recursively for *.txt); default: data/.
@@ -35,6 +36,7 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
     from ..pipeline import build as run_build, save_cache
 
     state: State = ctx.ensure_object(State)
+    state.quiet = state.quiet or quiet
     inputs = paths or state.corpus
     started = time.perf_counter()
     G, report = run_build(inputs, state.aliases, jobs=jobs, progress=state.progress)

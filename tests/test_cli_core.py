@@ -1,0 +1,146 @@
+"""The core commands through click's CliRunner: exit codes, output, --json, --strict, the cache."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from graph.cli import main
+from graph.render import render_comparison
+
+
+@pytest.fixture
+def run(tmp_path):
+    out = tmp_path / "out"
+
+    def invoke(*args: str, input: str | None = None):
+        return CliRunner().invoke(main, ["--out", str(out), *args], input=input, catch_exceptions=False)
+    invoke.out = out
+    return invoke
+
+
+def good(a="Go", b="Rust", pick="Rust"):
+    return render_comparison(a, b, pick, related={a: ["concurrency"], b: ["memory-safety"]})
+
+
+def test_build_all_accepted_exits_0(run, make_corpus):
+    folder = make_corpus({"a.txt": good(), "b.txt": good("Rust", "Zig", "Zig")})
+    r = run("build", str(folder))
+    assert r.exit_code == 0, r.output
+    assert "2 documents (2 comparison pages, 0 topic pages), 0 duplicates, 0 rejected" in r.output
+    assert (run.out / "pickgraph.graphml").is_file()
+
+
+def test_build_with_rejections_exits_1_reports_and_builds_the_rest(run, make_corpus):
+    folder = make_corpus({"a.txt": good(), "b.txt": "", "c.txt": good().replace("Rust wins", "Go wins")})
+    r = run("build", str(folder))
+    assert r.exit_code == 1
+    assert f"rejected {folder / 'b.txt'}:1: empty file: no text to read" in r.output
+    assert f"rejected {folder / 'c.txt'}:" in r.output and "the pick disagrees" in r.output
+    assert "1 documents (1 comparison pages" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_build_json(run, make_corpus):
+    folder = make_corpus({"a.txt": good(), "b.txt": "<html><body>x</body></html>"})
+    r = run("build", str(folder), "--json")
+    assert r.exit_code == 1
+    data = json.loads(r.stdout)
+    assert data["ok"] is False
+    assert data["rejections"] == [{"path": str(folder / "b.txt"), "line": 1,
+                                   "reason": "an HTML page, not a saved text page; save the page as plain text"}]
+    assert data["summary"]["topics"] == 4 and data["summary"]["comparisons"] == 1
+
+
+def test_strict_leaves_existing_outputs_untouched(run, make_corpus):
+    folder = make_corpus({"a.txt": good()})
+    assert run("build", str(folder)).exit_code == 0
+    graphml = run.out / "pickgraph.graphml"
+    before = graphml.read_bytes()
+    stamp = graphml.stat().st_mtime_ns
+    (folder / "b.txt").write_text(good("Go", "Zig", "Zig"))
+    (folder / "c.txt").write_bytes(b"\x00\x01")
+    r = run("build", str(folder), "--strict")
+    assert r.exit_code == 1
+    assert "no output was written" in r.output and "binary file" in r.output
+    assert graphml.read_bytes() == before and graphml.stat().st_mtime_ns == stamp
+    assert sorted(p.name for p in run.out.iterdir()) == [".cache", "pickgraph.graphml"]
+
+
+def test_show_json_and_text(run, make_corpus):
+    folder = make_corpus({"a.txt": good(), "b.txt": good("Rust", "Zig", "Zig")})
+    r = run("show", "rust", "--corpus", str(folder), "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["slug"] == "rust" and data["name"] == "Rust"
+    assert data["related"] == ["concurrency", "memory-safety"]
+    assert sorted((c["against"], c["pick"]) for c in data["comparisons"]) == [("go", "rust"), ("zig", "zig")]
+    assert all(c["source"].startswith(str(folder)) for c in data["comparisons"])
+    text = run("show", "RUST", "--corpus", str(folder)).output
+    assert "Comparisons (1 won, 1 lost):" in text and "vs Zig: loss (pick: Zig)" in text
+
+
+def test_unknown_topic_is_a_clear_error(run, make_corpus):
+    folder = make_corpus({"a.txt": good()})
+    r = run("show", "Rustt", "--corpus", str(folder))
+    assert r.exit_code == 1
+    assert "Error: unknown topic 'Rustt'; did you mean: Rust" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_topics_lists_most_compared_first(run, make_corpus):
+    folder = make_corpus({"a.txt": good(), "b.txt": good("Rust", "Zig", "Zig")})
+    data = json.loads(run("topics", "--corpus", str(folder), "--json").stdout)
+    assert [(t["slug"], t["comparisons"], t["wins"], t["losses"]) for t in data[:3]] == [
+        ("rust", 2, 1, 1), ("go", 1, 0, 1), ("zig", 1, 1, 0)]
+
+
+def test_query_commands_use_the_cache_and_see_changes(run, make_corpus):
+    folder = make_corpus({"a.txt": good()})
+    assert run("build", str(folder)).exit_code == 0
+    [cache] = (run.out / ".cache").iterdir()
+    built = cache.stat().st_mtime_ns
+    assert run("show", "go", "-c", str(folder)).exit_code == 0
+    assert cache.stat().st_mtime_ns == built  # served from the cache
+    (folder / "b.txt").write_text(good("Go", "Zig", "Go"))
+    r = run("show", "go", "-c", str(folder), "--json")
+    assert [c["against"] for c in json.loads(r.stdout)["comparisons"]] != []
+    assert "zig" in {c["against"] for c in json.loads(r.stdout)["comparisons"]}
+    assert cache.stat().st_mtime_ns != built
+
+
+def test_export_graphml_reads_back(run, make_corpus, tmp_path):
+    import networkx as nx
+
+    folder = make_corpus({"a.txt": good()})
+    target = tmp_path / "g.graphml"
+    r = run("export", "--format", "graphml", "-O", str(target), "-c", str(folder))
+    assert r.exit_code == 0, r.output
+    H = nx.read_graphml(target)
+    assert sorted(H.nodes) == ["concurrency", "go", "memory-safety", "rust"]
+    assert [d["pick"] for _, _, d in H.edges(data=True) if d["kind"] == "versus"] == ["rust"]
+
+
+def test_missing_input_is_a_usage_error(run, tmp_path):
+    r = run("build", str(tmp_path / "nope"))
+    assert r.exit_code == 2 and "does not exist" in r.output
+
+
+def test_identity_command(run, make_corpus):
+    folder = make_corpus({"a.txt": good("Canary Deployment", "Rolling Update", "Canary Deployment"),
+                          "b.txt": good("Canary Deployments", "Feature Flags", "Feature Flags")})
+    r = run("identity", "-c", str(folder))
+    assert r.exit_code == 0
+    assert "[plural] canary-deployments → canary-deployment: 'deployments' is the plural of 'deployment'" in r.output
+    data = json.loads(run("identity", "-c", str(folder), "--json").stdout)
+    assert data["merges"][0]["labels"] == ["Canary Deployment", "Canary Deployments"]
+
+
+def test_help_explains():
+    r = CliRunner().invoke(main, ["--help"])
+    assert r.exit_code == 0 and "knowledge graph" in r.output and "pickgraph build data/" in r.output
+    r = CliRunner().invoke(main, ["build", "--help"])
+    assert "Exit status: 0 when every page was accepted, 1 when some were rejected" in " ".join(r.output.split())

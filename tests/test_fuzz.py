@@ -1,0 +1,98 @@
+"""Property tests of the reader: it never raises anything but its own rejection,
+and what the renderer writes, it reads back."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graph.model import Comparison, RejectedDocument, TopicPage
+from graph.read import normalise, parse_text
+from graph.render import render_comparison, render_topic_page
+
+BASE = render_comparison(
+    "Kafka", "RabbitMQ", "Kafka",
+    pros={"Kafka": ["Replays the log for new consumers", "g"], "RabbitMQ": ["Flexible routing with exchanges (e"]},
+    related={"Kafka": ["event-streaming", "rabbitmq"], "RabbitMQ": ["amqp", "message-queues"]},
+)
+VARIANTS = [BASE, render_comparison("Kafka", "RabbitMQ", "RabbitMQ", compact=True),
+            render_topic_page("Kafka", "A distributed log.", aliases=["Apache Kafka"])]
+JUNK = st.sampled_from(["", " ", "Nice Pick", "🧊", "đź§ŠNice Pick", "Pros", "Cons", "The Verdict", "The Bottom Line",
+                        "Kafka wins", "Zig wins", "Use Kafka if: x", "  • +Related to: a, b", "- -x", "Kafka", "RabbitMQ",
+                        "Kafka vs RabbitMQ", "<html>", "Why learn Kafka?", "Also known as: K", "\x00", "\ufeff", "\r"])
+
+
+def check(text: str) -> None:
+    try:
+        page = parse_text(text, "fuzz.txt")
+    except RejectedDocument as exc:
+        r = exc.rejection
+        assert r.path == "fuzz.txt" and r.reason and r.line >= 0
+        return
+    assert isinstance(page, (Comparison, TopicPage))
+    if isinstance(page, Comparison):
+        assert page.pick in page.topics
+        assert {c.name for c in page.cards} == set(page.topics)
+
+
+@st.composite
+def mutated(draw) -> str:
+    lines = draw(st.sampled_from(VARIANTS)).split("\n")
+    for _ in range(draw(st.integers(1, 6))):
+        op = draw(st.sampled_from(["drop", "dup", "swap", "insert", "cut", "edit"]))
+        i = draw(st.integers(0, max(len(lines) - 1, 0)))
+        if op == "drop" and lines:
+            del lines[i]
+        elif op == "dup" and lines:
+            lines.insert(i, lines[i])
+        elif op == "swap" and len(lines) > 1:
+            j = draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+        elif op == "insert":
+            lines.insert(i, draw(st.one_of(JUNK, st.text(max_size=30))))
+        elif op == "cut":
+            lines = lines[:i]
+        elif op == "edit" and lines:
+            k = draw(st.integers(0, len(lines[i])))
+            lines[i] = lines[i][:k] + draw(st.text(max_size=5)) + lines[i][k:]
+    return "\n".join(lines)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated())
+def test_mutated_pages_are_read_or_rejected(text):
+    check(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400))
+def test_arbitrary_bytes_are_read_or_rejected(data):
+    try:
+        text = normalise(data, "fuzz.txt")
+    except RejectedDocument:
+        return
+    check(text)
+
+
+NAME = st.text(alphabet=string.ascii_letters + string.digits + " -+#.", min_size=1, max_size=24).map(
+    lambda s: " ".join(s.split())).filter(lambda s: s and s[0].isalnum() and s[-1] not in ".-" and " vs" not in s.lower()
+                                          and "nice pick" not in s.lower() and s.lower() not in ("pros", "cons"))
+SENTENCE = st.text(alphabet=string.ascii_letters + " ,()'", min_size=1, max_size=60).map(
+    lambda s: " ".join(s.split())).filter(lambda s: s and s[0].isalpha() and not s.lower().startswith("related to"))
+SLUG = st.from_regex(r"[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,8}){0,2}", fullmatch=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=NAME, b=NAME, pick_second=st.booleans(), compact=st.booleans(),
+       pros=st.lists(SENTENCE, min_size=1, max_size=3), rel=st.lists(SLUG, max_size=4))
+def test_what_is_rendered_is_read_back(a, b, pick_second, compact, pros, rel):
+    if a.casefold() == b.casefold():
+        return
+    pick = b if pick_second else a
+    page = parse_text(render_comparison(a, b, pick, pros={a: pros}, related={a: rel}, compact=compact))
+    assert page.topics == (a, b)
+    assert page.pick == pick
+    assert [x.text for x in page.card(a).pros] == pros
+    assert page.card(a).related == tuple(rel)
