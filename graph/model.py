@@ -14,7 +14,7 @@ from typing import Any
 PLACEHOLDER_CON = "specific tradeoffs depend on your use case"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Bullet:
     """One pro or con bullet, with the line it was read from (1-based)."""
 
@@ -58,7 +58,7 @@ def clean_reason(text: str) -> str:
     return t.rstrip(" ,;:")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Card:
     """One topic's card on a comparison page."""
 
@@ -73,7 +73,7 @@ class Card:
     complete: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VerdictLine:
     """A ``Use X if: …`` line."""
 
@@ -82,7 +82,7 @@ class VerdictLine:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Comparison:
     """A comparison page ("A vs B"), as read; names are as written on the page."""
 
@@ -115,7 +115,7 @@ class Comparison:
         return d
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TopicPage:
     """A page about one topic: definition, aliases, related tools, alternatives."""
 
@@ -140,7 +140,7 @@ class TopicPage:
         return d
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rejection:
     """Why a document could not be read: the path, the 1-based line, a reason."""
 
@@ -155,7 +155,7 @@ class Rejection:
         return {"path": self.path, "line": self.line, "reason": self.reason}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Duplicate:
     """A file whose normalised text equals an earlier document's."""
 

@@ -479,11 +479,13 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     """
     files: set[str] = set()
     for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            files.update(str(f) for f in path.rglob("*.txt") if f.is_file())
-        elif path.exists():
-            files.add(str(path))
+        path = str(p)
+        if os.path.isdir(path):
+            for root, dirs, names in os.walk(path):
+                dirs.sort()
+                files.update(os.path.join(root, n) for n in names if n.endswith(".txt"))
+        elif os.path.exists(path):
+            files.add(path)
         else:
             raise PickgraphError(f"no such file or folder: {p}")
     return sorted(files)
