@@ -61,6 +61,12 @@ def slugify(name: str) -> str:
 
 
 _SMALL_WORDS = frozenset("a an and as at by for in of on or the to vs with".split())
+# How a word known only from a slug is usually written; everything else is capitalised.
+_WORD_SPELLING = {w.lower(): w for w in (
+    "AI ML CI CD UI UX API APM AWS ETL ELT IDE ORM SDK SSO IoT OLAP OLTP ACID REST JSON YAML "
+    "NoSQL PostGIS OpenID WebAssembly JavaScript TypeScript GitHub GitLab MLOps DevOps DevSecOps "
+    "GraphQL PostgreSQL MySQL MongoDB InnoDB gRPC OAuth macOS iOS"
+).split()}
 
 
 def label_from_slug(slug: str) -> str:
@@ -68,13 +74,17 @@ def label_from_slug(slug: str) -> str:
 
     >>> label_from_slug("machine-learning"), label_from_slug("aws-lambda"), label_from_slug("infrastructure-as-code")
     ('Machine Learning', 'AWS Lambda', 'Infrastructure as Code')
+    >>> label_from_slug("key-value-store"), label_from_slug("nosql"), label_from_slug("sql"), label_from_slug("web-security")
+    ('Key Value Store', 'NoSQL', 'SQL', 'Web Security')
     """
     words = []
     for i, w in enumerate(slug.split("-")):
-        if w in _SMALL_WORDS and i:
+        if w in _WORD_SPELLING:
+            words.append(_WORD_SPELLING[w])
+        elif w in _SMALL_WORDS and i:
             words.append(w)
-        elif len(w) <= 3 and not w.isdigit() and w not in _SMALL_WORDS:
-            words.append(w.upper())  # short words in tech names are mostly acronyms: AWS, SQL, JWT
+        elif len(w) <= 4 and w.isalpha() and not set(w) & set("aeiouy"):
+            words.append(w.upper())  # no vowel, so an acronym: SQL, JWT, TLS, HTTP
         else:
             words.append(w[:1].upper() + w[1:])
     return " ".join(words)
