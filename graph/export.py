@@ -33,7 +33,7 @@ FORMATS: dict[str, tuple[str, str, str]] = {
 }
 
 #: what ``pickgraph build`` writes unless told otherwise
-DEFAULT_FORMATS = ("graphml",)
+DEFAULT_FORMATS = ("graphml", "html")
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
@@ -57,6 +57,10 @@ class atomic_open:
     def __exit__(self, exc_type, exc, tb):
         self.fh.close()
         if exc_type is None:
+            # mkstemp makes the file 0600; exports are ordinary files, readable as the umask allows
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(self.tmp, 0o666 & ~umask)
             os.replace(self.tmp, self.path)
         else:
             os.unlink(self.tmp)
