@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+screenshot: install
+	PICKGRAPH_UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/test_browser.py -k data_page
 
 bench: install
 	$(BIN)/python -m benchmarks
