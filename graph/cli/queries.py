@@ -1,3 +1,180 @@
-"""Placeholder: the queries commands land here."""
+"""``compare``, ``suggest``, ``why``, ``evaluate`` and ``generate``: thin wrappers of the query API."""
 
-commands: list = []
+from __future__ import annotations
+
+import click
+
+from . import State, corpus_options, emit, json_option
+
+pass_state = click.make_pass_decorator(State, ensure=True)
+
+
+@click.command()
+@click.argument("a")
+@click.argument("b")
+@json_option
+@corpus_options
+@pass_state
+def compare(state: State, a: str, b: str, as_json: bool) -> None:
+    """Compare topics A and B: every page comparing them (direct), or a derived comparison.
+
+    \b
+    direct       each page, its pick and its "Use X if:" lines; contested when pages disagree
+    derived      never compared: predicted pick and probability (Bradley–Terry fit of all picks),
+                 the win chain that links them, common opponents, shared related topics
+    no evidence  nothing links them: no probability is printed
+
+    A and B are names, slugs or aliases (any case).
+    """
+    from ..compare import compare as run, format_compare
+
+    G = state.graph()
+    emit(run(G, state.topic(a), state.topic(b)), as_json, format_compare)
+
+
+@click.command()
+@click.argument("topics", nargs=-1, required=True)
+@click.option("-k", "k", type=click.IntRange(1), default=5, show_default=True, help="Suggestions per topic.")
+@click.option("--pair/--each", "pair", default=None,
+              help="Treat two topics as one comparison page (--pair) or each on its own (--each). "
+                   "Default: --pair when exactly two topics that a page compares are given.")
+@json_option
+@corpus_options
+@pass_state
+def suggest(state: State, topics: tuple[str, ...], k: int, pair: bool | None, as_json: bool) -> None:
+    """"You might also compare": for each TOPIC, the topics most worth comparing with it next.
+
+    Each suggestion has a score and the reasons drawn from the graph (shared related topics, rarest
+    first; common opponents; links through opponents). Several topics in one call share one start-up.
+
+    With two topics forming a comparison page (``suggest Django Flask``), suggests the pairs a reader of
+    that page would want next: its topics' other existing comparisons first, then new pairs.
+    """
+    from ..kg import versus_edges
+    from ..suggest import suggest as run, suggest_for_pair
+
+    G = state.graph()
+    slugs = [state.topic(t) for t in topics]
+    if pair is None:
+        pair = len(slugs) == 2 and any({u, v} == set(slugs) for u, v, _ in versus_edges(G, slugs[0]))
+    if pair:
+        if len(slugs) != 2:
+            raise click.UsageError("--pair needs exactly two topics")
+        a, b = slugs
+        data = {"mode": "pair", "a": a, "b": b, "k": k, "suggestions": suggest_for_pair(G, a, b, k)}
+        emit(data, as_json, lambda d: _pair_text(G, d))
+        return
+    data = {"mode": "topics", "k": k,
+            "results": [{"topic": s, "name": G.nodes[s]["name"], "suggestions": run(G, s, k)} for s in slugs]}
+    emit(data, as_json, _topics_text)
+
+
+def _topics_text(d) -> str:
+    out = []
+    for r in d["results"]:
+        out.append(f"{r['name']}: you might also compare")
+        if not r["suggestions"]:
+            out.append("  nothing: the graph links this topic to no other topic it has not been compared with")
+        for i, s in enumerate(r["suggestions"], 1):
+            out.append(f"  {i}. {s['name']}  (score {s['score']:.3f})")
+            out += [f"       - {why}" for why in s["reasons"]]
+    return "\n".join(out)
+
+
+def _pair_text(G, d) -> str:
+    out = [f"Readers of {G.nodes[d['a']]['name']} vs {G.nodes[d['b']]['name']} might also read:"]
+    for i, s in enumerate(d["suggestions"], 1):
+        tag = "page exists" if s["existing"] else "not compared yet"
+        out.append(f"  {i}. {s['a_name']} vs {s['b_name']}  ({tag}; score {s['score']:.3f})")
+        out += [f"       - {why}" for why in s["reasons"]]
+        out += [f"       [{src}]" for src in s["sources"]]
+    return "\n".join(out)
+
+
+@click.command()
+@click.argument("a")
+@click.argument("b")
+@json_option
+@corpus_options
+@pass_state
+def why(state: State, a: str, b: str, as_json: bool) -> None:
+    """Why the graph prefers A or B: verdicts, pros and cons with sources, records and win chains.
+
+    Contested pairs show both sides; derived pairs (never compared) explain the chain and the
+    probability; with no evidence, says so.
+    """
+    from ..explain import format_why, why as run
+
+    G = state.graph()
+    emit(run(G, state.topic(a), state.topic(b)), as_json, format_why)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--holdout", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.2,
+              show_default=True, help="Share of comparison pages held out per seed.")
+@click.option("--seeds", type=click.IntRange(1), default=5, show_default=True, help="Number of random splits.")
+@click.option("--first-seed", type=int, default=0, show_default=True, help="Seed of the first split.")
+@json_option
+@pass_state
+def evaluate(state: State, paths: tuple[str, ...], holdout: float, seeds: int, first_seed: int,
+             as_json: bool) -> None:
+    """Measure suggestions and derived picks against baselines by holding out pages.
+
+    \b
+    Per seed: drop a share of the comparison pages, rebuild the graph from the rest (related-to
+    links only from kept pages), then rank each held-out partner among all topics not yet compared
+    with the query topic (both directions; ties share the average rank).
+    Suggestions: hits@5, hits@10, MRR, coverage for suggest and the baselines random, popularity,
+    common neighbours, Jaccard, Adamic–Adar, personalized PageRank.
+    Picks: accuracy and Brier score of the derived pick vs plain Bradley–Terry and the higher win rate.
+    Mean ± sd over the seeds. A generated corpus (hidden-model.json) adds the true model's ceiling.
+    PATHS default to the corpus (data/).
+    """
+    from ..evaluate import evaluate as run, format_table
+
+    emit(run(paths or state.corpus, holdout, seeds, first_seed), as_json, format_table)
+
+
+@click.command()
+@click.argument("out", type=click.Path(file_okay=False))
+@click.option("--docs", "n_docs", type=click.IntRange(1), default=2000, show_default=True, help="Comparison pages.")
+@click.option("--topics", "n_topics", type=click.IntRange(4), default=400, show_default=True, help="Topics.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the hidden model and the pages.")
+@click.option("--within", type=click.FloatRange(0, 1), default=0.85, show_default=True,
+              help="Share of comparisons inside one category.")
+@click.option("--ceiling/--no-ceiling", default=True, show_default=True,
+              help="Score the hidden model itself under evaluate's protocol (--holdout, --seeds).")
+@click.option("--holdout", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.2, show_default=True)
+@click.option("--seeds", type=click.IntRange(1), default=5, show_default=True)
+@json_option
+def generate(out: str, n_docs: int, n_topics: int, seed: int, within: float, ceiling: bool, holdout: float,
+             seeds: int, as_json: bool) -> None:
+    """Write a corpus of N pages drawn from a hidden model into OUT, with hidden-model.json.
+
+    The model: topics in categories, each with a popularity and a latent strength; comparisons mostly
+    within a category, by popularity; picks drawn from the strengths. Prints the model's own ceiling:
+    the generating process scored with its true parameters, so a method reads as a share of the best.
+    """
+    from ..generate import ceiling as score, generate as run, write
+
+    corpus = run(n_docs, n_topics, seed, within=within)
+    folder = write(corpus, out)
+    data = {"folder": str(folder), "documents": len(corpus.pages), "topics": n_topics,
+            "categories": len(corpus.model["categories"]), "seed": seed,
+            "ceiling": score(corpus, holdout, seeds) if ceiling else None}
+    emit(data, as_json, _generate_text)
+
+
+def _generate_text(d) -> str:
+    out = [f"wrote {d['documents']} pages over {d['topics']} topics in {d['categories']} categories "
+           f"to {d['folder']} (seed {d['seed']})"]
+    c = d["ceiling"]
+    if c:
+        s, p = c["suggest"], c["picks"]
+        out.append(f"ceiling (true model): hits@5 {s['hits@5'][0]:.3f}, hits@10 {s['hits@10'][0]:.3f}, "
+                   f"MRR {s['mrr'][0]:.3f}; pick accuracy {p['accuracy'][0]:.3f}, Brier {p['brier'][0]:.3f}")
+    return "\n".join(out)
+
+
+commands = [compare, suggest, why, evaluate, generate]

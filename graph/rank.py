@@ -1,0 +1,164 @@
+"""Who beats whom: the win graph, win chains and a regularised Bradley–Terry fit.
+
+Every versus edge with a pick is one game: the winner beat the other topic.
+The fit turns all games into one strength per topic, so that two topics that
+were never compared still get a probability — when a chain of games links them.
+
+>>> from graph.read import parse_text
+>>> from graph.model import ReadReport
+>>> from graph.kg import build_graph
+>>> from graph.render import render_comparison
+>>> pages = [parse_text(render_comparison(a, b, a), f"{a}.txt") for a, b in [("Ant", "Bee"), ("Bee", "Cat")]]
+>>> G = build_graph(ReadReport(pages=pages))
+>>> win_chain(G, "ant", "cat")
+['ant', 'bee', 'cat']
+>>> p = win_probability(G, "ant", "cat")
+>>> 0.5 < p < 1
+True
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections import defaultdict
+from typing import Any
+
+import networkx as nx
+
+from .kg import VERSUS
+
+#: Gaussian prior precision of the strengths (choix's ``alpha``). Tuned on generated corpora
+#: (see graph.evaluate): small values over-fit sparse records into near-certain picks.
+ALPHA = 0.3
+#: The barely regularised fit used as the "plain Bradley–Terry" baseline.
+PLAIN_ALPHA = 1e-3
+
+
+def games(G: nx.MultiDiGraph) -> list[tuple[str, str]]:
+    """``(winner, loser)`` for every comparison document with a pick, sorted.
+
+    >>> games(nx.MultiDiGraph())
+    []
+    """
+    out = []
+    for u, v, d in G.edges(data=True):
+        if d["kind"] == VERSUS and d.get("pick") in (u, v):
+            out.append((d["pick"], v if d["pick"] == u else u))
+    return sorted(out)
+
+
+def win_graph(G: nx.MultiDiGraph) -> nx.DiGraph:
+    """A simple directed graph winner → loser, each edge with its ``docs`` (sorted shas)."""
+    W = nx.DiGraph()
+    for u, v, d in G.edges(data=True):
+        if d["kind"] == VERSUS and d.get("pick") in (u, v):
+            w, l = (u, v) if d["pick"] == u else (v, u)
+            if W.has_edge(w, l):
+                W[w][l]["docs"].append(d["doc"])
+            else:
+                W.add_edge(w, l, docs=[d["doc"]])
+    for _, _, d in W.edges(data=True):
+        d["docs"].sort()
+    return W
+
+
+class Fit:
+    """A Bradley–Terry fit of one graph: ``strength[slug]`` and the components of the game graph."""
+
+    def __init__(self, G: nx.MultiDiGraph, alpha: float = ALPHA):
+        import choix
+        import numpy as np
+
+        self.alpha = alpha
+        self.games = games(G)
+        self.records = records(G)
+        self.win = win_graph(G)
+        topics = sorted(self.win.nodes)
+        self.index = {t: i for i, t in enumerate(topics)}
+        # Components of the whole graph (every kind of link): picks of topics in different
+        # components say nothing about each other.
+        self.component: dict[str, int] = {}
+        for i, comp in enumerate(sorted(nx.weakly_connected_components(G), key=min)):
+            for t in comp:
+                self.component[t] = i
+        self.strength: dict[str, float] = {}
+        if self.games:
+            data = [(self.index[w], self.index[l]) for w, l in self.games]
+            params = choix.opt_pairwise(len(topics), data, alpha=alpha)
+            self.strength = {t: float(params[i]) for t, i in self.index.items()}
+        self._np = np
+
+    def connected(self, a: str, b: str) -> bool:
+        """Whether some path of links joins the topics and at least one has picks on record.
+
+        A topic without picks then gets the prior's strength (0, an average topic), so the
+        estimate rests on the other topic's record.
+        """
+        return (a in self.strength or b in self.strength) and a in self.component \
+            and self.component.get(a) == self.component.get(b)
+
+    def probability(self, a: str, b: str) -> float | None:
+        """P(``a`` is picked over ``b``), or ``None`` (no evidence) unless :meth:`connected`."""
+        if not self.connected(a, b):
+            return None
+        return self.raw_probability(a, b)
+
+    def raw_probability(self, a: str, b: str) -> float:
+        """The fit's P(``a`` over ``b``) whatever links them (a topic without games has strength 0)."""
+        return 1 / (1 + math.exp(self.strength.get(b, 0.0) - self.strength.get(a, 0.0)))
+
+
+def graph_size(G: nx.MultiDiGraph) -> tuple[int, int]:
+    """A cheap change marker for caches: nodes and documents (``number_of_edges`` is O(E) on multigraphs)."""
+    return G.number_of_nodes(), len(G.graph.get("documents", ()))
+
+
+_fits: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def fit(G: nx.MultiDiGraph, alpha: float = ALPHA) -> Fit:
+    """The (cached) Bradley–Terry fit of ``G``; refitted when its topics or documents changed."""
+    key = (alpha, *graph_size(G))
+    cached = _fits.get(G, {})
+    if key not in cached:
+        cached = {key: Fit(G, alpha)}
+        _fits[G] = cached
+    return cached[key]
+
+
+def win_probability(G: nx.MultiDiGraph, a: str, b: str, alpha: float = ALPHA) -> float | None:
+    """P(``a`` is picked over ``b``) from every pick of ``G``; ``None`` when nothing links them."""
+    return fit(G, alpha).probability(a, b)
+
+
+def win_chain(G: nx.MultiDiGraph, a: str, b: str) -> list[str] | None:
+    """The shortest chain ``a`` beat X, X beat …, … beat ``b`` (slugs), or ``None``."""
+    W = fit(G).win
+    if a not in W or b not in W:
+        return None
+    try:
+        return nx.shortest_path(W, a, b)
+    except nx.NetworkXNoPath:
+        return None
+
+
+def chain_steps(G: nx.MultiDiGraph, chain: list[str]) -> list[dict[str, Any]]:
+    """Each step of a chain with its documents' paths: ``{"winner", "loser", "sources"}``."""
+    W = fit(G).win
+    docs = G.graph.get("documents", {})
+    return [{"winner": w, "loser": l, "sources": [getattr(docs.get(s), "path", s) for s in W[w][l]["docs"]]}
+            for w, l in zip(chain, chain[1:])]
+
+
+def records(G: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
+    """``{slug: (wins, losses)}`` over all picks (topics without games are absent)."""
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for w, l in games(G):
+        out[w][0] += 1
+        out[l][1] += 1
+    return {t: (r[0], r[1]) for t, r in out.items()}
+
+
+__all__ = ["ALPHA", "PLAIN_ALPHA", "Fit", "fit", "games", "win_graph", "win_probability", "win_chain",
+           "chain_steps", "records"]

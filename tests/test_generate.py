@@ -1,0 +1,73 @@
+"""The hidden-model corpus generator."""
+
+import math
+
+import pytest
+
+from graph.generate import GeneratorError, Oracle, ceiling, generate, load_model, write
+from graph.pipeline import build
+from graph.read import parse_text
+
+
+def test_deterministic_and_seeded():
+    a, b, c = generate(40, 16, seed=5), generate(40, 16, seed=5), generate(40, 16, seed=6)
+    assert a.pages == b.pages and a.model == b.model
+    assert a.pages != c.pages
+
+
+def test_pages_parse_and_follow_the_model(tmp_path):
+    corpus = generate(120, 24, seed=2)
+    folder = write(corpus, tmp_path / "gen")
+    G, report = build([folder])
+    assert report.rejections == [] and len(report.comparisons) == 120
+    topics = {t["slug"]: t for t in corpus.model["topics"]}
+    assert set(topics) <= set(G.nodes)
+    same = sum(topics[p.topics[0].lower().replace(" ", "-")]["category"] ==
+               topics[p.topics[1].lower().replace(" ", "-")]["category"] for p in report.comparisons)
+    assert same / 120 > 0.7  # mostly within a category (within=0.85 plus chance)
+    for p in report.comparisons:
+        assert p.pick in p.topics
+    assert load_model([str(folder)])["seed"] == 2
+
+
+def test_related_slugs_come_from_the_topic_profile():
+    corpus = generate(30, 12, seed=3)
+    profile = {t["name"]: set(t["related"]) for t in corpus.model["topics"]}
+    for text in corpus.pages.values():
+        page = parse_text(text)
+        for card in page.cards:
+            assert set(card.related) <= profile[card.name] and len(card.related) == 2
+
+
+def test_oracle_probabilities():
+    model = generate(30, 12, seed=4).model
+    o = Oracle(model)
+    t0, t1 = model["topics"][0], model["topics"][1]
+    assert o.pick(t0["slug"], t1["slug"]) == pytest.approx(1 / (1 + math.exp(t1["strength"] - t0["strength"])))
+    assert o.pick("unknown", t0["slug"]) == 0.5
+    a, b = t0["slug"], t1["slug"]
+    assert o.pair_score(a, b) == o.pair_score(b, a) > 0
+    # by hand: first topic by popularity, then the opponent within the category or from anywhere
+    pops = {t["slug"]: t["popularity"] for t in model["topics"]}
+    cat = {t["slug"]: t["category"] for t in model["topics"]}
+    total = sum(pops.values())
+
+    def p_opp(x, y):
+        in_cat = sum(p for s, p in pops.items() if cat[s] == cat[x])
+        return (model["within"] * pops[y] / in_cat if cat[x] == cat[y] else 0) + (1 - model["within"]) * pops[y] / total
+
+    assert o.pair_score(a, b) == pytest.approx(pops[a] / total * p_opp(a, b) + pops[b] / total * p_opp(b, a))
+    assert o.pair_score("unknown", a) == 0.0
+
+
+def test_ceiling_keys():
+    c = ceiling(generate(80, 20, seed=1), holdout=0.25, seeds=2)
+    assert set(c["suggest"]) == {"hits@5", "hits@10", "mrr", "coverage"}
+    assert 0 < c["suggest"]["hits@10"][0] <= 1 and 0.5 < c["picks"]["accuracy"][0] <= 1
+
+
+def test_impossible_settings():
+    with pytest.raises(GeneratorError):
+        generate(1, 2)
+    with pytest.raises(GeneratorError):
+        generate(100, 4, seed=0)  # 6 pairs, each at most once each way

@@ -1,0 +1,69 @@
+"""suggest() and suggest_for_pair(): candidates, order and reasons."""
+
+import pytest
+
+from graph.kg import find_topic
+from graph.suggest import SuggestError, index, reasons, suggest, suggest_for_pair, suggest_many
+
+
+def test_seeds_model_interpretability(seeds_graph):
+    topic = find_topic(seeds_graph, "Model Interpretability")
+    rows = suggest(seeds_graph, topic, k=5)
+    top3 = {r["slug"]: r for r in rows[:3]}
+    for slug in ("manual-model-auditing", "mlops-monitoring"):
+        assert slug in top3
+        assert top3[slug]["reasons"][0] == "both relate to Machine Learning"
+    assert "model-robustness" not in [r["slug"] for r in rows]  # already compared
+
+
+def test_contract_and_order(tiny_graph):
+    rows = suggest(tiny_graph, "alpha", k=3)
+    assert [r["slug"] for r in rows] == ["gamma", "shared", "delta"]
+    assert set(rows[0]) == {"slug", "name", "score", "reasons"}
+    assert rows[0]["reasons"][:2] == ["both relate to Shared", "both were compared with Beta"]
+    assert rows[0]["score"] > rows[1]["score"] > rows[2]["score"]
+    assert suggest(tiny_graph, "alpha", k=0) == []
+
+
+def test_reasons_follow_direction_of_related(tiny_graph):
+    assert "Gamma lists Shared as related" in reasons(tiny_graph, "shared", "gamma")
+    assert "Shared lists Gamma as related" not in reasons(tiny_graph, "shared", "gamma")
+
+
+def test_rarer_shared_topic_comes_first(make_corpus):
+    from graph.pipeline import build
+    from graph.render import render_comparison as page
+
+    # 'niche' is shared by two topics only, 'web' by five: the reason names 'niche' first.
+    pages = {"1.txt": page("Ant", "Bee", "Ant", related={"Ant": ["web", "niche"], "Bee": ["web"]}),
+             "2.txt": page("Cat", "Dog", "Cat", related={"Cat": ["web", "niche"], "Dog": ["web"]}),
+             "3.txt": page("Eel", "Fox", "Eel", related={"Eel": ["web"], "Fox": ["web"]})}
+    G, _ = build([make_corpus(pages)])
+    assert reasons(G, "ant", "cat")[:2] == ["both relate to Niche", "both relate to Web"]
+    assert suggest(G, "ant", k=1)[0]["slug"] == "cat"
+
+
+def test_topic_without_comparisons_and_isolated_component(tiny_graph):
+    assert [r["slug"] for r in suggest(tiny_graph, "rare", k=2)] == ["delta", "gamma"]
+    assert [r["slug"] for r in suggest(tiny_graph, "xeno", k=5)] == ["island"]
+
+
+def test_several_topics_and_errors(tiny_graph):
+    many = suggest_many(tiny_graph, ["alpha", "pi"], k=2)
+    assert list(many) == ["alpha", "pi"] and many["alpha"] == suggest(tiny_graph, "alpha", 2)
+    with pytest.raises(SuggestError):
+        suggest(tiny_graph, "nope")
+    with pytest.raises(SuggestError):
+        suggest(tiny_graph, "alpha", k=-1)
+
+
+def test_pair_mode_existing_first(data_graph):
+    rows = suggest_for_pair(data_graph, "django", "flask", k=4)
+    assert [r["existing"] for r in rows] == [True, True, False, False]
+    assert {(r["a"], r["b"]) for r in rows[:2]} == {("django", "fastapi"), ("fastapi", "flask")}
+    assert rows[0]["sources"][0].endswith(".txt")
+    assert all({r["a"], r["b"]} != {"django", "flask"} for r in rows)
+
+
+def test_index_is_cached(tiny_graph):
+    assert index(tiny_graph) is index(tiny_graph)
