@@ -143,19 +143,24 @@ def _show_text(G, i) -> str:
 @click.option("--format", "-f", "fmt", required=True, type=click.Choice(sorted(FORMATS)), help="Output format.")
 @click.option("--output", "-O", "output", type=click.Path(dir_okay=False),
               help="File to write ('-' for standard output). Default: the format's file in the out folder.")
+@click.option("--base-iri", metavar="IRI", default=None,
+              help="RDF formats: base of the data IRIs (default https://w3id.org/pickgraph/); must end with / or #.")
 @corpus_options
 @pass_state
-def export_cmd(state: State, fmt: str, output: str | None) -> None:
+def export_cmd(state: State, fmt: str, output: str | None, base_iri: str | None) -> None:
     """Write the graph in one format (atomically: a failed write leaves the old file)."""
+    if base_iri and FORMATS[fmt][0] != "graph.rdf":
+        raise click.UsageError("--base-iri applies to the RDF formats only")
+    options = {"base_iri": base_iri} if base_iri else {}
     G = state.graph()
     if output == "-":
         import tempfile
 
         with tempfile.TemporaryDirectory() as tmp:
-            path = export(G, fmt, Path(tmp) / "out")
+            path = export(G, fmt, Path(tmp) / "out", **options)
             sys.stdout.buffer.write(path.read_bytes())
         return
-    click.echo(f"wrote {export(G, fmt, output, out_dir=state.out)}")
+    click.echo(f"wrote {export(G, fmt, output, out_dir=state.out, **options)}")
 
 
 commands = [build, topics, show, export_cmd]

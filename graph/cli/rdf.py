@@ -1,3 +1,96 @@
-"""Placeholder: the rdf commands land here."""
+"""``sparql`` and ``push``: query the triples here, or move them to your own store."""
 
-commands: list = []
+from __future__ import annotations
+
+import click
+
+from ..rdf import DEFAULT_BASE
+from . import State, corpus_options, emit, json_option
+
+pass_state = click.make_pass_decorator(State, ensure=True)
+
+base_iri_option = click.option(
+    "--base-iri", default=DEFAULT_BASE, show_default=True, metavar="IRI",
+    help="Base of the data IRIs (topic/{slug}, comparison/{sha256}, document/{sha256}); must end with / or #.")
+
+
+@click.command()
+@click.argument("query", required=False)
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "csv", "tsv"]), default="table",
+              show_default=True, help="Results format: a text table or the standard SPARQL JSON/CSV/TSV results.")
+@click.option("--bind", "-b", "binds", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to VALUE as a plain string (NAME=<IRI> binds an IRI). Repeatable. "
+                   "The variable must be in the SELECT list.")
+@click.option("--topic", "-t", "topics", multiple=True, metavar="NAME=TOPIC",
+              help="Bind ?NAME to the IRI of TOPIC, given by name, slug or alias in any case. Repeatable.")
+@click.option("--list", "list_queries", is_flag=True, help="List the bundled ready queries and exit.")
+@base_iri_option
+@corpus_options
+@pass_state
+def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], topics: tuple[str, ...],
+           list_queries: bool, base_iri: str) -> None:
+    """Run a SPARQL query over the graph in an embedded Oxigraph store.
+
+    QUERY is the query text, @FILE.rq, or @NAME of a bundled query (see --list).
+    The prefixes pg: skos: prov: rdf: rdfs: xsd: topic: comparison: document:
+    need no declaration. Values from the command line are bound to variables,
+    never pasted into the query.
+
+    \b
+    Examples:
+      pickgraph sparql 'SELECT ?name WHERE { ?t a pg:Topic ; skos:prefLabel ?name } LIMIT 5'
+      pickgraph sparql @topic-comparisons --topic topic=PostgreSQL
+      pickgraph sparql @pick-evidence -t winner=Redis -t loser=Memcached --format json
+    """
+    from ..sparql import bundled_queries, describe_query, format_result, parse_binding, read_query, run, \
+        SparqlError, topic_term
+
+    if list_queries:
+        for name, text in bundled_queries().items():
+            click.echo(f"@{name:<20} {describe_query(text)}")
+        return
+    if not query:
+        raise click.UsageError("give a QUERY, @FILE.rq or @NAME (see --list)")
+    text = read_query(query)
+    bindings = dict(parse_binding(b) for b in binds)
+    G = state.graph()
+    for spec in topics:
+        name, sep, value = spec.partition("=")
+        if not sep or not name.strip():
+            raise SparqlError(f"bad --topic {spec!r}: write NAME=TOPIC, e.g. topic=PostgreSQL")
+        bindings[name.strip().lstrip("?$")] = topic_term(G, value, base_iri)
+    from ..sparql import load_store
+
+    result = run(load_store(G, base_iri), text, bindings, base_iri)
+    out = format_result(result, fmt, base_iri)
+    click.echo(out, nl=not out.endswith("\n"))
+
+
+@click.command()
+@click.option("--endpoint", "-e", required=True, metavar="URL", envvar="PICKGRAPH_PUSH_ENDPOINT",
+              help="Graph Store HTTP Protocol URL of the store (Oxigraph: http://HOST:7878/store; "
+                   "Fuseki: http://HOST:3030/DATASET/data). Env: PICKGRAPH_PUSH_ENDPOINT.")
+@click.option("--graph", "-g", "graph_iri", metavar="IRI",
+              help="Named graph to replace. Default: {base}graph/all.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds to wait for the store.")
+@base_iri_option
+@json_option
+@corpus_options
+@pass_state
+def push(state: State, endpoint: str, graph_iri: str | None, timeout: float, base_iri: str, as_json: bool) -> None:
+    """Replace one named graph of a SPARQL store with the graph's triples.
+
+    Uses the Graph Store HTTP Protocol (PUT), so pushing again replaces the
+    graph instead of adding to it. Credentials come from the environment and
+    are never printed: PICKGRAPH_PUSH_TOKEN (bearer), or PICKGRAPH_PUSH_USER
+    and PICKGRAPH_PUSH_PASSWORD (basic).
+    """
+    from ..push import push as run_push
+
+    result = run_push(state.graph(), endpoint, graph_iri, base_iri=base_iri, timeout=timeout)
+    emit(result, as_json,
+         lambda r: f"pushed {r['triples']} triples into <{r['graph']}> at {r['endpoint']} (HTTP {r['status']})")
+
+
+commands = [sparql, push]

@@ -1,0 +1,266 @@
+"""SPARQL over the graph in an embedded Oxigraph store (pyoxigraph).
+
+The store holds the quads of :func:`graph.rdf.quads` (one named graph per
+document, see :mod:`graph.rdf`); queries see their union as the default graph,
+so plain triple patterns match everything and ``GRAPH ?doc { … }`` still tells
+which document said what. The prefixes ``pg: skos: prov: rdf: rdfs: xsd:`` and
+``topic: comparison: document:`` are predeclared.
+
+User input never becomes query text: values are bound to variables
+(pyoxigraph ``substitutions``, SPARQL-dev SEP-0007), so a topic called
+``x" } DROP ALL #`` is just a string.
+
+>>> from graph.read import parse_text, EXAMPLE
+>>> from graph.model import ReadReport
+>>> from graph.kg import build_graph
+>>> G = build_graph(ReadReport(pages=[parse_text(EXAMPLE, "ex.txt")]))
+>>> select(G, "SELECT ?slug WHERE { ?c pg:pick ?w . ?w skos:notation ?slug }")
+[{'slug': 'redis'}]
+>>> select(G, "SELECT ?name ?slug WHERE { ?t skos:prefLabel ?name ; skos:notation ?slug }", {"name": "Memcached"})
+[{'name': 'Memcached', 'slug': 'memcached'}]
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any, Union
+
+import networkx as nx
+
+from .model import PickgraphError
+from .rdf import DEFAULT_BASE, _data_prefixes, check_base, check_iri, serialize, topic_iri
+from .vocab import PREFIXES
+
+RESULT_FORMATS = ("table", "json", "csv", "tsv")
+
+
+class SparqlError(PickgraphError):
+    """A query that cannot run: bad syntax, an update, a bad binding."""
+
+
+def prefixes(base_iri: str = DEFAULT_BASE) -> dict[str, str]:
+    """The prefixes every query may use without declaring them."""
+    return {**PREFIXES, **_data_prefixes(check_base(base_iri))}
+
+
+def with_prefixes(query: str, base_iri: str = DEFAULT_BASE) -> str:
+    """``query`` with PREFIX declarations of the predeclared prefixes, for a store that lacks them.
+
+    >>> with_prefixes("ASK { ?t a pg:Topic }").splitlines()[0]
+    'PREFIX pg: <https://w3id.org/pickgraph/ns#>'
+    """
+    head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes(base_iri).items())
+    return head + query
+
+
+def load_store(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE):
+    """A fresh in-memory :class:`pyoxigraph.Store` holding the quads of ``G``."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.bulk_load(serialize(G, "nquads", base_iri), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+# -------------------------------------------------------------- bindings --
+
+Binding = Union[str, Any]  # a str is bound as a plain literal; or a pyoxigraph term
+
+
+def iri(value: str):
+    """A pyoxigraph IRI term for a binding (checked: absolute, no forbidden characters)."""
+    import pyoxigraph as ox
+
+    try:
+        return ox.NamedNode(check_iri(value))
+    except ValueError as exc:
+        raise SparqlError(f"bad IRI {value!r}: {exc}") from None
+
+
+def parse_binding(spec: str) -> tuple[str, Any]:
+    """``name=value`` from the command line → (variable, term).
+
+    ``name=<https://…>`` binds an IRI; anything else binds the plain string
+    after the first ``=`` (quotes and all: it is never parsed as SPARQL).
+
+    >>> parse_binding('name=Foo "Bar"')
+    ('name', 'Foo "Bar"')
+    >>> parse_binding("t=<https://w3id.org/pickgraph/topic/redis>")[1]
+    <NamedNode value=https://w3id.org/pickgraph/topic/redis>
+    """
+    name, sep, value = spec.partition("=")
+    name = name.strip().lstrip("?$")
+    if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise SparqlError(f"bad binding {spec!r}: write NAME=VALUE (NAME a SPARQL variable without '?')")
+    if value.startswith("<") and value.endswith(">"):
+        return name, iri(value[1:-1])
+    return name, value
+
+
+def topic_term(G: nx.MultiDiGraph, query: str, base_iri: str = DEFAULT_BASE):
+    """The IRI term of the topic a user names (any spelling); :class:`~graph.model.UnknownTopic` otherwise."""
+    from .kg import find_topic
+
+    return iri(topic_iri(find_topic(G, query), check_base(base_iri)))
+
+
+def _terms(bindings: Mapping[str, Binding] | None, query: str) -> dict:
+    import pyoxigraph as ox
+
+    out = {}
+    for name, value in (bindings or {}).items():
+        if not re.search(rf"[?$]{re.escape(name)}\b", query):
+            raise SparqlError(f"the query has no variable ?{name} to bind")
+        out[ox.Variable(name)] = ox.Literal(value) if isinstance(value, str) else value
+    return out
+
+
+# --------------------------------------------------------------- running --
+
+def run(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = None,
+        base_iri: str = DEFAULT_BASE):
+    """Run ``query`` with ``bindings``; the pyoxigraph result (solutions, boolean or triples).
+
+    ``store_or_graph`` is a store from :func:`load_store` or a graph (loaded on the fly).
+    """
+    store = store_or_graph if not isinstance(store_or_graph, nx.Graph) else load_store(store_or_graph, base_iri)
+    try:
+        return store.query(query, prefixes=prefixes(base_iri), use_default_graph_as_union=True,
+                           substitutions=_terms(bindings, query) or None)
+    except SyntaxError as exc:
+        hint = " (updates are not allowed: the store is rebuilt from the pages each time)" if re.search(
+            r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE)\b", query, re.I) else ""
+        raise SparqlError(f"SPARQL syntax error: {exc}{hint}") from None
+    except RuntimeError as exc:  # e.g. a substitution of a variable the SELECT does not project
+        raise SparqlError(f"cannot run the query: {exc}") from None
+
+
+def value(term) -> str | None:
+    """A result term as plain text: an IRI's string, a literal's lexical form, ``None`` if unbound."""
+    return None if term is None else term.value
+
+
+def select(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = None,
+           base_iri: str = DEFAULT_BASE) -> list[dict[str, str]]:
+    """Rows of a ``SELECT`` as ``{variable: text}`` (unbound variables left out), in result order."""
+    import pyoxigraph as ox
+
+    result = run(store_or_graph, query, bindings, base_iri)
+    if not isinstance(result, ox.QuerySolutions):
+        raise SparqlError("select() needs a SELECT query")
+    names = [v.value for v in result.variables]
+    return [{n: row[n].value for n in names if row[n] is not None} for row in result]
+
+
+# ------------------------------------------------------------ formatting --
+
+def format_result(result, fmt: str = "table", base_iri: str = DEFAULT_BASE) -> str:
+    """Standard SPARQL results (JSON, CSV, TSV) or a text table; graph results as sorted N-Triples.
+
+    ``table`` shortens IRIs with the predeclared prefixes and shows literals as plain text.
+    """
+    import pyoxigraph as ox
+
+    if fmt not in RESULT_FORMATS:
+        raise SparqlError(f"unknown results format {fmt!r}; choose one of: {', '.join(RESULT_FORMATS)}")
+    if isinstance(result, ox.QueryTriples):  # CONSTRUCT / DESCRIBE: RDF, whatever --format says
+        lines = result.serialize(format=ox.RdfFormat.N_TRIPLES).decode().splitlines(keepends=True)
+        return "".join(sorted(set(lines)))
+    if fmt == "table":
+        if isinstance(result, ox.QueryBoolean):
+            return "yes" if bool(result) else "no"
+        return _table(result, prefixes(base_iri))
+    std = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+    return result.serialize(format=std[fmt]).decode()
+
+
+def _short(term, pfx: dict[str, str]) -> str:
+    import pyoxigraph as ox
+
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for p, ns in sorted(pfx.items(), key=lambda kv: -len(kv[1])):
+            if term.value.startswith(ns) and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", term.value[len(ns):]):
+                return f"{p}:{term.value[len(ns):]}"
+        return f"<{term.value}>"
+    return term.value.replace("\n", "\\n")
+
+
+def _table(solutions, pfx: dict[str, str]) -> str:
+    names = [v.value for v in solutions.variables]
+    rows = [[_short(row[n], pfx) for n in names] for row in solutions]
+    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    out = [line(names), line(["-" * w for w in widths])] + [line(r) for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def parse_results(data: bytes | str, fmt: str = "json") -> list[dict[str, str]]:
+    """Rows of a standard SPARQL results document (JSON, CSV or TSV) as ``{variable: text}``.
+
+    Lets tests and scripts compare answers from a remote endpoint with :func:`select`.
+
+    >>> parse_results('{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"a"}}]}}')
+    [{'x': 'a'}]
+    """
+    import pyoxigraph as ox
+
+    if fmt == "csv":
+        return [{k: v for k, v in r.items() if v != ""} for r in csv.DictReader(io.StringIO(_text(data)))]
+    fmts = {"json": ox.QueryResultsFormat.JSON, "tsv": ox.QueryResultsFormat.TSV}
+    result = ox.parse_query_results(data if isinstance(data, bytes) else data.encode(), format=fmts[fmt])
+    if isinstance(result, ox.QueryBoolean):
+        return [{"boolean": "true" if bool(result) else "false"}]
+    names = [v.value for v in result.variables]
+    return [{n: row[n].value for n in names if row[n] is not None} for row in result]
+
+
+def _text(data: bytes | str) -> str:
+    return data.decode("utf-8") if isinstance(data, bytes) else data
+
+
+# ------------------------------------------------------- bundled queries --
+
+def bundled_queries() -> dict[str, str]:
+    """The ready queries shipped in ``graph/queries/``: ``{name: text}``, sorted by name."""
+    folder = resources.files("graph").joinpath("queries")
+    return {f.name[:-3]: f.read_text(encoding="utf-8")
+            for f in sorted(folder.iterdir(), key=lambda f: f.name) if f.name.endswith(".rq")}
+
+
+def describe_query(text: str) -> str:
+    """The first comment line of a query file (its one-line summary)."""
+    for line in text.splitlines():
+        if line.startswith("#"):
+            return line.lstrip("# ").strip()
+    return ""
+
+
+def read_query(spec: str) -> str:
+    """The query text of a ``QUERY|@FILE.rq|@NAME`` argument.
+
+    ``@NAME`` names a bundled query (``@topic-comparisons``) when no file of that name exists.
+    """
+    if not spec.startswith("@"):
+        return spec
+    from pathlib import Path
+
+    path = Path(spec[1:])
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    queries = bundled_queries()
+    name = path.name[:-3] if path.name.endswith(".rq") else path.name
+    if name in queries and not path.parent.parts:
+        return queries[name]
+    raise SparqlError(f"no query file {spec[1:]!r} and no bundled query of that name; bundled: "
+                      + ", ".join(f"@{n}" for n in queries))
+
+
+__all__ = ["RESULT_FORMATS", "SparqlError", "prefixes", "with_prefixes", "load_store", "iri", "parse_binding", "topic_term", "run",
+           "select", "value", "format_result", "parse_results", "bundled_queries", "describe_query", "read_query"]

@@ -1,0 +1,100 @@
+"""The ``pg:`` vocabulary as an rdflib namespace that refuses misspelt terms.
+
+The terms are those of ``graph/ontology.ttl`` (the public contract);
+``tests/test_vocab.py`` checks that the two list exactly the same terms.
+
+>>> PG.Comparison
+rdflib.term.URIRef('https://w3id.org/pickgraph/ns#Comparison')
+>>> PG.comparedTopics
+Traceback (most recent call last):
+...
+AttributeError: term 'comparedTopics' not in namespace 'https://w3id.org/pickgraph/ns#'
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from rdflib import namespace as _ns
+from rdflib.namespace import PROV, RDF, RDFS, SKOS, Namespace
+from rdflib.term import URIRef
+
+# Only namespaces that raise on unknown names are module globals: pytest's
+# doctest collector probes every global for attributes, and the lenient ones
+# (XSD, the DefinedNamespace base) would warn about each probe.
+XSD_NS = str(_ns.XSD)
+
+NS = "https://w3id.org/pickgraph/ns#"
+
+
+class PG(_ns.DefinedNamespace):
+    """``https://w3id.org/pickgraph/ns#`` — see ``graph/ontology.ttl`` for each term's meaning."""
+
+    _NS = Namespace(NS)
+    _fail = True
+
+    # classes
+    Topic: URIRef
+    Comparison: URIRef
+    Card: URIRef
+    Document: URIRef
+    ComparisonPage: URIRef
+    TopicPage: URIRef
+    # comparison (n-ary relation)
+    comparedTopic: URIRef
+    pick: URIRef
+    hasCard: URIRef
+    bottomLine: URIRef
+    # cards
+    topic: URIRef
+    nameOnPage: URIRef
+    description: URIRef
+    pro: URIRef
+    con: URIRef
+    useIf: URIRef
+    listsRelated: URIRef
+    # shortcuts between topics
+    comparedWith: URIRef
+    preferredOver: URIRef
+    relatedTo: URIRef
+    alternativeTo: URIRef
+    mentionedIn: URIRef
+    kind: URIRef
+    # documents
+    sha256: URIRef
+    fileName: URIRef
+    title: URIRef
+    about: URIRef
+
+
+#: prefix → namespace of every vocabulary the exports use, in the order files declare them
+PREFIXES: dict[str, str] = {
+    "pg": NS,
+    "prov": str(PROV),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "skos": str(SKOS),
+    "xsd": XSD_NS,
+}
+
+
+def terms() -> list[str]:
+    """The local names of every ``pg:`` term, sorted.
+
+    >>> "preferredOver" in terms()
+    True
+    """
+    return sorted(k for k in PG.__annotations__ if not k.startswith("_"))
+
+
+def ontology_text() -> str:
+    """The Turtle text of the shipped ontology."""
+    return resources.files("graph").joinpath("ontology.ttl").read_text(encoding="utf-8")
+
+
+def shapes_text() -> str:
+    """The Turtle text of the shipped SHACL shapes."""
+    return resources.files("graph").joinpath("shapes.ttl").read_text(encoding="utf-8")
+
+
+__all__ = ["PG", "NS", "PREFIXES", "PROV", "RDF", "RDFS", "SKOS", "XSD_NS", "terms", "ontology_text", "shapes_text"]
