@@ -54,9 +54,19 @@ def build(
     return G, report
 
 
+def _code_fingerprint() -> str:
+    """The modules whose classes a cached graph pickles: a cache made by other code is stale."""
+    here = Path(__file__).parent
+    parts = []
+    for name in ("model.py", "read.py", "resolve.py", "kg.py"):
+        st = os.stat(here / name)
+        parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    return "|".join(parts)
+
+
 def fingerprint(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike[str] | None = None) -> str:
-    """A digest of every input's path, size and mtime: it changes when any input does."""
-    h = hashlib.sha256(f"{__version__}|{SCHEMA_VERSION}".encode())
+    """A digest of every input's path, size and mtime (and of the code): it changes when any input does."""
+    h = hashlib.sha256(f"{__version__}|{SCHEMA_VERSION}|{_code_fingerprint()}".encode())
     alias_path = Path(aliases) if aliases else find_alias_file(paths)
     files = expand_paths(paths) + ([str(alias_path)] if alias_path else [])
     for f in files:
