@@ -33,7 +33,7 @@ FORMATS: dict[str, tuple[str, str, str]] = {
 }
 
 #: what ``pickgraph build`` writes unless told otherwise
-DEFAULT_FORMATS = ("graphml", "html")
+DEFAULT_FORMATS = ("graphml", "turtle", "html")
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:

@@ -67,7 +67,7 @@ def test_strict_leaves_existing_outputs_untouched(run, make_corpus):
     assert r.exit_code == 1
     assert "no output was written" in r.output and "binary file" in r.output
     assert graphml.read_bytes() == before and graphml.stat().st_mtime_ns == stamp
-    assert sorted(p.name for p in run.out.iterdir()) == [".cache", "pickgraph.graphml", "pickgraph.html"]
+    assert sorted(p.name for p in run.out.iterdir()) == [".cache", "pickgraph.graphml", "pickgraph.html", "pickgraph.ttl"]
 
 
 def test_show_json_and_text(run, make_corpus):
