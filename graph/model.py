@@ -10,12 +10,22 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+class _Record:
+    """Pickles as ``(class, field values)``: several times faster to load than the
+    generic state of a frozen slotted dataclass, which matters for 100,000 pages."""
+
+    __slots__ = ()
+
+    def __reduce__(self):
+        return (type(self), tuple(getattr(self, f) for f in self.__slots__))
+
+
 #: The con the site writes when it has nothing to say; it carries no information.
 PLACEHOLDER_CON = "specific tradeoffs depend on your use case"
 
 
 @dataclass(frozen=True, slots=True)
-class Bullet:
+class Bullet(_Record):
     """One pro or con bullet, with the line it was read from (1-based)."""
 
     text: str
@@ -59,7 +69,7 @@ def clean_reason(text: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Card:
+class Card(_Record):
     """One topic's card on a comparison page."""
 
     name: str
@@ -74,7 +84,7 @@ class Card:
 
 
 @dataclass(frozen=True, slots=True)
-class VerdictLine:
+class VerdictLine(_Record):
     """A ``Use X if: …`` line."""
 
     topic: str
@@ -83,7 +93,7 @@ class VerdictLine:
 
 
 @dataclass(frozen=True, slots=True)
-class Comparison:
+class Comparison(_Record):
     """A comparison page ("A vs B"), as read; names are as written on the page."""
 
     path: str
@@ -116,7 +126,7 @@ class Comparison:
 
 
 @dataclass(frozen=True, slots=True)
-class TopicPage:
+class TopicPage(_Record):
     """A page about one topic: definition, aliases, related tools, alternatives."""
 
     path: str
@@ -141,7 +151,7 @@ class TopicPage:
 
 
 @dataclass(frozen=True, slots=True)
-class Rejection:
+class Rejection(_Record):
     """Why a document could not be read: the path, the 1-based line, a reason."""
 
     path: str
@@ -156,7 +166,7 @@ class Rejection:
 
 
 @dataclass(frozen=True, slots=True)
-class Duplicate:
+class Duplicate(_Record):
     """A file whose normalised text equals an earlier document's."""
 
     path: str

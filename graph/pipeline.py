@@ -21,6 +21,7 @@ from .kg import SCHEMA_VERSION, build_graph, resolve_report
 from .model import PickgraphError, ReadReport
 from .read import expand_paths, read_paths
 from .resolve import AliasFile
+from .store import write_documents
 
 ALIAS_FILE_NAME = "aliases.toml"
 
@@ -58,7 +59,7 @@ def _code_fingerprint() -> str:
     """The modules whose classes a cached graph pickles: a cache made by other code is stale."""
     here = Path(__file__).parent
     parts = []
-    for name in ("model.py", "read.py", "resolve.py", "kg.py"):
+    for name in ("model.py", "read.py", "resolve.py", "kg.py", "store.py"):
         st = os.stat(here / name)
         parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
     return "|".join(parts)
@@ -82,9 +83,21 @@ def cache_path(out_dir: str | os.PathLike[str], paths: Sequence[str | os.PathLik
 
 def save_cache(G: nx.MultiDiGraph, out_dir: str | os.PathLike[str], paths: Sequence[str | os.PathLike[str]],
                aliases: str | os.PathLike[str] | None = None) -> Path:
+    """Pickle the graph beside a document store, so a query loads the topology and only the pages it cites."""
     target = cache_path(out_dir, paths)
     target.parent.mkdir(parents=True, exist_ok=True)
-    blob = pickle.dumps((fingerprint(paths, aliases), G), protocol=pickle.HIGHEST_PROTOCOL)
+    fp = fingerprint(paths, aliases)
+    docs = G.graph["documents"]
+    # the store is named by the fingerprint, so a cache never points at another build's records
+    store = write_documents(docs, target.with_name(f"{target.stem}-{fp[:16]}.docs"))
+    for old in target.parent.glob(f"{target.stem}-*.docs"):
+        if old.name != Path(store.path).name:
+            old.unlink(missing_ok=True)
+    G.graph["documents"] = store
+    try:
+        blob = pickle.dumps((fp, G), protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        G.graph["documents"] = docs
     atomic_write_bytes(target, blob)
     return target
 

@@ -67,6 +67,18 @@ class PickgraphGroup(click.Group):
             ctx.exit(0)
 
 
+def out_option(f: Callable) -> Callable:
+    """``--out`` on a command, overriding the group's."""
+
+    def set_out(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        if value:
+            ctx.ensure_object(State).out = value
+
+    return click.option("--out", "-o", "out_dir", expose_value=False, callback=set_out,
+                        type=click.Path(file_okay=False),
+                        help="Folder of exports and of the build cache. Default: exports/.")(f)
+
+
 def corpus_options(f: Callable) -> Callable:
     """``--corpus`` and ``--out`` on a query command, overriding the group's."""
 
@@ -74,15 +86,9 @@ def corpus_options(f: Callable) -> Callable:
         if value:
             ctx.ensure_object(State).corpus = value
 
-    def set_out(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
-        if value:
-            ctx.ensure_object(State).out = value
-
     f = click.option("--corpus", "-c", multiple=True, expose_value=False, callback=set_corpus,
                      type=click.Path(exists=True), help="Pages to query (file or folder; repeatable). Default: data/.")(f)
-    f = click.option("--out", "-o", "out_dir", expose_value=False, callback=set_out, type=click.Path(file_okay=False),
-                     help="Folder of exports and of the build cache. Default: exports/.")(f)
-    return f
+    return out_option(f)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in the README) instead of text.")

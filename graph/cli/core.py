@@ -11,7 +11,7 @@ import click
 from ..export import DEFAULT_FORMATS, FORMATS, export
 from ..kg import summary
 from ..topics import list_topics, topic_info
-from . import State, corpus_options, emit, json_option
+from . import State, corpus_options, emit, json_option, out_option
 
 pass_state = click.make_pass_decorator(State, ensure=True)
 
@@ -24,6 +24,7 @@ pass_state = click.make_pass_decorator(State, ensure=True)
 @click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="Parser processes. Default: all cores.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @json_option
+@out_option
 @click.pass_context
 def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], strict: bool,
           jobs: int | None, quiet: bool, as_json: bool) -> None:

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import click
 
-from ..rdf import DEFAULT_BASE
 from . import State, corpus_options, emit, json_option
 
 pass_state = click.make_pass_decorator(State, ensure=True)
 
+
+def _base_or_default(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
+    # rdflib is imported only by the commands that need it, so other commands start fast
+    from ..rdf import DEFAULT_BASE
+
+    return value or DEFAULT_BASE
+
+
 base_iri_option = click.option(
-    "--base-iri", default=DEFAULT_BASE, show_default=True, metavar="IRI",
+    "--base-iri", default=None, callback=_base_or_default, show_default="https://w3id.org/pickgraph/", metavar="IRI",
     help="Base of the data IRIs (topic/{slug}, comparison/{sha256}, document/{sha256}); must end with / or #.")
 
 
