@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -144,3 +145,30 @@ def test_help_explains():
     assert r.exit_code == 0 and "knowledge graph" in r.output and "pickgraph build data/" in r.output
     r = CliRunner().invoke(main, ["build", "--help"])
     assert "Exit status: 0 when every page was accepted, 1 when some were rejected" in " ".join(r.output.split())
+
+
+def test_every_kind_of_bad_input_is_reported_and_the_rest_built(run):
+    from conftest import FIXTURES
+
+    folder = FIXTURES / "bad"
+    r = run("build", str(folder), "--json")
+    assert r.exit_code == 1
+    data = json.loads(r.stdout)
+    got = {(Path(x["path"]).name, x["line"]): x["reason"] for x in data["rejections"]}
+    assert got == {
+        ("binary.txt", 3): "binary file (NUL byte): not a text page",
+        ("blank.txt", 1): "empty file: no text to read",
+        ("cut.txt", 30): "page ends before the card of 'Rust' is complete; a page needs both cards",
+        ("disagree.txt", 49): "the pick disagrees: the headline names 'Rust' but the bottom line names 'Go'",
+        ("empty.txt", 1): "empty file: no text to read",
+        ("latin1.txt", 5): "not UTF-8 text (byte 0xe9 at offset 24); save the page as UTF-8",
+        ("no-title.txt", 3): "no comparison title ('A vs B') on the first lines, and not a topic page ('Why learn X?' heading)",
+        ("pick-elsewhere.txt", 9): "the pick 'Zig' in the headline is not one of the compared topics (Go, Rust)",
+        ("saved.txt", 1): "an HTML page, not a saved text page; save the page as plain text",
+        ("wrong-card.txt", 13): "expected the card of 'Go' or 'Rust', found 'Python'; cards must match the title (Go vs Rust)",
+    }
+    assert data["summary"]["comparison_pages"] == 2  # good.txt and truncated-ok.txt
+    assert [Path(w["path"]).name for w in data["warnings"]] == ["truncated-ok.txt"]
+    text = run("build", str(folder))
+    assert "Traceback" not in text.output
+    assert "1 warnings on 1 accepted pages" in text.output

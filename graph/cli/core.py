@@ -68,6 +68,10 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
         for d in report.duplicates:
             click.echo(f"duplicate {d.path}: same text as {d.same_as}", err=True)
         click.echo(_summary_text(counts))
+        if result["warnings"]:
+            pages = len({w["path"] for w in result["warnings"]})
+            click.echo(f"{len(result['warnings'])} warnings on {pages} accepted pages (truncated pages and the like; "
+                       "--json lists them)")
         for w in written:
             click.echo(f"wrote {w}")
     ctx.exit(1 if report.rejections else 0)
