@@ -167,7 +167,7 @@ def _summary(r: dict[str, Any]) -> str:
     loser_name = r["b_name"] if r["winner"] == r["a"] else r["a_name"]
     if r["mode"] == DIRECT and len(r["sides"]) > 1 and len(r["sides"][0]["sources"]) == len(r["sides"][1]["sources"]):
         n = len(r["sides"][0]["sources"])
-        return (f"Contested: {n} page{'s' if n != 1 else ''} pick each side; over all picks in the graph "
+        return (f"Contested: {n} page{'s' if n != 1 else ''} pick{'s' if n == 1 else ''} each side; over all picks in the graph "
                 f"{r['winner_name']} leads {loser_name} with probability {r['probability']:.2f}.")
     if r["mode"] == DIRECT:
         n = len(r["sides"][0]["sources"]) if r["sides"] else 0
