@@ -63,13 +63,51 @@ def win_graph(G: nx.MultiDiGraph) -> nx.DiGraph:
     return W
 
 
+def strengths(n: int, data: list[tuple[int, int]], alpha: float) -> list[float]:
+    """MAP Bradley–Terry strengths of ``n`` items from ``(winner, loser)`` index pairs.
+
+    Minimises ``alpha * sum(s**2) + sum(log(1 + exp(s[loser] - s[winner])))`` (a Gaussian prior of
+    variance ``1 / (2 * alpha)``; the objective of ``choix.opt_pairwise``, whose optimiser builds a dense
+    Hessian in Python loops) by Newton-CG over vectorised gradients and Hessian-vector products,
+    so a 10,000-game fit takes milliseconds rather than seconds. ``alpha`` must be positive: the prior
+    is what makes the optimum unique when a topic only ever wins.
+
+    >>> [round(x, 4) for x in strengths(2, [(0, 1)], alpha=0.5)]
+    [0.3374, -0.3374]
+    >>> strengths(3, [], alpha=0.5)
+    [0.0, 0.0, 0.0]
+    """
+    import numpy as np
+    from scipy.optimize import minimize
+    from scipy.special import expit
+
+    if alpha <= 0:
+        raise ValueError(f"alpha must be positive, not {alpha}")
+    if not data:
+        return [0.0] * n
+    w = np.fromiter((d[0] for d in data), dtype=np.intp, count=len(data))
+    l = np.fromiter((d[1] for d in data), dtype=np.intp, count=len(data))
+
+    def objective(s):
+        diff = s[w] - s[l]
+        z = expit(-diff)  # P(the loser had won): the gradient's weight of each game
+        grad = 2 * alpha * s - np.bincount(w, z, n) + np.bincount(l, z, n)
+        return alpha * s @ s + np.logaddexp(0.0, -diff).sum(), grad
+
+    def hessp(s, v):
+        diff = s[w] - s[l]
+        c = expit(diff) * expit(-diff) * (v[w] - v[l])
+        return 2 * alpha * v + np.bincount(w, c, n) - np.bincount(l, c, n)
+
+    res = minimize(objective, np.zeros(n), jac=True, hessp=hessp, method="Newton-CG",
+                   options={"xtol": 1e-10, "maxiter": 200})
+    return [float(x) for x in res.x]
+
+
 class Fit:
     """A Bradley–Terry fit of one graph: ``strength[slug]`` and the components of the game graph."""
 
     def __init__(self, G: nx.MultiDiGraph, alpha: float = ALPHA):
-        import choix
-        import numpy as np
-
         self.alpha = alpha
         self.games = games(G)
         self.records = records(G)
@@ -85,9 +123,8 @@ class Fit:
         self.strength: dict[str, float] = {}
         if self.games:
             data = [(self.index[w], self.index[l]) for w, l in self.games]
-            params = choix.opt_pairwise(len(topics), data, alpha=alpha)
-            self.strength = {t: float(params[i]) for t, i in self.index.items()}
-        self._np = np
+            params = strengths(len(topics), data, alpha)
+            self.strength = {t: params[i] for t, i in self.index.items()}
 
     def connected(self, a: str, b: str) -> bool:
         """Whether some path of links joins the topics and at least one has picks on record.
@@ -99,10 +136,18 @@ class Fit:
             and self.component.get(a) == self.component.get(b)
 
     def probability(self, a: str, b: str) -> float | None:
-        """P(``a`` is picked over ``b``), or ``None`` (no evidence) unless :meth:`connected`."""
-        if not self.connected(a, b):
-            return None
-        return self.raw_probability(a, b)
+        """P(``a`` is picked over ``b``), or ``None`` (no evidence).
+
+        Two topics of the graph need :meth:`connected`. A topic the graph has never seen (only
+        possible from the API: ``compare`` and the CLI reject unknown slugs) is a newcomer with the
+        prior's average strength, so the other topic's record alone decides — the same rule as for
+        a linked topic without picks; with no record on either side there is no evidence.
+        """
+        if a in self.component and b in self.component:
+            return self.raw_probability(a, b) if self.connected(a, b) else None
+        if a in self.strength or b in self.strength:
+            return self.raw_probability(a, b)
+        return None
 
     def raw_probability(self, a: str, b: str) -> float:
         """The fit's P(``a`` over ``b``) whatever links them (a topic without games has strength 0)."""
@@ -160,5 +205,5 @@ def records(G: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
     return {t: (r[0], r[1]) for t, r in out.items()}
 
 
-__all__ = ["ALPHA", "PLAIN_ALPHA", "Fit", "fit", "games", "win_graph", "win_probability", "win_chain",
+__all__ = ["ALPHA", "PLAIN_ALPHA", "Fit", "strengths", "fit", "games", "win_graph", "win_probability", "win_chain",
            "chain_steps", "records"]

@@ -77,3 +77,32 @@ def test_data_contested_and_derived(data_graph):
     assert r["mode"] == "direct" and r["contested"] and len(r["documents"]) == 2
     d = compare(data_graph, "django", "go")
     assert d["mode"] == "derived" and d["documents"] == []
+
+
+def test_strengths_match_choix_objective():
+    import random
+
+    import choix
+
+    from graph.rank import strengths
+
+    rng = random.Random(3)
+    data = [tuple(rng.sample(range(40), 2)) for _ in range(150)]
+    for alpha in (0.3, 1e-3):
+        ours, ref = strengths(40, data, alpha), choix.opt_pairwise(40, data, alpha=alpha)
+        assert max(abs(a - b) for a, b in zip(ours, ref)) < 1e-5
+    with pytest.raises(ValueError):
+        strengths(2, [(0, 1)], alpha=0)
+
+
+def test_unseen_topic_rests_on_the_other_record(tiny_graph):
+    # Only the API can ask about a topic the graph has never seen (compare() rejects it): the
+    # newcomer gets the prior's average strength, as the evaluation's held-out topics do.
+    from graph import rank
+
+    f = rank.fit(tiny_graph)
+    assert f.probability("alpha", "newcomer") == f.raw_probability("alpha", "newcomer") > 0.5
+    assert f.probability("newcomer", "other-newcomer") is None
+    assert f.probability("xeno", "alpha") is None  # both known, nothing links them
+    with pytest.raises(CompareError):
+        compare(tiny_graph, "alpha", "newcomer")
