@@ -220,10 +220,13 @@ def closest_topics(G: nx.MultiDiGraph, query: str, limit: int = 3) -> list[str]:
         for label in d.get("labels", [d.get("name", n)]):
             choices[label] = d.get("name", n)
         choices[n] = d.get("name", n)
-    hits = process.extract(query, list(choices), scorer=fuzz.WRatio, processor=utils.default_process, limit=limit * 3)
+    hits = process.extract(query, list(choices), scorer=fuzz.WRatio, processor=utils.default_process, limit=limit * 4)
+    # WRatio finds partial matches; plain edit distance then puts the nearest spelling first
+    q = utils.default_process(query)
+    hits = sorted(((fuzz.ratio(q, utils.default_process(label)), score, label) for label, score, _ in hits if score >= 60),
+                  key=lambda h: (-h[0], -h[1], h[2]))
     out: list[str] = []
-    for label, score, _ in hits:
-        name = choices[label]
-        if score >= 60 and name not in out:
-            out.append(name)
+    for _, _, label in hits:
+        if choices[label] not in out:
+            out.append(choices[label])
     return out[:limit]
