@@ -41,10 +41,11 @@ OVERVIEW_TOPICS = 300
 OVERVIEW_LINKS = 3
 #: a page with more links than this draws only each topic's OVERVIEW_LINKS strongest
 MAX_LINKS = 3000
-#: a graph with more comparisons than this is large: suggestions only for the best connected topics
-#: (each :func:`graph.suggest.suggest` call costs more on a large graph)
+#: a graph with more comparisons than this is large: its page carries no suggestions, because the
+#: suggestion index (communities over the whole graph) would cost the build tens of seconds; the
+#: hover card points to ``pickgraph suggest`` instead
 LARGE_GRAPH = 3000
-SUGGEST_TOPICS_LARGE = 10
+SUGGEST_TOPICS_LARGE = 0
 #: at most this many documents listed in one link's card
 CARD_ITEMS = 6
 
