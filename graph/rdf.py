@@ -260,12 +260,28 @@ def _data_prefixes(base: str) -> dict[str, str]:
 _LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 
 
-def _shorten(iri: str, prefixes: dict[str, str]) -> str:
+def _shortener(prefixes: dict[str, str]):
+    """A memoised ``iri → prefixed name`` function: a big export names each IRI many times."""
     # longest namespace first, so that "comparison/" is not cut by a shorter prefix
-    for p, ns in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns) and _LOCAL.match(iri[len(ns):]):
-            return f"{p}:{iri[len(ns):]}"
-    return f"<{iri}>"
+    ordered = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+    cache: dict[str, str] = {}
+
+    def short(iri: str) -> str:
+        hit = cache.get(iri)
+        if hit is None:
+            hit = f"<{iri}>"
+            for p, ns in ordered:
+                if iri.startswith(ns) and _LOCAL.match(iri[len(ns):]):
+                    hit = f"{p}:{iri[len(ns):]}"
+                    break
+            cache[iri] = hit
+        return hit
+
+    return short
+
+
+def _shorten(iri: str, prefixes: dict[str, str]) -> str:
+    return _shortener(prefixes)(iri)
 
 
 def _turtle_body(stmts: Iterable[tuple[str, str, str]], prefixes: dict[str, str], indent: str = "") -> list[str]:
@@ -273,16 +289,17 @@ def _turtle_body(stmts: Iterable[tuple[str, str, str]], prefixes: dict[str, str]
     for s, p, o in stmts:
         by_subject[s][p].append(o)
     rdf_type = str(RDF.type)
+    short = _shortener(prefixes)
     out: list[str] = []
     for s in sorted(by_subject):
         preds = sorted(by_subject[s], key=lambda p: (p != rdf_type, p))
         parts = []
         for p in preds:
-            verb = "a" if p == rdf_type else _shorten(p, prefixes)
+            verb = "a" if p == rdf_type else short(p)
             objs = sorted(set(by_subject[s][p]), key=_term)
-            values = ", ".join(f'"{_escape(o)}"' if isinstance(o, Lit) else _shorten(o, prefixes) for o in objs)
+            values = ", ".join(f'"{_escape(o)}"' if isinstance(o, Lit) else short(o) for o in objs)
             parts.append(f"{indent}    {verb} {values}")
-        out.append(f"{indent}{_shorten(s, prefixes)}\n" + " ;\n".join(parts) + " .\n")
+        out.append(f"{indent}{short(s)}\n" + " ;\n".join(parts) + " .\n")
     return out
 
 
