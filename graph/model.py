@@ -19,6 +19,13 @@ class _Record:
     def __reduce__(self):
         return (type(self), tuple(getattr(self, f) for f in self.__slots__))
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json``; pages say which type they are."""
+        d = asdict(self)
+        if hasattr(type(self), "page_type"):
+            d["page_type"] = type(self).page_type
+        return d
+
 
 #: The con the site writes when it has nothing to say; it carries no information.
 PLACEHOLDER_CON = "specific tradeoffs depend on your use case"
@@ -119,11 +126,6 @@ class Comparison(_Record):
                 return c
         raise KeyError(name)
 
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["page_type"] = self.page_type
-        return d
-
 
 @dataclass(frozen=True, slots=True)
 class TopicPage(_Record):
@@ -144,11 +146,6 @@ class TopicPage(_Record):
 
     page_type = "topic"
 
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["page_type"] = self.page_type
-        return d
-
 
 @dataclass(frozen=True, slots=True)
 class Rejection(_Record):
@@ -161,9 +158,6 @@ class Rejection(_Record):
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.reason}"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line, "reason": self.reason}
-
 
 @dataclass(frozen=True, slots=True)
 class Duplicate(_Record):
@@ -172,9 +166,6 @@ class Duplicate(_Record):
     path: str
     same_as: str
     sha256: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "same_as": self.same_as, "sha256": self.sha256}
 
 
 Page = Comparison | TopicPage
