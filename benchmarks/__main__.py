@@ -1,0 +1,353 @@
+"""``python -m benchmarks``: measure pickgraph on generated corpora, side by side with the rdflib baseline.
+
+For each size it generates (or reuses) a corpus under ``benchmarks/out/`` and measures,
+each run in a fresh process: ``pickgraph build`` with every default export, a query
+command that hits the build cache (``show`` of the biggest hub), each export format,
+and the baseline of :mod:`benchmarks.baseline` (Turtle, then the rdflib SPARQL
+suggestion query). One worker process times ``suggest``/``why``/``compare`` and the
+shipped SPARQL queries in process. The result is a Markdown table on stdout, also
+saved with the raw figures as ``results.md`` and ``results.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import SEED, WORK, corpus, in_process, measure, n_topics_for, pickgraph_cmd, summarise
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+DEFAULT_SIZES = (1000, 10000, 100000)
+STEPS = ("build", "show", "latency", "export", "baseline")
+
+
+def progress(msg: str) -> None:
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"sizes are whole numbers separated by commas, not {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("give at least one size of 1 page or more")
+    return sizes
+
+
+def _names(text: str) -> list[str]:
+    return [s.strip() for s in text.split(",") if s.strip()]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    from graph.export import FORMATS
+
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0],
+                                 epilog="A million pages: --sizes 1000000 --runs 1 (not a default: generating "
+                                        "the corpus alone takes a long while and several GB).")
+    ap.add_argument("--sizes", type=_sizes, default=list(DEFAULT_SIZES),
+                    help="corpus sizes in pages, comma-separated (default 1000,10000,100000)")
+    ap.add_argument("--runs", type=int, default=3, help="fresh-process runs per measurement; medians are shown (default 3)")
+    ap.add_argument("--seed", type=int, default=SEED, help="corpus seed (default 0)")
+    ap.add_argument("--steps", type=_names, default=list(STEPS),
+                    help=f"what to measure, comma-separated from {','.join(STEPS)} (default all)")
+    ap.add_argument("--formats", type=_names, default=sorted(FORMATS),
+                    help="export formats to time one by one (default all)")
+    ap.add_argument("--queries", type=int, default=200,
+                    help="sampled topics for the in-process latency (hubs are added; default 200)")
+    ap.add_argument("--timeout", type=float, default=600.0,
+                    help="seconds before a single process is killed and recorded as 'timeout' (default 600)")
+    ap.add_argument("--work", type=Path, default=WORK,
+                    help="folder for generated corpora and run outputs (default benchmarks/out/)")
+    ap.add_argument("--out", type=Path, default=HERE / "results.json",
+                    help="JSON results; the Markdown table goes beside it as .md (default benchmarks/results.json)")
+    ap.add_argument("--render", type=Path, metavar="JSON",
+                    help="measure nothing: print the Markdown tables of an earlier results file")
+    args = ap.parse_args(argv)
+    unknown = [s for s in args.steps if s not in STEPS] + [f for f in args.formats if f not in FORMATS]
+    if unknown:
+        ap.error(f"unknown step or format: {', '.join(unknown)}")
+    if args.runs < 1:
+        ap.error("--runs must be 1 or more")
+    return args
+
+
+# ------------------------------------------------------------------ runs --
+
+def repeat(cmd: list[str], runs: int, timeout: float, label: str) -> dict[str, Any]:
+    """``runs`` fresh-process measurements of ``cmd``, stopping at the first that fails."""
+    results = []
+    for i in range(runs):
+        progress(f"{label}: run {i + 1}/{runs}")
+        r = measure(cmd, timeout=timeout, cwd=ROOT)
+        results.append(r)
+        if r["status"] != "ok":
+            progress(f"{label}: {r['status']} (rc {r['rc']}) {r['stderr'].strip()[-300:]}")
+            break
+    ok = [r for r in results if r["status"] == "ok"]
+    row = {"status": results[-1]["status"] if not ok or len(ok) < len(results) else "ok",
+           "command": shlex.join(cmd),
+           "wall_s": summarise([r["wall_s"] for r in ok]),
+           "peak_rss_mb": summarise([r["peak_rss_mb"] for r in ok], 1),
+           "tree_rss_mb": summarise([r["tree_rss_mb"] for r in ok], 1)}
+    if row["status"] != "ok":
+        bad = results[-1]
+        row["failed"] = {"wall_s": bad["wall_s"], "peak_rss_mb": bad["peak_rss_mb"], "stderr": bad["stderr"][-2000:]}
+    row["stdout"] = [r["stdout"] for r in results]  # a killed baseline still printed the phases it finished
+    return row
+
+
+def _phases(stdouts: list[str]) -> dict[str, Any]:
+    """Median seconds of each phase the baseline printed, and its other figures (from the last run)."""
+    per: dict[str, list[float]] = {}
+    figures: dict[str, Any] = {}
+    for out in stdouts:
+        for line in out.splitlines():
+            if line.startswith("{"):
+                d = json.loads(line)
+                per.setdefault(d["phase"], []).append(d.pop("seconds"))
+                figures.update({k: v for k, v in d.items() if k != "phase"})
+    return {"phases_s": {p: summarise(v)["median"] for p, v in per.items()}, **figures}
+
+
+def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
+    work = args.work.resolve()
+    progress(f"[{n:,} pages] corpus ({n_topics_for(n):,} topics, seed {args.seed})")
+    folder, info = corpus(n, args.seed, work)
+    progress(f"[{n:,} pages] corpus {'reused' if info['cached'] else 'generated'}: {folder}")
+    out = work / f"run-{n}-seed{args.seed}"
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    pg = pickgraph_cmd()
+    rows: list[dict[str, Any]] = []
+    result: dict[str, Any] = {"size": n, "corpus": {**info, "path": str(folder)}, "rows": rows}
+
+    def add(step: str, tool: str, row: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        row.pop("stdout", None)
+        rows.append({"size": n, "step": step, "tool": tool, **row, **extra})
+        return rows[-1]
+
+    steps = set(args.steps)
+    built = False
+    if steps & {"build", "show", "latency", "export"}:
+        row = repeat(pg + ["--out", str(out), "--quiet", "build", str(folder)], args.runs, args.timeout,
+                     f"[{n:,} pages] pickgraph build")
+        built = row["status"] == "ok"
+        if "build" in steps or not built:
+            add("build", "pickgraph", row)
+    hub = None
+    if built and steps & {"latency", "show", "baseline"}:
+        progress(f"[{n:,} pages] in-process latency and SPARQL ({args.queries} topics + hubs)")
+        cmd = [sys.executable, "-m", "benchmarks", "_in-process", str(folder), str(out),
+               "--queries", str(args.queries), "--seed", str(args.seed)]
+        r = measure(cmd, timeout=args.timeout, cwd=ROOT)
+        if r["status"] == "ok":
+            inproc = json.loads(r["stdout"].strip().splitlines()[-1])
+            hub = inproc["hubs"][0]
+            result["in_process"] = inproc
+        else:
+            progress(f"[{n:,} pages] in-process worker: {r['status']} {r['stderr'].strip()[-300:]}")
+            result["in_process"] = {"status": r["status"], "stderr": r["stderr"][-2000:]}
+        result["in_process_worker"] = {k: r[k] for k in ("status", "wall_s", "peak_rss_mb", "tree_rss_mb")}
+    if built and hub and "show" in steps:
+        add("show (cache hit)", "pickgraph", repeat(
+            pg + ["show", hub, "--corpus", str(folder), "--out", str(out)], args.runs, args.timeout,
+            f"[{n:,} pages] pickgraph show {hub}"), topic=hub)
+    if built and "export" in steps:
+        from graph.export import FORMATS
+
+        for fmt in args.formats:
+            row = repeat(pg + ["--out", str(out), "--quiet", "--corpus", str(folder), "export", "--format", fmt],
+                         args.runs, args.timeout, f"[{n:,} pages] pickgraph export --format {fmt}")
+            target = out / FORMATS[fmt][2]
+            add(f"export {fmt}", "pickgraph", row, bytes=target.stat().st_size if target.is_file() else None)
+    if "baseline" in steps:
+        base = [sys.executable, "-m", "benchmarks.baseline", str(folder)]
+        row = repeat(base + ["--turtle", str(out / "baseline.ttl")], args.runs, args.timeout,
+                     f"[{n:,} pages] baseline (rdflib) parse → Graph → Turtle")
+        add("baseline build (Turtle)", "rdflib", row, **_phases(row.get("stdout", [])))
+        if hub:
+            row = repeat(base + ["--query-topic", hub], args.runs, args.timeout,
+                         f"[{n:,} pages] baseline (rdflib) parse → Graph → SPARQL also-compare for {hub}")
+            add("baseline query (also-compare)", "rdflib", row, topic=hub, **_phases(row.get("stdout", [])))
+    return result
+
+
+def machine() -> dict[str, Any]:
+    """What the figures depend on: cores, Python, platform, load, memory, pickgraph's commit."""
+    info: dict[str, Any] = {
+        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "python": platform.python_version(), "platform": platform.platform(),
+        "loadavg": [round(x, 2) for x in os.getloadavg()]}
+    try:
+        with open("/proc/meminfo") as fh:
+            info["mem_total_gb"] = round(int(fh.readline().split()[1]) / 2**20, 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        info["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                        text=True, timeout=10).stdout.strip() or None
+        info["dirty"] = bool(subprocess.run(["git", "status", "--porcelain", "--", "graph"], cwd=ROOT,
+                                            capture_output=True, text=True, timeout=10).stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        info["commit"] = None
+    return info
+
+
+# --------------------------------------------------------------- tables --
+
+def rng(s: dict[str, Any], digits: int = 2) -> str:
+    """A summary as ``median (min–max)``, just the median for one run, ``–`` for none.
+
+    >>> rng({"median": 1.5, "min": 1.0, "max": 2.25, "n": 3}), rng({"median": 3, "min": 3, "max": 3, "n": 1})
+    ('1.50 (1.00–2.25)', '3.00')
+    """
+    if not s or s.get("median") is None:
+        return "–"
+    if s["n"] == 1:
+        return f"{s['median']:.{digits}f}"
+    return f"{s['median']:.{digits}f} ({s['min']:.{digits}f}–{s['max']:.{digits}f})"
+
+
+def _size(nbytes: int | None) -> str:
+    """A file size for people.
+
+    >>> _size(2_500_000), _size(4_000), _size(None)
+    ('2.4 MB', '3.9 KB', '–')
+    """
+    if nbytes is None:
+        return "–"
+    return f"{nbytes / 2**20:.1f} MB" if nbytes >= 2**20 else f"{nbytes / 2**10:.1f} KB"
+
+
+def _status(row: dict[str, Any]) -> str:
+    if row["status"] == "ok":
+        return ""
+    f = row.get("failed", {})
+    return f"**{row['status']}** after {f.get('wall_s', 0):.0f} s at {f.get('peak_rss_mb', 0):.0f} MB"
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The results as Markdown: machine, process table, pickgraph vs baseline, latency, SPARQL."""
+    m = results["machine"]
+    out = [f"Command: `{results['command']}`  ",
+           f"Date: {results['date']} · `nproc` {m['nproc']} · Python {m['python']} · {m['platform']} · "
+           f"{m.get('mem_total_gb', '?')} GB RAM · load average at start {m['loadavg'][0]} · "
+           f"pickgraph commit {m.get('commit') or '?'}{' (+ uncommitted changes)' if m.get('dirty') else ''}  ",
+           f"Corpora: `graph.generate`, topics = pages / 5, seed {results['seed']}; "
+           f"{results['runs']} run(s) per figure, each in a fresh process; median (min–max).", ""]
+    out += ["### Whole process", "",
+            "| pages | step | wall s | peak RSS MB | tree RSS MB | notes |", "|---:|---|---:|---:|---:|---|"]
+    for size in results["sizes"]:
+        for r in size["rows"]:
+            notes = [_status(r)] if r["status"] != "ok" else []
+            if "bytes" in r:
+                notes.append(f"file {_size(r['bytes'])}")
+            if r["step"] == "build" and r["wall_s"]["median"]:
+                notes.append(f"{size['size'] / r['wall_s']['median']:,.0f} pages/s")
+            if "phases_s" in r:
+                order = ["import", "parse", "graph", "turtle", "query"]
+                phases = sorted(r["phases_s"].items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else 9, kv[0]))
+                notes.append(", ".join(f"{p} {s:.2f} s" for p, s in phases))
+            if "triples" in r:
+                notes.append(f"{r['triples']:,} triples")
+            if "topic" in r:
+                notes.append(f"topic `{r['topic']}`")
+            out.append(f"| {size['size']:,} | {r['step']} | {rng(r['wall_s'])} | {rng(r['peak_rss_mb'], 0)} | "
+                       f"{rng(r['tree_rss_mb'], 0)} | {'; '.join(n for n in notes if n)} |")
+    out += ["", "### pickgraph vs the rdflib baseline", "",
+            "| pages | what | pickgraph | baseline (rdflib) | baseline ÷ pickgraph |", "|---:|---|---:|---:|---:|"]
+    for size in results["sizes"]:
+        by = {r["step"]: r for r in size["rows"]}
+        b, p = by.get("baseline build (Turtle)"), by.get("build")
+        inproc = size.get("in_process", {})
+        if b and p:
+            for key, label, unit in (("wall_s", "build wall", "s"), ("peak_rss_mb", "build peak RSS", "MB")):
+                pv, bv = p[key]["median"], b[key]["median"]
+                ratio = f"{bv / pv:.1f}×" if pv and bv else (">" if b["status"] == "timeout" else "–")
+                pshow = f"{pv:.2f} {unit}" if pv is not None else _status(p)
+                bshow = f"{bv:.2f} {unit}" if bv is not None else _status(b)
+                out.append(f"| {size['size']:,} | {label} | {pshow} | {bshow} | {ratio} |")
+            if "graph" in inproc and "triples" in b:
+                out.append(f"| {size['size']:,} | triples stored | {inproc['graph']['triples']:,} | {b['triples']:,} | "
+                           f"{b['triples'] / inproc['graph']['triples']:.2f} |")
+        q = by.get("baseline query (also-compare)")
+        if q and "sparql" in inproc:
+            pms = inproc["sparql"]["also-compare"]["median"]
+            bs = q.get("phases_s", {}).get("query")
+            bshow = f"{bs * 1000:.1f} ms" if bs is not None else _status(q)
+            ratio = f"{bs * 1000 / pms:,.0f}×" if bs is not None and pms else "–"
+            out.append(f"| {size['size']:,} | also-compare query (in process) | {pms:.1f} ms | {bshow} | {ratio} |")
+    out += ["", "### In process: suggest, why, compare", "",
+            "| pages | call | calls | p50 ms | p95 ms | max ms | hubs max ms |", "|---:|---|---:|---:|---:|---:|---:|"]
+    for size in results["sizes"]:
+        lat = size.get("in_process", {}).get("latency", {})
+        for name, s in lat.items():
+            out.append(f"| {size['size']:,} | {name} | {s['n']} | {s['p50_ms']:.2f} | {s['p95_ms']:.2f} | "
+                       f"{s['max_ms']:.2f} | {'–' if s['hub_max_ms'] is None else format(s['hub_max_ms'], '.2f')} |")
+    once = [(s["size"], s["in_process"]["one_time_ms"]) for s in results["sizes"] if "one_time_ms" in s.get("in_process", {})]
+    if once:
+        out += ["", "One-time costs per process, imports included (ms): " + "; ".join(
+            f"{n:,} pages: " + ", ".join(f"{k.removesuffix('_ms').replace('_', ' ')} {v:,.0f}" for k, v in o.items())
+            for n, o in once)]
+    out += ["", "### Shipped SPARQL queries (embedded pyoxigraph store, bound to the biggest hub)", "",
+            "| pages | query | ms | rows |", "|---:|---|---:|---:|"]
+    for size in results["sizes"]:
+        for name, s in size.get("in_process", {}).get("sparql", {}).items():
+            out.append(f"| {size['size']:,} | {name} | {rng(s, 1)} | {s['rows']:,} |")
+    return "\n".join(out) + "\n"
+
+
+# ----------------------------------------------------------------- main --
+
+def _worker(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks _in-process")
+    ap.add_argument("corpus")
+    ap.add_argument("out")
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=SEED)
+    a = ap.parse_args(argv)
+    print(json.dumps(in_process(a.corpus, a.out, a.queries, seed=a.seed), sort_keys=True))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["_in-process"]:
+        return _worker(argv[1:])
+    args = parse_args(argv)
+    if args.render:
+        print(markdown(json.loads(args.render.read_text(encoding="utf-8"))), end="")
+        return 0
+    results: dict[str, Any] = {
+        "command": shlex.join(["python", "-m", "benchmarks"] + argv),
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": machine(), "runs": args.runs, "seed": args.seed, "timeout_s": args.timeout,
+        "steps": args.steps, "sizes": []}
+    progress(f"sizes {', '.join(f'{n:,}' for n in args.sizes)}; {args.runs} run(s) each; "
+             f"{results['machine']['nproc']} cores; load average {results['machine']['loadavg'][0]}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    md_path = args.out.with_suffix(".md")
+    for n in args.sizes:
+        results["sizes"].append(bench_size(n, args))
+        # saved after every size: a long run that dies later keeps what it measured
+        args.out.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        md_path.write_text(markdown(results), encoding="utf-8")
+    print(markdown(results), end="")
+    progress(f"wrote {args.out} and {md_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
