@@ -54,6 +54,23 @@ def make_corpus(tmp_path):
     return make
 
 
+#: markup that must be shown as text, never run, wherever document text is displayed
+IMG = '<img src=x onerror="window.__pwned=1">'
+SCRIPT = "<script>window.__pwned=2</script>"
+
+
+@pytest.fixture
+def payload_graph(make_corpus):
+    """A graph whose document text carries markup payloads."""
+    folder = make_corpus({
+        "ab.txt": render_comparison("Alpha", "Beta", "Alpha",
+                                    descriptions={"Alpha": f"Developers should use Alpha {IMG} and {SCRIPT} for it"},
+                                    pros={"Alpha": [f"Fast builds {IMG} for everyone here"]}),
+    }, "payload")
+    G, _ = build([folder])
+    return G
+
+
 def tiny_pages() -> dict[str, str]:
     """A hand-made corpus whose answers can be worked out by hand.
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import IN_CI, ROOT
+from conftest import IMG, IN_CI, ROOT, SCRIPT
 
 from graph.html import page_data, write_html
 from graph.kg import ALTERNATIVE, RELATED, VERSUS
@@ -28,8 +28,6 @@ CHROMIUM = Path(os.environ.get("PICKGRAPH_CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 SCREENSHOT = ROOT / "docs" / "pickgraph-html.png"
-IMG = '<img src=x onerror="window.__pwned=1">'
-SCRIPT = "<script>window.__pwned=2</script>"
 
 
 def _unavailable() -> str | None:
@@ -161,13 +159,8 @@ def test_edge_filter_hides_a_kind(browser, data_page, data_graph):
         v.close()
 
 
-def test_markup_in_a_document_is_shown_as_text(browser, make_corpus, tmp_path):
-    folder = make_corpus({
-        "ab.txt": render_comparison("Alpha", "Beta", "Alpha",
-                                    descriptions={"Alpha": f"Developers should use Alpha {IMG} and {SCRIPT} for it"},
-                                    pros={"Alpha": [f"Fast builds {IMG} for everyone here"]}),
-    }, "payload")
-    G, _ = build([folder])
+def test_markup_in_a_document_is_shown_as_text(browser, payload_graph, tmp_path):
+    G = payload_graph
     path = tmp_path / "payload.html"
     write_html(G, path)
     v = Visit(browser, path, 1200, 800)

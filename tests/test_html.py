@@ -21,10 +21,7 @@ from graph.model import UnknownTopic
 from graph.pipeline import build
 from graph.render import PLACEHOLDER, render_comparison, render_topic_page
 
-ROOT = Path(__file__).resolve().parent.parent
-
-IMG = '<img src=x onerror="window.__pwned=1">'
-SCRIPT = "<script>window.__pwned=2</script>"
+from conftest import IMG, ROOT, SCRIPT
 
 
 def embedded_data(html: str) -> dict:
@@ -166,15 +163,6 @@ def test_suggestions_are_limited_on_request(data_graph):
 
 # --------------------------------------------------------------- safety --
 
-@pytest.fixture
-def payload_graph(make_corpus):
-    folder = make_corpus({
-        "ab.txt": render_comparison("Alpha", "Beta", "Alpha",
-                                    descriptions={"Alpha": f"Developers should use Alpha {IMG} and {SCRIPT} for it"},
-                                    pros={"Alpha": [f"Fast builds {IMG} for everyone here"]}),
-    }, "payload")
-    G, _ = build([folder])
-    return G
 
 
 def test_markup_travels_as_data_and_never_as_markup(payload_graph, tmp_path):
