@@ -72,6 +72,8 @@ WINS_RE = re.compile(r"^(?P<name>.+?)\s+wins\.?$")
 ALIASES_RE = re.compile(r"^also known as\s*:\s*(?P<names>.*)$", re.IGNORECASE)
 WHY_RE = re.compile(r"^(?P<junk>[^A-Za-z0-9]{0,8}|\S{0,8}?)Why learn\s+(?P<name>.+?)\s*\??$")
 BADGE = "Nice Pick"
+#: below this many files, starting worker processes costs more than it saves
+PARALLEL_MIN = 2000
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 
 
@@ -519,7 +521,7 @@ def _map(files: list[str], jobs: int, progress: bool) -> Iterator[tuple[Page | R
 
         bar = tqdm(total=len(files), unit="page", desc="reading", leave=False)
     try:
-        if jobs > 1 and len(files) > 2000:
+        if jobs > 1 and len(files) > PARALLEL_MIN:
             from concurrent.futures import ProcessPoolExecutor
 
             with ProcessPoolExecutor(max_workers=jobs) as pool:

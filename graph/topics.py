@@ -18,7 +18,7 @@ from typing import Any
 
 import networkx as nx
 
-from .kg import VERSUS, contested_pairs, related, versus_edges
+from .kg import contested_pairs, related, versus_edges
 from .model import Comparison
 
 
@@ -96,4 +96,4 @@ def _canon(G: nx.MultiDiGraph, name: str) -> str:
     return ident.canonical(name) if ident else name
 
 
-__all__ = ["list_topics", "topic_info", "record", "VERSUS"]
+__all__ = ["list_topics", "topic_info", "record"]

@@ -172,3 +172,49 @@ def test_every_kind_of_bad_input_is_reported_and_the_rest_built(run):
     text = run("build", str(folder))
     assert "Traceback" not in text.output
     assert "1 warnings on 1 accepted pages" in text.output
+
+
+def test_build_takes_out_formats_and_jobs_after_the_subcommand(make_corpus, tmp_path, monkeypatch):
+    import graph.read
+
+    folder = make_corpus({"a.txt": good(), "b.txt": good("Rust", "Zig", "Zig"), "c.txt": good("Go", "Zig", "Go")})
+    out = tmp_path / "elsewhere"
+    monkeypatch.setattr(graph.read, "PARALLEL_MIN", 0)  # take the worker-process path on a tiny corpus
+    r = CliRunner().invoke(main, ["build", str(folder), "--out", str(out), "-f", "ntriples", "-f", "graphml",
+                                  "--jobs", "2", "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["summary"]["comparisons"] == 3 and data["summary"]["topics"] == 5
+    assert sorted(p.name for p in out.iterdir()) == [".cache", "pickgraph.graphml", "pickgraph.nt"]
+
+
+def test_parallel_and_serial_reading_agree(make_corpus, monkeypatch):
+    import graph.read
+    from graph.read import read_paths
+
+    folder = make_corpus({"a.txt": good(), "b.txt": "", "c.txt": good("Rust", "Zig", "Zig"), "d.txt": good()})
+    serial = read_paths([folder], jobs=1)
+    monkeypatch.setattr(graph.read, "PARALLEL_MIN", 0)
+    parallel = read_paths([folder], jobs=2)
+    assert parallel.pages == serial.pages
+    assert parallel.rejections == serial.rejections and parallel.duplicates == serial.duplicates
+    assert len(serial.pages) == 2 and len(serial.duplicates) == 1
+
+
+def test_corpus_from_the_environment(make_corpus, tmp_path, monkeypatch):
+    folder = make_corpus({"a.txt": good()})
+    monkeypatch.setenv("PICKGRAPH_CORPUS", str(folder))
+    r = CliRunner().invoke(main, ["--out", str(tmp_path / "o"), "topics", "--json"])
+    assert r.exit_code == 0, r.output
+    assert sorted(t["slug"] for t in json.loads(r.stdout)) == ["concurrency", "go", "memory-safety", "rust"]
+
+
+def test_export_base_iri(run, make_corpus, tmp_path):
+    folder = make_corpus({"a.txt": good()})
+    target = tmp_path / "g.nt"
+    r = run("export", "-f", "ntriples", "-O", str(target), "--base-iri", "https://example.org/kg/", "-c", str(folder))
+    assert r.exit_code == 0, r.output
+    text = target.read_text()
+    assert "<https://example.org/kg/topic/rust>" in text and "w3id.org/pickgraph/topic/" not in text
+    r = run("export", "-f", "graphml", "--base-iri", "https://example.org/kg/", "-c", str(folder))
+    assert r.exit_code == 2 and "--base-iri applies to the RDF formats only" in r.output
