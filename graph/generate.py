@@ -27,6 +27,7 @@ import json
 import math
 import os
 import random
+from itertools import accumulate
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,11 @@ def _weighted(rng: random.Random, items: list, weights: list[float]) -> Any:
     return rng.choices(items, weights=weights, k=1)[0]
 
 
+def _cumulative(weights: list[float]) -> list[float]:
+    # what rng.choices(weights=…) computes on every call: done once per pool, the draws stay identical
+    return list(accumulate(weights))
+
+
 def generate(n_docs: int = 2000, n_topics: int = 400, seed: int = 0, *, per_category: int = 12,
              within: float = 0.85, mirror: float = 0.02, compact: float = 0.2) -> Corpus:
     """Draw ``n_docs`` comparison pages over ``n_topics`` topics from a fresh hidden model.
@@ -108,6 +114,8 @@ def generate(n_docs: int = 2000, n_topics: int = 400, seed: int = 0, *, per_cate
     for i, t in enumerate(topics):
         members[t["category"]].append(i)
     pop = [t["popularity"] for t in topics]
+    cum_pop = _cumulative(pop)
+    cum_members = [_cumulative([pop[m] for m in ms]) for ms in members]
 
     # Each topic's related profile: mostly its category's concepts, some of its category's topics.
     for i, t in enumerate(topics):
@@ -140,9 +148,12 @@ def generate(n_docs: int = 2000, n_topics: int = 400, seed: int = 0, *, per_cate
             if (a, b) in ordered:
                 continue
         else:
-            a = _weighted(rng, all_idx, pop)
-            pool = members[topics[a]["category"]] if rng.random() < within else all_idx
-            b = _weighted(rng, pool, [pop[m] for m in pool])
+            a = rng.choices(all_idx, cum_weights=cum_pop, k=1)[0]
+            if rng.random() < within:
+                cat = topics[a]["category"]
+                b = rng.choices(members[cat], cum_weights=cum_members[cat], k=1)[0]
+            else:
+                b = rng.choices(all_idx, cum_weights=cum_pop, k=1)[0]
             if a == b or (min(a, b), max(a, b)) in pairs:
                 continue
         pairs.add((min(a, b), max(a, b)))
