@@ -22,7 +22,7 @@ from .model import PickgraphError
 #: format name → (module, function, default file name). Each function is
 #: ``f(G, path, **options) -> None`` and writes atomically.
 FORMATS: dict[str, tuple[str, str, str]] = {
-    "graphml": ("graph.export", "write_graphml", "pickgraph.graphml"),
+    "graphml": ("graph.graphml", "write_graphml", "pickgraph.graphml"),
     "turtle": ("graph.rdf", "write_turtle", "pickgraph.ttl"),
     "ntriples": ("graph.rdf", "write_ntriples", "pickgraph.nt"),
     "jsonld": ("graph.rdf", "write_jsonld", "pickgraph.jsonld"),
@@ -81,29 +81,6 @@ def export(G: nx.MultiDiGraph, fmt: str, path: str | os.PathLike[str] | None = N
     target = Path(path) if path else Path(out_dir) / FORMATS[fmt][2] if fmt in FORMATS else Path(out_dir)
     writer(fmt)(G, target, **options)
     return target
-
-
-def graphml_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy of ``G`` with only scalar attributes, which GraphML (and Gephi) can hold."""
-    H = nx.MultiDiGraph()
-    for n in sorted(G.nodes):
-        d = G.nodes[n]
-        H.add_node(n, name=d["name"], labels=" | ".join(d["labels"]), definition=d.get("definition", ""),
-                   kind=d.get("kind", ""), documents=len(d.get("documents", ())))
-    docs = G.graph.get("documents", {})
-    for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[2], e[0], e[1])):
-        attrs = {"kind": d["kind"], "doc": d["doc"], "source": getattr(docs.get(d["doc"]), "path", "")}
-        if d["kind"] == "versus":
-            attrs["pick"] = d["pick"] or ""
-            attrs["title"] = d["title"]
-        H.add_edge(u, v, key=k, **attrs)
-    return H
-
-
-def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
-    """GraphML, readable by ``networkx.read_graphml`` and Gephi."""
-    with atomic_open(path) as fh:
-        nx.write_graphml(graphml_graph(G), fh, encoding="utf-8", prettyprint=True)
 
 
 def write_json(data: object, path: str | os.PathLike[str]) -> None:

@@ -308,8 +308,17 @@ def _prefix_block(prefixes: dict[str, str]) -> str:
 
 
 def _turtle(G: nx.MultiDiGraph, base: str) -> str:
-    prefixes = {**PREFIXES, **_data_prefixes(base)}
-    return _prefix_block(prefixes) + "\n".join(_turtle_body(triples(G, base), prefixes))
+    # written block by block from the records (graph.turtle): the same triples as
+    # triples(G), without materialising and sorting millions of tuples first
+    from . import turtle
+
+    ident = G.graph.get("identity")
+    canon = ident.canonical if ident is not None else (lambda n: n)
+    parts = [turtle.prefixes(base), turtle.scheme_block(base)]
+    parts += [turtle.topic_block(n, d["name"], d.get("labels", ()), base) for n, d in sorted(G.nodes(data=True))]
+    docs = G.graph.get("documents", {})
+    parts += [turtle.document_block(docs[sha], canon, G, base) for sha in sorted(docs)]
+    return "\n".join(parts)
 
 
 def _trig(G: nx.MultiDiGraph, base: str) -> str:
