@@ -34,6 +34,7 @@ Graph attributes (``G.graph``):
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import networkx as nx
@@ -47,21 +48,81 @@ ALTERNATIVE = "alternative-to"
 SCHEMA_VERSION = 1
 
 
+def identity_facts(page: Comparison | TopicPage) -> list[tuple[str, ...]]:
+    """What one page tells the resolver, as small tuples a worker process can return.
+
+    ``("name", name)``, ``("slug", slug)`` or ``("page", name, path, *aliases)``.
+    """
+    if isinstance(page, Comparison):
+        facts = [("name", name) for name in page.topics]
+        facts += [("slug", s) for card in page.cards for s in card.related]
+        return facts
+    return [("page", page.name, page.path, *page.aliases)] + [
+        ("name", n) for n in page.related_tools + page.alternatives]
+
+
+def feed(resolver: Resolver, facts: list[tuple[str, ...]]) -> None:
+    """Give a :class:`Resolver` the facts of :func:`identity_facts`."""
+    for fact in facts:
+        if fact[0] == "name":
+            resolver.add_name(fact[1])
+        elif fact[0] == "slug":
+            resolver.add_slug(fact[1])
+        else:
+            resolver.add_topic_page(fact[1], tuple(fact[3:]), fact[2])
+
+
 def resolve_report(report: ReadReport, alias_file: AliasFile | None = None) -> Identity:
     """Feed every name and slug of the report to a :class:`Resolver`."""
     r = Resolver(alias_file)
     for page in report.pages:
-        if isinstance(page, Comparison):
-            for name in page.topics:
-                r.add_name(name)
-            for card in page.cards:
-                for s in card.related:
-                    r.add_slug(s)
-        else:
-            r.add_topic_page(page.name, page.aliases, page.path)
-            for n in page.related_tools + page.alternatives:
-                r.add_name(n)
+        feed(r, identity_facts(page))
     return r.resolve()
+
+
+def page_facts(page: Comparison | TopicPage, canon: Callable[[str], str]) -> dict[str, Any]:
+    """What one page adds to the graph, as plain data (the in-memory and the streaming build share it).
+
+    ``nodes`` (slugs, in the order they are met), ``edges`` (``(u, v, key, attrs)``),
+    ``mentions`` (topics whose card or topic page the page is), ``descriptions``
+    (``(slug, text)``), ``definition`` (``(slug, text, kind)`` of a topic page) and
+    ``warnings`` (``(line, reason)``).
+    """
+    sha = page.sha256
+    facts: dict[str, Any] = {"nodes": [], "edges": {}, "mentions": [], "descriptions": [], "definition": None,
+                             "warnings": [(0, w) for w in page.warnings]}
+    nodes, edges = facts["nodes"], facts["edges"]
+    if isinstance(page, Comparison):
+        a, b = canon(page.topics[0]), canon(page.topics[1])
+        nodes += [a, b]
+        if a == b:
+            facts["warnings"].append((page.title_line, f"{page.topics[0]!r} and {page.topics[1]!r} resolve to one "
+                                      f"topic ({a}); the comparison is kept as a document but draws no edge"))
+            return facts
+        pick = canon(page.pick) if page.pick else None
+        edges[(a, b, f"versus:{sha}")] = {"kind": VERSUS, "pick": pick, "doc": sha, "title": page.title}
+        for card in page.cards:
+            t = canon(card.name)  # the reader names cards as the title does: t is a or b
+            facts["mentions"].append(t)
+            if card.description:
+                facts["descriptions"].append((t, card.description))
+            for rs in card.related:
+                u = canon(rs)
+                nodes.append(u)
+                if u != t:
+                    edges[(t, u, f"related:{sha}")] = {"kind": RELATED, "doc": sha}
+    else:
+        t = canon(page.name)
+        nodes.append(t)
+        facts["mentions"].append(t)
+        facts["definition"] = (t, page.definition, page.kind)
+        for kind, key, names in ((RELATED, "related", page.related_tools), (ALTERNATIVE, "alternative", page.alternatives)):
+            for n in names:
+                u = canon(n)
+                nodes.append(u)
+                if u != t:
+                    edges[(t, u, f"{key}:{sha}")] = {"kind": kind, "doc": sha}
+    return facts
 
 
 def build_graph(report: ReadReport, identity: Identity | None = None) -> nx.MultiDiGraph:
@@ -73,47 +134,20 @@ def build_graph(report: ReadReport, identity: Identity | None = None) -> nx.Mult
     descriptions: dict[str, list[tuple[str, str]]] = defaultdict(list)
     mentions: dict[str, set[str]] = defaultdict(set)
 
-    def topic(name_or_slug: str) -> str:
-        s = ident.canonical(name_or_slug)
-        if s not in G:
-            G.add_node(s)
-        return s
-
     for page in sorted(report.pages, key=lambda p: p.sha256):
         docs[page.sha256] = page
-        for w in page.warnings:
-            warnings.append({"path": page.path, "line": 0, "reason": w})
-        if isinstance(page, Comparison):
-            a, b = (topic(n) for n in page.topics)
-            if a == b:
-                warnings.append({"path": page.path, "line": page.title_line,
-                                 "reason": f"{page.topics[0]!r} and {page.topics[1]!r} resolve to one topic ({a}); "
-                                 "the comparison is kept as a document but draws no edge"})
-                continue
-            pick = ident.canonical(page.pick) if page.pick else None
-            G.add_edge(a, b, key=f"versus:{page.sha256}", kind=VERSUS, pick=pick, doc=page.sha256, title=page.title)
-            for card in page.cards:
-                t = ident.canonical(card.name)
-                mentions[t].add(page.sha256)
-                if card.description:
-                    descriptions[t].append((card.description, page.sha256))
-                for rs in card.related:
-                    u = topic(rs)
-                    if u != t:
-                        G.add_edge(t, u, key=f"related:{page.sha256}", kind=RELATED, doc=page.sha256)
-        elif isinstance(page, TopicPage):
-            t = topic(page.name)
+        facts = page_facts(page, ident.canonical)
+        warnings += [{"path": page.path, "line": line, "reason": w} for line, w in facts["warnings"]]
+        G.add_nodes_from(facts["nodes"])
+        G.add_edges_from((u, v, k, d) for (u, v, k), d in facts["edges"].items())
+        for t in facts["mentions"]:
             mentions[t].add(page.sha256)
-            G.nodes[t]["definition"] = page.definition
-            G.nodes[t]["kind"] = page.kind
-            for n in page.related_tools:
-                u = topic(n)
-                if u != t:
-                    G.add_edge(t, u, key=f"related:{page.sha256}", kind=RELATED, doc=page.sha256)
-            for n in page.alternatives:
-                u = topic(n)
-                if u != t:
-                    G.add_edge(t, u, key=f"alternative:{page.sha256}", kind=ALTERNATIVE, doc=page.sha256)
+        for t, text in facts["descriptions"]:
+            descriptions[t].append((text, page.sha256))
+        if facts["definition"]:
+            t, definition, kind = facts["definition"]
+            G.nodes[t]["definition"] = definition
+            G.nodes[t]["kind"] = kind
 
     for s in G.nodes:
         attrs = G.nodes[s]
