@@ -90,7 +90,8 @@ def select_topics(G: nx.MultiDiGraph, focus: str | None = None, depth: int = 2, 
         raise HtmlError(f"depth must be 0 or more, not {depth}")
     if max_topics < 1 or overview_topics < 1:
         raise HtmlError("max_topics and overview_topics must be at least 1")
-    n_all = G.number_of_nodes()
+    # a streaming build draws a graph of its best connected topics only, and says how many there are in all
+    n_all = G.graph.get("topics_total", G.number_of_nodes())
     if focus is not None:
         slug = find_topic(G, focus)
         dist = nx.single_source_shortest_path_length(G.to_undirected(as_view=True), slug, cutoff=depth)
@@ -466,7 +467,7 @@ def page_data(G: nx.MultiDiGraph, focus: str | None = None, depth: int = 2, *, m
             "focus": sel["focus"],
             "depth": depth if sel["focus"] else None,
             "note": sel["note"],
-            "topics_total": G.number_of_nodes(),
+            "topics_total": G.graph.get("topics_total", G.number_of_nodes()),
             "topics_shown": len(nodes),
             "edges_shown": len(edges),
         },

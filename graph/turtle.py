@@ -110,12 +110,13 @@ def topic_block(slug: str, name: str, labels: Iterable[str], base: str = DEFAULT
     return _group(_names(base).topic(slug), pairs)
 
 
-def document_block(page: Comparison | TopicPage, canon: Callable[[str], str], known: Collection[str],
+def document_block(page: Comparison | TopicPage, canon: Callable[[str], str], known: Collection[str] | None,
                    base: str = DEFAULT_BASE) -> str:
     """Every statement a page makes, grouped by subject.
 
     ``canon`` maps a name or slug to its topic's canonical slug; ``known`` holds
-    the graph's topic slugs (a card's topic that is not a node has no definition).
+    the graph's topic slugs (a card's topic that is not a node has no definition);
+    ``None`` when every card names a compared topic, as the reader guarantees.
     """
     names = _names(base)
     sha = page.sha256
@@ -142,7 +143,7 @@ def document_block(page: Comparison | TopicPage, canon: Callable[[str], str], kn
     cards: list[str] = []
     for card in page.cards:
         t = canon(card.name)
-        if card.description and t in known:
+        if card.description and (known is None or t in known):
             topics.setdefault(t, []).append(("skos:definition", lit(card.description)))
         related = []
         for r in card.related:

@@ -10,8 +10,8 @@ from graph import graphml, rdf, turtle
 from graph.generate import generate, write
 from graph.pipeline import build
 from graph.render import render_comparison, render_topic_page
-from tests.conftest import DATA, SEEDS
-from tests.test_rdf import tricky_pages
+from conftest import DATA, SEEDS
+from test_rdf import tricky_pages
 
 
 def _ref(G, base=rdf.DEFAULT_BASE) -> set[tuple[str, str, tuple[str, str]]]:

@@ -10,6 +10,7 @@ import click
 
 from ..export import DEFAULT_FORMATS, FORMATS, export
 from ..kg import summary
+from ..model import Rejection
 from ..topics import list_topics, topic_info
 from . import State, corpus_options, emit, json_option, out_option
 
@@ -23,11 +24,14 @@ pass_state = click.make_pass_decorator(State, ensure=True)
 @click.option("--strict", is_flag=True, help="Stop at the first rejected page and write nothing.")
 @click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="Parser processes. Default: all cores.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--stream", is_flag=True,
+              help="For very large corpora: two passes in bounded memory, writing turtle, graphml and html "
+                   "(the page is an overview); no query cache.")
 @json_option
 @out_option
 @click.pass_context
 def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], strict: bool,
-          jobs: int | None, quiet: bool, as_json: bool) -> None:
+          jobs: int | None, quiet: bool, stream: bool, as_json: bool) -> None:
     """Read pages and build the topic graph; write exports and the query cache.
 
     PATHS are files or folders (read recursively for *.txt); default: data/.
@@ -40,14 +44,18 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
     state.quiet = state.quiet or quiet
     inputs = paths or state.corpus
     started = time.perf_counter()
+    if stream:
+        from ..stream import STREAM_FORMATS, stream_build
+
+        result = stream_build(inputs, state.out, formats or STREAM_FORMATS, state.aliases, jobs=jobs,
+                              progress=state.progress, strict=strict)
+        if result.get("strict"):
+            _stopped(ctx, Rejection(**result["rejections"][0]), as_json)
+        _report(result, as_json)
+        ctx.exit(0 if result["ok"] else 1)
     G, report = run_build(inputs, state.aliases, jobs=jobs, progress=state.progress)
     if strict and report.rejections:
-        first = report.rejections[0]
-        if as_json:
-            emit({"ok": False, "strict": True, "rejections": [first.to_dict()], "written": []}, True, str)
-        click.echo(f"{first}", err=True)
-        click.echo("Stopped at the first rejected page (--strict); no output was written.", err=True)
-        ctx.exit(1)
+        _stopped(ctx, report.rejections[0], as_json)
     written = [str(export(G, fmt, out_dir=state.out)) for fmt in (formats or DEFAULT_FORMATS)]
     written.append(str(save_cache(G, state.out, inputs, state.aliases)))
     counts = summary(G)
@@ -60,21 +68,35 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
         "written": written,
         "seconds": round(time.perf_counter() - started, 3),
     }
+    _report(result, as_json)
+    ctx.exit(1 if report.rejections else 0)
+
+
+def _stopped(ctx: click.Context, first: Rejection, as_json: bool) -> None:
+    if as_json:
+        emit({"ok": False, "strict": True, "rejections": [first.to_dict()], "written": []}, True, str)
+    click.echo(f"{first}", err=True)
+    click.echo("Stopped at the first rejected page (--strict); no output was written.", err=True)
+    ctx.exit(1)
+
+
+def _report(result: dict, as_json: bool) -> None:
+    """What ``build`` prints: the JSON result, or rejections on stderr and a summary on stdout."""
     if as_json:
         emit(result, True, str)
-    else:
-        for r in report.rejections:
-            click.echo(f"rejected {r}", err=True)
-        for d in report.duplicates:
-            click.echo(f"duplicate {d.path}: same text as {d.same_as}", err=True)
-        click.echo(_summary_text(counts))
-        if result["warnings"]:
-            pages = len({w["path"] for w in result["warnings"]})
-            click.echo(f"{len(result['warnings'])} warnings on {pages} accepted pages (truncated pages and the like; "
-                       "--json lists them)")
-        for w in written:
-            click.echo(f"wrote {w}")
-    ctx.exit(1 if report.rejections else 0)
+        return
+    for r in result["rejections"]:
+        click.echo(f"rejected {Rejection(**r)}", err=True)
+    for d in result["duplicates"]:
+        click.echo(f"duplicate {d['path']}: same text as {d['same_as']}", err=True)
+    click.echo(_summary_text(result["summary"]))
+    if result["warnings"]:
+        pages = len({w["path"] for w in result["warnings"]})
+        click.echo(f"{len(result['warnings'])} warnings on {pages} accepted pages (truncated pages and the like; "
+                   "--json lists them)")
+    for w in result["written"]:
+        click.echo(f"wrote {w}")
+    click.echo(f"built in {result['seconds']:.1f} s")
 
 
 def _summary_text(c: dict[str, int]) -> str:

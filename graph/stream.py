@@ -1,0 +1,374 @@
+"""The streaming build: any number of pages in bounded memory (``pickgraph build --stream``).
+
+The in-memory build keeps every page record and a networkx graph; at a million
+pages that is many GB. This build never holds the pages, only what the topic
+graph's summary needs, in two passes over chunks of files:
+
+1. **scan** (worker processes): read and parse a chunk, spool its records to a
+   temporary file, return only what identity resolution needs
+   (:func:`graph.kg.identity_facts`), rejections and the sha256 of each page.
+   The parent resolves the names of the whole corpus (duplicates are skipped).
+2. **emit** (worker processes, the identity sent once to each): load a chunk's
+   records, write its Turtle blocks (:mod:`graph.turtle`) and GraphML edges
+   (:mod:`graph.graphml`) to part files, return the chunk's topology counts.
+
+The parent then writes each export atomically: the header, the topic blocks or
+nodes, then the parts in path order. The HTML page is the overview of the most
+connected topics (a graph of those alone is built for it). No query cache is
+written: query commands on such a corpus build the graph in memory.
+
+Output is deterministic: parts follow the sorted file order, topics are sorted.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from . import graphml, turtle
+from .export import FORMATS, atomic_open
+from .kg import ALTERNATIVE, RELATED, VERSUS, feed, identity_facts, page_facts
+from .model import PickgraphError, Rejection
+from .read import expand_paths, read_file
+from .resolve import AliasFile, Identity, Resolver, label_from_slug
+
+#: files per task: big enough to amortise the process hop, small enough for even progress
+CHUNK = 1000
+#: what a streaming build can write
+STREAM_FORMATS = ("turtle", "graphml", "html")
+
+
+class StreamError(PickgraphError):
+    """A streaming build asked for something it cannot do."""
+
+
+# ------------------------------------------------------------ pass 1: scan --
+
+def _scan(task: tuple[int, list[str], str]) -> list[tuple[Any, ...]]:
+    """Parse one chunk, spool its records; per file ``("rejected", Rejection)`` or ``(sha, path, facts)``."""
+    chunk_no, files, spool = task
+    records, out = [], []
+    for f in files:
+        result, sha = read_file(f)
+        if isinstance(result, Rejection):
+            out.append(("rejected", result))
+            continue
+        records.append(result)
+        out.append((sha, f, identity_facts(result)))
+    with open(os.path.join(spool, f"{chunk_no:07d}.pickle"), "wb") as fh:
+        pickle.dump(records, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return out
+
+
+# ------------------------------------------------------------ pass 2: emit --
+
+_IDENTITY: Identity | None = None
+_BASE = turtle.DEFAULT_BASE
+
+
+def _init(identity: Identity, base: str) -> None:
+    global _IDENTITY, _BASE
+    _IDENTITY, _BASE = identity, base
+
+
+def _emit(task: tuple[int, frozenset[int], str]) -> dict[str, Any]:
+    """Write one chunk's Turtle and GraphML parts; return its topology (small, per topic and pair)."""
+    chunk_no, skip, spool = task
+    assert _IDENTITY is not None
+    canon = _IDENTITY.canonical
+    spooled = os.path.join(spool, f"{chunk_no:07d}.pickle")
+    with open(spooled, "rb") as fh:
+        records = pickle.load(fh)
+    os.unlink(spooled)
+    ttl: list[str] = []
+    gml: list[str] = []
+    versus: list[tuple[str, str, str | None, str, str, str]] = []
+    links: Counter[tuple[str, str, str]] = Counter()
+    first_doc: dict[tuple[str, str, str], tuple[str, str]] = {}
+    degree: Counter[str] = Counter()
+    mentions: Counter[str] = Counter()
+    nodes: set[str] = set()
+    definitions: list[tuple[str, str, str, str]] = []
+    descriptions: dict[str, tuple[str, str]] = {}
+    warnings: list[dict[str, Any]] = []
+    kinds: Counter[str] = Counter()
+    for i, page in enumerate(records):
+        if i in skip:
+            continue
+        kinds["comparison" if hasattr(page, "topics") else "topic"] += 1
+        ttl.append(turtle.document_block(page, canon, None, _BASE))
+        facts = page_facts(page, canon)
+        warnings += [{"path": page.path, "line": line, "reason": w} for line, w in facts["warnings"]]
+        nodes.update(facts["nodes"])
+        mentions.update(set(facts["mentions"]))
+        for t, text in facts["descriptions"]:
+            if t not in descriptions or page.sha256 < descriptions[t][1]:
+                descriptions[t] = (text, page.sha256)
+        if facts["definition"]:
+            t, definition, kind = facts["definition"]
+            definitions.append((page.sha256, t, definition, kind))
+        for (u, v, key), d in facts["edges"].items():
+            attrs = {"kind": d["kind"], "doc": d["doc"], "source": page.path}
+            if d["kind"] == VERSUS:
+                attrs["pick"] = d["pick"] or ""
+                attrs["title"] = d["title"]
+                versus.append((u, v, d["pick"], d["doc"], d["title"], page.path))
+            else:
+                pair = (d["kind"], u, v)
+                links[pair] += 1
+                first_doc.setdefault(pair, (d["doc"], page.path))
+            degree[u] += 1
+            degree[v] += 1
+            gml.append(graphml.edge(u, v, key, attrs))
+    with open(os.path.join(spool, f"{chunk_no:07d}.ttl"), "w", encoding="utf-8") as fh:
+        fh.write("\n".join(ttl) + ("\n" if ttl else ""))
+    with open(os.path.join(spool, f"{chunk_no:07d}.graphml"), "w", encoding="utf-8") as fh:
+        fh.write("".join(gml))
+    return {"versus": versus, "links": links, "first_doc": first_doc, "degree": degree, "mentions": mentions,
+            "nodes": nodes, "definitions": definitions, "descriptions": descriptions, "warnings": warnings,
+            "kinds": kinds}
+
+
+# ------------------------------------------------------------------ driver --
+
+def _chunks(files: list[str]) -> list[list[str]]:
+    return [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]
+
+
+def _run(func, tasks: Sequence[Any], jobs: int, initializer=None, initargs=()) -> Iterator[Any]:
+    """``map(func, tasks)`` in order, over ``jobs`` processes when there is more than one task."""
+    if jobs > 1 and len(tasks) > 1:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=initializer, initargs=initargs) as pool:
+            yield from pool.map(func, tasks)
+    else:
+        if initializer:
+            initializer(*initargs)
+        yield from map(func, tasks)
+
+
+def _bar(progress: bool, total: int, desc: str):
+    if not progress:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="page", desc=desc, leave=False)
+
+
+def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str],
+                 formats: Iterable[str] = STREAM_FORMATS, aliases: str | os.PathLike[str] | None = None,
+                 jobs: int | None = None, progress: bool = False, strict: bool = False,
+                 base_iri: str = turtle.DEFAULT_BASE) -> dict[str, Any]:
+    """Build ``paths`` in two streaming passes and write ``formats`` into ``out_dir``.
+
+    Returns the same shape of result as ``pickgraph build --json`` (summary,
+    rejections, duplicates, warnings, written, seconds). With ``strict``, a
+    rejected page stops the build before anything is written.
+    """
+    from .pipeline import find_alias_file
+
+    formats = tuple(dict.fromkeys(formats))
+    bad = [f for f in formats if f not in STREAM_FORMATS]
+    if bad:
+        raise StreamError(f"a streaming build writes {', '.join(STREAM_FORMATS)}; not {', '.join(bad)} "
+                          "(build without --stream for the other formats)")
+    started = time.perf_counter()
+    jobs = jobs or os.cpu_count() or 1
+    alias_path = Path(aliases) if aliases else find_alias_file(paths)
+    resolver = Resolver(AliasFile.load(alias_path) if alias_path else None)
+    files = expand_paths(paths)
+    chunks = _chunks(files)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    spool = tempfile.mkdtemp(prefix=".pickgraph-stream-", dir=out)
+    rejections: list[Rejection] = []
+    duplicates: list[dict[str, str]] = []
+    try:
+        # pass 1: parse, spool, resolve names
+        seen: dict[bytes, str] = {}
+        skips: list[frozenset[int]] = []
+        bar = _bar(progress, len(files), "reading")
+        for results in _run(_scan, [(i, c, spool) for i, c in enumerate(chunks)], jobs):
+            skip, accepted = set(), 0
+            for r in results:
+                if r[0] == "rejected":
+                    rejections.append(r[1])
+                    continue
+                sha, path, facts = r
+                key = bytes.fromhex(sha)
+                if key in seen:
+                    duplicates.append({"path": path, "same_as": seen[key], "sha256": sha})
+                    skip.add(accepted)
+                else:
+                    seen[key] = path
+                    feed(resolver, facts)
+                accepted += 1
+            skips.append(frozenset(skip))
+            if bar:
+                bar.update(len(results))
+        if bar:
+            bar.close()
+        del seen
+        if strict and rejections:
+            return {"ok": False, "strict": True, "rejections": [rejections[0].to_dict()], "written": []}
+        identity = resolver.resolve()
+
+        # pass 2: emit the parts, gather the topology
+        agg = _Aggregate()
+        bar = _bar(progress, len(files), "writing")
+        for i, part in enumerate(_run(_emit, [(i, skips[i], spool) for i in range(len(chunks))], jobs,
+                                      initializer=_init, initargs=(identity, base_iri))):
+            agg.add(part)
+            if bar:
+                bar.update(len(chunks[i]))
+        if bar:
+            bar.close()
+
+        nodes = agg.node_table(identity)
+        written = []
+        for fmt in formats:
+            target = out / FORMATS[fmt][2]
+            if fmt == "turtle":
+                _write_turtle(target, nodes, len(chunks), spool, base_iri)
+            elif fmt == "graphml":
+                _write_graphml(target, nodes, len(chunks), spool)
+            else:
+                _write_html(target, agg, nodes)
+            written.append(str(target))
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
+    summary = agg.summary(len(files), len(rejections), len(duplicates), len(nodes))
+    return {
+        "ok": not rejections,
+        "summary": summary,
+        "rejections": [r.to_dict() for r in rejections],
+        "duplicates": duplicates,
+        "warnings": sorted(agg.warnings, key=lambda w: (w["path"], w["line"], w["reason"])),
+        "written": written,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+class _Aggregate:
+    """The corpus-wide topology, summed from the chunks' counts."""
+
+    def __init__(self) -> None:
+        self.versus: list[tuple[str, str, str | None, str, str, str]] = []
+        self.links: Counter[tuple[str, str, str]] = Counter()
+        self.first_doc: dict[tuple[str, str, str], tuple[str, str]] = {}
+        self.degree: Counter[str] = Counter()
+        self.mentions: Counter[str] = Counter()
+        self.nodes: set[str] = set()
+        self.definitions: dict[str, tuple[str, str, str]] = {}
+        self.descriptions: dict[str, tuple[str, str]] = {}
+        self.warnings: list[dict[str, Any]] = []
+        self.kinds: Counter[str] = Counter()
+
+    def add(self, part: dict[str, Any]) -> None:
+        self.versus += part["versus"]
+        self.links.update(part["links"])
+        for pair, doc in part["first_doc"].items():
+            self.first_doc.setdefault(pair, doc)
+        self.degree.update(part["degree"])
+        self.mentions.update(part["mentions"])
+        self.nodes |= part["nodes"]
+        for sha, t, definition, kind in part["definitions"]:
+            if t not in self.definitions or sha > self.definitions[t][0]:  # the in-memory build keeps the last by sha
+                self.definitions[t] = (sha, definition, kind)
+        for t, (text, sha) in part["descriptions"].items():
+            if t not in self.descriptions or sha < self.descriptions[t][1]:
+                self.descriptions[t] = (text, sha)
+        self.warnings += part["warnings"]
+        self.kinds.update(part["kinds"])
+
+    def node_table(self, identity: Identity) -> dict[str, dict[str, Any]]:
+        table = {}
+        for s in sorted(self.nodes):
+            name = identity.names.get(s) or label_from_slug(s)
+            _, definition, kind = self.definitions.get(s, ("", "", ""))
+            table[s] = {"name": name, "labels": identity.labels.get(s) or [name], "definition": definition,
+                        "kind": kind, "documents": self.mentions.get(s, 0)}
+        return table
+
+    def summary(self, files: int, rejected: int, duplicates: int, topics: int) -> dict[str, int]:
+        picks: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for a, b, pick, *_ in self.versus:
+            ab = (a, b) if a < b else (b, a)
+            picks[ab]  # noqa: B018 - every compared pair is a key
+            if pick:
+                picks[ab].add(pick)
+        return {
+            "documents": self.kinds["comparison"] + self.kinds["topic"],
+            "comparison_pages": self.kinds["comparison"],
+            "topic_pages": self.kinds["topic"],
+            "duplicates": duplicates,
+            "rejected": rejected,
+            "topics": topics,
+            "comparisons": len(self.versus),
+            "related_edges": sum(1 for k, *_ in self.links if k == RELATED),
+            "alternative_edges": sum(n for (k, *_), n in self.links.items() if k == ALTERNATIVE),
+            "contested_pairs": sum(1 for w in picks.values() if len(w) > 1),
+        }
+
+
+def _concat(fh, spool: str, n_chunks: int, suffix: str) -> None:
+    for i in range(n_chunks):
+        with open(os.path.join(spool, f"{i:07d}.{suffix}"), "rb") as part:
+            shutil.copyfileobj(part, fh, 1 << 20)
+
+
+def _write_turtle(target: Path, nodes: dict[str, dict[str, Any]], n_chunks: int, spool: str, base: str) -> None:
+    with atomic_open(target) as fh:
+        head = [turtle.prefixes(base), turtle.scheme_block(base)]
+        head += [turtle.topic_block(s, d["name"], d["labels"], base) for s, d in nodes.items()]
+        fh.write("\n".join(head).encode() + b"\n")
+        _concat(fh, spool, n_chunks, "ttl")
+
+
+def _write_graphml(target: Path, nodes: dict[str, dict[str, Any]], n_chunks: int, spool: str) -> None:
+    with atomic_open(target) as fh:
+        fh.write(graphml.header().encode())
+        fh.write("".join(graphml.node(s, {**d, "labels": " | ".join(d["labels"])}) for s, d in nodes.items()).encode())
+        _concat(fh, spool, n_chunks, "graphml")
+        fh.write(graphml.footer().encode())
+
+
+def _write_html(target: Path, agg: _Aggregate, nodes: dict[str, dict[str, Any]]) -> None:
+    """The overview page: a graph of the most connected topics alone, drawn by :mod:`graph.html`."""
+    import networkx as nx
+
+    from .html import MAX_TOPICS, OVERVIEW_TOPICS, write_page
+
+    if len(nodes) <= MAX_TOPICS:
+        top = set(nodes)
+    else:
+        top = set(sorted(agg.degree, key=lambda t: (-agg.degree[t], t))[:OVERVIEW_TOPICS])
+    H = nx.MultiDiGraph()
+    for s in sorted(top):
+        d = nodes[s]
+        H.add_node(s, name=d["name"], labels=d["labels"], definition=d["definition"], kind=d["kind"],
+                   descriptions=[agg.descriptions[s]] if s in agg.descriptions else [], documents=[])
+    docs: dict[str, Any] = {}
+    for a, b, pick, sha, title, path in agg.versus:
+        if a in top and b in top:
+            H.add_edge(a, b, key=f"versus:{sha}", kind=VERSUS, pick=pick, doc=sha, title=title)
+            docs[sha] = SimpleNamespace(path=path)  # the page itself is not kept: cards show no pick reason
+    for (kind, a, b), n in sorted(agg.links.items()):
+        if a in top and b in top:
+            sha, path = agg.first_doc[(kind, a, b)]
+            for i in range(n):  # one edge per document keeps the link strengths of the full graph
+                H.add_edge(a, b, key=f"{kind}:{sha}:{i}", kind=kind, doc=sha)
+            docs[sha] = SimpleNamespace(path=path)
+    H.graph.update(documents=docs, topics_total=len(nodes))
+    write_page(H, target, suggest_topics=0)
+
+
+__all__ = ["CHUNK", "STREAM_FORMATS", "StreamError", "stream_build"]
