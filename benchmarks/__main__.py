@@ -28,7 +28,7 @@ from . import SEED, WORK, corpus, in_process, measure, n_topics_for, pickgraph_c
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 DEFAULT_SIZES = (1000, 10000, 100000)
-STEPS = ("build", "show", "latency", "export", "baseline")
+STEPS = ("build", "stream", "show", "latency", "export", "baseline")
 
 
 def progress(msg: str) -> None:
@@ -146,6 +146,12 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
         built = row["status"] == "ok"
         if "build" in steps or not built:
             add("build", "pickgraph", row)
+    if "stream" in steps:
+        stream_out = work / f"run-{n}-seed{args.seed}-stream"
+        shutil.rmtree(stream_out, ignore_errors=True)
+        add("build --stream", "pickgraph", repeat(
+            pg + ["--out", str(stream_out), "--quiet", "build", "--stream", str(folder)], args.runs, args.timeout,
+            f"[{n:,} pages] pickgraph build --stream"))
     hub = None
     if built and steps & {"latency", "show", "baseline"}:
         progress(f"[{n:,} pages] in-process latency and SPARQL ({args.queries} topics + hubs)")
@@ -254,7 +260,7 @@ def markdown(results: dict[str, Any]) -> str:
             notes = [_status(r)] if r["status"] != "ok" else []
             if "bytes" in r:
                 notes.append(f"file {_size(r['bytes'])}")
-            if r["step"] == "build" and r["wall_s"]["median"]:
+            if r["step"].startswith("build") and r["wall_s"]["median"]:
                 notes.append(f"{size['size'] / r['wall_s']['median']:,.0f} pages/s")
             if "phases_s" in r:
                 order = ["import", "parse", "graph", "turtle", "query"]

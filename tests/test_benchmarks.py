@@ -96,13 +96,14 @@ def test_harness_measures_every_step_on_a_tiny_corpus(tmp_path, capsys):
     [size] = results["sizes"]
     assert size["size"] == 40 and size["corpus"]["pages"] == 40
     steps = [(r["step"], r["tool"], r["status"]) for r in size["rows"]]
-    assert steps == [("build", "pickgraph", "ok"), ("show (cache hit)", "pickgraph", "ok"),
+    assert steps == [("build", "pickgraph", "ok"), ("build --stream", "pickgraph", "ok"), ("show (cache hit)", "pickgraph", "ok"),
                      ("export ntriples", "pickgraph", "ok"), ("baseline build (Turtle)", "rdflib", "ok"),
                      ("baseline query (also-compare)", "rdflib", "ok")]
     for r in size["rows"]:
         assert r["wall_s"]["n"] == 1 and r["wall_s"]["median"] > 0 and r["peak_rss_mb"]["median"] > 0
     by = {r["step"]: r for r in size["rows"]}
     assert by["export ntriples"]["bytes"] == (tmp_path / "work" / "run-40-seed0" / "pickgraph.nt").stat().st_size
+    assert (tmp_path / "work" / "run-40-seed0-stream" / "pickgraph.ttl").is_file()
     assert set(by["baseline build (Turtle)"]["phases_s"]) == {"import", "parse", "graph", "turtle"}
     assert by["baseline query (also-compare)"]["topic"] == size["in_process"]["hubs"][0]
     inproc = size["in_process"]

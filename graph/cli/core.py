@@ -38,38 +38,39 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
     Exit status: 0 when every page was accepted, 1 when some were rejected
     (each reported as PATH:LINE: REASON; the rest is still built).
     """
-    from ..pipeline import build as run_build, save_cache
+    from ..pipeline import build as run_build, paused_gc, save_cache
 
-    state: State = ctx.ensure_object(State)
-    state.quiet = state.quiet or quiet
-    inputs = paths or state.corpus
-    started = time.perf_counter()
-    if stream:
-        from ..stream import STREAM_FORMATS, stream_build
+    with paused_gc():  # a one-shot batch job: see pipeline.paused_gc
+        state: State = ctx.ensure_object(State)
+        state.quiet = state.quiet or quiet
+        inputs = paths or state.corpus
+        started = time.perf_counter()
+        if stream:
+            from ..stream import STREAM_FORMATS, stream_build
 
-        result = stream_build(inputs, state.out, formats or STREAM_FORMATS, state.aliases, jobs=jobs,
-                              progress=state.progress, strict=strict)
-        if result.get("strict"):
-            _stopped(ctx, Rejection(**result["rejections"][0]), as_json)
+            result = stream_build(inputs, state.out, formats or STREAM_FORMATS, state.aliases, jobs=jobs,
+                                  progress=state.progress, strict=strict)
+            if result.get("strict"):
+                _stopped(ctx, Rejection(**result["rejections"][0]), as_json)
+            _report(result, as_json)
+            ctx.exit(0 if result["ok"] else 1)
+        G, report = run_build(inputs, state.aliases, jobs=jobs, progress=state.progress)
+        if strict and report.rejections:
+            _stopped(ctx, report.rejections[0], as_json)
+        written = [str(export(G, fmt, out_dir=state.out)) for fmt in (formats or DEFAULT_FORMATS)]
+        written.append(str(save_cache(G, state.out, inputs, state.aliases)))
+        counts = summary(G)
+        result = {
+            "ok": not report.rejections,
+            "summary": counts,
+            "rejections": [r.to_dict() for r in report.rejections],
+            "duplicates": [d.to_dict() for d in report.duplicates],
+            "warnings": G.graph["report"]["warnings"],
+            "written": written,
+            "seconds": round(time.perf_counter() - started, 3),
+        }
         _report(result, as_json)
-        ctx.exit(0 if result["ok"] else 1)
-    G, report = run_build(inputs, state.aliases, jobs=jobs, progress=state.progress)
-    if strict and report.rejections:
-        _stopped(ctx, report.rejections[0], as_json)
-    written = [str(export(G, fmt, out_dir=state.out)) for fmt in (formats or DEFAULT_FORMATS)]
-    written.append(str(save_cache(G, state.out, inputs, state.aliases)))
-    counts = summary(G)
-    result = {
-        "ok": not report.rejections,
-        "summary": counts,
-        "rejections": [r.to_dict() for r in report.rejections],
-        "duplicates": [d.to_dict() for d in report.duplicates],
-        "warnings": G.graph["report"]["warnings"],
-        "written": written,
-        "seconds": round(time.perf_counter() - started, 3),
-    }
-    _report(result, as_json)
-    ctx.exit(1 if report.rejections else 0)
+        ctx.exit(1 if report.rejections else 0)
 
 
 def _stopped(ctx: click.Context, first: Rejection, as_json: bool) -> None:
