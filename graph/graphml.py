@@ -40,18 +40,33 @@ _EDGE_KEYS = [(f"d{i}", a) for i, (f, a, _) in enumerate(KEYS) if f == "edge"]
 
 # XML 1.0 cannot hold these at all, even as character references
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;",
-                       "\t": "&#09;"})
+_ATTR_ONLY = (('"', "&quot;"), ("\n", "&#10;"), ("\r", "&#13;"), ("\t", "&#09;"))
 
 
-def _clean(value: Any) -> str:
-    text = str(value)
-    return _ILLEGAL.sub("\ufffd", text) if _ILLEGAL.search(text) else text
+def _text(value: Any) -> str:
+    """Character data: markup escaped, what XML cannot hold replaced (``in`` tests are cheap; most values pass)."""
+    t = value if type(value) is str else str(value)
+    if _ILLEGAL.search(t):
+        t = _ILLEGAL.sub("\ufffd", t)
+    if "&" in t:
+        t = t.replace("&", "&amp;")
+    if "<" in t:
+        t = t.replace("<", "&lt;")
+    if ">" in t:
+        t = t.replace(">", "&gt;")
+    return t
+
+
+def _attr(value: Any) -> str:
+    t = _text(value)
+    for ch, ref in _ATTR_ONLY:
+        if ch in t:
+            t = t.replace(ch, ref)
+    return t
 
 
 def _data(key: str, value: Any) -> str:
-    text = _clean(value).translate(_TEXT)
+    text = _text(value)
     return f'      <data key="{key}">{text}</data>\n' if text else f'      <data key="{key}" />\n'
 
 
@@ -74,14 +89,18 @@ def footer() -> str:
 def node(slug: str, attrs: Mapping[str, Any]) -> str:
     """One ``<node>`` with the node keys present in ``attrs``."""
     body = "".join(_data(k, attrs[a]) for k, a in _NODE_KEYS if a in attrs)
-    return f'    <node id="{_clean(slug).translate(_ATTR)}">\n{body}    </node>\n'
+    return f'    <node id="{_attr(slug)}">\n{body}    </node>\n'
 
 
 def edge(u: str, v: str, key: str, attrs: Mapping[str, Any]) -> str:
     """One ``<edge>``; attributes that are ``None`` or absent are left out."""
-    body = "".join(_data(k, attrs[a]) for k, a in _EDGE_KEYS if attrs.get(a) is not None)
-    return (f'    <edge source="{_clean(u).translate(_ATTR)}" target="{_clean(v).translate(_ATTR)}" '
-            f'id="{_clean(key).translate(_ATTR)}">\n{body}    </edge>\n')
+    parts = [f'    <edge source="{_attr(u)}" target="{_attr(v)}" id="{_attr(key)}">\n']
+    for k, a in _EDGE_KEYS:
+        value = attrs.get(a)
+        if value is not None:
+            parts.append(_data(k, value))
+    parts.append("    </edge>\n")
+    return "".join(parts)
 
 
 def node_attrs(d: Mapping[str, Any]) -> dict[str, Any]:

@@ -170,7 +170,8 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
     """Build ``paths`` in two streaming passes and write ``formats`` into ``out_dir``.
 
     Returns the same shape of result as ``pickgraph build --json`` (summary,
-    rejections, duplicates, warnings, written, seconds). With ``strict``, a
+    rejections, duplicates, warnings, written, seconds) and the seconds of each
+    phase (``phases_s``: scan, resolve, emit, then each format). With ``strict``, a
     rejected page stops the build before anything is written.
     """
     from .pipeline import find_alias_file
@@ -191,6 +192,15 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
     spool = tempfile.mkdtemp(prefix=".pickgraph-stream-", dir=out)
     rejections: list[Rejection] = []
     duplicates: list[dict[str, str]] = []
+    phases: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def phase(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        phases[name] = round(now - clock, 3)
+        clock = now
+
     try:
         # pass 1: parse, spool, resolve names
         seen: dict[bytes, str] = {}
@@ -219,7 +229,9 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
         del seen
         if strict and rejections:
             return {"ok": False, "strict": True, "rejections": [rejections[0].to_dict()], "written": []}
+        phase("scan")
         identity = resolver.resolve()
+        phase("resolve")
 
         # pass 2: emit the parts, gather the topology
         agg = _Aggregate()
@@ -232,6 +244,7 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
         if bar:
             bar.close()
 
+        phase("emit")
         nodes = agg.node_table(identity)
         written = []
         for fmt in formats:
@@ -243,6 +256,7 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
             else:
                 _write_html(target, agg, nodes)
             written.append(str(target))
+            phase(fmt)
     finally:
         shutil.rmtree(spool, ignore_errors=True)
     summary = agg.summary(len(files), len(rejections), len(duplicates), len(nodes))
@@ -254,6 +268,7 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
         "warnings": sorted(agg.warnings, key=lambda w: (w["path"], w["line"], w["reason"])),
         "written": written,
         "seconds": round(time.perf_counter() - started, 3),
+        "phases_s": phases,
     }
 
 

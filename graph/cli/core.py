@@ -97,7 +97,8 @@ def _report(result: dict, as_json: bool) -> None:
                    "--json lists them)")
     for w in result["written"]:
         click.echo(f"wrote {w}")
-    click.echo(f"built in {result['seconds']:.1f} s")
+    phases = ", ".join(f"{k} {v:.1f} s" for k, v in result.get("phases_s", {}).items())
+    click.echo(f"built in {result['seconds']:.1f} s" + (f" ({phases})" if phases else ""))
 
 
 def _summary_text(c: dict[str, int]) -> str:
