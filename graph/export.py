@@ -83,6 +83,72 @@ def export(G: nx.MultiDiGraph, fmt: str, path: str | os.PathLike[str] | None = N
     return target
 
 
+#: below this many edges, forking costs more than writing the formats one after another
+FORK_MIN_EDGES = 20_000
+
+
+def run_side_by_side(tasks: list[Callable[[], object]], fork: bool = True) -> None:
+    """Run ``tasks`` (writers of different files) at once, each in a forked child process.
+
+    A forked child sees the parent's graph as it is (copy-on-write): nothing is
+    pickled, so exports of a big graph run on every core. The first task that
+    fails raises its exception here, after every child has ended; files are
+    written atomically, so a failed task leaves its target as it was. Without
+    ``os.fork`` (or with ``fork=False``) the tasks run one after another.
+    """
+    if not fork or len(tasks) < 2 or not hasattr(os, "fork"):
+        for task in tasks:
+            task()
+        return
+    import pickle
+
+    children = []
+    for task in tasks:
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: run one task, report, never return into the caller's stack
+            os.close(r)
+            code = 0
+            try:
+                task()
+                msg = b""
+            except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+                code = 1
+                try:
+                    msg = pickle.dumps(exc)
+                except Exception:
+                    msg = pickle.dumps(PickgraphError(f"{type(exc).__name__}: {exc}"))
+            with os.fdopen(w, "wb") as fh:
+                fh.write(msg)
+            os._exit(code)
+        os.close(w)
+        children.append((pid, r))
+    errors = []
+    for pid, r in children:
+        with os.fdopen(r, "rb") as fh:
+            msg = fh.read()
+        _, status = os.waitpid(pid, 0)
+        if msg:
+            errors.append(pickle.loads(msg))
+        elif status != 0:
+            errors.append(PickgraphError(f"an export process ended with status {status}"))
+    if errors:
+        raise errors[0]
+
+
+def export_many(G: nx.MultiDiGraph, formats: list[str] | tuple[str, ...], out_dir: str | os.PathLike[str],
+                also: list[Callable[[], object]] = (), fork: bool | None = None) -> list[Path]:
+    """Write each of ``formats`` into ``out_dir`` (and run ``also``), side by side on a big graph."""
+    for fmt in formats:
+        writer(fmt)  # an unknown format fails before anything is written
+    targets = [Path(out_dir) / FORMATS[fmt][2] for fmt in formats]
+    tasks = [lambda fmt=fmt, t=t: writer(fmt)(G, t) for fmt, t in zip(formats, targets)] + list(also)
+    if fork is None:
+        fork = G.number_of_edges() >= FORK_MIN_EDGES
+    run_side_by_side(tasks, fork)
+    return targets
+
+
 def write_json(data: object, path: str | os.PathLike[str]) -> None:
     """Deterministic JSON (sorted keys, UTF-8), written atomically."""
     atomic_write_bytes(path, (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..export import DEFAULT_FORMATS, FORMATS, export
+from ..export import DEFAULT_FORMATS, FORMATS, export, export_many
 from ..kg import summary
 from ..model import Rejection
 from ..topics import list_topics, topic_info
@@ -38,7 +38,7 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
     Exit status: 0 when every page was accepted, 1 when some were rejected
     (each reported as PATH:LINE: REASON; the rest is still built).
     """
-    from ..pipeline import build as run_build, paused_gc, save_cache
+    from ..pipeline import build as run_build, cache_path, paused_gc, save_cache
 
     with paused_gc():  # a one-shot batch job: see pipeline.paused_gc
         state: State = ctx.ensure_object(State)
@@ -57,8 +57,10 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
         G, report = run_build(inputs, state.aliases, jobs=jobs, progress=state.progress)
         if strict and report.rejections:
             _stopped(ctx, report.rejections[0], as_json)
-        written = [str(export(G, fmt, out_dir=state.out)) for fmt in (formats or DEFAULT_FORMATS)]
-        written.append(str(save_cache(G, state.out, inputs, state.aliases)))
+        # the exports and the cache are written side by side (forked processes) on a big graph
+        written = [str(p) for p in export_many(G, formats or DEFAULT_FORMATS, state.out,
+                                               also=[lambda: save_cache(G, state.out, inputs, state.aliases)])]
+        written.append(str(cache_path(state.out, inputs)))
         counts = summary(G)
         result = {
             "ok": not report.rejections,
