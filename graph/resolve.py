@@ -41,7 +41,7 @@ RULES = ("slug", "hyphenation", "plural", "topic-page", "alias-file")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
-@lru_cache(maxsize=1 << 18)  # a corpus names each topic many times
+@lru_cache(maxsize=1 << 21)  # a corpus names each topic many times; a million pages name ~600k strings
 def slugify(name: str) -> str:
     """The topic id of a name: lowercase ASCII words joined by ``-``.
 

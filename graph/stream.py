@@ -116,11 +116,9 @@ def _emit(task: tuple[int, frozenset[int], str]) -> dict[str, Any]:
         if facts["definition"]:
             t, definition, kind = facts["definition"]
             definitions.append((page.sha256, t, definition, kind))
+        gml.append(graphml.page_edges(facts["edges"], page.path))
         for (u, v, key), d in facts["edges"].items():
-            attrs = {"kind": d["kind"], "doc": d["doc"], "source": page.path}
             if d["kind"] == VERSUS:
-                attrs["pick"] = d["pick"] or ""
-                attrs["title"] = d["title"]
                 versus.append((u, v, d["pick"], d["doc"], d["title"], page.path))
             else:
                 pair = (d["kind"], u, v)
@@ -128,7 +126,6 @@ def _emit(task: tuple[int, frozenset[int], str]) -> dict[str, Any]:
                 first_doc.setdefault(pair, (d["doc"], page.path))
             degree[u] += 1
             degree[v] += 1
-            gml.append(graphml.edge(u, v, key, attrs))
     with open(os.path.join(spool, f"{chunk_no:07d}.ttl"), "w", encoding="utf-8") as fh:
         fh.write("\n".join(ttl) + ("\n" if ttl else ""))
     with open(os.path.join(spool, f"{chunk_no:07d}.graphml"), "w", encoding="utf-8") as fh:

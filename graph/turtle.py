@@ -23,9 +23,9 @@ pg:preferredOver topic:memcached ;
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Collection, Iterable
-from pathlib import PurePath
 
 from .model import Comparison, TopicPage, is_informative
 from .vocab import PREFIXES
@@ -123,7 +123,7 @@ def document_block(page: Comparison | TopicPage, canon: Callable[[str], str], kn
     doc = f"document:{sha}"
     if isinstance(page, TopicPage):
         return _topic_page(page, canon, names, doc)
-    out = [_group(doc, [("a", "pg:Document, pg:ComparisonPage"), ("pg:fileName", lit(PurePath(page.path).name)),
+    out = [_group(doc, [("a", "pg:Document, pg:ComparisonPage"), ("pg:fileName", lit(os.path.basename(page.path))),
                         ("pg:sha256", lit(sha)), ("pg:title", lit(page.title))])]
     a, b = canon(page.topics[0]), canon(page.topics[1])
     if a == b:  # kept as a document, draws no comparison (see graph.kg)
@@ -183,7 +183,7 @@ def document_block(page: Comparison | TopicPage, canon: Callable[[str], str], kn
 def _topic_page(page: TopicPage, canon: Callable[[str], str], names: _Names, doc: str) -> str:
     t = canon(page.name)
     T = names.topic(t)
-    out = [_group(doc, [("a", "pg:Document, pg:TopicPage"), ("pg:fileName", lit(PurePath(page.path).name)),
+    out = [_group(doc, [("a", "pg:Document, pg:TopicPage"), ("pg:fileName", lit(os.path.basename(page.path))),
                         ("pg:sha256", lit(page.sha256)), ("pg:title", lit(page.name)), ("pg:about", T)])]
     pairs = [("pg:mentionedIn", doc)]
     if page.definition:
