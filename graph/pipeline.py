@@ -21,7 +21,7 @@ from . import __version__
 from .export import atomic_write_bytes
 from .kg import SCHEMA_VERSION, build_graph, resolve_report
 from .model import PickgraphError, ReadReport
-from .read import expand_paths, read_paths
+from .read import read_paths, stat_paths
 from .resolve import AliasFile
 from .store import write_documents
 
@@ -88,10 +88,11 @@ def fingerprint(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathL
     """A digest of every input's path, size and mtime (and of the code): it changes when any input does."""
     h = hashlib.sha256(f"{__version__}|{SCHEMA_VERSION}|{_code_fingerprint()}".encode())
     alias_path = Path(aliases) if aliases else find_alias_file(paths)
-    files = expand_paths(paths) + ([str(alias_path)] if alias_path else [])
-    for f in files:
-        st = os.stat(f)
-        h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    stats = stat_paths(paths)
+    if alias_path:
+        st = os.stat(alias_path)
+        stats.append((str(alias_path), st.st_size, st.st_mtime_ns))
+    h.update("".join(f"{f}\0{size}\0{mtime}\n" for f, size, mtime in stats).encode())
     return h.hexdigest()
 
 

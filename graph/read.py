@@ -474,23 +474,41 @@ def read_file(path: str | os.PathLike[str]) -> tuple[Page | Rejection, str]:
         return Rejection(p, 0, f"internal error while reading ({type(exc).__name__}: {exc}); please report it"), ""
 
 
+def _input_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str, os.DirEntry | None]]:
+    """Every input file (named, or a ``*.txt`` below a named folder) with its directory entry, if walked."""
+    for p in paths:
+        path = str(p)
+        if os.path.isdir(path):
+            stack = [path]
+            while stack:  # what os.walk does, keeping the entries: their stat() needs no path lookup
+                with os.scandir(stack.pop()) as it:
+                    for entry in it:
+                        if entry.is_dir():
+                            if not entry.is_symlink():
+                                stack.append(entry.path)
+                        elif entry.name.endswith(".txt"):
+                            yield entry.path, entry
+        elif os.path.exists(path):
+            yield path, None
+        else:
+            raise PickgraphError(f"no such file or folder: {p}")
+
+
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     """Files named directly, and every ``*.txt`` below the folders named, sorted.
 
     Sorting makes every later stage independent of the order the OS lists files.
     """
-    files: set[str] = set()
-    for p in paths:
-        path = str(p)
-        if os.path.isdir(path):
-            for root, dirs, names in os.walk(path):
-                dirs.sort()
-                files.update(os.path.join(root, n) for n in names if n.endswith(".txt"))
-        elif os.path.exists(path):
-            files.add(path)
-        else:
-            raise PickgraphError(f"no such file or folder: {p}")
-    return sorted(files)
+    return sorted({path for path, _ in _input_files(paths)})
+
+
+def stat_paths(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[str, int, int]]:
+    """``(path, size, mtime_ns)`` of every file :func:`expand_paths` lists, in its order (one walk)."""
+    out = {}
+    for path, entry in _input_files(paths):
+        st = entry.stat() if entry is not None else os.stat(path)
+        out[path] = (path, st.st_size, st.st_mtime_ns)
+    return [out[p] for p in sorted(out)]
 
 
 def collect(results: Iterable[tuple[str, tuple[Page | Rejection, str]]]) -> ReadReport:

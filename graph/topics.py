@@ -51,7 +51,7 @@ def topic_info(G: nx.MultiDiGraph, topic: str) -> dict[str, Any]:
     """All the graph says about one topic (``topic`` is a slug of ``G``)."""
     d = G.nodes[topic]
     docs = G.graph.get("documents", {})
-    contested = {p for p in contested_pairs(G)}
+    contested = set(contested_pairs(G, topic))
     comparisons = []
     pros: list[dict[str, Any]] = []
     cons: list[dict[str, Any]] = []

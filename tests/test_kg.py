@@ -88,3 +88,11 @@ def test_data_corpus_builds_with_zero_rejections(data_graph):
     assert s["contested_pairs"] >= 2
     import networkx as nx
     assert nx.is_weakly_connected(data_graph)
+
+
+def test_contested_pairs_of_one_topic_are_the_pairs_of_that_topic(data_graph):
+    everything = contested_pairs(data_graph)
+    assert everything  # data/ has contested pairs
+    for topic in {t for pair in everything for t in pair} | {"redis", "python"}:
+        if topic in data_graph:
+            assert contested_pairs(data_graph, topic) == [p for p in everything if topic in p]

@@ -225,3 +225,21 @@ def test_read_paths_collects_rejections_and_duplicates(tmp_path):
 def test_unreadable_file_is_a_rejection(tmp_path):
     result, _ = read_file(tmp_path / "missing.txt")
     assert result.line == 0 and result.reason.startswith("cannot read the file")
+
+
+def test_stat_paths_lists_what_expand_paths_lists_with_sizes(tmp_path):
+    from graph.read import expand_paths, stat_paths
+
+    (tmp_path / "sub" / "deeper").mkdir(parents=True)
+    (tmp_path / "b.txt").write_text("bb")
+    (tmp_path / "sub" / "a.txt").write_text("a")
+    (tmp_path / "sub" / "deeper" / "c.txt").write_text("ccc")
+    (tmp_path / "sub" / "notes.md").write_text("not a page")
+    (tmp_path / "link").symlink_to(tmp_path / "sub")  # a linked folder is not walked twice
+    single = tmp_path / "single.page"
+    single.write_text("xyz!")
+    stats = stat_paths([tmp_path, single])
+    assert [p for p, _, _ in stats] == expand_paths([tmp_path, single]) == sorted(
+        [str(tmp_path / "b.txt"), str(tmp_path / "sub" / "a.txt"), str(tmp_path / "sub" / "deeper" / "c.txt"),
+         str(single)])
+    assert [size for _, size, _ in stats] == [2, 4, 1, 3]  # b, single.page, sub/a, sub/deeper/c
