@@ -222,3 +222,17 @@ def test_focus_page_selects_the_topic(browser, data_graph, tmp_path):
         assert v.errors == []
     finally:
         v.close()
+
+
+def test_html_ready_benchmark_reports_the_page(browser, data_page, data_graph):
+    import json
+    import subprocess
+    import sys
+
+    # its own Playwright, in another process (one process cannot run two sync Playwrights)
+    r = subprocess.run([sys.executable, "-m", "benchmarks.html_ready", str(data_page), "--runs", "1"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    row = json.loads(r.stdout)
+    assert row["topics"] == data_graph.number_of_nodes() and row["errors"] == []
+    assert row["bytes"] == data_page.stat().st_size and row["ready_s"]["median"] > 0
