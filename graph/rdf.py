@@ -28,7 +28,6 @@ import json
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from pathlib import PurePath
 from typing import Any
 
@@ -38,6 +37,9 @@ from .export import atomic_open
 from .kg import ALTERNATIVE, RELATED, VERSUS
 from .model import Comparison, PickgraphError, TopicPage, is_informative
 from .vocab import NS as PG_NS
+from . import turtle
+from .turtle import data_prefixes as _data_prefixes
+from .turtle import lit
 from .vocab import PG, PREFIXES, PROV, RDF, RDFS, SKOS
 
 DEFAULT_BASE = "https://w3id.org/pickgraph/"
@@ -226,21 +228,8 @@ def triples(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE) -> list[tuple[str,
 
 # ------------------------------------------------------------- N-Triples --
 
-_NT_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
-_NT_SPECIAL = re.compile(r'[\\"\x00-\x1f\x7f]')
-
-
-def _escape(text: str) -> str:
-    """A string's body as canonical N-Triples / Turtle writes it.
-
-    >>> print(_escape('say "hi"\\n\\\\ \\x01 é'))
-    say \\"hi\\"\\n\\\\ \\u0001 é
-    """
-    return _NT_SPECIAL.sub(lambda m: _NT_ESCAPES.get(m.group(), f"\\u{ord(m.group()):04X}"), text)
-
-
 def _term(o: str) -> str:
-    return f'"{_escape(o)}"' if isinstance(o, Lit) else f"<{o}>"
+    return lit(o) if isinstance(o, Lit) else f"<{o}>"
 
 
 def _nt_lines(G: nx.MultiDiGraph, base_iri: str, with_graph: bool) -> list[str]:
@@ -253,84 +242,47 @@ def _nt_lines(G: nx.MultiDiGraph, base_iri: str, with_graph: bool) -> list[str]:
 
 # ---------------------------------------------------------------- Turtle --
 
-def _data_prefixes(base: str) -> dict[str, str]:
-    return {"topic": f"{base}topic/", "comparison": f"{base}comparison/", "document": f"{base}document/"}
-
-
 _LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 
 
-def _shortener(prefixes: dict[str, str]):
-    """A memoised ``iri → prefixed name`` function: a big export names each IRI many times."""
-    # longest namespace first, so that "comparison/" is not cut by a shorter prefix
-    ordered = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
-    cache: dict[str, str] = {}
-
-    def short(iri: str) -> str:
-        hit = cache.get(iri)
-        if hit is None:
-            hit = f"<{iri}>"
-            for p, ns in ordered:
-                if iri.startswith(ns) and _LOCAL.match(iri[len(ns):]):
-                    hit = f"{p}:{iri[len(ns):]}"
-                    break
-            cache[iri] = hit
-        return hit
-
-    return short
-
-
 def _shorten(iri: str, prefixes: dict[str, str]) -> str:
-    return _shortener(prefixes)(iri)
-
-
-def _turtle_body(stmts: Iterable[tuple[str, str, str]], prefixes: dict[str, str], indent: str = "") -> list[str]:
-    by_subject: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for s, p, o in stmts:
-        by_subject[s][p].append(o)
-    rdf_type = str(RDF.type)
-    short = _shortener(prefixes)
-    out: list[str] = []
-    for s in sorted(by_subject):
-        preds = sorted(by_subject[s], key=lambda p: (p != rdf_type, p))
-        parts = []
-        for p in preds:
-            verb = "a" if p == rdf_type else short(p)
-            objs = sorted(set(by_subject[s][p]), key=_term)
-            values = ", ".join(f'"{_escape(o)}"' if isinstance(o, Lit) else short(o) for o in objs)
-            parts.append(f"{indent}    {verb} {values}")
-        out.append(f"{indent}{short(s)}\n" + " ;\n".join(parts) + " .\n")
-    return out
-
-
-def _prefix_block(prefixes: dict[str, str]) -> str:
-    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes.items()) + "\n"
+    """``iri`` as a prefixed name when one fits (longest namespace first), else ``<iri>``."""
+    for p, ns in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(ns) and _LOCAL.match(iri[len(ns):]):
+            return f"{p}:{iri[len(ns):]}"
+    return f"<{iri}>"
 
 
 def _turtle(G: nx.MultiDiGraph, base: str) -> str:
     # written block by block from the records (graph.turtle): the same triples as
     # triples(G), without materialising and sorting millions of tuples first
-    from . import turtle
-
     ident = G.graph.get("identity")
     canon = ident.canonical if ident is not None else (lambda n: n)
     parts = [turtle.prefixes(base), turtle.scheme_block(base)]
     parts += [turtle.topic_block(n, d["name"], d.get("labels", ()), base) for n, d in sorted(G.nodes(data=True))]
     docs = G.graph.get("documents", {})
-    parts += [turtle.document_block(docs[sha], canon, G, base) for sha in sorted(docs)]
+    picks = _graph_picks(G)
+    parts += [turtle.document_block(docs[sha], canon, G, base, picks.get(sha)) for sha in sorted(docs)]
     return "\n".join(parts)
 
 
+def _graph_picks(G: nx.MultiDiGraph) -> dict[str, str | None]:
+    """Each comparison's pick as the graph holds it: the graph, not the page, is what is exported."""
+    return {d["doc"]: d["pick"] for _, _, d in G.edges(data=True) if d["kind"] == VERSUS}
+
+
 def _trig(G: nx.MultiDiGraph, base: str) -> str:
-    prefixes = {**PREFIXES, **_data_prefixes(base)}
-    graphs: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-    for s, p, o, g in quads(G, base):
-        graphs[g].append((s, p, o))
-    blocks = []
-    for g in sorted(graphs):
-        body = "\n".join(_turtle_body(graphs[g], prefixes, indent="    "))
-        blocks.append(f"{_shorten(g, prefixes)} {{\n{body}}}\n")
-    return _prefix_block(prefixes) + "\n".join(blocks)
+    # like _turtle: each document's block is its named graph; the topics' own statements are the topics graph
+    ident = G.graph.get("identity")
+    canon = ident.canonical if ident is not None else (lambda n: n)
+    topics = [turtle.scheme_block(base)]
+    topics += [turtle.topic_block(n, d["name"], d.get("labels", ()), base) for n, d in sorted(G.nodes(data=True))]
+    parts = [turtle.prefixes(base), f"<{topics_graph_iri(base)}> {{\n" + "\n".join(topics) + "}\n"]
+    docs = G.graph.get("documents", {})
+    picks = _graph_picks(G)
+    parts += [f"document:{sha} {{\n{turtle.document_block(docs[sha], canon, G, base, picks.get(sha))}}}\n"
+              for sha in sorted(docs)]
+    return "\n".join(parts)
 
 
 # --------------------------------------------------------------- JSON-LD --

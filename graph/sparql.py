@@ -62,7 +62,8 @@ def load_store(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE):
     import pyoxigraph as ox
 
     store = ox.Store()
-    store.bulk_load(serialize(G, "nquads", base_iri), format=ox.RdfFormat.N_QUADS)
+    # TriG is written block by block from the records (graph.turtle): the fast way to every quad
+    store.bulk_load(serialize(G, "trig", base_iri), format=ox.RdfFormat.TRIG)
     return store
 
 

@@ -110,13 +110,17 @@ def topic_block(slug: str, name: str, labels: Iterable[str], base: str = DEFAULT
     return _group(_names(base).topic(slug), pairs)
 
 
+_FROM_PAGE = object()
+
+
 def document_block(page: Comparison | TopicPage, canon: Callable[[str], str], known: Collection[str] | None,
-                   base: str = DEFAULT_BASE) -> str:
+                   base: str = DEFAULT_BASE, pick: str | None | object = _FROM_PAGE) -> str:
     """Every statement a page makes, grouped by subject.
 
     ``canon`` maps a name or slug to its topic's canonical slug; ``known`` holds
     the graph's topic slugs (a card's topic that is not a node has no definition);
     ``None`` when every card names a compared topic, as the reader guarantees.
+    ``pick``: the winner's slug as the graph holds it (default: the page's pick, resolved).
     """
     names = _names(base)
     sha = page.sha256
@@ -129,7 +133,8 @@ def document_block(page: Comparison | TopicPage, canon: Callable[[str], str], kn
     if a == b:  # kept as a document, draws no comparison (see graph.kg)
         return "".join(out)
     ta, tb = names.topic(a), names.topic(b)
-    pick = canon(page.pick) if page.pick else None
+    if pick is _FROM_PAGE:
+        pick = canon(page.pick) if page.pick else None
     comp = [("a", "pg:Comparison"), ("rdfs:label", lit(page.title)), ("prov:wasDerivedFrom", doc),
             ("pg:comparedTopic", f"{ta}, {tb}")]
     if page.bottom_line:

@@ -21,8 +21,6 @@ from conftest import IMG, IN_CI, ROOT, SCRIPT
 
 from graph.html import page_data, write_html
 from graph.kg import ALTERNATIVE, RELATED, VERSUS
-from graph.pipeline import build
-from graph.render import render_comparison
 
 CHROMIUM = Path(os.environ.get("PICKGRAPH_CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -136,3 +136,14 @@ def test_graphml_is_the_same_bytes_whatever_the_file_order(make_corpus, tmp_path
     ta = (tmp_path / "a.graphml").read_text().replace("/one/", "/X/")
     tb = (tmp_path / "b.graphml").read_text().replace("/two/", "/X/")
     assert ta == tb
+
+
+def test_trig_blocks_state_the_reference_quads(corpus):
+    G, _ = build(corpus)
+    ref = {(s, p, ("L", str(o)) if isinstance(o, rdf.Lit) else ("I", o), g) for s, p, o, g in rdf.quads(G)}
+    got = set()
+    for q in ox.parse(rdf.serialize(G, "trig"), format=ox.RdfFormat.TRIG):
+        o = q.object
+        got.add((q.subject.value, q.predicate.value,
+                 ("L", o.value) if isinstance(o, ox.Literal) else ("I", o.value), q.graph_name.value))
+    assert got == ref and len({g for *_, g in ref}) > 2
