@@ -7,12 +7,10 @@ input file and of the alias file) and rebuilds it otherwise.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import networkx as nx
@@ -23,7 +21,7 @@ from .kg import SCHEMA_VERSION, build_graph, resolve_report
 from .model import PickgraphError, ReadReport
 from .read import read_paths, stat_paths
 from .resolve import AliasFile
-from .store import write_documents
+from .store import paused_gc, write_documents
 
 ALIAS_FILE_NAME = "aliases.toml"
 
@@ -35,22 +33,6 @@ def find_alias_file(paths: Sequence[str | os.PathLike[str]]) -> Path | None:
         if Path(p).is_dir() and cand.is_file():
             return cand
     return None
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection while millions of acyclic objects are made.
-
-    Every collection walks all live containers; a 100,000-page build or cache load
-    makes tens of millions of them and would spend seconds walking them.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def build(

@@ -262,7 +262,8 @@ def _turtle(G: nx.MultiDiGraph, base: str) -> str:
     parts += [turtle.topic_block(n, d["name"], d.get("labels", ()), base) for n, d in sorted(G.nodes(data=True))]
     docs = G.graph.get("documents", {})
     picks = _graph_picks(G)
-    parts += [turtle.document_block(docs[sha], canon, G, base, picks.get(sha)) for sha in sorted(docs)]
+    # items(): a cached graph's records come from its store in one read, not one open per page
+    parts += [turtle.document_block(page, canon, G, base, picks.get(sha)) for sha, page in sorted(docs.items())]
     return "\n".join(parts)
 
 
@@ -280,8 +281,8 @@ def _trig(G: nx.MultiDiGraph, base: str) -> str:
     parts = [turtle.prefixes(base), f"<{topics_graph_iri(base)}> {{\n" + "\n".join(topics) + "}\n"]
     docs = G.graph.get("documents", {})
     picks = _graph_picks(G)
-    parts += [f"document:{sha} {{\n{turtle.document_block(docs[sha], canon, G, base, picks.get(sha))}}}\n"
-              for sha in sorted(docs)]
+    parts += [f"document:{sha} {{\n{turtle.document_block(page, canon, G, base, picks.get(sha))}}}\n"
+              for sha, page in sorted(docs.items())]
     return "\n".join(parts)
 
 

@@ -40,7 +40,7 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
     """
     from ..pipeline import build as run_build, cache_path, paused_gc, save_cache
 
-    with paused_gc():  # a one-shot batch job: see pipeline.paused_gc
+    with paused_gc():  # a one-shot batch job: see store.paused_gc
         state: State = ctx.ensure_object(State)
         state.quiet = state.quiet or quiet
         inputs = paths or state.corpus
