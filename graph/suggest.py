@@ -33,9 +33,12 @@ from __future__ import annotations
 import math
 import weakref
 from collections import defaultdict
+from operator import mul
 from typing import Any
 
 import networkx as nx
+import numpy as np
+import scipy.sparse as sp
 
 from .kg import ALTERNATIVE, RELATED, VERSUS
 from .rank import graph_size as _size
@@ -70,7 +73,15 @@ def _rarity(degree: int) -> float:
 
 
 class Index:
-    """Neighbourhoods, profiles and an inverted index of one graph (built once, then cached)."""
+    """Neighbourhoods, profiles and an inverted index of one graph (built once, then cached).
+
+    Topics are numbered in slug order (:attr:`nodes`, :attr:`pos`). The normalised profiles are
+    kept as a CSR matrix whose rows hold each profile's dimensions in the order the model adds
+    them, its transpose serves as the inverted index, and the links of the random walk are a CSR
+    adjacency (neighbours in slug order). A query then costs work in proportion to the entries it
+    touches, done by scipy and numpy, and every float sum is taken in the same order as a plain
+    walk over the dictionaries would take it, so the figures are the same to the last bit.
+    """
 
     def __init__(self, G: nx.MultiDiGraph, self_w: float = SELF, opponent: float = OPPONENT,
                  smooth: float = SMOOTH, listed: float = LISTED, community: float = COMMUNITY,
@@ -83,40 +94,52 @@ class Index:
         self.rel: dict[str, set[str]] = defaultdict(set)
         self.opp: dict[str, set[str]] = defaultdict(set)
         self.games: dict[str, int] = defaultdict(int)
+        rel, opp, rel_out, games, listed_n = self.rel, self.opp, self.rel_out, self.games, self.listed
         for u, v, d in G.edges(data=True):
             if u == v:
                 continue
-            if d["kind"] == VERSUS:
-                self.opp[u].add(v)
-                self.opp[v].add(u)
-                self.games[u] += 1
-                self.games[v] += 1
-            elif d["kind"] in (RELATED, ALTERNATIVE):
-                if v not in self.rel_out[u]:
-                    self.listed[v] += 1
-                    self.rel_out[u].add(v)
-                self.rel[u].add(v)
-                self.rel[v].add(u)
-        base: dict[str, dict[str, float]] = {}
-        for n in G.nodes:
-            p: dict[str, float] = {n: self_w}
-            for r in self.rel.get(n, ()):
-                p[r] = p.get(r, 0.0) + _rarity(len(self.rel[r]))
-            for x in self.opp.get(n, ()):
-                p[x] = p.get(x, 0.0) + opponent * _rarity(len(self.opp[x]))
-            base[n] = p
-        self.links = {n: sorted(self.rel.get(n, set()) | self.opp.get(n, set())) for n in G.nodes}
+            kind = d["kind"]
+            if kind == VERSUS:
+                opp[u].add(v)
+                opp[v].add(u)
+                games[u] += 1
+                games[v] += 1
+            elif kind == RELATED or kind == ALTERNATIVE:
+                out = rel_out[u]
+                if v not in out:
+                    listed_n[v] += 1
+                    out.add(v)
+                rel[u].add(v)
+                rel[v].add(u)
+        self.nodes: list[str] = sorted(G.nodes)
+        self.pos: dict[str, int] = {n: i for i, n in enumerate(self.nodes)}
+        pos, n_nodes = self.pos, len(self.nodes)
+        base = _base_profiles(self.nodes, pos, rel, opp, self_w, opponent)
+        # The links of the walk: every topic's related topics and opponents, in slug order.
+        link_ptr = np.zeros(n_nodes + 1, dtype=np.int64)
+        link_idx: list[int] = []
+        for i, n in enumerate(self.nodes):
+            nb = rel.get(n, set()) | opp.get(n, set())
+            link_idx.extend(sorted(pos[x] for x in nb))
+            link_ptr[i + 1] = len(link_idx)
+        self._link_ptr = link_ptr
+        self._link_idx = np.asarray(link_idx, dtype=np.int64)
+        self._degree = np.diff(link_ptr)
         self.community_w = community
         self.community: dict[str, int] = {}
         self.members: dict[int, list[str]] = {}
+        self._members: dict[int, np.ndarray] = {}
         if community:
             U = nx.Graph()
-            U.add_nodes_from(sorted(G.nodes))
-            U.add_edges_from(sorted((u, v) for u in self.rel for v in self.rel[u]))
-            U.add_edges_from(sorted((u, v) for u in self.opp for v in self.opp[u]))
+            U.add_nodes_from(self.nodes)
+            # each link once, as (u, v) with u < v: the same graph, adjacency order included, as adding
+            # both directions in sorted order (the second adds nothing)
+            U.add_edges_from(sorted((u, v) for u in self.rel for v in self.rel[u] if u < v))
+            U.add_edges_from(sorted((u, v) for u in self.opp for v in self.opp[u] if u < v))
             comms = nx.community.louvain_communities(U, resolution=resolution, seed=0)
             for i, c in enumerate(sorted(comms, key=min)):
                 self.members[i] = sorted(c)
+                self._members[i] = np.asarray([pos[n] for n in self.members[i]], dtype=np.int64)
                 for n in c:
                     self.community[n] = i
         # Being listed as related is evidence of popularity only for topics a page names: for a bare
@@ -125,19 +148,133 @@ class Index:
                        for n, d in G.nodes(data=True)}
         self.unnamed = {n: unnamed for n, d in G.nodes(data=True) if not d.get("documents")}
         self._prior = {n: (self.weight[n] + PRIOR) ** POP * self.unnamed.get(n, 1.0) for n in G.nodes}
-        self.profile: dict[str, dict[str, float]] = {}
-        self.inverted: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        for n in sorted(G.nodes):
-            p = dict(base[n])
-            opps = self.opp.get(n, ())
-            for x in opps:
-                for dim, w in base[x].items():
-                    p[dim] = p.get(dim, 0.0) + smooth * w / len(opps)
-            norm = math.sqrt(sum(w * w for w in p.values()))
-            p = {dim: w / norm for dim, w in p.items()}
-            self.profile[n] = p
-            for dim, w in p.items():
-                self.inverted[dim].append((n, w))
+        self._priors: dict[tuple[float, float], np.ndarray] = {
+            (PRIOR, POP): np.asarray([self._prior[n] for n in self.nodes], dtype=float)}
+        # The normalised profiles, row by row in slug order: the CSR matrix P (topics x dimensions).
+        self._P = _profiles(self.nodes, pos, opp, base, smooth)
+        # The inverted index: dimension -> (topic, weight), topics in slug order.
+        self._PT = self._P.T.tocsr()
+
+    # -- the dictionaries of the plain model, made on request from the matrices --
+
+    @property
+    def profile(self) -> dict[str, dict[str, float]]:
+        """Every topic's normalised profile, ``{topic: {dimension: weight}}`` (made on first use)."""
+        if "_profile" not in self.__dict__:
+            P, nodes = self._P, self.nodes
+            self._profile = {n: dict(zip([nodes[j] for j in P.indices[P.indptr[i]:P.indptr[i + 1]].tolist()],
+                                         P.data[P.indptr[i]:P.indptr[i + 1]].tolist()))
+                             for i, n in enumerate(nodes)}
+        return self._profile
+
+    @property
+    def inverted(self) -> dict[str, list[tuple[str, float]]]:
+        """``{dimension: [(topic, weight), …]}``, topics in slug order (made on first use)."""
+        if "_inverted" not in self.__dict__:
+            T, nodes = self._PT, self.nodes
+            inv: dict[str, list[tuple[str, float]]] = defaultdict(list)
+            for i, n in enumerate(nodes):
+                lo, hi = T.indptr[i], T.indptr[i + 1]
+                if hi > lo:
+                    inv[n] = [(nodes[j], w) for j, w in zip(T.indices[lo:hi].tolist(), T.data[lo:hi].tolist())]
+            self._inverted = inv
+        return self._inverted
+
+    @property
+    def links(self) -> dict[str, list[str]]:
+        """Every topic's related topics and opponents, in slug order (made on first use)."""
+        if "_links" not in self.__dict__:
+            nodes, ptr = self.nodes, self._link_ptr
+            self._links = {n: [nodes[j] for j in self._link_idx[ptr[i]:ptr[i + 1]].tolist()]
+                           for i, n in enumerate(nodes)}
+        return self._links
+
+    # -- vectors over every topic (numbered as in :attr:`nodes`) --
+
+    def prior_vector(self, prior: float = PRIOR, pop: float = POP) -> np.ndarray:
+        """:meth:`prior` of every topic, as an array in :attr:`nodes` order (cached per constants)."""
+        key = (prior, pop)
+        if key not in self._priors:
+            self._priors[key] = np.asarray([self.prior(n, prior, pop) for n in self.nodes], dtype=float)
+        return self._priors[key]
+
+    def _cosine(self, i: int, keys: np.ndarray | None = None) -> np.ndarray:
+        """Cosine of topic ``i``'s profile with every topic (marking in ``keys`` those sharing a dimension)."""
+        P, n = self._P, len(self.nodes)
+        lo, hi = P.indptr[i], P.indptr[i + 1]
+        out = np.zeros(n)
+        if hi == lo:
+            return out
+        # (1 x dimensions) @ inverted index: sums over q's dimensions in its profile's own order
+        row = sp.csr_array((P.data[lo:hi], P.indices[lo:hi], np.array([0, hi - lo])), shape=(1, n))
+        prod = row @ self._PT
+        out[prod.indices] = prod.data
+        if keys is not None:
+            T = self._PT
+            keys[T.indices[_spans(T.indptr, P.indices[lo:hi])]] = True
+        return out
+
+    def _walk(self, i: int, steps: int = 3, restart: float = 0.15,
+              reached: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`walk` from topic ``i`` as an array (marking in ``reached`` the topics it reaches)."""
+        n, ptr, idx, degree = len(self.nodes), self._link_ptr, self._link_idx, self._degree
+        total = np.zeros(n)
+        src = np.array([i], dtype=np.int64)
+        mass = np.array([1.0])
+        for step in range(steps):
+            deg = degree[src]
+            live = deg > 0
+            if not live.all():
+                src, mass, deg = src[live], mass[live], deg[live]
+            if not len(src):
+                break
+            share = (1 - restart) * mass / deg
+            at = _spans(ptr, src)
+            dst = idx[at]
+            # every source adds its share to its neighbours, sources in the order they were reached
+            nxt = np.bincount(dst, weights=np.repeat(share, deg), minlength=n)
+            total += nxt
+            if reached is not None:
+                reached[dst] = True
+            if step + 1 < steps:
+                seen, first = np.unique(dst, return_index=True)
+                src = seen[np.argsort(first)]
+                mass = nxt[src]
+        return total
+
+    def _affinity(self, q: str, keys: np.ndarray | None = None) -> np.ndarray:
+        i = self.pos[q]
+        out = self._cosine(i, keys)
+        if self.community_w and q in self.community:
+            members = self._members[self.community[q]]
+            out[members] += self.community_w
+            if keys is not None:
+                keys[members] = True
+        if self.walk_w:
+            reached = np.zeros(len(self.nodes), dtype=bool) if keys is not None else None
+            w = self._walk(i, reached=reached)
+            own = w[i]
+            w[i] = 0.0
+            top = float(w.max()) if len(w) else 0.0
+            w[i] = own
+            if top > 0:
+                out += self.walk_w * w / top
+                if keys is not None:
+                    keys |= reached
+        return out
+
+    def _scores(self, q: str, prior: float = PRIOR, pop: float = POP,
+                keys: np.ndarray | None = None) -> np.ndarray:
+        """Scores of every topic as an array; ``q`` and its past opponents get ``-inf``."""
+        s = (self._affinity(q, keys) + EPSILON) * self.prior_vector(prior, pop)
+        pos = self.pos
+        s[pos[q]] = -np.inf
+        done = self.opp.get(q)
+        if done:
+            s[[pos[x] for x in done]] = -np.inf
+        return s
+
+    # -- the public model --
 
     def prior(self, c: str, prior: float = PRIOR, pop: float = POP) -> float:
         if prior == PRIOR and pop == POP:
@@ -146,48 +283,148 @@ class Index:
 
     def affinity(self, q: str) -> dict[str, float]:
         """Cosine of ``q``'s profile with every topic sharing a dimension with it."""
-        out: dict[str, float] = defaultdict(float)
-        for dim, w in self.profile[q].items():
-            for c, wc in self.inverted[dim]:
-                out[c] += w * wc
-        if self.community_w and q in self.community:
-            for c in self.members[self.community[q]]:
-                out[c] += self.community_w
-        if self.walk_w:
-            w = self.walk(q)
-            top = max((v for c, v in w.items() if c != q), default=0.0)
-            for c, v in w.items():
-                if top > 0:
-                    out[c] += self.walk_w * v / top
-        return out
+        keys = np.zeros(len(self.nodes), dtype=bool)
+        a = self._affinity(q, keys)
+        at = np.flatnonzero(keys)
+        nodes = self.nodes
+        return dict(zip([nodes[j] for j in at.tolist()], a[at].tolist()))
 
     def walk(self, q: str, steps: int = 3, restart: float = 0.15) -> dict[str, float]:
         """Where a random walk over every link, restarting at ``q``, spends its first ``steps`` steps."""
-        mass = {q: 1.0}
-        total: dict[str, float] = defaultdict(float)
-        for _ in range(steps):
-            nxt: dict[str, float] = defaultdict(float)
-            for n, m in mass.items():
-                nb = self.links.get(n)
-                if not nb:
-                    continue
-                share = (1 - restart) * m / len(nb)
-                for c in nb:
-                    nxt[c] += share
-            for c, m in nxt.items():
-                total[c] += m
-            mass = nxt
-        return total
+        reached = np.zeros(len(self.nodes), dtype=bool)
+        w = self._walk(self.pos[q], steps, restart, reached)
+        at = np.flatnonzero(reached)
+        nodes = self.nodes
+        return dict(zip([nodes[j] for j in at.tolist()], w[at].tolist()))
 
     def scores(self, q: str, prior: float = PRIOR, pop: float = POP) -> dict[str, float]:
         """Score of every candidate with some affinity (not ``q``, not its past opponents)."""
-        done = self.opp.get(q, set())
-        return {c: (a + EPSILON) * self.prior(c, prior, pop)
-                for c, a in self.affinity(q).items() if c != q and c not in done}
+        keys = np.zeros(len(self.nodes), dtype=bool)
+        s = self._scores(q, prior, pop, keys)
+        at = np.flatnonzero(keys & (s != -np.inf))
+        nodes = self.nodes
+        return dict(zip([nodes[j] for j in at.tolist()], s[at].tolist()))
 
     def floor(self, c: str, prior: float = PRIOR, pop: float = POP) -> float:
         """The score of a candidate without any affinity to the query."""
         return EPSILON * self.prior(c, prior, pop)
+
+    def best(self, q: str, k: int) -> list[tuple[str, float]]:
+        """The ``k`` best candidates for ``q`` above their floor, ``(slug, score rounded to 9 digits)``, best first.
+
+        Ties on the rounded score go by slug. Only the candidates that can reach the top ``k`` are
+        rounded and sorted, so the cost does not grow with the number of candidates.
+        """
+        if k <= 0:
+            return []
+        s = self._scores(q)
+        prior = self.prior_vector()
+        if "_floor" not in self.__dict__:
+            self._floor = EPSILON * prior * 1.0001
+        ok = np.flatnonzero(s > self._floor)
+        if len(ok) > k:
+            vals = s[ok]
+            kth = float(np.partition(vals, len(vals) - k)[len(vals) - k])
+            # rounding is monotone: whatever rounds to at least round(kth, 9) is at least this
+            ok = ok[vals >= round(kth, 9) - 1e-8]
+        rounded = [round(v, 9) for v in s[ok].tolist()]
+        order = sorted(range(len(ok)), key=lambda j: (-rounded[j], ok[j]))[:k]
+        nodes = self.nodes
+        return [(nodes[int(ok[j])], rounded[j]) for j in order]
+
+
+def _group_sums(rows: np.ndarray, dims: np.ndarray, vals: np.ndarray, n: int) -> sp.csr_array:
+    """The ``n x n`` CSR matrix of ``vals`` summed per ``(row, dim)``: exactly ``p[dim] = p.get(dim, 0.0) + val``
+    over the entries in the order given, for one dict ``p`` per row (``rows`` must come in increasing order).
+
+    Each row keeps its dimensions in the order they first appear, as the dict would; every sum is taken
+    in the order of the entries (``np.bincount`` adds its weights one after the other).
+    """
+    if not len(rows):
+        return sp.csr_array((n, n), dtype=float)
+    key = rows * n + dims
+    uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    sums = np.bincount(inverse.ravel(), weights=vals, minlength=len(uniq))
+    order = np.argsort(first)
+    uniq = uniq[order]
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(uniq // n, minlength=n), out=ptr[1:])
+    return sp.csr_array((sums[order], uniq % n, ptr), shape=(n, n))
+
+
+def _base_profiles(nodes: list[str], pos: dict[str, int], rel: dict[str, set[str]], opp: dict[str, set[str]],
+                   self_w: float, opponent: float) -> sp.csr_array:
+    """Each topic's own profile, before smoothing: itself, its related topics (weighted by rarity)
+    and its opponents (:data:`OPPONENT` times their rarity), in that order, set order within each."""
+    rel_rarity = {r: _rarity(len(s)) for r, s in rel.items()}
+    opp_rarity = {x: opponent * _rarity(len(s)) for x, s in opp.items()}
+    at = pos.__getitem__
+    dims: list[int] = []
+    vals: list[float] = []
+    lens: list[int] = []
+    for n in nodes:
+        dims.append(pos[n])
+        vals.append(self_w)
+        size = 1
+        rs = rel.get(n)
+        if rs:
+            dims.extend(map(at, rs))
+            vals.extend(map(rel_rarity.__getitem__, rs))
+            size += len(rs)
+        xs = opp.get(n)
+        if xs:
+            dims.extend(map(at, xs))
+            vals.extend(map(opp_rarity.__getitem__, xs))
+            size += len(xs)
+        lens.append(size)
+    rows = np.repeat(np.arange(len(nodes), dtype=np.int64), lens)
+    return _group_sums(rows, np.asarray(dims, dtype=np.int64), np.asarray(vals, dtype=float), len(nodes))
+
+
+def _profiles(nodes: list[str], pos: dict[str, int], opp: dict[str, set[str]], base: sp.csr_array,
+              smooth: float) -> sp.csr_array:
+    """The normalised profiles: each topic's base profile plus ``smooth / len(opponents)`` of each
+    opponent's (opponents in set order), divided by its Euclidean norm."""
+    n = len(nodes)
+    at = pos.__getitem__
+    src: list[int] = []  # the base rows each profile adds up: its own, then its opponents'
+    k: list[int] = []  # how many opponents
+    for i, t in enumerate(nodes):
+        src.append(i)
+        xs = opp.get(t)
+        if xs:
+            src.extend(map(at, xs))
+            k.append(len(xs))
+        else:
+            k.append(0)
+    counts = np.asarray(k, dtype=np.int64) + 1
+    src_a = np.asarray(src, dtype=np.int64)
+    own = np.zeros(len(src_a), dtype=bool)
+    own[np.cumsum(counts) - counts] = True
+    spans = _spans(base.indptr, src_a)
+    lens = np.diff(base.indptr)[src_a]
+    w = base.data[spans]
+    share = np.where(own, 1, np.repeat(counts - 1, counts)).astype(float)
+    vals = np.where(np.repeat(own, lens), w, smooth * w / np.repeat(share, lens))
+    rows = np.repeat(np.repeat(np.arange(n, dtype=np.int64), counts), lens)
+    P = _group_sums(rows, base.indices[spans], vals, n)
+    # the norm summed in Python, in the dict's order, as ``sum`` of this Python version does it
+    data, ptr = P.data.tolist(), P.indptr.tolist()
+    norms = np.asarray([math.sqrt(sum(map(mul, row, row))) for row in (data[ptr[i]:ptr[i + 1]] for i in range(n))])
+    P.data /= np.repeat(norms, np.diff(P.indptr))
+    return P
+
+
+def _spans(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Positions of the entries of ``rows`` of a CSR structure, row after row in the order given."""
+    starts = indptr[rows].astype(np.int64)
+    lens = indptr[rows + 1] - starts
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    # start of each row, minus where that row begins in the output, repeated over the row
+    offsets = np.cumsum(lens) - lens
+    return np.repeat(starts - offsets, lens) + np.arange(total, dtype=np.int64)
 
 
 _indexes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -253,11 +490,9 @@ def suggest(G: nx.MultiDiGraph, topic: str, k: int = 5) -> list[dict[str, Any]]:
     if topic not in G:
         raise SuggestError(f"no topic with slug {topic!r}")
     ix = index(G)
-    # rounded so that float sums taken in set order (which varies with the hash seed) tie exactly
-    scores = {c: round(s, 9) for c, s in ix.scores(topic).items() if s > ix.floor(c) * 1.0001}
-    best = sorted(scores, key=lambda c: (-scores[c], c))[:k]
-    return [{"slug": c, "name": _name(G, c), "score": round(scores[c], 6),
-             "reasons": reasons(G, topic, c) + [_popularity_reason(ix, c)]} for c in best]
+    # scores rounded to 9 digits so that float sums taken in set order (which varies with the hash seed) tie exactly
+    return [{"slug": c, "name": _name(G, c), "score": round(s, 6),
+             "reasons": reasons(G, topic, c) + [_popularity_reason(ix, c)]} for c, s in ix.best(topic, k)]
 
 
 def suggest_many(G: nx.MultiDiGraph, topics: list[str], k: int = 5) -> dict[str, list[dict[str, Any]]]:
@@ -278,7 +513,7 @@ def suggest_for_pair(G: nx.MultiDiGraph, a: str, b: str, k: int = 5) -> list[dic
     if k < 0:
         raise SuggestError(f"k must be 0 or more, not {k}")
     ix = index(G)
-    aff = {t: ix.affinity(t) for t in (a, b)}
+    aff = {t: ix._affinity(t) for t in (a, b)}  # 0.0 where affinity() has no key, as .get(c, 0.0) gives
     docs = G.graph.get("documents", {})
     existing: dict[tuple[str, str], dict[str, Any]] = {}
     for u, v, d in G.edges(data=True):
@@ -288,7 +523,7 @@ def suggest_for_pair(G: nx.MultiDiGraph, a: str, b: str, k: int = 5) -> list[dic
         if pair not in existing:
             member, other = (u, v) if u in (a, b) else (v, u)
             partner = b if member == a else a
-            score = round(aff[a].get(other, 0.0) + aff[b].get(other, 0.0), 9)
+            score = round(float(aff[a][ix.pos[other]]) + float(aff[b][ix.pos[other]]), 9)
             existing[pair] = {"a": u, "b": v, "a_name": _name(G, u), "b_name": _name(G, v), "existing": True,
                               "score": round(score, 6), "sources": [],
                               "reasons": [f"a comparison of {_name(G, member)}"] + reasons(G, partner, other)}
