@@ -122,3 +122,15 @@ def test_unknown_step_is_refused(capsys):
     with pytest.raises(SystemExit):
         main(["--steps", "build,fly"])
     assert "unknown step or format: fly" in capsys.readouterr().err
+
+
+def test_stages_times_every_stage_of_a_build(tiny_corpus, tmp_path, capsys):
+    from benchmarks.stages import main as stages
+
+    assert stages([str(tiny_corpus), "--out", str(tmp_path / "out")]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert list(result["seconds"]) == ["read (parse, all cores)", "resolve names", "graph", "export graphml",
+                                       "export turtle", "export html", "cache"]
+    assert result["pages"] == 6 and result["total_s"] == round(sum(result["seconds"].values()), 3)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".cache", "pickgraph.graphml", "pickgraph.html",
+                                                                     "pickgraph.ttl"]
