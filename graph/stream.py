@@ -37,7 +37,7 @@ from typing import Any
 from . import graphml, turtle
 from .export import FORMATS, atomic_open
 from .kg import ALTERNATIVE, RELATED, VERSUS, feed, identity_facts, page_facts
-from .model import PickgraphError, Rejection
+from .model import Comparison, PickgraphError, Rejection
 from .read import expand_paths, read_file
 from .resolve import AliasFile, Identity, Resolver, label_from_slug
 
@@ -104,7 +104,7 @@ def _emit(task: tuple[int, frozenset[int], str]) -> dict[str, Any]:
     for i, page in enumerate(records):
         if i in skip:
             continue
-        kinds["comparison" if hasattr(page, "topics") else "topic"] += 1
+        kinds["comparison" if isinstance(page, Comparison) else "topic"] += 1
         ttl.append(turtle.document_block(page, canon, None, _BASE))
         facts = page_facts(page, canon)
         warnings += [{"path": page.path, "line": line, "reason": w} for line, w in facts["warnings"]]
@@ -313,10 +313,9 @@ class _Aggregate:
     def summary(self, files: int, rejected: int, duplicates: int, topics: int) -> dict[str, int]:
         picks: dict[tuple[str, str], set[str]] = defaultdict(set)
         for a, b, pick, *_ in self.versus:
-            ab = (a, b) if a < b else (b, a)
-            picks[ab]  # noqa: B018 - every compared pair is a key
+            winners = picks[(a, b) if a < b else (b, a)]
             if pick:
-                picks[ab].add(pick)
+                winners.add(pick)
         return {
             "documents": self.kinds["comparison"] + self.kinds["topic"],
             "comparison_pages": self.kinds["comparison"],
