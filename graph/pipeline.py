@@ -120,10 +120,12 @@ def load_graph(
             with open(target, "rb") as fh, paused_gc():
                 cached_fp, G = pickle.load(fh)
             if cached_fp == fp:
+                G.graph["fingerprint"] = fp
                 return G
         except Exception:  # a cache from another version or a torn file: rebuild it
             pass
     G, _ = build(paths, aliases, progress=progress)
+    G.graph["fingerprint"] = fp
     try:
         save_cache(G, out_dir, paths, aliases)
     except OSError:

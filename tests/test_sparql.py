@@ -319,3 +319,41 @@ def test_readme_examples_agree_with_the_graph(data_graph, data_store):
     beat = {(r["winner"], r["file"]) for r in sparql.select(data_store, README_BEAT)}
     assert beat == {(c["against_name"], PurePath(c["source"]).name)
                     for c in topic_info(data_graph, "postgresql")["comparisons"] if c["result"] == "loss"}
+
+
+def test_a_big_graph_keeps_its_store_beside_the_cache(tiny_corpus, tmp_path, monkeypatch):
+    from graph.pipeline import cache_path, load_graph
+
+    out = tmp_path / "out"
+    G = load_graph([tiny_corpus], out)
+    cache = cache_path(out, [tiny_corpus])
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?t a pg:Topic }"
+    assert sparql.cached_store(G, cache, min_docs=10**6).__class__.__name__ == "Store"  # small: in memory
+    assert not list(cache.parent.glob("*-store-*"))
+    first = sparql.cached_store(G, cache, min_docs=0)
+    [made] = cache.parent.glob("*-store-*")
+    assert made.name.startswith(f"{cache.stem}-store-{G.graph['fingerprint'][:16]}-")
+    stamp = (made / ".complete").stat().st_mtime_ns
+    again = sparql.cached_store(load_graph([tiny_corpus], out), cache, min_docs=0)
+    assert (made / ".complete").stat().st_mtime_ns == stamp  # opened, not made again
+    assert sparql.select(first, count) == sparql.select(again, count) == [{"n": str(G.number_of_nodes())}]
+    node = __import__("pyoxigraph").NamedNode("https://x.org/a")
+    with pytest.raises(RuntimeError, match="read-write"):  # nobody writes into a cached store
+        again.add(__import__("pyoxigraph").Quad(node, node, node))
+    # a changed corpus is another build: its store replaces the old one
+    (tiny_corpus / "extra.txt").write_text(render_comparison("Omega", "Sigma", "Omega"), encoding="utf-8")
+    G2 = load_graph([tiny_corpus], out)
+    sparql.cached_store(G2, cache, min_docs=0)
+    [now] = cache.parent.glob("*-store-*")
+    assert now != made and not made.exists()
+    assert sparql.select(sparql.cached_store(G2, cache, min_docs=0), count) == [{"n": str(G2.number_of_nodes())}]
+
+
+def test_cli_sparql_answers_the_same_from_a_cached_store(tiny_corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr(sparql, "STORE_CACHE_MIN_DOCS", 0)
+    args = ["--out", str(tmp_path / "out"), "sparql", "@win-loss", "-c", str(tiny_corpus), "--format", "csv"]
+    first = CliRunner().invoke(main, args)
+    second = CliRunner().invoke(main, args)
+    assert first.exit_code == second.exit_code == 0, first.output
+    assert first.output == second.output and "alpha" in first.output
+    assert len(list((tmp_path / "out" / ".cache").glob("*-store-*"))) == 1

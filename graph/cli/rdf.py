@@ -66,9 +66,10 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
         if not sep or not name.strip():
             raise SparqlError(f"bad --topic {spec!r}: write NAME=TOPIC, e.g. topic=PostgreSQL")
         bindings[name.strip().lstrip("?$")] = topic_term(G, value, base_iri)
-    from ..sparql import load_store
+    from ..pipeline import cache_path
+    from ..sparql import cached_store
 
-    result = run(load_store(G, base_iri), text, bindings, base_iri)
+    result = run(cached_store(G, cache_path(state.out, state.corpus), base_iri), text, bindings, base_iri)
     out = format_result(result, fmt, base_iri)
     click.echo(out, nl=not out.endswith("\n"))
 
