@@ -13,9 +13,11 @@ graph's summary needs, in two passes over chunks of files:
    (:mod:`graph.graphml`) to part files, return the chunk's topology counts.
 
 The parent then writes each export atomically: the header, the topic blocks or
-nodes, then the parts in path order. The HTML page is the overview of the most
-connected topics (a graph of those alone is built for it). No query cache is
-written: query commands on such a corpus build the graph in memory.
+nodes, then the parts in path order. The HTML page shows every topic of a corpus
+of up to 1,500 topics and, above that, the overview of the 300 most connected (a
+graph of those alone is built for it; its cards give no pick reasons, as the pages
+are not kept). No query cache is written: query commands on such a corpus build
+the graph in memory.
 
 Output is deterministic: parts follow the sorted file order, topics are sorted.
 """
