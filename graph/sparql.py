@@ -96,8 +96,11 @@ def cached_store(G: nx.MultiDiGraph, cache_file: str | os.PathLike[str], base_ir
     name = f"{stem}-store-{fp[:16]}-{hashlib.sha256(base_iri.encode()).hexdigest()[:8]}"
     target = folder / name
     if not (target / ".complete").is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=folder))
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=folder))
+        except OSError:  # a read-only output folder only costs this call the in-memory fill
+            return load_store(G, base_iri)
         try:
             store = ox.Store(str(tmp / "db"))
             store.bulk_load(serialize(G, "trig", base_iri), format=ox.RdfFormat.TRIG)

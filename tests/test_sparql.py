@@ -357,3 +357,13 @@ def test_cli_sparql_answers_the_same_from_a_cached_store(tiny_corpus, tmp_path, 
     assert first.exit_code == second.exit_code == 0, first.output
     assert first.output == second.output and "alpha" in first.output
     assert len(list((tmp_path / "out" / ".cache").glob("*-store-*"))) == 1
+
+
+def test_a_cache_folder_that_cannot_be_written_falls_back_to_memory(tiny_corpus, tmp_path):
+    from graph.pipeline import load_graph
+
+    G = load_graph([tiny_corpus], tmp_path / "out")
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")  # even root cannot make a folder here
+    store = sparql.cached_store(G, blocked / "graph-x.pickle", min_docs=0)
+    assert len(store) > 0 and blocked.read_text() == "not a folder"
