@@ -10,8 +10,11 @@ no single document — each topic's type, labels, slug and scheme, and the schem
 itself — is in the named graph ``{base}graph/topics``. Turtle, N-Triples,
 JSON-LD and RDF/XML hold the union of all graphs.
 
-Every writer here serialises itself (sorted subjects, predicates and objects),
-so an export is byte-identical whatever the file order or ``PYTHONHASHSEED``.
+Every writer here serialises itself in a fixed order, so an export is
+byte-identical whatever the file order or ``PYTHONHASHSEED``: N-Triples, N-Quads,
+JSON-LD and RDF/XML sort subjects, predicates and objects; Turtle and TriG
+(:mod:`graph.turtle`) write the topics sorted by slug, then one block per
+document sorted by sha256.
 
 >>> from graph.read import parse_text, EXAMPLE
 >>> from graph.model import ReadReport
@@ -28,6 +31,7 @@ import json
 import os
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import PurePath
 from typing import Any
 
@@ -253,36 +257,30 @@ def _shorten(iri: str, prefixes: dict[str, str]) -> str:
     return f"<{iri}>"
 
 
-def _turtle(G: nx.MultiDiGraph, base: str) -> str:
-    # written block by block from the records (graph.turtle): the same triples as
-    # triples(G), without materialising and sorting millions of tuples first
+def _topics_section(G: nx.MultiDiGraph, base: str) -> str:
+    return turtle.topics_section(((n, d["name"], d.get("labels", ())) for n, d in sorted(G.nodes(data=True))), base)
+
+
+def _document_blocks(G: nx.MultiDiGraph, base: str) -> Iterator[tuple[str, str]]:
+    """``(sha, block)`` of every document, by sha: written from the records (graph.turtle), the same
+    statements as :func:`quads` without materialising and sorting millions of tuples first."""
     ident = G.graph.get("identity")
     canon = ident.canonical if ident is not None else (lambda n: n)
-    parts = [turtle.prefixes(base), turtle.scheme_block(base)]
-    parts += [turtle.topic_block(n, d["name"], d.get("labels", ()), base) for n, d in sorted(G.nodes(data=True))]
-    docs = G.graph.get("documents", {})
-    picks = _graph_picks(G)
+    # the graph, not the page, is what is exported: each comparison's pick as the graph holds it
+    picks = {d["doc"]: d["pick"] for _, _, d in G.edges(data=True) if d["kind"] == VERSUS}
     # items(): a cached graph's records come from its store in one read, not one open per page
-    parts += [turtle.document_block(page, canon, G, base, picks.get(sha)) for sha, page in sorted(docs.items())]
-    return "\n".join(parts)
+    for sha, page in sorted(G.graph.get("documents", {}).items()):
+        yield sha, turtle.document_block(page, canon, G, base, picks.get(sha))
 
 
-def _graph_picks(G: nx.MultiDiGraph) -> dict[str, str | None]:
-    """Each comparison's pick as the graph holds it: the graph, not the page, is what is exported."""
-    return {d["doc"]: d["pick"] for _, _, d in G.edges(data=True) if d["kind"] == VERSUS}
+def _turtle(G: nx.MultiDiGraph, base: str) -> str:
+    return "\n".join([turtle.prefixes(base), _topics_section(G, base)] + [b for _, b in _document_blocks(G, base)])
 
 
 def _trig(G: nx.MultiDiGraph, base: str) -> str:
-    # like _turtle: each document's block is its named graph; the topics' own statements are the topics graph
-    ident = G.graph.get("identity")
-    canon = ident.canonical if ident is not None else (lambda n: n)
-    topics = [turtle.scheme_block(base)]
-    topics += [turtle.topic_block(n, d["name"], d.get("labels", ()), base) for n, d in sorted(G.nodes(data=True))]
-    parts = [turtle.prefixes(base), f"<{topics_graph_iri(base)}> {{\n" + "\n".join(topics) + "}\n"]
-    docs = G.graph.get("documents", {})
-    picks = _graph_picks(G)
-    parts += [f"document:{sha} {{\n{turtle.document_block(page, canon, G, base, picks.get(sha))}}}\n"
-              for sha, page in sorted(docs.items())]
+    # each document's block is its named graph; the topics' own statements are the topics graph
+    parts = [turtle.prefixes(base), f"<{topics_graph_iri(base)}> {{\n{_topics_section(G, base)}}}\n"]
+    parts += [f"document:{sha} {{\n{block}}}\n" for sha, block in _document_blocks(G, base)]
     return "\n".join(parts)
 
 
@@ -421,7 +419,7 @@ def _write(fmt: str, G: nx.MultiDiGraph, path: str | os.PathLike[str], base_iri:
 
 
 def write_turtle(G: nx.MultiDiGraph, path: str | os.PathLike[str], base_iri: str = DEFAULT_BASE) -> None:
-    """Turtle (the union graph), subjects, predicates and objects sorted."""
+    """Turtle (the union graph): the topics by slug, then one block per document by sha256."""
     _write("turtle", G, path, base_iri)
 
 
@@ -441,7 +439,7 @@ def write_rdfxml(G: nx.MultiDiGraph, path: str | os.PathLike[str], base_iri: str
 
 
 def write_trig(G: nx.MultiDiGraph, path: str | os.PathLike[str], base_iri: str = DEFAULT_BASE) -> None:
-    """TriG: one named graph per source document plus the topics graph."""
+    """TriG: the topics graph, then one named graph per source document by sha256."""
     _write("trig", G, path, base_iri)
 
 

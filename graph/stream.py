@@ -340,9 +340,8 @@ def _concat(fh, spool: str, n_chunks: int, suffix: str) -> None:
 
 def _write_turtle(target: Path, nodes: dict[str, dict[str, Any]], n_chunks: int, spool: str, base: str) -> None:
     with atomic_open(target) as fh:
-        head = [turtle.prefixes(base), turtle.scheme_block(base)]
-        head += [turtle.topic_block(s, d["name"], d["labels"], base) for s, d in nodes.items()]
-        fh.write("\n".join(head).encode() + b"\n")
+        topics = turtle.topics_section(((s, d["name"], d["labels"]) for s, d in nodes.items()), base)
+        fh.write(f"{turtle.prefixes(base)}\n{topics}\n".encode())
         _concat(fh, spool, n_chunks, "ttl")
 
 

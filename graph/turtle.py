@@ -110,6 +110,11 @@ def topic_block(slug: str, name: str, labels: Iterable[str], base: str = DEFAULT
     return _group(_names(base).topic(slug), pairs)
 
 
+def topics_section(topics: Iterable[tuple[str, str, Iterable[str]]], base: str = DEFAULT_BASE) -> str:
+    """The scheme and every topic's block: ``topics`` is ``(slug, name, labels)``, in the order to write."""
+    return "\n".join([scheme_block(base)] + [topic_block(s, name, labels, base) for s, name, labels in topics])
+
+
 _FROM_PAGE = object()
 
 
@@ -205,4 +210,4 @@ def _topic_page(page: TopicPage, canon: Callable[[str], str], names: _Names, doc
     return "".join(out)
 
 
-__all__ = ["data_prefixes", "document_block", "lit", "prefixes", "scheme_block", "topic_block"]
+__all__ = ["data_prefixes", "document_block", "lit", "prefixes", "scheme_block", "topic_block", "topics_section"]
