@@ -217,3 +217,20 @@ def test_export_base_iri(run, make_corpus, tmp_path):
     assert "<https://example.org/kg/topic/rust>" in text and "w3id.org/pickgraph/topic/" not in text
     r = run("export", "-f", "graphml", "--base-iri", "https://example.org/kg/", "-c", str(folder))
     assert r.exit_code == 2 and "--base-iri applies to the RDF formats only" in r.output
+
+
+def test_build_of_a_big_graph_writes_exports_and_cache_from_forked_writers(run, make_corpus, monkeypatch):
+    import graph.export
+
+    monkeypatch.setattr(graph.export, "FORK_MIN_EDGES", 0)  # every graph counts as big
+    folder = make_corpus({"a.txt": good(), "b.txt": good("Rust", "Zig", "Zig")})
+    r = run("build", str(folder))
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[-1].startswith("built in ")
+    cache = next((run.out / ".cache").glob("graph-*.pickle"))
+    assert f"wrote {cache}" in r.output
+    assert sorted(p.name for p in run.out.iterdir()) == [".cache", "pickgraph.graphml", "pickgraph.html", "pickgraph.ttl"]
+    built = cache.stat().st_mtime_ns
+    r = run("show", "rust", "-c", str(folder), "--json")
+    assert r.exit_code == 0 and {c["against"] for c in json.loads(r.stdout)["comparisons"]} == {"go", "zig"}
+    assert cache.stat().st_mtime_ns == built  # the cache the child wrote is fresh and used

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import networkx as nx
@@ -97,6 +98,12 @@ def test_cli_stream_reports_like_build_and_strict_writes_nothing(tmp_path, mixed
     assert f"rejected {mixed_corpus / 'bad-empty.txt'}:1: empty file: no text to read" in r.output
     assert f"duplicate {mixed_corpus / 'zz-copy-of-pair.txt'}: same text as {mixed_corpus / 'edge-pair.txt'}" in r.output
     assert sorted(p.name for p in out.iterdir()) == ["pickgraph.graphml", "pickgraph.html", "pickgraph.ttl"]
+    assert re.search(r"^built in [\d.]+ s \(scan [\d.]+ s, resolve [\d.]+ s, emit [\d.]+ s, turtle [\d.]+ s, "
+                     r"graphml [\d.]+ s, html [\d.]+ s\)$", r.stdout, re.M)
+    r = CliRunner().invoke(main, ["--out", str(out), "build", "--stream", "--json", "-f", "turtle", str(mixed_corpus)])
+    data = json.loads(r.stdout)
+    assert sorted(data["phases_s"]) == ["emit", "resolve", "scan", "turtle"] and data["seconds"] > 0  # keys sorted
+    assert data["written"] == [str(out / "pickgraph.ttl")] and data["ok"] is False
 
     strict_out = tmp_path / "strict"
     r = CliRunner().invoke(main, ["--out", str(strict_out), "build", "--stream", "--strict", "--json", str(mixed_corpus)])
