@@ -147,6 +147,34 @@ class TopicPage(_Record):
     page_type = "topic"
 
 
+#: Paths longer than this are shown cut in the middle (a path near PATH_MAX is 4 KB of noise).
+_SHOWN_PATH = 240
+
+
+def display_path(path: str) -> str:
+    """A path as it can be printed on one line: control characters escaped, bytes
+    that are not UTF-8 as ``\\xNN``, a very long path cut in the middle.
+
+    >>> display_path("ok/page.txt"), display_path("a\\nrejected b.txt"), display_path("caf\\udce9.txt")
+    ('ok/page.txt', 'a\\\\nrejected b.txt', 'caf\\\\xe9.txt')
+    """
+    if not path.isprintable():
+        out = []
+        for ch in path:
+            if "\udc80" <= ch <= "\udcff":  # a byte that was not UTF-8 (surrogateescape)
+                out.append(f"\\x{ord(ch) - 0xDC00:02x}")
+            elif ch.isprintable():
+                out.append(ch)
+            else:
+                out.append(repr(ch)[1:-1] if ch != "'" else ch)
+        path = "".join(out)
+    if len(path) > _SHOWN_PATH:
+        half = _SHOWN_PATH // 2
+        path = f"{path[:half]}…{path[-half:]}"
+    return path
+
+
+
 @dataclass(frozen=True, slots=True)
 class Rejection(_Record):
     """Why a document could not be read: the path, the 1-based line, a reason."""
@@ -156,7 +184,7 @@ class Rejection(_Record):
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.reason}"
+        return f"{display_path(self.path)}:{self.line}: {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +226,16 @@ class RejectedDocument(PickgraphError):
     def __init__(self, rejection: Rejection):
         super().__init__(str(rejection))
         self.rejection = rejection
+
+
+class NoPages(PickgraphError):
+    """The inputs hold no file to read (an empty folder, or one with no ``*.txt`` page)."""
+
+    def __init__(self, paths: Any):
+        names = ", ".join(str(p) for p in paths) or "(nothing)"
+        super().__init__(f"no pages found in {names}: pickgraph reads the *.txt files of the folders it is given "
+                         "(saved as plain text); name a folder of pages")
+        self.paths = [str(p) for p in paths]
 
 
 class UnknownTopic(PickgraphError):

@@ -1,13 +1,18 @@
 """The pipeline: paths → read → resolve → graph, with a cache of the last build.
 
 Query commands call :func:`load_graph`, which returns the cached graph when no
-input changed since it was built (checked by path, size and mtime of every
-input file and of the alias file) and rebuilds it otherwise.
+input changed since it was built (checked by path, size, mtime and ctime of
+every input file and of the alias file) and rebuilds it otherwise.
+
+A build also leaves a record of what it read in its output folder
+(:data:`BUILD_RECORD`), so that a query run later in the same place answers
+about that corpus without being told again (:func:`query_inputs`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 from collections.abc import Sequence
@@ -18,12 +23,17 @@ import networkx as nx
 from . import __version__
 from .export import atomic_write_bytes
 from .kg import SCHEMA_VERSION, build_graph, resolve_report
+from .files import DEFAULT_MAX_BYTES, scan
 from .model import PickgraphError, ReadReport
-from .read import read_paths, stat_paths
+from .read import read_paths
 from .resolve import AliasFile
 from .store import paused_gc, write_documents
 
 ALIAS_FILE_NAME = "aliases.toml"
+#: What the last build in an output folder read (JSON), for the query commands run after it.
+BUILD_RECORD = "pickgraph-build.json"
+#: The corpus a query falls back to when no build was recorded: the repository's bundled pages.
+BUNDLED_CORPUS = "data"
 
 
 def find_alias_file(paths: Sequence[str | os.PathLike[str]]) -> Path | None:
@@ -40,16 +50,18 @@ def build(
     aliases: str | os.PathLike[str] | None = None,
     jobs: int | None = None,
     progress: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[nx.MultiDiGraph, ReadReport]:
     """Read every page under ``paths`` and build the topic graph.
 
     Rejected pages are in the report (and in ``G.graph["report"]``); the graph
-    holds everything that was accepted.
+    holds everything that was accepted. Raises :class:`~graph.model.NoPages`
+    when ``paths`` hold no file to read.
     """
     alias_path = Path(aliases) if aliases else find_alias_file(paths)
     alias_file = AliasFile.load(alias_path) if alias_path else None
     with paused_gc():
-        report = read_paths(paths, jobs=jobs or (os.cpu_count() or 1), progress=progress)
+        report = read_paths(paths, jobs=jobs or (os.cpu_count() or 1), progress=progress, max_bytes=max_bytes)
         G = build_graph(report, resolve_report(report, alias_file))
     G.graph["inputs"] = [str(p) for p in paths]
     G.graph["alias_file"] = str(alias_path) if alias_path else ""
@@ -67,14 +79,24 @@ def _code_fingerprint() -> str:
 
 
 def fingerprint(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike[str] | None = None) -> str:
-    """A digest of every input's path, size and mtime (and of the code): it changes when any input does."""
+    """A digest of every input's path, size, mtime and ctime (and of the code): it changes when any input does.
+
+    ``ctime`` is set by the kernel on every change, so an edit that restores the
+    size and the mtime (``touch -d``) still shows. Entries the walk rejects (a
+    pipe, a dangling link) count by path, so a new one changes the digest too.
+    """
     h = hashlib.sha256(f"{__version__}|{SCHEMA_VERSION}|{_code_fingerprint()}".encode())
     alias_path = Path(aliases) if aliases else find_alias_file(paths)
-    stats = stat_paths(paths)
+    found = scan(paths)
+    stats = [(f.path, f.size, f.mtime_ns, f.ctime_ns) for f in found.files]
+    stats += [(r.path, -1, -1, -1) for r in found.rejections]
     if alias_path:
-        st = os.stat(alias_path)
-        stats.append((str(alias_path), st.st_size, st.st_mtime_ns))
-    h.update("".join(f"{f}\0{size}\0{mtime}\n" for f, size, mtime in stats).encode())
+        try:
+            st = os.stat(alias_path)
+            stats.append((str(alias_path), st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+        except OSError:
+            stats.append((str(alias_path), -1, -1, -1))
+    h.update("".join("\0".join(map(str, row)) + "\n" for row in stats).encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
@@ -102,6 +124,54 @@ def save_cache(G: nx.MultiDiGraph, out_dir: str | os.PathLike[str], paths: Seque
         G.graph["documents"] = docs
     atomic_write_bytes(target, blob)
     return target
+
+
+def record_build(out_dir: str | os.PathLike[str], paths: Sequence[str | os.PathLike[str]],
+                 aliases: str | os.PathLike[str] | None = None) -> Path:
+    """Note in ``out_dir`` what a build read (absolute paths), for :func:`query_inputs`."""
+    record = {
+        "pickgraph": __version__,
+        "inputs": [os.path.abspath(p) for p in paths],
+        "aliases": os.path.abspath(aliases) if aliases else None,
+    }
+    target = Path(out_dir) / BUILD_RECORD
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(target, (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "surrogateescape"))
+    return target
+
+
+class NoBuild(PickgraphError):
+    """A query with no corpus named and no build to answer from."""
+
+    def __init__(self, out_dir: str | os.PathLike[str]):
+        super().__init__(f"no build in {out_dir}/ to answer from: run 'pickgraph build PATH' first "
+                         "(PATH: your folder of pages), or name the pages with --corpus PATH")
+
+
+def query_inputs(out_dir: str | os.PathLike[str] = "exports",
+                 bundled: str = BUNDLED_CORPUS) -> tuple[list[str], str | None]:
+    """The pages (and alias file) a query answers about when none are named.
+
+    The last build recorded in ``out_dir``; else the bundled corpus when a
+    folder ``bundled`` is here (the repository's ``make run`` and tour); else
+    :class:`NoBuild`.
+    """
+    target = Path(out_dir) / BUILD_RECORD
+    if target.is_file():
+        try:
+            record = json.loads(target.read_bytes().decode("utf-8", "surrogateescape"))
+            inputs, aliases = [str(p) for p in record["inputs"]], record.get("aliases")
+        except (ValueError, KeyError, TypeError):
+            raise PickgraphError(f"{target}: not a build record pickgraph can read; run 'pickgraph build PATH' "
+                                 "again") from None
+        for p in inputs + ([aliases] if aliases else []):
+            if not os.path.lexists(p):
+                raise PickgraphError(f"the last build in {out_dir}/ read {p}, which is gone; run "
+                                     "'pickgraph build PATH' again, or name the pages with --corpus PATH")
+        return inputs, aliases
+    if os.path.isdir(bundled):
+        return [bundled], None
+    raise NoBuild(out_dir)
 
 
 def load_graph(

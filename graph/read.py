@@ -24,16 +24,18 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
-from pathlib import Path
+from functools import partial
 
+from .files import DEFAULT_MAX_BYTES, Inputs, read_bytes, scan
 from .model import (
     Bullet,
     Card,
     Comparison,
     Duplicate,
+    NoPages,
     Page,
-    PickgraphError,
     ReadReport,
     RejectedDocument,
     Rejection,
@@ -145,11 +147,18 @@ def sha256_text(text: str) -> str:
 
 
 def _lines(text: str) -> list[_Line]:
+    """The non-blank lines, stripped. A line with other than ASCII is put in NFKC
+    with every run of Unicode white space as one space, so a name written with a
+    non-breaking, thin or ideographic space matches the same name with a plain one."""
     out = []
     for no, raw in enumerate(text.split("\n"), start=1):
         t = raw.strip()
         if t:
-            out.append(_Line(no, " ".join(t.split()) if "\t" in t else t))
+            if not t.isascii():
+                t = " ".join(unicodedata.normalize("NFKC", t).split())
+            elif "\t" in t:
+                t = " ".join(t.split())
+            out.append(_Line(no, t))
     return out
 
 
@@ -454,18 +463,15 @@ def _parse_topic_page(lines: list[_Line], path: str, sha: str) -> TopicPage:
 
 # ------------------------------------------------------------------ files --
 
-def read_file(path: str | os.PathLike[str]) -> tuple[Page | Rejection, str]:
+def read_file(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Page | Rejection, str]:
     """Read one file: its page (or its rejection) and the sha256 of its text.
 
-    Never raises for anything in the file; an unreadable file is a rejection.
+    Never raises for anything in the file; a file that is not a regular file of
+    at most ``max_bytes`` is a rejection (see :mod:`graph.files`).
     """
-    p = str(path)
+    p = os.fspath(path)
     try:
-        data = Path(p).read_bytes()
-    except OSError as exc:
-        return Rejection(p, 0, f"cannot read the file: {exc.strerror or exc}"), ""
-    try:
-        text = normalise(data, p)
+        text = normalise(read_bytes(p, max_bytes), p)
         sha = sha256_text(text)
         return parse_text(text, p, sha), sha
     except RejectedDocument as exc:
@@ -474,46 +480,21 @@ def read_file(path: str | os.PathLike[str]) -> tuple[Page | Rejection, str]:
         return Rejection(p, 0, f"internal error while reading ({type(exc).__name__}: {exc}); please report it"), ""
 
 
-def _input_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str, os.DirEntry | None]]:
-    """Every input file (named, or a ``*.txt`` below a named folder) with its directory entry, if walked."""
-    for p in paths:
-        path = str(p)
-        if os.path.isdir(path):
-            stack = [path]
-            while stack:  # what os.walk does, keeping the entries: their stat() needs no path lookup
-                with os.scandir(stack.pop()) as it:
-                    for entry in it:
-                        if entry.is_dir():
-                            if not entry.is_symlink():
-                                stack.append(entry.path)
-                        elif entry.name.endswith(".txt"):
-                            yield entry.path, entry
-        elif os.path.exists(path):
-            yield path, None
-        else:
-            raise PickgraphError(f"no such file or folder: {p}")
-
-
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
-    """Files named directly, and every ``*.txt`` below the folders named, sorted.
+    """The files a build reads under ``paths``, sorted (see :func:`graph.files.scan`).
 
     Sorting makes every later stage independent of the order the OS lists files.
     """
-    return sorted({path for path, _ in _input_files(paths)})
+    return scan(paths).paths
 
 
-def stat_paths(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[str, int, int]]:
-    """``(path, size, mtime_ns)`` of every file :func:`expand_paths` lists, in its order (one walk)."""
-    out = {}
-    for path, entry in _input_files(paths):
-        st = entry.stat() if entry is not None else os.stat(path)
-        out[path] = (path, st.st_size, st.st_mtime_ns)
-    return [out[p] for p in sorted(out)]
+def collect(results: Iterable[tuple[str, tuple[Page | Rejection, str]]],
+            rejected: Iterable[Rejection] = ()) -> ReadReport:
+    """Fold per-file results (in path order) into a report, spotting duplicates.
 
-
-def collect(results: Iterable[tuple[str, tuple[Page | Rejection, str]]]) -> ReadReport:
-    """Fold per-file results (in path order) into a report, spotting duplicates."""
-    report = ReadReport()
+    ``rejected`` are the entries the walk could not take (pipes, loops, …).
+    """
+    report = ReadReport(rejections=list(rejected))
     seen: dict[str, str] = {}
     for path, (result, sha) in results:
         if isinstance(result, Rejection):
@@ -523,33 +504,42 @@ def collect(results: Iterable[tuple[str, tuple[Page | Rejection, str]]]) -> Read
         else:
             seen[sha] = path
             report.pages.append(result)
+    report.rejections.sort(key=lambda r: r.path)
     return report
 
 
-def read_paths(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, progress: bool = False) -> ReadReport:
-    """Read every page under ``paths``; rejections are collected, not raised."""
-    files = expand_paths(paths)
-    return collect(zip(files, _map(files, jobs, progress)))
+def read_paths(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, progress: bool = False,
+               max_bytes: int = DEFAULT_MAX_BYTES, inputs: Inputs | None = None) -> ReadReport:
+    """Read every page under ``paths``; rejections are collected, not raised.
+
+    Raises :class:`~graph.model.NoPages` when the paths hold no file to read at all.
+    """
+    found = inputs if inputs is not None else scan(paths)
+    if not found.files and not found.rejections:
+        raise NoPages(paths)
+    files = found.paths
+    return collect(zip(files, _map(files, jobs, progress, max_bytes)), found.rejections)
 
 
-def _map(files: list[str], jobs: int, progress: bool) -> Iterator[tuple[Page | Rejection, str]]:
+def _map(files: list[str], jobs: int, progress: bool, max_bytes: int) -> Iterator[tuple[Page | Rejection, str]]:
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=len(files), unit="page", desc="reading", leave=False)
+    read = partial(read_file, max_bytes=max_bytes)
     try:
         if jobs > 1 and len(files) > PARALLEL_MIN:
             from concurrent.futures import ProcessPoolExecutor
 
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                for r in pool.map(read_file, files, chunksize=256):
+                for r in pool.map(read, files, chunksize=256):
                     if bar:
                         bar.update()
                     yield r
         else:
             for f in files:
-                r = read_file(f)
+                r = read(f)
                 if bar:
                     bar.update()
                 yield r

@@ -24,6 +24,7 @@ it:
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 import unicodedata
@@ -33,31 +34,60 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from .files import read_text_file
 from .model import PickgraphError
 
 RULES = ("slug", "hyphenation", "plural", "topic-page", "alias-file")
 
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# Latin letters that have no decomposition to ASCII (NFKD keeps them whole).
+_LATIN_EXTRA = str.maketrans({"æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
+#: The marker of a slug that carries a hash of its name (see :func:`slugify`).
+HASH_MARK = "u"
 
 
 @lru_cache(maxsize=1 << 21)  # a corpus names each topic many times; a million pages name ~600k strings
 def slugify(name: str) -> str:
     """The topic id of a name: lowercase ASCII words joined by ``-``.
 
-    ``+`` → ``plus``, ``#`` → ``sharp``, a leading ``.`` → ``dot``; every other
-    run of non-alphanumerics → ``-``.
+    ``+`` → ``plus``, ``#`` → ``sharp``, a leading ``.`` → ``dot``; accents are
+    dropped (``é`` → ``e``); every other run of non-alphanumerics → ``-``.
+
+    A name whose letters or digits do not all have an ASCII spelling (``日本語``,
+    ``Σ Stack``), or that has none at all (``!!!``, an emoji), would lose what
+    tells it apart; its slug ends in ``u-`` and ten hex digits of the SHA-256
+    of the name (NFKC, case-folded, spaces collapsed), after whatever ASCII
+    words it has. So it is never empty, is the same on every run, and two such
+    names never share it, while the same name in another case or spacing does.
 
     >>> slugify("  Write-Back   Caching "), slugify("Crème Brûlée"), slugify("F#/.NET")
     ('write-back-caching', 'creme-brulee', 'f-sharp-net')
+    >>> slugify("日本語"), slugify("日本語 API"), slugify("!!!") != slugify("???")
+    ('u-77710aedc7', 'api-u-7974d031ef', True)
     """
-    s = name if name.isascii() else unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    s = s.strip().lower()
+    if name.isascii():
+        s = _ascii_slug(name)
+        if s or not name.strip():
+            return s
+        folded = name.lower()
+    else:
+        folded = unicodedata.normalize("NFKC", name).casefold().translate(_LATIN_EXTRA)
+        letters = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+        s = _ascii_slug(letters.encode("ascii", "ignore").decode("ascii"))
+        if s and not any(c.isalnum() and not c.isascii() for c in letters):
+            return s
+    key = " ".join(folded.split())
+    tag = f"{HASH_MARK}-{hashlib.sha256(key.encode('utf-8', 'surrogateescape')).hexdigest()[:10]}"
+    return f"{s}-{tag}" if s else tag
+
+
+def _ascii_slug(name: str) -> str:
+    s = name.strip().lower()
     if s.startswith("."):
         s = "dot " + s[1:]
     s = s.replace("+", " plus ").replace("#", " sharp ")
-    s = _NON_ALNUM.sub("-", s).strip("-")
-    return s
+    return _NON_ALNUM.sub("-", s).strip("-")
 
 
 _SMALL_WORDS = frozenset("a an and as at by for in of on or the to vs with".split())
@@ -158,10 +188,8 @@ class AliasFile:
             pairs = [["java", "javascript"]]
         """
         p = Path(path)
-        try:
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PickgraphError(f"{p}: cannot read the alias file: {exc}") from None
+        try:  # read like a page: a pipe or a device given as the alias file must not hang the build
+            data = tomllib.loads(read_text_file(str(p), "alias file"))
         except tomllib.TOMLDecodeError as exc:
             raise PickgraphError(f"{p}: not valid TOML: {exc}") from None
         aliases = data.get("aliases", {})

@@ -39,8 +39,9 @@ from typing import Any
 from . import graphml, turtle
 from .export import FORMATS, atomic_open
 from .kg import ALTERNATIVE, RELATED, VERSUS, feed, identity_facts, page_facts
-from .model import Comparison, PickgraphError, Rejection
-from .read import expand_paths, read_file
+from .files import DEFAULT_MAX_BYTES, scan
+from .model import Comparison, NoPages, PickgraphError, Rejection
+from .read import read_file
 from .resolve import AliasFile, Identity, Resolver, label_from_slug
 
 #: files per task: big enough to amortise the process hop, small enough for even progress
@@ -55,12 +56,12 @@ class StreamError(PickgraphError):
 
 # ------------------------------------------------------------ pass 1: scan --
 
-def _scan(task: tuple[int, list[str], str]) -> list[tuple[Any, ...]]:
+def _scan(task: tuple[int, list[str], str, int]) -> list[tuple[Any, ...]]:
     """Parse one chunk, spool its records; per file ``("rejected", Rejection)`` or ``(sha, path, facts)``."""
-    chunk_no, files, spool = task
+    chunk_no, files, spool, max_bytes = task
     records, out = [], []
     for f in files:
-        result, sha = read_file(f)
+        result, sha = read_file(f, max_bytes)
         if isinstance(result, Rejection):
             out.append(("rejected", result))
             continue
@@ -165,7 +166,7 @@ def _bar(progress: bool, total: int, desc: str):
 def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str],
                  formats: Iterable[str] = STREAM_FORMATS, aliases: str | os.PathLike[str] | None = None,
                  jobs: int | None = None, progress: bool = False, strict: bool = False,
-                 base_iri: str = turtle.DEFAULT_BASE) -> dict[str, Any]:
+                 base_iri: str = turtle.DEFAULT_BASE, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, Any]:
     """Build ``paths`` in two streaming passes and write ``formats`` into ``out_dir``.
 
     Returns the same shape of result as ``pickgraph build --json`` (summary,
@@ -184,12 +185,15 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
     jobs = jobs or os.cpu_count() or 1
     alias_path = Path(aliases) if aliases else find_alias_file(paths)
     resolver = Resolver(AliasFile.load(alias_path) if alias_path else None)
-    files = expand_paths(paths)
+    found = scan(paths)
+    if not found.files and not found.rejections:
+        raise NoPages(paths)
+    files = found.paths
     chunks = _chunks(files)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     spool = tempfile.mkdtemp(prefix=".pickgraph-stream-", dir=out)
-    rejections: list[Rejection] = []
+    rejections: list[Rejection] = list(found.rejections)
     duplicates: list[dict[str, str]] = []
     phases: dict[str, float] = {}
     clock = time.perf_counter()
@@ -205,7 +209,7 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
         seen: dict[bytes, str] = {}
         skips: list[frozenset[int]] = []
         bar = _bar(progress, len(files), "reading")
-        for results in _run(_scan, [(i, c, spool) for i, c in enumerate(chunks)], jobs):
+        for results in _run(_scan, [(i, c, spool, max_bytes) for i, c in enumerate(chunks)], jobs):
             skip, accepted = set(), 0
             for r in results:
                 if r[0] == "rejected":
@@ -262,7 +266,7 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
     return {
         "ok": not rejections,
         "summary": summary,
-        "rejections": [r.to_dict() for r in rejections],
+        "rejections": [r.to_dict() for r in sorted(rejections, key=lambda r: r.path)],
         "duplicates": duplicates,
         "warnings": sorted(agg.warnings, key=lambda w: (w["path"], w["line"], w["reason"])),
         "written": written,

@@ -67,7 +67,7 @@ def test_strict_leaves_existing_outputs_untouched(run, make_corpus):
     assert r.exit_code == 1
     assert "no output was written" in r.output and "binary file" in r.output
     assert graphml.read_bytes() == before and graphml.stat().st_mtime_ns == stamp
-    assert sorted(p.name for p in run.out.iterdir()) == [".cache", "pickgraph.graphml", "pickgraph.html", "pickgraph.ttl"]
+    assert sorted(p.name for p in run.out.iterdir()) == [".cache", "pickgraph-build.json", "pickgraph.graphml", "pickgraph.html", "pickgraph.ttl"]
 
 
 def test_show_json_and_text(run, make_corpus):
@@ -143,7 +143,7 @@ def test_help_explains():
     r = CliRunner().invoke(main, ["--help"])
     assert r.exit_code == 0 and "knowledge graph" in r.output and "pickgraph build data/" in r.output
     r = CliRunner().invoke(main, ["build", "--help"])
-    assert "Exit status: 0 when every page was accepted, 1 when some were rejected" in " ".join(r.output.split())
+    assert "Exit status: 0 every page accepted; 1 some rejected" in " ".join(r.output.split())
 
 
 def test_every_kind_of_bad_input_is_reported_and_the_rest_built(run):
@@ -184,7 +184,7 @@ def test_build_takes_out_formats_and_jobs_after_the_subcommand(make_corpus, tmp_
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["summary"]["comparisons"] == 3 and data["summary"]["topics"] == 5
-    assert sorted(p.name for p in out.iterdir()) == [".cache", "pickgraph.graphml", "pickgraph.nt"]
+    assert sorted(p.name for p in out.iterdir()) == [".cache", "pickgraph-build.json", "pickgraph.graphml", "pickgraph.nt"]
 
 
 def test_parallel_and_serial_reading_agree(make_corpus, monkeypatch):
@@ -229,7 +229,7 @@ def test_build_of_a_big_graph_writes_exports_and_cache_from_forked_writers(run, 
     assert r.output.splitlines()[-1].startswith("built in ")
     cache = next((run.out / ".cache").glob("graph-*.pickle"))
     assert f"wrote {cache}" in r.output
-    assert sorted(p.name for p in run.out.iterdir()) == [".cache", "pickgraph.graphml", "pickgraph.html", "pickgraph.ttl"]
+    assert sorted(p.name for p in run.out.iterdir()) == [".cache", "pickgraph-build.json", "pickgraph.graphml", "pickgraph.html", "pickgraph.ttl"]
     built = cache.stat().st_mtime_ns
     r = run("show", "rust", "-c", str(folder), "--json")
     assert r.exit_code == 0 and {c["against"] for c in json.loads(r.stdout)["comparisons"]} == {"go", "zig"}

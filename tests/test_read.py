@@ -224,11 +224,12 @@ def test_read_paths_collects_rejections_and_duplicates(tmp_path):
 
 def test_unreadable_file_is_a_rejection(tmp_path):
     result, _ = read_file(tmp_path / "missing.txt")
-    assert result.line == 0 and result.reason.startswith("cannot read the file")
+    assert result.line == 0 and result.reason.startswith("cannot read the file: it does not exist")
 
 
-def test_stat_paths_lists_what_expand_paths_lists_with_sizes(tmp_path):
-    from graph.read import expand_paths, stat_paths
+def test_scan_lists_what_expand_paths_lists_with_sizes(tmp_path):
+    from graph.files import scan
+    from graph.read import expand_paths
 
     (tmp_path / "sub" / "deeper").mkdir(parents=True)
     (tmp_path / "b.txt").write_text("bb")
@@ -238,7 +239,7 @@ def test_stat_paths_lists_what_expand_paths_lists_with_sizes(tmp_path):
     (tmp_path / "link").symlink_to(tmp_path / "sub")  # a linked folder is not walked twice
     single = tmp_path / "single.page"
     single.write_text("xyz!")
-    stats = stat_paths([tmp_path, single])
+    stats = [(f.path, f.size, f.mtime_ns) for f in scan([tmp_path, single]).files]
     assert [p for p, _, _ in stats] == expand_paths([tmp_path, single]) == sorted(
         [str(tmp_path / "b.txt"), str(tmp_path / "sub" / "a.txt"), str(tmp_path / "sub" / "deeper" / "c.txt"),
          str(single)])

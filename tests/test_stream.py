@@ -97,7 +97,8 @@ def test_cli_stream_reports_like_build_and_strict_writes_nothing(tmp_path, mixed
     assert r.exit_code == 1 and "Traceback" not in r.output
     assert f"rejected {mixed_corpus / 'bad-empty.txt'}:1: empty file: no text to read" in r.output
     assert f"duplicate {mixed_corpus / 'zz-copy-of-pair.txt'}: same text as {mixed_corpus / 'edge-pair.txt'}" in r.output
-    assert sorted(p.name for p in out.iterdir()) == ["pickgraph.graphml", "pickgraph.html", "pickgraph.ttl"]
+    assert sorted(p.name for p in out.iterdir()) == ["pickgraph-build.json", "pickgraph.graphml", "pickgraph.html",
+                                                     "pickgraph.ttl"]
     assert re.search(r"^built in [\d.]+ s \(scan [\d.]+ s, resolve [\d.]+ s, emit [\d.]+ s, turtle [\d.]+ s, "
                      r"graphml [\d.]+ s, html [\d.]+ s\)$", r.stdout, re.M)
     r = CliRunner().invoke(main, ["--out", str(out), "build", "--stream", "--json", "-f", "turtle", str(mixed_corpus)])

@@ -21,14 +21,16 @@ import networkx as nx
 from .. import __version__
 from ..model import PickgraphError, UnknownTopic
 
-DEFAULT_CORPUS = "data"
-
-
 @dataclass
 class State:
-    """What every command shares: where the pages are and where outputs go."""
+    """What every command shares: where the pages are and where outputs go.
 
-    corpus: tuple[str, ...] = (DEFAULT_CORPUS,)
+    ``corpus`` is what the user named (``--corpus``, ``PICKGRAPH_CORPUS``);
+    when empty, :meth:`inputs` asks the pipeline what the last build in
+    ``out`` read.
+    """
+
+    corpus: tuple[str, ...] = ()
     out: str = "exports"
     aliases: str | None = None
     quiet: bool = False
@@ -38,18 +40,31 @@ class State:
     def progress(self) -> bool:
         return not self.quiet and sys.stderr.isatty()
 
+    def inputs(self) -> tuple[list[str], str | None]:
+        """The pages to answer about and the alias file: named, else those of the last build."""
+        if self.corpus:
+            return list(self.corpus), self.aliases
+        from ..pipeline import query_inputs
+
+        paths, aliases = query_inputs(self.out)
+        return paths, self.aliases or aliases
+
     def graph(self) -> nx.MultiDiGraph:
         """The graph of the corpus, from the cache of the last build when it is fresh."""
         if self._graph is None:
             from ..pipeline import load_graph
 
-            self._graph = load_graph(self.corpus, self.out, self.aliases, progress=self.progress)
+            paths, aliases = self.inputs()
+            self._graph = load_graph(paths, self.out, aliases, progress=self.progress)
         return self._graph
 
     def topic(self, query: str) -> str:
         from ..kg import find_topic
 
         return find_topic(self.graph(), query)
+
+
+pass_state = click.make_pass_decorator(State, ensure=True)
 
 
 class PickgraphGroup(click.Group):
@@ -87,7 +102,8 @@ def corpus_options(f: Callable) -> Callable:
             ctx.ensure_object(State).corpus = value
 
     f = click.option("--corpus", "-c", multiple=True, expose_value=False, callback=set_corpus,
-                     type=click.Path(exists=True), help="Pages to query (file or folder; repeatable). Default: data/.")(f)
+                     type=click.Path(exists=True), help="Pages to query (file or folder; repeatable). Default: those of the last build in the out "
+                          "folder.")(f)
     return out_option(f)
 
 
@@ -105,7 +121,8 @@ def emit(data: Any, as_json: bool, text: Callable[[Any], str]) -> None:
 @click.group(cls=PickgraphGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="pickgraph")
 @click.option("--corpus", "-c", multiple=True, type=click.Path(exists=True), envvar="PICKGRAPH_CORPUS",
-              help="Pages to work on (file or folder, repeatable; env PICKGRAPH_CORPUS). Default: data/.")
+              help="Pages to work on (file or folder, repeatable; env PICKGRAPH_CORPUS). Default: what the last "
+                   "build in the out folder read (build: data/).")
 @click.option("--out", "-o", "out_dir", default="exports", show_default=True, envvar="PICKGRAPH_OUT",
               type=click.Path(file_okay=False), help="Folder for exports and the build cache.")
 @click.option("--aliases", type=click.Path(exists=True, dir_okay=False),
@@ -124,7 +141,9 @@ def main(ctx: click.Context, corpus: tuple[str, ...], out_dir: str, aliases: str
       pickgraph why React Vue          why the pick won
       pickgraph sparql @query.rq       SPARQL over the exported triples
 
-    Query commands reuse the cache of the last build and rebuild it when any page changed.
+    Query commands answer about the pages the last build in the out folder read
+    (its record: OUT/pickgraph-build.json), from its cache, rebuilt when any page
+    changed; --corpus names other pages.
     """
     state = ctx.ensure_object(State)
     if corpus:

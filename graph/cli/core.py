@@ -8,14 +8,12 @@ from pathlib import Path
 
 import click
 
+from ..files import DEFAULT_MAX_BYTES
 from ..export import DEFAULT_FORMATS, FORMATS, export, export_many
 from ..kg import summary
 from ..model import Rejection
 from ..topics import list_topics, topic_info
-from . import State, corpus_options, emit, json_option, out_option
-
-pass_state = click.make_pass_decorator(State, ensure=True)
-
+from . import State, pass_state, corpus_options, emit, json_option, out_option
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
@@ -23,6 +21,8 @@ pass_state = click.make_pass_decorator(State, ensure=True)
               help=f"Export format (repeatable). Default: {', '.join(DEFAULT_FORMATS)}.")
 @click.option("--strict", is_flag=True, help="Stop at the first rejected page and write nothing.")
 @click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="Parser processes. Default: all cores.")
+@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Largest file read as a page; a larger one is rejected.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--stream", is_flag=True,
               help="For very large corpora: two passes in bounded memory, writing turtle, graphml and html "
@@ -31,36 +31,47 @@ pass_state = click.make_pass_decorator(State, ensure=True)
 @out_option
 @click.pass_context
 def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], strict: bool,
-          jobs: int | None, quiet: bool, stream: bool, as_json: bool) -> None:
+          jobs: int | None, max_bytes: int, quiet: bool, stream: bool, as_json: bool) -> None:
     """Read pages and build the topic graph; write exports and the query cache.
 
-    PATHS are files or folders (read recursively for *.txt); default: data/.
-    Exit status: 0 when every page was accepted, 1 when some were rejected
-    (each reported as PATH:LINE: REASON; the rest is still built).
+    PATHS are files or folders, read recursively for regular *.txt files
+    (links are followed, each folder once); default: data/. Pipes, devices,
+    link loops, dangling links, files over --max-bytes and names that are not
+    UTF-8 are rejected, never waited on. The build is recorded in the out
+    folder, so later query commands there answer about these pages.
+
+    \b
+    Exit status: 0 every page accepted; 1 some rejected (each reported as
+    PATH:LINE: REASON, the rest still built), or an error (no pages found, …);
+    2 a usage error.
     """
-    from ..pipeline import build as run_build, cache_path, paused_gc, save_cache
+    from ..pipeline import BUNDLED_CORPUS, build as run_build, cache_path, paused_gc, record_build, save_cache
 
     with paused_gc():  # a one-shot batch job: see store.paused_gc
         state: State = ctx.ensure_object(State)
         state.quiet = state.quiet or quiet
-        inputs = paths or state.corpus
+        inputs = paths or state.corpus or (BUNDLED_CORPUS,)
+        if not paths and not state.corpus and not Path(BUNDLED_CORPUS).is_dir():
+            raise click.UsageError("name the pages to build: pickgraph build PATH (a folder of saved *.txt pages)")
         started = time.perf_counter()
         if stream:
             from ..stream import STREAM_FORMATS, stream_build
 
             result = stream_build(inputs, state.out, formats or STREAM_FORMATS, state.aliases, jobs=jobs,
-                                  progress=state.progress, strict=strict)
+                                  progress=state.progress, strict=strict, max_bytes=max_bytes)
             if result.get("strict"):
                 _stopped(ctx, Rejection(**result["rejections"][0]), as_json)
+            record_build(state.out, inputs, state.aliases)
             _report(result, as_json)
             ctx.exit(0 if result["ok"] else 1)
-        G, report = run_build(inputs, state.aliases, jobs=jobs, progress=state.progress)
+        G, report = run_build(inputs, state.aliases, jobs=jobs, progress=state.progress, max_bytes=max_bytes)
         if strict and report.rejections:
             _stopped(ctx, report.rejections[0], as_json)
         # the exports and the cache are written side by side (forked processes) on a big graph
         written = [str(p) for p in export_many(G, formats or DEFAULT_FORMATS, state.out,
                                                also=[lambda: save_cache(G, state.out, inputs, state.aliases)])]
         written.append(str(cache_path(state.out, inputs)))
+        written.append(str(record_build(state.out, inputs, state.aliases)))
         counts = summary(G)
         result = {
             "ok": not report.rejections,

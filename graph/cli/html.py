@@ -9,10 +9,7 @@ from pathlib import Path
 import click
 
 from ..html import MAX_TOPICS, OVERVIEW_TOPICS, write_page
-from . import State, corpus_options, emit, json_option
-
-pass_state = click.make_pass_decorator(State, ensure=True)
-
+from . import State, pass_state, corpus_options, emit, json_option
 
 @click.command()
 @click.argument("topic", required=False)

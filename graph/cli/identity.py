@@ -5,10 +5,7 @@ from __future__ import annotations
 import click
 
 from ..identity import identity_report
-from . import State, corpus_options, emit, json_option
-
-pass_state = click.make_pass_decorator(State, ensure=True)
-
+from . import State, pass_state, corpus_options, emit, json_option
 
 @click.command()
 @click.option("--limit", "-n", type=click.IntRange(0), default=30, show_default=True,

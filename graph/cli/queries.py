@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import State, corpus_options, emit, json_option
-
-pass_state = click.make_pass_decorator(State, ensure=True)
-
+from . import State, pass_state, corpus_options, emit, json_option
 
 @click.command()
 @click.argument("a")
@@ -133,7 +130,7 @@ def evaluate(state: State, paths: tuple[str, ...], holdout: float, seeds: int, f
     """
     from ..evaluate import evaluate as run, format_table
 
-    emit(run(paths or state.corpus, holdout, seeds, first_seed), as_json, format_table)
+    emit(run(paths or state.inputs()[0], holdout, seeds, first_seed), as_json, format_table)
 
 
 @click.command()

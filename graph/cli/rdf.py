@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import State, corpus_options, emit, json_option
-
-pass_state = click.make_pass_decorator(State, ensure=True)
-
+from . import State, pass_state, corpus_options, emit, json_option
 
 def _base_or_default(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
     # rdflib is imported only by the commands that need it, so other commands start fast
@@ -69,7 +66,7 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
     from ..pipeline import cache_path
     from ..sparql import cached_store
 
-    result = run(cached_store(G, cache_path(state.out, state.corpus), base_iri), text, bindings, base_iri)
+    result = run(cached_store(G, cache_path(state.out, state.inputs()[0]), base_iri), text, bindings, base_iri)
     out = format_result(result, fmt, base_iri)
     click.echo(out, nl=not out.endswith("\n"))
 

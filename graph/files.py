@@ -1,0 +1,233 @@
+"""The user's folders: which files a build reads, and reading one without surprises.
+
+A folder of saved pages may hold anything a file system can: links to other
+folders, links in a loop, dangling links, named pipes, sockets, devices, names
+that are not UTF-8, folders nested deeper than the system's path limit. The
+walk below reads *regular* files named ``*.txt`` (a file named on the command
+line is read whatever its name), follows links to files and to folders (each
+folder once, so a loop ends), and turns every other entry into a
+:class:`~graph.model.Rejection` that names the path and the reason. Nothing
+here blocks (a pipe is opened non-blocking and never read) or reads without
+bound (``max_bytes``).
+
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "a.txt").write_text("page"); _ = (d / "notes.md").write_text("not a page")
+>>> (d / "gone.txt").symlink_to(d / "missing.txt")
+>>> found = scan([d])
+>>> [pathlib.Path(f.path).name for f in found.files], [r.reason for r in found.rejections]
+(['a.txt'], ['a link to a file that does not exist (dangling link)'])
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from .model import PickgraphError, RejectedDocument, Rejection, display_path
+
+#: The default size limit of one page: real pages are a few KB; a larger file is not a saved page.
+DEFAULT_MAX_BYTES = 4 * 1024 * 1024
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def kind(mode: int) -> str:
+    """What a file of this mode is, in words (for messages)."""
+    for test, words in _KINDS:
+        if test(mode):
+            return words
+    return "not a regular file"
+
+
+def _undecodable(name: str) -> bool:
+    """Whether a name holds bytes that are not UTF-8 (decoded by Python as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def reject(path: str, reason: str, line: int = 0) -> Rejection:
+    """A rejection of a file as a whole; a path that cannot be printed as it is is stored escaped."""
+    return Rejection(display_path(path) if _undecodable(path) else path, line, reason)
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A regular file the build reads, with what its fingerprint needs."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+
+
+@dataclass
+class Inputs:
+    """What a walk found: the files to read (sorted by path) and the entries it could not take."""
+
+    files: list[InputFile] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def paths(self) -> list[str]:
+        return [f.path for f in self.files]
+
+
+def _os_reason(exc: OSError, path: str, what: str = "file") -> str:
+    if exc.errno == errno.ELOOP:
+        return "a link that points back to itself (symlink loop)"
+    if exc.errno == errno.ENOENT:
+        if os.path.islink(path):
+            return f"a link to a {what} that does not exist (dangling link)"
+        return f"cannot read the {what}: it does not exist (removed while the build ran?)"
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"the {what} is nested too deep: its path is longer than the system allows; not read"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"the {what} cannot be read (permission denied)"
+    return f"cannot read the {what}: {exc.strerror or exc}"
+
+
+def scan(paths: Iterable[str | os.PathLike[str]]) -> Inputs:
+    """Every input file under ``paths`` and every entry that cannot be one.
+
+    Raises :class:`~graph.model.PickgraphError` for a named path that does not exist.
+    """
+    found = Inputs()
+    seen: set[str] = set()
+    visited: set[tuple[int, int]] = set()
+    for p in paths:
+        path = os.fspath(p)
+        for item in _named(path, visited):
+            key = item.path
+            if key not in seen:
+                seen.add(key)
+                (found.files if isinstance(item, InputFile) else found.rejections).append(item)
+    found.files.sort(key=lambda f: f.path)
+    found.rejections.sort(key=lambda r: r.path)
+    return found
+
+
+def _named(path: str, visited: set[tuple[int, int]]) -> Iterator[InputFile | Rejection]:
+    """A path named by the user: a folder is walked, anything else is one input (whatever its name)."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT and not os.path.lexists(path):
+            raise PickgraphError(f"no such file or folder: {display_path(path)}") from None
+        yield reject(path, _os_reason(exc, path))
+        return
+    if stat.S_ISDIR(st.st_mode):
+        yield from _walk(path, st, visited)
+    else:
+        yield _file(path, st)
+
+
+def _file(path: str, st: os.stat_result) -> InputFile | Rejection:
+    if not stat.S_ISREG(st.st_mode):
+        return reject(path, f"{kind(st.st_mode)}, not a regular file; only regular files are read")
+    if _undecodable(path):
+        return reject(path, "the file name is not valid UTF-8; rename the file to read it")
+    return InputFile(path, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _walk(top: str, st: os.stat_result, visited: set[tuple[int, int]]) -> Iterator[InputFile | Rejection]:
+    """The ``*.txt`` entries below ``top``; each folder (by device and inode) once.
+
+    Real folders are walked before linked ones, so a page reachable both ways is
+    read under its real path, and a link to a folder already read (its own
+    parent, say) ends there instead of looping.
+    """
+    visited.add((st.st_dev, st.st_ino))
+    stack, linked = [top], []
+    while stack or linked:  # no recursion: a deep tree must not exhaust Python's stack
+        if not stack:
+            linked.sort()  # by path: the first link to a folder names its pages
+            path, key = linked.pop(0)
+            if key in visited:
+                continue
+            visited.add(key)
+            stack.append(path)
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            yield reject(folder, _os_reason(exc, folder, "folder"))
+            continue
+        for entry in reversed(entries):  # the stack then pops folders in name order
+            txt = entry.name.endswith(".txt")
+            try:
+                est = entry.stat()  # follows links: a link to a page is read as the page
+            except OSError as exc:
+                if exc.errno != errno.ENOENT or txt:
+                    what = "folder" if entry.is_dir(follow_symlinks=False) else "file"  # d_type: no system call
+                    yield reject(entry.path, _os_reason(exc, entry.path, what))
+                continue  # a dangling link of another name is not one of ours
+            if stat.S_ISDIR(est.st_mode):
+                key = (est.st_dev, est.st_ino)
+                if _undecodable(entry.name):
+                    yield reject(entry.path, "the folder name is not valid UTF-8; its pages were not read")
+                elif entry.is_symlink():
+                    linked.append((entry.path, key))
+                elif key not in visited:
+                    visited.add(key)
+                    stack.append(entry.path)
+            elif txt:
+                yield _file(entry.path, est)
+
+
+def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; anything else is a
+    :class:`~graph.model.RejectedDocument` (line 0: the file as a whole).
+
+    The file is opened non-blocking, so a pipe that replaced a page since the
+    walk is refused instead of waiting for a writer forever.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise RejectedDocument(reject(path, _os_reason(exc, path))) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise RejectedDocument(reject(path, f"{kind(st.st_mode)}, not a regular file; only regular files are read"))
+        too_big = RejectedDocument(reject(
+            path, f"larger than {max_bytes:,} bytes: not a saved page (raise the limit with --max-bytes)"))
+        if st.st_size > max_bytes:
+            raise too_big
+        chunks, total = [], 0
+        while chunk := os.read(fd, min(1 << 20, max_bytes + 1 - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > max_bytes:  # it grew while we read it
+                raise too_big
+        return b"".join(chunks)
+    except OSError as exc:
+        raise RejectedDocument(reject(path, _os_reason(exc, path))) from None
+    finally:
+        os.close(fd)
+
+
+def read_text_file(path: str, what: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """A small UTF-8 file the user names (the alias file): its text, or one clear error."""
+    try:
+        data = read_bytes(path, max_bytes)
+    except RejectedDocument as exc:
+        raise PickgraphError(f"{display_path(path)}: cannot read the {what}: {exc.rejection.reason}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise PickgraphError(f"{display_path(path)}:{line}: the {what} is not UTF-8 text") from None
