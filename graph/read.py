@@ -108,7 +108,24 @@ def _same(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
+#: Longest topic name a title may give: a longer one is a paragraph, not a name.
+NAME_MAX = 200
+#: Longest quoted text kept whole in a rejection reason; a longer one is cut with "…".
+QUOTE_MAX = 80
+# a repr()'d string in either quote, written as an unrolled loop so a 10 MB one is matched in one pass
+_QUOTED = re.compile(r"'[^'\\]*(?:\\.[^'\\]*)*'" r'|"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def _cut(m: re.Match) -> str:
+    q = m[0]
+    return q if len(q) <= QUOTE_MAX + 2 else f"{q[:QUOTE_MAX]}…{q[0]}"
+
+
 def _reject(path: str, line: int, reason: str) -> RejectedDocument:
+    """A rejection whose quoted names and lines are cut to :data:`QUOTE_MAX` characters
+    (a page whose title is one 10 MB line must not make a 10 MB message)."""
+    if len(reason) > 2 * QUOTE_MAX:
+        reason = _QUOTED.sub(_cut, reason)
     return RejectedDocument(Rejection(path, line, reason))
 
 
@@ -179,7 +196,10 @@ def parse_text(text: str, path: str = "<text>", sha256: str | None = None) -> Pa
     ):
         raise _reject(path, lines[0].no, "an HTML page, not a saved text page; save the page as plain text")
     for i in (0, 1):
-        if i < len(lines) and TITLE_RE.match(lines[i].text):
+        if i < len(lines) and (m := TITLE_RE.match(lines[i].text)):
+            if (longest := max(len(m["a"]), len(m["b"]))) > NAME_MAX:
+                raise _reject(path, lines[i].no, f"the title names a topic of {longest:,} characters; "
+                                                 f"a topic's name has at most {NAME_MAX}")
             return _ComparisonParser(lines, path, sha, title_at=i).parse()
     if any(WHY_RE.match(l.text) or ALIASES_RE.match(l.text) for l in lines[:40]):
         return _parse_topic_page(lines, path, sha)
