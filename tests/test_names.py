@@ -71,12 +71,13 @@ def test_unicode_space_in_a_name_is_a_space(space):
 
 
 def test_long_names_are_cut_in_messages(make_corpus, tmp_path):
-    huge = "A" * 200_000
+    huge = "A" * 10_000_000  # a 10 MB title line
     folder = make_corpus({"long.txt": f"{huge} vs B\nintro\nB\nPros\n"})
-    r = CliRunner().invoke(main, ["--out", str(tmp_path / "out"), "build", str(folder), "--json"])
+    r = CliRunner().invoke(main, ["--out", str(tmp_path / "out"), "build", str(folder), "--json",
+                                  "--max-bytes", "20000000"])
     assert r.exit_code == 1
     [rej] = json.loads(r.stdout)["rejections"]
-    assert rej["reason"] == "the title names a topic of 200,000 characters; a topic's name has at most 200"
+    assert rej["reason"] == "the title names a topic of 10,000,000 characters; a topic's name has at most 200"
     # a long line quoted in a message is cut
     folder = make_corpus({"long.txt": "Alpha vs Beta\nAlpha\nNice PickUse it\nPros\n- +A fine pro\n" + "x" * 5000 + "\n"}, "other")
     r = CliRunner().invoke(main, ["--out", str(tmp_path / "out"), "build", str(folder), "--json"])
