@@ -27,7 +27,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from .model import PickgraphError, RejectedDocument, Rejection, display_path
+from .model import PickgraphError, RejectedDocument, Rejection, display_path, escape_path
 
 #: The default size limit of one page: real pages are a few KB; a larger file is not a saved page.
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
@@ -59,8 +59,8 @@ def _undecodable(name: str) -> bool:
 
 
 def reject(path: str, reason: str, line: int = 0) -> Rejection:
-    """A rejection of a file as a whole; a path that cannot be printed as it is is stored escaped."""
-    return Rejection(display_path(path) if _undecodable(path) else path, line, reason)
+    """A rejection of a file as a whole, its path stored printable (as the reader stores a page's)."""
+    return Rejection(escape_path(path), line, reason)
 
 
 @dataclass(frozen=True)

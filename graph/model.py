@@ -151,28 +151,34 @@ class TopicPage(_Record):
 _SHOWN_PATH = 240
 
 
-def display_path(path: str) -> str:
+def escape_path(path: str) -> str:
     """A path as it can be printed on one line: control characters escaped, bytes
-    that are not UTF-8 as ``\\xNN``, a very long path cut in the middle.
+    that are not UTF-8 as ``\\xNN``. The reader stores a page's path this way, so
+    every output (text, JSON, RDF, GraphML) shows the same one-line provenance.
 
-    >>> display_path("ok/page.txt"), display_path("a\\nrejected b.txt"), display_path("caf\\udce9.txt")
+    >>> escape_path("ok/page.txt"), escape_path("a\\nrejected b.txt"), escape_path("caf\\udce9.txt")
     ('ok/page.txt', 'a\\\\nrejected b.txt', 'caf\\\\xe9.txt')
     """
-    if not path.isprintable():
-        out = []
-        for ch in path:
-            if "\udc80" <= ch <= "\udcff":  # a byte that was not UTF-8 (surrogateescape)
-                out.append(f"\\x{ord(ch) - 0xDC00:02x}")
-            elif ch.isprintable():
-                out.append(ch)
-            else:
-                out.append(repr(ch)[1:-1] if ch != "'" else ch)
-        path = "".join(out)
+    if path.isprintable():
+        return path
+    out = []
+    for ch in path:
+        if "\udc80" <= ch <= "\udcff":  # a byte that was not UTF-8 (surrogateescape)
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
+        elif ch.isprintable() or ch == " ":
+            out.append(ch)
+        else:
+            out.append(repr(ch)[1:-1])
+    return "".join(out)
+
+
+def display_path(path: str) -> str:
+    """:func:`escape_path`, and a very long path cut in the middle, for messages."""
+    path = escape_path(path)
     if len(path) > _SHOWN_PATH:
         half = _SHOWN_PATH // 2
         path = f"{path[:half]}…{path[-half:]}"
     return path
-
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,7 +87,9 @@ def fingerprint(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathL
     """
     h = hashlib.sha256(f"{__version__}|{SCHEMA_VERSION}|{_code_fingerprint()}".encode())
     alias_path = Path(aliases) if aliases else find_alias_file(paths)
-    found = scan(paths)
+    alias_path = alias_path.absolute() if alias_path else None
+    # absolute, so `build data/` here and a query naming /abs/data from elsewhere share one cache
+    found = scan([os.path.abspath(p) for p in paths])
     stats = [(f.path, f.size, f.mtime_ns, f.ctime_ns) for f in found.files]
     stats += [(r.path, -1, -1, -1) for r in found.rejections]
     if alias_path:
@@ -133,6 +135,9 @@ def record_build(out_dir: str | os.PathLike[str], paths: Sequence[str | os.PathL
         "pickgraph": __version__,
         "inputs": [os.path.abspath(p) for p in paths],
         "aliases": os.path.abspath(aliases) if aliases else None,
+        # as typed, and where: a query run in the same folder names the pages the same way
+        "given": {"cwd": os.getcwd(), "inputs": [os.fspath(p) for p in paths],
+                  "aliases": os.fspath(aliases) if aliases else None},
     }
     target = Path(out_dir) / BUILD_RECORD
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -161,6 +166,9 @@ def query_inputs(out_dir: str | os.PathLike[str] = "exports",
         try:
             record = json.loads(target.read_bytes().decode("utf-8", "surrogateescape"))
             inputs, aliases = [str(p) for p in record["inputs"]], record.get("aliases")
+            given = record.get("given") or {}
+            if given.get("cwd") == os.getcwd():  # sources then read as the build printed them
+                inputs, aliases = [str(p) for p in given["inputs"]], given.get("aliases")
         except (ValueError, KeyError, TypeError):
             raise PickgraphError(f"{target}: not a build record pickgraph can read; run 'pickgraph build PATH' "
                                  "again") from None

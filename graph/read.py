@@ -41,6 +41,7 @@ from .model import (
     Rejection,
     TopicPage,
     VerdictLine,
+    escape_path,
 )
 
 EXAMPLE = """Dynamic
@@ -490,14 +491,15 @@ def read_file(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) 
     at most ``max_bytes`` is a rejection (see :mod:`graph.files`).
     """
     p = os.fspath(path)
+    shown = escape_path(p)  # the page's provenance, printable on one line
     try:
-        text = normalise(read_bytes(p, max_bytes), p)
+        text = normalise(read_bytes(p, max_bytes), shown)
         sha = sha256_text(text)
-        return parse_text(text, p, sha), sha
+        return parse_text(text, shown, sha), sha
     except RejectedDocument as exc:
         return exc.rejection, ""
     except Exception as exc:  # pragma: no cover - the fuzz tests say this never happens
-        return Rejection(p, 0, f"internal error while reading ({type(exc).__name__}: {exc}); please report it"), ""
+        return Rejection(shown, 0, f"internal error while reading ({type(exc).__name__}: {exc}); please report it"), ""
 
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
@@ -520,9 +522,9 @@ def collect(results: Iterable[tuple[str, tuple[Page | Rejection, str]]],
         if isinstance(result, Rejection):
             report.rejections.append(result)
         elif sha in seen:
-            report.duplicates.append(Duplicate(path, seen[sha], sha))
+            report.duplicates.append(Duplicate(escape_path(path), seen[sha], sha))
         else:
-            seen[sha] = path
+            seen[sha] = escape_path(path)
             report.pages.append(result)
     report.rejections.sort(key=lambda r: r.path)
     return report

@@ -66,7 +66,7 @@ def _scan(task: tuple[int, list[str], str, int]) -> list[tuple[Any, ...]]:
             out.append(("rejected", result))
             continue
         records.append(result)
-        out.append((sha, f, identity_facts(result)))
+        out.append((sha, result.path, identity_facts(result)))
     with open(os.path.join(spool, f"{chunk_no:07d}.pickle"), "wb") as fh:
         pickle.dump(records, fh, protocol=pickle.HIGHEST_PROTOCOL)
     return out

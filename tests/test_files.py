@@ -112,10 +112,16 @@ def test_name_that_is_not_utf8_is_a_rejection_the_rest_written(corpus, tmp_path)
 def test_file_name_with_a_newline_prints_one_line(corpus, tmp_path):
     (corpus / "x\nrejected fake.txt:1: forged").write_text("", encoding="utf-8")
     (corpus / "y\nz.txt").write_text("", encoding="utf-8")
-    r = CliRunner().invoke(main, ["--out", str(tmp_path / "out"), "build", str(corpus)])
+    (corpus / "go\nrust.txt").write_text(good("Go", "Zig", "Zig"), encoding="utf-8")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["--out", str(out), "build", str(corpus)])
     assert r.exit_code == 1
     lines = [l for l in r.output.splitlines() if l.startswith("rejected ")]
     assert lines == [f"rejected {corpus}/y\\nz.txt:1: empty file: no text to read"]
+    # an accepted page's provenance is the same one-line path in every output
+    r = CliRunner().invoke(main, ["--out", str(out), "show", "Zig"])
+    assert r.output.splitlines()[-1] == f"  vs Go: win (pick: Zig)  [{corpus}/go\\nrust.txt]"
+    assert 'pg:fileName "go\\\\nrust.txt"' in (out / "pickgraph.ttl").read_text(encoding="utf-8")  # the \\ escaped
 
 
 def test_fifo_is_a_rejection_not_a_hang(corpus, tmp_path):

@@ -39,6 +39,7 @@ def test_bare_queries_answer_from_the_last_build(elsewhere):
     assert cli("build", "pages").exit_code == 0
     record = json.loads((elsewhere / "exports" / BUILD_RECORD).read_text())
     assert record["inputs"] == [str(elsewhere / "pages")] and record["aliases"] is None
+    assert record["given"] == {"cwd": str(elsewhere), "inputs": ["pages"], "aliases": None}
     r = cli("show", "Alpha")
     assert r.exit_code == 0 and r.output.startswith("Alpha  (alpha)"), r.output
     r = cli("compare", "Alpha", "Delta")
@@ -60,10 +61,17 @@ def test_the_last_build_wins_over_the_bundled_corpus(elsewhere):
     assert cli("--corpus", "data", "show", "Kafka").exit_code == 0  # --corpus still names other pages
 
 
-def test_same_out_finds_the_build(elsewhere, tmp_path):
+def test_same_out_finds_the_build(elsewhere, tmp_path, monkeypatch):
     out = tmp_path / "elsewhere-out"
     assert cli("--out", str(out), "build", "pages").exit_code == 0
+    cache = next((out / ".cache").glob("graph-*.pickle"))
+    stamp = cache.stat().st_mtime_ns
     assert cli("--out", str(out), "show", "Alpha").exit_code == 0
+    monkeypatch.chdir(tmp_path)  # another folder: the record's absolute paths, the same fresh cache
+    r = cli("--out", str(out), "show", "Alpha", "--json")
+    assert r.exit_code == 0 and cache.stat().st_mtime_ns == stamp
+    assert json.loads(r.stdout)["comparisons"][0]["source"] == "pages/ab.txt"  # as the build read it
+    monkeypatch.chdir(elsewhere)
     assert cli("show", "Alpha", "--out", str(out)).exit_code == 0
     r = cli("show", "Alpha")  # exports/ here holds no build
     assert r.exit_code == 1
@@ -86,7 +94,7 @@ def test_a_build_whose_pages_are_gone_says_so(elsewhere):
     (elsewhere / "pages").rename(elsewhere / "moved")
     r = cli("show", "Alpha")
     assert r.exit_code == 1
-    assert r.output.startswith(f"Error: the last build in exports/ read {elsewhere / 'pages'}, which is gone; run ")
+    assert r.output.startswith("Error: the last build in exports/ read pages, which is gone; run ")
 
 
 def test_queries_see_pages_changed_since_the_build(elsewhere):
