@@ -230,9 +230,9 @@ def parse_text(text: str, path: str = "<text>", sha256: str | None = None) -> Pa
 
 def _not_a_page(lines: list[_Line]) -> str:
     """Why a text with no title is no topic page either, naming what is missing."""
-    if len(lines) == 3 and FLAT_WHY_RE.match(name_key(lines[2].text)) and _name_like(lines[0].text):
-        return (f"three lines like a flattened topic page, but neither the definition nor the "
-                f"'Developers should …' paragraph opens with its name {lines[0].text!r}")
+    if _flat_shape(lines):
+        return (f"three lines like a flattened topic page, but its name {lines[0].text!r} opens neither the "
+                f"definition nor (within {FILLER_WORDS} words) the 'Developers should learn/use' paragraph")
     return ("no comparison title ('A vs B') on the first lines, and not a topic page "
             "(no 'Why learn X?' heading, nor the three lines name, definition, 'Developers should learn/use X …')")
 
@@ -487,6 +487,14 @@ class _ComparisonParser:
         return first[0], first[1]
 
 
+def _flat_shape(lines: list[_Line]) -> re.Match[str] | None:
+    """The three lines of a flattened topic page, name-like name and why-learn
+    opening (matched on the third line's :func:`name_key`), else None."""
+    if len(lines) != 3 or not _name_like(lines[0].text) or TITLE_RE.match(lines[0].text):
+        return None
+    return FLAT_WHY_RE.match(name_key(lines[2].text))
+
+
 def _flattened_topic_page(lines: list[_Line], path: str, sha: str) -> TopicPage | None:
     """A topic page as text extractors save it (no kind, no aliases, no headings),
     or None when the lines are not in that shape.
@@ -498,12 +506,9 @@ def _flattened_topic_page(lines: list[_Line], path: str, sha: str) -> TopicPage 
     that tie between the lines keeps three random lines, and a comparison page cut
     after its intro, from passing for a topic page.
     """
-    if len(lines) != 3:
+    if (m := _flat_shape(lines)) is None:
         return None
     name, definition, why = lines
-    m = FLAT_WHY_RE.match(name_key(why.text))
-    if m is None or not _name_like(name.text) or TITLE_RE.match(name.text):
-        return None
     if not (opens_with(definition.text, name.text) or opens_with(m["rest"], name.text, skip=FILLER_WORDS)):
         return None
     return TopicPage(path=path, sha256=sha, name=name.text, name_line=name.no,

@@ -201,8 +201,8 @@ def test_flattened_shape_with_a_vs_in_its_definition_is_a_topic_page():
 @pytest.mark.parametrize("text, line, reason", [
     # the third line opens like a why-learn paragraph, but nothing ties it to the name
     ("Gardening\nSome notes I took this week.\nDevelopers should learn to rest on weekends.", 2,
-     "three lines like a flattened topic page, but neither the definition nor the 'Developers should …' "
-     "paragraph opens with its name 'Gardening'"),
+     "three lines like a flattened topic page, but its name 'Gardening' opens neither the definition "
+     "nor (within 3 words) the 'Developers should learn/use' paragraph"),
     # a comparison page cut after its intro is not a topic page called 'Dynamic'
     ("Dynamic\nGo vs Rust\nDevelopers should learn Go for services meets developers should learn rust. Here's our take.",
      3, "page ends before the first card is complete; a page needs both cards of 'Go' and 'Rust'"),
