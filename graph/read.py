@@ -337,7 +337,8 @@ class _ComparisonParser:
         A card is its name, maybe the badge, a description, then ``Pros``; the
         headline is a name and a description followed by a card, i.e. by a
         topic's name again. So a name line is the headline when another name line
-        comes before any badge or section line."""
+        comes before any badge or section line (like the marked headline, it may
+        skip its description)."""
         if (ln := self.peek()) is None or self._canon(ln.text) is None:
             return 0
         k = 1
@@ -345,7 +346,7 @@ class _ComparisonParser:
             if ln.text.startswith(BADGE) or ln.text in SECTIONS:
                 return 0
             if self._canon(ln.text) is not None:
-                return k if k > 1 else 0  # a headline has its description
+                return k
             k += 1
         return 0
 

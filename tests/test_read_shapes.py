@@ -185,6 +185,13 @@ def test_markerless_headline_must_agree_with_the_badge():
     assert reason == "the pick disagrees: the headline names 'Make' but the badge on 'Ninja''s card names 'Ninja'"
 
 
+def test_markerless_headline_may_skip_its_description():
+    lines = (REAL / "compact-winner-first.txt").read_text().split("\n")
+    del lines[3]  # the headline's description
+    p = parse_text("\n".join(lines))
+    assert (p.pick, p.pick_line, p.card("Ruff").line, p.warnings) == ("Ruff", 3, 4, ())
+
+
 def test_a_card_with_no_pros_names_where_it_stopped():
     text = (REAL / "compact-winner-first.txt").read_text()
     text = text.replace("Pros\n- +Its plugin ecosystem covers niche checks that newer linters have not ported yet\n"
