@@ -8,6 +8,18 @@ take the same path. Markers are matched tolerantly because saved pages carry
 the 🧊 emoji in several wrong code pages (``đź§Š``, ``ðŸ§Š``): a marker is any
 short run of characters with no ASCII letter or digit.
 
+Accepted shapes (``/work/shared/FORMAT.md`` describes the site):
+
+* comparison pages, full (blocks, ``🧊Nice Pick`` headline) or compact (no blank
+  lines, no kind line, the headline without its marker, so the winner's name
+  is met three times before its ``Pros``);
+* topic pages, full or compact (``Why learn X?`` heading, ``Also known as:``…),
+  or flattened: exactly three lines, the name, a definition and a paragraph
+  ``Developers should learn/use X …`` (see :func:`_flattened_topic_page`).
+
+Names on one page are compared by :func:`name_key` only: case, hyphens and
+runs of spaces do not count.
+
 Every function here either returns a record or raises
 :class:`~graph.model.RejectedDocument`; nothing else escapes (a hypothesis fuzz
 test holds us to that).
@@ -74,7 +86,15 @@ VERDICT_RE = re.compile(r"^Use\s+(?P<topic>.+?)\s+if\s*:\s*(?P<text>.*)$")
 WINS_RE = re.compile(r"^(?P<name>.+?)\s+wins\.?$")
 ALIASES_RE = re.compile(r"^also known as\s*:\s*(?P<names>.*)$", re.IGNORECASE)
 WHY_RE = re.compile(r"^(?P<junk>[^A-Za-z0-9]{0,8}|\S{0,8}?)Why learn\s+(?P<name>.+?)\s*\??$")
+#: the why-learn paragraph that opens the third line of a flattened topic page
+FLAT_WHY_RE = re.compile(r"^developers should (?:learn|use)\b ?(?P<rest>.*)$")
 BADGE = "Nice Pick"
+#: lines that end a card's description: a line starting a section, never a description
+SECTIONS = ("Pros", "Cons", "The Verdict", "The Bottom Line")
+#: a topic's name is a short line; anything longer is a paragraph
+MAX_NAME = 80
+#: words allowed between "Developers should learn/use" and the name ("about", "and use", "how to use")
+FILLER_WORDS = 3
 #: below this many files, starting worker processes costs more than it saves
 PARALLEL_MIN = 2000
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
@@ -105,8 +125,35 @@ def is_headline(text: str) -> bool:
     return is_marker(text[: -len(BADGE)].strip())
 
 
+def name_key(text: str) -> str:
+    """How the reader compares names: case, hyphens and runs of spaces do not count,
+    because real pages write one topic ``Write-Back Caching`` and ``write back caching``.
+
+    >>> name_key("  Write-Back   Caching"), name_key("CI/CD")
+    ('write back caching', 'ci/cd')
+    """
+    return " ".join(text.replace("-", " ").split()).casefold()
+
+
 def _same(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    return name_key(a) == name_key(b)
+
+
+def opens_with(text: str, name: str, skip: int = 0) -> bool:
+    """Whether ``text`` starts with ``name`` (by :func:`name_key`) after at most ``skip`` words.
+
+    >>> opens_with("Long polling is a technique", "Long-Polling")
+    True
+    >>> opens_with("how to use Jinja2 templates", "jinja2", skip=3), opens_with("Jinja2", "Jinja", skip=0)
+    (True, True)
+    """
+    key = name_key(name)
+    return bool(key) and re.match(rf"(?:\S+ ){{0,{skip}}}{re.escape(key)}", name_key(text)) is not None
+
+
+def _name_like(text: str) -> bool:
+    """A line that can be a topic's name: short, with a letter or digit, not a sentence."""
+    return len(text) <= MAX_NAME and _ASCII_ALNUM.search(text) is not None and text[-1] not in ".:;,!?"
 
 
 #: Longest topic name a title may give: a longer one is a paragraph, not a name.
@@ -196,6 +243,9 @@ def parse_text(text: str, path: str = "<text>", sha256: str | None = None) -> Pa
         head.startswith("<") and re.search(r"</?[a-z][a-z0-9]*[\s>]", "\n".join(l.text for l in lines[:20]).lower())
     ):
         raise _reject(path, lines[0].no, "an HTML page, not a saved text page; save the page as plain text")
+    # First, because its definition may hold " vs " and would pass for a title on line 2.
+    if (flat := _flattened_topic_page(lines, path, sha)) is not None:
+        return flat
     for i in (0, 1):
         if i < len(lines) and (m := TITLE_RE.match(lines[i].text)):
             if (longest := max(len(m["a"]), len(m["b"]))) > NAME_MAX:
@@ -205,10 +255,16 @@ def parse_text(text: str, path: str = "<text>", sha256: str | None = None) -> Pa
     if any(WHY_RE.match(l.text) or ALIASES_RE.match(l.text) for l in lines[:40]):
         return _parse_topic_page(lines, path, sha)
     probe = lines[1] if len(lines) > 1 and len(lines[0].text) < 30 else lines[0]
-    raise _reject(
-        path, probe.no,
-        "no comparison title ('A vs B') on the first lines, and not a topic page ('Why learn X?' heading)",
-    )
+    raise _reject(path, probe.no, _not_a_page(lines))
+
+
+def _not_a_page(lines: list[_Line]) -> str:
+    """Why a text with no title is no topic page either, naming what is missing."""
+    if _flat_shape(lines):
+        return (f"three lines like a flattened topic page, but its name {lines[0].text!r} opens neither the "
+                f"definition nor (within {FILLER_WORDS} words) the 'Developers should learn/use' paragraph")
+    return ("no comparison title ('A vs B') on the first lines, and not a topic page "
+            "(no 'Why learn X?' heading, nor the three lines name, definition, 'Developers should learn/use X …')")
 
 
 class _ComparisonParser:
@@ -244,7 +300,7 @@ class _ComparisonParser:
         if _same(a, b):
             raise self.reject(title_line.no, f"the title compares {a!r} with itself")
         self.names = (a, b)
-        self._keys = {" ".join(n.split()).casefold(): n for n in self.names}
+        self._keys = {name_key(n): n for n in self.names}
         self._longest = max(len(a), len(b)) + 8
         picks: list[tuple[str, int, str]] = []  # (name, line, where)
 
@@ -253,16 +309,7 @@ class _ComparisonParser:
             if ln.text == BADGE or ln.text in ("Pros", "Cons"):
                 raise self.reject(ln.no, f"expected the card of {a!r} or {b!r} before {ln.text!r}")
             intro.append(self.take().text)
-        if (ln := self.peek()) is not None and is_headline(ln.text):
-            self.take()
-            name = self.peek()
-            if name is None:
-                raise self.reject(ln.no, "page ends after the Nice Pick headline: no cards")
-            self.take()
-            picks.append((name.text, name.no, "the headline"))
-            # the winner's description: one line, unless the page skips it
-            if (ln := self.peek()) is not None and not self._card_starts():
-                self.take()
+        self._headline(picks)
 
         cards = [self._card(None), None]
         cards[1] = self._card(cards[0].name)
@@ -289,13 +336,49 @@ class _ComparisonParser:
         )
 
     def _canon(self, name: str) -> str | None:
-        """The title's spelling of a topic named ``name`` in any case, else None."""
+        """The title's spelling of a topic named ``name`` (by :func:`name_key`), else None."""
         if len(name) > self._longest:  # most lines are sentences: skip them cheaply
             return None
-        key = name.casefold()
-        if "  " in key or "\t" in key:
-            key = " ".join(key.split())
-        return self._keys.get(key)
+        return self._keys.get(name_key(name))
+
+    def _headline(self, picks: list[tuple[str, int, str]]) -> None:
+        """Read the pick headline, if any, into ``picks``: the ``🧊Nice Pick`` marker,
+        the winner's name and its description; real compact pages drop the marker."""
+        ln = self.peek()
+        if ln is not None and is_headline(ln.text):
+            self.take()
+            name = self.peek()
+            if name is None:
+                raise self.reject(ln.no, "page ends after the Nice Pick headline: no cards")
+            self.take()
+            picks.append((name.text, name.no, "the headline"))
+            # the winner's description: one line, unless the page skips it
+            if self.peek() is not None and not self._card_starts():
+                self.take()
+        elif size := self._markerless_headline():
+            name = self.take()
+            picks.append((name.text, name.no, "the headline"))
+            for _ in range(size - 1):
+                self.take()
+
+    def _markerless_headline(self) -> int:
+        """The number of lines of a headline without its marker at the cursor, else 0.
+
+        A card is its name, maybe the badge, a description, then ``Pros``; the
+        headline is a name and a description followed by a card, i.e. by a
+        topic's name again. So a name line is the headline when another name line
+        comes before any badge or section line (like the marked headline, it may
+        skip its description)."""
+        if (ln := self.peek()) is None or self._canon(ln.text) is None:
+            return 0
+        k = 1
+        while (ln := self.peek(k)) is not None:
+            if ln.text.startswith(BADGE) or ln.text in SECTIONS:
+                return 0
+            if self._canon(ln.text) is not None:
+                return k
+            k += 1
+        return 0
 
     def _card_starts(self) -> bool:
         """Whether a card starts at the cursor: a topic's name, or any line shaped
@@ -333,8 +416,8 @@ class _ComparisonParser:
             if glued:
                 desc.append(glued)
         while (ln := self.peek()) is not None and ln.text != "Pros":
-            if ln.text in ("Cons", "The Verdict") or self._canon(ln.text):
-                raise self.reject(ln.no, f"the card of {name!r} has no Pros section")
+            if ln.text in SECTIONS or self._canon(ln.text):
+                raise self.reject(ln.no, f"the card of {name!r} has no Pros section before {ln.text!r}")
             desc.append(self.take().text)
         incomplete = f"page ends before the card of {name!r} is complete; a page needs both cards"
         if ln is None:
@@ -366,7 +449,7 @@ class _ComparisonParser:
         related: tuple[str, ...] = ()
         related_line = 0
         while (ln := self.peek()) is not None:
-            if self._canon(ln.text) or ln.text in ("Pros", "Cons", "The Verdict", "The Bottom Line"):
+            if self._canon(ln.text) or ln.text in SECTIONS:
                 break
             m = BULLET_RE.match(ln.text)
             if m is None:
@@ -433,6 +516,34 @@ class _ComparisonParser:
                     f"the pick disagrees: {first[2]} names {first[0]!r} but {other[2]} names {other[0]!r}",
                 )
         return first[0], first[1]
+
+
+def _flat_shape(lines: list[_Line]) -> re.Match[str] | None:
+    """The three lines of a flattened topic page, name-like name and why-learn
+    opening (matched on the third line's :func:`name_key`), else None."""
+    if len(lines) != 3 or not _name_like(lines[0].text) or TITLE_RE.match(lines[0].text):
+        return None
+    return FLAT_WHY_RE.match(name_key(lines[2].text))
+
+
+def _flattened_topic_page(lines: list[_Line], path: str, sha: str) -> TopicPage | None:
+    """A topic page as text extractors save it (no kind, no aliases, no headings),
+    or None when the lines are not in that shape.
+
+    The shape is exactly three lines: a name, a definition, and a paragraph that
+    opens ``Developers should learn …`` or ``Developers should use …``. Either the
+    definition opens with the name (``Long polling is a …``) or the name follows
+    "learn"/"use" within :data:`FILLER_WORDS` words (``learn about long polling``):
+    that tie between the lines keeps three random lines, and a comparison page cut
+    after its intro, from passing for a topic page.
+    """
+    if (m := _flat_shape(lines)) is None:
+        return None
+    name, definition, why = lines
+    if not (opens_with(definition.text, name.text) or opens_with(m["rest"], name.text, skip=FILLER_WORDS)):
+        return None
+    return TopicPage(path=path, sha256=sha, name=name.text, name_line=name.no,
+                     definition=definition.text, why_learn=why.text)
 
 
 def _parse_topic_page(lines: list[_Line], path: str, sha: str) -> TopicPage:

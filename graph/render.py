@@ -1,4 +1,5 @@
-"""Render records back to page text, in the site's layout (normal or compact).
+"""Render records back to page text, in the site's real shapes: comparison pages
+full or compact, topic pages full, compact or flattened (see FORMAT.md).
 
 Used by the corpus generator and by tests that need pages with exact,
 hand-chosen contents. ``parse_text(render_comparison(...))`` gives back what
@@ -29,7 +30,12 @@ def render_comparison(
     compact: bool = False,
     kind: str = "Dynamic",
 ) -> str:
-    """The text of an ``a vs b`` page whose winner is ``pick`` (one of the two)."""
+    """The text of an ``a vs b`` page whose winner is ``pick`` (one of the two).
+
+    ``compact``: the real compact shape: no blank lines, no kind line, the headline
+    without its ``🧊Nice Pick`` marker (so the winner's name is written three times
+    before its ``Pros``), ``- +`` bullets and the badge glued to the description.
+    """
     descriptions = descriptions or {}
     pros = pros or {}
     cons = cons or {}
@@ -44,12 +50,11 @@ def render_comparison(
     def con(t: str) -> list[str]:
         return cons.get(t) or [PLACEHOLDER]
 
-    blocks: list[list[str]] = [[kind], [f"{a} vs {b}"]]
+    blocks: list[list[str]] = [] if compact else [[kind]]
+    blocks += [[f"{a} vs {b}"], [f"{desc(a)} meets {desc(b)[:1].lower()}{desc(b)[1:]}. Here's our take."]]
     other = b if pick == a else a
-    if not compact:
-        blocks.append([f"{desc(a)} meets {desc(b)[:1].lower()}{desc(b)[1:]}. Here's our take."])
-        if pick:
-            blocks += [["🧊Nice Pick"], [pick], [desc(pick)]]
+    if pick:
+        blocks += ([] if compact else [["🧊Nice Pick"]]) + [[pick], [desc(pick)]]
     bullet = "- " if compact else "  • "
     for t in (a, b):
         blocks.append([t])
@@ -75,12 +80,17 @@ def render_comparison(
 
 
 def render_topic_page(name: str, definition: str, aliases: list[str] | None = None, kind: str = "concept",
-                      related_tools: list[str] | None = None, alternatives: list[str] | None = None) -> str:
-    """The text of a topic page."""
-    blocks = [[kind], [name], [definition]]
+                      related_tools: list[str] | None = None, alternatives: list[str] | None = None,
+                      why_learn: str | None = None, shape: str = "full") -> str:
+    """The text of a topic page; ``shape`` is ``full`` (blocks), ``compact`` (no blank
+    lines) or ``flattened`` (only the name, the definition and the why-learn paragraph)."""
+    why = why_learn or f"{name} comes up often in technical decisions."
+    if shape == "flattened":
+        return "\n".join([name, definition, why_learn or f"Developers should learn {name} when it fits the problem"])
+    blocks = [[kind], [name], [definition]] if kind else [[name], [definition]]
     if aliases:
         blocks.append([f"Also known as: {', '.join(aliases)}"])
-    blocks += [[f"🧊Why learn {name}?"], [f"{name} comes up often in technical decisions."],
+    blocks += [[f"🧊Why learn {name}?"], [why],
                [f"Compare {name}"], ["Learning Resources"], ["Related Tools"] + list(related_tools or []),
                [f"Alternatives to {name}"] + list(alternatives or [])]
-    return "\n\n".join("\n".join(b) for b in blocks)
+    return ("\n" if shape == "compact" else "\n\n").join("\n".join(b) for b in blocks)

@@ -161,7 +161,7 @@ def test_every_kind_of_bad_input_is_reported_and_the_rest_built(run):
         ("disagree.txt", 49): "the pick disagrees: the headline names 'Rust' but the bottom line names 'Go'",
         ("empty.txt", 1): "empty file: no text to read",
         ("latin1.txt", 5): "not UTF-8 text (byte 0xe9 at offset 24); save the page as UTF-8",
-        ("no-title.txt", 3): "no comparison title ('A vs B') on the first lines, and not a topic page ('Why learn X?' heading)",
+        ("no-title.txt", 3): "no comparison title ('A vs B') on the first lines, and not a topic page (no 'Why learn X?' heading, nor the three lines name, definition, 'Developers should learn/use X …')",
         ("pick-elsewhere.txt", 9): "the pick 'Zig' in the headline is not one of the compared topics (Go, Rust)",
         ("saved.txt", 1): "an HTML page, not a saved text page; save the page as plain text",
         ("wrong-card.txt", 13): "expected the card of 'Go' or 'Rust', found 'Python'; cards must match the title (Go vs Rust)",
