@@ -153,11 +153,9 @@ def opens_with(text: str, name: str, skip: int = 0) -> bool:
 
 def _name_like(text: str) -> bool:
     """A line that can be a topic's name: short, with a letter or digit, not a sentence."""
-    return len(text) <= MAX_NAME and _ASCII_ALNUM.search(text) is not None and text[-1] not in ".:;,!?"
+    return len(text) <= MAX_NAME and any(c.isalnum() for c in text) and text[-1] not in ".:;,!?"
 
 
-#: Longest topic name a title may give: a longer one is a paragraph, not a name.
-NAME_MAX = 200
 #: Longest quoted text kept whole in a rejection reason; a longer one is cut with "…".
 QUOTE_MAX = 80
 # a repr()'d string in either quote, written as an unrolled loop so a 10 MB one is matched in one pass
@@ -248,9 +246,9 @@ def parse_text(text: str, path: str = "<text>", sha256: str | None = None) -> Pa
         return flat
     for i in (0, 1):
         if i < len(lines) and (m := TITLE_RE.match(lines[i].text)):
-            if (longest := max(len(m["a"]), len(m["b"]))) > NAME_MAX:
+            if (longest := max(len(m["a"]), len(m["b"]))) > MAX_NAME:
                 raise _reject(path, lines[i].no, f"the title names a topic of {longest:,} characters; "
-                                                 f"a topic's name has at most {NAME_MAX}")
+                                                 f"a topic's name has at most {MAX_NAME}")
             return _ComparisonParser(lines, path, sha, title_at=i).parse()
     if any(WHY_RE.match(l.text) or ALIASES_RE.match(l.text) for l in lines[:40]):
         return _parse_topic_page(lines, path, sha)
@@ -556,7 +554,7 @@ def _parse_topic_page(lines: list[_Line], path: str, sha: str) -> TopicPage:
         name_at = 1
     kind = " ".join(l.text for l in lines[:name_at])
     name = lines[name_at]
-    if len(name.text) > 80:
+    if len(name.text) > MAX_NAME:
         raise _reject(path, name.no, "topic page: expected the topic's name, found a paragraph")
     sections = {"compare": [], "resources": [], "tools": [], "alternatives": []}
     definition: list[str] = []

@@ -77,9 +77,15 @@ def test_long_names_are_cut_in_messages(make_corpus, tmp_path):
                                   "--max-bytes", "20000000"])
     assert r.exit_code == 1
     [rej] = json.loads(r.stdout)["rejections"]
-    assert rej["reason"] == "the title names a topic of 10,000,000 characters; a topic's name has at most 200"
+    assert rej["reason"] == "the title names a topic of 10,000,000 characters; a topic's name has at most 80"
     # a long line quoted in a message is cut
     folder = make_corpus({"long.txt": "Alpha vs Beta\nAlpha\nNice PickUse it\nPros\n- +A fine pro\n" + "x" * 5000 + "\n"}, "other")
     r = CliRunner().invoke(main, ["--out", str(tmp_path / "out"), "build", str(folder), "--json"])
     [rej] = json.loads(r.stdout)["rejections"]
     assert rej["reason"] == f"expected 'Cons' after the pros of 'Alpha', found '{'x' * (QUOTE_MAX - 1)}…'"
+
+
+def test_flattened_topic_page_with_a_name_without_ascii():
+    page = parse_text("日本語\n日本語 is a language written in three scripts.\nDevelopers should learn 日本語 to read "
+                      "the manuals of Japanese tools.", "jp.txt")
+    assert page.name == "日本語" and page.definition.startswith("日本語 is a language")
