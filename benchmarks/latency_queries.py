@@ -17,7 +17,7 @@ import time
 from graph.explain import why
 from graph.generate import generate
 from graph.kg import build_graph, resolve_report
-from graph.model import ReadReport
+from graph.read.model import ReadReport
 from graph.rank import fit
 from graph.read import parse_text
 from graph.suggest import index, suggest

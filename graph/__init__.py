@@ -8,7 +8,7 @@ Stages, one module each: :mod:`graph.read` (pages → records) → :mod:`graph.r
 
 __version__ = "0.1.0"
 
-from .model import (  # noqa: E402
+from .read.model import (  # noqa: E402
     Comparison,
     PickgraphError,
     RejectedDocument,

@@ -12,9 +12,9 @@
   a pick on record: no probability is given rather than a coin flip.
 
 >>> from graph.read import parse_text
->>> from graph.model import ReadReport
+>>> from graph.read.model import ReadReport
 >>> from graph.kg import build_graph
->>> from graph.render import render_comparison as page
+>>> from graph.read.render import render_comparison as page
 >>> G = build_graph(ReadReport(pages=[parse_text(page(a, b, a), a) for a, b in [("Ant", "Bee"), ("Bee", "Cat")]]))
 >>> compare(G, "ant", "bee")["mode"], compare(G, "ant", "cat")["mode"]
 ('direct', 'derived')
@@ -30,7 +30,7 @@ import networkx as nx
 
 from . import rank
 from .kg import related, versus_edges
-from .model import Comparison, PickgraphError
+from .read.model import Comparison, PickgraphError
 
 DIRECT, DERIVED, NO_EVIDENCE = "direct", "derived", "no evidence"
 

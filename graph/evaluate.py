@@ -38,7 +38,7 @@ from typing import Any
 import networkx as nx
 
 from .kg import VERSUS, build_graph, resolve_report
-from .model import Comparison, PickgraphError, ReadReport
+from .read.model import Comparison, PickgraphError, ReadReport
 
 SUGGEST_METHODS = ("suggest", "random", "popularity", "common-neighbours", "jaccard", "adamic-adar",
                    "personalized-pagerank")

@@ -2,16 +2,16 @@
 
 From the documents: the winner's ``Use X if:`` verdict lines, the winner's pros
 and the loser's cons, each with its source and line — never the site's
-placeholder con nor sentence-splitting debris (:func:`graph.model.is_informative`,
-:func:`graph.model.clean_reason`). From the graph: each topic's record of wins
+placeholder con nor sentence-splitting debris (:func:`graph.read.model.is_informative`,
+:func:`graph.read.model.clean_reason`). From the graph: each topic's record of wins
 and losses, the win chains that link them, and the related topics that place the
 pick in context. A contested pair shows both sides; a derived pair explains its
 chain and its probability.
 
 >>> from graph.read import parse_text
->>> from graph.model import ReadReport
+>>> from graph.read.model import ReadReport
 >>> from graph.kg import build_graph
->>> from graph.render import render_comparison as page
+>>> from graph.read.render import render_comparison as page
 >>> text = page("Ant", "Bee", "Ant", pros={"Ant": ["Carries loads many times its own weight"]})
 >>> G = build_graph(ReadReport(pages=[parse_text(text, "ab.txt")]))
 >>> w = why(G, "bee", "ant")
@@ -28,7 +28,7 @@ import networkx as nx
 
 from .compare import DERIVED, DIRECT, NO_EVIDENCE, compare
 from .kg import related, versus_edges
-from .model import PLACEHOLDER_CON, Comparison, clean_reason, is_informative
+from .read.model import PLACEHOLDER_CON, Comparison, clean_reason, is_informative
 
 
 def _name(G: nx.MultiDiGraph, n: str | None) -> str | None:

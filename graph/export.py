@@ -17,7 +17,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from .model import PickgraphError
+from .read.model import PickgraphError
 
 #: format name → (module, function, default file name). Each function is
 #: ``f(G, path, **options) -> None`` and writes atomically.

@@ -11,7 +11,7 @@ the same corpus gives the same file, byte for byte, and the page is still the
 moment it is drawn.
 
 >>> from graph.read import parse_text, EXAMPLE
->>> from graph.model import ReadReport
+>>> from graph.read.model import ReadReport
 >>> from graph.kg import build_graph
 >>> data = page_data(build_graph(ReadReport(pages=[parse_text(EXAMPLE, "ex.txt")])))
 >>> data["meta"]["mode"], sorted(n["id"] for n in data["nodes"])
@@ -31,7 +31,7 @@ from typing import Any
 import networkx as nx
 
 from .kg import ALTERNATIVE, RELATED, VERSUS, contested_pairs, find_topic
-from .model import Comparison, PickgraphError, clean_reason, is_informative
+from .read.model import Comparison, PickgraphError, clean_reason, is_informative
 
 SEED = 20240611
 #: above this many topics, the default page is an overview (see :func:`select_topics`)

@@ -11,8 +11,8 @@ Pairs that a page compares with each other are never candidates (the page says
 they differ), nor pairs the alias file keeps apart.
 
 >>> from graph.read import parse_text
->>> from graph.render import render_comparison
->>> from graph.model import ReadReport
+>>> from graph.read.render import render_comparison
+>>> from graph.read.model import ReadReport
 >>> from graph.kg import build_graph
 >>> pages = [parse_text(render_comparison("Apache Kafka", "RabbitMQ", "Apache Kafka",
 ...          related={"RabbitMQ": ["kafka"]}), "k.txt")]

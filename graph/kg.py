@@ -23,7 +23,7 @@ Graph attributes (``G.graph``):
     ``report``     ``{"duplicates": […], "rejections": […], "warnings": […]}`` as plain dicts
 
 >>> from graph.read import parse_text, EXAMPLE
->>> from graph.model import ReadReport
+>>> from graph.read.model import ReadReport
 >>> G = build_graph(ReadReport(pages=[parse_text(EXAMPLE, "ex.txt")]))
 >>> sorted(G.nodes)
 ['caching', 'key-value-stores', 'memcached', 'redis']
@@ -39,7 +39,7 @@ from typing import Any
 
 import networkx as nx
 
-from .model import Comparison, ReadReport, TopicPage
+from .read.model import Comparison, ReadReport, TopicPage
 from .resolve import AliasFile, Identity, Resolver, label_from_slug, slugify
 
 VERSUS = "versus"
@@ -228,9 +228,9 @@ def contested_pairs(G: nx.MultiDiGraph, topic: str | None = None) -> list[tuple[
 def find_topic(G: nx.MultiDiGraph, query: str) -> str:
     """The slug of the topic a user means by ``query`` (a name, slug or alias, any case).
 
-    Raises :class:`~graph.model.UnknownTopic` with the closest matches.
+    Raises :class:`~graph.read.model.UnknownTopic` with the closest matches.
     """
-    from .model import UnknownTopic
+    from .read.model import UnknownTopic
 
     s = slugify(query)
     ident: Identity | None = G.graph.get("identity")

@@ -23,8 +23,8 @@ import networkx as nx
 from . import __version__
 from .export import atomic_write_bytes
 from .kg import SCHEMA_VERSION, build_graph, resolve_report
-from .files import DEFAULT_MAX_BYTES, scan
-from .model import PickgraphError, ReadReport
+from .read.files import DEFAULT_MAX_BYTES, scan
+from .read.model import PickgraphError, ReadReport
 from .read import read_paths
 from .resolve import AliasFile
 from .store import paused_gc, write_documents
@@ -55,7 +55,7 @@ def build(
     """Read every page under ``paths`` and build the topic graph.
 
     Rejected pages are in the report (and in ``G.graph["report"]``); the graph
-    holds everything that was accepted. Raises :class:`~graph.model.NoPages`
+    holds everything that was accepted. Raises :class:`~graph.read.model.NoPages`
     when ``paths`` hold no file to read.
     """
     alias_path = Path(aliases) if aliases else find_alias_file(paths)
@@ -72,7 +72,7 @@ def _code_fingerprint() -> str:
     """The modules whose classes a cached graph pickles: a cache made by other code is stale."""
     here = Path(__file__).parent
     parts = []
-    for name in ("model.py", "read.py", "resolve.py", "kg.py", "store.py"):
+    for name in ("read/model.py", "read/parse.py", "read/files.py", "resolve.py", "kg.py", "store.py"):
         st = os.stat(here / name)
         parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
     return "|".join(parts)

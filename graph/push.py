@@ -30,7 +30,7 @@ from typing import Any
 
 import networkx as nx
 
-from .model import PickgraphError
+from .read.model import PickgraphError
 from .rdf import DEFAULT_BASE, check_base, check_iri, serialize
 
 ENV_TOKEN = "PICKGRAPH_PUSH_TOKEN"

@@ -5,9 +5,9 @@ The fit turns all games into one strength per topic, so that two topics that
 were never compared still get a probability — when a chain of games links them.
 
 >>> from graph.read import parse_text
->>> from graph.model import ReadReport
+>>> from graph.read.model import ReadReport
 >>> from graph.kg import build_graph
->>> from graph.render import render_comparison
+>>> from graph.read.render import render_comparison
 >>> pages = [parse_text(render_comparison(a, b, a), f"{a}.txt") for a, b in [("Ant", "Bee"), ("Bee", "Cat")]]
 >>> G = build_graph(ReadReport(pages=pages))
 >>> win_chain(G, "ant", "cat")

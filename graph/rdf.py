@@ -17,7 +17,7 @@ JSON-LD and RDF/XML sort subjects, predicates and objects; Turtle and TriG
 document sorted by sha256.
 
 >>> from graph.read import parse_text, EXAMPLE
->>> from graph.model import ReadReport
+>>> from graph.read.model import ReadReport
 >>> from graph.kg import build_graph
 >>> G = build_graph(ReadReport(pages=[parse_text(EXAMPLE, "ex.txt")]))
 >>> nt = serialize(G, "ntriples").decode()
@@ -39,7 +39,7 @@ import networkx as nx
 
 from .export import atomic_open
 from .kg import ALTERNATIVE, RELATED, VERSUS
-from .model import Comparison, PickgraphError, TopicPage, is_informative
+from .read.model import Comparison, PickgraphError, TopicPage, is_informative
 from .vocab import NS as PG_NS
 from . import turtle
 from .turtle import data_prefixes as _data_prefixes
@@ -134,7 +134,7 @@ def quads(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE) -> list[Quad]:
     """Every statement of ``G`` as a sorted, duplicate-free list of quads.
 
     >>> from graph.read import parse_text, EXAMPLE
-    >>> from graph.model import ReadReport
+    >>> from graph.read.model import ReadReport
     >>> from graph.kg import build_graph
     >>> G = build_graph(ReadReport(pages=[parse_text(EXAMPLE, "ex.txt")]))
     >>> [o for s, p, o, g in quads(G) if p == str(PG.pick)]

@@ -34,8 +34,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .files import read_text_file
-from .model import PickgraphError
+from .read.files import read_text_file
+from .read.model import PickgraphError
 
 RULES = ("slug", "hyphenation", "plural", "topic-page", "alias-file")
 

@@ -11,7 +11,7 @@ User input never becomes query text: values are bound to variables
 ``x" } DROP ALL #`` is just a string.
 
 >>> from graph.read import parse_text, EXAMPLE
->>> from graph.model import ReadReport
+>>> from graph.read.model import ReadReport
 >>> from graph.kg import build_graph
 >>> G = build_graph(ReadReport(pages=[parse_text(EXAMPLE, "ex.txt")]))
 >>> select(G, "SELECT ?slug WHERE { ?c pg:pick ?w . ?w skos:notation ?slug }")
@@ -36,7 +36,7 @@ from typing import Any, Union
 
 import networkx as nx
 
-from .model import PickgraphError
+from .read.model import PickgraphError
 from .rdf import DEFAULT_BASE, _data_prefixes, check_base, check_iri, serialize, topic_iri
 from .vocab import PREFIXES
 
@@ -156,7 +156,7 @@ def parse_binding(spec: str) -> tuple[str, Any]:
 
 
 def topic_term(G: nx.MultiDiGraph, query: str, base_iri: str = DEFAULT_BASE):
-    """The IRI term of the topic a user names (any spelling); :class:`~graph.model.UnknownTopic` otherwise."""
+    """The IRI term of the topic a user names (any spelling); :class:`~graph.read.model.UnknownTopic` otherwise."""
     from .kg import find_topic
 
     return iri(topic_iri(find_topic(G, query), check_base(base_iri)))

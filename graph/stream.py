@@ -39,8 +39,8 @@ from typing import Any
 from . import graphml, turtle
 from .export import FORMATS, atomic_open
 from .kg import ALTERNATIVE, RELATED, VERSUS, feed, identity_facts, page_facts
-from .files import DEFAULT_MAX_BYTES, scan
-from .model import Comparison, NoPages, PickgraphError, Rejection
+from .read.files import DEFAULT_MAX_BYTES, scan
+from .read.model import Comparison, NoPages, PickgraphError, Rejection
 from .read import read_file
 from .resolve import AliasFile, Identity, Resolver, label_from_slug
 

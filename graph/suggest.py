@@ -18,9 +18,9 @@ compared next is mostly what gets compared. The constants were tuned with
 ``pickgraph evaluate`` on generated corpora (seeds other than the reported ones).
 
 >>> from graph.read import parse_text
->>> from graph.model import ReadReport
+>>> from graph.read.model import ReadReport
 >>> from graph.kg import build_graph
->>> from graph.render import render_comparison as page
+>>> from graph.read.render import render_comparison as page
 >>> G = build_graph(ReadReport(pages=[
 ...     parse_text(page("Ant", "Bee", "Ant", related={"Ant": ["insects"], "Bee": ["honey"]}), "1"),
 ...     parse_text(page("Cat", "Dog", "Dog", related={"Cat": ["pets"], "Dog": ["honey"]}), "2")]))
@@ -42,7 +42,7 @@ import scipy.sparse as sp
 
 from .kg import ALTERNATIVE, RELATED, VERSUS
 from .rank import graph_size as _size
-from .model import PickgraphError
+from .read.model import PickgraphError
 
 SELF = 0.5
 OPPONENT = 0.4

@@ -4,7 +4,7 @@ Pure functions of the graph returning plain data (dicts, lists, strings), so
 the CLI prints them and ``--json`` dumps them unchanged.
 
 >>> from graph.read import parse_text, EXAMPLE
->>> from graph.model import ReadReport
+>>> from graph.read.model import ReadReport
 >>> from graph.kg import build_graph
 >>> G = build_graph(ReadReport(pages=[parse_text(EXAMPLE, "ex.txt")]))
 >>> info = topic_info(G, "redis")
@@ -19,7 +19,7 @@ from typing import Any
 import networkx as nx
 
 from .kg import contested_pairs, related, versus_edges
-from .model import Comparison
+from .read.model import Comparison
 
 
 def list_topics(G: nx.MultiDiGraph) -> list[dict[str, Any]]:

@@ -27,7 +27,7 @@ import os
 import re
 from collections.abc import Callable, Collection, Iterable
 
-from .model import Comparison, TopicPage, is_informative
+from .read.model import Comparison, TopicPage, is_informative
 from .vocab import PREFIXES
 
 DEFAULT_BASE = "https://w3id.org/pickgraph/"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from graph.pipeline import build
-from graph.render import render_comparison, render_topic_page
+from graph.read.render import render_comparison, render_topic_page
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import corpus, measure, summarise  # noqa: E402
 from benchmarks.__main__ import main  # noqa: E402
 from benchmarks.baseline import build_graph, parse_page  # noqa: E402
-from graph.render import render_comparison  # noqa: E402
+from graph.read.render import render_comparison  # noqa: E402
 from graph.sparql import bundled_queries  # noqa: E402
 
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from graph.cli import main
-from graph.render import render_comparison
+from graph.read.render import render_comparison
 
 
 @pytest.fixture
@@ -174,11 +174,11 @@ def test_every_kind_of_bad_input_is_reported_and_the_rest_built(run):
 
 
 def test_build_takes_out_formats_and_jobs_after_the_subcommand(make_corpus, tmp_path, monkeypatch):
-    import graph.read
+    import graph.read.parse
 
     folder = make_corpus({"a.txt": good(), "b.txt": good("Rust", "Zig", "Zig"), "c.txt": good("Go", "Zig", "Go")})
     out = tmp_path / "elsewhere"
-    monkeypatch.setattr(graph.read, "PARALLEL_MIN", 0)  # take the worker-process path on a tiny corpus
+    monkeypatch.setattr(graph.read.parse, "PARALLEL_MIN", 0)  # take the worker-process path on a tiny corpus
     r = CliRunner().invoke(main, ["build", str(folder), "--out", str(out), "-f", "ntriples", "-f", "graphml",
                                   "--jobs", "2", "--json"])
     assert r.exit_code == 0, r.output
@@ -188,12 +188,12 @@ def test_build_takes_out_formats_and_jobs_after_the_subcommand(make_corpus, tmp_
 
 
 def test_parallel_and_serial_reading_agree(make_corpus, monkeypatch):
-    import graph.read
+    import graph.read.parse
     from graph.read import read_paths
 
     folder = make_corpus({"a.txt": good(), "b.txt": "", "c.txt": good("Rust", "Zig", "Zig"), "d.txt": good()})
     serial = read_paths([folder], jobs=1)
-    monkeypatch.setattr(graph.read, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(graph.read.parse, "PARALLEL_MIN", 0)
     parallel = read_paths([folder], jobs=2)
     assert parallel.pages == serial.pages
     assert parallel.rejections == serial.rejections and parallel.duplicates == serial.duplicates

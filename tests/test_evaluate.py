@@ -8,7 +8,7 @@ from graph.evaluate import (EvaluationError, average_rank, baseline_scorers, eva
                             split)
 from graph.generate import generate, write
 from graph.kg import RELATED, build_graph, resolve_report
-from graph.model import ReadReport
+from graph.read.model import ReadReport
 from graph.read import parse_text, read_paths
 
 

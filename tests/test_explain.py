@@ -3,9 +3,9 @@
 from graph.explain import clean_verdict, format_why, why
 from graph.kg import build_graph
 from graph.kg import find_topic
-from graph.model import ReadReport
+from graph.read.model import ReadReport
 from graph.read import parse_text
-from graph.render import render_comparison
+from graph.read.render import render_comparison
 
 
 def test_seeds_model_robustness(seeds_graph):

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from graph.export import export_many, run_side_by_side
-from graph.model import PickgraphError
+from graph.read.model import PickgraphError
 from graph.pipeline import build
 
 FORMATS = ["turtle", "graphml", "html", "ntriples"]

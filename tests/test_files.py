@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT, render_comparison
 from graph.cli import main
-from graph.files import scan
+from graph.read.files import scan
 
 TIMEOUT = 60
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.model import Comparison, RejectedDocument, TopicPage
+from graph.read.model import Comparison, RejectedDocument, TopicPage
 from graph.read import name_key, normalise, parse_text
-from graph.render import render_comparison, render_topic_page
+from graph.read.render import render_comparison, render_topic_page
 
 BASE = render_comparison(
     "Kafka", "RabbitMQ", "Kafka",

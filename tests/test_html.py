@@ -16,9 +16,9 @@ from graph.cli import main
 from graph.html import (HtmlError, page_data, pick_reason, render_html, safe_json, select_topics, spread,
                         strongest_pairs, vis_assets, write_html, write_page)
 from graph.kg import ALTERNATIVE, RELATED, VERSUS, contested_pairs
-from graph.model import UnknownTopic
+from graph.read.model import UnknownTopic
 from graph.pipeline import build
-from graph.render import PLACEHOLDER, render_comparison, render_topic_page
+from graph.read.render import PLACEHOLDER, render_comparison, render_topic_page
 
 from conftest import IMG, ROOT, SCRIPT
 

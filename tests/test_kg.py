@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from graph.kg import RELATED, VERSUS, contested_pairs, find_topic, pair_picks, summary
-from graph.model import UnknownTopic
+from graph.read.model import UnknownTopic
 from graph.pipeline import build
-from graph.render import render_comparison
+from graph.read.render import render_comparison
 from graph.topics import list_topics, record, topic_info
 
 import pytest

@@ -15,9 +15,9 @@ from rdflib.compare import isomorphic
 
 from graph import rdf
 from graph.export import FORMATS, export
-from graph.model import PickgraphError
+from graph.read.model import PickgraphError
 from graph.pipeline import build
-from graph.render import render_comparison, render_topic_page
+from graph.read.render import render_comparison, render_topic_page
 from graph.vocab import PG, PROV, RDF, SKOS, shapes_text
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph.model import Comparison, RejectedDocument, TopicPage
+from graph.read.model import Comparison, RejectedDocument, TopicPage
 from graph.read import normalise, parse_text, read_file, read_paths, sha256_text
-from graph.render import render_comparison, render_topic_page
+from graph.read.render import render_comparison, render_topic_page
 
 SEED_ROBUSTNESS = "000_070a097540eb3904.txt"
 SEED_AUDITING = "003_68f6ac3fc480b7fe.txt"
@@ -228,7 +228,7 @@ def test_unreadable_file_is_a_rejection(tmp_path):
 
 
 def test_scan_lists_what_expand_paths_lists_with_sizes(tmp_path):
-    from graph.files import scan
+    from graph.read.files import scan
     from graph.read import expand_paths
 
     (tmp_path / "sub" / "deeper").mkdir(parents=True)

@@ -8,10 +8,10 @@ import pytest
 
 from conftest import FIXTURES
 from graph.kg import ALTERNATIVE, RELATED, VERSUS
-from graph.model import Comparison, RejectedDocument, TopicPage
+from graph.read.model import Comparison, RejectedDocument, TopicPage
 from graph.pipeline import build
 from graph.read import normalise, parse_text, read_file
-from graph.render import render_comparison
+from graph.read.render import render_comparison
 
 REAL = FIXTURES / "real"
 PLACEHOLDER = "Specific tradeoffs depend on your use case"

@@ -6,9 +6,9 @@ import pytest
 
 from graph.identity import identity_report
 from graph.pipeline import build
-from graph.render import render_comparison, render_topic_page
+from graph.read.render import render_comparison, render_topic_page
 from graph.resolve import AliasFile, Resolver, looks_plural, slugify
-from graph.model import PickgraphError
+from graph.read.model import PickgraphError
 
 
 @pytest.mark.parametrize("name,slug", [

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from graph import rdf, sparql
 from graph.cli import main
 from graph.kg import VERSUS, related, versus_edges
-from graph.model import Comparison, is_informative
+from graph.read.model import Comparison, is_informative
 from graph.pipeline import build
-from graph.render import render_comparison
+from graph.read.render import render_comparison
 from graph.topics import record, topic_info
 
 DONE_WHEN = """SELECT ?slug WHERE { ?c a pg:Comparison ; pg:comparedTopic ?a, ?b ; pg:pick ?w .

@@ -32,7 +32,7 @@ def test_reasons_follow_direction_of_related(tiny_graph):
 
 def test_rarer_shared_topic_comes_first(make_corpus):
     from graph.pipeline import build
-    from graph.render import render_comparison as page
+    from graph.read.render import render_comparison as page
 
     # 'niche' is shared by two topics only, 'web' by five: the reason names 'niche' first.
     pages = {"1.txt": page("Ant", "Bee", "Ant", related={"Ant": ["web", "niche"], "Bee": ["web"]}),

@@ -9,7 +9,7 @@ import pytest
 from graph import graphml, rdf, turtle
 from graph.generate import generate, write
 from graph.pipeline import build
-from graph.render import render_comparison, render_topic_page
+from graph.read.render import render_comparison, render_topic_page
 from conftest import DATA, SEEDS
 from test_rdf import tricky_pages
 

@@ -19,7 +19,7 @@ import click
 import networkx as nx
 
 from .. import __version__
-from ..model import PickgraphError, UnknownTopic
+from ..read.model import PickgraphError, UnknownTopic
 
 @dataclass
 class State:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from ..files import DEFAULT_MAX_BYTES
+from ..read.files import DEFAULT_MAX_BYTES
 from ..export import DEFAULT_FORMATS, FORMATS, export, export_many
 from ..kg import summary
-from ..model import Rejection
+from ..read.model import Rejection
 from ..topics import list_topics, topic_info
 from . import State, pass_state, corpus_options, emit, json_option, out_option
 

@@ -6,7 +6,7 @@ that are not UTF-8, folders nested deeper than the system's path limit. The
 walk below reads *regular* files named ``*.txt`` (a file named on the command
 line is read whatever its name), follows links to files and to folders (each
 folder once, so a loop ends), and turns every other entry into a
-:class:`~graph.model.Rejection` that names the path and the reason. Nothing
+:class:`~graph.read.model.Rejection` that names the path and the reason. Nothing
 here blocks (a pipe is opened non-blocking and never read) or reads without
 bound (``max_bytes``).
 
@@ -102,7 +102,7 @@ def _os_reason(exc: OSError, path: str, what: str = "file") -> str:
 def scan(paths: Iterable[str | os.PathLike[str]]) -> Inputs:
     """Every input file under ``paths`` and every entry that cannot be one.
 
-    Raises :class:`~graph.model.PickgraphError` for a named path that does not exist.
+    Raises :class:`~graph.read.model.PickgraphError` for a named path that does not exist.
     """
     found = Inputs()
     seen: set[str] = set()
@@ -190,7 +190,7 @@ def _walk(top: str, st: os.stat_result, visited: set[tuple[int, int]]) -> Iterat
 
 def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The bytes of a regular file of at most ``max_bytes``; anything else is a
-    :class:`~graph.model.RejectedDocument` (line 0: the file as a whole).
+    :class:`~graph.read.model.RejectedDocument` (line 0: the file as a whole).
 
     The file is opened non-blocking, so a pipe that replaced a page since the
     walk is refused instead of waiting for a writer forever.

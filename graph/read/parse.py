@@ -1,5 +1,5 @@
-"""Read pages: bytes → text → a typed :class:`~graph.model.Comparison` or
-:class:`~graph.model.TopicPage`, or a :class:`~graph.model.Rejection` that names
+"""Read pages: bytes → text → a typed :class:`~graph.read.model.Comparison` or
+:class:`~graph.read.model.TopicPage`, or a :class:`~graph.read.model.Rejection` that names
 the file, the line and the reason.
 
 The reader works on the *non-blank* lines of a page, each with its original
@@ -21,7 +21,7 @@ Names on one page are compared by :func:`name_key` only: case, hyphens and
 runs of spaces do not count.
 
 Every function here either returns a record or raises
-:class:`~graph.model.RejectedDocument`; nothing else escapes (a hypothesis fuzz
+:class:`~graph.read.model.RejectedDocument`; nothing else escapes (a hypothesis fuzz
 test holds us to that).
 
 >>> page = parse_text(EXAMPLE, "example.txt")
@@ -597,7 +597,7 @@ def read_file(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) 
     """Read one file: its page (or its rejection) and the sha256 of its text.
 
     Never raises for anything in the file; a file that is not a regular file of
-    at most ``max_bytes`` is a rejection (see :mod:`graph.files`).
+    at most ``max_bytes`` is a rejection (see :mod:`graph.read.files`).
     """
     p = os.fspath(path)
     shown = escape_path(p)  # the page's provenance, printable on one line
@@ -612,7 +612,7 @@ def read_file(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) 
 
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
-    """The files a build reads under ``paths``, sorted (see :func:`graph.files.scan`).
+    """The files a build reads under ``paths``, sorted (see :func:`graph.read.files.scan`).
 
     Sorting makes every later stage independent of the order the OS lists files.
     """
@@ -643,7 +643,7 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, progress:
                max_bytes: int = DEFAULT_MAX_BYTES, inputs: Inputs | None = None) -> ReadReport:
     """Read every page under ``paths``; rejections are collected, not raised.
 
-    Raises :class:`~graph.model.NoPages` when the paths hold no file to read at all.
+    Raises :class:`~graph.read.model.NoPages` when the paths hold no file to read at all.
     """
     found = inputs if inputs is not None else scan(paths)
     if not found.files and not found.rejections:
