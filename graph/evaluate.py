@@ -19,7 +19,10 @@ of a held-out page leaks), and ask each method:
 
 On a generated corpus (a ``hidden-model.json`` beside the pages, see
 :mod:`graph.generate`) a ``ceiling`` row scores the generating process with its
-true parameters on the same split.
+true parameters on the same split; when that world has platform topics, every
+method also gets its **platform share** (``platform@5``): of the top-5
+suggestions it makes for the query topics of the cases, the share that is the
+query topic's own platform — something it is built on, never an alternative.
 
 >>> m = metrics([1.0, 3.5, 12.0], [True, True, False])
 >>> m["hits@5"], m["hits@10"], round(m["mrr"], 4), round(m["coverage"], 4)
@@ -28,6 +31,7 @@ true parameters on the same split.
 
 from __future__ import annotations
 
+import heapq
 import math
 import os
 import random
@@ -44,6 +48,8 @@ SUGGEST_METHODS = ("suggest", "random", "popularity", "common-neighbours", "jacc
                    "personalized-pagerank")
 PICK_METHODS = ("derived", "bradley-terry", "win-rate")
 SUGGEST_METRICS = ("hits@5", "hits@10", "mrr", "coverage")
+#: the platform share, reported on generated worlds with platform topics
+PLATFORM_METRIC = "platform@5"
 PICK_METRICS = ("accuracy", "brier", "coverage")
 
 
@@ -58,6 +64,26 @@ def metrics(ranks: Sequence[float], covered: Sequence[bool]) -> dict[str, float]
             "hits@10": round(sum(r <= 10 for r in ranks) / n, 4),
             "mrr": sum(0.0 if math.isinf(r) else 1 / r for r in ranks) / n,
             "coverage": round(sum(covered) / n, 4)}
+
+
+def top(scores: dict[str, float], k: int = 5) -> list[str]:
+    """The ``k`` best-scored topics, ties by slug.
+
+    >>> top({"a": 1.0, "b": 2.0, "c": 2.0, "d": 0.5}, 3)
+    ['b', 'c', 'a']
+    """
+    return [c for _, c in heapq.nsmallest(k, ((-v, c) for c, v in scores.items()))]
+
+
+def platform_share(tops: Sequence[Sequence[str]], platforms: Sequence[str | None]) -> float:
+    """Share of the suggestions in ``tops`` (one list per query) that are that query's platform.
+
+    >>> platform_share([["py", "flask"], ["go", "rust"]], ["py", "llvm"])
+    0.25
+    """
+    slots = sum(len(t) for t in tops)
+    hits = sum(p is not None and p in t for t, p in zip(tops, platforms))
+    return round(hits / slots, 4) if slots else 0.0
 
 
 def average_rank(scores: dict[str, float], target: str) -> float:
@@ -194,6 +220,10 @@ def evaluate_split(report: ReadReport, holdout: float, seed: int, alias_file: An
             cases |= {(a, b), (b, a)}
     ranks: dict[str, list[float]] = {m: [] for m in scorers}
     covered: dict[str, list[bool]] = {m: [] for m in scorers}
+    # top 5 of each method for the queries that build on a platform of the hidden model
+    with_platforms = oracle is not None and bool(oracle.platforms)
+    tops: dict[str, list[list[str]]] = {m: [] for m in scorers}
+    bases: list[str] = []
     n_cases = 0
     for q, t in sorted(cases):
         if q in Gk and t in ix.opp.get(q, ()):
@@ -205,12 +235,20 @@ def evaluate_split(report: ReadReport, holdout: float, seed: int, alias_file: An
                 covered[m].append(False)
             continue
         candidates = [c for c in Gk.nodes if c != q and c not in ix.opp.get(q, ())]
+        base = oracle.platform_of.get(q) if with_platforms else None
+        if base is not None:
+            bases.append(base)
         for m, score in scorers.items():
             raw = score(q)
             full = {c: raw[c] if c in raw else floors[m](c) for c in candidates}
             ranks[m].append(average_rank(full, t))
             covered[m].append(t in raw and full[t] > min(full.values()))
+            if base is not None:
+                tops[m].append(top(full, 5))
     suggest_rows = {m: metrics(ranks[m], covered[m]) for m in scorers}
+    if with_platforms:
+        for m in scorers:
+            suggest_rows[m][PLATFORM_METRIC] = platform_share(tops[m], bases)
 
     derived = rank.fit(Gk, rank.ALPHA)
     plain = rank.Fit(Gk, rank.PLAIN_ALPHA)
@@ -293,12 +331,14 @@ def format_table(result: dict[str, Any]) -> str:
     def cell(v: list[float]) -> str:
         return f"{v[0]:.3f} ± {v[1]:.3f}"
 
+    first = next(iter(result["suggest"].values()), {})
+    columns = SUGGEST_METRICS + ((PLATFORM_METRIC,) if PLATFORM_METRIC in first else ())
     lines = [f"corpus: {', '.join(result['corpus'])}  ({result['documents']} comparison pages; "
              f"holdout {result['holdout']:.0%}; seeds {', '.join(map(str, result['seeds']))})", "",
              "Suggestions (rank of the held-out partner, both directions)",
-             f"{'method':<24}" + "".join(f"{k:>17}" for k in SUGGEST_METRICS)]
+             f"{'method':<24}" + "".join(f"{k:>17}" for k in columns)]
     for m, row in result["suggest"].items():
-        lines.append(f"{m:<24}" + "".join(f"{cell(row[k]):>17}" for k in SUGGEST_METRICS))
+        lines.append(f"{m:<24}" + "".join(f"{cell(row[k]):>17}" for k in columns))
     lines += ["", "Picks (held-out pages with a pick)", f"{'method':<24}" + "".join(f"{k:>17}" for k in PICK_METRICS)]
     for m, row in result["picks"].items():
         lines.append(f"{m:<24}" + "".join(f"{cell(row[k]):>17}" for k in PICK_METRICS))
@@ -308,8 +348,12 @@ def format_table(result: dict[str, Any]) -> str:
                  f"{statistics.fmean(r['pick_cases'] for r in runs):.0f} pick cases on average")
     if result["has_ceiling"]:
         lines.append("ceiling: the generating process scored with its true parameters (hidden-model.json)")
+    if PLATFORM_METRIC in columns:
+        lines.append("platform@5: share of the top-5 suggestions that are the query topic's platform "
+                     "(the topic it builds on, in hidden-model.json)")
     return "\n".join(lines)
 
 
-__all__ = ["EvaluationError", "SUGGEST_METHODS", "PICK_METHODS", "metrics", "average_rank", "split",
+__all__ = ["EvaluationError", "SUGGEST_METHODS", "PICK_METHODS", "PLATFORM_METRIC", "metrics", "top",
+           "platform_share", "average_rank", "split",
            "baseline_scorers", "evaluate_split", "evaluate", "summarise", "format_table"]

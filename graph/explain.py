@@ -2,9 +2,9 @@
 
 From the documents: the winner's ``Use X if:`` verdict lines, the winner's pros
 and the loser's cons, each with its source and line — never the site's
-placeholder con nor sentence-splitting debris (:func:`graph.read.model.is_informative`,
-:func:`graph.read.model.clean_reason`). From the graph: each topic's record of wins
-and losses, the win chains that link them, and the related topics that place the
+placeholder con nor sentence-splitting debris (:func:`clean_text`), and a verdict
+line as the pro it was made from, in the card's own case (:func:`verdict_text`).
+From the graph: each topic's record of wins and losses, the win chains that link them, and the related topics that place the
 pick in context. A contested pair shows both sides; a derived pair explains its
 chain and its probability.
 
@@ -28,7 +28,7 @@ import networkx as nx
 
 from .compare import DERIVED, DIRECT, NO_EVIDENCE, compare
 from .kg import related, versus_edges
-from .read.model import PLACEHOLDER_CON, Comparison, clean_reason, is_informative
+from .read.model import Comparison, VerdictLine, clean_reason, is_informative
 
 
 def _name(G: nx.MultiDiGraph, n: str | None) -> str | None:
@@ -40,21 +40,59 @@ def _canon(G: nx.MultiDiGraph, name: str) -> str:
     return ident.canonical(name) if ident else name
 
 
-def clean_verdict(text: str) -> str | None:
-    """A verdict line without the placeholder con, or ``None`` when what remains is debris.
+def clean_text(text: str) -> str | None:
+    """A pro, con or verdict fragment as a reader should see it, or ``None`` for the placeholder
+    con and sentence-splitting debris. The one cleaning of page text: ``why`` and the HTML cards
+    both use it (directly or through :func:`verdict_text`).
 
-    >>> clean_verdict("You want fast builds and tiny images and can live with specific tradeoffs depend on your use case.")
-    'You want fast builds and tiny images'
-    >>> clean_verdict("You want g and can live with specific tradeoffs depend on your use case.") is None
-    True
+    >>> clean_text("It reads many formats (e")
+    'It reads many formats'
+    >>> clean_text("g") is None, clean_text("Specific tradeoffs depend on your use case") is None
+    (True, True)
     """
-    t = text.strip().rstrip(".")
-    t = re.sub(r"\s+and can live with " + re.escape(PLACEHOLDER_CON) + r"\s*$", "", t, flags=re.I)
-    m = re.match(r"(?i)you (?:want|prioritize) (.*?)(?: over what .* offers)?(?: and can live with .*)?$", t)
-    core = m.group(1) if m else t
-    if not is_informative(clean_reason(core)):
-        return None
-    return t
+    t = clean_reason(text)
+    return t if is_informative(t) else None
+
+
+_TEMPLATE = re.compile(r"(?i)^\s*you (?:want|prioritize)\s+(.*?)(?:\s+over what .* offers)?"
+                       r"(?:\s+and can live with .*)?\s*\.?\s*$")
+
+
+def verdict_text(page: Comparison, line: VerdictLine) -> str | None:
+    """What a ``Use X if:`` line argues, in clean words: the pro of X it was made from, quoted from
+    X's card in its original case, never the machine-made sentence around it (``You want <the pro,
+    lowercased> and can live with <a con>``). A line whose pro is not on the card gives its
+    fragment (without the template); debris (``You want g and …``) gives ``None``.
+
+    >>> from graph.read import parse_text
+    >>> from graph.read.render import render_comparison
+    >>> page = parse_text(render_comparison("React", "Vue", "React", pros={"React": [
+    ...     "Its ecosystem, including Next.js and React Native, covers web, mobile and server rendering"]}))
+    >>> page.verdict[0].text[:52]
+    'You want its ecosystem, including next.js and react '
+    >>> verdict_text(page, page.verdict[0])
+    'Its ecosystem, including Next.js and React Native, covers web, mobile and server rendering'
+    """
+    raw = line.text.strip()
+    try:
+        pros = page.card(line.topic).pros
+    except KeyError:
+        pros = ()
+    folded = raw.casefold()
+    best = None
+    for b in pros:
+        text = clean_text(b.text)
+        if text is None:
+            continue
+        for lead in ("you want ", "you prioritize "):
+            if folded.startswith(lead + b.text.strip().rstrip(".").casefold()) and (
+                    best is None or len(text) > len(best)):
+                best = text
+    if best is not None:
+        return best
+    m = _TEMPLATE.match(raw)
+    core = clean_text(m.group(1) if m else raw)
+    return None if core is None else core[:1].upper() + core[1:]
 
 
 def _bullets(page: Comparison, topic: str, G: nx.MultiDiGraph, which: str) -> list[dict[str, Any]]:
@@ -63,8 +101,7 @@ def _bullets(page: Comparison, topic: str, G: nx.MultiDiGraph, which: str) -> li
         if _canon(G, card.name) != topic:
             continue
         for b in getattr(card, which):
-            text = clean_reason(b.text)
-            if b.informative and is_informative(text):
+            if (text := clean_text(b.text)) is not None:
                 out.append({"text": text, "source": page.path, "line": b.line})
     return out
 
@@ -74,7 +111,7 @@ def _side(G: nx.MultiDiGraph, winner: str, loser: str, pages: list[Comparison]) 
     verdict, pros, cons = [], [], []
     for page in pages:
         for line in page.verdict:
-            if _canon(G, line.topic) == winner and (text := clean_verdict(line.text)):
+            if _canon(G, line.topic) == winner and (text := verdict_text(page, line)):
                 verdict.append({"text": f"Use {line.topic} if: {text}", "source": page.path, "line": line.line})
         pros += _bullets(page, winner, G, "pros")
         cons += _bullets(page, loser, G, "cons")
@@ -207,4 +244,4 @@ def format_why(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["why", "clean_verdict", "format_why", "DIRECT", "DERIVED", "NO_EVIDENCE"]
+__all__ = ["why", "clean_text", "verdict_text", "format_why", "DIRECT", "DERIVED", "NO_EVIDENCE"]

@@ -7,6 +7,13 @@ of the category, with a little noise from other categories). A document picks
 its first topic by popularity and its opponent mostly from the same category,
 again by popularity; the pick is drawn from the strengths (Bradley–Terry).
 
+With ``platforms=N`` the world also has N *platform* topics (think Python under
+Django and Flask): a category of their own, compared only among themselves, and
+each other category builds on one of them — its topics list their platform as
+related on most pages. A platform is what a topic is built on, never an
+alternative to it: ``pickgraph evaluate`` counts how often a method still
+suggests it (the *platform share*).
+
 Because the truth is known, the generating process can score itself
 (:func:`oracle_pair_score`, :func:`oracle_pick`): that is the ceiling a method
 can be read against. :func:`write` stores it beside the pages as
@@ -89,37 +96,59 @@ def _cumulative(weights: list[float]) -> list[float]:
 
 
 def generate(n_docs: int = 2000, n_topics: int = 400, seed: int = 0, *, per_category: int = 12,
-             within: float = 0.85, mirror: float = 0.02, compact: float = 0.2) -> Corpus:
+             within: float = 0.85, mirror: float = 0.02, compact: float = 0.2, platforms: int = 0,
+             platform_listed: float = 0.8) -> Corpus:
     """Draw ``n_docs`` comparison pages over ``n_topics`` topics from a fresh hidden model.
 
     ``within``: share of comparisons inside one category; ``mirror``: share of pages that
     repeat an existing pair the other way round (contested when the pick differs);
-    ``compact``: share of pages in the compact layout.
+    ``compact``: share of pages in the compact layout. ``platforms``: how many of the
+    ``n_topics`` are platform topics (see the module docstring; 0, the default, draws the
+    same world as before platforms existed); ``platform_listed``: share of a page's cards
+    that list their topic's platform as related.
+
+    >>> c = generate(60, 24, seed=3, platforms=2)
+    >>> c.model["platforms"], c.model["topics"][0]["platform"]
+    (['caiplik-flow', 'zulaik-flow'], 'caiplik-flow')
     """
-    if n_topics < 4 or n_docs < 1:
-        raise GeneratorError("need at least 4 topics and 1 document")
+    if n_topics - platforms < 4 or n_docs < 1:
+        raise GeneratorError("need at least 4 topics (besides platforms) and 1 document")
+    if platforms < 0 or platforms == 1:
+        raise GeneratorError("platforms are compared among themselves: 0, or 2 or more")
     rng = random.Random(seed)
-    n_cat = max(2, round(n_topics / per_category))
+    n_regular = n_topics - platforms
+    n_cat = max(2, round(n_regular / per_category))
     taken: set[str] = set()
     cat_names = [f"{_word(rng)}-{rng.choice(_AREAS)}" for _ in range(n_cat)]
+    if platforms:
+        cat_names.append(f"{_word(rng)}-languages")  # the platforms' own category, number n_cat
     concepts = [[slugify(c)] + [slugify(f"{w} {rng.choice(_AREAS)}") for w in _names(rng, 3, taken)]
                 for c in cat_names]
     concept_w = [1.0, 0.6, 0.35, 0.2]
     names = _names(rng, n_topics, taken)
     topics = []
     for i, name in enumerate(names):
-        topics.append({"name": name, "slug": slugify(name), "category": i % n_cat,
+        topics.append({"name": name, "slug": slugify(name), "category": i % n_cat if i < n_regular else n_cat,
                        "popularity": round(rng.lognormvariate(0, 1.0), 4), "strength": round(rng.gauss(0, 1.2), 4)})
-    members: list[list[int]] = [[] for _ in range(n_cat)]
+    members: list[list[int]] = [[] for _ in cat_names]
     for i, t in enumerate(topics):
         members[t["category"]].append(i)
     pop = [t["popularity"] for t in topics]
     cum_pop = _cumulative(pop)
     cum_members = [_cumulative([pop[m] for m in ms]) for ms in members]
+    regular = list(range(n_regular))
+    cum_regular = _cumulative(pop[:n_regular])
+    if platforms:
+        # category c builds on platform c % platforms
+        for t in topics[:n_regular]:
+            t["platform"] = topics[n_regular + t["category"] % platforms]["slug"]
+        for t in topics[n_regular:]:
+            t["platform"] = None
 
-    # Each topic's related profile: mostly its category's concepts, some of its category's topics.
+    # Each topic's related profile: mostly its category's concepts, some of its category's topics
+    # (a topic that builds on a platform lists it first).
     for i, t in enumerate(topics):
-        prof: list[str] = []
+        prof: list[str] = [t["platform"]] if t.get("platform") else []
         while len(prof) < 4:
             r = rng.random()
             if r < 0.55:
@@ -149,11 +178,13 @@ def generate(n_docs: int = 2000, n_topics: int = 400, seed: int = 0, *, per_cate
                 continue
         else:
             a = rng.choices(all_idx, cum_weights=cum_pop, k=1)[0]
-            if rng.random() < within:
+            if a >= n_regular:  # a platform: compared only with another platform
+                b = rng.choices(members[n_cat], cum_weights=cum_members[n_cat], k=1)[0]
+            elif rng.random() < within:
                 cat = topics[a]["category"]
                 b = rng.choices(members[cat], cum_weights=cum_members[cat], k=1)[0]
             else:
-                b = rng.choices(all_idx, cum_weights=cum_pop, k=1)[0]
+                b = rng.choices(regular, cum_weights=cum_regular, k=1)[0]
             if a == b or (min(a, b), max(a, b)) in pairs:
                 continue
         pairs.add((min(a, b), max(a, b)))
@@ -170,11 +201,23 @@ def generate(n_docs: int = 2000, n_topics: int = 400, seed: int = 0, *, per_cate
             descriptions={t["name"]: f"Developers should use {t['name']} when working with {cat_names[t['category']].replace('-', ' ')}"
                           for t in (ta, tb)},
             pros={t["name"]: [f"It {rng.choice(_STRENGTHS)}"] for t in (ta, tb)},
-            related={t["name"]: rng.sample(t["related"], 2) for t in (ta, tb)},
+            related={t["name"]: _listed(rng, t, platform_listed) for t in (ta, tb)},
             compact=rng.random() < compact)
         pages[f"g{k:0{width}d}_{ta['slug']}-vs-{tb['slug']}.txt"] = text
     model = {"seed": seed, "n_docs": n_docs, "within": within, "categories": cat_names, "topics": topics}
+    if platforms:
+        model["platforms"] = [t["slug"] for t in topics[n_regular:]]
     return Corpus(pages, model)
+
+
+def _listed(rng: random.Random, t: dict[str, Any], platform_listed: float) -> list[str]:
+    """The two related slugs a page's card shows: the platform on most pages, when the topic has one."""
+    if not t.get("platform"):
+        return rng.sample(t["related"], 2)
+    rest = [s for s in t["related"] if s != t["platform"]]
+    if rng.random() < platform_listed:
+        return [t["platform"], rng.choice(rest)]
+    return rng.sample(rest, 2)
 
 
 def write(corpus: Corpus, folder: str | os.PathLike[str]) -> Path:
@@ -202,6 +245,9 @@ class Oracle:
     def __init__(self, model: dict[str, Any], canonical=lambda s: s):
         self.within = model["within"]
         self.topics = {canonical(t["slug"]): t for t in model["topics"]}
+        #: the platform topics (slugs), and the platform each other topic builds on
+        self.platforms = {canonical(s) for s in model.get("platforms", [])}
+        self.platform_of = {s: canonical(t["platform"]) for s, t in self.topics.items() if t.get("platform")}
         total = sum(t["popularity"] for t in self.topics.values())
         self.share = {s: t["popularity"] / total for s, t in self.topics.items()}
         cat_total: dict[int, float] = {}
@@ -209,11 +255,16 @@ class Oracle:
             cat_total[t["category"]] = cat_total.get(t["category"], 0.0) + t["popularity"]
         self.cat_total = cat_total
         self.total = total
+        self.regular_total = sum(t["popularity"] for s, t in self.topics.items() if s not in self.platforms)
 
     def _p_opponent(self, a: str, b: str) -> float:
         ta, tb = self.topics[a], self.topics[b]
+        if (a in self.platforms) != (b in self.platforms):
+            return 0.0  # platforms are compared only among themselves
+        if a in self.platforms:
+            return tb["popularity"] / self.cat_total[ta["category"]]
         same = self.within * tb["popularity"] / self.cat_total[ta["category"]] if ta["category"] == tb["category"] else 0
-        return same + (1 - self.within) * tb["popularity"] / self.total
+        return same + (1 - self.within) * tb["popularity"] / self.regular_total
 
     def pair_score(self, a: str, b: str) -> float:
         """Probability that a fresh document compares ``a`` with ``b`` (0 for unknown topics)."""

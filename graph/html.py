@@ -31,7 +31,7 @@ from typing import Any
 import networkx as nx
 
 from .kg import ALTERNATIVE, RELATED, VERSUS, contested_pairs, find_topic
-from .read.model import Comparison, PickgraphError, clean_reason, is_informative
+from .read.model import Comparison, PickgraphError
 
 SEED = 20240611
 #: above this many topics, the default page is an overview (see :func:`select_topics`)
@@ -263,9 +263,12 @@ def communities(H: nx.Graph, seed: int = SEED) -> list[list[str]]:
 def pick_reason(page: Any, pick: str | None) -> str:
     """One line saying why ``pick`` (a name as written on ``page``) won: its first informative pro.
 
-    Falls back to the winner's verdict line without the placeholder con, then to its
-    description; never the placeholder con itself.
+    Falls back to the pro its verdict line was made from (:func:`graph.explain.verdict_text`), then
+    to its description; text is cleaned as ``why`` cleans it (:func:`graph.explain.clean_text`), so
+    never the placeholder con, debris or the verdict's machine-made sentence.
     """
+    from .explain import clean_text, verdict_text
+
     if not isinstance(page, Comparison) or not pick:
         return ""
     try:
@@ -273,14 +276,11 @@ def pick_reason(page: Any, pick: str | None) -> str:
     except KeyError:
         return ""
     for b in card.pros:
-        if b.informative:
-            return clean_reason(b.text)
+        if (text := clean_text(b.text)) is not None:
+            return text
     for v in page.verdict:
-        if v.topic.casefold() == pick.casefold():
-            text = re.sub(r"\s+and can live with .*$", "", v.text.strip()).rstrip(".")
-            text = re.sub(r"^You want\s+", "", text)
-            if is_informative(text):
-                return clean_reason(text[:1].upper() + text[1:])
+        if v.topic.casefold() == pick.casefold() and (text := verdict_text(page, v)):
+            return text
     return card.description
 
 

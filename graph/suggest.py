@@ -62,6 +62,16 @@ WALK = 0.3
 UNNAMED = 1.0
 #: Floor of the affinity, so that topics the graph says nothing about still rank by popularity.
 EPSILON = 1e-4
+#: Shrinkage of the platform score: a topic listed as related by ``n`` topics it was never compared
+#: with scores at most ``n / (n + PLATFORM_PRIOR)``, so one or two listings say little.
+PLATFORM_PRIOR = 2.0
+#: Affinity bonus of a topic its topic page lists as an alternative (either way).
+ALTERNATIVE_BONUS = 1.0
+#: Power of the demotion: a candidate demoted by ``d`` (:meth:`Index.demotion`) keeps ``(1 - d) ** DEMOTE``
+#: of its score.
+DEMOTE = 2.0
+#: Score factor of two topics whose topic pages give different kinds (``concept`` and ``tool``).
+KIND_MISMATCH = 0.5
 
 
 class SuggestError(PickgraphError):
@@ -70,6 +80,46 @@ class SuggestError(PickgraphError):
 
 def _rarity(degree: int) -> float:
     return 1 / math.log(2 + degree)
+
+
+def platform_scores(lists: dict[str, set[str]], opp: dict[str, set[str]],
+                    prior: float = PLATFORM_PRIOR) -> dict[str, float]:
+    """How much each listed topic is a *platform* of the topics that list it, in ``[0, 1)``.
+
+    A platform (Python under Django and Flask, Kubernetes under Argo CD) is listed as related by
+    topics that *build on* it: topics never compared with it nor with any of its opponents — it is
+    compared among its own kind (Python with Go and R), they among theirs. The score is the share
+    of its listers that build on it, shrunk by ``prior``; below two builders it is 0. A topic its
+    listers are compared with (Kafka, listed by RabbitMQ and compared with it) is an alternative
+    to them, not their platform; a topic no page compares has no kind of its own to be compared
+    among (a concept, or a product the graph knows too little about): 0 too, its low prior
+    already keeps it down.
+
+    ``lists``: each topic's ``related-to`` targets; ``opp``: each topic's opponents.
+
+    >>> lists = {"django": {"python"}, "flask": {"python"}, "fastapi": {"python"}, "rabbitmq": {"kafka"},
+    ...          "sqs": {"kafka"}, "go": {"python"}}
+    >>> opp = {"django": {"flask"}, "flask": {"django"}, "python": {"go"}, "go": {"python"},
+    ...        "kafka": {"rabbitmq"}, "rabbitmq": {"kafka", "sqs"}, "sqs": {"rabbitmq"}}
+    >>> platform_scores(lists, opp)
+    {'kafka': 0.0, 'python': 0.5}
+    """
+    listed_by: dict[str, set[str]] = defaultdict(set)
+    for u, targets in lists.items():
+        for v in targets:
+            if v != u:
+                listed_by[v].add(u)
+    none: set[str] = set()
+    out: dict[str, float] = {}
+    for c in sorted(listed_by):
+        listers = listed_by[c]
+        mine = opp.get(c, none)
+        if not mine:
+            out[c] = 0.0
+            continue
+        builders = sum(1 for u in listers if u not in mine and mine.isdisjoint(opp.get(u, none)))
+        out[c] = round(builders / (len(listers) + prior), 6) if builders >= 2 else 0.0
+    return out
 
 
 class Index:
@@ -86,9 +136,16 @@ class Index:
     def __init__(self, G: nx.MultiDiGraph, self_w: float = SELF, opponent: float = OPPONENT,
                  smooth: float = SMOOTH, listed: float = LISTED, community: float = COMMUNITY,
                  resolution: float = RESOLUTION, unnamed: float = UNNAMED,
-                 walk: float = WALK):
+                 walk: float = WALK, alternative: float = ALTERNATIVE_BONUS, kind_mismatch: float = KIND_MISMATCH,
+                 platform_prior: float = PLATFORM_PRIOR, demote: float = DEMOTE):
         self.walk_w = walk
+        self.demote = demote
+        self.alternative_w = alternative
+        self.kind_mismatch = kind_mismatch
         self.G = G
+        #: ``related-to`` targets only (what a topic builds on or relates to), and topic-page alternatives
+        self.lists: dict[str, set[str]] = defaultdict(set)
+        self.alt: dict[str, set[str]] = defaultdict(set)
         self.listed: dict[str, int] = defaultdict(int)
         self.rel_out: dict[str, set[str]] = defaultdict(set)
         self.rel: dict[str, set[str]] = defaultdict(set)
@@ -111,9 +168,26 @@ class Index:
                     out.add(v)
                 rel[u].add(v)
                 rel[v].add(u)
+                if kind == RELATED:
+                    self.lists[u].add(v)
+                else:
+                    self.alt[u].add(v)
+                    self.alt[v].add(u)
         self.nodes: list[str] = sorted(G.nodes)
         self.pos: dict[str, int] = {n: i for i, n in enumerate(self.nodes)}
         pos, n_nodes = self.pos, len(self.nodes)
+        #: how much each topic is a platform of the topics listing it (:func:`platform_scores`)
+        self.platform: dict[str, float] = platform_scores(self.lists, opp, platform_prior)
+        self._platform = np.asarray([self.platform.get(n, 0.0) for n in self.nodes])
+        self.listed_by: dict[str, set[str]] = defaultdict(set)
+        for u, targets in self.lists.items():
+            for v in targets:
+                self.listed_by[v].add(u)
+        #: the kind line of each topic with a topic page (``concept``, ``tool``…)
+        self.kinds = {n: d["kind"] for n, d in G.nodes(data=True) if d.get("kind")}
+        self._kind_ids = {k: i for i, k in enumerate(sorted(set(self.kinds.values())))}
+        self._kinded = np.asarray([pos[n] for n in sorted(self.kinds)], dtype=np.int64)
+        self._kind_of = np.asarray([self._kind_ids[self.kinds[n]] for n in sorted(self.kinds)], dtype=np.int64)
         base = _base_profiles(self.nodes, pos, rel, opp, self_w, opponent)
         # The links of the walk: every topic's related topics and opponents, in slug order.
         link_ptr = np.zeros(n_nodes + 1, dtype=np.int64)
@@ -143,8 +217,10 @@ class Index:
                 for n in c:
                     self.community[n] = i
         # Being listed as related is evidence of popularity only for topics a page names: for a bare
-        # slug it mostly marks a concept (``nosql``), which nobody compares.
-        self.weight = {n: self.games.get(n, 0) + (listed * self.listed.get(n, 0) if d.get("documents") else 0)
+        # slug it mostly marks a concept (``nosql``), which nobody compares; and only as far as the
+        # topic is not a platform of its listers, which they list because they build on it.
+        self.weight = {n: self.games.get(n, 0) + (listed * self.listed.get(n, 0) * (1 - self.platform.get(n, 0.0))
+                                                  if d.get("documents") else 0)
                        for n, d in G.nodes(data=True)}
         self.unnamed = {n: unnamed for n, d in G.nodes(data=True) if not d.get("documents")}
         self._prior = {n: (self.weight[n] + PRIOR) ** POP * self.unnamed.get(n, 1.0) for n in G.nodes}
@@ -261,13 +337,74 @@ class Index:
                 out += self.walk_w * w / top
                 if keys is not None:
                     keys |= reached
+        alts = self.alt.get(q)
+        if alts and self.alternative_w:
+            at = [self.pos[a] for a in alts]
+            out[at] += self.alternative_w
+            if keys is not None:
+                keys[at] = True
         return out
+
+    def _builds_on(self, q: str) -> dict[str, float]:
+        """The topics ``q`` builds on, with how surely: 1 when ``q`` lists it, else the share of
+        ``q``'s opponents that list it (its siblings know its platform when its own pages do not)."""
+        out = {v: 1.0 for v in self.lists.get(q, ())}
+        mates = self.opp.get(q, ())
+        share: dict[str, float] = defaultdict(float)
+        for o in mates:
+            for v in self.lists.get(o, ()):
+                if v not in self.opp.get(o, ()):  # listed and compared: an alternative, not a base
+                    share[v] += 1 / len(mates)
+        for v, x in share.items():
+            if v != q and x > out.get(v, 0.0):
+                out[v] = x
+        return out
+
+    def demotion(self, q: str) -> dict[str, float]:
+        """How far each candidate is demoted for ``q`` as a platform or of a platform's kind, in ``[0, 1]``.
+
+        A platform ``q`` builds on (:meth:`_builds_on`, times its :attr:`platform` score), and that
+        platform's opponents (its own kind: Go and R for Django, through Python); and the other way,
+        a candidate that builds on ``q`` or on one of ``q``'s opponents when ``q`` is a platform.
+        """
+        plat = self.platform
+        out: dict[str, float] = defaultdict(float)
+        for v, sure in self._builds_on(q).items():
+            d = sure * plat.get(v, 0.0)
+            if d <= 0:
+                continue
+            for c in (v, *self.opp.get(v, ())):
+                if c != q:
+                    out[c] = max(out[c], d)
+        for p in (q, *self.opp.get(q, ())):
+            d = plat.get(p, 0.0)
+            if d <= 0:
+                continue
+            for c in self.listed_by.get(p, ()):
+                out[c] = max(out[c], d)
+            # a candidate whose opponents build on p builds on it too, by that share
+            share: dict[str, int] = defaultdict(int)
+            for u in self.listed_by.get(p, ()):
+                if u in self.opp.get(p, ()):
+                    continue
+                for c in self.opp.get(u, ()):
+                    share[c] += 1
+            for c, k in share.items():
+                out[c] = max(out[c], d * k / len(self.opp[c]))
+        out.pop(q, None)
+        return dict(out)
 
     def _scores(self, q: str, prior: float = PRIOR, pop: float = POP,
                 keys: np.ndarray | None = None) -> np.ndarray:
         """Scores of every topic as an array; ``q`` and its past opponents get ``-inf``."""
         s = (self._affinity(q, keys) + EPSILON) * self.prior_vector(prior, pop)
         pos = self.pos
+        down = self.demotion(q)
+        if down:
+            s[[pos[c] for c in down]] *= (1 - np.fromiter(down.values(), dtype=float, count=len(down))) ** self.demote
+        kind = self.kinds.get(q)
+        if kind and self.kind_mismatch != 1:
+            s[self._kinded[self._kind_of != self._kind_ids[kind]]] *= self.kind_mismatch
         s[pos[q]] = -np.inf
         done = self.opp.get(q)
         if done:
@@ -447,12 +584,20 @@ def _name(G: nx.MultiDiGraph, n: str) -> str:
 def reasons(G: nx.MultiDiGraph, a: str, b: str, limit: int = 4) -> list[str]:
     """Readable reasons why ``a`` and ``b`` belong together, strongest first.
 
-    Shared related topics come rarest first; then common opponents, then direct
-    links and the links through an opponent.
+    Each reason names its signal: an alternative on a topic page first, then shared related
+    topics (rarest first) and common opponents, direct links, links through an opponent and the
+    same kind on topic pages.
     """
     ix = index(G)
     ra, rb, oa, ob = ix.rel.get(a, set()), ix.rel.get(b, set()), ix.opp.get(a, set()), ix.opp.get(b, set())
     out: list[tuple[float, str]] = []
+    for src, dst in ((a, b), (b, a)):
+        if dst in ix.alt.get(src, ()) and G.has_edge(src, dst) and any(
+                d["kind"] == ALTERNATIVE for d in G[src][dst].values()):
+            out.append((3.0, f"the topic page of {_name(G, src)} lists {_name(G, dst)} as an alternative"))
+    kind = ix.kinds.get(a)
+    if kind and kind == ix.kinds.get(b):
+        out.append((0.5, f"both are a {kind} (topic pages)"))
     for r in ra & rb:
         out.append((2 * _rarity(len(ix.rel[r])), f"both relate to {_name(G, r)}"))
     for x in oa & ob:

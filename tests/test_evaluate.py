@@ -65,3 +65,25 @@ def test_evaluate_data(data_graph):
     r = evaluate([DATA], holdout=0.2, seeds=1, report=read_paths([DATA]))
     assert not r["has_ceiling"] and r["documents"] == 88
     assert r["runs"][0]["held_out"] == 18
+
+
+def test_top_and_platform_share():
+    from graph.evaluate import platform_share, top
+
+    assert top({"a": 1.0, "b": 3.0, "c": 3.0, "d": 2.0}, 2) == ["b", "c"]
+    # two queries, five slots each: one holds its platform
+    assert platform_share([["p", "a", "b", "c", "d"], ["a", "b", "c", "d", "e"]], ["p", "q"]) == 0.1
+    assert platform_share([], []) == 0.0
+
+
+def test_evaluate_reports_platform_share(tmp_path):
+    folder = write(generate(300, 48, seed=5, platforms=4), tmp_path / "p")
+    r = evaluate([folder], holdout=0.2, seeds=1, methods=("suggest", "popularity", "personalized-pagerank"))
+    rows = r["suggest"]
+    assert all("platform@5" in row for row in rows.values())
+    assert rows["ceiling"]["platform@5"] == [0.0, 0.0]  # the true model never pairs a topic with its platform
+    # the walk of personalized PageRank goes straight to the platform every topic lists
+    assert rows["personalized-pagerank"]["platform@5"][0] > 0.1
+    assert "platform@5" in format_table(r)
+    plain = evaluate([write(generate(150, 30, seed=9), tmp_path / "g")], holdout=0.2, seeds=1, methods=("suggest",))
+    assert "platform@5" not in plain["suggest"]["suggest"] and "platform@5" not in format_table(plain)

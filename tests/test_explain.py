@@ -1,6 +1,6 @@
 """why(): the winner, its verdict and pros with sources, never placeholder cons or debris."""
 
-from graph.explain import clean_verdict, format_why, why
+from graph.explain import clean_text, format_why, verdict_text, why
 from graph.kg import build_graph
 from graph.kg import find_topic
 from graph.read.model import ReadReport
@@ -14,7 +14,8 @@ def test_seeds_model_robustness(seeds_graph):
     assert r["mode"] == "direct" and r["winner"] == "model-robustness" and r["loser"] == "model-interpretability"
     side = r["sides"][0]
     assert side["winner"] == "model-robustness"
-    assert side["verdict"][0]["text"].startswith("Use Model Robustness if: You want it is essential for mitigating")
+    # the verdict quotes the pro it was made from, in the card's case, not "You want it is essential…"
+    assert side["verdict"][0]["text"].startswith("Use Model Robustness if: It is essential for mitigating")
     assert "specific tradeoffs" not in side["verdict"][0]["text"].lower()
     assert side["pros"][0]["text"].startswith("It is essential for mitigating risks like adversarial examples")
     assert side["pros"][0]["source"].endswith("000_070a097540eb3904.txt") and side["pros"][0]["line"] == 21
@@ -34,10 +35,55 @@ def test_placeholder_and_debris_stay_out():
     assert side["verdict"] == []  # "You want g …" is debris
 
 
-def test_clean_verdict():
-    assert clean_verdict("You prioritize small images and fast builds over what Docker offers.") == \
-        "You prioritize small images and fast builds over what Docker offers"
-    assert clean_verdict("You want (e and can live with specific tradeoffs depend on your use case.") is None
+BROKEN = "You want its ecosystem, including next.js and react native, covers web, mobile and server rendering " \
+         "and can live with specific tradeoffs depend on your use case."
+PRO = "Its ecosystem, including Next.js and React Native, covers web, mobile and server rendering"
+
+
+def _react_page(pros):
+    text = render_comparison("React", "Vue", "React", pros={"React": pros, "Vue": ["Templates read like plain HTML files"]})
+    return parse_text(text, "rv.txt")
+
+
+def test_verdict_quotes_the_pro_in_its_own_case():
+    page = _react_page([PRO])
+    assert page.verdict[0].text == BROKEN  # the page's machine-made sentence, names lowercased
+    assert verdict_text(page, page.verdict[0]) == PRO
+    assert verdict_text(page, page.verdict[1]) == "Templates read like plain HTML files"  # "You prioritize … over what"
+    G = build_graph(ReadReport(pages=[page]))
+    side = why(G, "react", "vue")["sides"][0]
+    assert [v["text"] for v in side["verdict"]] == [f"Use React if: {PRO}"]
+    assert "next.js" not in format_why(why(G, "react", "vue"))
+
+
+def test_verdict_debris_and_missing_pro():
+    page = _react_page(["g"])  # "You want g and can live with …": debris
+    assert page.verdict[0].text.startswith("You want g and can live with")
+    assert verdict_text(page, page.verdict[0]) is None
+    # a verdict whose pro is not on the card: its fragment, without the template
+    page = _react_page(["Hooks keep state next to the markup that uses it"])
+    line = page.verdict[0].__class__(topic="React", text="You want server components and streaming and can live with slow builds.",
+                                     line=19)
+    assert verdict_text(page, line) == "Server components and streaming"
+    assert clean_text("Reads many formats (e") == "Reads many formats" and clean_text("g") is None
+
+
+def test_why_and_html_card_clean_alike():
+    from graph.html import pick_reason
+
+    page = _react_page([PRO])
+    G = build_graph(ReadReport(pages=[page]))
+    assert pick_reason(page, "React") == why(G, "react", "vue")["sides"][0]["pros"][0]["text"] == PRO
+    # no informative pro on the card: the card falls back to the verdict, cleaned as why cleans it
+    text = render_comparison("React", "Vue", "React", pros={"React": ["g"]}).replace(
+        "You want g and can live", "You want server components and streaming and can live")
+    page = parse_text(text, "rv.txt")
+    G = build_graph(ReadReport(pages=[page]))
+    side = why(G, "react", "vue")["sides"][0]
+    assert pick_reason(page, "React") == "Server components and streaming"
+    assert [v["text"] for v in side["verdict"]] == ["Use React if: Server components and streaming"] and side["pros"] == []
+    debris = _react_page(["g"])  # nothing but debris: the card's description
+    assert pick_reason(debris, "React") == "Developers should choose React when its strengths match the project"
 
 
 def test_contested_shows_both_sides(tiny_graph):

@@ -71,3 +71,44 @@ def test_impossible_settings():
         generate(1, 2)
     with pytest.raises(GeneratorError):
         generate(100, 4, seed=0)  # 6 pairs, each at most once each way
+
+
+def test_platform_mode_is_deterministic_and_keeps_platforms_apart():
+    a, b = generate(200, 40, seed=11, platforms=3), generate(200, 40, seed=11, platforms=3)
+    assert a.pages == b.pages and a.model == b.model
+    model = a.model
+    platforms = model["platforms"]
+    assert len(platforms) == 3 and [t["slug"] for t in model["topics"][-3:]] == platforms
+    by_name = {t["name"]: t for t in model["topics"]}
+    by_slug = {t["slug"]: t for t in model["topics"]}
+    listed = 0
+    for text in a.pages.values():
+        page = parse_text(text)
+        x, y = (by_name[n]["slug"] for n in page.topics)
+        # compared only among themselves: a page has two platforms or none
+        assert (x in platforms) == (y in platforms)
+        for card in page.cards:
+            t = by_name[card.name]
+            if t["platform"]:
+                listed += t["platform"] in card.related
+    regular = [t for t in model["topics"] if t["slug"] not in platforms]
+    # category c builds on platform c % 3, which heads the topic's related profile
+    assert all(t["platform"] == platforms[t["category"] % 3] == t["related"][0] for t in regular)
+    assert all(by_slug[p]["platform"] is None for p in platforms)
+    assert listed > 0.6 * 2 * 200 * (1 - 0.1)  # most cards list their platform (0.8 of them, less platform pages)
+
+
+def test_platform_mode_off_draws_the_default_world():
+    assert generate(80, 20, seed=4, platforms=0).pages == generate(80, 20, seed=4).pages
+    assert "platforms" not in generate(80, 20, seed=4).model
+    with pytest.raises(GeneratorError):
+        generate(80, 20, seed=4, platforms=1)  # a platform needs another to be compared with
+
+
+def test_oracle_never_pairs_a_platform_with_a_regular_topic():
+    model = generate(200, 40, seed=11, platforms=3).model
+    o = Oracle(model)
+    p1, p2 = model["platforms"][:2]
+    t = model["topics"][0]["slug"]
+    assert o.platform_of[t] == model["topics"][0]["platform"]
+    assert o.pair_score(t, p1) == 0.0 and o.pair_score(p1, p2) > 0

@@ -67,3 +67,52 @@ def test_pair_mode_existing_first(data_graph):
 
 def test_index_is_cached(tiny_graph):
     assert index(tiny_graph) is index(tiny_graph)
+
+
+def _platform_graph():
+    from graph.kg import build_graph
+    from graph.read.model import ReadReport
+    from graph.read import parse_text
+    from graph.read.render import render_comparison as page, render_topic_page as topic_page
+
+    # Django, Flask and Bottle build on Python (they list it, nobody compares them with it);
+    # Python is compared among its own kind (Go). Bottle's topic page names Falcon as an alternative.
+    pages = [page("Django", "Flask", "Django", related={"Django": ["python", "orm"], "Flask": ["python", "jinja"]}),
+             page("Flask", "Bottle", "Flask", related={"Flask": ["python", "wsgi"], "Bottle": ["python", "wsgi"]}),
+             page("Express", "Koa", "Express", related={"Express": ["node-js", "http"], "Koa": ["node-js", "http"]}),
+             page("Python", "Go", "Python", related={"Python": ["scripting"], "Go": ["concurrency"]}),
+             page("Django", "Express", "Django", related={"Django": ["python", "orm"], "Express": ["node-js", "orm"]}),
+             topic_page("Bottle", "A tiny framework.", kind="tool", alternatives=["Falcon"])]
+    return build_graph(ReadReport(pages=[parse_text(t, f"{i}.txt") for i, t in enumerate(pages)]))
+
+
+def test_platform_listed_by_compared_topics_is_not_suggested():
+    from graph.suggest import Index
+
+    G = _platform_graph()
+    ix = Index(G)
+    # three builders of Python out of three listers, shrunk by PLATFORM_PRIOR (2): 3 / 5
+    assert {t: p for t, p in ix.platform.items() if p} == {"python": 0.6}
+    assert ix.demotion("django")["python"] == 0.6 and ix.demotion("django")["go"] == 0.6  # Python's own kind
+    assert [s["slug"] for s in suggest(G, "django", k=3)] == ["orm", "bottle", "koa"]
+    assert [s["slug"] for s in suggest(G, "bottle", k=3)] == ["falcon", "django", "wsgi"]
+    # without the demotion Python would come first for Django
+    assert [c for c, _ in Index(G, demote=0).best("django", 2)] == ["python", "orm"]
+    # and the other way: the topics built on Python are no suggestion for it
+    assert "flask" not in [s["slug"] for s in suggest(G, "python", k=3)]
+
+
+def test_reasons_name_the_signal():
+    G = _platform_graph()
+    rows = {s["slug"]: s["reasons"] for s in suggest(G, "bottle", k=3)}
+    assert rows["falcon"][0] == "the topic page of Bottle lists Falcon as an alternative"
+    assert rows["django"][:2] == ["both were compared with Flask", "both relate to Python"]
+
+
+def test_suggest_django_on_data_leaves_out_python_and_its_kind(data_graph):
+    rows = suggest(data_graph, "django", k=5)
+    # Python (the platform Django is built on) and the languages it is compared with are gone;
+    # Flask and FastAPI, the web frameworks a reader expects, are already compared with Django
+    assert [r["slug"] for r in rows] == ["postgresql", "jinja", "microframeworks", "rest-api", "mysql"]
+    assert {"python", "go", "javascript", "r", "flask", "fastapi"}.isdisjoint(r["slug"] for r in rows)
+    assert rows[0]["reasons"][0] == "both relate to Relational Database"

@@ -140,31 +140,37 @@ def evaluate(state: State, paths: tuple[str, ...], holdout: float, seeds: int, f
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the hidden model and the pages.")
 @click.option("--within", type=click.FloatRange(0, 1), default=0.85, show_default=True,
               help="Share of comparisons inside one category.")
+@click.option("--platforms", type=click.IntRange(0), default=0, show_default=True,
+              help="Platform topics (others build on them and list them as related; they are compared "
+                   "only among themselves): 0, or 2 or more.")
 @click.option("--ceiling/--no-ceiling", default=True, show_default=True,
               help="Score the hidden model itself under evaluate's protocol (--holdout, --seeds).")
 @click.option("--holdout", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.2, show_default=True)
 @click.option("--seeds", type=click.IntRange(1), default=5, show_default=True)
 @json_option
-def generate(out: str, n_docs: int, n_topics: int, seed: int, within: float, ceiling: bool, holdout: float,
-             seeds: int, as_json: bool) -> None:
+def generate(out: str, n_docs: int, n_topics: int, seed: int, within: float, platforms: int, ceiling: bool,
+             holdout: float, seeds: int, as_json: bool) -> None:
     """Write a corpus of N pages drawn from a hidden model into OUT, with hidden-model.json.
 
     The model: topics in categories, each with a popularity and a latent strength; comparisons mostly
-    within a category, by popularity; picks drawn from the strengths. Prints the model's own ceiling:
-    the generating process scored with its true parameters, so a method reads as a share of the best.
+    within a category, by popularity; picks drawn from the strengths. With --platforms N, N of the
+    topics are platforms that the other categories build on (evaluate then reports the platform share).
+    Prints the model's own ceiling: the generating process scored with its true parameters, so a
+    method reads as a share of the best.
     """
     from ..generate import ceiling as score, generate as run, write
 
-    corpus = run(n_docs, n_topics, seed, within=within)
+    corpus = run(n_docs, n_topics, seed, within=within, platforms=platforms)
     folder = write(corpus, out)
     data = {"folder": str(folder), "documents": len(corpus.pages), "topics": n_topics,
-            "categories": len(corpus.model["categories"]), "seed": seed,
+            "categories": len(corpus.model["categories"]), "platforms": platforms, "seed": seed,
             "ceiling": score(corpus, holdout, seeds) if ceiling else None}
     emit(data, as_json, _generate_text)
 
 
 def _generate_text(d) -> str:
-    out = [f"wrote {d['documents']} pages over {d['topics']} topics in {d['categories']} categories "
+    plat = f", {d['platforms']} of them platforms" if d.get("platforms") else ""
+    out = [f"wrote {d['documents']} pages over {d['topics']} topics{plat} in {d['categories']} categories "
            f"to {d['folder']} (seed {d['seed']})"]
     c = d["ceiling"]
     if c:
