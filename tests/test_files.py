@@ -206,3 +206,19 @@ def test_empty_folder_says_so(tmp_path):
     r = CliRunner().invoke(main, ["--out", str(tmp_path / "out"), "build", "--stream", str(tmp_path / "empty")])
     assert r.exit_code == 1 and r.output.startswith("Error: no pages found in")
     assert not (tmp_path / "out" / "pickgraph-build.json").exists()
+
+
+def test_stream_build_reports_odd_entries_like_the_build(corpus, tmp_path):
+    os.mkfifo(corpus / "pipe.txt")
+    (corpus / "x.txt").symlink_to(tmp_path / "nowhere.txt")
+    results = []
+    for extra in ([], ["--stream"]):
+        out = tmp_path / f"out{len(extra)}"
+        r = pickgraph("--out", str(out), "build", *extra, str(corpus), "--json", cwd=tmp_path)
+        assert r.returncode == 1 and "Traceback" not in r.stderr
+        results.append(json.loads(r.stdout)["rejections"])
+    assert results[0] == results[1] == [
+        {"path": str(corpus / "pipe.txt"), "line": 0,
+         "reason": "a named pipe (FIFO), not a regular file; only regular files are read"},
+        {"path": str(corpus / "x.txt"), "line": 0, "reason": "a link to a file that does not exist (dangling link)"},
+    ]

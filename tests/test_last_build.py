@@ -159,3 +159,12 @@ def test_installed_wheel_follows_the_last_build(installed, tmp_path):
     assert r.returncode == 0 and r.stdout.strip(), r.stderr
     r = run("sparql", "@win-loss", "--topic", "topic=Alpha", "-f", "tsv")
     assert r.returncode == 0 and r.stdout.splitlines()[1].split("\t")[1:] == ['"alpha"', '"Alpha"', "1", "0", "0"]
+
+
+def test_a_damaged_build_record_says_to_build_again(elsewhere):
+    assert cli("build", "pages").exit_code == 0
+    (elsewhere / "exports" / BUILD_RECORD).write_text("{not json")
+    r = cli("show", "Alpha")
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert r.output == (f"Error: exports/{BUILD_RECORD}: not a build record pickgraph can read; run "
+                        "'pickgraph build PATH' again\n")
