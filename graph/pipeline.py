@@ -16,6 +16,7 @@ import json
 import os
 import pickle
 from collections.abc import Sequence
+from typing import NamedTuple
 from pathlib import Path
 
 import networkx as nx
@@ -128,13 +129,22 @@ def save_cache(G: nx.MultiDiGraph, out_dir: str | os.PathLike[str], paths: Seque
     return target
 
 
+class BuildInputs(NamedTuple):
+    """What a build reads: the pages, the alias file named (else found beside them), the size limit."""
+
+    paths: list[str]
+    aliases: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
 def record_build(out_dir: str | os.PathLike[str], paths: Sequence[str | os.PathLike[str]],
-                 aliases: str | os.PathLike[str] | None = None) -> Path:
+                 aliases: str | os.PathLike[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Path:
     """Note in ``out_dir`` what a build read (absolute paths), for :func:`query_inputs`."""
     record = {
         "pickgraph": __version__,
         "inputs": [os.path.abspath(p) for p in paths],
         "aliases": os.path.abspath(aliases) if aliases else None,
+        "max_bytes": max_bytes,  # a rebuild by a query reads what the build read
         # as typed, and where: a query run in the same folder names the pages the same way
         "given": {"cwd": os.getcwd(), "inputs": [os.fspath(p) for p in paths],
                   "aliases": os.fspath(aliases) if aliases else None},
@@ -153,8 +163,7 @@ class NoBuild(PickgraphError):
                          "(PATH: your folder of pages), or name the pages with --corpus PATH")
 
 
-def query_inputs(out_dir: str | os.PathLike[str] = "exports",
-                 bundled: str = BUNDLED_CORPUS) -> tuple[list[str], str | None]:
+def query_inputs(out_dir: str | os.PathLike[str] = "exports", bundled: str = BUNDLED_CORPUS) -> BuildInputs:
     """The pages (and alias file) a query answers about when none are named.
 
     The last build recorded in ``out_dir``; else the bundled corpus when a
@@ -169,6 +178,7 @@ def query_inputs(out_dir: str | os.PathLike[str] = "exports",
             given = record.get("given") or {}
             if given.get("cwd") == os.getcwd():  # sources then read as the build printed them
                 inputs, aliases = [str(p) for p in given["inputs"]], given.get("aliases")
+            max_bytes = int(record.get("max_bytes", DEFAULT_MAX_BYTES))
         except (ValueError, KeyError, TypeError):
             raise PickgraphError(f"{target}: not a build record pickgraph can read; run 'pickgraph build PATH' "
                                  "again") from None
@@ -176,9 +186,9 @@ def query_inputs(out_dir: str | os.PathLike[str] = "exports",
             if not os.path.lexists(p):
                 raise PickgraphError(f"the last build in {out_dir}/ read {p}, which is gone; run "
                                      "'pickgraph build PATH' again, or name the pages with --corpus PATH")
-        return inputs, aliases
+        return BuildInputs(inputs, aliases, max_bytes)
     if os.path.isdir(bundled):
-        return [bundled], None
+        return BuildInputs([bundled])
     raise NoBuild(out_dir)
 
 
@@ -187,6 +197,7 @@ def load_graph(
     out_dir: str | os.PathLike[str] = "exports",
     aliases: str | os.PathLike[str] | None = None,
     progress: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> nx.MultiDiGraph:
     """The graph of ``paths``: from the cache when it is fresh, else built (and cached)."""
     if not paths:
@@ -202,7 +213,7 @@ def load_graph(
                 return G
         except Exception:  # a cache from another version or a torn file: rebuild it
             pass
-    G, _ = build(paths, aliases, progress=progress)
+    G, _ = build(paths, aliases, progress=progress, max_bytes=max_bytes)
     G.graph["fingerprint"] = fp
     try:
         save_cache(G, out_dir, paths, aliases)

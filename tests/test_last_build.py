@@ -168,3 +168,15 @@ def test_a_damaged_build_record_says_to_build_again(elsewhere):
     assert r.exit_code == 1 and "Traceback" not in r.output
     assert r.output == (f"Error: exports/{BUILD_RECORD}: not a build record pickgraph can read; run "
                         "'pickgraph build PATH' again\n")
+
+
+def test_a_rebuild_by_a_query_reads_what_the_build_read(elsewhere):
+    big = render_comparison("Kafka", "Pulsar", "Kafka") + "\n" + "x" * 5000
+    (elsewhere / "pages" / "big.txt").write_text(big, encoding="utf-8")
+    assert cli("build", "pages", "--max-bytes", "4000").exit_code == 1  # big.txt rejected
+    assert json.loads((elsewhere / "exports" / BUILD_RECORD).read_text())["max_bytes"] == 4000
+    (elsewhere / "pages" / "new.txt").write_text(render_comparison("Alpha", "Omega", "Omega"), encoding="utf-8")
+    r = cli("show", "Alpha", "--json")  # stale: the query rebuilds, with the build's limit
+    assert r.exit_code == 0 and "Omega" in {c["against_name"] for c in json.loads(r.stdout)["comparisons"]}
+    r = cli("show", "Kafka")
+    assert r.exit_code == 1 and "unknown topic 'Kafka'" in r.output

@@ -13,13 +13,16 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 import networkx as nx
 
 from .. import __version__
 from ..read.model import PickgraphError, UnknownTopic
+
+if TYPE_CHECKING:
+    from ..pipeline import BuildInputs
 
 @dataclass
 class State:
@@ -40,22 +43,22 @@ class State:
     def progress(self) -> bool:
         return not self.quiet and sys.stderr.isatty()
 
-    def inputs(self) -> tuple[list[str], str | None]:
-        """The pages to answer about and the alias file: named, else those of the last build."""
-        if self.corpus:
-            return list(self.corpus), self.aliases
-        from ..pipeline import query_inputs
+    def inputs(self) -> BuildInputs:
+        """The pages to answer about, the alias file and the size limit: named, else the last build's."""
+        from ..pipeline import BuildInputs, query_inputs
 
-        paths, aliases = query_inputs(self.out)
-        return paths, self.aliases or aliases
+        if self.corpus:
+            return BuildInputs(list(self.corpus), self.aliases)
+        last = query_inputs(self.out)
+        return last._replace(aliases=self.aliases or last.aliases)
 
     def graph(self) -> nx.MultiDiGraph:
         """The graph of the corpus, from the cache of the last build when it is fresh."""
         if self._graph is None:
             from ..pipeline import load_graph
 
-            paths, aliases = self.inputs()
-            self._graph = load_graph(paths, self.out, aliases, progress=self.progress)
+            paths, aliases, max_bytes = self.inputs()
+            self._graph = load_graph(paths, self.out, aliases, progress=self.progress, max_bytes=max_bytes)
         return self._graph
 
     def topic(self, query: str) -> str:

@@ -61,7 +61,7 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
                                   progress=state.progress, strict=strict, max_bytes=max_bytes)
             if result.get("strict"):
                 _stopped(ctx, Rejection(**result["rejections"][0]), as_json)
-            record_build(state.out, inputs, state.aliases)
+            record_build(state.out, inputs, state.aliases, max_bytes)
             _report(result, as_json)
             ctx.exit(0 if result["ok"] else 1)
         G, report = run_build(inputs, state.aliases, jobs=jobs, progress=state.progress, max_bytes=max_bytes)
@@ -71,7 +71,7 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
         written = [str(p) for p in export_many(G, formats or DEFAULT_FORMATS, state.out,
                                                also=[lambda: save_cache(G, state.out, inputs, state.aliases)])]
         written.append(str(cache_path(state.out, inputs)))
-        written.append(str(record_build(state.out, inputs, state.aliases)))
+        written.append(str(record_build(state.out, inputs, state.aliases, max_bytes)))
         counts = summary(G)
         result = {
             "ok": not report.rejections,

@@ -130,7 +130,7 @@ def evaluate(state: State, paths: tuple[str, ...], holdout: float, seeds: int, f
     """
     from ..evaluate import evaluate as run, format_table
 
-    emit(run(paths or state.inputs()[0], holdout, seeds, first_seed), as_json, format_table)
+    emit(run(paths or state.inputs().paths, holdout, seeds, first_seed), as_json, format_table)
 
 
 @click.command()

@@ -66,7 +66,7 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
     from ..pipeline import cache_path
     from ..sparql import cached_store
 
-    result = run(cached_store(G, cache_path(state.out, state.inputs()[0]), base_iri), text, bindings, base_iri)
+    result = run(cached_store(G, cache_path(state.out, state.inputs().paths), base_iri), text, bindings, base_iri)
     out = format_result(result, fmt, base_iri)
     click.echo(out, nl=not out.endswith("\n"))
 
