@@ -102,11 +102,15 @@ def run_side_by_side(tasks: list[Callable[[], object]], fork: bool = True) -> No
         return
     import pickle
 
+    from .workers import die_with_parent
+
     children = []
+    parent = os.getpid()
     for task in tasks:
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: run one task, report, never return into the caller's stack
+            die_with_parent(parent)
             os.close(r)
             code = 0
             try:

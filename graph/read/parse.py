@@ -663,7 +663,9 @@ def _map(files: list[str], jobs: int, progress: bool, max_bytes: int) -> Iterato
         if jobs > 1 and len(files) > PARALLEL_MIN:
             from concurrent.futures import ProcessPoolExecutor
 
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
+            from ..workers import start_worker
+
+            with ProcessPoolExecutor(max_workers=jobs, initializer=start_worker, initargs=(os.getpid(),)) as pool:
                 for r in pool.map(read, files, chunksize=256):
                     if bar:
                         bar.update()
