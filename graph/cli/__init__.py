@@ -77,12 +77,20 @@ class PickgraphGroup(click.Group):
         try:
             return super().invoke(ctx)
         except UnknownTopic as exc:
-            raise click.ClickException(f"{exc}. List topics with 'pickgraph topics'.") from None
+            raise _Failed(f"{exc}. List topics with 'pickgraph topics'.", exc.exit_code) from None
         except PickgraphError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise _Failed(str(exc), exc.exit_code) from None
         except BrokenPipeError:  # `pickgraph topics | head`
             sys.stderr.close()
             ctx.exit(0)
+
+
+class _Failed(click.ClickException):
+    """``Error: …`` on stderr with the exit status the library error names."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def out_option(f: Callable) -> Callable:

@@ -222,8 +222,44 @@ class ReadReport:
         return [p for p in self.pages if isinstance(p, TopicPage)]
 
 
+#: Exit statuses of the ``pickgraph`` command (documented in the README). A
+#: subclass of :class:`PickgraphError` names its own with ``exit_code``.
+EXIT_OK = 0
+EXIT_ERROR = 1  # an input problem: rejected pages, an unknown topic, a bad query, …
+EXIT_USAGE = 2  # click's own: a wrong option or argument
+EXIT_WRITE = 3  # an output could not be written (read-only, full disk, permission); old outputs untouched
+EXIT_BUSY = 4  # another build is writing the same output folder
+EXIT_TIMEOUT = 5  # a time limit ran out (a SPARQL query, a push)
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
+
+
 class PickgraphError(Exception):
-    """Base class of the errors pickgraph raises on purpose."""
+    """Base class of the errors pickgraph raises on purpose; ``exit_code`` is the command's exit status."""
+
+    exit_code: int = EXIT_ERROR
+
+
+class WriteFailed(PickgraphError):
+    """An output file could not be written; the previous outputs are left as they were."""
+
+    exit_code = EXIT_WRITE
+
+    def __init__(self, path: Any, reason: str):
+        super().__init__(f"cannot write {path}: {reason}; the previous outputs are unchanged")
+        self.path = str(path)
+        self.reason = reason
+
+
+class Busy(PickgraphError):
+    """Another process holds the lock of an output folder."""
+
+    exit_code = EXIT_BUSY
+
+
+class TimedOut(PickgraphError):
+    """A time limit ran out."""
+
+    exit_code = EXIT_TIMEOUT
 
 
 class RejectedDocument(PickgraphError):
