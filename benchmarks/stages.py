@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from graph.export import DEFAULT_FORMATS, export
     from graph.kg import build_graph, resolve_report
-    from graph.pipeline import find_alias_file, save_cache
+    from graph.pipeline import find_alias_file, save_cache, snapshot
     from graph.read import read_paths
     from graph.resolve import AliasFile
     from graph.store import paused_gc
@@ -41,9 +41,11 @@ def main(argv: list[str] | None = None) -> int:
 
     with paused_gc():  # as build does
         alias = find_alias_file([args.corpus])
+        before = timed("snapshot inputs", snapshot, [args.corpus])
         report = timed("read (parse, all cores)", read_paths, [args.corpus], jobs=os.cpu_count() or 1)
         ident = timed("resolve names", resolve_report, report, AliasFile.load(alias) if alias else None)
         G = timed("graph", build_graph, report, ident)
+        G.graph["fingerprint"] = before.digest
         for fmt in DEFAULT_FORMATS:
             timed(f"export {fmt}", export, G, fmt, out_dir=out)
         timed("cache", save_cache, G, out, [args.corpus])

@@ -11,12 +11,12 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
 
+from .output import atomic_open, atomic_write_bytes  # noqa: F401 - the writers' way to write
 from .read.model import PickgraphError
 
 #: format name → (module, function, default file name). Each function is
@@ -34,37 +34,6 @@ FORMATS: dict[str, tuple[str, str, str]] = {
 
 #: what ``pickgraph build`` writes unless told otherwise
 DEFAULT_FORMATS = ("graphml", "turtle", "html")
-
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    with atomic_open(path) as fh:
-        fh.write(data)
-
-
-class atomic_open:
-    """``with atomic_open(path) as fh:`` — a binary file renamed over ``path`` on success only."""
-
-    def __init__(self, path: str | os.PathLike[str]):
-        self.path = Path(path)
-
-    def __enter__(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        self.fh = os.fdopen(fd, "wb")
-        return self.fh
-
-    def __exit__(self, exc_type, exc, tb):
-        self.fh.close()
-        if exc_type is None:
-            # mkstemp makes the file 0600; exports are ordinary files, readable as the umask allows
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(self.tmp, 0o666 & ~umask)
-            os.replace(self.tmp, self.path)
-        else:
-            os.unlink(self.tmp)
-        return False
 
 
 def writer(fmt: str) -> Callable[..., None]:
@@ -101,43 +70,64 @@ def run_side_by_side(tasks: list[Callable[[], object]], fork: bool = True) -> No
             task()
         return
     import pickle
-
-    from .workers import die_with_parent
+    import signal
 
     children = []
     parent = os.getpid()
-    for task in tasks:
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: run one task, report, never return into the caller's stack
-            die_with_parent(parent)
-            os.close(r)
-            code = 0
+    try:
+        for task in tasks:
+            r, w = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: run one task, report, never return into the caller's stack
+                _child(task, parent, r, w)
+            os.close(w)
+            children.append((pid, r))
+        errors = []
+        for pid, r in children:
+            with os.fdopen(r, "rb") as fh:
+                msg = fh.read()
+            _, status = os.waitpid(pid, 0)
+            if msg:
+                errors.append(pickle.loads(msg))
+            elif status != 0:
+                errors.append(PickgraphError(f"an export process ended with status {status}"))
+    except BaseException:
+        # Ctrl-C or an error here: the children's half-written files go with the staging folder
+        for pid, _ in children:
             try:
-                task()
-                msg = b""
-            except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-                code = 1
-                try:
-                    msg = pickle.dumps(exc)
-                except Exception:
-                    msg = pickle.dumps(PickgraphError(f"{type(exc).__name__}: {exc}"))
-            with os.fdopen(w, "wb") as fh:
-                fh.write(msg)
-            os._exit(code)
-        os.close(w)
-        children.append((pid, r))
-    errors = []
-    for pid, r in children:
-        with os.fdopen(r, "rb") as fh:
-            msg = fh.read()
-        _, status = os.waitpid(pid, 0)
-        if msg:
-            errors.append(pickle.loads(msg))
-        elif status != 0:
-            errors.append(PickgraphError(f"an export process ended with status {status}"))
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+        raise
     if errors:
         raise errors[0]
+
+
+def _child(task: Callable[[], object], parent: int, r: int, w: int) -> None:
+    """A forked export writer: run ``task``, send back its exception (if any), exit."""
+    import pickle
+    import signal
+
+    from .workers import die_with_parent
+
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        die_with_parent(parent)
+        os.close(r)
+        task()
+        code, msg = 0, b""
+    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+        code = 1
+        try:
+            msg = pickle.dumps(exc)
+        except Exception:
+            msg = pickle.dumps(PickgraphError(f"{type(exc).__name__}: {exc}"))
+    try:
+        with os.fdopen(w, "wb") as fh:
+            fh.write(msg)
+    finally:
+        os._exit(code)  # never return into the caller's stack
 
 
 def export_many(G: nx.MultiDiGraph, formats: list[str] | tuple[str, ...], out_dir: str | os.PathLike[str],

@@ -15,20 +15,22 @@ import hashlib
 import json
 import os
 import pickle
-from collections.abc import Sequence
-from typing import NamedTuple
+import sys
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import networkx as nx
 
-from . import __version__
-from .export import atomic_write_bytes
+from . import __version__, output
+from .output import atomic_write_bytes
 from .kg import SCHEMA_VERSION, build_graph, resolve_report
 from .read.files import DEFAULT_MAX_BYTES, scan
 from .read.model import PickgraphError, ReadReport
 from .read import read_paths
 from .resolve import AliasFile
-from .store import paused_gc, write_documents
+from .store import open_documents, paused_gc, write_documents
 
 ALIAS_FILE_NAME = "aliases.toml"
 #: What the last build in an output folder read (JSON), for the query commands run after it.
@@ -60,12 +62,17 @@ def build(
     when ``paths`` hold no file to read.
     """
     alias_path = Path(aliases) if aliases else find_alias_file(paths)
+    before = snapshot(paths, aliases)  # before reading: an edit made while reading must not pass for read
     alias_file = AliasFile.load(alias_path) if alias_path else None
     with paused_gc():
         report = read_paths(paths, jobs=jobs or (os.cpu_count() or 1), progress=progress, max_bytes=max_bytes)
         G = build_graph(report, resolve_report(report, alias_file))
     G.graph["inputs"] = [str(p) for p in paths]
     G.graph["alias_file"] = str(alias_path) if alias_path else ""
+    changed = changed_since(before, paths, aliases)
+    # a graph of inputs that changed under it is never cached as theirs: the next query rebuilds
+    G.graph["fingerprint"] = None if changed else before.digest
+    G.graph["changed_during_build"] = changed
     return G, report
 
 
@@ -73,19 +80,50 @@ def _code_fingerprint() -> str:
     """The modules whose classes a cached graph pickles: a cache made by other code is stale."""
     here = Path(__file__).parent
     parts = []
-    for name in ("read/model.py", "read/parse.py", "read/files.py", "resolve.py", "kg.py", "store.py"):
+    for name in ("read/model.py", "read/parse.py", "read/files.py", "resolve.py", "kg.py", "store.py", "pipeline.py"):
         st = os.stat(here / name)
         parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
     return "|".join(parts)
 
 
-def fingerprint(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike[str] | None = None) -> str:
-    """A digest of every input's path, size, mtime and ctime (and of the code): it changes when any input does.
+#: An input whose change time is this close to a snapshot may change again within
+#: the same clock tick, unseen by ``stat``: its content is compared instead (as git
+#: does with "racily clean" entries). Fine-grained file systems tick in at most a
+#: few ms; ones that keep whole seconds (FAT, some network file systems) in 2 s.
+RACY_NS = 50_000_000
+RACY_NS_COARSE = 2_000_000_000
+
+
+class Snapshot(NamedTuple):
+    """The inputs at one moment: a digest of their metadata, and the content of those changed just before."""
+
+    digest: str
+    rows: frozenset[tuple]
+    #: path → (sha256 of the bytes, the moment after which a change shows in ``stat``)
+    racy: dict[str, tuple[str, int]]
+
+
+def _racy_window(ns: int) -> int:
+    return RACY_NS_COARSE if ns % 1_000_000_000 == 0 else RACY_NS
+
+
+def _content(path: str) -> str:
+    from .read.files import read_bytes
+
+    try:
+        return hashlib.sha256(read_bytes(path, 1 << 62)).hexdigest()
+    except PickgraphError:  # gone, or no longer a regular file: the metadata shows it
+        return ""
+
+
+def snapshot(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike[str] | None = None) -> Snapshot:
+    """Every input's path, size, mtime and ctime (and the code's), as a digest that changes when any does.
 
     ``ctime`` is set by the kernel on every change, so an edit that restores the
     size and the mtime (``touch -d``) still shows. Entries the walk rejects (a
     pipe, a dangling link) count by path, so a new one changes the digest too.
     """
+    taken = time.time_ns()
     h = hashlib.sha256(f"{__version__}|{SCHEMA_VERSION}|{_code_fingerprint()}".encode())
     alias_path = Path(aliases) if aliases else find_alias_file(paths)
     alias_path = alias_path.absolute() if alias_path else None
@@ -100,7 +138,34 @@ def fingerprint(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathL
         except OSError:
             stats.append((str(alias_path), -1, -1, -1))
     h.update("".join("\0".join(map(str, row)) + "\n" for row in stats).encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
+    racy = {}
+    for path, size, mtime, ctime in stats:
+        changed = max(mtime, ctime)
+        if size >= 0 and changed >= taken - _racy_window(changed):
+            racy[path] = (_content(path), changed + _racy_window(changed))
+    return Snapshot(h.hexdigest(), frozenset(stats), racy)
+
+
+def fingerprint(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike[str] | None = None) -> str:
+    """The digest of :func:`snapshot`: equal digests, unchanged inputs."""
+    return snapshot(paths, aliases).digest
+
+
+def changed_since(before: Snapshot, paths: Sequence[str | os.PathLike[str]],
+                  aliases: str | os.PathLike[str] | None = None) -> list[str]:
+    """The inputs that changed since ``before`` was taken (sorted paths; ``[]`` when none).
+
+    Waits, if need be, until the clock has passed the tick of the most recent
+    change seen (a few ms), so that from then on every change shows in ``stat``.
+    """
+    if before.racy:
+        settle = max(until for _, until in before.racy.values())
+        while (left := settle - time.time_ns()) > 0:
+            time.sleep(left / 1e9)
+    after = snapshot(paths, aliases)
+    changed = {row[0] for row in before.rows ^ after.rows}
+    changed |= {p for p, (sha, _) in before.racy.items() if p not in changed and _content(p) != sha}
+    return sorted(changed)
 
 
 def cache_path(out_dir: str | os.PathLike[str], paths: Sequence[str | os.PathLike[str]]) -> Path:
@@ -108,25 +173,64 @@ def cache_path(out_dir: str | os.PathLike[str], paths: Sequence[str | os.PathLik
     return Path(out_dir) / ".cache" / f"graph-{key}.pickle"
 
 
+#: the first bytes of a cache file; a cache of another layout is rebuilt without a word
+CACHE_MAGIC = b"pickgraph-cache 2\n"
+
+
+class CacheDamaged(PickgraphError):
+    """A part of the build cache is missing, cut short or corrupt."""
+
+
 def save_cache(G: nx.MultiDiGraph, out_dir: str | os.PathLike[str], paths: Sequence[str | os.PathLike[str]],
-               aliases: str | os.PathLike[str] | None = None) -> Path:
-    """Pickle the graph beside a document store, so a query loads the topology and only the pages it cites."""
+               aliases: str | os.PathLike[str] | None = None) -> Path | None:
+    """Pickle the graph beside a document store, so a query loads the topology and only the pages it cites.
+
+    Nothing is saved for a graph whose inputs changed while it was built (no
+    ``fingerprint``): it is not the graph of the pages as they are. The cache
+    names its store by file name (found beside it, wherever the folder is
+    reached from) and carries a digest of itself, checked on load.
+    """
+    fp = G.graph.get("fingerprint")
+    if not fp:
+        return None
     target = cache_path(out_dir, paths)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fp = fingerprint(paths, aliases)
     docs = G.graph["documents"]
-    # the store is named by the fingerprint, so a cache never points at another build's records
-    store = write_documents(docs, target.with_name(f"{target.stem}-{fp[:16]}.docs"))
-    for old in target.parent.glob(f"{target.stem}-*.docs"):
-        if old.name != Path(store.path).name:
-            old.unlink(missing_ok=True)
-    G.graph["documents"] = store
+    store = write_documents(docs, target.with_suffix(".docs"))
+    G.graph["documents"] = store.ref
     try:
         blob = pickle.dumps((fp, G), protocol=pickle.HIGHEST_PROTOCOL)
     finally:
         G.graph["documents"] = docs
-    atomic_write_bytes(target, blob)
+    atomic_write_bytes(target, CACHE_MAGIC + hashlib.sha256(blob).digest() + blob)
     return target
+
+
+def load_cache(target: str | os.PathLike[str], fp: str) -> nx.MultiDiGraph | None:
+    """The cached graph at ``target`` if it was built from inputs with digest ``fp``; ``None`` if none or stale.
+
+    Raises :class:`CacheDamaged` for a cache that cannot be trusted: cut short,
+    corrupt, or missing its document store.
+    """
+    target = Path(target)
+    try:
+        data = target.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CacheDamaged(f"{target}: {exc.strerror}") from None
+    if not data.startswith(CACHE_MAGIC):
+        return None  # another version's layout
+    head = len(CACHE_MAGIC)
+    digest, blob = data[head:head + 32], memoryview(data)[head + 32:]
+    if hashlib.sha256(blob).digest() != digest:
+        raise CacheDamaged(f"{target} is cut short or corrupt")
+    with paused_gc():
+        cached_fp, G = pickle.loads(blob)
+    if cached_fp != fp:
+        return None
+    G.graph["documents"] = open_documents(target.parent, G.graph["documents"])
+    G.graph["fingerprint"] = fp
+    return G
 
 
 class BuildInputs(NamedTuple):
@@ -138,10 +242,18 @@ class BuildInputs(NamedTuple):
 
 
 def record_build(out_dir: str | os.PathLike[str], paths: Sequence[str | os.PathLike[str]],
-                 aliases: str | os.PathLike[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Path:
-    """Note in ``out_dir`` what a build read (absolute paths), for :func:`query_inputs`."""
+                 aliases: str | os.PathLike[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+                 inputs_digest: str | None = None, files: dict[str, dict[str, object]] | None = None) -> Path:
+    """Note in ``out_dir`` what a build read (absolute paths), for :func:`query_inputs`: the build's manifest.
+
+    ``inputs_digest`` is the digest of the inputs the build read (``None`` when
+    they changed while it read them); ``files`` names each output of the build
+    with its size and sha256 (see :func:`graph.output.check`).
+    """
     record = {
         "pickgraph": __version__,
+        "inputs_digest": inputs_digest,
+        "files": files or {},
         "inputs": [os.path.abspath(p) for p in paths],
         "aliases": os.path.abspath(aliases) if aliases else None,
         "max_bytes": max_bytes,  # a rebuild by a query reads what the build read
@@ -163,6 +275,15 @@ class NoBuild(PickgraphError):
                          "(PATH: your folder of pages), or name the pages with --corpus PATH")
 
 
+def last_files(out_dir: str | os.PathLike[str]) -> dict[str, dict[str, object]]:
+    """The outputs the last build in ``out_dir`` wrote (its manifest's list; ``{}`` if none can be read)."""
+    try:
+        files = json.loads((Path(out_dir) / BUILD_RECORD).read_bytes()).get("files") or {}
+        return files if isinstance(files, dict) else {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
 def query_inputs(out_dir: str | os.PathLike[str] = "exports", bundled: str = BUNDLED_CORPUS) -> BuildInputs:
     """The pages (and alias file) a query answers about when none are named.
 
@@ -171,6 +292,7 @@ def query_inputs(out_dir: str | os.PathLike[str] = "exports", bundled: str = BUN
     :class:`NoBuild`.
     """
     target = Path(out_dir) / BUILD_RECORD
+    output.finish_pending(out_dir)
     if target.is_file():
         try:
             record = json.loads(target.read_bytes().decode("utf-8", "surrogateescape"))
@@ -198,25 +320,34 @@ def load_graph(
     aliases: str | os.PathLike[str] | None = None,
     progress: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    notify: Callable[[str], None] | None = None,
 ) -> nx.MultiDiGraph:
-    """The graph of ``paths``: from the cache when it is fresh, else built (and cached)."""
+    """The graph of ``paths`` as they are now: from the cache when it is fresh, else built (and cached).
+
+    A damaged cache is rebuilt, and ``notify`` (default: a line on stderr) is
+    told why. The rebuilt graph is cached when the output folder is free (no
+    build writing it) and writable; else only this call pays for the rebuild.
+    """
     if not paths:
         raise PickgraphError("no input: name a file or folder of pages")
+    notify = notify or (lambda line: print(line, file=sys.stderr))
+    output.finish_pending(out_dir)
     target = cache_path(out_dir, paths)
     fp = fingerprint(paths, aliases)
-    if target.is_file():
-        try:
-            with open(target, "rb") as fh, paused_gc():
-                cached_fp, G = pickle.load(fh)
-            if cached_fp == fp:
-                G.graph["fingerprint"] = fp
-                return G
-        except Exception:  # a cache from another version or a torn file: rebuild it
-            pass
-    G, _ = build(paths, aliases, progress=progress, max_bytes=max_bytes)
-    G.graph["fingerprint"] = fp
     try:
-        save_cache(G, out_dir, paths, aliases)
-    except OSError:
-        pass  # a read-only out dir only costs the next command a rebuild
+        G = load_cache(target, fp)
+        if G is not None:
+            return G
+    except (CacheDamaged, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+            ImportError, IndexError, KeyError) as exc:
+        reason = exc if isinstance(exc, CacheDamaged) else f"{target} cannot be read ({type(exc).__name__})"
+        notify(f"the build cache is damaged ({reason}); rebuilding it")
+    G, _ = build(paths, aliases, progress=progress, max_bytes=max_bytes)
+    if G.graph.get("fingerprint"):
+        try:
+            with output.generation(out_dir, wait=False) as gen:
+                save_cache(G, gen.dir, paths, aliases)
+                gen.commit()
+        except PickgraphError:
+            pass  # busy, read-only or full: it only costs the next command a rebuild
     return G

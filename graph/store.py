@@ -22,9 +22,11 @@ import os
 import pickle
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
+import zlib
 
-from .export import atomic_open
+from .output import atomic_open
 
 
 @contextmanager
@@ -43,22 +45,64 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-class LazyDocuments(Mapping):
-    """A read-only ``{sha256: record}`` mapping backed by a file written by :func:`write_documents`."""
+#: the first bytes of a store file
+STORE_MAGIC = b"pickgraph-docs 2\n"
 
-    def __init__(self, path: str, index: dict[str, tuple[int, int]]):
+
+class DocumentsRef(NamedTuple):
+    """What a cached graph keeps of its store: the file's name (beside the cache), its size and token, the index."""
+
+    name: str
+    size: int
+    token: bytes
+    index: dict[str, tuple[int, int, int]]
+
+
+class LazyDocuments(Mapping):
+    """A read-only ``{sha256: record}`` mapping backed by a file written by :func:`write_documents`.
+
+    The file is opened (and checked) when the mapping is made and stays open:
+    a newer build may replace it on disk, and this mapping still reads the
+    records of the graph it belongs to. Each record is checked by its CRC.
+    """
+
+    def __init__(self, path: str, ref: DocumentsRef):
+        from .pipeline import CacheDamaged
+
         self.path = path
-        self.index = index
+        self.ref = ref
+        self.index = ref.index
         self._loaded: dict[str, Any] = {}
+        try:
+            self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as exc:
+            raise CacheDamaged(f"its document store {path}: {exc.strerror}") from None
+        head = os.pread(self._fd, len(STORE_MAGIC) + len(ref.token), 0)
+        if os.fstat(self._fd).st_size != ref.size or head != STORE_MAGIC + ref.token:
+            os.close(self._fd)
+            raise CacheDamaged(f"its document store {path} is cut short or belongs to another build")
+
+    def __del__(self):
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def _record(self, sha: str, blob: bytes) -> Any:
+        _, length, crc = self.index[sha]
+        if len(blob) != length or zlib.crc32(blob) != crc:
+            from .pipeline import CacheDamaged
+
+            raise CacheDamaged(f"record {sha[:12]} of {self.path} is corrupt: run 'pickgraph build' again")
+        return pickle.loads(blob)
 
     def __getitem__(self, sha: str) -> Any:
         hit = self._loaded.get(sha)
         if hit is None:
-            offset, length = self.index[sha]
-            with open(self.path, "rb") as fh:
-                fh.seek(offset)
-                hit = pickle.loads(fh.read(length))
-            self._loaded[sha] = hit
+            offset, length, _ = self.index[sha]
+            hit = self._loaded[sha] = self._record(sha, os.pread(self._fd, length, offset))
         return hit
 
     def __iter__(self) -> Iterator[str]:
@@ -70,7 +114,7 @@ class LazyDocuments(Mapping):
     def __contains__(self, sha: object) -> bool:
         return sha in self.index
 
-    def values(self):  # one pass over the file, not one open per record
+    def values(self):  # one read of the file, not one per record
         self._load_all()
         return [self._loaded[s] for s in self.index]
 
@@ -81,29 +125,32 @@ class LazyDocuments(Mapping):
     def _load_all(self) -> None:
         if len(self._loaded) == len(self.index):
             return
-        with open(self.path, "rb") as fh:
-            data = fh.read()
+        data = os.pread(self._fd, self.ref.size, 0)
         with paused_gc():
-            self._load_records(data)
-
-    def _load_records(self, data: bytes) -> None:
-        for sha, (offset, length) in self.index.items():
-            if sha not in self._loaded:
-                self._loaded[sha] = pickle.loads(data[offset:offset + length])
+            for sha, (offset, length, _) in self.index.items():
+                if sha not in self._loaded:
+                    self._loaded[sha] = self._record(sha, data[offset:offset + length])
 
     def __reduce__(self):
-        # the loaded records stay behind: a pickled store is its path and its index
-        return (LazyDocuments, (self.path, self.index))
+        # the loaded records stay behind: a pickled store is its path and what checks it
+        return (LazyDocuments, (self.path, self.ref))
 
 
 def write_documents(documents: Mapping[str, Any], path: str | os.PathLike[str]) -> LazyDocuments:
     """Write the records to ``path`` (atomically) and return a lazy mapping over them."""
-    index: dict[str, tuple[int, int]] = {}
-    offset = 0
+    token = os.urandom(16)  # ties the store to the cache written with it
+    index: dict[str, tuple[int, int, int]] = {}
+    offset = len(STORE_MAGIC) + len(token)
     with atomic_open(path) as fh:
+        fh.write(STORE_MAGIC + token)
         for sha in documents:
             blob = pickle.dumps(documents[sha], protocol=pickle.HIGHEST_PROTOCOL)
             fh.write(blob)
-            index[sha] = (offset, len(blob))
+            index[sha] = (offset, len(blob), zlib.crc32(blob))
             offset += len(blob)
-    return LazyDocuments(os.fspath(path), index)
+    return LazyDocuments(os.fspath(path), DocumentsRef(Path(path).name, offset, token, index))
+
+
+def open_documents(folder: str | os.PathLike[str], ref: DocumentsRef) -> LazyDocuments:
+    """The store ``ref`` names, found in ``folder`` (the cache's own folder)."""
+    return LazyDocuments(os.path.join(folder, ref.name), ref)

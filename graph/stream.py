@@ -31,7 +31,6 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -40,7 +39,7 @@ from . import graphml, turtle
 from .export import FORMATS, atomic_open
 from .kg import ALTERNATIVE, RELATED, VERSUS, feed, identity_facts, page_facts
 from .read.files import DEFAULT_MAX_BYTES, scan
-from .workers import start_worker
+from .workers import worker_pool
 from .read.model import Comparison, NoPages, PickgraphError, Rejection
 from .read import read_file
 from .resolve import AliasFile, Identity, Resolver, label_from_slug
@@ -148,8 +147,7 @@ def _chunks(files: list[str]) -> list[list[str]]:
 def _run(func, tasks: Sequence[Any], jobs: int, initializer=None, initargs=()) -> Iterator[Any]:
     """``map(func, tasks)`` in order, over ``jobs`` processes when there is more than one task."""
     if jobs > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=start_worker,
-                                 initargs=(os.getpid(), initializer, initargs)) as pool:
+        with worker_pool(jobs, initializer, initargs) as pool:
             yield from pool.map(func, tasks)
     else:
         if initializer:

@@ -12,6 +12,9 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any, Callable
 
 _PR_SET_PDEATHSIG = 1
@@ -32,7 +35,30 @@ def die_with_parent(parent: int) -> None:
 
 
 def start_worker(parent: int, initializer: Callable[..., Any] | None = None, initargs: tuple = ()) -> None:
-    """A process pool's initializer: :func:`die_with_parent`, then the pool's own initializer."""
+    """A process pool's initializer: Ctrl-C left to the parent, :func:`die_with_parent`, the pool's own initializer."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent)
     if initializer is not None:
         initializer(*initargs)
+
+
+@contextmanager
+def worker_pool(jobs: int, initializer: Callable[..., Any] | None = None,
+                initargs: tuple = ()) -> Iterator[ProcessPoolExecutor]:
+    """A process pool whose workers die with this process and stop at once when it stops early.
+
+    On an error or Ctrl-C in the parent, the pool's own shutdown would wait for
+    every queued task; here the workers are killed instead, so an interrupted
+    build ends within a moment.
+    """
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=start_worker,
+                               initargs=(os.getpid(), initializer, initargs))
+    try:
+        yield pool
+    except BaseException:
+        # _processes is private, but it is the only handle on work already running
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)

@@ -104,7 +104,7 @@ def test_cli_stream_reports_like_build_and_strict_writes_nothing(tmp_path, mixed
     r = CliRunner().invoke(main, ["--out", str(out), "build", "--stream", "--json", "-f", "turtle", str(mixed_corpus)])
     data = json.loads(r.stdout)
     assert sorted(data["phases_s"]) == ["emit", "resolve", "scan", "turtle"] and data["seconds"] > 0  # keys sorted
-    assert data["written"] == [str(out / "pickgraph.ttl")] and data["ok"] is False
+    assert data["written"] == [str(out / "pickgraph.ttl"), str(out / "pickgraph-build.json")] and data["ok"] is False
 
     strict_out = tmp_path / "strict"
     r = CliRunner().invoke(main, ["--out", str(strict_out), "build", "--stream", "--strict", "--json", str(mixed_corpus)])

@@ -9,6 +9,7 @@ One module per command family: :mod:`.core` (build, topics, show, export),
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -19,7 +20,10 @@ import click
 import networkx as nx
 
 from .. import __version__
-from ..read.model import PickgraphError, UnknownTopic
+from ..read.model import EXIT_INTERRUPTED, EXIT_WRITE, PickgraphError, UnknownTopic
+
+#: OS errors that mean "cannot write here" (exit 3) rather than a bad input (exit 1)
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG}
 
 if TYPE_CHECKING:
     from ..pipeline import BuildInputs
@@ -71,7 +75,7 @@ pass_state = click.make_pass_decorator(State, ensure=True)
 
 
 class PickgraphGroup(click.Group):
-    """Turns the library's own errors into clean ``Error: …`` lines (exit 1), never a traceback."""
+    """Turns the library's own errors into clean ``Error: …`` lines with their exit status, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -80,9 +84,15 @@ class PickgraphGroup(click.Group):
             raise _Failed(f"{exc}. List topics with 'pickgraph topics'.", exc.exit_code) from None
         except PickgraphError as exc:
             raise _Failed(str(exc), exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise _Failed("interrupted", EXIT_INTERRUPTED) from None
         except BrokenPipeError:  # `pickgraph topics | head`
             sys.stderr.close()
             ctx.exit(0)
+        except OSError as exc:
+            # the safety net under the library's own errors: one line naming the file, never a traceback
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise _Failed(f"{where}{exc.strerror or exc}", EXIT_WRITE if exc.errno in _WRITE_ERRNOS else 1) from None
 
 
 class _Failed(click.ClickException):

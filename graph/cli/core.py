@@ -11,7 +11,9 @@ import click
 from ..read.files import DEFAULT_MAX_BYTES
 from ..export import DEFAULT_FORMATS, FORMATS, export, export_many
 from ..kg import summary
-from ..read.model import Rejection
+from ..pipeline import BUILD_RECORD, BUNDLED_CORPUS, build as run_build, last_files, record_build, save_cache
+from ..read.model import Interrupted, Rejection
+from ..store import paused_gc
 from ..topics import list_topics, topic_info
 from . import State, pass_state, corpus_options, emit, json_option, out_option
 
@@ -27,11 +29,13 @@ from . import State, pass_state, corpus_options, emit, json_option, out_option
 @click.option("--stream", is_flag=True,
               help="For very large corpora: two passes in bounded memory, writing turtle, graphml and html "
                    "(the page is an overview); no query cache.")
+@click.option("--wait/--no-wait", default=True, show_default=True,
+              help="When another build is writing the out folder: wait for it, or stop at once (exit 4).")
 @json_option
 @out_option
 @click.pass_context
 def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], strict: bool,
-          jobs: int | None, max_bytes: int, quiet: bool, stream: bool, as_json: bool) -> None:
+          jobs: int | None, max_bytes: int, quiet: bool, stream: bool, wait: bool, as_json: bool) -> None:
     """Read pages and build the topic graph; write exports and the query cache.
 
     PATHS are files or folders, read recursively for regular *.txt files
@@ -40,50 +44,70 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
     UTF-8 are rejected, never waited on. The build is recorded in the out
     folder, so later query commands there answer about these pages.
 
+    All outputs of a build (exports, query cache, record) are written under
+    temporary names and put in place together at the end: a failed, stopped or
+    killed build leaves the previous set whole. One build at a time writes an
+    out folder; another waits (or, with --no-wait, stops).
+
     \b
     Exit status: 0 every page accepted; 1 some rejected (each reported as
     PATH:LINE: REASON, the rest still built), or an error (no pages found, …);
-    2 a usage error.
+    2 a usage error; 3 an output could not be written (read-only or full
+    disk; nothing was changed); 4 another build is writing the out folder
+    (--no-wait); 130 interrupted (Ctrl-C; nothing was changed).
     """
-    from ..pipeline import BUNDLED_CORPUS, build as run_build, cache_path, paused_gc, record_build, save_cache
+    from ..output import generation
 
-    with paused_gc():  # a one-shot batch job: see store.paused_gc
-        state: State = ctx.ensure_object(State)
-        state.quiet = state.quiet or quiet
-        inputs = paths or state.corpus or (BUNDLED_CORPUS,)
-        if not paths and not state.corpus and not Path(BUNDLED_CORPUS).is_dir():
-            raise click.UsageError("name the pages to build: pickgraph build PATH (a folder of saved *.txt pages)")
-        started = time.perf_counter()
-        if stream:
-            from ..stream import STREAM_FORMATS, stream_build
+    state: State = ctx.ensure_object(State)
+    state.quiet = state.quiet or quiet
+    inputs = paths or state.corpus or (BUNDLED_CORPUS,)
+    if not paths and not state.corpus and not Path(BUNDLED_CORPUS).is_dir():
+        raise click.UsageError("name the pages to build: pickgraph build PATH (a folder of saved *.txt pages)")
+    started = time.perf_counter()
+    try:
+        # one generation: every output staged, then put in place together; nothing on failure
+        with paused_gc(), generation(state.out, wait=wait, on_wait=lambda line: click.echo(line, err=True)) as gen:
+            result = _build_into(ctx, gen, inputs, formats, strict, jobs, max_bytes, stream, as_json)
+            record_build(gen.dir, inputs, state.aliases, max_bytes, result.pop("inputs_digest"), gen.describe())
+            names = gen.commit(last=BUILD_RECORD, replaces=list(last_files(state.out)))
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted; nothing written (the previous outputs are unchanged)") from None
+    result["written"] = [str(Path(state.out) / name) for name in names]
+    result["seconds"] = round(time.perf_counter() - started, 3)
+    _report(result, as_json)
+    ctx.exit(0 if result["ok"] else 1)
 
-            result = stream_build(inputs, state.out, formats or STREAM_FORMATS, state.aliases, jobs=jobs,
-                                  progress=state.progress, strict=strict, max_bytes=max_bytes)
-            if result.get("strict"):
-                _stopped(ctx, Rejection(**result["rejections"][0]), as_json)
-            record_build(state.out, inputs, state.aliases, max_bytes)
-            _report(result, as_json)
-            ctx.exit(0 if result["ok"] else 1)
-        G, report = run_build(inputs, state.aliases, jobs=jobs, progress=state.progress, max_bytes=max_bytes)
-        if strict and report.rejections:
-            _stopped(ctx, report.rejections[0], as_json)
-        # the exports and the cache are written side by side (forked processes) on a big graph
-        written = [str(p) for p in export_many(G, formats or DEFAULT_FORMATS, state.out,
-                                               also=[lambda: save_cache(G, state.out, inputs, state.aliases)])]
-        written.append(str(cache_path(state.out, inputs)))
-        written.append(str(record_build(state.out, inputs, state.aliases, max_bytes)))
-        counts = summary(G)
-        result = {
-            "ok": not report.rejections,
-            "summary": counts,
-            "rejections": [r.to_dict() for r in report.rejections],
-            "duplicates": [d.to_dict() for d in report.duplicates],
-            "warnings": G.graph["report"]["warnings"],
-            "written": written,
-            "seconds": round(time.perf_counter() - started, 3),
-        }
-        _report(result, as_json)
-        ctx.exit(1 if report.rejections else 0)
+
+def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_bytes, stream, as_json) -> dict:
+    """Build ``inputs`` and write every output into the generation's staging folder; the build's result."""
+    state: State = ctx.ensure_object(State)
+    if stream:
+        from ..stream import STREAM_FORMATS, stream_build
+
+        result = stream_build(inputs, gen.dir, formats or STREAM_FORMATS, state.aliases, jobs=jobs,
+                              progress=state.progress, strict=strict, max_bytes=max_bytes)
+        if result.get("strict"):
+            _stopped(ctx, Rejection(**result["rejections"][0]), as_json)
+        result["inputs_digest"] = None  # a streamed build keeps no query cache
+        return result
+    G, report = run_build(inputs, state.aliases, jobs=jobs, progress=state.progress, max_bytes=max_bytes)
+    if strict and report.rejections:
+        _stopped(ctx, report.rejections[0], as_json)
+    changed = G.graph["changed_during_build"]
+    if changed:
+        click.echo(f"warning: {len(changed)} input(s) changed while the build read them (first: {changed[0]}); "
+                   "the exports show what was read, and queries will rebuild — run the build again", err=True)
+    # the exports and the cache are written side by side (forked processes) on a big graph
+    export_many(G, formats or DEFAULT_FORMATS, gen.dir, also=[lambda: save_cache(G, gen.dir, inputs, state.aliases)])
+    return {
+        "ok": not report.rejections,
+        "summary": summary(G),
+        "rejections": [r.to_dict() for r in report.rejections],
+        "duplicates": [d.to_dict() for d in report.duplicates],
+        "warnings": G.graph["report"]["warnings"],
+        "changed_during_build": changed,
+        "inputs_digest": G.graph["fingerprint"],
+    }
 
 
 def _stopped(ctx: click.Context, first: Rejection, as_json: bool) -> None:

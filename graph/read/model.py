@@ -249,11 +249,20 @@ class WriteFailed(PickgraphError):
         self.path = str(path)
         self.reason = reason
 
+    def __reduce__(self):  # travels back from a forked export writer
+        return (WriteFailed, (self.path, self.reason))
+
 
 class Busy(PickgraphError):
     """Another process holds the lock of an output folder."""
 
     exit_code = EXIT_BUSY
+
+
+class Interrupted(PickgraphError):
+    """Stopped by Ctrl-C (SIGINT)."""
+
+    exit_code = EXIT_INTERRUPTED
 
 
 class TimedOut(PickgraphError):

@@ -661,11 +661,9 @@ def _map(files: list[str], jobs: int, progress: bool, max_bytes: int) -> Iterato
     read = partial(read_file, max_bytes=max_bytes)
     try:
         if jobs > 1 and len(files) > PARALLEL_MIN:
-            from concurrent.futures import ProcessPoolExecutor
+            from ..workers import worker_pool
 
-            from ..workers import start_worker
-
-            with ProcessPoolExecutor(max_workers=jobs, initializer=start_worker, initargs=(os.getpid(),)) as pool:
+            with worker_pool(jobs) as pool:
                 for r in pool.map(read, files, chunksize=256):
                     if bar:
                         bar.update()

@@ -1,0 +1,324 @@
+"""Writing outputs safely: atomic files, one generation per build, a lock per output folder.
+
+A build's exports, its query cache and its record (the manifest) belong
+together. They are written into a staging folder inside the output folder and
+put in place together at the end (:class:`Generation`): a build that fails,
+is interrupted or is killed leaves the previous set whole. Putting in place is
+a handful of renames after a journal naming them; a build killed in between is
+finished by the next process that takes the folder's lock (:func:`recover`),
+so readers never meet half of one build and half of another.
+
+One build at a time writes an output folder: :func:`locked` takes an advisory
+lock (``flock`` on the folder) that the kernel drops when its holder dies, so a killed
+build never blocks the next one. Leftovers of killed builds (staging folders,
+temporary files) are removed by the next holder of the lock.
+
+Every ``OSError`` met while writing becomes a :class:`~graph.read.model.WriteFailed`
+naming the file and the system's reason, after the temporary file is removed —
+also when the error comes at ``close`` or ``fsync`` (a full disk often shows
+only there).
+
+>>> import tempfile, pathlib
+>>> out = pathlib.Path(tempfile.mkdtemp())
+>>> with generation(out) as gen:
+...     _ = (gen.dir / "a.txt").write_text("one")
+...     gen.commit()
+['a.txt']
+>>> sorted(p.name for p in out.iterdir())
+['a.txt']
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from .read.model import Busy, WriteFailed
+
+STAGING_PREFIX = ".pickgraph-staging-"
+#: in a staging folder: the renames still to do, written before the first one
+JOURNAL = ".commit.json"
+#: left by killed builds of older versions and by the streaming spool
+_LEFTOVER_GLOBS = (".pickgraph-stream-*", ".*.tmp", ".cache/.*.tmp")
+
+
+def _failed(path: str | os.PathLike[str], exc: OSError) -> WriteFailed:
+    return WriteFailed(getattr(exc, "filename", None) or path, exc.strerror or str(exc))
+
+
+# ------------------------------------------------------------ atomic files --
+
+class atomic_open:
+    """``with atomic_open(path) as fh:`` — a binary file renamed over ``path`` on success only.
+
+    The data is flushed and synced before the rename, so an error the disk
+    reports late (a full disk at ``close``) is still an error here; on every
+    failure the temporary file is removed and ``path`` is left as it was.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self.tmp: str | None = None
+
+    def __enter__(self):
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        except OSError as exc:
+            raise _failed(self.path, exc) from None
+        self.fh = os.fdopen(fd, "wb")
+        return self.fh
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            try:
+                if exc_type is None:
+                    self.fh.flush()
+                    os.fsync(self.fh.fileno())
+            finally:
+                self.fh.close()
+            if exc_type is None:
+                # mkstemp makes the file 0600; exports are ordinary files, readable as the umask allows
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(self.tmp, 0o666 & ~umask)
+                os.replace(self.tmp, self.path)
+                self.tmp = None
+        except OSError as err:
+            if exc_type is None:
+                raise _failed(self.path, err) from None
+        finally:
+            if self.tmp is not None:
+                try:
+                    os.unlink(self.tmp)
+                except OSError:
+                    pass
+        if isinstance(exc, OSError) and not isinstance(exc, WriteFailed):
+            raise _failed(self.path, exc) from None
+        return False
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    with atomic_open(path) as fh:
+        fh.write(data)
+
+
+# -------------------------------------------------------------------- lock --
+
+@contextmanager
+def locked(out_dir: str | os.PathLike[str], wait: bool = True,
+           on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the output folder's lock; while another process holds it, wait (telling ``on_wait``) or raise :class:`Busy`.
+
+    The lock is the folder itself (``flock`` on its descriptor): no lock file
+    to leave behind, and the kernel drops it when its holder dies.
+    """
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise _failed(out, exc) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            message = f"another build ({_holder(out)}) is writing {out}"
+            if not wait:
+                raise Busy(f"{message}; wait for it to end, or write elsewhere with --out") from None
+            if on_wait:
+                on_wait(f"{message}; waiting for it to end (Ctrl-C to stop)")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # drops the lock
+
+
+def _holder(out: Path) -> str:
+    """The pid in the name of the newest staging folder: the build at work."""
+    try:
+        newest = max(out.glob(f"{STAGING_PREFIX}*"), key=lambda p: p.stat().st_mtime_ns)
+        return f"pid {int(newest.name[len(STAGING_PREFIX):].split('-')[0])}"
+    except (ValueError, OSError):
+        return "pid unknown"
+
+
+@contextmanager
+def try_locked(out_dir: str | os.PathLike[str]) -> Iterator[bool]:
+    """The lock if it is free at once (yields ``True``); ``False`` when busy or the folder cannot hold one."""
+    stack = ExitStack()
+    try:
+        stack.enter_context(locked(out_dir, wait=False))
+        got = True
+    except (Busy, WriteFailed):
+        got = False
+    with stack:
+        yield got
+
+
+# -------------------------------------------------------------- generation --
+
+class Generation:
+    """The outputs of one build, staged in ``dir`` and put in place by :meth:`commit`.
+
+    Write each output at its path relative to the output folder, under
+    ``dir`` instead (``gen.dir / "pickgraph.ttl"``, ``gen.dir / ".cache" / …``).
+    """
+
+    def __init__(self, out_dir: str | os.PathLike[str]):
+        self.out = Path(out_dir)
+        try:
+            self.dir = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=self.out))
+        except OSError as exc:
+            raise _failed(self.out, exc) from None
+        self.committed = False
+
+    def files(self) -> list[str]:
+        """The staged files, relative to the output folder, sorted."""
+        return sorted(p.relative_to(self.dir).as_posix() for p in self.dir.rglob("*")
+                      if p.is_file() and p.name != JOURNAL)
+
+    def describe(self) -> dict[str, dict[str, object]]:
+        """Each staged file's size and sha256, for a manifest that lets a reader check the set."""
+        return {name: _describe(self.dir / name) for name in self.files()}
+
+    def commit(self, last: str | None = None, replaces: list[str] = ()) -> list[str]:
+        """Put every staged file in place (``last`` after the others); remove ``replaces`` not written anew.
+
+        ``replaces`` are the files of the generation this one replaces (its
+        manifest's list), so that an export the new build does not write does not
+        stay behind as a stale member of the set.
+        """
+        names = self.files()
+        if last in names:
+            names.remove(last)
+            names.append(last)
+        gone = sorted(set(replaces) - set(names))
+        journal = self.dir / JOURNAL
+        try:
+            with open(journal, "w", encoding="utf-8") as fh:
+                json.dump({"move": names, "remove": gone}, fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise _failed(journal, exc) from None
+        _finish(self.out, self.dir)
+        self.committed = True
+        return names
+
+    def discard(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _finish(out: Path, staging: Path) -> None:
+    """Carry out a staging folder's journal (again, after a crash: every step may be repeated)."""
+    plan = json.loads((staging / JOURNAL).read_text(encoding="utf-8"))
+    for name in plan["move"]:
+        src, dst = staging / name, out / name
+        if src.exists():
+            try:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(src, dst)
+            except OSError as exc:
+                raise _failed(dst, exc) from None
+    for name in plan["remove"]:
+        _safe_remove(out, name)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _safe_remove(out: Path, name: str) -> None:
+    # a name from a manifest on disk: never follow it outside the output folder
+    target = (out / name)
+    if ".." in Path(name).parts or Path(name).is_absolute():
+        return
+    try:
+        target.unlink()
+    except OSError:
+        pass
+
+
+def _describe(path: Path) -> dict[str, object]:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return {"bytes": path.stat().st_size, "sha256": h.hexdigest()}
+
+
+def check(out_dir: str | os.PathLike[str], files: dict[str, dict[str, object]]) -> list[str]:
+    """The files of a manifest's list that are not on disk as it describes them (``[]``: a whole set)."""
+    out = Path(out_dir)
+    bad = []
+    for name, want in sorted(files.items()):
+        try:
+            if _describe(out / name) != want:
+                bad.append(name)
+        except OSError:
+            bad.append(name)
+    return bad
+
+
+def recover(out_dir: str | os.PathLike[str]) -> list[str]:
+    """With the lock held: finish a generation a killed build had begun to put in place, remove other leftovers.
+
+    Returns what was removed or finished, relative to ``out_dir``.
+    """
+    out = Path(out_dir)
+    done = []
+    if not out.is_dir():
+        return done
+    for staging in sorted(out.glob(f"{STAGING_PREFIX}*")):
+        if not staging.is_dir():
+            continue
+        if (staging / JOURNAL).is_file():
+            try:
+                _finish(out, staging)
+            except (OSError, ValueError, KeyError, WriteFailed):
+                shutil.rmtree(staging, ignore_errors=True)
+        else:
+            shutil.rmtree(staging, ignore_errors=True)
+        done.append(staging.name)
+    for pattern in _LEFTOVER_GLOBS:
+        for left in sorted(out.glob(pattern)):
+            if left.is_dir() and not left.is_symlink():
+                shutil.rmtree(left, ignore_errors=True)
+            else:
+                try:
+                    left.unlink()
+                except OSError:
+                    continue
+            done.append(left.relative_to(out).as_posix())
+    return done
+
+
+def finish_pending(out_dir: str | os.PathLike[str]) -> None:
+    """For a reader: if a killed build left a generation half put in place, finish it (when the folder is free).
+
+    One ``glob`` when there is nothing to do.
+    """
+    if any((s / JOURNAL).is_file() for s in Path(out_dir).glob(f"{STAGING_PREFIX}*")):
+        with try_locked(out_dir) as free:
+            if free:
+                recover(out_dir)
+
+
+@contextmanager
+def generation(out_dir: str | os.PathLike[str], wait: bool = True,
+               on_wait: Callable[[str], None] | None = None) -> Iterator[Generation]:
+    """Lock ``out_dir``, clear leftovers, and stage one generation; uncommitted, it leaves nothing."""
+    with locked(out_dir, wait, on_wait):
+        recover(out_dir)
+        gen = Generation(out_dir)
+        try:
+            yield gen
+        finally:
+            if not gen.committed:
+                gen.discard()
