@@ -19,7 +19,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import networkx as nx
 
@@ -54,21 +54,28 @@ def build(
     jobs: int | None = None,
     progress: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    say: Callable[[str], None] | None = None,
 ) -> tuple[nx.MultiDiGraph, ReadReport]:
     """Read every page under ``paths`` and build the topic graph.
 
     Rejected pages are in the report (and in ``G.graph["report"]``); the graph
     holds everything that was accepted. Raises :class:`~graph.read.model.NoPages`
-    when ``paths`` hold no file to read.
+    when ``paths`` hold no file to read. ``say`` is told each phase as it starts.
     """
+    say = say or (lambda _line: None)
     alias_path = Path(aliases) if aliases else find_alias_file(paths)
     before = snapshot(paths, aliases)  # before reading: an edit made while reading must not pass for read
     alias_file = AliasFile.load(alias_path) if alias_path else None
     with paused_gc():
+        say("reading pages")
         report = read_paths(paths, jobs=jobs or (os.cpu_count() or 1), progress=progress, max_bytes=max_bytes)
-        G = build_graph(report, resolve_report(report, alias_file))
+        say("resolving names")
+        identity = resolve_report(report, alias_file)
+        say("building the graph")
+        G = build_graph(report, identity)
     G.graph["inputs"] = [str(p) for p in paths]
     G.graph["alias_file"] = str(alias_path) if alias_path else ""
+    say("checking the inputs did not change")
     changed = changed_since(before, paths, aliases)
     # a graph of inputs that changed under it is never cached as theirs: the next query rebuilds
     G.graph["fingerprint"] = None if changed else before.digest
@@ -261,10 +268,37 @@ def record_build(out_dir: str | os.PathLike[str], paths: Sequence[str | os.PathL
         "given": {"cwd": os.getcwd(), "inputs": [os.fspath(p) for p in paths],
                   "aliases": os.fspath(aliases) if aliases else None},
     }
-    target = Path(out_dir) / BUILD_RECORD
-    target.parent.mkdir(parents=True, exist_ok=True)
+    return _write_record(Path(out_dir) / BUILD_RECORD, record)
+
+
+def _write_record(target: Path, record: dict) -> Path:
     atomic_write_bytes(target, (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "surrogateescape"))
     return target
+
+
+T = TypeVar("T")
+
+
+def write_into(out_dir: str | os.PathLike[str], name: str, write: Callable[[Path], T],
+               on_wait: Callable[[str], None] | None = None) -> T:
+    """Write one output ``name`` of ``out_dir`` with ``write(path)``, under the folder's lock.
+
+    For the commands that rewrite one export of the last build (``export``,
+    ``view``): they wait for a build at work, and the build's record then
+    describes the new file, so the set stays one a reader can check.
+    """
+    with output.generation(out_dir, on_wait=on_wait) as gen:
+        result = write(gen.dir / name)
+        record_path = Path(out_dir) / BUILD_RECORD
+        try:
+            record = json.loads(record_path.read_bytes().decode("utf-8", "surrogateescape"))
+            record["files"] = {**(record.get("files") or {}), **gen.describe()}
+        except (OSError, ValueError, AttributeError, TypeError):
+            record = None  # no build here (or an unreadable record): the file stands alone
+        if record is not None:
+            _write_record(gen.dir / BUILD_RECORD, record)
+        gen.commit(last=BUILD_RECORD)
+    return result
 
 
 class NoBuild(PickgraphError):

@@ -55,15 +55,16 @@ class DocumentsRef(NamedTuple):
     name: str
     size: int
     token: bytes
-    index: dict[str, tuple[int, int, int]]
+    crc: int
+    index: dict[str, tuple[int, int]]
 
 
 class LazyDocuments(Mapping):
     """A read-only ``{sha256: record}`` mapping backed by a file written by :func:`write_documents`.
 
-    The file is opened (and checked) when the mapping is made and stays open:
-    a newer build may replace it on disk, and this mapping still reads the
-    records of the graph it belongs to. Each record is checked by its CRC.
+    The file is opened and checked (size, token, CRC of the whole) when the
+    mapping is made, and stays open: a newer build may replace it on disk, and
+    this mapping still reads the records of the graph it belongs to.
     """
 
     def __init__(self, path: str, ref: DocumentsRef):
@@ -81,6 +82,12 @@ class LazyDocuments(Mapping):
         if os.fstat(self._fd).st_size != ref.size or head != STORE_MAGIC + ref.token:
             os.close(self._fd)
             raise CacheDamaged(f"its document store {path} is cut short or belongs to another build")
+        crc, offset = 0, 0
+        while chunk := os.pread(self._fd, 1 << 22, offset):
+            crc, offset = zlib.crc32(chunk, crc), offset + len(chunk)
+        if crc != ref.crc:
+            os.close(self._fd)
+            raise CacheDamaged(f"its document store {path} is corrupt")
 
     def __del__(self):
         fd = getattr(self, "_fd", None)
@@ -90,19 +97,11 @@ class LazyDocuments(Mapping):
             except OSError:
                 pass
 
-    def _record(self, sha: str, blob: bytes) -> Any:
-        _, length, crc = self.index[sha]
-        if len(blob) != length or zlib.crc32(blob) != crc:
-            from .pipeline import CacheDamaged
-
-            raise CacheDamaged(f"record {sha[:12]} of {self.path} is corrupt: run 'pickgraph build' again")
-        return pickle.loads(blob)
-
     def __getitem__(self, sha: str) -> Any:
         hit = self._loaded.get(sha)
         if hit is None:
-            offset, length, _ = self.index[sha]
-            hit = self._loaded[sha] = self._record(sha, os.pread(self._fd, length, offset))
+            offset, length = self.index[sha]
+            hit = self._loaded[sha] = pickle.loads(os.pread(self._fd, length, offset))
         return hit
 
     def __iter__(self) -> Iterator[str]:
@@ -127,9 +126,9 @@ class LazyDocuments(Mapping):
             return
         data = os.pread(self._fd, self.ref.size, 0)
         with paused_gc():
-            for sha, (offset, length, _) in self.index.items():
+            for sha, (offset, length) in self.index.items():
                 if sha not in self._loaded:
-                    self._loaded[sha] = self._record(sha, data[offset:offset + length])
+                    self._loaded[sha] = pickle.loads(data[offset:offset + length])
 
     def __reduce__(self):
         # the loaded records stay behind: a pickled store is its path and what checks it
@@ -139,16 +138,17 @@ class LazyDocuments(Mapping):
 def write_documents(documents: Mapping[str, Any], path: str | os.PathLike[str]) -> LazyDocuments:
     """Write the records to ``path`` (atomically) and return a lazy mapping over them."""
     token = os.urandom(16)  # ties the store to the cache written with it
-    index: dict[str, tuple[int, int, int]] = {}
-    offset = len(STORE_MAGIC) + len(token)
+    index: dict[str, tuple[int, int]] = {}
+    head = STORE_MAGIC + token
+    offset, crc = len(head), zlib.crc32(head)
     with atomic_open(path) as fh:
-        fh.write(STORE_MAGIC + token)
+        fh.write(head)
         for sha in documents:
             blob = pickle.dumps(documents[sha], protocol=pickle.HIGHEST_PROTOCOL)
             fh.write(blob)
-            index[sha] = (offset, len(blob), zlib.crc32(blob))
-            offset += len(blob)
-    return LazyDocuments(os.fspath(path), DocumentsRef(Path(path).name, offset, token, index))
+            index[sha] = (offset, len(blob))
+            offset, crc = offset + len(blob), zlib.crc32(blob, crc)
+    return LazyDocuments(os.fspath(path), DocumentsRef(Path(path).name, offset, token, crc, index))
 
 
 def open_documents(folder: str | os.PathLike[str], ref: DocumentsRef) -> LazyDocuments:

@@ -65,6 +65,11 @@ class State:
             self._graph = load_graph(paths, self.out, aliases, progress=self.progress, max_bytes=max_bytes)
         return self._graph
 
+    @staticmethod
+    def waiting(line: str) -> None:
+        """Told while another build holds the out folder."""
+        click.echo(line, err=True)
+
     def topic(self, query: str) -> str:
         from ..kg import find_topic
 
@@ -76,6 +81,18 @@ pass_state = click.make_pass_decorator(State, ensure=True)
 
 class PickgraphGroup(click.Group):
     """Turns the library's own errors into clean ``Error: …`` lines with their exit status, never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        except SystemExit as exc:
+            if exc.code == EXIT_INTERRUPTED and not args and "args" not in kwargs:
+                # the pickgraph process itself (not a test's runner): stop now, without freeing a
+                # big graph object by object, so Ctrl-C ends a build within a moment
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(EXIT_INTERRUPTED)
+            raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -29,13 +29,15 @@ from . import State, pass_state, corpus_options, emit, json_option, out_option
 @click.option("--stream", is_flag=True,
               help="For very large corpora: two passes in bounded memory, writing turtle, graphml and html "
                    "(the page is an overview); no query cache.")
+@click.option("--verbose", "-v", is_flag=True, help="Say each phase of the build on stderr as it starts.")
 @click.option("--wait/--no-wait", default=True, show_default=True,
               help="When another build is writing the out folder: wait for it, or stop at once (exit 4).")
 @json_option
 @out_option
 @click.pass_context
 def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], strict: bool,
-          jobs: int | None, max_bytes: int, quiet: bool, stream: bool, wait: bool, as_json: bool) -> None:
+          jobs: int | None, max_bytes: int, quiet: bool, stream: bool, verbose: bool, wait: bool,
+          as_json: bool) -> None:
     """Read pages and build the topic graph; write exports and the query cache.
 
     PATHS are files or folders, read recursively for regular *.txt files
@@ -64,11 +66,17 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
     if not paths and not state.corpus and not Path(BUNDLED_CORPUS).is_dir():
         raise click.UsageError("name the pages to build: pickgraph build PATH (a folder of saved *.txt pages)")
     started = time.perf_counter()
+
+    def say(line: str) -> None:
+        if verbose:
+            click.echo(f"build: {line}", err=True)
+
     try:
         # one generation: every output staged, then put in place together; nothing on failure
-        with paused_gc(), generation(state.out, wait=wait, on_wait=lambda line: click.echo(line, err=True)) as gen:
-            result = _build_into(ctx, gen, inputs, formats, strict, jobs, max_bytes, stream, as_json)
+        with paused_gc(), generation(state.out, wait=wait, on_wait=state.waiting) as gen:
+            result = _build_into(ctx, gen, inputs, formats, strict, jobs, max_bytes, stream, as_json, say)
             record_build(gen.dir, inputs, state.aliases, max_bytes, result.pop("inputs_digest"), gen.describe())
+            say("putting the outputs in place")
             names = gen.commit(last=BUILD_RECORD, replaces=list(last_files(state.out)))
     except KeyboardInterrupt:
         raise Interrupted("interrupted; nothing written (the previous outputs are unchanged)") from None
@@ -78,7 +86,7 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
     ctx.exit(0 if result["ok"] else 1)
 
 
-def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_bytes, stream, as_json) -> dict:
+def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_bytes, stream, as_json, say) -> dict:
     """Build ``inputs`` and write every output into the generation's staging folder; the build's result."""
     state: State = ctx.ensure_object(State)
     if stream:
@@ -90,7 +98,7 @@ def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_byte
             _stopped(ctx, Rejection(**result["rejections"][0]), as_json)
         result["inputs_digest"] = None  # a streamed build keeps no query cache
         return result
-    G, report = run_build(inputs, state.aliases, jobs=jobs, progress=state.progress, max_bytes=max_bytes)
+    G, report = run_build(inputs, state.aliases, jobs=jobs, progress=state.progress, max_bytes=max_bytes, say=say)
     if strict and report.rejections:
         _stopped(ctx, report.rejections[0], as_json)
     changed = G.graph["changed_during_build"]
@@ -98,6 +106,7 @@ def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_byte
         click.echo(f"warning: {len(changed)} input(s) changed while the build read them (first: {changed[0]}); "
                    "the exports show what was read, and queries will rebuild — run the build again", err=True)
     # the exports and the cache are written side by side (forked processes) on a big graph
+    say("writing the exports and the cache")
     export_many(G, formats or DEFAULT_FORMATS, gen.dir, also=[lambda: save_cache(G, gen.dir, inputs, state.aliases)])
     return {
         "ok": not report.rejections,
@@ -226,7 +235,14 @@ def export_cmd(state: State, fmt: str, output: str | None, base_iri: str | None)
             path = export(G, fmt, Path(tmp) / "out", **options)
             sys.stdout.buffer.write(path.read_bytes())
         return
-    click.echo(f"wrote {export(G, fmt, output, out_dir=state.out, **options)}")
+    if output:
+        click.echo(f"wrote {export(G, fmt, output, **options)}")
+        return
+    from ..pipeline import write_into
+
+    name = FORMATS[fmt][2]  # a file of the out folder: written under its lock, like a build's
+    write_into(state.out, name, lambda path: export(G, fmt, path, **options), on_wait=state.waiting)
+    click.echo(f"wrote {Path(state.out) / name}")
 
 
 commands = [build, topics, show, export_cmd]

@@ -41,8 +41,18 @@ def view(state: State, topic: str | None, depth: int, output: str | None, max_to
     """
     G = state.graph()
     slug = state.topic(topic) if topic else None
-    target = Path(output) if output else Path(state.out) / (f"pickgraph-{slug}.html" if slug else "pickgraph.html")
-    result = write_page(G, target, slug, depth, max_topics=max_topics, overview_topics=overview_topics)
+    from ..pipeline import write_into
+
+    def write(path: Path) -> dict:
+        return write_page(G, path, slug, depth, max_topics=max_topics, overview_topics=overview_topics)
+
+    if output:
+        target = Path(output)
+        result = write(target)
+    else:  # a file of the out folder: written under its lock, like a build's
+        name = f"pickgraph-{slug}.html" if slug else "pickgraph.html"
+        target = Path(state.out) / name
+        result = {**write_into(state.out, name, write, on_wait=state.waiting), "path": str(target)}
     emit(result, as_json, _text)
     if open_ if open_ is not None else (sys.stdout.isatty() and not as_json):
         webbrowser.open(target.resolve().as_uri())

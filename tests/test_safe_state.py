@@ -1,0 +1,413 @@
+"""Outputs and caches that never lie: fresh or rebuilt, all-or-nothing, clean failures, no orphans.
+
+Real processes, real signals, real file systems: the read-only and full-disk
+cases mount a small tmpfs (this machine's CI runs as root); a disk error that a
+tmpfs cannot produce (a failing sync at close) is injected.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import graph.pipeline
+from conftest import ROOT
+from graph import output
+from graph.cli import main
+from graph.generate import generate, write
+from graph.pipeline import BUILD_RECORD, build, cache_path, load_graph
+from graph.read.model import WriteFailed
+from graph.read.render import render_comparison
+
+
+def page(a: str, b: str, pick: str) -> str:
+    return render_comparison(a, b, pick, related={a: ["build-tools"], b: ["memory-safety"]})
+
+
+def corpus(folder: Path, pages: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in pages.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def tree(out: Path) -> dict[str, str]:
+    """Every file under ``out`` (hidden ones too) → sha256 of its bytes."""
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def leftovers(out: Path) -> list[str]:
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
+                  if p.name.startswith((output.STAGING_PREFIX, ".pickgraph-stream-")) or p.name.endswith(".tmp"))
+
+
+def manifest(out: Path) -> dict:
+    return json.loads((out / BUILD_RECORD).read_text())
+
+
+def PICK(r) -> str:
+    """The pick of the one page comparing the pair, from ``compare --json``."""
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)["documents"][0]["pick"]
+
+
+def cli(*args: str, cwd: Path | None = None, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from graph.cli import main; main()", *args], cwd=cwd,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, **kw)
+
+
+def test_page_helper_reads_as_one_comparison(tmp_path):
+    G, report = build([corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust")})])
+    assert not report.rejections and G.number_of_nodes() >= 2
+
+
+# ------------------------------------------------------------ freshness --
+
+def test_a_page_edited_while_the_build_reads_is_never_cached_as_read(tmp_path, monkeypatch):
+    folder = corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust"), "b.txt": page("Zig", "Odin", "Zig")})
+    real = graph.pipeline.read_paths
+
+    def read_then_edit(*a, **k):  # the edit lands after the page was read, before the build ends
+        report = real(*a, **k)
+        (folder / "a.txt").write_text(page("Go", "Rust", "Go"), encoding="utf-8")
+        return report
+
+    monkeypatch.setattr(graph.pipeline, "read_paths", read_then_edit)
+    r = CliRunner().invoke(main, ["--out", str(tmp_path / "out"), "build", str(folder)])
+    assert r.exit_code == 0, r.output
+    assert f"warning: 1 input(s) changed while the build read them (first: {folder / 'a.txt'})" in r.stderr
+    assert not (tmp_path / "out" / ".cache").exists()  # nothing cached as the graph of these pages
+    assert manifest(tmp_path / "out")["inputs_digest"] is None
+    monkeypatch.setattr(graph.pipeline, "read_paths", real)
+    r = CliRunner().invoke(main, ["--out", str(tmp_path / "out"), "compare", "Go", "Rust", "--json"])
+    assert PICK(r) == "go"  # the page as it is now
+
+
+def test_an_edit_that_restores_size_and_mtime_is_seen(tmp_path):
+    folder = corpus(tmp_path / "c", {"a.txt": page("Lua", "Zig", "Zig"), "b.txt": page("Odin", "Nim", "Nim")})
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["--out", str(out), "build", str(folder)]).exit_code == 0
+    target = folder / "a.txt"
+    st = target.stat()
+    time.sleep(0.06)
+    target.write_text(page("Lua", "Zig", "Lua"), encoding="utf-8")  # the other pick, the same number of bytes
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))  # `touch -d` the old time back
+    assert target.stat().st_size == st.st_size and target.stat().st_mtime_ns == st.st_mtime_ns
+    r = CliRunner().invoke(main, ["--out", str(out), "compare", "Lua", "Zig", "--json"])
+    assert PICK(r) == "lua"
+
+
+def test_a_racy_page_is_compared_by_content(tmp_path):
+    """A file changed within the clock tick of the snapshot: stat cannot tell, its content does."""
+    folder = corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust")})
+    before = graph.pipeline.snapshot([folder])
+    path = str((folder / "a.txt").absolute())
+    assert list(before.racy) == [path]  # just written: racy
+    forged = before._replace(racy={path: ("0" * 64, before.racy[path][1])})  # as if read before a same-tick edit
+    assert graph.pipeline.changed_since(forged, [folder]) == [path]
+    assert graph.pipeline.changed_since(before, [folder]) == []
+
+
+# ----------------------------------------------------------------- cache --
+
+def test_a_relative_out_is_queried_from_another_folder(tmp_path, monkeypatch):
+    folder = corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust"), "b.txt": page("Zig", "Odin", "Zig")})
+    (tmp_path / "here").mkdir()
+    (tmp_path / "there").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    assert CliRunner().invoke(main, ["build", str(folder), "--out", "rel"]).exit_code == 0
+    monkeypatch.chdir(tmp_path / "there")
+    r = CliRunner().invoke(main, ["why", "Rust", "Go", "--out", "../here/rel"])
+    assert r.exit_code == 0, r.output
+    assert "Rust" in r.stdout and "damaged" not in r.stderr and "Traceback" not in r.output
+
+
+def _damage(kind: str, cache: Path) -> None:
+    docs = cache.with_suffix(".docs")
+    if kind == "store deleted":
+        docs.unlink()
+    elif kind == "store cut short":
+        docs.write_bytes(docs.read_bytes()[:-10])
+    elif kind == "store byte flipped":
+        data = bytearray(docs.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        docs.write_bytes(bytes(data))
+    elif kind == "cache cut short":
+        cache.write_bytes(cache.read_bytes()[:100])
+    elif kind == "cache byte flipped":
+        data = bytearray(cache.read_bytes())
+        data[-50] ^= 0xFF
+        cache.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("kind", ["store deleted", "store cut short", "store byte flipped", "cache cut short",
+                                  "cache byte flipped"])
+def test_a_damaged_cache_is_rebuilt_with_a_notice(tmp_path, kind):
+    folder = corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust"), "b.txt": page("Zig", "Odin", "Zig")})
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["--out", str(out), "build", str(folder)]).exit_code == 0
+    cache = cache_path(out, [str(folder)])
+    _damage(kind, cache)
+    r = CliRunner().invoke(main, ["--out", str(out), "why", "Rust", "Go"])
+    assert r.exit_code == 0, r.output
+    assert "Traceback" not in r.output and "Aborted" not in r.output
+    notice = [line for line in r.stderr.splitlines() if "damaged" in line]
+    assert len(notice) == 1 and notice[0].endswith("; rebuilding it"), r.stderr
+    assert "Rust" in r.stdout
+    r = CliRunner().invoke(main, ["--out", str(out), "why", "Rust", "Go"])  # the rebuilt cache is whole again
+    assert r.exit_code == 0 and "damaged" not in r.stderr
+
+
+# ---------------------------------------------------------------- writes --
+
+def test_a_failing_sync_at_close_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    target = tmp_path / "x.ttl"
+    target.write_bytes(b"old")
+
+    def full(_fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(output.os, "fsync", full)
+    with pytest.raises(WriteFailed) as caught:
+        output.atomic_write_bytes(target, b"new")
+    assert str(caught.value) == f"cannot write {target}: No space left on device; the previous outputs are unchanged"
+    assert target.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == ["x.ttl"]
+
+
+def test_a_build_failing_at_close_exits_3_and_changes_nothing(tmp_path, monkeypatch):
+    folder = corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust")})
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["--out", str(out), "build", str(folder)]).exit_code == 0
+    before = tree(out)
+    (folder / "b.txt").write_text(page("Zig", "Odin", "Zig"))
+    monkeypatch.setattr(output.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device")))
+    r = CliRunner().invoke(main, ["--out", str(out), "build", str(folder)])
+    assert r.exit_code == 3, r.output
+    assert r.stderr.count("\n") == 1 and "No space left on device; the previous outputs are unchanged" in r.stderr
+    assert tree(out) == before and leftovers(out) == []
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """A mount of a small tmpfs, or a skip where this process may not mount."""
+    mounts = []
+
+    def mount(size: str) -> Path:
+        where = tmp_path / f"mnt{len(mounts)}"
+        where.mkdir()
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True)
+        if r.returncode:
+            if os.environ.get("CI") and os.geteuid() == 0:
+                pytest.fail(f"cannot mount a tmpfs: {r.stderr.decode()}")
+            pytest.skip("mounting a tmpfs needs root")
+        mounts.append(where)
+        return where
+
+    yield mount
+    for where in mounts:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def test_a_read_only_out_folder_is_one_line_and_exit_3(tmp_path, tmpfs):
+    folder = corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust")})
+    out = tmpfs("8m") / "out"
+    assert cli("--out", str(out), "build", str(folder)).returncode == 0
+    before = tree(out)
+    subprocess.run(["mount", "-o", "remount,ro", str(out.parent)], check=True)
+    (folder / "b.txt").write_text(page("Zig", "Odin", "Zig"))
+    for args in (["build", str(folder)], ["export", "-f", "nquads"], ["view"]):
+        r = cli("--out", str(out), *args)
+        assert r.returncode == 3, (args, r.stderr)
+        assert r.stderr.startswith(f"Error: cannot write {out}") and "Read-only file system" in r.stderr, r.stderr
+        assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    r = cli("generate", str(out.parent / "pages"), "--docs", "5", "--topics", "6", "--no-ceiling")
+    assert r.returncode == 3 and "Read-only file system" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    r = cli("--out", str(out), "compare", "Zig", "Odin", "--json")  # queries still answer, from memory
+    assert r.returncode == 0 and json.loads(r.stdout)["documents"][0]["pick"] == "zig"
+    assert tree(out) == before
+
+
+def test_a_full_disk_is_one_line_exit_3_and_frees_what_it_took(tmp_path, tmpfs):
+    small = corpus(tmp_path / "small", {"a.txt": page("Go", "Rust", "Rust")})
+    disk = tmpfs("4m")
+    out = disk / "out"
+    assert cli("--out", str(out), "build", str(small)).returncode == 0
+    before = tree(out)
+    big = write(generate(n_docs=3000, n_topics=400, seed=1), tmp_path / "big")
+    free = os.statvfs(disk).f_bfree
+    r = cli("--out", str(out), "build", str(big))
+    assert r.returncode == 3, r.stderr
+    assert "No space left on device; the previous outputs are unchanged" in r.stderr and "Traceback" not in r.stderr
+    assert tree(out) == before and leftovers(out) == []
+    assert os.statvfs(disk).f_bfree == free  # every temporary removed
+
+
+# ------------------------------------------------------- lock, leftovers --
+
+def test_a_second_build_waits_or_stops_and_the_set_stays_whole(tmp_path):
+    a = corpus(tmp_path / "a", {"a.txt": page("Go", "Rust", "Rust")})
+    b = corpus(tmp_path / "b", {"b.txt": page("Zig", "Odin", "Zig")})
+    out = tmp_path / "out"
+    with output.generation(out):  # this test holds the folder as a build would
+        r = cli("--out", str(out), "build", "--no-wait", str(a))
+        assert r.returncode == 4
+        assert r.stderr.strip() == (f"Error: another build (pid {os.getpid()}) is writing {out}; wait for it to end, "
+                                    "or write elsewhere with --out")
+        procs = [subprocess.Popen([sys.executable, "-c", "from graph.cli import main; main()", "--out", str(out),
+                                   "build", str(c)], env={**os.environ, "PYTHONPATH": str(ROOT)},
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for c in (a, b)]
+        time.sleep(3)
+        assert [p.poll() for p in procs] == [None, None]  # both wait
+    results = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0]
+    assert all("waiting for it to end" in err for _, err in results)
+    record = manifest(out)
+    assert output.check(out, record["files"]) == [] and leftovers(out) == []
+    last = record["inputs"][0]
+    topics = {"a": "Go", "b": "Zig"}[Path(last).name]
+    assert f">{topics}<" in (out / "pickgraph.graphml").read_text()
+
+
+def test_leftovers_of_killed_builds_are_removed_and_a_begun_commit_is_finished(tmp_path):
+    folder = corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust")})
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["--out", str(out), "build", str(folder)]).exit_code == 0
+    (out / f"{output.STAGING_PREFIX}99999-dead").mkdir()
+    (out / f"{output.STAGING_PREFIX}99999-dead" / "pickgraph.ttl").write_text("half")
+    (out / ".pickgraph.ttl.abc.tmp").write_text("half")
+    (out / ".pickgraph-stream-xyz").mkdir()
+    # a build killed between its journal and its renames: the staged files are whole, the renames half done
+    begun = out / f"{output.STAGING_PREFIX}99998-begun"
+    begun.mkdir()
+    (begun / "extra.txt").write_text("new")
+    (begun / output.JOURNAL).write_text(json.dumps({"move": ["pickgraph.graphml", "extra.txt"], "remove": []}))
+    r = CliRunner().invoke(main, ["--out", str(out), "topics"])  # a reader finishes it
+    assert r.exit_code == 0
+    assert (out / "extra.txt").read_text() == "new" and not begun.exists()
+    assert CliRunner().invoke(main, ["--out", str(out), "build", str(folder)]).exit_code == 0
+    assert leftovers(out) == []
+
+
+def test_an_export_rewritten_later_keeps_the_manifest_true(tmp_path):
+    folder = corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust")})
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["--out", str(out), "build", str(folder)]).exit_code == 0
+    assert CliRunner().invoke(main, ["--out", str(out), "view", "Go", "--no-open"]).exit_code == 0
+    files = manifest(out)["files"]
+    assert "pickgraph-go.html" in files and output.check(out, files) == []
+
+
+# --------------------------------------------------- kill -9 and Ctrl-C --
+
+def _session_alive(sid: int) -> list[int]:
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] != "Z":  # fields after the name: state, ppid, pgrp, session
+            alive.append(int(stat.parent.name))
+    return alive
+
+
+class Build:
+    """A ``build -v`` in a session of its own, its phase lines read as they come."""
+
+    def __init__(self, corpus: Path, out: Path):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from graph.cli import main; main()", "--out", str(out), "build", "-v", "-q",
+             str(corpus)], env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, text=True, start_new_session=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        for line in self.proc.stderr:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for(self, phase: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while f"build: {phase}" not in self.seen:
+            self.seen.append(self.lines.get(timeout=max(0.1, deadline - time.monotonic())))
+
+    def rest(self) -> list[str]:
+        self.proc.wait(timeout=30)
+        time.sleep(0.1)
+        while not self.lines.empty():
+            self.seen.append(self.lines.get())
+        return self.seen
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """A 20,000-page corpus, built once: the outputs the faults below must leave whole."""
+    root = tmp_path_factory.mktemp("faults")
+    pages = write(generate(n_docs=20_000, n_topics=2_000, seed=5), root / "pages")
+    out = root / "out"
+    r = cli("--out", str(out), "build", "-q", str(pages))
+    assert r.returncode == 0, r.stderr
+    (pages / "zz-new.txt").write_text(page("Go", "Rust", "Rust"))  # so a finished build would change the outputs
+    return pages, out, tree(out)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux /proc")
+@pytest.mark.parametrize("phase,delay", [("reading pages", 0.5), ("resolving names", 0.0),
+                                         ("writing the exports and the cache", 0.3)])
+def test_kill_9_of_a_big_build_leaves_the_old_set_and_no_process(big, phase, delay):
+    pages, out, before = big
+    b = Build(pages, out)
+    b.wait_for(phase)
+    time.sleep(delay)
+    os.kill(b.proc.pid, signal.SIGKILL)
+    b.proc.wait()
+    time.sleep(2)
+    assert _session_alive(b.proc.pid) == []
+    assert {k: v for k, v in tree(out).items() if k in before} == before
+    assert set(tree(out)) - set(before) <= {k for k in tree(out) if k.startswith(output.STAGING_PREFIX)}
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux /proc")
+@pytest.mark.parametrize("phase,delay", [("reading pages", 0.5), ("writing the exports and the cache", 0.3)])
+def test_ctrl_c_stops_a_big_build_within_a_second_and_writes_nothing(big, phase, delay):
+    pages, out, before = big
+    b = Build(pages, out)
+    b.wait_for(phase)
+    time.sleep(delay)
+    os.killpg(b.proc.pid, signal.SIGINT)  # as a terminal does: the whole foreground group
+    sent = time.monotonic()
+    b.proc.wait(timeout=10)
+    took = time.monotonic() - sent
+    lines = b.rest()
+    assert b.proc.returncode == 130, lines
+    assert took <= 1.0, f"stopped in {took:.2f} s"
+    assert lines[-1] == "Error: interrupted; nothing written (the previous outputs are unchanged)"
+    assert not [line for line in lines if "Traceback" in line or "KeyboardInterrupt" in line]
+    time.sleep(2)
+    assert _session_alive(b.proc.pid) == []
+    assert tree(out) == before
+
+
+def test_after_the_faults_the_next_build_succeeds_and_leaves_no_temporary(big):
+    pages, out, before = big
+    r = cli("--out", str(out), "build", "-q", str(pages))
+    assert r.returncode == 0, r.stderr
+    assert leftovers(out) == [] and tree(out) != before
+    record = manifest(out)
+    assert output.check(out, record["files"]) == [] and record["inputs_digest"]
+    G = load_graph([str(pages)], out)
+    assert G.graph["fingerprint"] == record["inputs_digest"]
