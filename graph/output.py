@@ -180,6 +180,7 @@ class Generation:
         except OSError as exc:
             raise _failed(self.out, exc) from None
         self.committed = False
+        _ACTIVE.add(self)
 
     def files(self) -> list[str]:
         """The staged files, relative to the output folder, sorted."""
@@ -203,6 +204,10 @@ class Generation:
             names.append(last)
         gone = sorted(set(replaces) - set(names))
         journal = self.dir / JOURNAL
+        with _no_interrupt():  # once the journal is written, the renames go through
+            return self._commit(journal, names, gone)
+
+    def _commit(self, journal: Path, names: list[str], gone: list[str]) -> list[str]:
         try:
             with open(journal, "w", encoding="utf-8") as fh:
                 json.dump({"move": names, "remove": gone}, fh)
@@ -212,10 +217,40 @@ class Generation:
             raise _failed(journal, exc) from None
         _finish(self.out, self.dir)
         self.committed = True
+        _ACTIVE.discard(self)
         return names
 
     def discard(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
+        _ACTIVE.discard(self)
+
+
+#: generations staged by this process and not yet committed or discarded
+_ACTIVE: set[Generation] = set()
+
+
+def discard_staged() -> bool:
+    """Discard every generation this process staged and did not commit (for an emergency exit); whether any was."""
+    staged = list(_ACTIVE)
+    for gen in staged:
+        gen.discard()
+    return bool(staged)
+
+
+@contextmanager
+def _no_interrupt() -> Iterator[None]:
+    """Ctrl-C held back (not lost) while a generation is put in place."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _finish(out: Path, staging: Path) -> None:

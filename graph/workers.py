@@ -59,6 +59,46 @@ def worker_pool(jobs: int, initializer: Callable[..., Any] | None = None,
         # _processes is private, but it is the only handle on work already running
         for proc in list((getattr(pool, "_processes", None) or {}).values()):
             proc.kill()
-        pool.shutdown(wait=True, cancel_futures=True)
+        # no waiting: Ctrl-C may have landed inside the pool's own locks, and a wait could then last forever
+        pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+def _children() -> set[int]:
+    found: set[int] = set()
+    for task in os.listdir("/proc/self/task") if os.path.isdir("/proc/self/task") else ():
+        try:
+            with open(f"/proc/self/task/{task}/children") as fh:
+                found |= {int(pid) for pid in fh.read().split()}
+        except OSError:
+            pass
+    return found
+
+
+def exit_on_interrupt(message: Callable[[], str], cleanup: Callable[[], None]) -> None:
+    """From now on, Ctrl-C ends this process at once: children killed, ``cleanup()``, ``message()`` on stderr, exit 130.
+
+    For the ``pickgraph`` process itself only (never under a test runner). A
+    KeyboardInterrupt can be swallowed where Python cannot raise it (inside a
+    finaliser, "Exception ignored in …") and unwinding a big build frees
+    millions of objects; this handler does neither.
+    """
+    owner = os.getpid()
+
+    def handler(_signum: int, _frame: Any) -> None:
+        if os.getpid() != owner:  # a child forked before it set its own disposition
+            os._exit(130)
+        for pid in _children():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            cleanup()
+            sys.stderr.write(message() + "\n")
+            sys.stderr.flush()
+        finally:
+            os._exit(130)
+
+    signal.signal(signal.SIGINT, handler)

@@ -79,20 +79,28 @@ class State:
 pass_state = click.make_pass_decorator(State, ensure=True)
 
 
+#: True while ``pickgraph`` runs as a process of its own (it may then exit at once on Ctrl-C)
+AS_PROCESS = False
+
+
 class PickgraphGroup(click.Group):
     """Turns the library's own errors into clean ``Error: …`` lines with their exit status, never a traceback."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        global AS_PROCESS
+        AS_PROCESS = not args and "args" not in kwargs  # the command line, not a test's runner
         try:
             return super().main(*args, **kwargs)
         except SystemExit as exc:
-            if exc.code == EXIT_INTERRUPTED and not args and "args" not in kwargs:
+            if exc.code == EXIT_INTERRUPTED and AS_PROCESS:
                 # the pickgraph process itself (not a test's runner): stop now, without freeing a
                 # big graph object by object, so Ctrl-C ends a build within a moment
                 sys.stdout.flush()
                 sys.stderr.flush()
                 os._exit(EXIT_INTERRUPTED)
             raise
+        finally:
+            AS_PROCESS = False
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
