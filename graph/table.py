@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 ELLIPSIS = "…"
-#: A column is never cut narrower than this (unless its widest cell already is).
+#: A column is cut narrower than this only when the table has too many columns for the width.
 MIN_COLUMN = 4
 GAP = "  "
 
@@ -27,14 +27,17 @@ def fit_widths(natural: Sequence[int], width: int | None, gap: int = len(GAP)) -
     [10, 40, 3]
     >>> fit_widths([30, 30], 20)
     [9, 9]
+    >>> fit_widths([30, 30, 30, 30], 14)  # too many columns: an even share
+    [2, 2, 2, 2]
     """
     natural = list(natural)
     if width is None or sum(natural) + gap * max(len(natural) - 1, 0) <= width:
         return natural
     room = width - gap * max(len(natural) - 1, 0)
     floors = [min(n, MIN_COLUMN) for n in natural]
-    if room <= sum(floors):
-        return floors
+    if room <= sum(floors):  # many columns: an even share each, at least one character
+        share = max(room // len(natural), 1)
+        return [min(n, share) for n in natural]
     # the largest cap c with sum(min(n, c)) <= room, then the remainder to the first capped columns
     cap = 0
     while sum(min(n, cap + 1) for n in natural) <= room:

@@ -74,11 +74,13 @@ def wrap(text: str, width: int | None) -> str:
             if start and not word:  # a double space where the line was broken
                 continue
             if not start and visible_len(current) + 1 + visible_len(word) > width:
-                out.append(current)
+                out.append(current.rstrip(" "))
                 current, start = indent, True
+                if not word:
+                    continue
             current += word if start else " " + word
             start = False
-        out.append(current)
+        out.append(current.rstrip(" "))
     return "\n".join(out)
 
 
