@@ -82,9 +82,10 @@ def test_usage_errors_are_json_with_exit_2(args, kind, fields):
     assert text.stderr.startswith(fields["usage"] + "\n")
 
 
-def test_a_bad_sparql_query_is_json_with_format_json(corpus, tmp_path):
+@pytest.mark.parametrize("flag", [["--format", "json"], ["--json"]])
+def test_a_bad_sparql_query_is_json_with_format_json(corpus, tmp_path, flag):
     args = ["--out", str(tmp_path / "o"), "sparql", "SELECT nonsense", "--corpus", str(corpus)]
-    text, js = run(*args), run(*args, "--format", "json")
+    text, js = run(*args), run(*args, *flag)
     assert text.exit_code == js.exit_code == 1
     data = json.loads(js.stdout)
     assert data["kind"] == "sparql_error" and data["error"] in text.stderr

@@ -211,8 +211,8 @@ def _note_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool
 
 
 json_option = click.option("--json", "as_json", is_flag=True, callback=_note_json,
-                           help="Print JSON instead of text; an error too, as {error, exit_code, kind, …} on "
-                                "standard output (same exit status).")
+                           help="Print JSON (schema in the README) instead of text; an error too, as {error, "
+                                "exit_code, kind, …} on standard output, with the same exit status.")
 
 
 def _set_width(ctx: click.Context, _param: click.Parameter, value: int | None) -> None:

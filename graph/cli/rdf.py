@@ -40,14 +40,16 @@ base_iri_option = click.option(
               help="Bind ?NAME to the IRI of TOPIC, given by name, slug or alias in any case. Repeatable.")
 @click.option("--list", "list_queries", is_flag=True, help="List the bundled ready queries and exit.")
 @base_iri_option
+@json_option
 @width_option
 @corpus_options
 @pass_state
 def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], topics: tuple[str, ...],
-           list_queries: bool, base_iri: str) -> None:
+           list_queries: bool, base_iri: str, as_json: bool) -> None:
     """Run a SPARQL query over the graph in an embedded Oxigraph store.
 
     QUERY is the query text, @FILE.rq, or @NAME of a bundled query (see --list).
+    --json is --format json (the standard SPARQL JSON results).
     The prefixes pg: skos: prov: rdf: rdfs: xsd: topic: comparison: document:
     need no declaration. Values from the command line are bound to variables,
     never pasted into the query.
@@ -61,6 +63,10 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
     from ..sparql import bundled_queries, describe_query, format_result, parse_binding, read_query, run, \
         SparqlError, topic_term
 
+    if as_json:
+        if fmt not in ("table", "json"):
+            raise click.UsageError(f"--json and --format {fmt} ask for two formats; choose one")
+        fmt = "json"
     if list_queries:
         for name, text in bundled_queries().items():
             click.echo(f"@{name:<20} {describe_query(text)}")
