@@ -212,11 +212,13 @@ def save_cache(G: nx.MultiDiGraph, out_dir: str | os.PathLike[str], paths: Seque
     return target
 
 
-def load_cache(target: str | os.PathLike[str], fp: str) -> nx.MultiDiGraph | None:
+def load_cache(target: str | os.PathLike[str], fp: str | None, documents: bool = True) -> nx.MultiDiGraph | None:
     """The cached graph at ``target`` if it was built from inputs with digest ``fp``; ``None`` if none or stale.
 
     Raises :class:`CacheDamaged` for a cache that cannot be trusted: cut short,
-    corrupt, or missing its document store.
+    corrupt, or missing its document store. ``fp=None`` takes the cache whatever
+    inputs it was built from, and ``documents=False`` leaves its store closed
+    (for a quick look at the topics, as shell completion takes).
     """
     target = Path(target)
     try:
@@ -233,10 +235,11 @@ def load_cache(target: str | os.PathLike[str], fp: str) -> nx.MultiDiGraph | Non
         raise CacheDamaged(f"{target} is cut short or corrupt")
     with paused_gc():
         cached_fp, G = pickle.loads(blob)
-    if cached_fp != fp:
+    if fp is not None and cached_fp != fp:
         return None
-    G.graph["documents"] = open_documents(target.parent, G.graph["documents"])
-    G.graph["fingerprint"] = fp
+    if documents:
+        G.graph["documents"] = open_documents(target.parent, G.graph["documents"])
+    G.graph["fingerprint"] = cached_fp
     return G
 
 

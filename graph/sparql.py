@@ -212,10 +212,11 @@ def select(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = 
 
 # ------------------------------------------------------------ formatting --
 
-def format_result(result, fmt: str = "table", base_iri: str = DEFAULT_BASE) -> str:
+def format_result(result, fmt: str = "table", base_iri: str = DEFAULT_BASE, width: int | None = None) -> str:
     """Standard SPARQL results (JSON, CSV, TSV) or a text table; graph results as sorted N-Triples.
 
-    ``table`` shortens IRIs with the predeclared prefixes and shows literals as plain text.
+    ``table`` shortens IRIs with the predeclared prefixes and shows literals as plain text;
+    with ``width``, its cells are cut with an ellipsis so that each row fits (:mod:`graph.table`).
     """
     import pyoxigraph as ox
 
@@ -227,7 +228,7 @@ def format_result(result, fmt: str = "table", base_iri: str = DEFAULT_BASE) -> s
     if fmt == "table":
         if isinstance(result, ox.QueryBoolean):
             return "yes" if bool(result) else "no"
-        return _table(result, prefixes(base_iri))
+        return _table(result, prefixes(base_iri), width)
     std = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
     return result.serialize(format=std[fmt]).decode()
 
@@ -245,12 +246,12 @@ def _short(term, pfx: dict[str, str]) -> str:
     return term.value.replace("\n", "\\n")
 
 
-def _table(solutions, pfx: dict[str, str]) -> str:
+def _table(solutions, pfx: dict[str, str], width: int | None = None) -> str:
+    from .table import format_table
+
     names = [v.value for v in solutions.variables]
     rows = [[_short(row[n], pfx) for n in names] for row in solutions]
-    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-    out = [line(names), line(["-" * w for w in widths])] + [line(r) for r in rows]
+    out = format_table(names, rows, width, rule=True)
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out)
 

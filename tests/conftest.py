@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,7 @@ def tiny_graph(tiny_corpus):
 
 
 __all__ = ["render_comparison", "render_topic_page", "write_corpus", "tiny_pages"]
+
+
+#: The ``pickgraph`` command as a process of this interpreter (the tests' own checkout).
+PICKGRAPH = [sys.executable, "-c", "from graph.cli import main; main(prog_name='pickgraph')"]

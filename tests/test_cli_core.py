@@ -117,7 +117,7 @@ def test_export_graphml_reads_back(run, make_corpus, tmp_path):
 
     folder = make_corpus({"a.txt": good()})
     target = tmp_path / "g.graphml"
-    r = run("export", "--format", "graphml", "-O", str(target), "-c", str(folder))
+    r = run("export", "--format", "graphml", "-o", str(target), "-c", str(folder))
     assert r.exit_code == 0, r.output
     H = nx.read_graphml(target)
     assert sorted(H.nodes) == ["concurrency", "go", "memory-safety", "rust"]
@@ -211,7 +211,7 @@ def test_corpus_from_the_environment(make_corpus, tmp_path, monkeypatch):
 def test_export_base_iri(run, make_corpus, tmp_path):
     folder = make_corpus({"a.txt": good()})
     target = tmp_path / "g.nt"
-    r = run("export", "-f", "ntriples", "-O", str(target), "--base-iri", "https://example.org/kg/", "-c", str(folder))
+    r = run("export", "-f", "ntriples", "-o", str(target), "--base-iri", "https://example.org/kg/", "-c", str(folder))
     assert r.exit_code == 0, r.output
     text = target.read_text()
     assert "<https://example.org/kg/topic/rust>" in text and "w3id.org/pickgraph/topic/" not in text

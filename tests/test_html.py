@@ -284,7 +284,7 @@ def test_cli_view_topic(tiny_corpus, tmp_path):
 def test_cli_view_whole_graph_to_a_file(tiny_corpus, tmp_path):
     target = tmp_path / "all.html"
     r = CliRunner().invoke(main, ["--corpus", str(tiny_corpus), "--out", str(tmp_path / "o"), "view",
-                                  "-O", str(target), "--no-open"])
+                                  "-o", str(target), "--no-open"])
     assert r.exit_code == 0, r.output
     assert r.output.startswith(f"wrote {target} (12 topics,")
     assert len(embedded_data(target.read_text(encoding="utf-8"))["nodes"]) == 12
@@ -299,7 +299,7 @@ def test_cli_view_unknown_topic(tiny_corpus, tmp_path):
 def test_cli_export_html(tiny_corpus, tmp_path):
     target = tmp_path / "e.html"
     r = CliRunner().invoke(main, ["--corpus", str(tiny_corpus), "--out", str(tmp_path / "o"), "export",
-                                  "--format", "html", "-O", str(target)])
+                                  "--format", "html", "-o", str(target)])
     assert r.exit_code == 0, r.output
     assert embedded_data(target.read_text(encoding="utf-8"))["meta"]["mode"] == "full"
 

@@ -18,9 +18,12 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 import networkx as nx
+from click.core import ParameterSource
 
 from .. import __version__
 from ..read.model import EXIT_INTERRUPTED, EXIT_WRITE, PickgraphError, UnknownTopic
+from .errors import Reported, wants_json
+from .term import COLOR_KEY, JSON_KEY, WIDTH_KEY, current_width, resolve_color, warn, wrap
 
 #: OS errors that mean "cannot write here" (exit 3) rather than a bad input (exit 1)
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG}
@@ -41,6 +44,8 @@ class State:
     out: str = "exports"
     aliases: str | None = None
     quiet: bool = False
+    #: ``out`` came from the command line, so PICKGRAPH_OUT and the default no longer apply
+    out_given: bool = False
     _graph: nx.MultiDiGraph | None = field(default=None, repr=False)
 
     @property
@@ -78,13 +83,16 @@ class State:
 
 pass_state = click.make_pass_decorator(State, ensure=True)
 
+_NoArgsIsHelp = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
 
 #: True while ``pickgraph`` runs as a process of its own (it may then exit at once on Ctrl-C)
 AS_PROCESS = False
 
 
 class PickgraphGroup(click.Group):
-    """Turns the library's own errors into clean ``Error: …`` lines with their exit status, never a traceback."""
+    """Every failure leaves through :class:`~.errors.Reported`: one ``Error: …`` line, or a JSON
+    object under ``--json``, with the exit status the error names; never a traceback."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         global AS_PROCESS
@@ -102,80 +110,194 @@ class PickgraphGroup(click.Group):
         finally:
             AS_PROCESS = False
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[JSON_KEY] = wants_json(args)  # before click reads a word, so its usage errors know
+        try:
+            return super().parse_args(ctx, args)
+        except _NoArgsIsHelp:
+            raise
+        except click.ClickException as exc:
+            raise Reported.from_click(exc, ctx.meta[JSON_KEY]) from None
+
     def invoke(self, ctx: click.Context) -> Any:
+        as_json = lambda: bool(ctx.meta.get(JSON_KEY))  # noqa: E731 -- the command's --json is read late
         try:
             return super().invoke(ctx)
+        except Reported:
+            raise
         except UnknownTopic as exc:
-            raise _Failed(f"{exc}. List topics with 'pickgraph topics'.", exc.exit_code) from None
+            stop = "" if str(exc).endswith("?") else "."
+            raise Reported.from_library(exc, f"{exc}{stop} List topics with 'pickgraph topics'.", exc.exit_code,
+                                        as_json(), ctx) from None
         except PickgraphError as exc:
-            raise _Failed(str(exc), exc.exit_code) from None
+            raise Reported.from_library(exc, str(exc), exc.exit_code, as_json(), ctx) from None
+        except _NoArgsIsHelp:
+            raise
+        except click.ClickException as exc:
+            raise Reported.from_click(exc, as_json()) from None
         except KeyboardInterrupt:
-            raise _Failed("interrupted", EXIT_INTERRUPTED) from None
+            click.echo(err=True)  # end the line the terminal's ^C is on
+            raise Reported.interrupted(as_json(), ctx) from None
         except BrokenPipeError:  # `pickgraph topics | head`
             sys.stderr.close()
             ctx.exit(0)
         except OSError as exc:
             # the safety net under the library's own errors: one line naming the file, never a traceback
             where = f"{exc.filename}: " if exc.filename else ""
-            raise _Failed(f"{where}{exc.strerror or exc}", EXIT_WRITE if exc.errno in _WRITE_ERRNOS else 1) from None
+            raise Reported.from_library(exc, f"{where}{exc.strerror or exc}",
+                                        EXIT_WRITE if exc.errno in _WRITE_ERRNOS else 1, as_json(), ctx) from None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list with each summary whole (click cuts them to one line with "...")."""
+        rows = [(name, cmd.get_short_help_str(limit=10_000)) for name, cmd in
+                ((n, self.get_command(ctx, n)) for n in self.list_commands(ctx)) if cmd and not cmd.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
-class _Failed(click.ClickException):
-    """``Error: …`` on stderr with the exit status the library error names."""
+# ---------------------------------------------------------------- options --
+# Each option writes into the shared State or ctx.meta through a callback, so the group's
+# spelling (`pickgraph --out D show X`) and the command's (`pickgraph show X --out D`) agree,
+# and shell completion, which runs no command, still learns them.
 
-    def __init__(self, message: str, exit_code: int):
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
-def out_option(f: Callable) -> Callable:
-    """``--out`` on a command, overriding the group's."""
-
-    def set_out(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
-        if value:
-            ctx.ensure_object(State).out = value
-
-    return click.option("--out", "-o", "out_dir", expose_value=False, callback=set_out,
-                        type=click.Path(file_okay=False),
-                        help="Folder of exports and of the build cache. Default: exports/.")(f)
+def _set_out(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is None:
+        return
+    state = ctx.ensure_object(State)
+    given = ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE
+    if given or not state.out_given:  # the command line beats PICKGRAPH_OUT and the default
+        state.out, state.out_given = value, state.out_given or given
 
 
-def corpus_options(f: Callable) -> Callable:
+def _old_out(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        warn("'-o DIR' for the out folder is deprecated: write '--out DIR' (-o names an output file)")
+        _set_out(ctx, param, value)
+
+
+def _set_corpus(ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]) -> None:
+    if value:
+        ctx.ensure_object(State).corpus = value
+
+
+#: The hidden old spelling of --out; not on export and view, where -o is the output file.
+old_out_option = click.option("-o", "old_out", hidden=True, expose_value=False, callback=_old_out,
+                              type=click.Path(file_okay=False))
+
+
+def out_option(f: Callable | None = None, *, old_o: bool = True) -> Callable:
+    """``--out`` on a command, overriding the group's; ``old_o``: also the deprecated ``-o DIR``
+    (off where ``-o`` is the output file)."""
+
+    def decorate(f: Callable) -> Callable:
+        f = click.option("--out", "out_dir", expose_value=False, callback=_set_out, type=click.Path(file_okay=False),
+                         help="Folder of exports and of the build cache. Default: exports/.")(f)
+        return old_out_option(f) if old_o else f
+
+    return decorate(f) if f is not None else decorate
+
+
+def corpus_options(f: Callable | None = None, *, old_o: bool = True) -> Callable:
     """``--corpus`` and ``--out`` on a query command, overriding the group's."""
 
-    def set_corpus(ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]) -> None:
-        if value:
-            ctx.ensure_object(State).corpus = value
+    def decorate(f: Callable) -> Callable:
+        f = click.option("--corpus", "-c", multiple=True, expose_value=False, callback=_set_corpus,
+                         type=click.Path(exists=True), help="Pages to query (file or folder; repeatable). Default: "
+                         "those of the last build in the out folder.")(f)
+        return out_option(f, old_o=old_o)
 
-    f = click.option("--corpus", "-c", multiple=True, expose_value=False, callback=set_corpus,
-                     type=click.Path(exists=True), help="Pages to query (file or folder; repeatable). Default: those of the last build in the out "
-                          "folder.")(f)
-    return out_option(f)
-
-
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in the README) instead of text.")
+    return decorate(f) if f is not None else decorate
 
 
-def emit(data: Any, as_json: bool, text: Callable[[Any], str]) -> None:
-    """Print ``data`` as JSON or through ``text``."""
+def output_option(what: str) -> Callable:
+    """``-o/--output FILE`` (the file a command writes), with ``-O`` kept as its deprecated spelling."""
+
+    def old(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        if value is not None:
+            warn("'-O FILE' is deprecated: write '-o FILE' (or --output FILE)")
+            ctx.meta[_OLD_OUTPUT] = value
+
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        value = value if value is not None else ctx.meta.pop(_OLD_OUTPUT, None)
+        if value is not None and value != "-" and os.path.isdir(value):
+            raise click.BadParameter(f"{value} is a folder: -o/--output names the file to write; "
+                                     "name the out folder with --out DIR", ctx, param)
+        return value
+
+    def decorate(f: Callable) -> Callable:
+        f = click.option("-O", "old_output", hidden=True, expose_value=False, callback=old,
+                         type=click.Path())(f)
+        return click.option("--output", "-o", "output", type=click.Path(), callback=check, metavar="FILE",
+                            help=what)(f)
+
+    return decorate
+
+
+_OLD_OUTPUT = "pickgraph.old-output"
+
+
+def _note_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta[JSON_KEY] = True
+        ctx.color = False
+    return value
+
+
+json_option = click.option("--json", "as_json", is_flag=True, callback=_note_json,
+                           help="Print JSON (schema in the README) instead of text; an error too, as {error, "
+                                "exit_code, kind, …} on standard output, with the same exit status.")
+
+
+def _set_width(ctx: click.Context, _param: click.Parameter, value: int | None) -> None:
+    if value is not None:
+        ctx.meta[WIDTH_KEY] = value
+
+
+width_option = click.option("--width", "-w", type=click.IntRange(0), expose_value=False, callback=_set_width,
+                            metavar="N", help="Fit text to N columns (0: no limit). Default: COLUMNS, else the "
+                                              "terminal's width; piped output is not cut.")
+
+
+def _set_color(ctx: click.Context, _param: click.Parameter, value: bool | None) -> None:
+    if value is not None:
+        ctx.meta[COLOR_KEY] = value
+    ctx.color = resolve_color(ctx.meta.get(COLOR_KEY), bool(ctx.meta.get(JSON_KEY)))
+
+
+def color_option(f: Callable) -> Callable:
+    return click.option("--color/--no-color", "color", default=None, expose_value=False, callback=_set_color,
+                        help="Colour the text (errors red, picks bold, rejections yellow). Default: on a "
+                             "terminal, unless NO_COLOR is set.")(f)
+
+
+def emit(data: Any, as_json: bool, text: Callable[[Any], str], fit: bool = True) -> None:
+    """Print ``data`` as JSON or through ``text``; long text lines wrapped to the width (``fit``)."""
     if as_json:
         click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
     else:
-        click.echo(text(data))
+        out = text(data)
+        click.echo(wrap(out, current_width()) if fit else out)
 
 
-@click.group(cls=PickgraphGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=PickgraphGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             epilog="Each command has --help. Exit status: 0 done, 1 error, 2 usage, 3 write failed, 4 busy, "
+                    "5 timed out, 130 interrupted (docs/cli.md).")
 @click.version_option(__version__, prog_name="pickgraph")
 @click.option("--corpus", "-c", multiple=True, type=click.Path(exists=True), envvar="PICKGRAPH_CORPUS",
+              expose_value=False, callback=_set_corpus,
               help="Pages to work on (file or folder, repeatable; env PICKGRAPH_CORPUS). Default: what the last "
                    "build in the out folder read (build: data/).")
-@click.option("--out", "-o", "out_dir", default="exports", show_default=True, envvar="PICKGRAPH_OUT",
-              type=click.Path(file_okay=False), help="Folder for exports and the build cache.")
+@click.option("--out", "out_dir", default="exports", show_default=True, envvar="PICKGRAPH_OUT", expose_value=False,
+              callback=_set_out, type=click.Path(file_okay=False), help="Folder for exports and the build cache.")
+@old_out_option
 @click.option("--aliases", type=click.Path(exists=True, dir_okay=False),
               help="Alias file (TOML). Default: aliases.toml at the top of an input folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@width_option
+@color_option
 @click.pass_context
-def main(ctx: click.Context, corpus: tuple[str, ...], out_dir: str, aliases: str | None, quiet: bool) -> None:
+def main(ctx: click.Context, aliases: str | None, quiet: bool) -> None:
     """pickgraph: a knowledge graph of technology topics from "A vs B" comparison pages.
 
     \b
@@ -192,9 +314,6 @@ def main(ctx: click.Context, corpus: tuple[str, ...], out_dir: str, aliases: str
     changed; --corpus names other pages.
     """
     state = ctx.ensure_object(State)
-    if corpus:
-        state.corpus = corpus
-    state.out = out_dir
     state.aliases = aliases
     state.quiet = quiet or bool(os.environ.get("PICKGRAPH_QUIET"))
 
@@ -203,4 +322,5 @@ from . import core, html, identity, queries, rdf  # noqa: E402
 
 for _module in (core, queries, identity, rdf, html):
     for _command in _module.commands:
+        color_option(_command)  # every command: --color/--no-color
         main.add_command(_command)

@@ -16,9 +16,12 @@ from ..read.model import Interrupted, Rejection
 from ..store import paused_gc
 from ..topics import list_topics, topic_info
 from .. import cli as cli_package
-from . import State, pass_state, corpus_options, emit, json_option, out_option
+from . import State, pass_state, corpus_options, emit, json_option, out_option, output_option, width_option
+from .complete import complete_topic
+from .term import caution, current_width, strong
 
-@click.command()
+@click.command(short_help="Read pages, build the topic graph, write exports and the cache.",
+               epilog="Next: pickgraph topics, pickgraph show TOPIC, pickgraph view.")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--format", "-f", "formats", multiple=True, type=click.Choice(sorted(FORMATS)),
               help=f"Export format (repeatable). Default: {', '.join(DEFAULT_FORMATS)}.")
@@ -142,7 +145,7 @@ def _report(result: dict, as_json: bool) -> None:
         emit(result, True, str)
         return
     for r in result["rejections"]:
-        click.echo(f"rejected {Rejection(**r)}", err=True)
+        click.echo(caution(f"rejected {Rejection(**r)}"), err=True)
     for d in result["duplicates"]:
         click.echo(f"duplicate {d['path']}: same text as {d['same_as']}", err=True)
     click.echo(_summary_text(result["summary"]))
@@ -165,29 +168,34 @@ def _summary_text(c: dict[str, int]) -> str:
     )
 
 
-@click.command()
+@click.command(short_help="List topics, most compared first, with wins and losses.",
+               epilog="Next: pickgraph show TOPIC (a name or slug from this list).")
 @click.option("--limit", "-n", type=click.IntRange(0), default=0, help="Show only the first N (0: all).")
 @json_option
+@width_option
 @corpus_options
 @pass_state
 def topics(state: State, limit: int, as_json: bool) -> None:
-    """List topics, most compared first, with their win/loss record."""
+    """List topics, most compared first, with their win/loss record (cmp: comparisons, W: won, L: lost)."""
     rows = list_topics(state.graph())
     if limit:
         rows = rows[:limit]
-
-    def text(rows):
-        lines = [f"{'topic':<40} {'slug':<36} {'cmp':>3} {'W':>3} {'L':>3}"]
-        lines += [f"{r['name'][:40]:<40} {r['slug'][:36]:<36} {r['comparisons']:>3} {r['wins']:>3} {r['losses']:>3}"
-                  for r in rows]
-        return "\n".join(lines)
-
-    emit(rows, as_json, text)
+    emit(rows, as_json, _topics_text, fit=False)
 
 
-@click.command()
-@click.argument("topic")
+def _topics_text(rows: list[dict]) -> str:
+    from ..table import format_table
+
+    cells = [[r["name"], r["slug"], str(r["comparisons"]), str(r["wins"]), str(r["losses"])] for r in rows]
+    lines = format_table(["topic", "slug", "cmp", "W", "L"], cells, current_width(), align="<<>>>")
+    return "\n".join([strong(lines[0])] + lines[1:])
+
+
+@click.command(short_help="Everything known of one topic.",
+               epilog="Next: pickgraph compare TOPIC OTHER, pickgraph suggest TOPIC, pickgraph view TOPIC.")
+@click.argument("topic", shell_complete=complete_topic)
 @json_option
+@width_option
 @corpus_options
 @pass_state
 def show(state: State, topic: str, as_json: bool) -> None:
@@ -198,7 +206,7 @@ def show(state: State, topic: str, as_json: bool) -> None:
 
 
 def _show_text(G, i) -> str:
-    out = [f"{i['name']}  ({i['slug']})"]
+    out = [f"{strong(i['name'])}  ({i['slug']})"]
     if len(i["labels"]) > 1:
         out.append(f"  also: {', '.join(l for l in i['labels'] if l != i['name'])}")
     if i["definition"]:
@@ -218,23 +226,25 @@ def _show_text(G, i) -> str:
         out.append("  none yet — try 'pickgraph suggest' for topics worth comparing")
     for c in i["comparisons"]:
         mark = " [contested]" if c["contested"] else ""
-        pick = G.nodes[c["pick"]]["name"] if c["pick"] else "no pick"
+        pick = strong(G.nodes[c["pick"]]["name"]) if c["pick"] else "no pick"
         out.append(f"  vs {c['against_name']}: {c['result']} (pick: {pick}){mark}  [{c['source']}]")
     return "\n".join(out)
 
 
-@click.command("export")
+@click.command("export", short_help="Write the graph in one export format, atomically.")
 @click.option("--format", "-f", "fmt", required=True, type=click.Choice(sorted(FORMATS)), help="Output format.")
-@click.option("--output", "-O", "output", type=click.Path(dir_okay=False),
-              help="File to write ('-' for standard output). Default: the format's file in the out folder.")
+@output_option("File to write ('-' for standard output). Default: the format's file in the out folder.")
 @click.option("--base-iri", metavar="IRI", default=None,
               help="RDF formats: base of the data IRIs (default https://w3id.org/pickgraph/); must end with / or #.")
-@corpus_options
+@json_option
+@corpus_options(old_o=False)
 @pass_state
-def export_cmd(state: State, fmt: str, output: str | None, base_iri: str | None) -> None:
+def export_cmd(state: State, fmt: str, output: str | None, base_iri: str | None, as_json: bool) -> None:
     """Write the graph in one format (atomically: a failed write leaves the old file)."""
     if base_iri and FORMATS[fmt][0] != "graph.rdf":
         raise click.UsageError("--base-iri applies to the RDF formats only")
+    if as_json and output == "-":
+        raise click.UsageError("--json and -o - both want standard output; choose one")
     options = {"base_iri": base_iri} if base_iri else {}
     G = state.graph()
     if output == "-":
@@ -245,13 +255,13 @@ def export_cmd(state: State, fmt: str, output: str | None, base_iri: str | None)
             sys.stdout.buffer.write(path.read_bytes())
         return
     if output:
-        click.echo(f"wrote {export(G, fmt, output, **options)}")
-        return
-    from ..pipeline import write_into
+        path = export(G, fmt, output, **options)
+    else:
+        from ..pipeline import write_into
 
-    name = FORMATS[fmt][2]  # a file of the out folder: written under its lock, like a build's
-    write_into(state.out, name, lambda path: export(G, fmt, path, **options), on_wait=state.waiting)
-    click.echo(f"wrote {Path(state.out) / name}")
+        path = Path(state.out) / FORMATS[fmt][2]  # a file of the out folder: written under its lock, like a build's
+        write_into(state.out, path.name, lambda staged: export(G, fmt, staged, **options), on_wait=state.waiting)
+    emit({"path": str(path), "format": fmt}, as_json, lambda d: f"wrote {d['path']}")
 
 
 commands = [build, topics, show, export_cmd]

@@ -9,14 +9,14 @@ from pathlib import Path
 import click
 
 from ..html import MAX_TOPICS, OVERVIEW_TOPICS, write_page
-from . import State, pass_state, corpus_options, emit, json_option
+from . import State, pass_state, corpus_options, emit, json_option, output_option
+from .complete import complete_topic
 
-@click.command()
-@click.argument("topic", required=False)
+@click.command(short_help="Write an interactive HTML page of the graph and open it.")
+@click.argument("topic", required=False, shell_complete=complete_topic)
 @click.option("--depth", "-d", type=click.IntRange(0), default=2, show_default=True,
               help="With TOPIC: how many links away from it a topic may be.")
-@click.option("--output", "-O", "output", type=click.Path(dir_okay=False),
-              help="File to write. Default: pickgraph.html, or pickgraph-<topic>.html, in the out folder.")
+@output_option("File to write. Default: pickgraph.html, or pickgraph-<topic>.html, in the out folder.")
 @click.option("--max-topics", type=click.IntRange(1), default=MAX_TOPICS, show_default=True,
               help="Largest page drawn in full; a bigger graph gets an overview of its best connected topics.")
 @click.option("--overview-topics", type=click.IntRange(1), default=OVERVIEW_TOPICS, show_default=True,
@@ -24,7 +24,7 @@ from . import State, pass_state, corpus_options, emit, json_option
 @click.option("--open/--no-open", "open_", default=None,
               help="Open the page in the web browser. Default: open when run in a terminal.")
 @json_option
-@corpus_options
+@corpus_options(old_o=False)
 @pass_state
 def view(state: State, topic: str | None, depth: int, output: str | None, max_topics: int,
          overview_topics: int, open_: bool | None, as_json: bool) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import click
 
 from ..identity import identity_report
-from . import State, pass_state, corpus_options, emit, json_option
+from . import State, pass_state, corpus_options, emit, json_option, width_option
 
-@click.command()
+@click.command(short_help="Explain merged names and list likely duplicate topics.",
+               epilog="Next: edit the alias file, then pickgraph build again.")
 @click.option("--limit", "-n", type=click.IntRange(0), default=30, show_default=True,
               help="How many likely duplicates to list (0: all).")
 @json_option
+@width_option
 @corpus_options
 @pass_state
 def identity(state: State, limit: int, as_json: bool) -> None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import click
 
-from . import State, pass_state, corpus_options, emit, json_option
+from . import State, pass_state, corpus_options, emit, json_option, width_option
+from .complete import complete_topic
+from .term import strong
 
-@click.command()
-@click.argument("a")
-@click.argument("b")
+@click.command(short_help="Compare topics A and B, directly or by a derived comparison.",
+               epilog="Next: pickgraph why A B (the reasons), pickgraph suggest A B (what to read next).")
+@click.argument("a", shell_complete=complete_topic)
+@click.argument("b", shell_complete=complete_topic)
 @json_option
+@width_option
 @corpus_options
 @pass_state
 def compare(state: State, a: str, b: str, as_json: bool) -> None:
@@ -26,16 +30,18 @@ def compare(state: State, a: str, b: str, as_json: bool) -> None:
     from ..compare import compare as run, format_compare
 
     G = state.graph()
-    emit(run(G, state.topic(a), state.topic(b)), as_json, format_compare)
+    emit(run(G, state.topic(a), state.topic(b)), as_json, lambda d: _headline(format_compare(d)))
 
 
-@click.command()
-@click.argument("topics", nargs=-1, required=True)
+@click.command(short_help="Topics most worth comparing next, with the reasons.",
+               epilog="Next: pickgraph compare A B on a suggested pair.")
+@click.argument("topics", nargs=-1, required=True, shell_complete=complete_topic)
 @click.option("-k", "k", type=click.IntRange(1), default=5, show_default=True, help="Suggestions per topic.")
 @click.option("--pair/--each", "pair", default=None,
               help="Treat two topics as one comparison page (--pair) or each on its own (--each). "
                    "Default: --pair when exactly two topics that a page compares are given.")
 @json_option
+@width_option
 @corpus_options
 @pass_state
 def suggest(state: State, topics: tuple[str, ...], k: int, pair: bool | None, as_json: bool) -> None:
@@ -73,7 +79,7 @@ def _topics_text(d) -> str:
         if not r["suggestions"]:
             out.append("  nothing: the graph links this topic to no other topic it has not been compared with")
         for i, s in enumerate(r["suggestions"], 1):
-            out.append(f"  {i}. {s['name']}  (score {s['score']:.3f})")
+            out.append(f"  {i}. {strong(s['name'])}  (score {s['score']:.3f})")
             out += [f"       - {why}" for why in s["reasons"]]
     return "\n".join(out)
 
@@ -82,16 +88,18 @@ def _pair_text(G, d) -> str:
     out = [f"Readers of {G.nodes[d['a']]['name']} vs {G.nodes[d['b']]['name']} might also read:"]
     for i, s in enumerate(d["suggestions"], 1):
         tag = "page exists" if s["existing"] else "not compared yet"
-        out.append(f"  {i}. {s['a_name']} vs {s['b_name']}  ({tag}; score {s['score']:.3f})")
+        out.append(f"  {i}. {strong(s['a_name'] + ' vs ' + s['b_name'])}  ({tag}; score {s['score']:.3f})")
         out += [f"       - {why}" for why in s["reasons"]]
         out += [f"       [{src}]" for src in s["sources"]]
     return "\n".join(out)
 
 
-@click.command()
-@click.argument("a")
-@click.argument("b")
+@click.command(short_help="Why the graph prefers A or B, with sources and win chains.",
+               epilog="Next: pickgraph show A, pickgraph view A.")
+@click.argument("a", shell_complete=complete_topic)
+@click.argument("b", shell_complete=complete_topic)
 @json_option
+@width_option
 @corpus_options
 @pass_state
 def why(state: State, a: str, b: str, as_json: bool) -> None:
@@ -103,10 +111,16 @@ def why(state: State, a: str, b: str, as_json: bool) -> None:
     from ..explain import format_why, why as run
 
     G = state.graph()
-    emit(run(G, state.topic(a), state.topic(b)), as_json, format_why)
+    emit(run(G, state.topic(a), state.topic(b)), as_json, lambda d: _headline(format_why(d)))
 
 
-@click.command()
+def _headline(text: str) -> str:
+    """The first line (the verdict) bold."""
+    first, sep, rest = text.partition("\n")
+    return strong(first) + sep + rest
+
+
+@click.command(short_help="Score suggestions and derived picks on held-out pages.")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--holdout", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.2,
               show_default=True, help="Share of comparison pages held out per seed.")
@@ -130,10 +144,11 @@ def evaluate(state: State, paths: tuple[str, ...], holdout: float, seeds: int, f
     """
     from ..evaluate import evaluate as run, format_table
 
-    emit(run(paths or state.inputs().paths, holdout, seeds, first_seed), as_json, format_table)
+    emit(run(paths or state.inputs().paths, holdout, seeds, first_seed), as_json, format_table, fit=False)
 
 
-@click.command()
+@click.command(short_help="Write a synthetic corpus drawn from a hidden model.",
+               epilog="Next: pickgraph build OUT, pickgraph evaluate OUT.")
 @click.argument("out", type=click.Path(file_okay=False))
 @click.option("--docs", "n_docs", type=click.IntRange(1), default=2000, show_default=True, help="Comparison pages.")
 @click.option("--topics", "n_topics", type=click.IntRange(4), default=400, show_default=True, help="Topics.")

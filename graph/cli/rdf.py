@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from . import State, pass_state, corpus_options, emit, json_option
+from . import State, pass_state, corpus_options, emit, json_option, width_option
+from .term import JSON_KEY, current_width, strong
 
 def _base_or_default(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
     # rdflib is imported only by the commands that need it, so other commands start fast
@@ -13,15 +14,25 @@ def _base_or_default(_ctx: click.Context, _param: click.Parameter, value: str | 
     return value or DEFAULT_BASE
 
 
+def _json_results(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    # a script reading SPARQL JSON results reads an error as JSON too
+    if value == "json":
+        ctx.meta[JSON_KEY] = True
+    return value
+
+
 base_iri_option = click.option(
     "--base-iri", default=None, callback=_base_or_default, show_default="https://w3id.org/pickgraph/", metavar="IRI",
     help="Base of the data IRIs (topic/{slug}, comparison/{sha256}, document/{sha256}); must end with / or #.")
 
 
-@click.command()
+@click.command(short_help="Run a SPARQL query over the graph (embedded Oxigraph).",
+               epilog="Ready queries: pickgraph sparql --list. Your own store: pickgraph push.")
 @click.argument("query", required=False)
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "csv", "tsv"]), default="table",
-              show_default=True, help="Results format: a text table or the standard SPARQL JSON/CSV/TSV results.")
+              show_default=True, callback=_json_results,
+              help="Results format: a text table or the standard SPARQL JSON/CSV/TSV results (with json, an "
+                   "error is JSON too).")
 @click.option("--bind", "-b", "binds", multiple=True, metavar="NAME=VALUE",
               help="Bind ?NAME to VALUE as a plain string (NAME=<IRI> binds an IRI). Repeatable. "
                    "The variable must be in the SELECT list.")
@@ -29,13 +40,16 @@ base_iri_option = click.option(
               help="Bind ?NAME to the IRI of TOPIC, given by name, slug or alias in any case. Repeatable.")
 @click.option("--list", "list_queries", is_flag=True, help="List the bundled ready queries and exit.")
 @base_iri_option
+@json_option
+@width_option
 @corpus_options
 @pass_state
 def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], topics: tuple[str, ...],
-           list_queries: bool, base_iri: str) -> None:
+           list_queries: bool, base_iri: str, as_json: bool) -> None:
     """Run a SPARQL query over the graph in an embedded Oxigraph store.
 
     QUERY is the query text, @FILE.rq, or @NAME of a bundled query (see --list).
+    --json is --format json (the standard SPARQL JSON results).
     The prefixes pg: skos: prov: rdf: rdfs: xsd: topic: comparison: document:
     need no declaration. Values from the command line are bound to variables,
     never pasted into the query.
@@ -49,6 +63,10 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
     from ..sparql import bundled_queries, describe_query, format_result, parse_binding, read_query, run, \
         SparqlError, topic_term
 
+    if as_json:
+        if fmt not in ("table", "json"):
+            raise click.UsageError(f"--json and --format {fmt} ask for two formats; choose one")
+        fmt = "json"
     if list_queries:
         for name, text in bundled_queries().items():
             click.echo(f"@{name:<20} {describe_query(text)}")
@@ -67,11 +85,14 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
     from ..sparql import cached_store
 
     result = run(cached_store(G, cache_path(state.out, state.inputs().paths), base_iri), text, bindings, base_iri)
-    out = format_result(result, fmt, base_iri)
+    out = format_result(result, fmt, base_iri, width=current_width())
+    if fmt == "table" and "\n" in out:  # the header bold
+        head, _, rest = out.partition("\n")
+        out = f"{strong(head)}\n{rest}"
     click.echo(out, nl=not out.endswith("\n"))
 
 
-@click.command()
+@click.command(short_help="Replace a named graph of a SPARQL store with the graph's triples.")
 @click.option("--endpoint", "-e", required=True, metavar="URL", envvar="PICKGRAPH_PUSH_ENDPOINT",
               help="Graph Store HTTP Protocol URL of the store (Oxigraph: http://HOST:7878/store; "
                    "Fuseki: http://HOST:3030/DATASET/data). Env: PICKGRAPH_PUSH_ENDPOINT.")

@@ -1,0 +1,88 @@
+"""Shell completion of topic arguments from the last build, quick and silent.
+
+Candidates come from the query cache of the last build in the out folder, never
+from a new build: a <TAB> must not wait for the pages to be read. The names are
+kept beside the cache (``graph-KEY.topics.json``, stamped with the cache's size
+and mtime), so only the first completion after a build unpickles the graph.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+from click.shell_completion import CompletionItem
+
+def _stamp(cache: Path) -> list[int]:
+    st = cache.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+def topic_index(cache: Path) -> list[list[Any]]:
+    """``[slug, name, [labels]]`` of every topic in a query cache, read from its names file when current."""
+    names = cache.with_name(cache.stem + ".topics.json")
+    stamp = _stamp(cache)
+    try:
+        data = json.loads(names.read_text(encoding="utf-8"))
+        if data["cache"] == stamp:
+            return data["topics"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    from ..pipeline import load_cache
+
+    G = load_cache(cache, None, documents=False)
+    topics = sorted([n, d.get("name", n), list(d.get("labels", []))] for n, d in G.nodes(data=True))
+    try:
+        from ..export import atomic_write_bytes
+
+        atomic_write_bytes(names, json.dumps({"cache": stamp, "topics": topics}, ensure_ascii=False).encode())
+    except OSError:
+        pass  # a read-only out folder: the next completion reads the cache again
+    return topics
+
+
+def matching(topics: list[list[Any]], incomplete: str) -> list[CompletionItem]:
+    """Topics whose slug, name or a label starts with ``incomplete`` (any case), as their slugs.
+
+    Slugs are offered because they need no quoting in a shell; every command accepts them.
+
+    >>> [c.value for c in matching([["postgresql", "PostgreSQL", ["PostgreSQL", "Postgres"]],
+    ...                            ["ruby-on-rails", "Ruby on Rails", []]], "Ruby o")]
+    ['ruby-on-rails']
+    """
+    from ..resolve import slugify
+
+    text, slug = incomplete.casefold(), slugify(incomplete) if incomplete.strip() else ""
+    out = []
+    for s, name, labels in topics:
+        if s.startswith(slug) or any(label.casefold().startswith(text) for label in [name, *labels]):
+            out.append(CompletionItem(s, help=name))
+    return out
+
+
+def complete_topic(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """The ``shell_complete`` of a topic argument: topics of the last build in the out folder, or none."""
+    from . import State
+
+    try:
+        state = ctx.find_object(State) or State()
+        paths = list(state.corpus) or _last_build_paths(state.out)
+        from ..pipeline import cache_path
+
+        return matching(topic_index(cache_path(state.out, paths)), incomplete)
+    except Exception:  # no build, a torn cache, …: completion offers nothing rather than a traceback at the prompt
+        return []
+
+
+def _last_build_paths(out: str) -> list[str]:
+    from ..pipeline import query_inputs
+
+    if not os.path.isdir(out):
+        return []
+    return query_inputs(out).paths
+
+
+__all__ = ["complete_topic", "topic_index", "matching"]

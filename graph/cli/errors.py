@@ -1,0 +1,120 @@
+"""How a command that fails says so: one ``Error: …`` line on standard error, or, under ``--json``,
+one JSON object on standard output. The exit status is the same either way.
+
+The object is ``{"error": message, "exit_code": N, "kind": snake_case_name, …}`` plus the
+error's own fields: ``query`` and ``suggestions`` of an unknown topic, ``path`` and ``reason``
+of a write that failed, ``usage``, ``command`` and ``param`` (or ``option`` and ``suggestions``)
+of a usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import click
+
+from ..read.model import EXIT_INTERRUPTED
+from .term import COLOR_KEY, error_label, resolve_color
+
+def wants_json(args: list[str]) -> bool:
+    """Whether the command line asks for JSON: ``--json`` before any ``--``.
+
+    Read from the words themselves, so that an error found while click parses them
+    (an unknown option, a missing argument) is JSON too.
+    """
+    words = args[: args.index("--")] if "--" in args else args
+    return "--json" in words
+
+
+def kind_of(exc: BaseException) -> str:
+    """``UnknownTopic`` → ``unknown_topic``, ``BadIRI`` → ``bad_iri``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", type(exc).__name__).lower()
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON data, or ``None`` when it is not data (a handle, a context)."""
+    if hasattr(value, "to_dict"):
+        value = value.to_dict()
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return None
+    return value
+
+
+def library_fields(exc: BaseException) -> dict[str, Any]:
+    """The public attributes a library error carries (``query``, ``suggestions``, ``path``, …)."""
+    fields = {}
+    for name, value in vars(exc).items():
+        plain = _plain(value)
+        if not name.startswith("_") and plain is not None:
+            fields[name] = plain
+    return fields
+
+
+def click_fields(exc: click.ClickException) -> dict[str, Any]:
+    """What a script needs to fix a usage error: the usage line, the option, the close spellings."""
+    fields: dict[str, Any] = {}
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        fields["command"] = ctx.command_path
+        fields["usage"] = ctx.get_usage()
+    param = getattr(exc, "param", None)
+    if param is not None:
+        fields["param"] = param.opts[0] if getattr(param, "opts", None) else param.name
+    if isinstance(exc, click.NoSuchOption):
+        fields["option"] = exc.option_name
+        fields["suggestions"] = sorted(exc.possibilities or [])
+    if isinstance(exc, click.FileError):
+        fields["path"] = exc.filename
+    return fields
+
+
+class Reported(click.ClickException):
+    """An error on its way out: printed as text or JSON by :meth:`show`, exit status kept."""
+
+    def __init__(self, message: str, exit_code: int, kind: str, fields: dict[str, Any] | None = None,
+                 as_json: bool = False, ctx: click.Context | None = None, usage: bool = False):
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.kind = kind
+        self.fields = fields or {}
+        self.as_json = as_json
+        self.ctx = ctx
+        self.usage = usage
+
+    @classmethod
+    def from_click(cls, exc: click.ClickException, as_json: bool) -> Reported:
+        if isinstance(exc, Reported):
+            return exc
+        ctx = getattr(exc, "ctx", None)
+        return cls(exc.format_message(), exc.exit_code, kind_of(exc), click_fields(exc), as_json, ctx,
+                   usage=isinstance(exc, click.UsageError))
+
+    @classmethod
+    def from_library(cls, exc: BaseException, message: str, exit_code: int, as_json: bool,
+                     ctx: click.Context | None = None) -> Reported:
+        return cls(message, exit_code, kind_of(exc), library_fields(exc), as_json, ctx)
+
+    @classmethod
+    def interrupted(cls, as_json: bool, ctx: click.Context | None = None) -> Reported:
+        return cls("interrupted", EXIT_INTERRUPTED, "interrupted", {}, as_json, ctx)
+
+    def payload(self) -> dict[str, Any]:
+        return {**self.fields, "error": self.message, "exit_code": self.exit_code, "kind": self.kind}
+
+    def show(self, file: Any = None) -> None:
+        if self.as_json:
+            click.echo(json.dumps(self.payload(), indent=2, sort_keys=True, ensure_ascii=False))
+            return
+        # the colour flags of the whole command line (the context that failed may not have read them all)
+        color = resolve_color(self.ctx.meta.get(COLOR_KEY) if self.ctx is not None else None)
+        if self.usage and self.ctx is not None:
+            click.echo(f"{self.ctx.get_usage()}\nTry '{self.ctx.command_path} --help' for help.\n", err=True,
+                       color=color)
+        click.echo(f"{error_label()} {self.message}", err=True, color=color)
+
+
+__all__ = ["Reported", "wants_json", "kind_of", "library_fields", "click_fields"]
