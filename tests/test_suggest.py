@@ -58,9 +58,12 @@ def test_several_topics_and_errors(tiny_graph):
 
 
 def test_pair_mode_existing_first(data_graph):
-    rows = suggest_for_pair(data_graph, "django", "flask", k=4)
-    assert [r["existing"] for r in rows] == [True, True, False, False]
-    assert {(r["a"], r["b"]) for r in rows[:2]} == {("django", "fastapi"), ("fastapi", "flask")}
+    rows = suggest_for_pair(data_graph, "django", "flask", k=6)
+    # the other pages of Django or Flask, then new pairs
+    assert [r["existing"] for r in rows] == [True, True, True, True, False, False]
+    assert {(r["a"], r["b"]) for r in rows[:4]} == {("django", "fastapi"), ("fastapi", "flask"), ("flask", "express"),
+                                                    ("django", "ruby-on-rails")}
+    assert (rows[4]["a"], rows[4]["b"]) == ("django", "express")
     assert rows[0]["sources"][0].endswith(".txt")
     assert all({r["a"], r["b"]} != {"django", "flask"} for r in rows)
 
@@ -109,10 +112,20 @@ def test_reasons_name_the_signal():
     assert rows["django"][:2] == ["both were compared with Flask", "both relate to Python"]
 
 
-def test_suggest_django_on_data_leaves_out_python_and_its_kind(data_graph):
+def test_suggest_django_on_data_names_web_frameworks_first(data_graph):
     rows = suggest(data_graph, "django", k=5)
-    # Python (the platform Django is built on) and the languages it is compared with are gone;
-    # Flask and FastAPI, the web frameworks a reader expects, are already compared with Django
-    assert [r["slug"] for r in rows] == ["postgresql", "jinja", "microframeworks", "rest-api", "mysql"]
-    assert {"python", "go", "javascript", "r", "flask", "fastapi"}.isdisjoint(r["slug"] for r in rows)
-    assert rows[0]["reasons"][0] == "both relate to Relational Database"
+    # Django was compared with Flask, FastAPI and Rails; Express was compared with Flask and FastAPI,
+    # Laravel with Rails: common opponents make them the web frameworks to compare next. Python (the
+    # platform Django is built on) and the languages it is compared with are left out.
+    assert [r["slug"] for r in rows] == ["express", "laravel", "orm", "jinja", "microframeworks"]
+    assert {"python", "go", "javascript", "r", "flask", "fastapi", "ruby-on-rails"}.isdisjoint(r["slug"] for r in rows)
+    assert rows[0]["reasons"][:2] == ["both were compared with FastAPI", "both were compared with Flask"]
+    assert rows[1]["reasons"][0] == "both were compared with Ruby on Rails"
+
+
+def test_community_reason_when_nothing_else_links_them(data_graph):
+    rows = {s["slug"]: s["reasons"] for s in suggest(data_graph, "model-interpretability", k=3)}
+    # Model Monitoring shares no related topic nor opponent with Model Interpretability: only the
+    # community bonus ranks it, and its reason says so
+    assert rows["model-monitoring"] == ["in the same group of closely linked topics", "compared 2 times elsewhere"]
+    assert rows["xgboost"][0] == "both relate to SHAP"
