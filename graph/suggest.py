@@ -208,9 +208,13 @@ class Index:
             U.add_nodes_from(self.nodes)
             # each link once, as (u, v) with u < v: the same graph, adjacency order included, as adding
             # both directions in sorted order (the second adds nothing)
-            U.add_edges_from(sorted((u, v) for u in self.rel for v in self.rel[u] if u < v))
-            U.add_edges_from(sorted((u, v) for u in self.opp for v in self.opp[u] if u < v))
-            comms = nx.community.louvain_communities(U, resolution=resolution, seed=0)
+            # A link to a platform says "built on", not "of one kind": it weighs 1 - its platform score,
+            # so the topics built on Python do not fall into one community across their kinds.
+            plat = self.platform
+            U.add_edges_from(sorted((u, v, {"weight": 1 - max(plat.get(u, 0.0), plat.get(v, 0.0))})
+                                    for u in self.rel for v in self.rel[u] if u < v))
+            U.add_edges_from(sorted((u, v, {"weight": 1.0}) for u in self.opp for v in self.opp[u] if u < v))
+            comms = nx.community.louvain_communities(U, weight="weight", resolution=resolution, seed=0)
             for i, c in enumerate(sorted(comms, key=min)):
                 self.members[i] = sorted(c)
                 self._members[i] = np.asarray([pos[n] for n in self.members[i]], dtype=np.int64)

@@ -115,12 +115,14 @@ def test_reasons_name_the_signal():
 def test_suggest_django_on_data_names_web_frameworks_first(data_graph):
     rows = suggest(data_graph, "django", k=5)
     # Django was compared with Flask, FastAPI and Rails; Express was compared with Flask and FastAPI,
-    # Laravel with Rails: common opponents make them the web frameworks to compare next. Python (the
-    # platform Django is built on) and the languages it is compared with are left out.
-    assert [r["slug"] for r in rows] == ["express", "laravel", "orm", "jinja", "microframeworks"]
+    # Laravel with Rails: common opponents make them the web frameworks to compare next, and Fastify
+    # (compared with Express) shares their community. Python (the platform Django is built on) and the
+    # languages it is compared with are left out.
+    assert [r["slug"] for r in rows] == ["express", "laravel", "fastify", "orm", "jinja"]
     assert {"python", "go", "javascript", "r", "flask", "fastapi", "ruby-on-rails"}.isdisjoint(r["slug"] for r in rows)
     assert rows[0]["reasons"][:2] == ["both were compared with FastAPI", "both were compared with Flask"]
     assert rows[1]["reasons"][0] == "both were compared with Ruby on Rails"
+    assert rows[2]["reasons"][0] == "in the same group of closely linked topics"
 
 
 def test_community_reason_when_nothing_else_links_them(data_graph):
@@ -129,3 +131,25 @@ def test_community_reason_when_nothing_else_links_them(data_graph):
     # community bonus ranks it, and its reason says so
     assert rows["model-monitoring"] == ["in the same group of closely linked topics", "compared 2 times elsewhere"]
     assert rows["xgboost"][0] == "both relate to SHAP"
+
+
+def test_platform_links_do_not_join_kinds_in_one_community():
+    from graph.kg import build_graph
+    from graph.read.model import ReadReport
+    from graph.read import parse_text
+    from graph.read.render import render_comparison as page
+    from graph.suggest import Index
+
+    # two kinds built on Python, each compared within itself and listing its own concept
+    pages = [page("Python", "Go", "Python", related={"Python": ["scripting"], "Go": ["concurrency"]})]
+    for kind, concept in ((["Django", "Flask", "Bottle"], "wsgi"), (["pandas", "Polars", "Dask"], "dataframes")):
+        for a, b in ((kind[0], kind[1]), (kind[1], kind[2]), (kind[0], kind[2])):
+            pages.append(page(a, b, a, related={a: ["python", concept], b: ["python", concept]}))
+    G = build_graph(ReadReport(pages=[parse_text(t, f"{i}.txt") for i, t in enumerate(pages)]))
+    ix = Index(G)
+    assert ix.platform["python"] == 0.75  # six topics list it, none compared with it or its opponent: 6 / (6 + 2)
+    assert sorted(ix.members.values()) == [["bottle", "django", "flask", "wsgi"], ["concurrency", "go", "python", "scripting"],
+                                           ["dask", "dataframes", "pandas", "polars"]]
+    # the same links at full weight (Python not recognised as a platform) pull the kinds apart
+    plain = Index(G, platform_prior=1e9)
+    assert plain.community["django"] != plain.community["flask"]
