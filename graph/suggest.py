@@ -52,6 +52,7 @@ POP = 0.9
 #: Weight of being listed as related by another topic, as evidence of popularity.
 LISTED = 0.5
 #: Bonus affinity for two topics in the same community of the graph (Louvain): category-like structure.
+#: Strong enough that a query's own kind ranks mostly by popularity, as what gets compared next does.
 COMMUNITY = 1.0
 #: Louvain resolution: above 1 favours small communities, closer to a category than to a whole field.
 RESOLUTION = 3.0
