@@ -48,11 +48,12 @@ SELF = 0.5
 OPPONENT = 0.4
 SMOOTH = 0.5
 PRIOR = 0.5
-POP = 0.75
+POP = 0.9
 #: Weight of being listed as related by another topic, as evidence of popularity.
 LISTED = 0.5
 #: Bonus affinity for two topics in the same community of the graph (Louvain): category-like structure.
-COMMUNITY = 0.3
+#: Strong enough that a query's own kind ranks mostly by popularity, as what gets compared next does.
+COMMUNITY = 1.0
 #: Louvain resolution: above 1 favours small communities, closer to a category than to a whole field.
 RESOLUTION = 3.0
 #: Weight of a short random walk with restart from the query (3 steps over every link), which
@@ -69,7 +70,7 @@ PLATFORM_PRIOR = 2.0
 ALTERNATIVE_BONUS = 1.0
 #: Power of the demotion: a candidate demoted by ``d`` (:meth:`Index.demotion`) keeps ``(1 - d) ** DEMOTE``
 #: of its score.
-DEMOTE = 2.0
+DEMOTE = 3.0
 #: Score factor of two topics whose topic pages give different kinds (``concept`` and ``tool``).
 KIND_MISMATCH = 0.5
 
@@ -208,9 +209,13 @@ class Index:
             U.add_nodes_from(self.nodes)
             # each link once, as (u, v) with u < v: the same graph, adjacency order included, as adding
             # both directions in sorted order (the second adds nothing)
-            U.add_edges_from(sorted((u, v) for u in self.rel for v in self.rel[u] if u < v))
-            U.add_edges_from(sorted((u, v) for u in self.opp for v in self.opp[u] if u < v))
-            comms = nx.community.louvain_communities(U, resolution=resolution, seed=0)
+            # A link to a platform says "built on", not "of one kind": it weighs 1 - its platform score,
+            # so the topics built on Python do not fall into one community across their kinds.
+            plat = self.platform
+            U.add_edges_from(sorted((u, v, {"weight": 1 - max(plat.get(u, 0.0), plat.get(v, 0.0))})
+                                    for u in self.rel for v in self.rel[u] if u < v))
+            U.add_edges_from(sorted((u, v, {"weight": 1.0}) for u in self.opp for v in self.opp[u] if u < v))
+            comms = nx.community.louvain_communities(U, weight="weight", resolution=resolution, seed=0)
             for i, c in enumerate(sorted(comms, key=min)):
                 self.members[i] = sorted(c)
                 self._members[i] = np.asarray([pos[n] for n in self.members[i]], dtype=np.int64)
@@ -586,7 +591,7 @@ def reasons(G: nx.MultiDiGraph, a: str, b: str, limit: int = 4) -> list[str]:
 
     Each reason names its signal: an alternative on a topic page first, then shared related
     topics (rarest first) and common opponents, direct links, links through an opponent and the
-    same kind on topic pages.
+    same kind on topic pages; failing all of these, the same community of the graph.
     """
     ix = index(G)
     ra, rb, oa, ob = ix.rel.get(a, set()), ix.rel.get(b, set()), ix.opp.get(a, set()), ix.opp.get(b, set())
@@ -611,6 +616,9 @@ def reasons(G: nx.MultiDiGraph, a: str, b: str, limit: int = 4) -> list[str]:
     for x in sorted(ob):
         if a in ix.rel.get(x, ()) or x in ra:
             out.append((_rarity(len(ix.rel[x])), f"{_name(G, a)} relates to {_name(G, x)}, which {_name(G, b)} was compared with"))
+    if not out and ix.community_w and a in ix.community and ix.community.get(b) == ix.community[a]:
+        # the community bonus put it there and no direct signal says more
+        out.append((0.1, "in the same group of closely linked topics"))
     out.sort(key=lambda t: (-t[0], t[1]))
     seen: list[str] = []
     for _, text in out:

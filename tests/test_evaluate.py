@@ -63,7 +63,7 @@ def test_evaluate_data(data_graph):
     from tests.conftest import DATA
 
     r = evaluate([DATA], holdout=0.2, seeds=1, report=read_paths([DATA]))
-    assert not r["has_ceiling"] and r["documents"] == 88
+    assert not r["has_ceiling"] and r["documents"] == 92
     assert r["runs"][0]["held_out"] == 18
 
 

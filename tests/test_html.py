@@ -138,7 +138,7 @@ def test_edge_card_gives_pick_and_reason_never_the_placeholder(make_corpus):
 
 def test_no_reason_on_the_data_page_is_the_placeholder_con(data_graph):
     reasons = [v["reason"] for c in page_data(data_graph)["edge_cards"].values() for v in c.get("verdicts", [])]
-    assert len(reasons) == 88 and all(reasons)
+    assert len(reasons) == 92 and all(reasons)
     assert not [r for r in reasons if PLACEHOLDER.lower() in r.lower()]
 
 

@@ -95,8 +95,8 @@ def test_runs_clean(executed):
 
 def test_corpus_statistics(executed):
     text = _text(_by_tag(executed, "summary"))
-    assert re.search(r"^comparison_pages\s+88$", text, re.M)
-    assert re.search(r"^topics\s+228$", text, re.M)
+    assert re.search(r"^comparison_pages\s+92$", text, re.M)
+    assert re.search(r"^topics\s+233$", text, re.M)
     assert re.search(r"^contested_pairs\s+3$", text, re.M)
     [table] = _data(_by_tag(executed, "summary"), "text/html")
     assert "<td style='text-align:left;vertical-align:top'>comparison_pages</td>" in table
@@ -118,8 +118,8 @@ def test_topic_lookup(executed):
 def test_suggestions(executed):
     text = _text(_by_tag(executed, "suggest"))
     first = [lines.splitlines()[3].split()[0] for lines in text.split("You might also compare ")[1:]]
-    assert first == ["PostgreSQL", "Manual"]  # Django: no longer Python, the platform it is built on
-    assert "both relate to Relational Database" in text
+    assert first == ["Express", "XGBoost"]  # Django: a web framework, not Python, the platform it is built on
+    assert "both were compared with FastAPI" in text
 
 
 def test_pick_explanation(executed):
@@ -153,14 +153,14 @@ def test_sparql_tables(executed):
 
 def test_inline_view_is_offline(executed):
     cell = _by_tag(executed, "view")
-    assert _text(cell).startswith("228 of 228 topics, 395 links")
+    assert _text(cell).startswith("233 of 233 topics, 407 links")
     [outer] = _data(cell, "text/html")
     m = re.fullmatch(r'<div><iframe srcdoc="([^"]*)" sandbox="allow-scripts" style="[^"]*"></iframe></div>', outer)
     assert m, outer[:300]
     page = html.unescape(m.group(1))
     assert page.lstrip().lower().startswith("<!doctype html>")
     assert "new vis.Network(" in page  # vis-network is inlined, not fetched
-    assert '"topics_total":228' in page
+    assert '"topics_total":233' in page
     for doc in (outer, page):
         hit = OUTSIDE.search(doc)
         assert hit is None, f"outside address: {doc[max(0, hit.start() - 80):hit.end() + 80]!r}"
@@ -178,5 +178,5 @@ def test_plots(executed, tag):
 
 def test_plot_numbers(executed):
     assert "hubs: Python (21), Kubernetes (19), JavaScript (18)" in _text(_by_tag(executed, "plot-degree"))
-    assert "33 topics with 2 or more picks; widest interval: 0.81" in _text(_by_tag(executed, "plot-winrate"))
+    assert "35 topics with 2 or more picks; widest interval: 0.81" in _text(_by_tag(executed, "plot-winrate"))
 

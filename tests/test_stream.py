@@ -75,7 +75,7 @@ def test_stream_page_of_data_shows_every_topic(tmp_path):
     assert result["written"] == [str(tmp_path / "s" / "pickgraph.html")]
     data = embedded_data((tmp_path / "s" / "pickgraph.html").read_text(encoding="utf-8"))
     assert data["meta"]["mode"] == "full"
-    assert len(data["nodes"]) == data["meta"]["topics_total"] == result["summary"]["topics"] == 228
+    assert len(data["nodes"]) == data["meta"]["topics_total"] == result["summary"]["topics"] == 233
 
 
 def test_overview_of_a_part_says_how_many_topics_there_are():

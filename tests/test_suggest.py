@@ -58,9 +58,12 @@ def test_several_topics_and_errors(tiny_graph):
 
 
 def test_pair_mode_existing_first(data_graph):
-    rows = suggest_for_pair(data_graph, "django", "flask", k=4)
-    assert [r["existing"] for r in rows] == [True, True, False, False]
-    assert {(r["a"], r["b"]) for r in rows[:2]} == {("django", "fastapi"), ("fastapi", "flask")}
+    rows = suggest_for_pair(data_graph, "django", "flask", k=6)
+    # the other pages of Django or Flask, then new pairs
+    assert [r["existing"] for r in rows] == [True, True, True, True, False, False]
+    assert {(r["a"], r["b"]) for r in rows[:4]} == {("django", "fastapi"), ("fastapi", "flask"), ("flask", "express"),
+                                                    ("django", "ruby-on-rails")}
+    assert (rows[4]["a"], rows[4]["b"]) == ("django", "express")
     assert rows[0]["sources"][0].endswith(".txt")
     assert all({r["a"], r["b"]} != {"django", "flask"} for r in rows)
 
@@ -109,10 +112,44 @@ def test_reasons_name_the_signal():
     assert rows["django"][:2] == ["both were compared with Flask", "both relate to Python"]
 
 
-def test_suggest_django_on_data_leaves_out_python_and_its_kind(data_graph):
+def test_suggest_django_on_data_names_web_frameworks_first(data_graph):
     rows = suggest(data_graph, "django", k=5)
-    # Python (the platform Django is built on) and the languages it is compared with are gone;
-    # Flask and FastAPI, the web frameworks a reader expects, are already compared with Django
-    assert [r["slug"] for r in rows] == ["postgresql", "jinja", "microframeworks", "rest-api", "mysql"]
-    assert {"python", "go", "javascript", "r", "flask", "fastapi"}.isdisjoint(r["slug"] for r in rows)
-    assert rows[0]["reasons"][0] == "both relate to Relational Database"
+    # Django was compared with Flask, FastAPI and Rails; Express was compared with Flask and FastAPI,
+    # Laravel with Rails: common opponents make them the web frameworks to compare next, and Fastify
+    # (compared with Express) shares their community. Python (the platform Django is built on) and the
+    # languages it is compared with are left out.
+    assert [r["slug"] for r in rows] == ["express", "laravel", "fastify", "orm", "jinja"]
+    assert {"python", "go", "javascript", "r", "flask", "fastapi", "ruby-on-rails"}.isdisjoint(r["slug"] for r in rows)
+    assert rows[0]["reasons"][:2] == ["both were compared with FastAPI", "both were compared with Flask"]
+    assert rows[1]["reasons"][0] == "both were compared with Ruby on Rails"
+    assert rows[2]["reasons"][0] == "in the same group of closely linked topics"
+
+
+def test_community_reason_when_nothing_else_links_them(data_graph):
+    rows = {s["slug"]: s["reasons"] for s in suggest(data_graph, "model-interpretability", k=3)}
+    # Model Monitoring shares no related topic nor opponent with Model Interpretability: only the
+    # community bonus ranks it, and its reason says so
+    assert rows["model-monitoring"] == ["in the same group of closely linked topics", "compared 2 times elsewhere"]
+    assert rows["xgboost"][0] == "both relate to SHAP"
+
+
+def test_platform_links_do_not_join_kinds_in_one_community():
+    from graph.kg import build_graph
+    from graph.read.model import ReadReport
+    from graph.read import parse_text
+    from graph.read.render import render_comparison as page
+    from graph.suggest import Index
+
+    # two kinds built on Python, each compared within itself and listing its own concept
+    pages = [page("Python", "Go", "Python", related={"Python": ["scripting"], "Go": ["concurrency"]})]
+    for kind, concept in ((["Django", "Flask", "Bottle"], "wsgi"), (["pandas", "Polars", "Dask"], "dataframes")):
+        for a, b in ((kind[0], kind[1]), (kind[1], kind[2]), (kind[0], kind[2])):
+            pages.append(page(a, b, a, related={a: ["python", concept], b: ["python", concept]}))
+    G = build_graph(ReadReport(pages=[parse_text(t, f"{i}.txt") for i, t in enumerate(pages)]))
+    ix = Index(G)
+    assert ix.platform["python"] == 0.75  # six topics list it, none compared with it or its opponent: 6 / (6 + 2)
+    assert sorted(ix.members.values()) == [["bottle", "django", "flask", "wsgi"], ["concurrency", "go", "python", "scripting"],
+                                           ["dask", "dataframes", "pandas", "polars"]]
+    # the same links at full weight (Python not recognised as a platform) pull the kinds apart
+    plain = Index(G, platform_prior=1e9)
+    assert plain.community["django"] != plain.community["flask"]
