@@ -245,7 +245,7 @@ def _note_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool
 
 
 json_option = click.option("--json", "as_json", is_flag=True, callback=_note_json,
-                           help="Print JSON (schema in the README) instead of text; an error too, as {error, "
+                           help="Print JSON (schemas in docs/json.md) instead of text; an error too, as {error, "
                                 "exit_code, kind, …} on standard output, with the same exit status.")
 
 
