@@ -22,7 +22,7 @@ from .read.model import PickgraphError
 #: format name → (module, function, default file name). Each function is
 #: ``f(G, path, **options) -> None`` and writes atomically.
 FORMATS: dict[str, tuple[str, str, str]] = {
-    "graphml": ("graph.graphml", "write_graphml", "pickgraph.graphml"),
+    "graphml": ("graph.view.graphml", "write_graphml", "pickgraph.graphml"),
     "turtle": ("graph.rdf", "write_turtle", "pickgraph.ttl"),
     "ntriples": ("graph.rdf", "write_ntriples", "pickgraph.nt"),
     "jsonld": ("graph.rdf", "write_jsonld", "pickgraph.jsonld"),

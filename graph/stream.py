@@ -10,7 +10,7 @@ graph's summary needs, in two passes over chunks of files:
    The parent resolves the names of the whole corpus (duplicates are skipped).
 2. **emit** (worker processes, the identity sent once to each): load a chunk's
    records, write its Turtle blocks (:mod:`graph.turtle`) and GraphML edges
-   (:mod:`graph.graphml`) to part files, return the chunk's topology counts.
+   (:mod:`graph.view.graphml`) to part files, return the chunk's topology counts.
 
 The parent then writes each export atomically: the header, the topic blocks or
 nodes, then the parts in path order. The HTML page shows every topic of a corpus
@@ -36,7 +36,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from . import graphml, turtle
+from . import turtle
+from .view import graphml
 from .export import FORMATS, atomic_open
 from .kg import ALTERNATIVE, RELATED, VERSUS, feed, identity_facts, page_facts
 from .read.files import DEFAULT_MAX_BYTES, scan

@@ -6,7 +6,8 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from graph import graphml, rdf, turtle
+from graph import rdf, turtle
+from graph.view import graphml
 from graph.generate import generate, write
 from graph.pipeline import build
 from graph.read.render import render_comparison, render_topic_page

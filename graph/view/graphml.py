@@ -26,7 +26,7 @@ from typing import Any
 
 import networkx as nx
 
-from .export import atomic_open
+from ..export import atomic_open
 
 #: (for, attribute, GraphML type) in key-id order: d0, d1, …
 KEYS: tuple[tuple[str, str, str], ...] = (
