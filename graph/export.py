@@ -23,12 +23,12 @@ from .read.model import PickgraphError
 #: ``f(G, path, **options) -> None`` and writes atomically.
 FORMATS: dict[str, tuple[str, str, str]] = {
     "graphml": ("graph.view.graphml", "write_graphml", "pickgraph.graphml"),
-    "turtle": ("graph.rdf", "write_turtle", "pickgraph.ttl"),
-    "ntriples": ("graph.rdf", "write_ntriples", "pickgraph.nt"),
-    "jsonld": ("graph.rdf", "write_jsonld", "pickgraph.jsonld"),
-    "rdfxml": ("graph.rdf", "write_rdfxml", "pickgraph.rdf"),
-    "trig": ("graph.rdf", "write_trig", "pickgraph.trig"),
-    "nquads": ("graph.rdf", "write_nquads", "pickgraph.nq"),
+    "turtle": ("graph.rdf.mapping", "write_turtle", "pickgraph.ttl"),
+    "ntriples": ("graph.rdf.mapping", "write_ntriples", "pickgraph.nt"),
+    "jsonld": ("graph.rdf.mapping", "write_jsonld", "pickgraph.jsonld"),
+    "rdfxml": ("graph.rdf.mapping", "write_rdfxml", "pickgraph.rdf"),
+    "trig": ("graph.rdf.mapping", "write_trig", "pickgraph.trig"),
+    "nquads": ("graph.rdf.mapping", "write_nquads", "pickgraph.nq"),
     "html": ("graph.html", "write_html", "pickgraph.html"),
 }
 

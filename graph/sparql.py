@@ -1,7 +1,7 @@
 """SPARQL over the graph in an embedded Oxigraph store (pyoxigraph).
 
-The store holds the quads of :func:`graph.rdf.quads` (one named graph per
-document, see :mod:`graph.rdf`); queries see their union as the default graph,
+The store holds the quads of :func:`graph.rdf.mapping.quads` (one named graph per
+document, see :mod:`graph.rdf.mapping`); queries see their union as the default graph,
 so plain triple patterns match everything and ``GRAPH ?doc { … }`` still tells
 which document said what. The prefixes ``pg: skos: prov: rdf: rdfs: xsd:`` and
 ``topic: comparison: document:`` are predeclared.
@@ -37,8 +37,8 @@ from typing import Any, Union
 import networkx as nx
 
 from .read.model import PickgraphError
-from .rdf import DEFAULT_BASE, _data_prefixes, check_base, check_iri, serialize, topic_iri
-from .vocab import PREFIXES
+from .rdf.mapping import DEFAULT_BASE, _data_prefixes, check_base, check_iri, serialize, topic_iri
+from .rdf.vocab import PREFIXES
 
 RESULT_FORMATS = ("table", "json", "csv", "tsv")
 
@@ -67,7 +67,7 @@ def load_store(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE):
     import pyoxigraph as ox
 
     store = ox.Store()
-    # TriG is written block by block from the records (graph.turtle): the fast way to every quad
+    # TriG is written block by block from the records (graph.rdf.turtle): the fast way to every quad
     store.bulk_load(serialize(G, "trig", base_iri), format=ox.RdfFormat.TRIG)
     return store
 

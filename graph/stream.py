@@ -9,7 +9,7 @@ graph's summary needs, in two passes over chunks of files:
    (:func:`graph.kg.identity_facts`), rejections and the sha256 of each page.
    The parent resolves the names of the whole corpus (duplicates are skipped).
 2. **emit** (worker processes, the identity sent once to each): load a chunk's
-   records, write its Turtle blocks (:mod:`graph.turtle`) and GraphML edges
+   records, write its Turtle blocks (:mod:`graph.rdf.turtle`) and GraphML edges
    (:mod:`graph.view.graphml`) to part files, return the chunk's topology counts.
 
 The parent then writes each export atomically: the header, the topic blocks or
@@ -36,7 +36,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from . import turtle
+from .rdf import turtle
 from .view import graphml
 from .export import FORMATS, atomic_open
 from .kg import ALTERNATIVE, RELATED, VERSUS, feed, identity_facts, page_facts

@@ -9,12 +9,12 @@ import rdflib
 from click.testing import CliRunner
 
 from conftest import render_comparison
-from graph import rdf
+from graph.rdf import mapping as rdf
 from graph.cli import main
 from graph.pipeline import build
 from graph.read import QUOTE_MAX, parse_text
 from graph.resolve import slugify
-from graph.vocab import shapes_text
+from graph.rdf.vocab import shapes_text
 
 
 def test_names_without_ascii_get_distinct_stable_slugs():

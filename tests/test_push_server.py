@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graph import rdf, sparql
+from graph import sparql
+from graph.rdf import mapping as rdf
 from graph.cli import main
 from graph.push import PushError, default_graph_iri, push
 

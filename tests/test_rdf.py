@@ -13,12 +13,12 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from graph import rdf
+from graph.rdf import mapping as rdf
 from graph.export import FORMATS, export
 from graph.read.model import PickgraphError
 from graph.pipeline import build
 from graph.read.render import render_comparison, render_topic_page
-from graph.vocab import PG, PROV, RDF, SKOS, shapes_text
+from graph.rdf.vocab import PG, PROV, RDF, SKOS, shapes_text
 
 ROOT = Path(__file__).resolve().parent.parent
 B = rdf.DEFAULT_BASE

@@ -9,7 +9,8 @@ from pathlib import PurePath
 import pytest
 from click.testing import CliRunner
 
-from graph import rdf, sparql
+from graph import sparql
+from graph.rdf import mapping as rdf
 from graph.cli import main
 from graph.kg import VERSUS, related, versus_edges
 from graph.read.model import Comparison, is_informative

@@ -6,7 +6,8 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from graph import rdf, turtle
+from graph.rdf import mapping as rdf
+from graph.rdf import turtle
 from graph.view import graphml
 from graph.generate import generate, write
 from graph.pipeline import build

@@ -1,4 +1,4 @@
-"""The pg: vocabulary: graph/vocab.py, the ontology, the shapes, the exports and the queries use the same terms."""
+"""The pg: vocabulary: graph/rdf/vocab.py, the ontology, the shapes, the exports and the queries use the same terms."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL
 
-from graph import rdf, sparql
-from graph.vocab import NS, PG, PREFIXES, ontology_text, shapes_text, terms
+from graph import sparql
+from graph.rdf import mapping as rdf
+from graph.rdf.vocab import NS, PG, PREFIXES, ontology_text, shapes_text, terms
 
 
 @pytest.fixture(scope="module")

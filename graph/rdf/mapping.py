@@ -13,7 +13,7 @@ JSON-LD and RDF/XML hold the union of all graphs.
 Every writer here serialises itself in a fixed order, so an export is
 byte-identical whatever the file order or ``PYTHONHASHSEED``: N-Triples, N-Quads,
 JSON-LD and RDF/XML sort subjects, predicates and objects; Turtle and TriG
-(:mod:`graph.turtle`) write the topics sorted by slug, then one block per
+(:mod:`graph.rdf.turtle`) write the topics sorted by slug, then one block per
 document sorted by sha256.
 
 >>> from graph.read import parse_text, EXAMPLE
@@ -37,9 +37,9 @@ from typing import Any
 
 import networkx as nx
 
-from .export import atomic_open
-from .kg import ALTERNATIVE, RELATED, VERSUS
-from .read.model import Comparison, PickgraphError, TopicPage, is_informative
+from ..export import atomic_open
+from ..kg import ALTERNATIVE, RELATED, VERSUS
+from ..read.model import Comparison, PickgraphError, TopicPage, is_informative
 from .vocab import NS as PG_NS
 from . import turtle
 from .turtle import data_prefixes as _data_prefixes
@@ -78,7 +78,7 @@ def check_iri(iri: str, what: str = "IRI") -> str:
     >>> check_iri("example.org/kg/")
     Traceback (most recent call last):
     ...
-    graph.rdf.BadIRI: example.org/kg/ is not an absolute IRI (it needs a scheme such as https:)
+    graph.rdf.mapping.BadIRI: example.org/kg/ is not an absolute IRI (it needs a scheme such as https:)
     """
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
         raise BadIRI(f"{iri} is not an absolute IRI (it needs a scheme such as https:)")
@@ -262,7 +262,7 @@ def _topics_section(G: nx.MultiDiGraph, base: str) -> str:
 
 
 def _document_blocks(G: nx.MultiDiGraph, base: str) -> Iterator[tuple[str, str]]:
-    """``(sha, block)`` of every document, by sha: written from the records (graph.turtle), the same
+    """``(sha, block)`` of every document, by sha: written from the records (graph.rdf.turtle), the same
     statements as :func:`quads` without materialising and sorting millions of tuples first."""
     ident = G.graph.get("identity")
     canon = ident.canonical if ident is not None else (lambda n: n)

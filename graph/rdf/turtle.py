@@ -1,6 +1,6 @@
 """Turtle written block by block: one block per source document, one per topic.
 
-:func:`graph.rdf.quads` is the reference statement of what the RDF export says;
+:func:`graph.rdf.mapping.quads` is the reference statement of what the RDF export says;
 this module writes the same triples (``tests/test_turtle.py`` checks the union
 graphs are equal) straight from the page records with string templates, one
 subject group at a time. Nothing here needs the whole graph in memory, so the
@@ -27,7 +27,7 @@ import os
 import re
 from collections.abc import Callable, Collection, Iterable
 
-from .read.model import Comparison, TopicPage, is_informative
+from ..read.model import Comparison, TopicPage, is_informative
 from .vocab import PREFIXES
 
 DEFAULT_BASE = "https://w3id.org/pickgraph/"

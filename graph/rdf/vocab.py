@@ -1,6 +1,6 @@
 """The ``pg:`` vocabulary as an rdflib namespace that refuses misspelt terms.
 
-The terms are those of ``graph/ontology.ttl`` (the public contract);
+The terms are those of ``graph/rdf/ontology.ttl`` (the public contract);
 ``tests/test_vocab.py`` checks that the two list exactly the same terms.
 
 >>> PG.Comparison
@@ -28,7 +28,7 @@ NS = "https://w3id.org/pickgraph/ns#"
 
 
 class PG(_ns.DefinedNamespace):
-    """``https://w3id.org/pickgraph/ns#`` — see ``graph/ontology.ttl`` for each term's meaning."""
+    """``https://w3id.org/pickgraph/ns#`` — see ``graph/rdf/ontology.ttl`` for each term's meaning."""
 
     _NS = Namespace(NS)
     _fail = True
@@ -89,12 +89,12 @@ def terms() -> list[str]:
 
 def ontology_text() -> str:
     """The Turtle text of the shipped ontology."""
-    return resources.files("graph").joinpath("ontology.ttl").read_text(encoding="utf-8")
+    return resources.files("graph.rdf").joinpath("ontology.ttl").read_text(encoding="utf-8")
 
 
 def shapes_text() -> str:
     """The Turtle text of the shipped SHACL shapes."""
-    return resources.files("graph").joinpath("shapes.ttl").read_text(encoding="utf-8")
+    return resources.files("graph.rdf").joinpath("shapes.ttl").read_text(encoding="utf-8")
 
 
 __all__ = ["PG", "NS", "PREFIXES", "PROV", "RDF", "RDFS", "SKOS", "XSD_NS", "terms", "ontology_text", "shapes_text"]
