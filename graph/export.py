@@ -8,32 +8,56 @@ Formats whose writer lives in another module are imported lazily, so that
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import networkx as nx
 
 from .read.model import PickgraphError
 
-#: format name → (module, function, default file name). Each function is
-#: ``f(G, path, **options) -> None`` and writes atomically.
-FORMATS: dict[str, tuple[str, str, str]] = {
-    "graphml": ("graph.view.graphml", "write_graphml", "pickgraph.graphml"),
-    "turtle": ("graph.rdf.mapping", "write_turtle", "pickgraph.ttl"),
-    "ntriples": ("graph.rdf.mapping", "write_ntriples", "pickgraph.nt"),
-    "jsonld": ("graph.rdf.mapping", "write_jsonld", "pickgraph.jsonld"),
-    "rdfxml": ("graph.rdf.mapping", "write_rdfxml", "pickgraph.rdf"),
-    "trig": ("graph.rdf.mapping", "write_trig", "pickgraph.trig"),
-    "nquads": ("graph.rdf.mapping", "write_nquads", "pickgraph.nq"),
-    "html": ("graph.html", "write_html", "pickgraph.html"),
+class Format(NamedTuple):
+    """One output format: where its writer is, the file it writes by default, what it is."""
+
+    module: str
+    function: str
+    file: str
+    media_type: str
+    #: RDF data: the writer takes ``base_iri`` (the base of the data IRIs)
+    rdf: bool = False
+    #: fixed keyword arguments of the writer (the syntax, for the one RDF writer)
+    options: tuple[tuple[str, str], ...] = ()
+
+
+def _rdf(syntax: str, file: str, media_type: str) -> Format:
+    return Format("graph.rdf.syntaxes", "write_rdf", file, media_type, True, (("syntax", syntax),))
+
+
+#: format name → :class:`Format`; the one registry of what can be exported. Each
+#: writer is ``f(G, path, **options) -> None`` and writes the one file at ``path`` atomically.
+FORMATS: dict[str, Format] = {
+    "graphml": Format("graph.view.graphml", "write_graphml", "pickgraph.graphml", "application/graphml+xml"),
+    "turtle": _rdf("turtle", "pickgraph.ttl", "text/turtle"),
+    "ntriples": _rdf("ntriples", "pickgraph.nt", "application/n-triples"),
+    "jsonld": _rdf("jsonld", "pickgraph.jsonld", "application/ld+json"),
+    "rdfxml": _rdf("rdfxml", "pickgraph.rdf", "application/rdf+xml"),
+    "trig": _rdf("trig", "pickgraph.trig", "application/trig"),
+    "nquads": _rdf("nquads", "pickgraph.nq", "application/n-quads"),
+    "jsonld-context": Format("graph.rdf.syntaxes", "write_context", "pickgraph.context.jsonld",
+                             "application/ld+json"),
+    "ontology": Format("graph.rdf.syntaxes", "write_ontology", "pickgraph-ontology.ttl", "text/turtle"),
+    "csv": Format("graph.view.table", "write_csv", "pickgraph-edges.csv", "text/csv"),
+    "tsv": Format("graph.view.table", "write_tsv", "pickgraph-edges.tsv", "text/tab-separated-values"),
+    "html": Format("graph.html", "write_html", "pickgraph.html", "text/html"),
 }
 
 #: what ``pickgraph build`` writes unless told otherwise
-DEFAULT_FORMATS = ("graphml", "turtle", "html")
+DEFAULT_FORMATS = ("graphml", "turtle", "ontology", "html")
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
@@ -71,8 +95,9 @@ def writer(fmt: str) -> Callable[..., None]:
     """The writer function of a format; a clear error for an unknown one."""
     if fmt not in FORMATS:
         raise PickgraphError(f"unknown export format {fmt!r}; choose one of: {', '.join(sorted(FORMATS))}")
-    module, func, _ = FORMATS[fmt]
-    return getattr(importlib.import_module(module), func)
+    f = FORMATS[fmt]
+    func = getattr(importlib.import_module(f.module), f.function)
+    return functools.partial(func, **dict(f.options)) if f.options else func
 
 
 def export(G: nx.MultiDiGraph, fmt: str, path: str | os.PathLike[str] | None = None,

@@ -16,7 +16,8 @@ User input never becomes query text: values are bound to variables
 >>> G = build_graph(ReadReport(pages=[parse_text(EXAMPLE, "ex.txt")]))
 >>> select(G, "SELECT ?slug WHERE { ?c pg:pick ?w . ?w skos:notation ?slug }")
 [{'slug': 'redis'}]
->>> select(G, "SELECT ?name ?slug WHERE { ?t skos:prefLabel ?name ; skos:notation ?slug }", {"name": "Memcached"})
+>>> select(G, "SELECT ?name ?slug WHERE { ?t skos:prefLabel ?l ; skos:notation ?slug FILTER (STR(?l) = ?name) }",
+...        {"name": "Memcached"})  # labels are tagged @en: compare their text
 [{'name': 'Memcached', 'slug': 'memcached'}]
 """
 
@@ -37,7 +38,9 @@ from typing import Any, Union
 import networkx as nx
 
 from .read.model import PickgraphError
-from .rdf.mapping import DEFAULT_BASE, _data_prefixes, check_base, check_iri, serialize, topic_iri
+from .rdf.mapping import DEFAULT_BASE, check_base, check_iri, topic_iri
+from .rdf.syntaxes import serialize
+from .rdf.turtle import data_prefixes as _data_prefixes
 from .rdf.vocab import PREFIXES
 
 RESULT_FORMATS = ("table", "json", "csv", "tsv")

@@ -37,6 +37,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from .rdf import turtle
+from .rdf.mapping import alias_labels
 from .view import graphml
 from .export import FORMATS, atomic_open
 from .kg import ALTERNATIVE, RELATED, VERSUS, feed, identity_facts, page_facts
@@ -232,6 +233,7 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
                 bar.update(len(results))
         if bar:
             bar.close()
+        doc_shas = [key.hex() for key in seen]  # the documents the build used (PROV)
         del seen
         if strict and rejections:
             return {"ok": False, "strict": True, "rejections": [rejections[0].to_dict()], "written": []}
@@ -256,9 +258,9 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
         for fmt in formats:
             target = out / FORMATS[fmt][2]
             if fmt == "turtle":
-                _write_turtle(target, nodes, len(chunks), spool, base_iri)
+                _write_turtle(target, nodes, len(chunks), spool, base_iri, doc_shas, alias_labels(identity))
             elif fmt == "graphml":
-                _write_graphml(target, nodes, len(chunks), spool)
+                _write_graphml(target, nodes, len(chunks), spool, agg)
             else:
                 _write_html(target, agg, nodes)
             written.append(str(target))
@@ -345,17 +347,23 @@ def _concat(fh, spool: str, n_chunks: int, suffix: str) -> None:
             shutil.copyfileobj(part, fh, 1 << 20)
 
 
-def _write_turtle(target: Path, nodes: dict[str, dict[str, Any]], n_chunks: int, spool: str, base: str) -> None:
+def _write_turtle(target: Path, nodes: dict[str, dict[str, Any]], n_chunks: int, spool: str, base: str,
+                  doc_shas: list[str], aliases: dict[str, list[str]]) -> None:
     with atomic_open(target) as fh:
-        topics = turtle.topics_section(((s, d["name"], d["labels"]) for s, d in nodes.items()), base)
+        topics = turtle.topics_section(((s, d["name"], d["labels"] + aliases.get(s, [])) for s, d in nodes.items()),
+                                       doc_shas, base)
         fh.write(f"{turtle.prefixes(base)}\n{topics}\n".encode())
         _concat(fh, spool, n_chunks, "ttl")
 
 
-def _write_graphml(target: Path, nodes: dict[str, dict[str, Any]], n_chunks: int, spool: str) -> None:
+def _write_graphml(target: Path, nodes: dict[str, dict[str, Any]], n_chunks: int, spool: str,
+                   agg: _Aggregate) -> None:
+    stats = graphml.node_stats(nodes, ((a, b, pick) for a, b, pick, *_ in agg.versus),
+                               ((u, v, n) for (_, u, v), n in agg.links.items()))
     with atomic_open(target) as fh:
         fh.write(graphml.header().encode())
-        fh.write("".join(graphml.node(s, {**d, "labels": " | ".join(d["labels"])}) for s, d in nodes.items()).encode())
+        fh.write("".join(graphml.node(s, {**d, "labels": graphml.labels_text(d["labels"]), **stats[s]})
+                         for s, d in nodes.items()).encode())
         _concat(fh, spool, n_chunks, "graphml")
         fh.write(graphml.footer().encode())
 

@@ -24,6 +24,7 @@ from click.testing import CliRunner
 
 from graph import sparql
 from graph.rdf import mapping as rdf
+from graph.rdf import syntaxes
 from graph.cli import main
 from graph.push import PushError, default_graph_iri, push
 

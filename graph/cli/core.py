@@ -191,7 +191,7 @@ def _show_text(G, i) -> str:
 @pass_state
 def export_cmd(state: State, fmt: str, output: str | None, base_iri: str | None) -> None:
     """Write the graph in one format (atomically: a failed write leaves the old file)."""
-    if base_iri and FORMATS[fmt][0] != "graph.rdf.mapping":
+    if base_iri and not FORMATS[fmt].rdf:
         raise click.UsageError("--base-iri applies to the RDF formats only")
     options = {"base_iri": base_iri} if base_iri else {}
     G = state.graph()

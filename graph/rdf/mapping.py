@@ -1,52 +1,51 @@
-"""The graph as RDF: triples in the ``pg:`` vocabulary and deterministic writers.
+"""The one mapping from page records to RDF statements, in the ``pg:`` vocabulary.
+
+Every syntax writes what this module states: the fast Turtle and TriG writers
+(:mod:`graph.rdf.turtle`) render its statement groups as text, and
+:func:`quads` flattens the same groups into the reference list that N-Triples,
+N-Quads, JSON-LD, RDF/XML and rdflib read (:mod:`graph.rdf.syntaxes`).
+
+A statement group is ``(subject, [(predicate IRI, [object, …]), …])``. Terms
+are made by a *namer*: :class:`IRIs` gives full IRIs and :class:`Lit` /
+:class:`Text` literals; the Turtle namer gives prefixed names and quoted
+literals. The mapping never writes a predicate as text: it names each one
+through :class:`graph.rdf.vocab.Terms`, which fails on a misspelt term.
 
 Every IRI is built from a slug or a document's sha256 under a base (default
 ``https://w3id.org/pickgraph/``), so the same corpus gives the same IRIs in any
-file order; there are no blank nodes. All literals are plain strings.
+file order; there are no blank nodes.
 
-Named graphs (TriG, N-Quads): each source document's own statements are in a
-graph named by the document's IRI (``{base}document/{sha256}``); what belongs to
-no single document — each topic's type, labels, slug and scheme, and the scheme
-itself — is in the named graph ``{base}graph/topics``. Turtle, N-Triples,
-JSON-LD and RDF/XML hold the union of all graphs.
-
-Every writer here serialises itself in a fixed order, so an export is
-byte-identical whatever the file order or ``PYTHONHASHSEED``: N-Triples, N-Quads,
-JSON-LD and RDF/XML sort subjects, predicates and objects; Turtle and TriG
-(:mod:`graph.rdf.turtle`) write the topics sorted by slug, then one block per
-document sorted by sha256.
+Named graphs (TriG, N-Quads): each source document's statements are in a graph
+named by the document's IRI; what belongs to no single document — the topics'
+types, labels, slugs and scheme, the concept scheme and the build (PROV) — is
+in the graph ``{base}graph/topics``.
 
 >>> from graph.read import parse_text, EXAMPLE
 >>> from graph.read.model import ReadReport
 >>> from graph.kg import build_graph
 >>> G = build_graph(ReadReport(pages=[parse_text(EXAMPLE, "ex.txt")]))
->>> nt = serialize(G, "ntriples").decode()
->>> '<https://w3id.org/pickgraph/topic/redis> <https://w3id.org/pickgraph/ns#preferredOver> <https://w3id.org/pickgraph/topic/memcached> .' in nt
-True
+>>> [o for s, p, o, g in quads(G) if p == P.pick]
+['https://w3id.org/pickgraph/topic/redis']
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
 import os
 import re
-from collections import defaultdict
-from collections.abc import Iterator
-from pathlib import PurePath
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
 
-from ..export import atomic_open
-from ..kg import ALTERNATIVE, RELATED, VERSUS
 from ..read.model import Comparison, PickgraphError, TopicPage, is_informative
-from .vocab import NS as PG_NS
-from . import turtle
-from .turtle import data_prefixes as _data_prefixes
-from .turtle import lit
-from .vocab import PG, PREFIXES, PROV, RDF, RDFS, SKOS
+from .vocab import DCTERMS, LANG, ONTOLOGY, OWL, PG, PROV, RDF, RDFS, SKOS, Terms
 
 DEFAULT_BASE = "https://w3id.org/pickgraph/"
+
+# the terms as plain strings (fast attribute reads that still fail on a misspelt name)
+P, S, V, R, RS, DC, O = (Terms(PG), Terms(SKOS), Terms(PROV), Terms(RDF), Terms(RDFS), Terms(DCTERMS),
+                         Terms(OWL))
 
 
 class BadIRI(PickgraphError):
@@ -64,8 +63,16 @@ class Lit(str):
     __slots__ = ()
 
 
-#: (subject, predicate, object, graph); the object is an IRI (``str``) or a :class:`Lit`
+class Text(Lit):
+    """A literal in the language :data:`graph.rdf.vocab.LANG` (``"en"``): SKOS labels, definitions, advice."""
+
+    __slots__ = ()
+
+
+#: (subject, predicate, object, graph); the object is an IRI (``str``), a :class:`Lit` or a :class:`Text`
 Quad = tuple[str, str, str, str]
+#: one subject's statements: ``(subject, [(predicate, [object, …]), …])``
+Group = tuple[str, list[tuple[str, Sequence[str]]]]
 
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
@@ -128,343 +135,277 @@ def topics_graph_iri(base: str = DEFAULT_BASE) -> str:
     return f"{base}graph/topics"
 
 
-# --------------------------------------------------------------- triples --
+def input_fingerprint(doc_shas: Iterable[str]) -> str:
+    """A digest of the documents read (their sha256, sorted): the same inputs, the same build IRI.
+
+    >>> input_fingerprint(["b", "a"]) == input_fingerprint(["a", "b"])
+    True
+    """
+    return hashlib.sha256("\n".join(sorted(doc_shas)).encode()).hexdigest()
+
+
+def build_iri(fingerprint: str, base: str = DEFAULT_BASE) -> str:
+    """The ``prov:Activity`` of the build that read the documents with this :func:`input_fingerprint`."""
+    return f"{base}build/{fingerprint}"
+
+
+def agent_iri(version: str, base: str = DEFAULT_BASE) -> str:
+    """The ``prov:SoftwareAgent``: pickgraph at one version."""
+    return f"{base}software/pickgraph/{version}"
+
+
+class IRIs:
+    """The namer of :func:`quads`: full IRIs, :class:`Lit` and :class:`Text` literals."""
+
+    lit = Lit
+    text = Text
+
+    def __init__(self, base: str = DEFAULT_BASE):
+        self.base = base
+
+    def topic(self, slug: str) -> str:
+        return f"{self.base}topic/{slug}"
+
+    def document(self, sha: str) -> str:
+        return f"{self.base}document/{sha}"
+
+    def comparison(self, sha: str) -> str:
+        return f"{self.base}comparison/{sha}"
+
+    def card(self, sha: str, slug: str) -> str:
+        return f"{self.base}comparison/{sha}/card/{slug}"
+
+    def iri(self, iri: str) -> str:
+        """Any other IRI: a vocabulary class, the scheme, the build."""
+        return iri
+
+
+# ------------------------------------------------------------- statements --
+
+_FROM_PAGE = object()
+
+
+def document_statements(page: Comparison | TopicPage, canon: Callable[[str], str], known: Collection[str] | None,
+                        n: Any, pick: str | None | object = _FROM_PAGE) -> list[Group]:
+    """Every statement one page makes (its named graph), grouped by subject.
+
+    ``canon`` maps a name or slug to its topic's canonical slug; ``known`` holds
+    the graph's topic slugs (a card's topic that is not a node gets no advice),
+    or ``None`` when every card names a compared topic, as the reader guarantees;
+    ``n`` is the namer; ``pick``: the winner's slug as the graph holds it
+    (default: the page's own pick, resolved).
+    """
+    sha = page.sha256
+    doc = n.document(sha)
+    if isinstance(page, TopicPage):
+        return _topic_page(page, canon, n, doc)
+    groups: list[Group] = [(doc, [(R.type, (n.iri(P.Document), n.iri(P.ComparisonPage))),
+                                  (P.fileName, (n.lit(os.path.basename(page.path)),)),
+                                  (P.sha256, (n.lit(sha),)), (P.title, (n.lit(page.title),))])]
+    a, b = canon(page.topics[0]), canon(page.topics[1])
+    if a == b:  # kept as a document, draws no comparison (see graph.kg)
+        return groups
+    ta, tb = n.topic(a), n.topic(b)
+    if pick is _FROM_PAGE:
+        pick = canon(page.pick) if page.pick else None
+    comp = [(R.type, (n.iri(P.Comparison),)), (RS.label, (n.lit(page.title),)), (V.wasDerivedFrom, (doc,)),
+            (P.comparedTopic, (ta, tb))]
+    if page.bottom_line:
+        comp.append((P.bottomLine, (n.lit(page.bottom_line),)))
+    topics: dict[str, list[tuple[str, Sequence[str]]]] = {a: [(P.comparedWith, (tb,))], b: [(P.comparedWith, (ta,))]}
+    if pick in (a, b):
+        comp.append((P.pick, (n.topic(pick),)))
+        topics[pick].append((P.preferredOver, (tb if pick == a else ta,)))
+    verdicts = {canon(v.topic): v.text for v in page.verdict}
+    card_iris: list[str] = []
+    cards: list[Group] = []
+    for card in page.cards:
+        t = canon(card.name)
+        if card.description and (known is None or t in known):
+            topics.setdefault(t, []).append((P.useWhen, (n.text(card.description),)))
+        rel = [u for u in map(canon, card.related) if u != t]
+        related = list(map(n.topic, rel))
+        if rel:
+            _related(topics, t, n.topic(t), rel, related)
+        if t not in (a, b):
+            continue
+        k = n.card(sha, t)
+        card_iris.append(k)
+        topics[t].append((P.mentionedIn, (doc,)))
+        pairs = [(R.type, (n.iri(P.Card),)), (P.topic, (n.topic(t),)), (V.wasDerivedFrom, (doc,)),
+                 (P.nameOnPage, (n.lit(card.name),))]
+        if card.description:
+            pairs.append((P.description, (n.lit(card.description),)))
+        pros = [n.lit(p.text) for p in card.pros if is_informative(p.text)]
+        if pros:
+            pairs.append((P.pro, pros))
+        cons = [n.lit(x.text) for x in card.cons if is_informative(x.text)]
+        if cons:
+            pairs.append((P.con, cons))
+        if t in verdicts:
+            pairs.append((P.useIf, (n.lit(verdicts[t]),)))
+        if related:  # listsRelated names the card's own related topics (all nodes of the graph)
+            pairs.append((P.listsRelated, related))
+        cards.append((k, pairs))
+    if card_iris:
+        comp.append((P.hasCard, card_iris))
+    groups.append((n.comparison(sha), comp))
+    groups += cards
+    groups += [(n.topic(t), pairs) for t, pairs in topics.items()]
+    return groups
+
+
+def _related(topics: dict[str, list[tuple[str, Sequence[str]]]], t: str, tt: str, slugs: list[str],
+             related: list[str]) -> None:
+    """``t`` (term ``tt``) lists ``slugs`` (terms ``related``): pg:relatedTo in the page's direction,
+    skos:related both ways (SKOS declares it symmetric; a store without inference answers only what is written)."""
+    topics.setdefault(t, []).extend([(P.relatedTo, related), (S.related, related)])
+    for u in slugs:
+        topics.setdefault(u, []).append((S.related, (tt,)))
+
+
+def _topic_page(page: TopicPage, canon: Callable[[str], str], n: Any, doc: str) -> list[Group]:
+    t = canon(page.name)
+    tt = n.topic(t)
+    groups: list[Group] = [(doc, [(R.type, (n.iri(P.Document), n.iri(P.TopicPage))),
+                                  (P.fileName, (n.lit(os.path.basename(page.path)),)),
+                                  (P.sha256, (n.lit(page.sha256),)), (P.title, (n.lit(page.name),)),
+                                  (P.about, (tt,))])]
+    topics: dict[str, list[tuple[str, Sequence[str]]]] = {t: [(P.mentionedIn, (doc,))]}
+    if page.definition:
+        topics[t].append((S.definition, (n.text(page.definition),)))
+    if page.kind:
+        topics[t].append((P.kind, (n.lit(page.kind),)))
+    rel = [u for u in map(canon, page.related_tools) if u != t]
+    if rel:
+        _related(topics, t, tt, rel, list(map(n.topic, rel)))
+    alternatives = [n.topic(u) for u in map(canon, page.alternatives) if u != t]
+    if alternatives:
+        topics[t].append((P.alternativeTo, alternatives))
+    groups += [(n.topic(s), pairs) for s, pairs in topics.items()]
+    return groups
+
+
+def topic_statements(slug: str, name: str, labels: Iterable[str], n: Any, scheme: str) -> Group:
+    """A topic's own statements (the topics graph): types, scheme, English labels, slug.
+
+    ``labels`` holds every other name of the topic (spellings seen, aliases);
+    the display name is the one ``skos:prefLabel``, the rest ``skos:altLabel``.
+    """
+    pairs = [(R.type, [n.iri(P.Topic), n.iri(S.Concept)]), (S.inScheme, [scheme]), (S.topConceptOf, [scheme]),
+             (S.prefLabel, [n.text(name)]), (S.notation, [n.lit(slug)])]
+    alt = sorted(set(labels) - {name})
+    if alt:
+        pairs.append((S.altLabel, [n.text(x) for x in alt]))
+    return n.topic(slug), pairs
+
+
+def build_statements(slugs: Iterable[str], doc_shas: Iterable[str], n: Any, version: str | None = None) -> list[Group]:
+    """The concept scheme (its top concepts, the ontology it conforms to) and the build that made it (PROV).
+
+    The build is a ``prov:Activity`` named by the :func:`input_fingerprint` of
+    the documents it used, associated with pickgraph as a ``prov:SoftwareAgent``.
+    """
+    from .. import __version__
+
+    version = version or __version__
+    shas = sorted(doc_shas)
+    scheme, build = n.iri(scheme_iri(n.base)), n.iri(build_iri(input_fingerprint(shas), n.base))
+    agent = n.iri(agent_iri(version, n.base))
+    top = [n.topic(s) for s in slugs]
+    scheme_pairs = [(R.type, [n.iri(S.ConceptScheme)]), (S.prefLabel, [n.text("pickgraph topics")]),
+                    (DC.conformsTo, [n.iri(ONTOLOGY)]), (V.wasGeneratedBy, [build])]
+    if top:
+        scheme_pairs.append((S.hasTopConcept, top))
+    build_pairs = [(R.type, [n.iri(V.Activity)]), (RS.label, [n.lit("pickgraph build")]),
+                   (V.wasAssociatedWith, [agent])]
+    if shas:
+        build_pairs.append((V.used, [n.document(s) for s in shas]))
+    return [(scheme, scheme_pairs), (build, build_pairs),
+            (agent, [(R.type, [n.iri(V.SoftwareAgent)]), (RS.label, [n.lit("pickgraph")]),
+                     (O.versionInfo, [n.lit(version)])])]
+
+
+# --------------------------------------------------------------- a graph --
+
+def alias_labels(identity: Any) -> dict[str, list[str]]:
+    """``{slug: [name, …]}``: the names a topic answers to that no page spelt as its label.
+
+    A merged slug (``kafka`` into ``apache-kafka`` by the alias file, a plural
+    into its singular) finds its topic in ``show``; stored as ``skos:altLabel``,
+    a SKOS tool finds it too.
+    """
+    from ..resolve import label_from_slug, slugify
+
+    if identity is None:
+        return {}
+    spelt: dict[str, set[str]] = {}
+    out: dict[str, list[str]] = {}
+    for s, c in sorted(identity.canon.items()):
+        if s == c:
+            continue
+        if c not in spelt:
+            spelt[c] = {slugify(x) for x in identity.labels.get(c, ())}
+        if s not in spelt[c]:
+            out.setdefault(c, []).append(label_from_slug(s))
+    return out
+
+
+def graph_topics(G: nx.MultiDiGraph) -> list[tuple[str, str, list[str]]]:
+    """``(slug, name, labels and aliases)`` of every topic of ``G``, by slug."""
+    aliases = alias_labels(G.graph.get("identity"))
+    return [(s, d["name"], list(d.get("labels", ())) + aliases.get(s, [])) for s, d in sorted(G.nodes(data=True))]
+
+
+def graph_picks(G: nx.MultiDiGraph) -> dict[str, str | None]:
+    """``{document sha: pick}``: each comparison's pick as the graph holds it (the graph is what is exported)."""
+    return {d["doc"]: d["pick"] for _, _, d in G.edges(data=True) if d["kind"] == "versus"}
+
+
+def topics_groups(topics: Iterable[tuple[str, str, Iterable[str]]], doc_shas: Iterable[str], n: Any) -> list[Group]:
+    """The topics graph: the scheme and the build, then each topic (``(slug, name, labels)``, in order)."""
+    topics = list(topics)
+    scheme = n.iri(scheme_iri(n.base))
+    return build_statements([s for s, _, _ in topics], doc_shas, n) + [
+        topic_statements(s, name, labels, n, scheme) for s, name, labels in topics]
+
 
 def quads(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE) -> list[Quad]:
-    """Every statement of ``G`` as a sorted, duplicate-free list of quads.
-
-    >>> from graph.read import parse_text, EXAMPLE
-    >>> from graph.read.model import ReadReport
-    >>> from graph.kg import build_graph
-    >>> G = build_graph(ReadReport(pages=[parse_text(EXAMPLE, "ex.txt")]))
-    >>> [o for s, p, o, g in quads(G) if p == str(PG.pick)]
-    ['https://w3id.org/pickgraph/topic/redis']
-    """
-    base = check_base(base_iri)
+    """Every statement of ``G`` as a sorted, duplicate-free list of quads."""
+    n = IRIs(check_base(base_iri))
     ident = G.graph.get("identity")
-    canon = ident.canonical if ident is not None else (lambda n: n)
-    docs: dict[str, Any] = G.graph.get("documents", {})
+    canon = ident.canonical if ident is not None else (lambda x: x)
+    docs: Mapping[str, Any] = G.graph.get("documents", {})
+    picks = graph_picks(G)
     out: set[Quad] = set()
-    tg = topics_graph_iri(base)
-    T = lambda slug: topic_iri(slug, base)  # noqa: E731
-
-    scheme = scheme_iri(base)
-    out.add((scheme, str(RDF.type), str(SKOS.ConceptScheme), tg))
-    out.add((scheme, str(SKOS.prefLabel), Lit("pickgraph topics"), tg))
-    for n, d in G.nodes(data=True):
-        t = T(n)
-        out |= {(t, str(RDF.type), str(PG.Topic), tg), (t, str(RDF.type), str(SKOS.Concept), tg),
-                (t, str(SKOS.inScheme), scheme, tg), (t, str(SKOS.prefLabel), Lit(d["name"]), tg),
-                (t, str(SKOS.notation), Lit(n), tg)}
-        out |= {(t, str(SKOS.altLabel), Lit(label), tg) for label in d.get("labels", ()) if label != d["name"]}
-        for text, sha in d.get("descriptions", ()):
-            out.add((t, str(SKOS.definition), Lit(text), document_iri(sha, base)))
-
+    tg = topics_graph_iri(n.base)
+    for s, pairs in topics_groups(graph_topics(G), docs.keys(), n):
+        out.update((s, p, o, tg) for p, objs in pairs for o in objs)
     for sha, page in docs.items():
-        doc = document_iri(sha, base)
-        kind = PG.ComparisonPage if isinstance(page, Comparison) else PG.TopicPage
-        title = page.title if isinstance(page, Comparison) else page.name
-        out |= {(doc, str(RDF.type), str(PG.Document), doc), (doc, str(RDF.type), str(kind), doc),
-                (doc, str(PG.sha256), Lit(sha), doc), (doc, str(PG.fileName), Lit(PurePath(page.path).name), doc),
-                (doc, str(PG.title), Lit(title), doc)}
-        if isinstance(page, TopicPage):
-            t = canon(page.name)
-            if t in G:
-                out |= {(doc, str(PG.about), T(t), doc), (T(t), str(PG.mentionedIn), doc, doc)}
-                if page.definition:
-                    out.add((T(t), str(SKOS.definition), Lit(page.definition), doc))
-                if page.kind:
-                    out.add((T(t), str(PG.kind), Lit(page.kind), doc))
-
-    for u, v, e in G.edges(data=True):
-        doc = document_iri(e["doc"], base)
-        if e["kind"] == VERSUS:
-            out |= _comparison(G, docs[e["doc"]], u, v, e, base, canon)
-        elif e["kind"] == RELATED:
-            out.add((T(u), str(PG.relatedTo), T(v), doc))
-        elif e["kind"] == ALTERNATIVE:
-            out.add((T(u), str(PG.alternativeTo), T(v), doc))
-    return sorted(out, key=lambda q: (q[3], q[0], q[1], _term(q[2])))
+        g = n.document(sha)
+        for s, pairs in document_statements(page, canon, G, n, picks.get(sha)):
+            out.update((s, p, o, g) for p, objs in pairs for o in objs)
+    return sorted(out, key=lambda q: (q[3], q[0], q[1], term_key(q[2])))
 
 
-def _comparison(G: nx.MultiDiGraph, page: Comparison, a: str, b: str, e: dict[str, Any], base: str,
-                canon) -> set[Quad]:
-    sha = e["doc"]
-    doc, c = document_iri(sha, base), comparison_iri(sha, base)
-    ta, tb = topic_iri(a, base), topic_iri(b, base)
-    out = {(c, str(RDF.type), str(PG.Comparison), doc), (c, str(RDFS.label), Lit(page.title), doc),
-           (c, str(PROV.wasDerivedFrom), doc, doc), (c, str(PG.comparedTopic), ta, doc),
-           (c, str(PG.comparedTopic), tb, doc), (ta, str(PG.comparedWith), tb, doc),
-           (tb, str(PG.comparedWith), ta, doc)}
-    if page.bottom_line:
-        out.add((c, str(PG.bottomLine), Lit(page.bottom_line), doc))
-    pick = e.get("pick")
-    if pick in (a, b):
-        loser = b if pick == a else a
-        out |= {(c, str(PG.pick), topic_iri(pick, base), doc),
-                (topic_iri(pick, base), str(PG.preferredOver), topic_iri(loser, base), doc)}
-    verdicts = {canon(v.topic): v.text for v in page.verdict}
-    for card in page.cards:
-        slug = canon(card.name)
-        if slug not in (a, b):
-            continue
-        k, t = card_iri(sha, slug, base), topic_iri(slug, base)
-        out |= {(c, str(PG.hasCard), k, doc), (k, str(RDF.type), str(PG.Card), doc), (k, str(PG.topic), t, doc),
-                (k, str(PROV.wasDerivedFrom), doc, doc), (k, str(PG.nameOnPage), Lit(card.name), doc),
-                (t, str(PG.mentionedIn), doc, doc)}
-        if card.description:
-            out.add((k, str(PG.description), Lit(card.description), doc))
-        out |= {(k, str(PG.pro), Lit(p.text), doc) for p in card.pros if is_informative(p.text)}
-        out |= {(k, str(PG.con), Lit(x.text), doc) for x in card.cons if is_informative(x.text)}
-        if slug in verdicts:
-            out.add((k, str(PG.useIf), Lit(verdicts[slug]), doc))
-        for r in card.related:
-            rs = canon(r)
-            if rs != slug and rs in G:
-                out.add((k, str(PG.listsRelated), topic_iri(rs, base), doc))
-    return out
+def term_key(o: str) -> str:
+    """An object as N-Triples writes it (the sort key of every sorted syntax)."""
+    from .turtle import lit
+
+    if isinstance(o, Lit):
+        return lit(o) + f"@{LANG}" if type(o) is Text else lit(o)
+    return f"<{o}>"
 
 
 def triples(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE) -> list[tuple[str, str, str]]:
     """The union of every graph: sorted, distinct ``(s, p, o)``."""
-    return sorted({(s, p, o) for s, p, o, _ in quads(G, base_iri)}, key=lambda t: (t[0], t[1], _term(t[2])))
-
-
-# ------------------------------------------------------------- N-Triples --
-
-def _term(o: str) -> str:
-    return lit(o) if isinstance(o, Lit) else f"<{o}>"
-
-
-def _nt_lines(G: nx.MultiDiGraph, base_iri: str, with_graph: bool) -> list[str]:
-    if with_graph:
-        lines = {f"<{s}> <{p}> {_term(o)} <{g}> .\n" for s, p, o, g in quads(G, base_iri)}
-    else:
-        lines = {f"<{s}> <{p}> {_term(o)} .\n" for s, p, o in triples(G, base_iri)}
-    return sorted(lines)
-
-
-# ---------------------------------------------------------------- Turtle --
-
-_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
-
-
-def _shorten(iri: str, prefixes: dict[str, str]) -> str:
-    """``iri`` as a prefixed name when one fits (longest namespace first), else ``<iri>``."""
-    for p, ns in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns) and _LOCAL.match(iri[len(ns):]):
-            return f"{p}:{iri[len(ns):]}"
-    return f"<{iri}>"
-
-
-def _topics_section(G: nx.MultiDiGraph, base: str) -> str:
-    return turtle.topics_section(((n, d["name"], d.get("labels", ())) for n, d in sorted(G.nodes(data=True))), base)
-
-
-def _document_blocks(G: nx.MultiDiGraph, base: str) -> Iterator[tuple[str, str]]:
-    """``(sha, block)`` of every document, by sha: written from the records (graph.rdf.turtle), the same
-    statements as :func:`quads` without materialising and sorting millions of tuples first."""
-    ident = G.graph.get("identity")
-    canon = ident.canonical if ident is not None else (lambda n: n)
-    # the graph, not the page, is what is exported: each comparison's pick as the graph holds it
-    picks = {d["doc"]: d["pick"] for _, _, d in G.edges(data=True) if d["kind"] == VERSUS}
-    # items(): a cached graph's records come from its store in one read, not one open per page
-    for sha, page in sorted(G.graph.get("documents", {}).items()):
-        yield sha, turtle.document_block(page, canon, G, base, picks.get(sha))
-
-
-def _turtle(G: nx.MultiDiGraph, base: str) -> str:
-    return "\n".join([turtle.prefixes(base), _topics_section(G, base)] + [b for _, b in _document_blocks(G, base)])
-
-
-def _trig(G: nx.MultiDiGraph, base: str) -> str:
-    # each document's block is its named graph; the topics' own statements are the topics graph
-    parts = [turtle.prefixes(base), f"<{topics_graph_iri(base)}> {{\n{_topics_section(G, base)}}}\n"]
-    parts += [f"document:{sha} {{\n{block}}}\n" for sha, block in _document_blocks(G, base)]
-    return "\n".join(parts)
-
-
-# --------------------------------------------------------------- JSON-LD --
-
-#: JSON-LD term → (IRI, whether values are IRIs); every predicate the exporter writes
-_JSONLD_TERMS: dict[str, tuple[str, bool]] = {
-    **{name: (f"{PG_NS}{name}", name in {"comparedTopic", "pick", "hasCard", "topic", "listsRelated",
-                                         "comparedWith", "preferredOver", "relatedTo", "alternativeTo",
-                                         "mentionedIn", "about"})
-       for name in ("comparedTopic", "pick", "hasCard", "bottomLine", "topic", "nameOnPage", "description", "pro",
-                    "con", "useIf", "listsRelated", "comparedWith", "preferredOver", "relatedTo", "alternativeTo",
-                    "mentionedIn", "kind", "sha256", "fileName", "title", "about")},
-    "prefLabel": (str(SKOS.prefLabel), False),
-    "altLabel": (str(SKOS.altLabel), False),
-    "notation": (str(SKOS.notation), False),
-    "definition": (str(SKOS.definition), False),
-    "inScheme": (str(SKOS.inScheme), True),
-    "wasDerivedFrom": (str(PROV.wasDerivedFrom), True),
-    "label": (str(RDFS.label), False),
-}
-
-
-def jsonld_context() -> dict[str, Any]:
-    """The explicit, fixed JSON-LD context of the export (prefixes and one term per property)."""
-    ctx: dict[str, Any] = {p: PREFIXES[p] for p in ("pg", "prov", "rdfs", "skos")}
-    for term, (iri, is_iri) in _JSONLD_TERMS.items():
-        ctx[term] = {"@id": iri, "@type": "@id"} if is_iri else {"@id": iri}
-    return ctx
-
-
-def _jsonld(G: nx.MultiDiGraph, base: str) -> str:
-    by_iri = {iri: term for term, (iri, _) in _JSONLD_TERMS.items()}
-    type_prefixes = {p: PREFIXES[p] for p in ("pg", "skos")}
-    nodes: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for s, p, o in triples(G, base):
-        if p == str(RDF.type):
-            nodes[s]["@type"].append(_shorten(o, type_prefixes))
-        elif p in by_iri:
-            nodes[s][by_iri[p]].append(str(o))
-        else:  # a predicate without a term would be silently dropped: refuse instead
-            raise PickgraphError(f"no JSON-LD term for {p}")
-    graph = []
-    for s in sorted(nodes):
-        node: dict[str, Any] = {"@id": s}
-        for key, values in nodes[s].items():
-            values = sorted(set(values))
-            node[key] = values[0] if len(values) == 1 else values
-        graph.append(node)
-    doc = {"@context": jsonld_context(), "@graph": graph}
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-# --------------------------------------------------------------- RDF/XML --
-
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _xml_text(text: str) -> str:
-    if _XML_ILLEGAL.search(text):
-        raise PickgraphError(f"RDF/XML cannot hold the control character in {text[:60]!r}; export Turtle or N-Triples")
-    # \r would come back as \n from any XML parser: write it as a character reference
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-
-
-def _xml_attr(text: str) -> str:
-    return _xml_text(text).replace('"', "&quot;")
-
-
-def _rdfxml(G: nx.MultiDiGraph, base: str) -> str:
-    by_ns = {ns: p for p, ns in PREFIXES.items()}
-    lines = ['<?xml version="1.0" encoding="utf-8"?>', "<rdf:RDF"]
-    lines += [f'    xmlns:{p}="{_xml_attr(ns)}"' for p, ns in PREFIXES.items()]
-    lines[-1] += ">"
-    by_subject: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for s, p, o in triples(G, base):
-        by_subject[s].append((p, o))
-    for s in sorted(by_subject):
-        lines.append(f'  <rdf:Description rdf:about="{_xml_attr(s)}">')
-        for p, o in by_subject[s]:
-            ns, local = _split(p)
-            qname = f"{by_ns[ns]}:{local}"
-            if isinstance(o, Lit):
-                lines.append(f"    <{qname}>{_xml_text(o)}</{qname}>")
-            else:
-                lines.append(f'    <{qname} rdf:resource="{_xml_attr(o)}"/>')
-        lines.append("  </rdf:Description>")
-    lines.append("</rdf:RDF>")
-    return "\n".join(lines) + "\n"
-
-
-def _split(iri: str) -> tuple[str, str]:
-    for ns in PREFIXES.values():
-        if iri.startswith(ns):
-            return ns, iri[len(ns):]
-    raise PickgraphError(f"no XML namespace for predicate {iri}")
-
-
-# --------------------------------------------------------------- writers --
-
-#: format name → (media type, function making the text); every RDF export goes through here
-SYNTAXES = {
-    "ntriples": "application/n-triples",
-    "nquads": "application/n-quads",
-    "turtle": "text/turtle",
-    "trig": "application/trig",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-}
-
-
-def serialize(G: nx.MultiDiGraph, fmt: str, base_iri: str = DEFAULT_BASE) -> bytes:
-    """The export of ``G`` in one RDF syntax (a key of :data:`SYNTAXES`), as UTF-8 bytes."""
-    base = check_base(base_iri)
-    if fmt == "ntriples":
-        text = "".join(_nt_lines(G, base, with_graph=False))
-    elif fmt == "nquads":
-        text = "".join(_nt_lines(G, base, with_graph=True))
-    elif fmt == "turtle":
-        text = _turtle(G, base)
-    elif fmt == "trig":
-        text = _trig(G, base)
-    elif fmt == "jsonld":
-        text = _jsonld(G, base)
-    elif fmt == "rdfxml":
-        text = _rdfxml(G, base)
-    else:
-        raise PickgraphError(f"unknown RDF syntax {fmt!r}; choose one of: {', '.join(sorted(SYNTAXES))}")
-    return text.encode("utf-8")
-
-
-def _write(fmt: str, G: nx.MultiDiGraph, path: str | os.PathLike[str], base_iri: str) -> None:
-    data = serialize(G, fmt, base_iri)  # render fully before touching the target
-    with atomic_open(path) as fh:
-        fh.write(data)
-
-
-def write_turtle(G: nx.MultiDiGraph, path: str | os.PathLike[str], base_iri: str = DEFAULT_BASE) -> None:
-    """Turtle (the union graph): the topics by slug, then one block per document by sha256."""
-    _write("turtle", G, path, base_iri)
-
-
-def write_ntriples(G: nx.MultiDiGraph, path: str | os.PathLike[str], base_iri: str = DEFAULT_BASE) -> None:
-    """Sorted canonical N-Triples (the union graph)."""
-    _write("ntriples", G, path, base_iri)
-
-
-def write_jsonld(G: nx.MultiDiGraph, path: str | os.PathLike[str], base_iri: str = DEFAULT_BASE) -> None:
-    """JSON-LD (the union graph) with a small explicit context, nodes and keys sorted."""
-    _write("jsonld", G, path, base_iri)
-
-
-def write_rdfxml(G: nx.MultiDiGraph, path: str | os.PathLike[str], base_iri: str = DEFAULT_BASE) -> None:
-    """RDF/XML (the union graph), one sorted ``rdf:Description`` per subject."""
-    _write("rdfxml", G, path, base_iri)
-
-
-def write_trig(G: nx.MultiDiGraph, path: str | os.PathLike[str], base_iri: str = DEFAULT_BASE) -> None:
-    """TriG: the topics graph, then one named graph per source document by sha256."""
-    _write("trig", G, path, base_iri)
-
-
-def write_nquads(G: nx.MultiDiGraph, path: str | os.PathLike[str], base_iri: str = DEFAULT_BASE) -> None:
-    """Sorted N-Quads: one named graph per source document plus the topics graph."""
-    _write("nquads", G, path, base_iri)
-
-
-# ----------------------------------------------------------- rdflib view --
-
-def to_rdflib(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE):
-    """The union graph as an :class:`rdflib.Graph` (for pyshacl and rdflib's own SPARQL)."""
-    from rdflib import Graph, Literal, URIRef
-
-    g = Graph()
-    for p, ns in {**PREFIXES, **_data_prefixes(check_base(base_iri))}.items():
-        g.bind(p, ns, replace=True)
-    for s, p, o in triples(G, base_iri):
-        g.add((URIRef(s), URIRef(p), Literal(str(o)) if isinstance(o, Lit) else URIRef(o)))
-    return g
+    return sorted({(s, p, o) for s, p, o, _ in quads(G, base_iri)}, key=lambda t: (t[0], t[1], term_key(t[2])))
 
 
 __all__ = [
-    "DEFAULT_BASE", "BadIRI", "Lit", "SYNTAXES", "quads", "triples", "serialize", "to_rdflib", "check_base",
-    "check_iri", "topic_iri", "comparison_iri", "card_iri", "document_iri", "scheme_iri", "topics_graph_iri",
-    "jsonld_context", "write_turtle", "write_ntriples", "write_jsonld", "write_rdfxml", "write_trig",
-    "write_nquads",
+    "DEFAULT_BASE", "BadIRI", "Lit", "Text", "IRIs", "Group", "Quad", "P", "S", "V", "R", "RS", "DC", "O",
+    "quads", "triples", "document_statements", "topic_statements", "build_statements", "topics_groups",
+    "graph_topics", "graph_picks", "alias_labels", "input_fingerprint", "check_base", "check_iri", "topic_iri",
+    "comparison_iri", "card_iri", "document_iri", "scheme_iri", "topics_graph_iri", "build_iri", "agent_iri",
+    "term_key",
 ]

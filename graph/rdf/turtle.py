@@ -1,14 +1,13 @@
-"""Turtle written block by block: one block per source document, one per topic.
+"""Turtle and TriG written block by block from the statement groups of :mod:`graph.rdf.mapping`.
 
-:func:`graph.rdf.mapping.quads` is the reference statement of what the RDF export says;
-this module writes the same triples (``tests/test_turtle.py`` checks the union
-graphs are equal) straight from the page records with string templates, one
+The mapping says what a page or a topic states; this module only spells it:
+prefixed names for the vocabulary and the data IRIs, quoted literals, one
 subject group at a time. Nothing here needs the whole graph in memory, so the
 streaming build (:mod:`graph.stream`) calls the same functions from its worker
 processes on one chunk of pages at a time.
 
-A file is ``prefixes() + scheme_block() + topic blocks + document blocks``; the
-same subject (a topic) may head several blocks, which Turtle allows.
+A file is ``prefixes() + topics_section() + document blocks``; the same subject
+(a topic) may head several blocks, which Turtle allows.
 
 >>> from graph.read import parse_text, EXAMPLE
 >>> page = parse_text(EXAMPLE, "ex.txt")
@@ -23,14 +22,15 @@ pg:preferredOver topic:memcached ;
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Collection, Iterable
 
-from ..read.model import Comparison, TopicPage, is_informative
-from .vocab import PREFIXES
+import networkx as nx
 
-DEFAULT_BASE = "https://w3id.org/pickgraph/"
+from ..read.model import Comparison, TopicPage
+from . import mapping
+from .mapping import DEFAULT_BASE, Group
+from .vocab import LANG, PREFIXES, Terms, DCTERMS, OWL, PG, PROV, RDF, RDFS, SKOS
 
 _SPECIAL = re.compile(r'[\\"\x00-\x1f\x7f]')
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
@@ -48,6 +48,31 @@ def lit(text: str) -> str:
     return '"' + _SPECIAL.sub(lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04X}"), text) + '"'
 
 
+def text(value: str) -> str:
+    """A literal in the export's language.
+
+    >>> text("Redis")
+    '"Redis"@en'
+    """
+    return f"{lit(value)}@{LANG}"
+
+
+def _qnames() -> dict[str, str]:
+    """Every vocabulary term → its prefixed name (``rdf:type`` as ``a``)."""
+    by_ns = {ns: p for p, ns in PREFIXES.items()}
+    out = {}
+    for namespace in (PG, SKOS, PROV, RDF, RDFS, DCTERMS, OWL):
+        ns = str(namespace._NS)
+        for iri in vars(Terms(namespace)).values():
+            out[iri] = f"{by_ns[ns]}:{iri[len(ns):]}"
+    out[str(RDF.type)] = "a"
+    return out
+
+
+_QN = _qnames()
+_QN_SP = {iri: f"{q} " for iri, q in _QN.items()}  # the verb and its space, spelt once
+
+
 def data_prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
     """The prefixes of the data IRIs under ``base``."""
     return {"topic": f"{base}topic/", "comparison": f"{base}comparison/", "document": f"{base}document/"}
@@ -59,12 +84,13 @@ def prefixes(base: str = DEFAULT_BASE) -> str:
     return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in pfx.items()) + "\n"
 
 
-class _Names:
-    """Prefixed names for topic, comparison and document IRIs under one base (memoised)."""
+class Names:
+    """The Turtle namer of the mapping: prefixed names under one base (topics memoised), quoted literals."""
 
     def __init__(self, base: str):
         self.base = base
         self._topic: dict[str, str] = {}
+        self.lit, self.text = lit, text  # instance attributes: the cheapest calls on the hot path
 
     def topic(self, slug: str) -> str:
         hit = self._topic.get(slug)
@@ -76,138 +102,94 @@ class _Names:
             self._topic[slug] = hit
         return hit
 
+    def document(self, sha: str) -> str:
+        return f"document:{sha}"
+
+    def comparison(self, sha: str) -> str:
+        return f"comparison:{sha}"
+
     def card(self, sha: str, slug: str) -> str:
         return f"<{self.base}comparison/{sha}/card/{slug}>"
 
+    def iri(self, iri: str) -> str:
+        return _QN.get(iri) or f"<{iri}>"
 
-_NAMES: dict[str, _Names] = {}
+
+_NAMES: dict[str, Names] = {}
 
 
-def _names(base: str) -> _Names:
+def _names(base: str) -> Names:
     names = _NAMES.get(base)
     if names is None:
-        names = _NAMES[base] = _Names(base)
+        names = _NAMES[base] = Names(base)
     return names
 
 
-def _group(subject: str, pairs: list[tuple[str, str]]) -> str:
-    """One subject's statements: ``pairs`` is ``[(verb, objects already written), …]``."""
-    return subject + "\n    " + " ;\n    ".join(f"{v} {o}" for v, o in pairs) + " .\n"
+def render(groups: Iterable[Group]) -> str:
+    """Statement groups as Turtle: one ``subject verb objects ; … .`` block each."""
+    qn = _QN_SP
+    out: list[str] = []
+    add = out.append
+    for s, pairs in groups:
+        add(s)
+        sep = "\n    "
+        for p, objs in pairs:
+            add(sep)
+            # one object is the common case; long lists (top concepts, documents used) one object a line
+            add(qn[p] + objs[0] if len(objs) == 1 else qn[p] + (", ".join(objs) if len(objs) < 8 else _column(objs)))
+            sep = " ;\n    "
+        add(" .\n")
+    return "".join(out)
 
 
-def scheme_block(base: str = DEFAULT_BASE) -> str:
-    """The concept scheme every topic is in."""
-    return _group(f"<{base}topics>", [("a", "skos:ConceptScheme"), ("skos:prefLabel", lit("pickgraph topics"))])
+def _column(objs: list[str]) -> str:
+    return "\n        " + ",\n        ".join(objs)
 
 
 def topic_block(slug: str, name: str, labels: Iterable[str], base: str = DEFAULT_BASE) -> str:
-    """A topic's own statements (type, scheme, labels, slug): the topics graph of the quads."""
-    pairs = [("a", "pg:Topic, skos:Concept"), ("skos:inScheme", f"<{base}topics>"),
-             ("skos:prefLabel", lit(name)), ("skos:notation", lit(slug))]
-    alt = sorted(set(labels) - {name})
-    if alt:
-        pairs.append(("skos:altLabel", ", ".join(lit(x) for x in alt)))
-    return _group(_names(base).topic(slug), pairs)
+    """A topic's own statements (type, scheme, labels, slug)."""
+    n = _names(base)
+    return render([mapping.topic_statements(slug, name, labels, n, n.iri(mapping.scheme_iri(base)))])
 
 
-def topics_section(topics: Iterable[tuple[str, str, Iterable[str]]], base: str = DEFAULT_BASE) -> str:
-    """The scheme and every topic's block: ``topics`` is ``(slug, name, labels)``, in the order to write."""
-    return "\n".join([scheme_block(base)] + [topic_block(s, name, labels, base) for s, name, labels in topics])
-
-
-_FROM_PAGE = object()
+def topics_section(topics: Iterable[tuple[str, str, Iterable[str]]], doc_shas: Iterable[str],
+                   base: str = DEFAULT_BASE) -> str:
+    """The topics graph: the scheme, the build and every topic (``(slug, name, labels)``, in the order to write)."""
+    groups = mapping.topics_groups(topics, doc_shas, _names(base))
+    return "\n".join(render([g]) for g in groups)
 
 
 def document_block(page: Comparison | TopicPage, canon: Callable[[str], str], known: Collection[str] | None,
-                   base: str = DEFAULT_BASE, pick: str | None | object = _FROM_PAGE) -> str:
-    """Every statement a page makes, grouped by subject.
-
-    ``canon`` maps a name or slug to its topic's canonical slug; ``known`` holds
-    the graph's topic slugs (a card's topic that is not a node has no definition);
-    ``None`` when every card names a compared topic, as the reader guarantees.
-    ``pick``: the winner's slug as the graph holds it (default: the page's pick, resolved).
-    """
-    names = _names(base)
-    sha = page.sha256
-    doc = f"document:{sha}"
-    if isinstance(page, TopicPage):
-        return _topic_page(page, canon, names, doc)
-    out = [_group(doc, [("a", "pg:Document, pg:ComparisonPage"), ("pg:fileName", lit(os.path.basename(page.path))),
-                        ("pg:sha256", lit(sha)), ("pg:title", lit(page.title))])]
-    a, b = canon(page.topics[0]), canon(page.topics[1])
-    if a == b:  # kept as a document, draws no comparison (see graph.kg)
-        return "".join(out)
-    ta, tb = names.topic(a), names.topic(b)
-    if pick is _FROM_PAGE:
-        pick = canon(page.pick) if page.pick else None
-    comp = [("a", "pg:Comparison"), ("rdfs:label", lit(page.title)), ("prov:wasDerivedFrom", doc),
-            ("pg:comparedTopic", f"{ta}, {tb}")]
-    if page.bottom_line:
-        comp.append(("pg:bottomLine", lit(page.bottom_line)))
-    if pick in (a, b):
-        comp.append(("pg:pick", names.topic(pick)))
-    topics: dict[str, list[tuple[str, str]]] = {a: [("pg:comparedWith", tb)], b: [("pg:comparedWith", ta)]}
-    if pick in (a, b):
-        topics[pick].append(("pg:preferredOver", tb if pick == a else ta))
-    verdicts = {canon(v.topic): v.text for v in page.verdict}
-    cards: list[str] = []
-    for card in page.cards:
-        t = canon(card.name)
-        if card.description and (known is None or t in known):
-            topics.setdefault(t, []).append(("skos:definition", lit(card.description)))
-        related = []
-        for r in card.related:
-            u = canon(r)
-            if u != t:
-                related.append(names.topic(u))
-        if related:
-            topics.setdefault(t, []).append(("pg:relatedTo", ", ".join(related)))
-        if t not in (a, b):
-            continue
-        k = names.card(sha, t)
-        cards.append(k)
-        topics[t].append(("pg:mentionedIn", doc))
-        pairs = [("a", "pg:Card"), ("pg:topic", names.topic(t)), ("prov:wasDerivedFrom", doc),
-                 ("pg:nameOnPage", lit(card.name))]
-        if card.description:
-            pairs.append(("pg:description", lit(card.description)))
-        pros = [lit(p.text) for p in card.pros if is_informative(p.text)]
-        if pros:
-            pairs.append(("pg:pro", ", ".join(pros)))
-        cons = [lit(x.text) for x in card.cons if is_informative(x.text)]
-        if cons:
-            pairs.append(("pg:con", ", ".join(cons)))
-        if t in verdicts:
-            pairs.append(("pg:useIf", lit(verdicts[t])))
-        if related:  # listsRelated names the card's own related topics (all nodes of the graph)
-            pairs.append(("pg:listsRelated", ", ".join(related)))
-        cards.append(_group(k, pairs))
-    if cards:
-        comp.append(("pg:hasCard", ", ".join(cards[0::2])))
-    out.append(_group(f"comparison:{sha}", comp))
-    out.extend(cards[1::2])
-    out.extend(_group(names.topic(t), pairs) for t, pairs in topics.items())
-    return "".join(out)
+                   base: str = DEFAULT_BASE, pick: str | None | object = mapping._FROM_PAGE) -> str:
+    """Every statement a page makes (:func:`graph.rdf.mapping.document_statements`), as Turtle."""
+    return render(mapping.document_statements(page, canon, known, _names(base), pick))
 
 
-def _topic_page(page: TopicPage, canon: Callable[[str], str], names: _Names, doc: str) -> str:
-    t = canon(page.name)
-    T = names.topic(t)
-    out = [_group(doc, [("a", "pg:Document, pg:TopicPage"), ("pg:fileName", lit(os.path.basename(page.path))),
-                        ("pg:sha256", lit(page.sha256)), ("pg:title", lit(page.name)), ("pg:about", T)])]
-    pairs = [("pg:mentionedIn", doc)]
-    if page.definition:
-        pairs.append(("skos:definition", lit(page.definition)))
-    if page.kind:
-        pairs.append(("pg:kind", lit(page.kind)))
-    related = [names.topic(u) for u in (canon(n) for n in page.related_tools) if u != t]
-    if related:
-        pairs.append(("pg:relatedTo", ", ".join(related)))
-    alternatives = [names.topic(u) for u in (canon(n) for n in page.alternatives) if u != t]
-    if alternatives:
-        pairs.append(("pg:alternativeTo", ", ".join(alternatives)))
-    out.append(_group(T, pairs))
-    return "".join(out)
+def _document_blocks(G: nx.MultiDiGraph, base: str) -> list[tuple[str, str]]:
+    """``(sha, block)`` of every document, by sha."""
+    ident = G.graph.get("identity")
+    canon = ident.canonical if ident is not None else (lambda x: x)
+    picks = mapping.graph_picks(G)
+    # items(): a cached graph's records come from its store in one read, not one open per page
+    return [(sha, document_block(page, canon, G, base, picks.get(sha)))
+            for sha, page in sorted(G.graph.get("documents", {}).items())]
 
 
-__all__ = ["data_prefixes", "document_block", "lit", "prefixes", "scheme_block", "topic_block", "topics_section"]
+def _topics(G: nx.MultiDiGraph, base: str) -> str:
+    return topics_section(mapping.graph_topics(G), G.graph.get("documents", {}).keys(), base)
+
+
+def turtle_text(G: nx.MultiDiGraph, base: str) -> str:
+    """Turtle (the union graph): the topics graph by slug, then one block per document by sha256."""
+    return "\n".join([prefixes(base), _topics(G, base)] + [b for _, b in _document_blocks(G, base)])
+
+
+def trig_text(G: nx.MultiDiGraph, base: str) -> str:
+    """TriG: the topics graph, then one named graph per source document by sha256."""
+    parts = [prefixes(base), f"<{mapping.topics_graph_iri(base)}> {{\n{_topics(G, base)}}}\n"]
+    parts += [f"document:{sha} {{\n{block}}}\n" for sha, block in _document_blocks(G, base)]
+    return "\n".join(parts)
+
+
+__all__ = ["Names", "data_prefixes", "document_block", "lit", "prefixes", "render", "text", "topic_block",
+           "topics_section", "trig_text", "turtle_text"]
