@@ -75,6 +75,19 @@ Quad = tuple[str, str, str, str]
 Group = tuple[str, list[tuple[str, Sequence[str]]]]
 
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_SPECIAL = re.compile(r'[\\"\x00-\x1f\x7f]')
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def lit(text: str) -> str:
+    """A plain literal as Turtle and N-Triples write it (UTF-8 kept, controls escaped).
+
+    >>> print(lit('say "hi"\\n'))
+    "say \\"hi\\"\\n"
+    """
+    if _SPECIAL.search(text) is None:  # the common case: nothing to escape
+        return f'"{text}"'
+    return '"' + _SPECIAL.sub(lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04X}"), text) + '"'
 
 
 def check_iri(iri: str, what: str = "IRI") -> str:
@@ -182,11 +195,11 @@ class IRIs:
 
 # ------------------------------------------------------------- statements --
 
-_FROM_PAGE = object()
+FROM_PAGE = object()
 
 
 def document_statements(page: Comparison | TopicPage, canon: Callable[[str], str], known: Collection[str] | None,
-                        n: Any, pick: str | None | object = _FROM_PAGE) -> list[Group]:
+                        n: Any, pick: str | None | object = FROM_PAGE) -> list[Group]:
     """Every statement one page makes (its named graph), grouped by subject.
 
     ``canon`` maps a name or slug to its topic's canonical slug; ``known`` holds
@@ -206,7 +219,7 @@ def document_statements(page: Comparison | TopicPage, canon: Callable[[str], str
     if a == b:  # kept as a document, draws no comparison (see graph.kg)
         return groups
     ta, tb = n.topic(a), n.topic(b)
-    if pick is _FROM_PAGE:
+    if pick is FROM_PAGE:
         pick = canon(page.pick) if page.pick else None
     comp = [(R.type, (n.iri(P.Comparison),)), (RS.label, (n.lit(page.title),)), (V.wasDerivedFrom, (doc,)),
             (P.comparedTopic, (ta, tb))]
@@ -390,8 +403,6 @@ def quads(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE) -> list[Quad]:
 
 def term_key(o: str) -> str:
     """An object as N-Triples writes it (the sort key of every sorted syntax)."""
-    from .turtle import lit
-
     if isinstance(o, Lit):
         return lit(o) + f"@{LANG}" if type(o) is Text else lit(o)
     return f"<{o}>"
@@ -407,5 +418,5 @@ __all__ = [
     "quads", "triples", "document_statements", "topic_statements", "build_statements", "topics_groups",
     "graph_topics", "graph_picks", "alias_labels", "input_fingerprint", "check_base", "check_iri", "topic_iri",
     "comparison_iri", "card_iri", "document_iri", "scheme_iri", "topics_graph_iri", "build_iri", "agent_iri",
-    "term_key",
+    "term_key", "lit", "FROM_PAGE",
 ]

@@ -29,23 +29,10 @@ import networkx as nx
 
 from ..read.model import Comparison, TopicPage
 from . import mapping
-from .mapping import DEFAULT_BASE, Group
+from .mapping import DEFAULT_BASE, FROM_PAGE, Group, lit
 from .vocab import LANG, PREFIXES, Terms, DCTERMS, OWL, PG, PROV, RDF, RDFS, SKOS
 
-_SPECIAL = re.compile(r'[\\"\x00-\x1f\x7f]')
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
-
-
-def lit(text: str) -> str:
-    """A plain literal as Turtle and N-Triples write it (UTF-8 kept, controls escaped).
-
-    >>> print(lit('say "hi"\\n'))
-    "say \\"hi\\"\\n"
-    """
-    if _SPECIAL.search(text) is None:  # the common case: nothing to escape
-        return f'"{text}"'
-    return '"' + _SPECIAL.sub(lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04X}"), text) + '"'
 
 
 def text(value: str) -> str:
@@ -160,7 +147,7 @@ def topics_section(topics: Iterable[tuple[str, str, Iterable[str]]], doc_shas: I
 
 
 def document_block(page: Comparison | TopicPage, canon: Callable[[str], str], known: Collection[str] | None,
-                   base: str = DEFAULT_BASE, pick: str | None | object = mapping._FROM_PAGE) -> str:
+                   base: str = DEFAULT_BASE, pick: str | None | object = FROM_PAGE) -> str:
     """Every statement a page makes (:func:`graph.rdf.mapping.document_statements`), as Turtle."""
     return render(mapping.document_statements(page, canon, known, _names(base), pick))
 
