@@ -126,3 +126,14 @@ def test_tables_are_the_same_bytes_whatever_the_file_order(make_corpus, tmp_path
         ta = export(a, fmt, tmp_path / f"a.{fmt}").read_text().replace("/one/", "/X/")
         tb = export(b, fmt, tmp_path / f"b.{fmt}").read_text().replace("/two/", "/X/")
         assert ta == tb
+
+
+def test_big_graphs_take_label_propagation_with_the_same_guarantees(tiny_graph, monkeypatch):
+    """Above LOUVAIN_MAX topics the communities come from label propagation: still a community per component here."""
+    louvain = graphml.graph_stats(tiny_graph)
+    monkeypatch.setattr(graphml, "LOUVAIN_MAX", 3)
+    stats = graphml.graph_stats(tiny_graph)
+    assert stats == graphml.graph_stats(tiny_graph)
+    apart = {n for n, s in stats.items() if s["community"] == stats["xeno"]["community"]}
+    assert apart == {"xeno", "yotta", "island"}
+    assert {n: s["wins"] for n, s in stats.items()} == {n: s["wins"] for n, s in louvain.items()}

@@ -321,18 +321,20 @@ def test_byte_identical_across_hash_seeds(tmp_path):
         "from graph.pipeline import build\n"
         "from graph.export import export\n"
         "G, _ = build(['data'])\n"
-        "for fmt in ('turtle', 'ntriples', 'jsonld', 'rdfxml', 'trig', 'nquads'):\n"
+        "for fmt in ('turtle', 'ntriples', 'jsonld', 'rdfxml', 'trig', 'nquads', 'jsonld-context', 'ontology',\n"
+        "            'graphml', 'csv', 'tsv'):\n"
         "    export(G, fmt, out_dir=sys.argv[1])\n"
     )
     outs = []
-    for seed in ("1", "4242"):
+    for seed in ("1", "4242", "77"):  # the communities of GraphML go through sets of strings: several seeds
         out = tmp_path / f"seed{seed}"
         env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run([sys.executable, "-c", script, str(out)], cwd=ROOT, env=env, check=True)
         outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
-    assert sorted(outs[0]) == ["pickgraph.jsonld", "pickgraph.nq", "pickgraph.nt", "pickgraph.rdf",
-                               "pickgraph.trig", "pickgraph.ttl"]
-    assert outs[0] == outs[1]
+    assert sorted(outs[0]) == ["pickgraph-edges.csv", "pickgraph-edges.tsv", "pickgraph-ontology.ttl",
+                               "pickgraph.context.jsonld", "pickgraph.graphml", "pickgraph.jsonld", "pickgraph.nq",
+                               "pickgraph.nt", "pickgraph.rdf", "pickgraph.trig", "pickgraph.ttl"]
+    assert outs[0] == outs[1] == outs[2]
 
 
 # --------------------------------------------------------------- SHACL --

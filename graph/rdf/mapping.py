@@ -236,16 +236,17 @@ def document_statements(page: Comparison | TopicPage, canon: Callable[[str], str
         t = canon(card.name)
         if card.description and (known is None or t in known):
             topics.setdefault(t, []).append((P.useWhen, (n.text(card.description),)))
+        tt = n.topic(t)
         rel = [u for u in map(canon, card.related) if u != t]
-        related = list(map(n.topic, rel))
+        related = list(map(n.topic, rel)) if rel else rel
         if rel:
-            _related(topics, t, n.topic(t), rel, related)
+            _related(topics, t, tt, rel, related)
         if t not in (a, b):
             continue
         k = n.card(sha, t)
         card_iris.append(k)
         topics[t].append((P.mentionedIn, (doc,)))
-        pairs = [(R.type, (n.iri(P.Card),)), (P.topic, (n.topic(t),)), (V.wasDerivedFrom, (doc,)),
+        pairs = [(R.type, (n.iri(P.Card),)), (P.topic, (tt,)), (V.wasDerivedFrom, (doc,)),
                  (P.nameOnPage, (n.lit(card.name),))]
         if card.description:
             pairs.append((P.description, (n.lit(card.description),)))
