@@ -189,3 +189,28 @@ def test_the_stream_build_states_the_same_provenance_and_labels(data_graph, tmp_
     stream.stream_build([DATA], tmp_path / "s", formats=["turtle"], jobs=1)
     got = rdflib.Graph().parse(tmp_path / "s" / "pickgraph.ttl", format="turtle")
     assert isomorphic(got, syntaxes.to_rdflib(data_graph))
+
+
+def test_shapes_catch_broken_skos_and_provenance(tiny_graph):
+    """The new shapes fail where they should: a one-way skos:related, a document the build did not use,
+    an untagged label, a build without its software."""
+    import pyshacl
+
+    from graph.rdf.vocab import shapes_text
+
+    shapes = rdflib.Graph().parse(data=shapes_text(), format="turtle")
+    g = syntaxes.to_rdflib(tiny_graph)
+    assert pyshacl.validate(g, shacl_graph=shapes)[0]
+    alpha, shared = rdflib.URIRef(T("alpha")), rdflib.URIRef(T("shared"))
+    g.remove((shared, SKOS.related, alpha))
+    doc = next(g.subjects(RDF.type, PG.Document))
+    g.remove((None, PROV.used, doc))
+    g.remove((alpha, SKOS.prefLabel, None))
+    g.add((alpha, SKOS.prefLabel, rdflib.Literal("Alpha")))
+    g.remove((None, PROV.wasAssociatedWith, None))
+    conforms, _, text = pyshacl.validate(g, shacl_graph=shapes)
+    assert not conforms
+    assert "skos:related is symmetric" in text
+    assert f"document {doc} is not among what the build used" in text
+    assert "exactly one display name (skos:prefLabel, in English)" in text
+    assert "a build names the software that ran it" in text
