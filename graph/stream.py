@@ -233,7 +233,7 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
                 bar.update(len(results))
         if bar:
             bar.close()
-        doc_shas = [key.hex() for key in seen]  # the documents the build used (PROV)
+        doc_keys = list(seen)  # the documents the build used (PROV): the keys alone, hex when written
         del seen
         if strict and rejections:
             return {"ok": False, "strict": True, "rejections": [rejections[0].to_dict()], "written": []}
@@ -258,7 +258,8 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
         for fmt in formats:
             target = out / FORMATS[fmt][2]
             if fmt == "turtle":
-                _write_turtle(target, nodes, len(chunks), spool, base_iri, doc_shas, alias_labels(identity))
+                _write_turtle(target, nodes, len(chunks), spool, base_iri, (k.hex() for k in doc_keys),
+                              alias_labels(identity))
             elif fmt == "graphml":
                 _write_graphml(target, nodes, len(chunks), spool, agg)
             else:
@@ -348,7 +349,7 @@ def _concat(fh, spool: str, n_chunks: int, suffix: str) -> None:
 
 
 def _write_turtle(target: Path, nodes: dict[str, dict[str, Any]], n_chunks: int, spool: str, base: str,
-                  doc_shas: list[str], aliases: dict[str, list[str]]) -> None:
+                  doc_shas: Iterable[str], aliases: dict[str, list[str]]) -> None:
     with atomic_open(target) as fh:
         topics = turtle.topics_section(((s, d["name"], d["labels"] + aliases.get(s, [])) for s, d in nodes.items()),
                                        doc_shas, base)

@@ -154,7 +154,10 @@ def input_fingerprint(doc_shas: Iterable[str]) -> str:
     >>> input_fingerprint(["b", "a"]) == input_fingerprint(["a", "b"])
     True
     """
-    return hashlib.sha256("\n".join(sorted(doc_shas)).encode()).hexdigest()
+    h = hashlib.sha256()
+    for i, sha in enumerate(sorted(doc_shas)):  # the digest of the shas joined by newlines, without the join
+        h.update(f"\n{sha}".encode() if i else sha.encode())
+    return h.hexdigest()
 
 
 def build_iri(fingerprint: str, base: str = DEFAULT_BASE) -> str:
