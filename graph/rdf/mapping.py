@@ -38,6 +38,7 @@ from typing import Any
 
 import networkx as nx
 
+from ..kg import VERSUS
 from ..read.model import Comparison, PickgraphError, TopicPage, is_informative
 from .vocab import DCTERMS, LANG, ONTOLOGY, OWL, PG, PROV, RDF, RDFS, SKOS, Terms
 
@@ -376,7 +377,7 @@ def graph_topics(G: nx.MultiDiGraph) -> list[tuple[str, str, list[str]]]:
 
 def graph_picks(G: nx.MultiDiGraph) -> dict[str, str | None]:
     """``{document sha: pick}``: each comparison's pick as the graph holds it (the graph is what is exported)."""
-    return {d["doc"]: d["pick"] for _, _, d in G.edges(data=True) if d["kind"] == "versus"}
+    return {d["doc"]: d["pick"] for _, _, d in G.edges(data=True) if d["kind"] == VERSUS}
 
 
 def topics_groups(topics: Iterable[tuple[str, str, Iterable[str]]], doc_shas: Iterable[str], n: Any) -> list[Group]:

@@ -42,6 +42,7 @@ from typing import Any
 import networkx as nx
 
 from ..export import atomic_open
+from ..kg import VERSUS
 
 #: (for, attribute, GraphML type) in key-id order: d0, d1, …
 KEYS: tuple[tuple[str, str, str], ...] = (
@@ -219,7 +220,7 @@ def graph_stats(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
     """:func:`node_stats` of an in-memory graph."""
     versus, links = [], {}
     for u, v, d in G.edges(data=True):
-        if d["kind"] == "versus":
+        if d["kind"] == VERSUS:
             versus.append((u, v, d.get("pick")))
         else:
             links[(u, v)] = links.get((u, v), 0) + 1
@@ -238,7 +239,7 @@ def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
         for u in sorted(G.nodes):
             for _, v, k, d in sorted(G.out_edges(u, keys=True, data=True), key=lambda e: (e[2], e[1])):
                 attrs = {"kind": d["kind"], "doc": d["doc"], "source": getattr(docs.get(d["doc"]), "path", "")}
-                if d["kind"] == "versus":
+                if d["kind"] == VERSUS:
                     attrs["pick"] = d["pick"] or ""
                     attrs["title"] = d["title"]
                 chunk.append(edge(u, v, k, attrs))
@@ -260,7 +261,7 @@ def page_edges(edges: Mapping[tuple[str, str, str], Mapping[str, Any]], source: 
         parts.append(f'    <edge source="{_attr(u)}" target="{_attr(v)}" id="{_attr(edge_id(u, v, key))}">\n'
                      f'      <data key="{K["kind"]}">{d["kind"]}</data>\n'
                      f'      <data key="{K["doc"]}">{_text(d["doc"])}</data>\n{src}')
-        if d["kind"] == "versus":
+        if d["kind"] == VERSUS:
             parts.append(_data(K["pick"], d["pick"] or ""))
             parts.append(_data(K["title"], d["title"]))
         parts.append("    </edge>\n")

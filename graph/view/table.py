@@ -25,6 +25,7 @@ import os
 import networkx as nx
 
 from ..export import atomic_write_bytes
+from ..kg import VERSUS
 from .graphml import edge_id
 
 HEADER = ("node1", "label", "node2", "id", "source")
@@ -38,7 +39,7 @@ def rows(G: nx.MultiDiGraph) -> list[tuple[str, str, str, str, str]]:
         for _, v, k, d in sorted(G.out_edges(u, keys=True, data=True), key=lambda e: (e[2], e[1])):
             eid, source = edge_id(u, v, k), getattr(docs.get(d["doc"]), "path", "")
             out.append((u, d["kind"], v, eid, source))
-            if d["kind"] == "versus" and d.get("pick"):
+            if d["kind"] == VERSUS and d.get("pick"):
                 out.append((eid, "pick", d["pick"], f"{eid}-pick", source))
     return out
 
