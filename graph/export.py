@@ -1,47 +1,70 @@
-"""Exports: the registry of output formats and atomic writes.
+"""Exports: the registry of output formats, and writing several side by side.
 
-Every writer renders into memory or a temporary file beside the target and
-renames it into place, so a crash never leaves a half-written or emptied export.
+Every writer writes its one file through :func:`graph.output.atomic_open`, so a
+crash never leaves a half-written or emptied export.
 Formats whose writer lives in another module are imported lazily, so that
 ``pickgraph build`` does not pay for rdflib or pyvis when it does not need them.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import networkx as nx
 
-from .output import atomic_open, atomic_write_bytes  # noqa: F401 - the writers' way to write
 from .read.model import PickgraphError
 
-#: format name → (module, function, default file name). Each function is
-#: ``f(G, path, **options) -> None`` and writes atomically.
-FORMATS: dict[str, tuple[str, str, str]] = {
-    "graphml": ("graph.graphml", "write_graphml", "pickgraph.graphml"),
-    "turtle": ("graph.rdf", "write_turtle", "pickgraph.ttl"),
-    "ntriples": ("graph.rdf", "write_ntriples", "pickgraph.nt"),
-    "jsonld": ("graph.rdf", "write_jsonld", "pickgraph.jsonld"),
-    "rdfxml": ("graph.rdf", "write_rdfxml", "pickgraph.rdf"),
-    "trig": ("graph.rdf", "write_trig", "pickgraph.trig"),
-    "nquads": ("graph.rdf", "write_nquads", "pickgraph.nq"),
-    "html": ("graph.html", "write_html", "pickgraph.html"),
+class Format(NamedTuple):
+    """One output format: where its writer is, the file it writes by default, what it is."""
+
+    module: str
+    function: str
+    file: str
+    media_type: str
+    #: RDF data: the writer takes ``base_iri`` (the base of the data IRIs)
+    rdf: bool = False
+    #: fixed keyword arguments of the writer (the syntax, for the one RDF writer)
+    options: tuple[tuple[str, str], ...] = ()
+
+
+def _rdf(syntax: str, file: str, media_type: str) -> Format:
+    return Format("graph.rdf.syntaxes", "write_rdf", file, media_type, True, (("syntax", syntax),))
+
+
+#: format name → :class:`Format`; the one registry of what can be exported. Each
+#: writer is ``f(G, path, **options) -> None`` and writes the one file at ``path`` atomically.
+FORMATS: dict[str, Format] = {
+    "graphml": Format("graph.view.graphml", "write_graphml", "pickgraph.graphml", "application/graphml+xml"),
+    "turtle": _rdf("turtle", "pickgraph.ttl", "text/turtle"),
+    "ntriples": _rdf("ntriples", "pickgraph.nt", "application/n-triples"),
+    "jsonld": _rdf("jsonld", "pickgraph.jsonld", "application/ld+json"),
+    "rdfxml": _rdf("rdfxml", "pickgraph.rdf", "application/rdf+xml"),
+    "trig": _rdf("trig", "pickgraph.trig", "application/trig"),
+    "nquads": _rdf("nquads", "pickgraph.nq", "application/n-quads"),
+    "jsonld-context": Format("graph.rdf.syntaxes", "write_context", "pickgraph.context.jsonld",
+                             "application/ld+json"),
+    "ontology": Format("graph.rdf.syntaxes", "write_ontology", "pickgraph-ontology.ttl", "text/turtle"),
+    "csv": Format("graph.view.table", "write_csv", "pickgraph-edges.csv", "text/csv"),
+    "tsv": Format("graph.view.table", "write_tsv", "pickgraph-edges.tsv", "text/tab-separated-values"),
+    "html": Format("graph.html", "write_html", "pickgraph.html", "text/html"),
 }
 
 #: what ``pickgraph build`` writes unless told otherwise
-DEFAULT_FORMATS = ("graphml", "turtle", "html")
+DEFAULT_FORMATS = ("graphml", "turtle", "ontology", "html")
 
 
 def writer(fmt: str) -> Callable[..., None]:
     """The writer function of a format; a clear error for an unknown one."""
     if fmt not in FORMATS:
         raise PickgraphError(f"unknown export format {fmt!r}; choose one of: {', '.join(sorted(FORMATS))}")
-    module, func, _ = FORMATS[fmt]
-    return getattr(importlib.import_module(module), func)
+    f = FORMATS[fmt]
+    func = getattr(importlib.import_module(f.module), f.function)
+    return functools.partial(func, **dict(f.options)) if f.options else func
 
 
 def export(G: nx.MultiDiGraph, fmt: str, path: str | os.PathLike[str] | None = None,
@@ -142,7 +165,3 @@ def export_many(G: nx.MultiDiGraph, formats: list[str] | tuple[str, ...], out_di
     run_side_by_side(tasks, fork)
     return targets
 
-
-def write_json(data: object, path: str | os.PathLike[str]) -> None:
-    """Deterministic JSON (sorted keys, UTF-8), written atomically."""
-    atomic_write_bytes(path, (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())

@@ -571,7 +571,7 @@ def render_html(data: dict[str, Any]) -> str:
 def write_page(G: nx.MultiDiGraph, path: str | os.PathLike[str], focus: str | None = None, depth: int = 2,
                **options: Any) -> dict[str, Any]:
     """Write the page like :func:`write_html` and say what is in it: the page's ``meta`` plus ``path`` and ``bytes``."""
-    from .export import atomic_open
+    from .output import atomic_open
 
     data = page_data(G, focus, depth, **options)
     blob = render_html(data).encode("utf-8")

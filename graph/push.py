@@ -31,7 +31,8 @@ from typing import Any
 import networkx as nx
 
 from .read.model import PickgraphError
-from .rdf import DEFAULT_BASE, check_base, check_iri, serialize
+from .rdf.mapping import DEFAULT_BASE, check_base, check_iri
+from .rdf.syntaxes import serialize
 
 ENV_TOKEN = "PICKGRAPH_PUSH_TOKEN"
 ENV_USER = "PICKGRAPH_PUSH_USER"

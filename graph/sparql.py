@@ -1,7 +1,7 @@
 """SPARQL over the graph in an embedded Oxigraph store (pyoxigraph).
 
-The store holds the quads of :func:`graph.rdf.quads` (one named graph per
-document, see :mod:`graph.rdf`); queries see their union as the default graph,
+The store holds the quads of :func:`graph.rdf.mapping.quads` (one named graph per
+document, see :mod:`graph.rdf.mapping`); queries see their union as the default graph,
 so plain triple patterns match everything and ``GRAPH ?doc { … }`` still tells
 which document said what. The prefixes ``pg: skos: prov: rdf: rdfs: xsd:`` and
 ``topic: comparison: document:`` are predeclared.
@@ -16,7 +16,8 @@ User input never becomes query text: values are bound to variables
 >>> G = build_graph(ReadReport(pages=[parse_text(EXAMPLE, "ex.txt")]))
 >>> select(G, "SELECT ?slug WHERE { ?c pg:pick ?w . ?w skos:notation ?slug }")
 [{'slug': 'redis'}]
->>> select(G, "SELECT ?name ?slug WHERE { ?t skos:prefLabel ?name ; skos:notation ?slug }", {"name": "Memcached"})
+>>> select(G, "SELECT ?name ?slug WHERE { ?t skos:prefLabel ?l ; skos:notation ?slug FILTER (STR(?l) = ?name) }",
+...        {"name": "Memcached"})  # labels are tagged @en: compare their text
 [{'name': 'Memcached', 'slug': 'memcached'}]
 """
 
@@ -37,8 +38,10 @@ from typing import Any, Union
 import networkx as nx
 
 from .read.model import PickgraphError
-from .rdf import DEFAULT_BASE, _data_prefixes, check_base, check_iri, serialize, topic_iri
-from .vocab import PREFIXES
+from .rdf.mapping import DEFAULT_BASE, check_base, check_iri, topic_iri
+from .rdf.syntaxes import serialize
+from .rdf.turtle import data_prefixes as _data_prefixes
+from .rdf.vocab import PREFIXES
 
 RESULT_FORMATS = ("table", "json", "csv", "tsv")
 
@@ -67,7 +70,7 @@ def load_store(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE):
     import pyoxigraph as ox
 
     store = ox.Store()
-    # TriG is written block by block from the records (graph.turtle): the fast way to every quad
+    # TriG is written block by block from the records (graph.rdf.turtle): the fast way to every quad
     store.bulk_load(serialize(G, "trig", base_iri), format=ox.RdfFormat.TRIG)
     return store
 

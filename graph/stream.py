@@ -9,8 +9,8 @@ graph's summary needs, in two passes over chunks of files:
    (:func:`graph.kg.identity_facts`), rejections and the sha256 of each page.
    The parent resolves the names of the whole corpus (duplicates are skipped).
 2. **emit** (worker processes, the identity sent once to each): load a chunk's
-   records, write its Turtle blocks (:mod:`graph.turtle`) and GraphML edges
-   (:mod:`graph.graphml`) to part files, return the chunk's topology counts.
+   records, write its Turtle blocks (:mod:`graph.rdf.turtle`) and GraphML edges
+   (:mod:`graph.view.graphml`) to part files, return the chunk's topology counts.
 
 The parent then writes each export atomically: the header, the topic blocks or
 nodes, then the parts in path order. The HTML page shows every topic of a corpus
@@ -35,8 +35,11 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from . import graphml, turtle
-from .export import FORMATS, atomic_open
+from .rdf import turtle
+from .rdf.mapping import alias_labels
+from .view import graphml
+from .export import FORMATS
+from .output import atomic_open
 from .kg import ALTERNATIVE, RELATED, VERSUS, feed, identity_facts, page_facts
 from .read.files import DEFAULT_MAX_BYTES, scan
 from .workers import worker_pool
@@ -229,6 +232,7 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
                 bar.update(len(results))
         if bar:
             bar.close()
+        doc_keys = list(seen)  # the documents the build used (PROV): the keys alone, hex when written
         del seen
         if strict and rejections:
             return {"ok": False, "strict": True, "rejections": [rejections[0].to_dict()], "written": []}
@@ -253,9 +257,10 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
         for fmt in formats:
             target = out / FORMATS[fmt][2]
             if fmt == "turtle":
-                _write_turtle(target, nodes, len(chunks), spool, base_iri)
+                _write_turtle(target, nodes, len(chunks), spool, base_iri, (k.hex() for k in doc_keys),
+                              alias_labels(identity))
             elif fmt == "graphml":
-                _write_graphml(target, nodes, len(chunks), spool)
+                _write_graphml(target, nodes, len(chunks), spool, agg)
             else:
                 _write_html(target, agg, nodes)
             written.append(str(target))
@@ -342,17 +347,23 @@ def _concat(fh, spool: str, n_chunks: int, suffix: str) -> None:
             shutil.copyfileobj(part, fh, 1 << 20)
 
 
-def _write_turtle(target: Path, nodes: dict[str, dict[str, Any]], n_chunks: int, spool: str, base: str) -> None:
+def _write_turtle(target: Path, nodes: dict[str, dict[str, Any]], n_chunks: int, spool: str, base: str,
+                  doc_shas: Iterable[str], aliases: dict[str, list[str]]) -> None:
     with atomic_open(target) as fh:
-        topics = turtle.topics_section(((s, d["name"], d["labels"]) for s, d in nodes.items()), base)
+        topics = turtle.topics_section(((s, d["name"], d["labels"] + aliases.get(s, [])) for s, d in nodes.items()),
+                                       doc_shas, base)
         fh.write(f"{turtle.prefixes(base)}\n{topics}\n".encode())
         _concat(fh, spool, n_chunks, "ttl")
 
 
-def _write_graphml(target: Path, nodes: dict[str, dict[str, Any]], n_chunks: int, spool: str) -> None:
+def _write_graphml(target: Path, nodes: dict[str, dict[str, Any]], n_chunks: int, spool: str,
+                   agg: _Aggregate) -> None:
+    stats = graphml.node_stats(nodes, ((a, b, pick) for a, b, pick, *_ in agg.versus),
+                               ((u, v, n) for (_, u, v), n in agg.links.items()))
     with atomic_open(target) as fh:
         fh.write(graphml.header().encode())
-        fh.write("".join(graphml.node(s, {**d, "labels": " | ".join(d["labels"])}) for s, d in nodes.items()).encode())
+        fh.write("".join(graphml.node(s, {**d, "labels": graphml.labels_text(d["labels"]), **stats[s]})
+                         for s, d in nodes.items()).encode())
         _concat(fh, spool, n_chunks, "graphml")
         fh.write(graphml.footer().encode())
 

@@ -96,9 +96,10 @@ def exit_on_interrupt(message: Callable[[], str], cleanup: Callable[[], None]) -
                 pass
         try:
             cleanup()
-            sys.stderr.write(message() + "\n")
-            sys.stderr.flush()
         finally:
-            os._exit(130)
+            try:  # straight to the descriptor: the handler may have cut into a write to sys.stderr
+                os.write(2, (message() + "\n").encode("utf-8", "replace"))
+            finally:
+                os._exit(130)
 
     signal.signal(signal.SIGINT, handler)

@@ -67,7 +67,8 @@ def test_strict_leaves_existing_outputs_untouched(run, make_corpus):
     assert r.exit_code == 1
     assert "no output was written" in r.output and "binary file" in r.output
     assert graphml.read_bytes() == before and graphml.stat().st_mtime_ns == stamp
-    assert sorted(p.name for p in run.out.iterdir()) == [".cache", "pickgraph-build.json", "pickgraph.graphml", "pickgraph.html", "pickgraph.ttl"]
+    assert sorted(p.name for p in run.out.iterdir()) == [".cache", "pickgraph-build.json", "pickgraph-ontology.ttl", "pickgraph.graphml", "pickgraph.html",
+                                                     "pickgraph.ttl"]
 
 
 def test_show_json_and_text(run, make_corpus):
@@ -229,7 +230,8 @@ def test_build_of_a_big_graph_writes_exports_and_cache_from_forked_writers(run, 
     assert r.output.splitlines()[-1].startswith("built in ")
     cache = next((run.out / ".cache").glob("graph-*.pickle"))
     assert f"wrote {cache}" in r.output
-    assert sorted(p.name for p in run.out.iterdir()) == [".cache", "pickgraph-build.json", "pickgraph.graphml", "pickgraph.html", "pickgraph.ttl"]
+    assert sorted(p.name for p in run.out.iterdir()) == [".cache", "pickgraph-build.json", "pickgraph-ontology.ttl", "pickgraph.graphml", "pickgraph.html",
+                                                     "pickgraph.ttl"]
     built = cache.stat().st_mtime_ns
     r = run("show", "rust", "-c", str(folder), "--json")
     assert r.exit_code == 0 and {c["against"] for c in json.loads(r.stdout)["comparisons"]} == {"go", "zig"}

@@ -9,12 +9,13 @@ import rdflib
 from click.testing import CliRunner
 
 from conftest import render_comparison
-from graph import rdf
+from graph.rdf import mapping as rdf
+from graph.rdf import syntaxes
 from graph.cli import main
 from graph.pipeline import build
 from graph.read import QUOTE_MAX, parse_text
 from graph.resolve import slugify
-from graph.vocab import shapes_text
+from graph.rdf.vocab import shapes_text
 
 
 def test_names_without_ascii_get_distinct_stable_slugs():
@@ -56,7 +57,7 @@ def test_unicode_names_answer_queries_and_pass_the_shapes(unicode_corpus, tmp_pa
     assert info["name"] == "日本語" and [c["against_name"] for c in info["comparisons"]] == ["中文"]
     assert run("show", "???").output.startswith(f"???  ({slugify('???')})")
     G, _ = build([unicode_corpus])
-    data = rdflib.Graph().parse(data=rdf.serialize(G, "turtle"), format="turtle")
+    data = rdflib.Graph().parse(data=syntaxes.serialize(G, "turtle"), format="turtle")
     conforms, _, text = pyshacl.validate(data, shacl_graph=rdflib.Graph().parse(data=shapes_text(), format="turtle"))
     assert conforms, text
 

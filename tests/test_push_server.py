@@ -22,7 +22,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graph import rdf, sparql
+from graph import sparql
+from graph.rdf import mapping as rdf
+from graph.rdf import syntaxes
 from graph.cli import main
 from graph.push import PushError, default_graph_iri, push
 
@@ -228,3 +230,13 @@ def test_oxigraph_cli_syntax_is_what_the_fixture_uses():
     out = subprocess.run([str(OXIGRAPH), "serve", "--help"], capture_output=True, text=True, check=True).stdout
     assert "--location" in out and "--bind" in out
     assert os.access(OXIGRAPH, os.X_OK)
+
+
+def test_skos_related_on_the_oxigraph_server_without_inference(server, tiny_graph):
+    """A SKOS-only query answers on a plain store: skos:related is written, both ways (issue 15)."""
+    from test_skos_prov import RELATED_QUERY, TINY_PAIRS
+
+    graph = "https://example.org/graphs/skos"
+    push(tiny_graph, f"{server}/store", graph)
+    rows = remote_select(server, RELATED_QUERY, graph)
+    assert {(r["a"], r["b"]) for r in rows} == TINY_PAIRS and len(rows) == len(TINY_PAIRS) == 20

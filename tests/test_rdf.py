@@ -13,12 +13,13 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from graph import rdf
+from graph.rdf import mapping as rdf
+from graph.rdf import syntaxes
 from graph.export import FORMATS, export
 from graph.read.model import PickgraphError
 from graph.pipeline import build
 from graph.read.render import render_comparison, render_topic_page
-from graph.vocab import PG, PROV, RDF, SKOS, shapes_text
+from graph.rdf.vocab import DCTERMS, OWL, PG, PROV, RDF, SKOS, shapes_text
 
 ROOT = Path(__file__).resolve().parent.parent
 B = rdf.DEFAULT_BASE
@@ -79,7 +80,7 @@ def parse_oxigraph(data: bytes, fmt: str) -> rdflib.Graph:
     for q in ox.parse(data, format=OX_FORMAT[fmt]):
         s, p, o = q.subject, q.predicate, q.object
         assert isinstance(s, ox.NamedNode) and isinstance(o, (ox.NamedNode, ox.Literal)), "no blank nodes"
-        obj = rdflib.URIRef(o.value) if isinstance(o, ox.NamedNode) else rdflib.Literal(o.value)
+        obj = rdflib.URIRef(o.value) if isinstance(o, ox.NamedNode) else rdflib.Literal(o.value, lang=o.language)
         g.add((rdflib.URIRef(s.value), rdflib.URIRef(p.value), obj))
     return g
 
@@ -178,41 +179,43 @@ def test_named_graphs_one_per_document(tricky_graph):
     assert graphs == {rdf.topics_graph_iri()} | {rdf.document_iri(s) for s in G.graph["documents"]}
     for s, p, o, g in rdf.quads(G):
         if g == rdf.topics_graph_iri():
-            assert p in (str(RDF.type), str(SKOS.inScheme), str(SKOS.prefLabel), str(SKOS.altLabel),
-                         str(SKOS.notation)), p
+            assert p in (str(RDF.type), str(SKOS.inScheme), str(SKOS.topConceptOf), str(SKOS.hasTopConcept),
+                         str(SKOS.prefLabel), str(SKOS.altLabel), str(SKOS.notation), str(rdflib.RDFS.label),
+                         str(DCTERMS.conformsTo), str(PROV.wasGeneratedBy), str(PROV.used),
+                         str(PROV.wasAssociatedWith), str(OWL.versionInfo)), p
         elif p == str(PROV.wasDerivedFrom):
             assert o == g  # a document's graph holds only what that document says
 
 
 def test_base_iri_option(tiny_graph):
-    nt = rdf.serialize(tiny_graph, "ntriples", base_iri="https://example.org/kg/").decode()
+    nt = syntaxes.serialize(tiny_graph, "ntriples", base_iri="https://example.org/kg/").decode()
     assert "<https://example.org/kg/topic/alpha> " in nt
     assert "w3id.org/pickgraph/topic" not in nt
     assert "<https://w3id.org/pickgraph/ns#pick>" in nt  # the vocabulary does not move
     for bad in ("example.org/kg/", "https://example.org/kg", "https://exa mple.org/", 'https://x.org/"/'):
         with pytest.raises(rdf.BadIRI):
-            rdf.serialize(tiny_graph, "turtle", base_iri=bad)
+            syntaxes.serialize(tiny_graph, "turtle", base_iri=bad)
 
 
 # --------------------------------------------------------- round trips --
 
-@pytest.mark.parametrize("fmt", sorted(rdf.SYNTAXES))
+@pytest.mark.parametrize("fmt", sorted(f for f in FORMATS if FORMATS[f].rdf))
 def test_round_trip_data(data_graph, fmt):
-    data = rdf.serialize(data_graph, fmt)
-    expected = rdf.to_rdflib(data_graph)
+    data = syntaxes.serialize(data_graph, fmt)
+    expected = syntaxes.to_rdflib(data_graph)
     assert isomorphic(parse_rdflib(data, fmt), expected)
     assert isomorphic(parse_oxigraph(data, fmt), expected)
     if fmt in DATASET_FORMATS:
         assert quads_of(data, fmt) == {(s, p, str(o), g) for s, p, o, g in rdf.quads(data_graph)}
 
 
-@pytest.mark.parametrize("fmt", sorted(rdf.SYNTAXES))
+@pytest.mark.parametrize("fmt", sorted(f for f in FORMATS if FORMATS[f].rdf))
 def test_round_trip_keeps_awkward_text(tricky_graph, fmt):
     G = tricky_graph
     # names come from page lines, so newlines, tabs and CR can only be tested by putting them in directly
     G.nodes["shared-thing"]["name"] = 'Line one\nline "two"\r\n\ttabbed \\ end'
-    data = rdf.serialize(G, fmt)
-    expected = rdf.to_rdflib(G)
+    data = syntaxes.serialize(G, fmt)
+    expected = syntaxes.to_rdflib(G)
     for got in (parse_rdflib(data, fmt), parse_oxigraph(data, fmt)):
         assert isomorphic(got, expected)
         labels = {str(o) for o in got.objects(None, SKOS.prefLabel)}
@@ -224,39 +227,80 @@ def test_round_trip_keeps_awkward_text(tricky_graph, fmt):
 
 
 def test_turtle_literals_are_escaped_not_raw(tricky_graph):
-    ttl = rdf.serialize(tricky_graph, "turtle").decode()
+    ttl = syntaxes.serialize(tricky_graph, "turtle").decode()
     assert r'"Say \"Hi\" Lang"' in ttl
     assert r'"Back\\slash DB"' in ttl
     assert '"Crème Brûlée Café"' in ttl  # UTF-8, not \u escapes
 
 
 def test_ntriples_are_sorted_and_canonical(data_graph):
-    lines = rdf.serialize(data_graph, "ntriples").decode().splitlines()
+    lines = syntaxes.serialize(data_graph, "ntriples").decode().splitlines()
     assert lines == sorted(set(lines))
     assert len(lines) == len(rdf.triples(data_graph))
-    nq = rdf.serialize(data_graph, "nquads").decode().splitlines()
+    nq = syntaxes.serialize(data_graph, "nquads").decode().splitlines()
     assert nq == sorted(set(nq)) and len(nq) == len(rdf.quads(data_graph))
 
 
 def test_jsonld_has_small_explicit_context(tiny_graph):
     import json
 
-    doc = json.loads(rdf.serialize(tiny_graph, "jsonld"))
+    doc = json.loads(syntaxes.serialize(tiny_graph, "jsonld"))
     ctx = doc["@context"]
     assert ctx["pg"] == "https://w3id.org/pickgraph/ns#"
     assert ctx["pick"] == {"@id": "https://w3id.org/pickgraph/ns#pick", "@type": "@id"}
-    assert ctx["prefLabel"] == {"@id": "http://www.w3.org/2004/02/skos/core#prefLabel"}
-    assert not isinstance(ctx, str) and len(ctx) < 40
+    assert ctx["prefLabel"] == {"@id": "http://www.w3.org/2004/02/skos/core#prefLabel", "@language": "en"}
+    assert ctx["related"] == {"@id": "http://www.w3.org/2004/02/skos/core#related", "@type": "@id",
+                              "@container": "@set"}
+    assert not isinstance(ctx, str) and len(ctx) < 50
     alpha = next(n for n in doc["@graph"] if n["@id"] == T("alpha"))
     assert alpha["@type"] == ["pg:Topic", "skos:Concept"]
     assert alpha["prefLabel"] == "Alpha" and alpha["notation"] == "alpha"
+    assert alpha["related"] == [T("beta"), T("shared")]
     assert [n["@id"] for n in doc["@graph"]] == sorted(n["@id"] for n in doc["@graph"])
+
+
+def _shapes_of_keys(doc) -> dict[str, set[str]]:
+    shapes: dict[str, set[str]] = {}
+    for node in doc["@graph"]:
+        for key, value in node.items():
+            shapes.setdefault(key, set()).add(type(value).__name__)
+    return shapes
+
+
+def test_jsonld_keys_have_one_shape_each(data_graph, tiny_graph):
+    """Every key is always a list (a "@set" term, and @type) or always one value, on every node of every file."""
+    import json
+
+    for G in (tiny_graph, data_graph):
+        doc = json.loads(syntaxes.serialize(G, "jsonld"))
+        shapes = _shapes_of_keys(doc)
+        assert {k: s for k, s in shapes.items() if len(s) > 1} == {}
+        ctx = doc["@context"]
+        for key, (shape,) in shapes.items():
+            if key.startswith("@"):
+                assert shape == ("str" if key == "@id" else "list"), key
+            else:
+                assert (shape == "list") == (ctx[key].get("@container") == "@set"), key
+    assert _shapes_of_keys(doc)["altLabel"] == {"list"} and _shapes_of_keys(doc)["prefLabel"] == {"str"}
+
+
+def test_jsonld_context_is_written_as_a_file_and_expands_the_export_alike(tiny_graph, tmp_path):
+    """The context file is the export's own context: a document that refers to it reads as the same graph."""
+    import json
+
+    path = export(tiny_graph, "jsonld-context", out_dir=tmp_path)
+    assert path.name == "pickgraph.context.jsonld"
+    ctx = json.loads(path.read_text())
+    assert ctx == {"@context": syntaxes.jsonld_context()}
+    doc = json.loads(syntaxes.serialize(tiny_graph, "jsonld"))
+    swapped = json.dumps({**ctx, "@graph": doc["@graph"]})
+    assert isomorphic(rdflib.Graph().parse(data=swapped, format="json-ld"), syntaxes.to_rdflib(tiny_graph))
 
 
 # --------------------------------------------------------- determinism --
 
 def _all_exports(G) -> dict[str, bytes]:
-    return {fmt: rdf.serialize(G, fmt) for fmt in rdf.SYNTAXES}
+    return {fmt: syntaxes.serialize(G, fmt) for fmt in FORMATS if FORMATS[fmt].rdf}
 
 
 def test_byte_identical_whatever_the_file_order(tmp_path, data_graph):
@@ -277,18 +321,20 @@ def test_byte_identical_across_hash_seeds(tmp_path):
         "from graph.pipeline import build\n"
         "from graph.export import export\n"
         "G, _ = build(['data'])\n"
-        "for fmt in ('turtle', 'ntriples', 'jsonld', 'rdfxml', 'trig', 'nquads'):\n"
+        "for fmt in ('turtle', 'ntriples', 'jsonld', 'rdfxml', 'trig', 'nquads', 'jsonld-context', 'ontology',\n"
+        "            'graphml', 'csv', 'tsv'):\n"
         "    export(G, fmt, out_dir=sys.argv[1])\n"
     )
     outs = []
-    for seed in ("1", "4242"):
+    for seed in ("1", "4242", "77"):  # the communities of GraphML go through sets of strings: several seeds
         out = tmp_path / f"seed{seed}"
         env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run([sys.executable, "-c", script, str(out)], cwd=ROOT, env=env, check=True)
         outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
-    assert sorted(outs[0]) == ["pickgraph.jsonld", "pickgraph.nq", "pickgraph.nt", "pickgraph.rdf",
-                               "pickgraph.trig", "pickgraph.ttl"]
-    assert outs[0] == outs[1]
+    assert sorted(outs[0]) == ["pickgraph-edges.csv", "pickgraph-edges.tsv", "pickgraph-ontology.ttl",
+                               "pickgraph.context.jsonld", "pickgraph.graphml", "pickgraph.jsonld", "pickgraph.nq",
+                               "pickgraph.nt", "pickgraph.rdf", "pickgraph.trig", "pickgraph.ttl"]
+    assert outs[0] == outs[1] == outs[2]
 
 
 # --------------------------------------------------------------- SHACL --
@@ -298,18 +344,18 @@ def shapes():
     return rdflib.Graph().parse(data=shapes_text(), format="turtle")
 
 
-@pytest.mark.parametrize("fmt", sorted(rdf.SYNTAXES))
+@pytest.mark.parametrize("fmt", sorted(f for f in FORMATS if FORMATS[f].rdf))
 def test_every_export_of_data_validates(data_graph, shapes, fmt):
     import pyshacl
 
-    conforms, _, text = pyshacl.validate(parse_rdflib(rdf.serialize(data_graph, fmt), fmt), shacl_graph=shapes)
+    conforms, _, text = pyshacl.validate(parse_rdflib(syntaxes.serialize(data_graph, fmt), fmt), shacl_graph=shapes)
     assert conforms, text
 
 
 def test_shapes_catch_broken_comparisons(tiny_graph, shapes):
     import pyshacl
 
-    g = rdf.to_rdflib(tiny_graph)
+    g = syntaxes.to_rdflib(tiny_graph)
     c = next(g.subjects(RDF.type, PG.Comparison))
     picked = next(g.objects(c, PG.pick))
     other = next(t for t in g.objects(c, PG.comparedTopic) if t != picked)
@@ -328,11 +374,11 @@ def test_shapes_catch_broken_comparisons(tiny_graph, shapes):
 
 # --------------------------------------------------------------- writes --
 
-@pytest.mark.parametrize("fmt", sorted(rdf.SYNTAXES))
+@pytest.mark.parametrize("fmt", sorted(f for f in FORMATS if FORMATS[f].rdf))
 def test_writers_are_registered_and_write_files(tiny_graph, tmp_path, fmt):
     path = export(tiny_graph, fmt, out_dir=tmp_path)
     assert path.name == FORMATS[fmt][2]
-    assert path.read_bytes() == rdf.serialize(tiny_graph, fmt)
+    assert path.read_bytes() == syntaxes.serialize(tiny_graph, fmt)
     custom = tmp_path / "custom" / "x.out"
     export(tiny_graph, fmt, custom, base_iri="https://example.org/kg/")
     assert b"https://example.org/kg/topic" in custom.read_bytes()
@@ -341,13 +387,13 @@ def test_writers_are_registered_and_write_files(tiny_graph, tmp_path, fmt):
 
 def test_failed_write_leaves_the_old_file(tiny_graph, tmp_path):
     target = tmp_path / "out" / "pickgraph.rdf"
-    rdf.write_rdfxml(tiny_graph, target)
+    export(tiny_graph, "rdfxml", target)
     before = target.read_bytes()
     tiny_graph.nodes["alpha"]["name"] = "Alpha\x01"  # XML 1.0 cannot hold U+0001
     with pytest.raises(PickgraphError, match="RDF/XML cannot hold"):
-        rdf.write_rdfxml(tiny_graph, target)
+        export(tiny_graph, "rdfxml", target)
     assert target.read_bytes() == before
     assert [p.name for p in target.parent.iterdir()] == ["pickgraph.rdf"]  # no temporary file left behind
     # N-Triples can carry it, escaped
-    rdf.write_ntriples(tiny_graph, tmp_path / "x.nt")
+    export(tiny_graph, "ntriples", tmp_path / "x.nt")
     assert b'"Alpha\\u0001"' in (tmp_path / "x.nt").read_bytes()

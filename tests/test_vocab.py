@@ -1,4 +1,4 @@
-"""The pg: vocabulary: graph/vocab.py, the ontology, the shapes, the exports and the queries use the same terms."""
+"""The pg: vocabulary: graph/rdf/vocab.py, the ontology, the shapes, the exports and the queries use the same terms."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL
 
-from graph import rdf, sparql
-from graph.vocab import NS, PG, PREFIXES, ontology_text, shapes_text, terms
+from graph import sparql
+from graph.rdf import mapping as rdf
+from graph.rdf import syntaxes
+from graph.rdf.vocab import NS, PG, PREFIXES, ontology_text, shapes_text, terms
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +25,7 @@ def ontology_terms(g: rdflib.Graph) -> set[str]:
 
 def test_every_ontology_term_is_in_the_class_and_vice_versa(ontology):
     assert ontology_terms(ontology) == set(terms())
-    assert len(terms()) == 27
+    assert len(terms()) == 28
 
 
 def test_every_term_is_declared_labelled_and_explained(ontology):
@@ -36,7 +38,7 @@ def test_every_term_is_declared_labelled_and_explained(ontology):
 
 
 def test_object_and_datatype_properties_match_the_jsonld_context(ontology):
-    ctx = rdf.jsonld_context()
+    ctx = syntaxes.jsonld_context()
     for term, definition in ctx.items():
         if isinstance(definition, dict) and definition["@id"].startswith(NS):
             kind = OWL.ObjectProperty if definition.get("@type") == "@id" else OWL.DatatypeProperty

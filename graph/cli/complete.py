@@ -36,7 +36,7 @@ def topic_index(cache: Path) -> list[list[Any]]:
     G = load_cache(cache, None, documents=False)
     topics = sorted([n, d.get("name", n), list(d.get("labels", []))] for n, d in G.nodes(data=True))
     try:
-        from ..export import atomic_write_bytes
+        from ..output import atomic_write_bytes
 
         atomic_write_bytes(names, json.dumps({"cache": stamp, "topics": topics}, ensure_ascii=False).encode())
     except OSError:

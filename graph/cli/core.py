@@ -241,7 +241,7 @@ def _show_text(G, i) -> str:
 @pass_state
 def export_cmd(state: State, fmt: str, output: str | None, base_iri: str | None, as_json: bool) -> None:
     """Write the graph in one format (atomically: a failed write leaves the old file)."""
-    if base_iri and FORMATS[fmt][0] != "graph.rdf":
+    if base_iri and not FORMATS[fmt].rdf:
         raise click.UsageError("--base-iri applies to the RDF formats only")
     if as_json and output == "-":
         raise click.UsageError("--json and -o - both want standard output; choose one")

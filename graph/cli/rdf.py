@@ -9,7 +9,7 @@ from .term import JSON_KEY, current_width, strong
 
 def _base_or_default(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
     # rdflib is imported only by the commands that need it, so other commands start fast
-    from ..rdf import DEFAULT_BASE
+    from ..rdf.mapping import DEFAULT_BASE
 
     return value or DEFAULT_BASE
 

@@ -1,6 +1,6 @@
 """The ``pg:`` vocabulary as an rdflib namespace that refuses misspelt terms.
 
-The terms are those of ``graph/ontology.ttl`` (the public contract);
+The terms are those of ``graph/rdf/ontology.ttl`` (the public contract);
 ``tests/test_vocab.py`` checks that the two list exactly the same terms.
 
 >>> PG.Comparison
@@ -16,7 +16,7 @@ from __future__ import annotations
 from importlib import resources
 
 from rdflib import namespace as _ns
-from rdflib.namespace import PROV, RDF, RDFS, SKOS, Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, Namespace
 from rdflib.term import URIRef
 
 # Only namespaces that raise on unknown names are module globals: pytest's
@@ -25,10 +25,14 @@ from rdflib.term import URIRef
 XSD_NS = str(_ns.XSD)
 
 NS = "https://w3id.org/pickgraph/ns#"
+#: the ontology's own IRI (graph/rdf/ontology.ttl); the data links to it with dcterms:conformsTo
+ONTOLOGY = "https://w3id.org/pickgraph/ns"
+#: the language tag of SKOS labels, definitions and advice: the pages read so far are all English
+LANG = "en"
 
 
 class PG(_ns.DefinedNamespace):
-    """``https://w3id.org/pickgraph/ns#`` — see ``graph/ontology.ttl`` for each term's meaning."""
+    """``https://w3id.org/pickgraph/ns#`` — see ``graph/rdf/ontology.ttl`` for each term's meaning."""
 
     _NS = Namespace(NS)
     _fail = True
@@ -52,6 +56,7 @@ class PG(_ns.DefinedNamespace):
     pro: URIRef
     con: URIRef
     useIf: URIRef
+    useWhen: URIRef
     listsRelated: URIRef
     # shortcuts between topics
     comparedWith: URIRef
@@ -70,12 +75,36 @@ class PG(_ns.DefinedNamespace):
 #: prefix → namespace of every vocabulary the exports use, in the order files declare them
 PREFIXES: dict[str, str] = {
     "pg": NS,
+    "dcterms": str(DCTERMS),
+    "owl": str(OWL),
     "prov": str(PROV),
     "rdf": str(RDF),
     "rdfs": str(RDFS),
     "skos": str(SKOS),
     "xsd": XSD_NS,
 }
+
+
+class Terms:
+    """The terms of one namespace as plain ``str`` attributes: what the mapping uses on its hot path.
+
+    Reading an attribute of an rdflib namespace class costs a method call and a
+    check; this object answers from its ``__dict__`` and still raises
+    ``AttributeError`` on a misspelt term, because only declared terms are set.
+
+    >>> P = Terms(PG)
+    >>> P.pick
+    'https://w3id.org/pickgraph/ns#pick'
+    >>> P.pik
+    Traceback (most recent call last):
+    ...
+    AttributeError: 'Terms' object has no attribute 'pik'
+    """
+
+    def __init__(self, namespace: type[_ns.DefinedNamespace]):
+        for name in namespace.__annotations__:
+            if not name.startswith("_"):
+                setattr(self, name, str(namespace[name]))
 
 
 def terms() -> list[str]:
@@ -89,12 +118,13 @@ def terms() -> list[str]:
 
 def ontology_text() -> str:
     """The Turtle text of the shipped ontology."""
-    return resources.files("graph").joinpath("ontology.ttl").read_text(encoding="utf-8")
+    return resources.files("graph.rdf").joinpath("ontology.ttl").read_text(encoding="utf-8")
 
 
 def shapes_text() -> str:
     """The Turtle text of the shipped SHACL shapes."""
-    return resources.files("graph").joinpath("shapes.ttl").read_text(encoding="utf-8")
+    return resources.files("graph.rdf").joinpath("shapes.ttl").read_text(encoding="utf-8")
 
 
-__all__ = ["PG", "NS", "PREFIXES", "PROV", "RDF", "RDFS", "SKOS", "XSD_NS", "terms", "ontology_text", "shapes_text"]
+__all__ = ["PG", "NS", "ONTOLOGY", "LANG", "PREFIXES", "DCTERMS", "OWL", "PROV", "RDF", "RDFS", "SKOS", "XSD_NS",
+           "Terms", "terms", "ontology_text", "shapes_text"]

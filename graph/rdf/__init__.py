@@ -1,0 +1,1 @@
+"""The vocabulary, the one mapping from records to RDF statements, and its syntaxes."""

@@ -1,0 +1,182 @@
+"""Turtle and TriG written block by block from the statement groups of :mod:`graph.rdf.mapping`.
+
+The mapping says what a page or a topic states; this module only spells it:
+prefixed names for the vocabulary and the data IRIs, quoted literals, one
+subject group at a time. Nothing here needs the whole graph in memory, so the
+streaming build (:mod:`graph.stream`) calls the same functions from its worker
+processes on one chunk of pages at a time.
+
+A file is ``prefixes() + topics_section() + document blocks``; the same subject
+(a topic) may head several blocks, which Turtle allows.
+
+>>> from graph.read import parse_text, EXAMPLE
+>>> page = parse_text(EXAMPLE, "ex.txt")
+>>> from graph.resolve import slugify
+>>> text = document_block(page, slugify, {"redis", "memcached", "caching", "key-value-stores"})
+>>> for line in text.splitlines():
+...     if line.strip().startswith(("pg:pick", "pg:preferredOver")):
+...         print(line.strip())
+pg:pick topic:redis ;
+pg:preferredOver topic:memcached ;
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable
+
+import networkx as nx
+
+from ..read.model import Comparison, TopicPage
+from . import mapping
+from .mapping import DEFAULT_BASE, FROM_PAGE, Group, lit
+from .vocab import LANG, PREFIXES, Terms, DCTERMS, OWL, PG, PROV, RDF, RDFS, SKOS
+
+_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
+
+
+def text(value: str) -> str:
+    """A literal in the export's language.
+
+    >>> text("Redis")
+    '"Redis"@en'
+    """
+    return f"{lit(value)}@{LANG}"
+
+
+def _qnames() -> dict[str, str]:
+    """Every vocabulary term → its prefixed name (``rdf:type`` as ``a``)."""
+    by_ns = {ns: p for p, ns in PREFIXES.items()}
+    out = {}
+    for namespace in (PG, SKOS, PROV, RDF, RDFS, DCTERMS, OWL):
+        ns = str(namespace._NS)
+        for iri in vars(Terms(namespace)).values():
+            out[iri] = f"{by_ns[ns]}:{iri[len(ns):]}"
+    out[str(RDF.type)] = "a"
+    return out
+
+
+_QN = _qnames()
+_QN_SP = {iri: f"{q} " for iri, q in _QN.items()}  # the verb and its space, spelt once
+
+
+def data_prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
+    """The prefixes of the data IRIs under ``base``."""
+    return {"topic": f"{base}topic/", "comparison": f"{base}comparison/", "document": f"{base}document/"}
+
+
+def prefixes(base: str = DEFAULT_BASE) -> str:
+    """The ``@prefix`` lines every file starts with."""
+    pfx = {**PREFIXES, **data_prefixes(base)}
+    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in pfx.items()) + "\n"
+
+
+class Names:
+    """The Turtle namer of the mapping: prefixed names under one base (topics memoised), quoted literals."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self._topic: dict[str, str] = {}
+        self.lit, self.text = lit, text  # instance attributes: the cheapest calls on the hot path
+
+    def topic(self, slug: str) -> str:
+        hit = self._topic.get(slug)
+        if hit is None:
+            if len(self._topic) > 1_000_000:  # bounded, for million-page builds
+                self._topic.clear()
+            # a slug is almost always a valid local name; the odd one is written in full
+            hit = f"topic:{slug}" if _LOCAL.match(slug) else f"<{self.base}topic/{slug}>"
+            self._topic[slug] = hit
+        return hit
+
+    def document(self, sha: str) -> str:
+        return f"document:{sha}"
+
+    def comparison(self, sha: str) -> str:
+        return f"comparison:{sha}"
+
+    def card(self, sha: str, slug: str) -> str:
+        return f"<{self.base}comparison/{sha}/card/{slug}>"
+
+    def iri(self, iri: str) -> str:
+        return _QN.get(iri) or f"<{iri}>"
+
+
+_NAMES: dict[str, Names] = {}
+
+
+def _names(base: str) -> Names:
+    names = _NAMES.get(base)
+    if names is None:
+        names = _NAMES[base] = Names(base)
+    return names
+
+
+def render(groups: Iterable[Group]) -> str:
+    """Statement groups as Turtle: one ``subject verb objects ; … .`` block each."""
+    qn = _QN_SP
+    out: list[str] = []
+    add = out.append
+    for s, pairs in groups:
+        add(s)
+        sep = "\n    "
+        for p, objs in pairs:
+            add(sep)
+            # one object is the common case; long lists (top concepts, documents used) one object a line
+            add(qn[p] + objs[0] if len(objs) == 1 else qn[p] + (", ".join(objs) if len(objs) < 8 else _column(objs)))
+            sep = " ;\n    "
+        add(" .\n")
+    return "".join(out)
+
+
+def _column(objs: list[str]) -> str:
+    return "\n        " + ",\n        ".join(objs)
+
+
+def topic_block(slug: str, name: str, labels: Iterable[str], base: str = DEFAULT_BASE) -> str:
+    """A topic's own statements (type, scheme, labels, slug)."""
+    n = _names(base)
+    return render([mapping.topic_statements(slug, name, labels, n, n.iri(mapping.scheme_iri(base)))])
+
+
+def topics_section(topics: Iterable[tuple[str, str, Iterable[str]]], doc_shas: Iterable[str],
+                   base: str = DEFAULT_BASE) -> str:
+    """The topics graph: the scheme, the build and every topic (``(slug, name, labels)``, in the order to write)."""
+    groups = mapping.topics_groups(topics, doc_shas, _names(base))
+    return "\n".join(render([g]) for g in groups)
+
+
+def document_block(page: Comparison | TopicPage, canon: Callable[[str], str], known: Collection[str] | None,
+                   base: str = DEFAULT_BASE, pick: str | None | object = FROM_PAGE) -> str:
+    """Every statement a page makes (:func:`graph.rdf.mapping.document_statements`), as Turtle."""
+    return render(mapping.document_statements(page, canon, known, _names(base), pick))
+
+
+def _document_blocks(G: nx.MultiDiGraph, base: str) -> list[tuple[str, str]]:
+    """``(sha, block)`` of every document, by sha."""
+    ident = G.graph.get("identity")
+    canon = ident.canonical if ident is not None else (lambda x: x)
+    picks = mapping.graph_picks(G)
+    # items(): a cached graph's records come from its store in one read, not one open per page
+    return [(sha, document_block(page, canon, G, base, picks.get(sha)))
+            for sha, page in sorted(G.graph.get("documents", {}).items())]
+
+
+def _topics(G: nx.MultiDiGraph, base: str) -> str:
+    return topics_section(mapping.graph_topics(G), G.graph.get("documents", {}).keys(), base)
+
+
+def turtle_text(G: nx.MultiDiGraph, base: str) -> str:
+    """Turtle (the union graph): the topics graph by slug, then one block per document by sha256."""
+    return "\n".join([prefixes(base), _topics(G, base)] + [b for _, b in _document_blocks(G, base)])
+
+
+def trig_text(G: nx.MultiDiGraph, base: str) -> str:
+    """TriG: the topics graph, then one named graph per source document by sha256."""
+    parts = [prefixes(base), f"<{mapping.topics_graph_iri(base)}> {{\n{_topics(G, base)}}}\n"]
+    parts += [f"document:{sha} {{\n{block}}}\n" for sha, block in _document_blocks(G, base)]
+    return "\n".join(parts)
+
+
+__all__ = ["Names", "data_prefixes", "document_block", "lit", "prefixes", "render", "text", "topic_block",
+           "topics_section", "trig_text", "turtle_text"]

@@ -1,0 +1,1 @@
+"""Views of the graph for people and their tools: GraphML and the interactive page."""
