@@ -282,22 +282,24 @@ def _write_record(target: Path, record: dict) -> Path:
 T = TypeVar("T")
 
 
-def write_into(out_dir: str | os.PathLike[str], name: str, write: Callable[[Path], T],
+def write_into(out_dir: str | os.PathLike[str], write: Callable[[Path], T], wait: bool = True,
                on_wait: Callable[[str], None] | None = None) -> T:
-    """Write one output ``name`` of ``out_dir`` with ``write(path)``, under the folder's lock.
+    """Rewrite some outputs of ``out_dir`` with ``write(staging)``, under the folder's lock.
 
-    For the commands that rewrite one export of the last build (``export``,
-    ``view``): they wait for a build at work, and the build's record then
-    describes the new file, so the set stays one a reader can check.
+    ``write`` writes each file at its path relative to the out folder, under
+    ``staging``. For what rewrites part of the last build's set (``export``,
+    ``view``, a query's rebuilt cache): it waits for a build at work (or, with
+    ``wait=False``, raises :class:`~graph.read.model.Busy`), and the build's
+    record then describes the new files, so the set stays one a reader can check.
     """
-    with output.generation(out_dir, on_wait=on_wait) as gen:
-        result = write(gen.dir / name)
+    with output.generation(out_dir, wait=wait, on_wait=on_wait) as gen:
+        result = write(gen.dir)
         record_path = Path(out_dir) / BUILD_RECORD
         try:
             record = json.loads(record_path.read_bytes().decode("utf-8", "surrogateescape"))
             record["files"] = {**(record.get("files") or {}), **gen.describe()}
         except (OSError, ValueError, AttributeError, TypeError):
-            record = None  # no build here (or an unreadable record): the file stands alone
+            record = None  # no build here (or an unreadable record): the files stand alone
         if record is not None:
             _write_record(gen.dir / BUILD_RECORD, record)
         gen.commit(last=BUILD_RECORD)
@@ -382,9 +384,7 @@ def load_graph(
     G, _ = build(paths, aliases, progress=progress, max_bytes=max_bytes)
     if G.graph.get("fingerprint"):
         try:
-            with output.generation(out_dir, wait=False) as gen:
-                save_cache(G, gen.dir, paths, aliases)
-                gen.commit()
+            write_into(out_dir, lambda staging: save_cache(G, staging, paths, aliases), wait=False)
         except PickgraphError:
             pass  # busy, read-only or full: it only costs the next command a rebuild
     return G

@@ -169,6 +169,7 @@ def test_a_damaged_cache_is_rebuilt_with_a_notice(tmp_path, kind):
     assert "Rust" in r.stdout
     r = CliRunner().invoke(main, ["--out", str(out), "why", "Rust", "Go"])  # the rebuilt cache is whole again
     assert r.exit_code == 0 and "damaged" not in r.stderr
+    assert output.check(out, manifest(out)["files"]) == []  # and the record describes it
 
 
 # ---------------------------------------------------------------- writes --

@@ -52,7 +52,8 @@ def view(state: State, topic: str | None, depth: int, output: str | None, max_to
     else:  # a file of the out folder: written under its lock, like a build's
         name = f"pickgraph-{slug}.html" if slug else "pickgraph.html"
         target = Path(state.out) / name
-        result = {**write_into(state.out, name, write, on_wait=state.waiting), "path": str(target)}
+        result = {**write_into(state.out, lambda staging: write(staging / name), on_wait=state.waiting),
+                  "path": str(target)}
     emit(result, as_json, _text)
     if open_ if open_ is not None else (sys.stdout.isatty() and not as_json):
         webbrowser.open(target.resolve().as_uri())
