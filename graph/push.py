@@ -1,6 +1,6 @@
 """Push the export to a SPARQL 1.1 store through the Graph Store HTTP Protocol.
 
-The union graph's N-Triples go to one named graph in batches: a ``PUT
+The union graph's distinct triples go, as N-Triples, to one named graph in batches: a ``PUT
 {endpoint}?graph={IRI}`` with the first batch replaces the graph, a ``POST`` of
 each further batch adds to it, so pushing twice leaves the store as pushing
 once, and no request carries more than ``batch_size`` triples. The endpoint is
@@ -15,7 +15,7 @@ Virtuoso   ``http://localhost:8890/sparql-graph-crud-auth`` (Digest)
 
 Every reply is checked before the next request: only ``200``, ``201`` and ``204``
 (what the protocol answers for a stored graph) count as done. One deadline
-covers the whole push, however slowly the store answers.
+covers every request of a push together, however slowly the store answers.
 
 Credentials come from the environment, never from the command line or the
 URL, and are never printed: ``PICKGRAPH_PUSH_TOKEN`` (sent as
@@ -48,7 +48,7 @@ ENV_USER = "PICKGRAPH_PUSH_USER"
 ENV_PASSWORD = "PICKGRAPH_PUSH_PASSWORD"
 ENV_AUTH = "PICKGRAPH_PUSH_AUTH"
 AUTH_KINDS = ("basic", "digest")
-DEFAULT_TIMEOUT = 300.0
+DEFAULT_TIMEOUT = 600.0
 DEFAULT_BATCH = 100_000
 #: what the Graph Store Protocol answers when it has stored the graph (created, or replaced/added)
 STORED = {200: "OK", 201: "Created", 204: "No Content"}
@@ -243,7 +243,27 @@ class Digest:
 
 # ----------------------------------------------------------------- batches --
 
-def batches(body: bytes, size: int) -> Iterator[memoryview]:
+def ntriples(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE) -> bytearray:
+    """The distinct triples of the union graph as N-Triples, in the order the Turtle export writes them.
+
+    The same lines as the N-Triples export, unsorted: made from the fast Turtle writer
+    through Oxigraph's parser, with a 16-byte digest per line to drop repeats, it takes
+    about half the time and memory of the sorted export at 100,000 pages.
+    """
+    import pyoxigraph as ox
+
+    seen: set[bytes] = set()
+    body = bytearray()
+    for triple in ox.parse(serialize(G, "turtle", base_iri), format=ox.RdfFormat.TURTLE):
+        line = f"{triple} .\n".encode()
+        key = hashlib.blake2b(line, digest_size=16).digest()
+        if key not in seen:
+            seen.add(key)
+            body += line
+    return body
+
+
+def batches(body: bytes | bytearray, size: int) -> Iterator[memoryview]:
     """``body`` (N-Triples, one statement a line) cut into runs of at most ``size`` lines, without copies.
 
     >>> [bytes(b) for b in batches(b"a .\\nb .\\nc .\\n", 2)]
@@ -282,7 +302,6 @@ class _Session:
         self.parts = check_endpoint(endpoint)
         self.where = _redact(endpoint)
         self.timeout = timeout
-        self.deadline = time.monotonic() + timeout
         env = os.environ if env is None else env
         self.kind = auth_kind(env)
         self.auth = auth_header(env)
@@ -290,7 +309,12 @@ class _Session:
         cls = http.client.HTTPSConnection if self.parts.scheme == "https" else http.client.HTTPConnection
         self.conn = cls(self.parts.hostname, self.parts.port, timeout=timeout)
         self.expired = threading.Event()
-        self.timer = threading.Timer(timeout, self._expire)
+        self.timer: threading.Timer | None = None
+
+    def start(self) -> None:
+        """Start the clock: from here on, every request shares ``timeout`` seconds."""
+        self.deadline = time.monotonic() + self.timeout
+        self.timer = threading.Timer(self.timeout, self._expire)
         self.timer.daemon = True
         self.timer.start()
 
@@ -304,7 +328,8 @@ class _Session:
                 pass
 
     def close(self) -> None:
-        self.timer.cancel()
+        if self.timer is not None:
+            self.timer.cancel()
         self.conn.close()
 
     def _timed_out(self) -> TimedOut:
@@ -407,8 +432,9 @@ def push(G: nx.MultiDiGraph, endpoint: str, graph_iri: str | None = None, base_i
          batch_size: int = DEFAULT_BATCH) -> dict[str, Any]:
     """Replace the named graph ``graph_iri`` at ``endpoint`` with the triples of ``G``.
 
-    The triples go in requests of at most ``batch_size`` (PUT, then POSTs), all within
-    ``timeout`` seconds from the call (:class:`~graph.read.model.TimedOut` after).
+    The triples go in requests of at most ``batch_size`` (PUT, then POSTs); the store has
+    ``timeout`` seconds for all of them together, counted from the first request
+    (:class:`~graph.read.model.TimedOut` after).
     Returns ``{"endpoint", "graph", "triples", "status", "requests"}`` (``status``: the
     store's answer to the PUT, 201 created or 200/204 replaced); raises
     :class:`PushError` with a one-line reason for a bad endpoint, a refused connection,
@@ -422,8 +448,9 @@ def push(G: nx.MultiDiGraph, endpoint: str, graph_iri: str | None = None, base_i
     url = target_url(endpoint, graph_iri)
     session = _Session(endpoint, timeout, env)
     try:
-        body = serialize(G, "ntriples", base_iri)
+        body = ntriples(G, base_iri)
         total = body.count(b"\n")
+        session.start()
         if session.digest is not None:
             # learn the challenge from a request without a body (and without effect), so that no batch goes twice
             session.request("HEAD", url)
@@ -439,5 +466,5 @@ def push(G: nx.MultiDiGraph, endpoint: str, graph_iri: str | None = None, base_i
 
 
 __all__ = ["push", "PushError", "default_graph_iri", "check_endpoint", "target_url", "auth_kind", "auth_header",
-           "Digest", "batches", "STORED", "ENV_TOKEN", "ENV_USER", "ENV_PASSWORD", "ENV_AUTH", "DEFAULT_TIMEOUT",
+           "Digest", "ntriples", "batches", "STORED", "ENV_TOKEN", "ENV_USER", "ENV_PASSWORD", "ENV_AUTH", "DEFAULT_TIMEOUT",
            "DEFAULT_BATCH"]

@@ -99,8 +99,8 @@ def _endpoint(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
                    "Env: PICKGRAPH_PUSH_ENDPOINT.")
 @click.option("--graph", "-g", "graph_iri", metavar="IRI",
               help="Named graph to replace. Default: {base}graph/all.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=300.0, show_default=True, metavar="SECONDS",
-              help="Seconds the whole push may take (exit status 5 after).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=600.0, show_default=True, metavar="SECONDS",
+              help="Seconds the store has for all requests together, from the first one (exit status 5 after).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=100_000, show_default=True, metavar="TRIPLES",
               help="Triples per request: the first replaces the graph (PUT), the others add to it (POST).")
 @base_iri_option
