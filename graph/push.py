@@ -290,6 +290,10 @@ def batches(body: bytes | bytearray, size: int) -> Iterator[memoryview]:
 
 # ------------------------------------------------------------------- push --
 
+#: status, reason, headers (case-insensitive, repeatable), body
+_Reply = tuple[int, str, "http.client.HTTPMessage", bytes]
+
+
 class _Session:
     """HTTP requests to one store, all inside one deadline.
 
@@ -337,7 +341,7 @@ class _Session:
                         "give it more time with --timeout SECONDS")
 
     def request(self, method: str, url: str, body: bytes | memoryview = b"",
-                content_type: str | None = None) -> tuple[int, str, dict[str, str], bytes]:
+                content_type: str | None = None) -> _Reply:
         """``(status, reason, headers, body)`` of one request, answering a Digest challenge once."""
         parts = urllib.parse.urlsplit(url)
         uri = parts.path or "/"
@@ -353,14 +357,13 @@ class _Session:
                 headers["Authorization"] = self.digest.header(method, uri)
             reply = self._exchange(method, uri, body, headers)
             if reply[0] == 401 and self.digest is not None and attempt == 1:
-                challenges = [v for k, v in reply[2].items() if k.lower() == "www-authenticate"]
-                if any(self.digest.challenge(c) for c in challenges):
+                if any(self.digest.challenge(c) for c in reply[2].get_all("WWW-Authenticate") or []):
                     continue
             return reply
         return reply
 
     def _exchange(self, method: str, uri: str, body: bytes | memoryview,
-                  headers: dict[str, str]) -> tuple[int, str, dict[str, str], bytes]:
+                  headers: dict[str, str]) -> _Reply:
         for attempt in (1, 2):
             if self.expired.is_set():
                 raise self._timed_out()
@@ -375,7 +378,7 @@ class _Session:
                 data = resp.read()
                 if resp.will_close:
                     self.conn.close()
-                return resp.status, resp.reason, dict(resp.getheaders()), data
+                return resp.status, resp.reason, resp.headers, data
             except (TimeoutError, socket.timeout):
                 self.conn.close()
                 raise self._timed_out() from None
@@ -405,8 +408,7 @@ class _Session:
         return PushError(f"cannot reach {self.where}: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}")
 
 
-def _check_reply(reply: tuple[int, str, dict[str, str], bytes], where: str, method: str, done: int, total: int,
-                 kind: str | None) -> None:
+def _check_reply(reply: _Reply, where: str, method: str, done: int, total: int, kind: str | None) -> None:
     status, reason, headers, body = reply
     if status in STORED:
         return
@@ -414,7 +416,7 @@ def _check_reply(reply: tuple[int, str, dict[str, str], bytes], where: str, meth
     detail = f": {text}" if text else ""
     if status in (401, 403):
         hint = " (check the credentials in the PICKGRAPH_PUSH_* variables"
-        challenges = " ".join(v for k, v in headers.items() if k.lower() == "www-authenticate").lower()
+        challenges = " ".join(headers.get_all("WWW-Authenticate") or []).lower()
         # Virtuoso answers Basic with a bare 401: say what it wants in either case
         if kind in (None, "basic") and ("digest" in challenges or (kind and not challenges)):
             hint += f"; a store that asks for Digest, as Virtuoso does, needs {ENV_AUTH}=digest"

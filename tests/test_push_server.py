@@ -238,7 +238,7 @@ class RawStore:
     """A store on 127.0.0.1 that reads each request whole, then answers with ``reply(conn)``: any bytes, any pace."""
 
     def __init__(self, reply):
-        self.reply, self.requests = reply, []
+        self.reply, self.requests, self.heads = reply, [], []
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/store"
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -263,6 +263,7 @@ class RawStore:
                 while len(body) < length:
                     body += conn.recv(65536)
                 self.requests.append((head.split(b" ")[0].decode(), body))
+                self.heads.append(head.decode("latin-1"))
                 try:
                     self.reply(conn)
                 except OSError:  # the client gave up: fine
@@ -391,3 +392,23 @@ def test_pushed_lines_are_the_ntriples_export_each_once(data_graph):
     lines = bytes(ntriples(data_graph)).splitlines(keepends=True)
     assert len(lines) == len(set(lines)) == len(rdf.triples(data_graph))
     assert sorted(lines) == rdf.serialize(data_graph, "ntriples").splitlines(keepends=True)
+
+
+def test_digest_answers_the_challenge_and_a_stale_nonce(raw_store, tiny_graph):
+    challenge = 'WWW-Authenticate: Digest realm="SPARQL", nonce="{}", qop="auth", algorithm="MD5"{}\r\n'
+    answers = iter([
+        "HTTP/1.1 401 Unauthorized\r\n" + challenge.format("n1", "") + "Content-Length: 0\r\n\r\n",  # HEAD
+        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",  # HEAD again, answered: no such graph yet
+        "HTTP/1.1 401 Unauthorized\r\n" + challenge.format("n2", ", stale=true") + "Content-Length: 0\r\n\r\n",
+        "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n",
+    ])
+    store = raw_store(lambda conn: conn.sendall(next(answers).encode()))
+    env = {"PICKGRAPH_PUSH_USER": "dba", "PICKGRAPH_PUSH_PASSWORD": "pw", "PICKGRAPH_PUSH_AUTH": "digest"}
+    result = push(tiny_graph, store.url, env=env, timeout=10)
+    assert result["status"] == 201 and [m for m, _ in store.requests] == ["HEAD", "HEAD", "PUT", "PUT"]
+    auth = [re.search(r"(?m)^Authorization: (.*)$", h) for h in store.heads]
+    assert auth[0] is None  # nothing to answer yet, and no password in any form
+    seen = [(re.search(r'nonce="(\w+)"', a[1])[1], re.search(r"nc=(\w+)", a[1])[1]) for a in auth[1:]]
+    assert seen == [("n1", "00000001"), ("n1", "00000002"), ("n2", "00000001")]
+    assert all('username="dba"' in a[1] and "pw" not in a[1] for a in auth[1:])
+    assert [len(b) for _, b in store.requests][:2] == [0, 0]  # the body went only with an answered challenge
