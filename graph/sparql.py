@@ -187,7 +187,7 @@ _TOKEN = re.compile(r"""
   | '\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'
   | "(?:[^"\\\n\r]|\\.)*"                               # short strings
   | '(?:[^'\\\n\r]|\\.)*'
-  | <[^<>"{}|^`\\\x00-\x20]*>                           # an IRI
+  | <(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>  # an IRI (\u escapes and all)
   | [?$][^\s{}()\[\];,.<>"'\#=!&|*/+^-]*                # a variable
   | (?P<name>(?:[^\s{}()\[\];,<>"'\#?$=!&|*/+^\\]|\\.)+)  # a keyword, prefixed name, number, @lang
   | .                                                   # punctuation, operators

@@ -34,6 +34,8 @@ CALLS = [  # (query, what SERVICE calls it makes)
      ["<{ep}>"]),
     ("SELECT * WHERE { OPTIONAL { ?x ?y 'it\\'s' } SERVICE <{ep}> { ?s ?p ?o } }", ["<{ep}>"]),
     ("SELECT * WHERE { ?x ?y ?z FILTER (?y < ?z || EXISTS { SERVICE <{ep}> { ?s ?p ?o } }) }", ["<{ep}>"]),
+    # an escape inside an IRI must not end it early, nor turn its '#' into a comment hiding the rest of the line
+    ("SELECT * WHERE { OPTIONAL { ?x <http://x/\\u0041#> ?y } SERVICE <{ep}> { ?s ?p ?o } }", ["<{ep}>"]),
 ]
 NOT_CALLS = [  # the word, where it is no keyword
     "SELECT ?service WHERE { ?service ?p ?o } LIMIT 1",
