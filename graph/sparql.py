@@ -30,7 +30,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, Union
@@ -43,7 +43,7 @@ from .vocab import PREFIXES
 
 RESULT_FORMATS = ("table", "json", "csv", "tsv")
 #: seconds a query of the command line may run (``--timeout``); the Python API has no limit unless asked
-DEFAULT_TIMEOUT = 30.0
+DEFAULT_TIMEOUT = 60.0
 
 
 class SparqlError(PickgraphError):
@@ -226,6 +226,33 @@ def check_offline(query: str) -> None:
 
 # --------------------------------------------------------------- running --
 
+def _prepare(store_or_graph, query: str, bindings: Mapping[str, Binding] | None, base_iri: str,
+             allow_service: bool) -> tuple[Any, dict[str, Any]]:
+    """The store and the query options, after the checks every way of running a query makes."""
+    if not allow_service:
+        check_offline(query)
+    store = store_or_graph if not isinstance(store_or_graph, nx.Graph) else load_store(store_or_graph, base_iri)
+    options = {"prefixes": prefixes(base_iri), "use_default_graph_as_union": True,
+               "substitutions": _terms(bindings, query) or None}
+    return store, options
+
+
+def _within(timeout: float | None, task: Callable[[], Any]) -> Any:
+    """``task()`` here when there is no time limit, else in a child process killed at the deadline.
+
+    pyoxigraph cannot stop a running query, so a limit needs a process of its own; the
+    child does the whole job (query, then rows or text) and sends back only the outcome.
+    """
+    if timeout is None:
+        return task()
+    import pickle
+
+    from .workers import call_in_child
+
+    return pickle.loads(call_in_child(lambda: pickle.dumps(task(), protocol=pickle.HIGHEST_PROTOCOL), timeout,
+                                      "the query", "give it more time with --timeout SECONDS, or narrow it"))
+
+
 def run(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = None,
         base_iri: str = DEFAULT_BASE, timeout: float | None = None, allow_service: bool = False):
     """Run ``query`` with ``bindings``; the pyoxigraph result (solutions, boolean or triples).
@@ -233,23 +260,33 @@ def run(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = Non
     ``store_or_graph`` is a store from :func:`load_store` or a graph (loaded on the fly).
     A query that calls a remote endpoint (``SERVICE``) is refused unless ``allow_service``.
     With a ``timeout`` (seconds) the query runs in a forked child process that is killed
-    when time is up (:class:`~graph.read.model.TimedOut`; pyoxigraph cannot stop a
-    running query otherwise): its answer then comes back whole, solutions as a parsed
-    results document and triples as a list. Without one it runs here, lazily.
+    when time is up (:class:`~graph.read.model.TimedOut`): its answer then comes back
+    whole, solutions as a parsed results document and triples as a list. Without one it
+    runs here, lazily. :func:`answer` and :func:`select` send less back.
     """
-    if not allow_service:
-        check_offline(query)
-    store = store_or_graph if not isinstance(store_or_graph, nx.Graph) else load_store(store_or_graph, base_iri)
-    options = {"prefixes": prefixes(base_iri), "use_default_graph_as_union": True,
-               "substitutions": _terms(bindings, query) or None}
+    store, options = _prepare(store_or_graph, query, bindings, base_iri, allow_service)
     if timeout is None:
         with _query_errors(query):
             return store.query(query, **options)
-    from .workers import call_in_child
+    return _unpack(_within(timeout, lambda: _pack(store, query, options)))
 
-    packed = call_in_child(lambda: _pack(store, query, options), timeout, "the query",
-                           "give it more time with --timeout SECONDS, or narrow it")
-    return _unpack(packed)
+
+def answer(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = None,
+           base_iri: str = DEFAULT_BASE, fmt: str = "table", timeout: float | None = None,
+           allow_service: bool = False) -> str:
+    """The answer to ``query`` as :func:`format_result` writes it in ``fmt``: what ``pickgraph sparql`` prints.
+
+    With a ``timeout`` the child formats the answer too, so only the text comes back.
+    """
+    if fmt not in RESULT_FORMATS:
+        raise SparqlError(f"unknown results format {fmt!r}; choose one of: {', '.join(RESULT_FORMATS)}")
+    store, options = _prepare(store_or_graph, query, bindings, base_iri, allow_service)
+
+    def task() -> str:
+        with _query_errors(query):
+            return format_result(store.query(query, **options), fmt, base_iri)
+
+    return _within(timeout, task)
 
 
 @contextlib.contextmanager
@@ -346,6 +383,23 @@ def _rows(result, typed: bool) -> list[dict[str, Any]]:
     return [{n: convert(row[n]) for n in names if row[n] is not None} for row in result]
 
 
+def _select(store_or_graph, query: str, bindings: Mapping[str, Binding] | None, base_iri: str, typed: bool,
+            timeout: float | None, allow_service: bool, caller: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """The SELECT variables and the rows."""
+    import pyoxigraph as ox
+
+    store, options = _prepare(store_or_graph, query, bindings, base_iri, allow_service)
+
+    def task() -> tuple[list[str], list[dict[str, Any]]]:
+        with _query_errors(query):
+            result = store.query(query, **options)
+            if not isinstance(result, ox.QuerySolutions):
+                raise SparqlError(f"{caller}() needs a SELECT query")
+            return [v.value for v in result.variables], _rows(result, typed)
+
+    return _within(timeout, task)
+
+
 def select(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = None,
            base_iri: str = DEFAULT_BASE, *, typed: bool = True, timeout: float | None = None,
            allow_service: bool = False) -> list[dict[str, Any]]:
@@ -355,13 +409,7 @@ def select(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = 
     literals are their text. ``typed=False`` gives text throughout. ``timeout`` and
     ``allow_service`` as for :func:`run`.
     """
-    import pyoxigraph as ox
-
-    result = run(store_or_graph, query, bindings, base_iri, timeout, allow_service)
-    if not isinstance(result, ox.QuerySolutions):
-        raise SparqlError("select() needs a SELECT query")
-    with _query_errors(query):
-        return _rows(result, typed)
+    return _select(store_or_graph, query, bindings, base_iri, typed, timeout, allow_service, "select")[1]
 
 
 def select_df(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = None,
@@ -376,14 +424,7 @@ def select_df(store_or_graph, query: str, bindings: Mapping[str, Binding] | None
         import pandas as pd
     except ImportError:
         raise SparqlError("select_df() needs pandas: pip install 'pickgraph[pandas]'") from None
-    import pyoxigraph as ox
-
-    result = run(store_or_graph, query, bindings, base_iri, timeout, allow_service)
-    if not isinstance(result, ox.QuerySolutions):
-        raise SparqlError("select_df() needs a SELECT query")
-    names = [v.value for v in result.variables]
-    with _query_errors(query):
-        rows = _rows(result, typed=True)
+    names, rows = _select(store_or_graph, query, bindings, base_iri, True, timeout, allow_service, "select_df")
     return pd.DataFrame.from_records(rows, columns=names).convert_dtypes()
 
 
@@ -500,5 +541,6 @@ def read_query(spec: str) -> str:
 
 
 __all__ = ["RESULT_FORMATS", "DEFAULT_TIMEOUT", "SparqlError", "prefixes", "with_prefixes", "load_store", "iri",
-           "parse_binding", "topic_term", "service_calls", "check_offline", "run", "select", "select_df", "value",
+           "parse_binding", "topic_term", "service_calls", "check_offline", "run", "answer", "select", "select_df",
+           "value",
            "python_value", "format_result", "parse_results", "bundled_queries", "describe_query", "read_query"]

@@ -48,6 +48,7 @@ def call_in_child(task: Callable[[], bytes], timeout: float, what: str = "the ta
     copy-on-write, and sends back only the bytes. Without ``os.fork`` the task runs here,
     without a time limit.
     """
+    import gc
     import pickle
     import selectors
     import time
@@ -61,6 +62,8 @@ def call_in_child(task: Callable[[], bytes], timeout: float, what: str = "the ta
     pid = os.fork()
     if pid == 0:  # the child: run, report, never return into the caller's stack
         try:
+            # a collection would write to every object of the parent's heap and so copy it page by page
+            gc.disable()
             os.close(r)
             die_with_parent(parent)
             try:

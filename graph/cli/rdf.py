@@ -31,7 +31,7 @@ base_iri_option = click.option(
 @click.option("--topic", "-t", "topics", multiple=True, metavar="NAME=TOPIC",
               help="Bind ?NAME to the IRI of TOPIC, given by name, slug or alias in any case. Repeatable.")
 @click.option("--list", "list_queries", is_flag=True, help="List the bundled ready queries and exit.")
-@click.option("--timeout", type=click.FloatRange(min=0), default=30.0, show_default=True, metavar="SECONDS",
+@click.option("--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
               help="Stop the query after this many seconds (exit status 5); 0: no limit.")
 @click.option("--allow-service", is_flag=True,
               help="Let SERVICE clauses call remote endpoints (queries run offline otherwise).")
@@ -54,8 +54,8 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
       pickgraph sparql @topic-comparisons --topic topic=PostgreSQL
       pickgraph sparql @pick-evidence -t winner=Redis -t loser=Memcached --format json
     """
-    from ..sparql import bundled_queries, check_offline, describe_query, format_result, parse_binding, read_query, \
-        run, SparqlError, topic_term
+    from ..sparql import answer, bundled_queries, check_offline, describe_query, parse_binding, read_query, \
+        SparqlError, topic_term
 
     if list_queries:
         for name, text in bundled_queries().items():
@@ -76,9 +76,8 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
     from ..pipeline import cache_path
     from ..sparql import cached_store
 
-    result = run(cached_store(G, cache_path(state.out, state.inputs().paths), base_iri), text, bindings, base_iri,
-                 timeout=timeout or None, allow_service=allow_service)
-    out = format_result(result, fmt, base_iri)
+    out = answer(cached_store(G, cache_path(state.out, state.inputs().paths), base_iri), text, bindings, base_iri,
+                 fmt, timeout=timeout or None, allow_service=allow_service)
     click.echo(out, nl=not out.endswith("\n"))
 
 
