@@ -243,3 +243,33 @@ def test_select_df(tiny_graph):
     assert list(df.columns)[-1] == "unbound"
     with pytest.raises(sparql.SparqlError, match="needs a SELECT query"):
         sparql.select_df(tiny_graph, "ASK { ?s ?p ?o }")
+
+
+def test_the_query_process_dies_with_a_killed_command(tiny_corpus, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-c", "from graph.cli import main; main()", "--corpus", str(tiny_corpus), "--out",
+           str(tmp_path / "out"), "sparql", RUNAWAY, "--timeout", "120"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        children: set[int] = set()
+        while not children and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+            for task in Path(f"/proc/{proc.pid}/task").glob("*"):
+                children |= {int(p) for p in (task / "children").read_text().split()}
+        assert children, "the command started no query process"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        gone = time.monotonic() + 2
+        while any(Path(f"/proc/{c}").exists() for c in children) and time.monotonic() < gone:
+            time.sleep(0.05)
+        alive = [c for c in children if Path(f"/proc/{c}").exists()
+                 and Path(f"/proc/{c}/stat").read_text().split()[2] != "Z"]
+        assert not alive, f"query processes {alive} outlived the killed command"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
