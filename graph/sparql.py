@@ -23,6 +23,7 @@ User input never becomes query text: values are bound to variables
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -30,7 +31,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, Union
@@ -44,6 +45,8 @@ from .rdf.turtle import data_prefixes as _data_prefixes
 from .rdf.vocab import PREFIXES
 
 RESULT_FORMATS = ("table", "json", "csv", "tsv")
+#: seconds a query of the command line may run (``--timeout``); the Python API has no limit unless asked
+DEFAULT_TIMEOUT = 60.0
 
 
 class SparqlError(PickgraphError):
@@ -176,24 +179,152 @@ def _terms(bindings: Mapping[str, Binding] | None, query: str) -> dict:
     return out
 
 
+# --------------------------------------------------------------- offline --
+
+# One SPARQL token at a time, so that comments, strings and IRIs are skipped whole
+# and a word is seen only where the parser would see a keyword. A name runs up to a
+# delimiter; backslash escapes (``ex:a\#b``) belong to it, as in PN_LOCAL_ESC.
+_TOKEN = re.compile(r"""
+    \#[^\n\r]*                                          # a comment
+  | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"                 # long strings
+  | '\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'
+  | "(?:[^"\\\n\r]|\\.)*"                               # short strings
+  | '(?:[^'\\\n\r]|\\.)*'
+  | <(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>  # an IRI (\u escapes and all)
+  | [?$][^\s{}()\[\];,.<>"'\#=!&|*/+^-]*                # a variable
+  | (?P<name>(?:[^\s{}()\[\];,<>"'\#?$=!&|*/+^\\]|\\.)+)  # a keyword, prefixed name, number, @lang
+  | .                                                   # punctuation, operators
+""", re.S | re.X)
+
+
+def service_calls(query: str) -> list[str]:
+    """What follows each ``SERVICE`` keyword of ``query`` (its endpoint, in the query's own spelling).
+
+    Words inside comments, strings and IRIs, variables (``?service``) and prefixed
+    names (``ex:service``, ``service:x``) are not keywords.
+
+    >>> service_calls('SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }')
+    ['<http://example.org/sparql>']
+    >>> service_calls('SELECT ?service { ?s ex:service ?service } # SERVICE <x>')
+    []
+    """
+    tokens = [(m.group(), m.group("name") is not None) for m in _TOKEN.finditer(query)]
+    tokens = [(t, name) for t, name in tokens if not t.isspace() and not t.startswith("#")]
+    out = []
+    for i, (text, name) in enumerate(tokens):
+        # a triple's closing dot may touch the keyword (``?o .SERVICE``); a name never ends with one
+        if name and text.strip(".").upper() == "SERVICE":
+            rest = [t for t, _ in tokens[i + 1:i + 3] if t.upper() != "SILENT"]
+            out.append(rest[0] if rest else "")
+    return out
+
+
+def check_offline(query: str) -> None:
+    """:class:`SparqlError` if ``query`` would call a remote endpoint (``SERVICE``)."""
+    calls = service_calls(query)
+    if calls:
+        raise SparqlError(f"the query calls a remote endpoint (SERVICE {calls[0]}); queries run offline "
+                          "unless allowed (--allow-service, or allow_service=True)")
+
+
 # --------------------------------------------------------------- running --
 
+def _prepare(store_or_graph, query: str, bindings: Mapping[str, Binding] | None, base_iri: str,
+             allow_service: bool) -> tuple[Any, dict[str, Any]]:
+    """The store and the query options, after the checks every way of running a query makes."""
+    if not allow_service:
+        check_offline(query)
+    store = store_or_graph if not isinstance(store_or_graph, nx.Graph) else load_store(store_or_graph, base_iri)
+    options = {"prefixes": prefixes(base_iri), "use_default_graph_as_union": True,
+               "substitutions": _terms(bindings, query) or None}
+    return store, options
+
+
+def _within(timeout: float | None, task: Callable[[], Any]) -> Any:
+    """``task()`` here when there is no time limit, else in a child process killed at the deadline.
+
+    pyoxigraph cannot stop a running query, so a limit needs a process of its own; the
+    child does the whole job (query, then rows or text) and sends back only the outcome.
+    """
+    if timeout is None:
+        return task()
+    import pickle
+
+    from .workers import call_in_child
+
+    return pickle.loads(call_in_child(lambda: pickle.dumps(task(), protocol=pickle.HIGHEST_PROTOCOL), timeout,
+                                      "the query", "give it more time with --timeout SECONDS, or narrow it"))
+
+
 def run(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = None,
-        base_iri: str = DEFAULT_BASE):
+        base_iri: str = DEFAULT_BASE, timeout: float | None = None, allow_service: bool = False):
     """Run ``query`` with ``bindings``; the pyoxigraph result (solutions, boolean or triples).
 
     ``store_or_graph`` is a store from :func:`load_store` or a graph (loaded on the fly).
+    A query that calls a remote endpoint (``SERVICE``) is refused unless ``allow_service``.
+    With a ``timeout`` (seconds) the query runs in a forked child process that is killed
+    when time is up (:class:`~graph.read.model.TimedOut`): its answer then comes back
+    whole, solutions as a parsed results document and triples as a list. Without one it
+    runs here, lazily. :func:`answer` and :func:`select` send less back.
     """
-    store = store_or_graph if not isinstance(store_or_graph, nx.Graph) else load_store(store_or_graph, base_iri)
+    store, options = _prepare(store_or_graph, query, bindings, base_iri, allow_service)
+    if timeout is None:
+        with _query_errors(query):
+            return store.query(query, **options)
+    return _unpack(_within(timeout, lambda: _pack(store, query, options)))
+
+
+def answer(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = None,
+           base_iri: str = DEFAULT_BASE, fmt: str = "table", timeout: float | None = None,
+           allow_service: bool = False, width: int | None = None) -> str:
+    """The answer to ``query`` as :func:`format_result` writes it in ``fmt``: what ``pickgraph sparql`` prints.
+
+    With a ``timeout`` the child formats the answer too, so only the text comes back;
+    ``width`` fits a table to that many columns.
+    """
+    if fmt not in RESULT_FORMATS:
+        raise SparqlError(f"unknown results format {fmt!r}; choose one of: {', '.join(RESULT_FORMATS)}")
+    store, options = _prepare(store_or_graph, query, bindings, base_iri, allow_service)
+
+    def task() -> str:
+        with _query_errors(query):
+            return format_result(store.query(query, **options), fmt, base_iri, width=width)
+
+    return _within(timeout, task)
+
+
+@contextlib.contextmanager
+def _query_errors(query: str) -> Iterator[None]:
+    """What pyoxigraph raises, at the call or while results are read, as one-line :class:`SparqlError`."""
     try:
-        return store.query(query, prefixes=prefixes(base_iri), use_default_graph_as_union=True,
-                           substitutions=_terms(bindings, query) or None)
+        yield
     except SyntaxError as exc:
         hint = " (updates are not allowed: the store is rebuilt from the pages each time)" if re.search(
             r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE)\b", query, re.I) else ""
         raise SparqlError(f"SPARQL syntax error: {exc}{hint}") from None
+    except OSError as exc:  # a SERVICE call that failed, or the store's own files
+        raise SparqlError(f"the query failed: {exc.strerror or exc}") from None
     except RuntimeError as exc:  # e.g. a substitution of a variable the SELECT does not project
         raise SparqlError(f"cannot run the query: {exc}") from None
+
+
+def _pack(store, query: str, options: dict) -> bytes:
+    """In the child: the whole answer as bytes (a SPARQL JSON results document, or N-Triples)."""
+    import pyoxigraph as ox
+
+    with _query_errors(query):
+        result = store.query(query, **options)
+        if isinstance(result, ox.QueryTriples):
+            return b"T" + result.serialize(format=ox.RdfFormat.N_TRIPLES)
+        return b"S" + result.serialize(format=ox.QueryResultsFormat.JSON)
+
+
+def _unpack(packed: bytes):
+    import pyoxigraph as ox
+
+    if packed[:1] == b"T":
+        return list(ox.parse(packed[1:], format=ox.RdfFormat.N_TRIPLES))
+    return ox.parse_query_results(packed[1:], format=ox.QueryResultsFormat.JSON)
 
 
 def value(term) -> str | None:
@@ -201,16 +332,104 @@ def value(term) -> str | None:
     return None if term is None else term.value
 
 
-def select(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = None,
-           base_iri: str = DEFAULT_BASE) -> list[dict[str, str]]:
-    """Rows of a ``SELECT`` as ``{variable: text}`` (unbound variables left out), in result order."""
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {f"{_XSD}{t}" for t in (
+    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "nonPositiveInteger", "positiveInteger",
+    "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
+
+
+def python_value(term) -> Any:
+    """A result term as a Python value: ``int``, ``float``, ``Decimal``, ``bool``, ``date`` or
+    ``datetime`` for literals of those XSD types, text otherwise (as :func:`value`).
+
+    A literal whose text does not fit its type (``"x"^^xsd:integer``) stays text.
+
+    >>> import pyoxigraph as ox
+    >>> python_value(ox.Literal("4", datatype=ox.NamedNode(_XSD + "integer")))
+    4
+    >>> python_value(ox.Literal("true", datatype=ox.NamedNode(_XSD + "boolean")))
+    True
+    >>> python_value(ox.Literal("2024-02-29", datatype=ox.NamedNode(_XSD + "date")))
+    datetime.date(2024, 2, 29)
+    >>> python_value(ox.NamedNode("https://w3id.org/pickgraph/topic/redis"))
+    'https://w3id.org/pickgraph/topic/redis'
+    """
+    import datetime
+    import decimal
+
     import pyoxigraph as ox
 
-    result = run(store_or_graph, query, bindings, base_iri)
-    if not isinstance(result, ox.QuerySolutions):
-        raise SparqlError("select() needs a SELECT query")
+    if not isinstance(term, ox.Literal):
+        return value(term)
+    text, dt = term.value, term.datatype.value
+    try:
+        if dt in _INTEGERS:
+            return int(text)
+        if dt in (f"{_XSD}double", f"{_XSD}float"):
+            return float(text.replace("INF", "inf"))
+        if dt == f"{_XSD}decimal":
+            return decimal.Decimal(text)
+        if dt == f"{_XSD}boolean":
+            return {"true": True, "1": True, "false": False, "0": False}[text]
+        if dt == f"{_XSD}date":
+            return datetime.date.fromisoformat(text)
+        if dt == f"{_XSD}dateTime":
+            return datetime.datetime.fromisoformat(text)
+    except (ValueError, KeyError, decimal.InvalidOperation):
+        pass
+    return text
+
+
+def _rows(result, typed: bool) -> list[dict[str, Any]]:
+    """``{variable: value}`` of each solution (unbound variables left out)."""
+    convert = python_value if typed else value
     names = [v.value for v in result.variables]
-    return [{n: row[n].value for n in names if row[n] is not None} for row in result]
+    return [{n: convert(row[n]) for n in names if row[n] is not None} for row in result]
+
+
+def _select(store_or_graph, query: str, bindings: Mapping[str, Binding] | None, base_iri: str, typed: bool,
+            timeout: float | None, allow_service: bool, caller: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """The SELECT variables and the rows."""
+    import pyoxigraph as ox
+
+    store, options = _prepare(store_or_graph, query, bindings, base_iri, allow_service)
+
+    def task() -> tuple[list[str], list[dict[str, Any]]]:
+        with _query_errors(query):
+            result = store.query(query, **options)
+            if not isinstance(result, ox.QuerySolutions):
+                raise SparqlError(f"{caller}() needs a SELECT query")
+            return [v.value for v in result.variables], _rows(result, typed)
+
+    return _within(timeout, task)
+
+
+def select(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = None,
+           base_iri: str = DEFAULT_BASE, *, typed: bool = True, timeout: float | None = None,
+           allow_service: bool = False) -> list[dict[str, Any]]:
+    """Rows of a ``SELECT`` as ``{variable: value}`` (unbound variables left out), in result order.
+
+    Values are typed (:func:`python_value`: ``wins`` is ``4``, not ``'4'``); IRIs and other
+    literals are their text. ``typed=False`` gives text throughout. ``timeout`` and
+    ``allow_service`` as for :func:`run`.
+    """
+    return _select(store_or_graph, query, bindings, base_iri, typed, timeout, allow_service, "select")[1]
+
+
+def select_df(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = None,
+              base_iri: str = DEFAULT_BASE, *, timeout: float | None = None, allow_service: bool = False):
+    """The rows of :func:`select` as a :class:`pandas.DataFrame`, one column per SELECT variable in order.
+
+    Columns take pandas' nullable types (``Int64``, ``boolean``, ``string``), so an
+    unbound value is ``<NA>`` without turning integers into floats. Needs the optional
+    dependency pandas (``pip install 'pickgraph[pandas]'``).
+    """
+    try:
+        import pandas as pd
+    except ImportError:
+        raise SparqlError("select_df() needs pandas: pip install 'pickgraph[pandas]'") from None
+    names, rows = _select(store_or_graph, query, bindings, base_iri, True, timeout, allow_service, "select_df")
+    return pd.DataFrame.from_records(rows, columns=names).convert_dtypes()
 
 
 # ------------------------------------------------------------ formatting --
@@ -221,13 +440,19 @@ def format_result(result, fmt: str = "table", base_iri: str = DEFAULT_BASE, widt
     ``table`` shortens IRIs with the predeclared prefixes and shows literals as plain text;
     with ``width``, its cells are cut with an ellipsis so that each row fits (:mod:`graph.table`).
     """
-    import pyoxigraph as ox
-
     if fmt not in RESULT_FORMATS:
         raise SparqlError(f"unknown results format {fmt!r}; choose one of: {', '.join(RESULT_FORMATS)}")
-    if isinstance(result, ox.QueryTriples):  # CONSTRUCT / DESCRIBE: RDF, whatever --format says
-        lines = result.serialize(format=ox.RdfFormat.N_TRIPLES).decode().splitlines(keepends=True)
-        return "".join(sorted(set(lines)))
+    with _query_errors(""):  # a lazy result is evaluated here
+        return _format(result, fmt, base_iri, width)
+
+
+def _format(result, fmt: str, base_iri: str, width: int | None = None) -> str:
+    import pyoxigraph as ox
+
+    if isinstance(result, (ox.QueryTriples, list)):  # CONSTRUCT / DESCRIBE: RDF, whatever --format says
+        data = result.serialize(format=ox.RdfFormat.N_TRIPLES) if isinstance(result, ox.QueryTriples) else \
+            ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)
+        return "".join(sorted(set(data.decode().splitlines(keepends=True))))
     if fmt == "table":
         if isinstance(result, ox.QueryBoolean):
             return "yes" if bool(result) else "no"
@@ -259,10 +484,11 @@ def _table(solutions, pfx: dict[str, str], width: int | None = None) -> str:
     return "\n".join(out)
 
 
-def parse_results(data: bytes | str, fmt: str = "json") -> list[dict[str, str]]:
+def parse_results(data: bytes | str, fmt: str = "json", typed: bool = False) -> list[dict[str, Any]]:
     """Rows of a standard SPARQL results document (JSON, CSV or TSV) as ``{variable: text}``.
 
-    Lets tests and scripts compare answers from a remote endpoint with :func:`select`.
+    Lets tests and scripts compare answers from a remote endpoint with :func:`select`
+    (``typed=True`` gives the values :func:`select` gives; CSV carries no types).
 
     >>> parse_results('{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"a"}}]}}')
     [{'x': 'a'}]
@@ -275,8 +501,7 @@ def parse_results(data: bytes | str, fmt: str = "json") -> list[dict[str, str]]:
     result = ox.parse_query_results(data if isinstance(data, bytes) else data.encode(), format=fmts[fmt])
     if isinstance(result, ox.QueryBoolean):
         return [{"boolean": "true" if bool(result) else "false"}]
-    names = [v.value for v in result.variables]
-    return [{n: row[n].value for n in names if row[n] is not None} for row in result]
+    return _rows(result, typed)
 
 
 def _text(data: bytes | str) -> str:
@@ -320,5 +545,7 @@ def read_query(spec: str) -> str:
                       + ", ".join(f"@{n}" for n in queries))
 
 
-__all__ = ["RESULT_FORMATS", "SparqlError", "prefixes", "with_prefixes", "load_store", "iri", "parse_binding", "topic_term", "run",
-           "select", "value", "format_result", "parse_results", "bundled_queries", "describe_query", "read_query"]
+__all__ = ["RESULT_FORMATS", "DEFAULT_TIMEOUT", "SparqlError", "prefixes", "with_prefixes", "load_store", "iri",
+           "parse_binding", "topic_term", "service_calls", "check_offline", "run", "answer", "select", "select_df",
+           "value",
+           "python_value", "format_result", "parse_results", "bundled_queries", "describe_query", "read_query"]

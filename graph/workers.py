@@ -103,3 +103,70 @@ def exit_on_interrupt(message: Callable[[], str], cleanup: Callable[[], None]) -
                 os._exit(130)
 
     signal.signal(signal.SIGINT, handler)
+
+def call_in_child(task: Callable[[], bytes], timeout: float, what: str = "the task", hint: str = "") -> bytes:
+    """Run ``task`` in a forked child; the bytes it returns, or the exception it raised, here.
+
+    Some work cannot be interrupted from Python (a SPARQL query inside pyoxigraph):
+    the child is killed (SIGKILL) when ``timeout`` seconds have passed, and this
+    raises :class:`~graph.read.model.TimedOut` ("``what`` ran longer than …; ``hint``").
+    The child dies with this process (Ctrl-C, ``kill -9``), sees its memory
+    copy-on-write, and sends back only the bytes. Without ``os.fork`` the task runs here,
+    without a time limit.
+    """
+    import gc
+    import pickle
+    import selectors
+    import time
+
+    from .read.model import PickgraphError, TimedOut
+
+    if not hasattr(os, "fork"):
+        return task()
+    parent = os.getpid()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: run, report, never return into the caller's stack
+        try:
+            # a collection would write to every object of the parent's heap and so copy it page by page
+            gc.disable()
+            os.close(r)
+            die_with_parent(parent)
+            try:
+                msg = b"R" + task()
+            except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+                try:
+                    msg = b"E" + pickle.dumps(exc)
+                except Exception:
+                    msg = b"E" + pickle.dumps(PickgraphError(f"{type(exc).__name__}: {exc}"))
+            with os.fdopen(w, "wb") as fh:
+                fh.write(msg)
+        finally:
+            os._exit(0)
+    os.close(w)
+    deadline = time.monotonic() + timeout
+    chunks: list[bytes] = []
+    done = False
+    try:
+        with selectors.DefaultSelector() as sel:
+            sel.register(r, selectors.EVENT_READ)
+            while not done:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimedOut(f"{what} ran longer than {timeout:g} s and was stopped" + (f"; {hint}" if hint else ""))
+                if sel.select(left):
+                    chunk = os.read(r, 1 << 20)
+                    chunks.append(chunk)
+                    done = not chunk
+    finally:
+        os.close(r)
+        if not done:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    msg = b"".join(chunks)
+    if msg[:1] == b"R":
+        return msg[1:]
+    if msg[:1] == b"E":
+        raise pickle.loads(msg[1:])
+    sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
+    raise PickgraphError(f"{what} stopped without an answer ({f'signal {sig}' if sig else f'status {status}'})")

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
+
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -104,3 +113,132 @@ __all__ = ["render_comparison", "render_topic_page", "write_corpus", "tiny_pages
 
 #: The ``pickgraph`` command as a process of this interpreter (the tests' own checkout).
 PICKGRAPH = [sys.executable, "-c", "from graph.cli import main; main(prog_name='pickgraph')"]
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ------------------------------------------------------------- Virtuoso --
+
+VIRTUOSO = shutil.which("virtuoso-t")  # Debian's virtuoso-opensource (.ci/run installs it)
+VIRTUOSO_ISQL = shutil.which("isql-vt")
+
+
+@dataclass(frozen=True)
+class Virtuoso:
+    """A running Virtuoso: its HTTP root, the Graph Store endpoint behind Digest auth, and its dba's password."""
+
+    url: str
+    sql_port: int
+    password: str
+    user: str = "dba"
+
+    @property
+    def crud(self) -> str:
+        """The authenticated Graph Store Protocol endpoint (HTTP Digest)."""
+        return f"{self.url}/sparql-graph-crud-auth"
+
+    def env(self) -> dict[str, str]:
+        """The environment that lets ``pickgraph push`` write into this store."""
+        return {"PICKGRAPH_PUSH_USER": self.user, "PICKGRAPH_PUSH_PASSWORD": self.password,
+                "PICKGRAPH_PUSH_AUTH": "digest"}
+
+    def select(self, query: str, graph: str | None = None, typed: bool = True) -> list[dict]:
+        """Rows of a SELECT on the public SPARQL endpoint (``graph``: the default graph), values typed."""
+        from graph import sparql
+
+        params = {"query": query, **({"default-graph-uri": graph} if graph else {})}
+        req = urllib.request.Request(f"{self.url}/sparql", data=urllib.parse.urlencode(params).encode(),
+                                     headers={"Accept": "application/sparql-results+json",
+                                              "Content-Type": "application/x-www-form-urlencoded"})
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return sparql.parse_results(resp.read(), "json", typed=typed)
+
+
+_VIRTUOSO_INI = """[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql}
+DisableUnixSocket = 1
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = .
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = {d}/www
+ServerThreads = 4
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 120
+"""
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory) -> Virtuoso:
+    """A real Virtuoso on 127.0.0.1 (free ports, its own database folder), for the whole session.
+
+    Its dba gets a fresh password; its Graph Store endpoint ``/sparql-graph-crud-auth``
+    asks for HTTP Digest; ``/sparql`` answers anonymous SELECTs. Skipped where Debian's
+    ``virtuoso-opensource`` is not installed, except under CI, which installs it: there it fails.
+    """
+    if not VIRTUOSO or not VIRTUOSO_ISQL:
+        message = "Virtuoso is not installed (apt-get install virtuoso-opensource)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    folder = tmp_path_factory.mktemp("virtuoso")
+    (folder / "www").mkdir()
+    sql, http = free_port(), free_port()
+    (folder / "virtuoso.ini").write_text(_VIRTUOSO_INI.format(d=folder, sql=sql, http=http))
+    log = open(folder / "console.log", "wb")
+    proc = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(folder / "virtuoso.ini")], cwd=folder,
+                            stdout=log, stderr=subprocess.STDOUT)
+
+    def stop() -> None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+    def failed(why: str) -> None:
+        stop()
+        pytest.fail(f"Virtuoso {why}: {(folder / 'console.log').read_text(errors='replace')[-2000:]}")
+
+    url = f"http://127.0.0.1:{http}"
+    deadline = time.monotonic() + 120
+    while True:
+        if proc.poll() is not None:
+            failed(f"exited with status {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/sparql?query=ASK%7B%7D", timeout=2) as resp:
+                if resp.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            failed("did not answer within 120 s")
+        time.sleep(0.25)
+    password = "pg-" + secrets.token_hex(8)
+    done = subprocess.run([VIRTUOSO_ISQL, f"127.0.0.1:{sql}", "dba", "dba",
+                           f"exec=USER_SET_PASSWORD ('dba', '{password}');"], capture_output=True, text=True,
+                          timeout=60)
+    if done.returncode != 0 or "Error" in done.stdout + done.stderr:
+        failed(f"did not take the dba password: {done.stdout}{done.stderr}")
+    yield Virtuoso(url, sql, password)
+    stop()
+
+
+__all__ = ["render_comparison", "render_topic_page", "write_corpus", "tiny_pages", "free_port", "Virtuoso"]

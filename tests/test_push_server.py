@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 import os
 import socket
 import subprocess
@@ -27,6 +28,7 @@ from graph.rdf import mapping as rdf
 from graph.rdf import syntaxes
 from graph.cli import main
 from graph.push import PushError, default_graph_iri, push
+from graph.read.model import EXIT_TIMEOUT, EXIT_USAGE, TimedOut
 
 pytestmark = pytest.mark.server
 
@@ -87,7 +89,7 @@ def remote_select(server: str, query: str, graph: str, method: str = "POST") -> 
         qs = urllib.parse.urlencode({"query": query, "default-graph-uri": graph})
         req = urllib.request.Request(f"{server}/query?{qs}", headers=headers)
     with urllib.request.urlopen(req, timeout=30) as resp:
-        return sparql.parse_results(resp.read(), "json")
+        return sparql.parse_results(resp.read(), "json", typed=True)
 
 
 def count(server: str, graph: str) -> int:
@@ -109,7 +111,7 @@ def test_push_then_query_over_the_protocol(server, data_graph):
     result = push(data_graph, f"{server}/store")
     graph = default_graph_iri()
     n = len(rdf.triples(data_graph))
-    assert result == {"endpoint": f"{server}/store", "graph": graph, "triples": n, "status": 201}
+    assert result == {"endpoint": f"{server}/store", "graph": graph, "triples": n, "status": 201, "requests": 1}
     assert count(server, graph) == n
     store = sparql.load_store(data_graph)
     for name, query in sparql.bundled_queries().items():
@@ -192,7 +194,7 @@ def test_http_5xx_and_credentials_are_never_echoed(tiny_graph):
         env = {"PICKGRAPH_PUSH_USER": "ann", "PICKGRAPH_PUSH_PASSWORD": "hunter2-secret"}
         with pytest.raises(PushError) as exc:
             push(tiny_graph, url, env=env, timeout=5)
-        assert str(exc.value) == f"{url} answered HTTP 500 Internal Server Error: store is on fire"
+        assert str(exc.value) == f"{url} answered HTTP 500 Internal Server Error to the PUT: store is on fire"
         assert _Failing.seen[-1]["Authorization"] == "Basic YW5uOmh1bnRlcjItc2VjcmV0"  # sent...
         assert "hunter2" not in str(exc.value)  # ...never shown
         token_env = {"PICKGRAPH_PUSH_TOKEN": "tok-123"}
@@ -215,7 +217,7 @@ def test_a_store_that_never_answers_times_out(tiny_graph):
         listener.bind(("127.0.0.1", 0))
         listener.listen(8)
         url = f"http://127.0.0.1:{listener.getsockname()[1]}/store"
-        with pytest.raises(PushError, match=r"no answer from .* within 0.5 s \(timeout\)"):
+        with pytest.raises(TimedOut, match=r"^no complete answer from .* within 0.5 s \(timeout\)"):
             push(tiny_graph, url, timeout=0.5)
 
 
@@ -240,3 +242,184 @@ def test_skos_related_on_the_oxigraph_server_without_inference(server, tiny_grap
     push(tiny_graph, f"{server}/store", graph)
     rows = remote_select(server, RELATED_QUERY, graph)
     assert {(r["a"], r["b"]) for r in rows} == TINY_PAIRS and len(rows) == len(TINY_PAIRS) == 20
+
+# ------------------------------------------- replies that are not "stored" --
+
+class RawStore:
+    """A store on 127.0.0.1 that reads each request whole, then answers with ``reply(conn)``: any bytes, any pace."""
+
+    def __init__(self, reply):
+        self.reply, self.requests, self.heads = reply, [], []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/store"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            with conn:
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    head += chunk
+                head, _, body = head.partition(b"\r\n\r\n")
+                length = int(next((line.split(b":")[1] for line in head.split(b"\r\n")
+                                   if line.lower().startswith(b"content-length:")), b"0"))
+                while len(body) < length:
+                    body += conn.recv(65536)
+                self.requests.append((head.split(b" ")[0].decode(), body))
+                self.heads.append(head.decode("latin-1"))
+                try:
+                    self.reply(conn)
+                except OSError:  # the client gave up: fine
+                    pass
+
+    def close(self):
+        self.listener.close()
+
+
+@pytest.fixture
+def raw_store():
+    stores = []
+
+    def make(reply):
+        stores.append(RawStore(reply))
+        return stores[-1]
+
+    yield make
+    for s in stores:
+        s.close()
+
+
+def trickle(conn):
+    for byte in b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n":
+        conn.sendall(bytes([byte]))
+        time.sleep(2)
+
+
+def test_one_deadline_for_the_whole_push_even_when_the_store_trickles(raw_store, tiny_graph, tiny_corpus, tmp_path):
+    store = raw_store(trickle)  # a byte every 2 s: no single read ever waits 3 s
+    t = time.monotonic()
+    with pytest.raises(TimedOut, match=rf"^no complete answer from {store.url} within 3 s \(timeout\)"):
+        push(tiny_graph, store.url, timeout=3)
+    assert 2.9 < time.monotonic() - t < 4.0
+    t = time.monotonic()
+    r = CliRunner().invoke(main, ["--corpus", str(tiny_corpus), "--out", str(tmp_path), "push", "--endpoint",
+                                  store.url, "--timeout", "3"])
+    assert time.monotonic() - t < 4.5  # the build of the tiny corpus included
+    assert r.exit_code == EXIT_TIMEOUT == 5
+    assert r.output.startswith("Error: no complete answer from") and "pushed" not in r.output
+    assert len(r.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("answer, message", [
+    (b"garbage\r\n\r\n", r"sent a malformed reply \(BadStatusLine"),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nonly ten..", r"sent a malformed reply \(IncompleteRead"),
+    (b"", r"closed the connection without a complete answer"),
+    (b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n",
+     r"answered HTTP 202 Accepted to the PUT \(not one of 200, 201, 204: the store did not say it stored the graph\)"),
+    (b"HTTP/1.1 302 Found\r\nLocation: http://elsewhere.example/store\r\nContent-Length: 0\r\n\r\n",
+     r"answered HTTP 302 Found to the PUT \(it moved to http://elsewhere.example/store: push there\)"),
+])
+def test_a_reply_that_is_not_stored_is_an_error(raw_store, tiny_graph, answer, message):
+    store = raw_store(lambda conn: conn.sendall(answer))
+    with pytest.raises(PushError, match=message):
+        push(tiny_graph, store.url, timeout=10)
+
+
+def test_cli_prints_pushed_only_after_a_stored_reply(raw_store, tiny_corpus, tmp_path):
+    accepted = raw_store(lambda conn: conn.sendall(b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n"))
+    args = ["--corpus", str(tiny_corpus), "--out", str(tmp_path), "push", "--endpoint"]
+    r = CliRunner().invoke(main, args + [accepted.url])
+    assert r.exit_code == 1 and "pushed" not in r.output and "HTTP 202 Accepted" in r.output
+    created = raw_store(lambda conn: conn.sendall(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"))
+    r = CliRunner().invoke(main, args + [created.url])
+    assert r.exit_code == 0 and r.output.startswith("pushed ") and r.output.rstrip().endswith("(HTTP 201)")
+
+
+@pytest.mark.parametrize("endpoint, reason", [
+    ("http://[::1", "is not a URL: Invalid IPv6 URL"),
+    ("http://127.0.0.1:99999/store", "is not a URL: Port out of range 0-65535"),
+    ("http://127.0.0.1:port/store", "is not a URL: Port could not be cast to integer value"),
+    ("http:///store", "must be an http:// or https:// URL"),
+    ("http://127.0.0.1/store#frag", "a #fragment or a space"),
+])
+def test_bad_endpoint_is_one_line_before_any_work(endpoint, reason, tiny_graph, tmp_path):
+    with pytest.raises(PushError, match=re.escape(reason)):
+        push(tiny_graph, endpoint)
+    # no --corpus and an empty out folder: the endpoint is refused before any build is looked for
+    r = CliRunner().invoke(main, ["--out", str(tmp_path / "out"), "push", "--endpoint", endpoint])
+    assert r.exit_code == EXIT_USAGE == 2
+    assert "Invalid value for '--endpoint'" in r.output and reason in r.output
+    assert "Traceback" not in r.output and not (tmp_path / "out").exists()
+
+
+# ----------------------------------------------------------------- batches --
+
+def test_batches_replace_then_add(raw_store, tiny_graph):
+    store = raw_store(lambda conn: conn.sendall(b"HTTP/1.1 204 No Content\r\n\r\n"))
+    body = syntaxes.serialize(tiny_graph, "ntriples")
+    n = body.count(b"\n")
+    result = push(tiny_graph, store.url, batch_size=10, timeout=10)
+    assert result["triples"] == n and result["requests"] == -(-n // 10) and result["status"] == 204
+    methods = [m for m, _ in store.requests]
+    assert methods == ["PUT"] + ["POST"] * (len(methods) - 1)
+    assert [b.count(b"\n") for _, b in store.requests] == [10] * (n // 10) + ([n % 10] if n % 10 else [])
+    sent = b"".join(b for _, b in store.requests)
+    assert sorted(sent.splitlines()) == body.splitlines()  # the export's lines, each once
+
+
+def test_a_failed_batch_says_how_much_arrived(raw_store, tiny_graph):
+    answers = iter([b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n",
+                    b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 8\r\n\r\ntoo big!"])
+    store = raw_store(lambda conn: conn.sendall(next(answers)))
+    total = syntaxes.serialize(tiny_graph, "ntriples").count(b"\n")
+    with pytest.raises(PushError, match=rf"answered HTTP 413 Payload Too Large to the POST: too big!; "
+                                        rf"the graph now holds 10 of {total} triples: push again$"):
+        push(tiny_graph, store.url, batch_size=10, timeout=10)
+
+
+def test_batched_push_to_oxigraph_equals_one_put(server, data_graph, tiny_graph):
+    graph = "https://example.org/graphs/batched"
+    n = len(rdf.triples(data_graph))
+    result = push(data_graph, f"{server}/store", graph, batch_size=700)
+    assert result["requests"] == -(-n // 700) and result["triples"] == n
+    assert count(server, graph) == n
+    rows = remote_select(server, sparql.with_prefixes(sparql.bundled_queries()["win-loss"]), graph)
+    assert canonical(rows) == canonical(sparql.select(data_graph, sparql.bundled_queries()["win-loss"]))
+    push(tiny_graph, f"{server}/store", graph, batch_size=7)  # replaces, never adds
+    assert count(server, graph) == len(rdf.triples(tiny_graph))
+
+
+def test_pushed_lines_are_the_ntriples_export_each_once(data_graph):
+    from graph.push import ntriples
+
+    lines = bytes(ntriples(data_graph)).splitlines(keepends=True)
+    assert len(lines) == len(set(lines)) == len(rdf.triples(data_graph))
+    assert sorted(lines) == syntaxes.serialize(data_graph, "ntriples").splitlines(keepends=True)
+
+
+def test_digest_answers_the_challenge_and_a_stale_nonce(raw_store, tiny_graph):
+    challenge = 'WWW-Authenticate: Digest realm="SPARQL", nonce="{}", qop="auth", algorithm="MD5"{}\r\n'
+    answers = iter([
+        "HTTP/1.1 401 Unauthorized\r\n" + challenge.format("n1", "") + "Content-Length: 0\r\n\r\n",  # HEAD
+        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",  # HEAD again, answered: no such graph yet
+        "HTTP/1.1 401 Unauthorized\r\n" + challenge.format("n2", ", stale=true") + "Content-Length: 0\r\n\r\n",
+        "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n",
+    ])
+    store = raw_store(lambda conn: conn.sendall(next(answers).encode()))
+    env = {"PICKGRAPH_PUSH_USER": "dba", "PICKGRAPH_PUSH_PASSWORD": "pw", "PICKGRAPH_PUSH_AUTH": "digest"}
+    result = push(tiny_graph, store.url, env=env, timeout=10)
+    assert result["status"] == 201 and [m for m, _ in store.requests] == ["HEAD", "HEAD", "PUT", "PUT"]
+    auth = [re.search(r"(?m)^Authorization: (.*)$", h) for h in store.heads]
+    assert auth[0] is None  # nothing to answer yet, and no password in any form
+    seen = [(re.search(r'nonce="(\w+)"', a[1])[1], re.search(r"nc=(\w+)", a[1])[1]) for a in auth[1:]]
+    assert seen == [("n1", "00000001"), ("n1", "00000002"), ("n2", "00000001")]
+    assert all('username="dba"' in a[1] and "pw" not in a[1] for a in auth[1:])
+    assert [len(b) for _, b in store.requests][:2] == [0, 0]  # the body went only with an answered challenge

@@ -9,9 +9,12 @@ from .term import JSON_KEY, current_width, strong
 
 def _base_or_default(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
     # rdflib is imported only by the commands that need it, so other commands start fast
-    from ..rdf.mapping import DEFAULT_BASE
+    from ..rdf.mapping import DEFAULT_BASE, BadIRI, check_base
 
-    return value or DEFAULT_BASE
+    try:  # checked before any work: a bad base is a usage error, not a failure half-way
+        return check_base(value or DEFAULT_BASE)
+    except BadIRI as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _json_results(ctx: click.Context, _param: click.Parameter, value: str) -> str:
@@ -39,20 +42,25 @@ base_iri_option = click.option(
 @click.option("--topic", "-t", "topics", multiple=True, metavar="NAME=TOPIC",
               help="Bind ?NAME to the IRI of TOPIC, given by name, slug or alias in any case. Repeatable.")
 @click.option("--list", "list_queries", is_flag=True, help="List the bundled ready queries and exit.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
+              help="Stop the query after this many seconds (exit status 5); 0: no limit.")
+@click.option("--allow-service", is_flag=True,
+              help="Let SERVICE clauses call remote endpoints (queries run offline otherwise).")
 @base_iri_option
 @json_option
 @width_option
 @corpus_options
 @pass_state
 def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], topics: tuple[str, ...],
-           list_queries: bool, base_iri: str, as_json: bool) -> None:
+           list_queries: bool, timeout: float, allow_service: bool, base_iri: str, as_json: bool) -> None:
     """Run a SPARQL query over the graph in an embedded Oxigraph store.
 
     QUERY is the query text, @FILE.rq, or @NAME of a bundled query (see --list).
     --json is --format json (the standard SPARQL JSON results).
     The prefixes pg: skos: prov: rdf: rdfs: xsd: topic: comparison: document:
     need no declaration. Values from the command line are bound to variables,
-    never pasted into the query.
+    never pasted into the query. Queries run offline (SERVICE is refused unless
+    --allow-service) and within --timeout.
 
     \b
     Examples:
@@ -60,7 +68,7 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
       pickgraph sparql @topic-comparisons --topic topic=PostgreSQL
       pickgraph sparql @pick-evidence -t winner=Redis -t loser=Memcached --format json
     """
-    from ..sparql import bundled_queries, describe_query, format_result, parse_binding, read_query, run, \
+    from ..sparql import answer, bundled_queries, check_offline, describe_query, parse_binding, read_query, \
         SparqlError, topic_term
 
     if as_json:
@@ -74,6 +82,8 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
     if not query:
         raise click.UsageError("give a QUERY, @FILE.rq or @NAME (see --list)")
     text = read_query(query)
+    if not allow_service:
+        check_offline(text)  # before the graph is loaded
     bindings = dict(parse_binding(b) for b in binds)
     G = state.graph()
     for spec in topics:
@@ -84,39 +94,56 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
     from ..pipeline import cache_path
     from ..sparql import cached_store
 
-    result = run(cached_store(G, cache_path(state.out, state.inputs().paths), base_iri), text, bindings, base_iri)
-    out = format_result(result, fmt, base_iri, width=current_width())
+    out = answer(cached_store(G, cache_path(state.out, state.inputs().paths), base_iri), text, bindings, base_iri,
+                 fmt, timeout=timeout or None, allow_service=allow_service, width=current_width())
     if fmt == "table" and "\n" in out:  # the header bold
         head, _, rest = out.partition("\n")
         out = f"{strong(head)}\n{rest}"
     click.echo(out, nl=not out.endswith("\n"))
 
 
+def _endpoint(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    from ..push import PushError, check_endpoint
+
+    try:  # checked before the graph is loaded: a bad URL is a usage error
+        check_endpoint(value)
+    except PushError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
 @click.command(short_help="Replace a named graph of a SPARQL store with the graph's triples.")
-@click.option("--endpoint", "-e", required=True, metavar="URL", envvar="PICKGRAPH_PUSH_ENDPOINT",
+@click.option("--endpoint", "-e", required=True, metavar="URL", envvar="PICKGRAPH_PUSH_ENDPOINT", callback=_endpoint,
               help="Graph Store HTTP Protocol URL of the store (Oxigraph: http://HOST:7878/store; "
-                   "Fuseki: http://HOST:3030/DATASET/data). Env: PICKGRAPH_PUSH_ENDPOINT.")
+                   "Fuseki: http://HOST:3030/DATASET/data; Virtuoso: http://HOST:8890/sparql-graph-crud-auth). "
+                   "Env: PICKGRAPH_PUSH_ENDPOINT.")
 @click.option("--graph", "-g", "graph_iri", metavar="IRI",
               help="Named graph to replace. Default: {base}graph/all.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
-              help="Seconds to wait for the store.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=600.0, show_default=True, metavar="SECONDS",
+              help="Seconds the store has for all requests together, from the first one (exit status 5 after).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=100_000, show_default=True, metavar="TRIPLES",
+              help="Triples per request: the first replaces the graph (PUT), the others add to it (POST).")
 @base_iri_option
 @json_option
 @corpus_options
 @pass_state
-def push(state: State, endpoint: str, graph_iri: str | None, timeout: float, base_iri: str, as_json: bool) -> None:
+def push(state: State, endpoint: str, graph_iri: str | None, timeout: float, batch_size: int, base_iri: str,
+         as_json: bool) -> None:
     """Replace one named graph of a SPARQL store with the graph's triples.
 
-    Uses the Graph Store HTTP Protocol (PUT), so pushing again replaces the
-    graph instead of adding to it. Credentials come from the environment and
-    are never printed: PICKGRAPH_PUSH_TOKEN (bearer), or PICKGRAPH_PUSH_USER
-    and PICKGRAPH_PUSH_PASSWORD (basic).
+    Uses the Graph Store HTTP Protocol (PUT, then POST for each further batch), so
+    pushing again replaces the graph instead of adding to it. "pushed" is printed
+    only when the store answered 200, 201 or 204 to every request. Credentials
+    come from the environment and are never printed: PICKGRAPH_PUSH_TOKEN
+    (bearer), or PICKGRAPH_PUSH_USER and PICKGRAPH_PUSH_PASSWORD (basic; digest
+    with PICKGRAPH_PUSH_AUTH=digest, as Virtuoso asks).
     """
     from ..push import push as run_push
 
-    result = run_push(state.graph(), endpoint, graph_iri, base_iri=base_iri, timeout=timeout)
+    result = run_push(state.graph(), endpoint, graph_iri, base_iri=base_iri, timeout=timeout, batch_size=batch_size)
     emit(result, as_json,
-         lambda r: f"pushed {r['triples']} triples into <{r['graph']}> at {r['endpoint']} (HTTP {r['status']})")
+         lambda r: f"pushed {r['triples']} triples into <{r['graph']}> at {r['endpoint']} (HTTP {r['status']}"
+                   + (f", {r['requests']} requests)" if r["requests"] > 1 else ")"))
 
 
 commands = [sparql, push]

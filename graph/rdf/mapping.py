@@ -105,6 +105,12 @@ def check_iri(iri: str, what: str = "IRI") -> str:
         raise BadIRI(f"{iri} is not an absolute IRI (it needs a scheme such as https:)")
     if _IRI_BAD.search(iri):
         raise BadIRI(f"{what} {iri!r} contains a character IRIs cannot hold (space, quote, <>{{}}|^`\\)")
+    from pyoxigraph import NamedNode
+
+    try:  # the full IRI grammar, as the SPARQL store will check it: %-escapes, host, port
+        NamedNode(iri)
+    except ValueError as exc:
+        raise BadIRI(f"{what} {iri} is not a valid IRI: {exc}") from None
     return iri
 
 
