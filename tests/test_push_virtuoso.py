@@ -80,3 +80,13 @@ def test_cli_push_to_virtuoso(virtuoso, tiny_corpus, tmp_path, monkeypatch, tiny
     assert virtuoso.password not in r.output
     assert virtuoso.select(sparql.with_prefixes("SELECT ?t WHERE { ?t skos:notation \"alpha\" }"), graph) == \
         [{"t": f"{rdf.DEFAULT_BASE}topic/alpha"}]
+
+
+def test_skos_related_on_virtuoso_without_inference(virtuoso, tiny_graph):
+    """A SKOS-only query, as a Virtuoso user writes it, finds every related pair (no rules, no ontology)."""
+    from test_skos_prov import RELATED_QUERY, TINY_PAIRS
+
+    graph = "https://example.org/graphs/virtuoso-skos"
+    push(tiny_graph, virtuoso.crud, graph, env=virtuoso.env(), timeout=60)
+    got = {(r["a"], r["b"]) for r in virtuoso.select(RELATED_QUERY, graph)}
+    assert got == TINY_PAIRS and len(got) == 20
