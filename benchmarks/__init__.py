@@ -246,7 +246,8 @@ def in_process(corpus_path: str, out_dir: str, queries: int = 200, sparql_runs: 
     """
     import random
 
-    from graph import rank, sparql
+    from graph import rank
+    from graph.rdf import sparql
     from graph.compare import compare
     from graph.explain import why
     from graph.kg import versus_edges

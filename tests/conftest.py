@@ -148,7 +148,7 @@ class Virtuoso:
 
     def select(self, query: str, graph: str | None = None, typed: bool = True) -> list[dict]:
         """Rows of a SELECT on the public SPARQL endpoint (``graph``: the default graph), values typed."""
-        from graph import sparql
+        from graph.rdf import sparql
 
         params = {"query": query, **({"default-graph-uri": graph} if graph else {})}
         req = urllib.request.Request(f"{self.url}/sparql", data=urllib.parse.urlencode(params).encode(),

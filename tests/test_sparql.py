@@ -9,7 +9,7 @@ from pathlib import PurePath
 import pytest
 from click.testing import CliRunner
 
-from graph import sparql
+from graph.rdf import sparql
 from graph.rdf import mapping as rdf
 from graph.rdf import syntaxes
 from graph.cli import main

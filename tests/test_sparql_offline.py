@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import free_port
 
-from graph import sparql
+from graph.rdf import sparql
 from graph.rdf import mapping as rdf
 from graph.cli import main
 from graph.read.model import EXIT_ERROR, EXIT_TIMEOUT, EXIT_USAGE, TimedOut

@@ -68,7 +68,7 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
       pickgraph sparql @topic-comparisons --topic topic=PostgreSQL
       pickgraph sparql @pick-evidence -t winner=Redis -t loser=Memcached --format json
     """
-    from ..sparql import answer, bundled_queries, check_offline, describe_query, parse_binding, read_query, \
+    from ..rdf.sparql import answer, bundled_queries, check_offline, describe_query, parse_binding, read_query, \
         SparqlError, topic_term
 
     if as_json:
@@ -92,7 +92,7 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
             raise SparqlError(f"bad --topic {spec!r}: write NAME=TOPIC, e.g. topic=PostgreSQL")
         bindings[name.strip().lstrip("?$")] = topic_term(G, value, base_iri)
     from ..pipeline import cache_path
-    from ..sparql import cached_store
+    from ..rdf.sparql import cached_store
 
     out = answer(cached_store(G, cache_path(state.out, state.inputs().paths), base_iri), text, bindings, base_iri,
                  fmt, timeout=timeout or None, allow_service=allow_service, width=current_width())
@@ -103,7 +103,7 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
 
 
 def _endpoint(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
-    from ..push import PushError, check_endpoint
+    from ..rdf.push import PushError, check_endpoint
 
     try:  # checked before the graph is loaded: a bad URL is a usage error
         check_endpoint(value)
@@ -138,7 +138,7 @@ def push(state: State, endpoint: str, graph_iri: str | None, timeout: float, bat
     (bearer), or PICKGRAPH_PUSH_USER and PICKGRAPH_PUSH_PASSWORD (basic; digest
     with PICKGRAPH_PUSH_AUTH=digest, as Virtuoso asks).
     """
-    from ..push import push as run_push
+    from ..rdf.push import push as run_push
 
     result = run_push(state.graph(), endpoint, graph_iri, base_iri=base_iri, timeout=timeout, batch_size=batch_size)
     emit(result, as_json,

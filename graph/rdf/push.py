@@ -40,9 +40,9 @@ from typing import Any
 
 import networkx as nx
 
-from .read.model import PickgraphError, TimedOut
-from .rdf.mapping import DEFAULT_BASE, check_base, check_iri
-from .rdf.syntaxes import serialize
+from ..read.model import PickgraphError, TimedOut
+from .mapping import DEFAULT_BASE, check_base, check_iri
+from .syntaxes import serialize
 
 ENV_TOKEN = "PICKGRAPH_PUSH_TOKEN"
 ENV_USER = "PICKGRAPH_PUSH_USER"
@@ -76,7 +76,7 @@ def check_endpoint(endpoint: str) -> urllib.parse.SplitResult:
     >>> check_endpoint("http://[::1")
     Traceback (most recent call last):
     ...
-    graph.push.PushError: the endpoint 'http://[::1' is not a URL: Invalid IPv6 URL
+    graph.rdf.push.PushError: the endpoint 'http://[::1' is not a URL: Invalid IPv6 URL
     """
     try:
         parts = urllib.parse.urlsplit(endpoint)

@@ -38,11 +38,11 @@ from typing import Any, Union
 
 import networkx as nx
 
-from .read.model import PickgraphError
-from .rdf.mapping import DEFAULT_BASE, check_base, check_iri, topic_iri
-from .rdf.syntaxes import serialize
-from .rdf.turtle import data_prefixes as _data_prefixes
-from .rdf.vocab import PREFIXES
+from ..read.model import PickgraphError
+from .mapping import DEFAULT_BASE, check_base, check_iri, topic_iri
+from .syntaxes import serialize
+from .turtle import data_prefixes as _data_prefixes
+from .vocab import PREFIXES
 
 RESULT_FORMATS = ("table", "json", "csv", "tsv")
 #: seconds a query of the command line may run (``--timeout``); the Python API has no limit unless asked
@@ -163,7 +163,7 @@ def parse_binding(spec: str) -> tuple[str, Any]:
 
 def topic_term(G: nx.MultiDiGraph, query: str, base_iri: str = DEFAULT_BASE):
     """The IRI term of the topic a user names (any spelling); :class:`~graph.read.model.UnknownTopic` otherwise."""
-    from .kg import find_topic
+    from ..kg import find_topic
 
     return iri(topic_iri(find_topic(G, query), check_base(base_iri)))
 
@@ -250,7 +250,7 @@ def _within(timeout: float | None, task: Callable[[], Any]) -> Any:
         return task()
     import pickle
 
-    from .workers import call_in_child
+    from ..workers import call_in_child
 
     return pickle.loads(call_in_child(lambda: pickle.dumps(task(), protocol=pickle.HIGHEST_PROTOCOL), timeout,
                                       "the query", "give it more time with --timeout SECONDS, or narrow it"))
@@ -475,7 +475,7 @@ def _short(term, pfx: dict[str, str]) -> str:
 
 
 def _table(solutions, pfx: dict[str, str], width: int | None = None) -> str:
-    from .table import format_table
+    from ..table import format_table
 
     names = [v.value for v in solutions.variables]
     rows = [[_short(row[n], pfx) for n in names] for row in solutions]
@@ -511,8 +511,8 @@ def _text(data: bytes | str) -> str:
 # ------------------------------------------------------- bundled queries --
 
 def bundled_queries() -> dict[str, str]:
-    """The ready queries shipped in ``graph/queries/``: ``{name: text}``, sorted by name."""
-    folder = resources.files("graph").joinpath("queries")
+    """The ready queries shipped in ``graph/rdf/queries/``: ``{name: text}``, sorted by name."""
+    folder = resources.files("graph.rdf").joinpath("queries")
     return {f.name[:-3]: f.read_text(encoding="utf-8")
             for f in sorted(folder.iterdir(), key=lambda f: f.name) if f.name.endswith(".rq")}
 
