@@ -326,8 +326,10 @@ def evaluate(paths: Sequence[str | os.PathLike[str]], holdout: float = 0.2, seed
             **summarise(runs), "runs": runs}
 
 
-def format_table(result: dict[str, Any]) -> str:
-    """The evaluation as two text tables (mean ± sd over the seeds)."""
+def format_table(result: dict[str, Any], width: int | None = None) -> str:
+    """The evaluation as two text tables (mean ± sd over the seeds), fitted to ``width`` columns."""
+    from .table import format_table as fit
+
     def cell(v: list[float]) -> str:
         return f"{v[0]:.3f} ± {v[1]:.3f}"
 
@@ -335,13 +337,13 @@ def format_table(result: dict[str, Any]) -> str:
     columns = SUGGEST_METRICS + ((PLATFORM_METRIC,) if PLATFORM_METRIC in first else ())
     lines = [f"corpus: {', '.join(result['corpus'])}  ({result['documents']} comparison pages; "
              f"holdout {result['holdout']:.0%}; seeds {', '.join(map(str, result['seeds']))})", "",
-             "Suggestions (rank of the held-out partner, both directions)",
-             f"{'method':<24}" + "".join(f"{k:>17}" for k in columns)]
-    for m, row in result["suggest"].items():
-        lines.append(f"{m:<24}" + "".join(f"{cell(row[k]):>17}" for k in columns))
-    lines += ["", "Picks (held-out pages with a pick)", f"{'method':<24}" + "".join(f"{k:>17}" for k in PICK_METRICS)]
-    for m, row in result["picks"].items():
-        lines.append(f"{m:<24}" + "".join(f"{cell(row[k]):>17}" for k in PICK_METRICS))
+             "Suggestions (rank of the held-out partner, both directions)"]
+    lines += fit(["method", *columns], [[m, *(cell(row[k]) for k in columns)] for m, row in result["suggest"].items()],
+                 width, align="<" + ">" * len(columns))
+    lines += ["", "Picks (held-out pages with a pick)"]
+    lines += fit(["method", *PICK_METRICS], [[m, *(cell(row[k]) for k in PICK_METRICS)]
+                                             for m, row in result["picks"].items()],
+                 width, align="<" + ">" * len(PICK_METRICS))
     runs = result["runs"]
     lines.append("")
     lines.append(f"per seed: {statistics.fmean(r['cases'] for r in runs):.0f} suggestion cases, "

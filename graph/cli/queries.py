@@ -6,7 +6,7 @@ import click
 
 from . import State, pass_state, corpus_options, emit, json_option, width_option
 from .complete import complete_topic
-from .term import strong
+from .term import current_width, strong
 
 @click.command(short_help="Compare topics A and B, directly or by a derived comparison.",
                epilog="Next: pickgraph why A B (the reasons), pickgraph suggest A B (what to read next).")
@@ -36,7 +36,7 @@ def compare(state: State, a: str, b: str, as_json: bool) -> None:
 @click.command(short_help="Topics most worth comparing next, with the reasons.",
                epilog="Next: pickgraph compare A B on a suggested pair.")
 @click.argument("topics", nargs=-1, required=True, shell_complete=complete_topic)
-@click.option("-k", "k", type=click.IntRange(1), default=5, show_default=True, help="Suggestions per topic.")
+@click.option("--top", "-k", "k", type=click.IntRange(1), default=5, show_default=True, help="Suggestions per topic.")
 @click.option("--pair/--each", "pair", default=None,
               help="Treat two topics as one comparison page (--pair) or each on its own (--each). "
                    "Default: --pair when exactly two topics that a page compares are given.")
@@ -127,6 +127,7 @@ def _headline(text: str) -> str:
 @click.option("--seeds", type=click.IntRange(1), default=5, show_default=True, help="Number of random splits.")
 @click.option("--first-seed", type=int, default=0, show_default=True, help="Seed of the first split.")
 @json_option
+@width_option
 @pass_state
 def evaluate(state: State, paths: tuple[str, ...], holdout: float, seeds: int, first_seed: int,
              as_json: bool) -> None:
@@ -144,7 +145,8 @@ def evaluate(state: State, paths: tuple[str, ...], holdout: float, seeds: int, f
     """
     from ..evaluate import evaluate as run, format_table
 
-    emit(run(paths or state.inputs().paths, holdout, seeds, first_seed), as_json, format_table, fit=False)
+    emit(run(paths or state.inputs().paths, holdout, seeds, first_seed), as_json,
+         lambda result: format_table(result, current_width()), fit=False)
 
 
 @click.command(short_help="Write a synthetic corpus drawn from a hidden model.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from . import State, pass_state, corpus_options, emit, json_option, width_option
-from .term import JSON_KEY, current_width, strong
+from .term import JSON_KEY, current_width, strong, wrap
 
 def _base_or_default(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
     # rdflib is imported only by the commands that need it, so other commands start fast
@@ -76,8 +76,8 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
             raise click.UsageError(f"--json and --format {fmt} ask for two formats; choose one")
         fmt = "json"
     if list_queries:
-        for name, text in bundled_queries().items():
-            click.echo(f"@{name:<20} {describe_query(text)}")
+        listing = "\n".join(f"@{name:<20} {describe_query(text)}" for name, text in bundled_queries().items())
+        click.echo(wrap(listing, current_width()))
         return
     if not query:
         raise click.UsageError("give a QUERY, @FILE.rq or @NAME (see --list)")
