@@ -36,6 +36,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -45,12 +46,16 @@ from .read.model import Busy, WriteFailed
 STAGING_PREFIX = ".pickgraph-staging-"
 #: in a staging folder: the renames still to do, written before the first one
 JOURNAL = ".commit.json"
+#: what a failure while putting a generation in place leaves
+PARTLY = "the outputs were partly put in place; the next build finishes or replaces them"
 #: left by killed builds of older versions and by the streaming spool
 _LEFTOVER_GLOBS = (".pickgraph-stream-*", ".*.tmp", ".cache/.*.tmp")
 
 
 def _failed(path: str | os.PathLike[str], exc: OSError) -> WriteFailed:
-    return WriteFailed(getattr(exc, "filename", None) or path, exc.strerror or str(exc))
+    """The error naming the output as the user knows it: never a temporary file or the staging folder."""
+    parts = [part for part in Path(path).parts if not part.startswith(STAGING_PREFIX)]
+    return WriteFailed(Path(*parts) if parts else path, exc.strerror or str(exc))
 
 
 # ------------------------------------------------------------ atomic files --
@@ -128,18 +133,28 @@ def locked(out_dir: str | os.PathLike[str], wait: bool = True,
     except OSError as exc:
         raise _failed(out, exc) from None
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            message = f"another build ({_holder(out)}) is writing {out}"
-            if not wait:
-                raise Busy(f"{message}; wait for it to end, or write elsewhere with --out") from None
-            if on_wait:
-                on_wait(f"{message}; waiting for it to end (Ctrl-C to stop)")
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        _lock(fd, out, wait, on_wait)
         yield
     finally:
         os.close(fd)  # drops the lock
+
+
+def _lock(fd: int, out: Path, wait: bool, on_wait: Callable[[str], None] | None) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    except OSError as exc:  # a file system that cannot lock (some network ones): go on, and say so
+        if on_wait:
+            on_wait(f"warning: {out} cannot be locked ({exc.strerror}); two builds into it at once are not kept apart")
+        return
+    message = f"another build ({_holder(out)}) is writing {out}"
+    if not wait:
+        raise Busy(f"{message}; wait for it to end, or write elsewhere with --out")
+    if on_wait:
+        on_wait(f"{message}; waiting for it to end (Ctrl-C to stop)")
+    fcntl.flock(fd, fcntl.LOCK_EX)
 
 
 def _holder(out: Path) -> str:
@@ -180,6 +195,7 @@ class Generation:
         except OSError as exc:
             raise _failed(self.out, exc) from None
         self.committed = False
+        self.begun = False  # the journal is written: from then on the generation only goes forward
         _ACTIVE.add(self)
 
     def files(self) -> list[str]:
@@ -204,25 +220,32 @@ class Generation:
             names.append(last)
         gone = sorted(set(replaces) - set(names))
         journal = self.dir / JOURNAL
-        with _no_interrupt():  # once the journal is written, the renames go through
-            return self._commit(journal, names, gone)
+        from .workers import interrupts_held
 
-    def _commit(self, journal: Path, names: list[str], gone: list[str]) -> list[str]:
-        try:
-            with open(journal, "w", encoding="utf-8") as fh:
-                json.dump({"move": names, "remove": gone}, fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-        except OSError as exc:
-            raise _failed(journal, exc) from None
-        _finish(self.out, self.dir)
-        self.committed = True
-        _ACTIVE.discard(self)
+        with interrupts_held():  # once the journal is written, the renames go through; Ctrl-C waits for them
+            try:
+                with open(journal, "w", encoding="utf-8") as fh:
+                    json.dump({"move": names, "remove": gone}, fh)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            except OSError as exc:
+                raise _failed(journal, exc) from None
+            self.begun = True
+            _finish(self.out, self.dir)
+            self.committed = True
+            _ACTIVE.discard(self)
         return names
 
     def discard(self) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
+        """Remove what was staged; a generation whose renames had begun is finished instead (never half put in place)."""
         _ACTIVE.discard(self)
+        if self.begun and (self.dir / JOURNAL).is_file():
+            try:
+                _finish(self.out, self.dir)
+            except (OSError, WriteFailed):
+                pass  # left, journal and all, for the next holder of the lock to finish
+            return
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 #: generations staged by this process and not yet committed or discarded
@@ -237,22 +260,6 @@ def discard_staged() -> bool:
     return bool(staged)
 
 
-@contextmanager
-def _no_interrupt() -> Iterator[None]:
-    """Ctrl-C held back (not lost) while a generation is put in place."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
 def _finish(out: Path, staging: Path) -> None:
     """Carry out a staging folder's journal (again, after a crash: every step may be repeated)."""
     plan = json.loads((staging / JOURNAL).read_text(encoding="utf-8"))
@@ -263,7 +270,7 @@ def _finish(out: Path, staging: Path) -> None:
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(src, dst)
             except OSError as exc:
-                raise _failed(dst, exc) from None
+                raise WriteFailed(dst, exc.strerror or str(exc), PARTLY) from None
     for name in plan["remove"]:
         _safe_remove(out, name)
     shutil.rmtree(staging, ignore_errors=True)
@@ -321,6 +328,14 @@ def recover(out_dir: str | os.PathLike[str]) -> list[str]:
         else:
             shutil.rmtree(staging, ignore_errors=True)
         done.append(staging.name)
+    for left in sorted(out.glob(".cache/.graph-*-store-*")):
+        # a SPARQL store a killed `sparql` was making; one being made now is younger than an hour
+        try:
+            if time.time() - left.stat().st_mtime > 3600:
+                shutil.rmtree(left, ignore_errors=True)
+                done.append(left.relative_to(out).as_posix())
+        except OSError:
+            pass
     for pattern in _LEFTOVER_GLOBS:
         for left in sorted(out.glob(pattern)):
             if left.is_dir() and not left.is_symlink():

@@ -64,7 +64,7 @@ def build(
     """
     say = say or (lambda _line: None)
     alias_path = Path(aliases) if aliases else find_alias_file(paths)
-    before = snapshot(paths, aliases)  # before reading: an edit made while reading must not pass for read
+    before = snapshot(paths, aliases, max_bytes)  # before reading: an edit made while reading must not pass for read
     alias_file = AliasFile.load(alias_path) if alias_path else None
     with paused_gc():
         say("reading pages")
@@ -76,7 +76,7 @@ def build(
     G.graph["inputs"] = [str(p) for p in paths]
     G.graph["alias_file"] = str(alias_path) if alias_path else ""
     say("checking the inputs did not change")
-    changed = changed_since(before, paths, aliases)
+    changed = changed_since(before, paths, aliases, max_bytes)
     # a graph of inputs that changed under it is never cached as theirs: the next query rebuilds
     G.graph["fingerprint"] = None if changed else before.digest
     G.graph["changed_during_build"] = changed
@@ -123,7 +123,8 @@ def _content(path: str) -> str:
         return ""
 
 
-def snapshot(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike[str] | None = None) -> Snapshot:
+def snapshot(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike[str] | None = None,
+             max_bytes: int = DEFAULT_MAX_BYTES) -> Snapshot:
     """Every input's path, size, mtime and ctime (and the code's), as a digest that changes when any does.
 
     ``ctime`` is set by the kernel on every change, so an edit that restores the
@@ -131,7 +132,8 @@ def snapshot(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike
     pipe, a dangling link) count by path, so a new one changes the digest too.
     """
     taken = time.time_ns()
-    h = hashlib.sha256(f"{__version__}|{SCHEMA_VERSION}|{_code_fingerprint()}".encode())
+    # the size limit too: a page rejected as too big by one build is read by another
+    h = hashlib.sha256(f"{__version__}|{SCHEMA_VERSION}|{_code_fingerprint()}|{max_bytes}".encode())
     alias_path = Path(aliases) if aliases else find_alias_file(paths)
     alias_path = alias_path.absolute() if alias_path else None
     # absolute, so `build data/` here and a query naming /abs/data from elsewhere share one cache
@@ -146,20 +148,23 @@ def snapshot(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike
             stats.append((str(alias_path), -1, -1, -1))
     h.update("".join("\0".join(map(str, row)) + "\n" for row in stats).encode("utf-8", "surrogateescape"))
     racy = {}
-    for path, size, mtime, ctime in stats:
-        changed = max(mtime, ctime)
-        if size >= 0 and changed >= taken - _racy_window(changed):
-            racy[path] = (_content(path), changed + _racy_window(changed))
+    for path, size, _mtime, ctime in stats:
+        # ctime, which the kernel sets (an mtime may be anywhere: `touch -d '+1 year'`); a clock that
+        # runs ahead only makes more files racy, and the wait below never passes the snapshot's own tick
+        window = _racy_window(ctime)
+        if size >= 0 and ctime >= taken - window:
+            racy[path] = (_content(path), taken + window)
     return Snapshot(h.hexdigest(), frozenset(stats), racy)
 
 
-def fingerprint(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike[str] | None = None) -> str:
+def fingerprint(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike[str] | None = None,
+                max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """The digest of :func:`snapshot`: equal digests, unchanged inputs."""
-    return snapshot(paths, aliases).digest
+    return snapshot(paths, aliases, max_bytes).digest
 
 
 def changed_since(before: Snapshot, paths: Sequence[str | os.PathLike[str]],
-                  aliases: str | os.PathLike[str] | None = None) -> list[str]:
+                  aliases: str | os.PathLike[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str]:
     """The inputs that changed since ``before`` was taken (sorted paths; ``[]`` when none).
 
     Waits, if need be, until the clock has passed the tick of the most recent
@@ -169,7 +174,7 @@ def changed_since(before: Snapshot, paths: Sequence[str | os.PathLike[str]],
         settle = max(until for _, until in before.racy.values())
         while (left := settle - time.time_ns()) > 0:
             time.sleep(left / 1e9)
-    after = snapshot(paths, aliases)
+    after = snapshot(paths, aliases, max_bytes)
     changed = {row[0] for row in before.rows ^ after.rows}
     changed |= {p for p, (sha, _) in before.racy.items() if p not in changed and _content(p) != sha}
     return sorted(changed)
@@ -353,6 +358,23 @@ def query_inputs(out_dir: str | os.PathLike[str] = "exports", bundled: str = BUN
     raise NoBuild(out_dir)
 
 
+def _remove_damaged(out_dir: str | os.PathLike[str], target: Path) -> None:
+    """Clear a damaged cache (whatever took its files' places) so that the rebuilt one can be put there."""
+    import shutil
+
+    with output.try_locked(out_dir) as free:
+        if not free:
+            return
+        for part in (target, target.with_suffix(".docs")):
+            if part.is_dir() and not part.is_symlink():
+                shutil.rmtree(part, ignore_errors=True)
+            else:
+                try:
+                    part.unlink()
+                except OSError:
+                    pass
+
+
 def load_graph(
     paths: Sequence[str | os.PathLike[str]],
     out_dir: str | os.PathLike[str] = "exports",
@@ -372,15 +394,19 @@ def load_graph(
     notify = notify or (lambda line: print(line, file=sys.stderr))
     output.finish_pending(out_dir)
     target = cache_path(out_dir, paths)
-    fp = fingerprint(paths, aliases)
-    try:
-        G = load_cache(target, fp)
-        if G is not None:
-            return G
-    except (CacheDamaged, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
-            ImportError, IndexError, KeyError) as exc:
-        reason = exc if isinstance(exc, CacheDamaged) else f"{target} cannot be read ({type(exc).__name__})"
-        notify(f"the build cache is damaged ({reason}); rebuilding it")
+    fp = fingerprint(paths, aliases, max_bytes)
+    for attempt in (1, 2):  # a second look: a build may have been putting a new cache in place meanwhile
+        try:
+            G = load_cache(target, fp)
+            if G is not None:
+                return G
+            break
+        except (CacheDamaged, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+                ImportError, IndexError, KeyError) as exc:
+            if attempt == 2:
+                reason = exc if isinstance(exc, CacheDamaged) else f"{target} cannot be read ({type(exc).__name__})"
+                notify(f"the build cache is damaged ({reason}); rebuilding it")
+                _remove_damaged(out_dir, target)
     G, _ = build(paths, aliases, progress=progress, max_bytes=max_bytes)
     if G.graph.get("fingerprint"):
         try:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import stat
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,20 +75,28 @@ class LazyDocuments(Mapping):
         self.ref = ref
         self.index = ref.index
         self._loaded: dict[str, Any] = {}
+        self._fd = None
         try:
-            self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-        except OSError as exc:
+            # non-blocking and checked regular: whatever took the store's place is never waited on
+            self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+            st = os.fstat(self._fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise CacheDamaged(f"its document store {path} is not a regular file")
+            head = os.pread(self._fd, len(STORE_MAGIC) + len(ref.token), 0)
+            if st.st_size != ref.size or head != STORE_MAGIC + ref.token:
+                raise CacheDamaged(f"its document store {path} is cut short or belongs to another build")
+            crc, offset = 0, 0
+            while chunk := os.pread(self._fd, 1 << 22, offset):
+                crc, offset = zlib.crc32(chunk, crc), offset + len(chunk)
+            if crc != ref.crc:
+                raise CacheDamaged(f"its document store {path} is corrupt")
+        except (OSError, CacheDamaged) as exc:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+            if isinstance(exc, CacheDamaged):
+                raise
             raise CacheDamaged(f"its document store {path}: {exc.strerror}") from None
-        head = os.pread(self._fd, len(STORE_MAGIC) + len(ref.token), 0)
-        if os.fstat(self._fd).st_size != ref.size or head != STORE_MAGIC + ref.token:
-            os.close(self._fd)
-            raise CacheDamaged(f"its document store {path} is cut short or belongs to another build")
-        crc, offset = 0, 0
-        while chunk := os.pread(self._fd, 1 << 22, offset):
-            crc, offset = zlib.crc32(chunk, crc), offset + len(chunk)
-        if crc != ref.crc:
-            os.close(self._fd)
-            raise CacheDamaged(f"its document store {path} is corrupt")
 
     def __del__(self):
         fd = getattr(self, "_fd", None)

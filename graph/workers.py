@@ -51,7 +51,12 @@ def worker_pool(jobs: int, initializer: Callable[..., Any] | None = None,
     every queued task; here the workers are killed instead, so an interrupted
     build ends within a moment.
     """
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=start_worker,
+    import multiprocessing
+
+    # fork: die_with_parent checks the worker's parent is this process (not a forkserver), and the
+    # workers see this process's modules without a re-import
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start_worker,
                                initargs=(os.getpid(), initializer, initargs))
     try:
         yield pool
@@ -76,8 +81,36 @@ def _children() -> set[int]:
     return found
 
 
-def exit_on_interrupt(message: Callable[[], str], cleanup: Callable[[], None]) -> None:
-    """From now on, Ctrl-C ends this process at once: children killed, ``cleanup()``, ``message()`` on stderr, exit 130.
+_held = False
+_pending: Callable[[int, Any], None] | None = None
+
+
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Ctrl-C deferred, not lost, while the block runs (putting a build's outputs in place).
+
+    Only for the handler of :func:`exit_on_interrupt`: a plain KeyboardInterrupt
+    still stops the block, and whoever catches it must finish what was begun
+    (:meth:`graph.output.Generation.discard` does). A signal mask would not do:
+    the kernel hands SIGINT to any thread that does not block it (numpy's
+    OpenBLAS threads, for one).
+    """
+    global _held, _pending
+    _held = True
+    try:
+        yield
+    finally:
+        _held = False
+        handler, _pending = _pending, None
+        if handler is not None:
+            handler(signal.SIGINT, None)
+
+
+def exit_on_interrupt(message: Callable[[], str], cleanup: Callable[[], None], as_json: bool = False) -> None:
+    """From now on, Ctrl-C ends this process at once: children killed, ``cleanup()``, ``message()`` said, exit 130.
+
+    The message goes to stderr as ``Error: …``; with ``as_json`` also to stdout as the
+    CLI's JSON error object.
 
     For the ``pickgraph`` process itself only (never under a test runner). A
     KeyboardInterrupt can be swallowed where Python cannot raise it (inside a
@@ -87,8 +120,12 @@ def exit_on_interrupt(message: Callable[[], str], cleanup: Callable[[], None]) -
     owner = os.getpid()
 
     def handler(_signum: int, _frame: Any) -> None:
+        global _pending
         if os.getpid() != owner:  # a child forked before it set its own disposition
             os._exit(130)
+        if _held:  # outputs being put in place: finish that first (see interrupts_held)
+            _pending = handler
+            return
         for pid in _children():
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -97,12 +134,19 @@ def exit_on_interrupt(message: Callable[[], str], cleanup: Callable[[], None]) -
         try:
             cleanup()
         finally:
-            try:  # straight to the descriptor: the handler may have cut into a write to sys.stderr
-                os.write(2, (message() + "\n").encode("utf-8", "replace"))
+            try:  # straight to the descriptors: the handler may have cut into a write to sys.stderr
+                text = message()
+                os.write(2, f"Error: {text}\n".encode("utf-8", "replace"))
+                if as_json:
+                    import json
+
+                    os.write(1, (json.dumps({"error": text, "exit_code": 130, "kind": "interrupted"}, indent=2,
+                                            sort_keys=True) + "\n").encode())
             finally:
                 os._exit(130)
 
     signal.signal(signal.SIGINT, handler)
+
 
 def call_in_child(task: Callable[[], bytes], timeout: float, what: str = "the task", hint: str = "") -> bytes:
     """Run ``task`` in a forked child; the bytes it returns, or the exception it raised, here.

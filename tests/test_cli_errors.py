@@ -99,7 +99,7 @@ def test_json_after_a_double_dash_is_an_argument_not_the_flag(corpus, tmp_path):
 # error classes, raised by a command of a real PickgraphGroup.
 @pytest.mark.parametrize("error, status, kind, fields", [
     (WriteFailed("out/pickgraph.ttl", "No space left on device"), EXIT_WRITE, "write_failed",
-     {"path": "out/pickgraph.ttl", "reason": "No space left on device"}),
+     {"path": "out/pickgraph.ttl", "reason": "No space left on device", "outcome": "the previous outputs are unchanged"}),
     (Busy("another build is writing out/"), EXIT_BUSY, "busy", {}),
     (TimedOut("the query ran out of time (10 s)"), EXIT_TIMEOUT, "timed_out", {}),
 ])

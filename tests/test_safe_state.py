@@ -151,10 +151,16 @@ def _damage(kind: str, cache: Path) -> None:
         data = bytearray(cache.read_bytes())
         data[-50] ^= 0xFF
         cache.write_bytes(bytes(data))
+    elif kind == "store replaced by a pipe":  # never waited on
+        docs.unlink()
+        os.mkfifo(docs)
+    elif kind == "store replaced by a folder":
+        docs.unlink()
+        (docs / "x").mkdir(parents=True)
 
 
 @pytest.mark.parametrize("kind", ["store deleted", "store cut short", "store byte flipped", "cache cut short",
-                                  "cache byte flipped"])
+                                  "cache byte flipped", "store replaced by a pipe", "store replaced by a folder"])
 def test_a_damaged_cache_is_rebuilt_with_a_notice(tmp_path, kind):
     folder = corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust"), "b.txt": page("Zig", "Odin", "Zig")})
     out = tmp_path / "out"
@@ -172,7 +178,69 @@ def test_a_damaged_cache_is_rebuilt_with_a_notice(tmp_path, kind):
     assert output.check(out, manifest(out)["files"]) == []  # and the record describes it
 
 
+def test_a_page_dated_in_the_future_costs_no_wait(tmp_path):
+    folder = corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust")})
+    target = folder / "a.txt"
+    ahead = time.time_ns() + 3600 * 10**9
+    os.utime(target, ns=(ahead, ahead))  # `touch -d '+1 hour'`, or a file server's clock ahead
+    started = time.monotonic()
+    before = graph.pipeline.snapshot([folder])
+    assert graph.pipeline.changed_since(before, [folder]) == []
+    assert time.monotonic() - started < 1.0
+
+
+def test_the_size_limit_is_part_of_what_a_cache_was_built_from(tmp_path):
+    big = page("Go", "Rust", "Rust")
+    folder = corpus(tmp_path / "c", {"a.txt": big, "b.txt": page("Zig", "Odin", "Zig")})
+    out = tmp_path / "out"
+    limit = str(len(big.encode()) - 1)  # a.txt is rejected as too big
+    assert CliRunner().invoke(main, ["--out", str(out), "build", "--max-bytes", limit, str(folder)]).exit_code == 1
+    r = CliRunner().invoke(main, ["--out", str(out), "--corpus", str(folder), "topics", "--json"])  # default limit
+    assert {t["slug"] for t in json.loads(r.stdout)} >= {"go", "rust", "zig", "odin"}
+
+
 # ---------------------------------------------------------------- writes --
+
+def test_an_interrupt_during_the_renames_finishes_them(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    with output.generation(out) as gen:
+        (gen.dir / "a.txt").write_text("old a")
+        (gen.dir / "b.txt").write_text("old b")
+        gen.commit()
+    real, moved = os.replace, []
+
+    def replace_then_interrupt(src, dst):
+        real(src, dst)
+        moved.append(dst)
+        if len(moved) == 1:
+            raise KeyboardInterrupt  # Ctrl-C between the first rename and the second
+
+    monkeypatch.setattr(output.os, "replace", replace_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        with output.generation(out) as gen:
+            (gen.dir / "a.txt").write_text("new a")
+            (gen.dir / "b.txt").write_text("new b")
+            gen.commit()
+    assert gen.begun and (out / "a.txt").read_text() == "new a" and (out / "b.txt").read_text() == "new b"
+    assert leftovers(out) == []
+
+
+def test_a_rename_failing_mid_commit_says_the_set_is_partly_in_place(tmp_path):
+    folder = corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust")})
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["--out", str(out), "build", str(folder)]).exit_code == 0
+    (out / "pickgraph.ttl").unlink()
+    (out / "pickgraph.ttl" / "in-the-way").mkdir(parents=True)  # a folder where the Turtle file goes
+    r = CliRunner().invoke(main, ["--out", str(out), "build", str(folder)])
+    assert r.exit_code == 3
+    assert r.stderr.strip() == (f"Error: cannot write {out / 'pickgraph.ttl'}: Is a directory; the outputs were "
+                                "partly put in place; the next build finishes or replaces them")
+    (out / "pickgraph.ttl" / "in-the-way").rmdir()
+    (out / "pickgraph.ttl").rmdir()
+    assert CliRunner().invoke(main, ["--out", str(out), "build", str(folder)]).exit_code == 0
+    assert output.check(out, manifest(out)["files"]) == [] and leftovers(out) == []
+
+
 
 def test_a_failing_sync_at_close_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
     target = tmp_path / "x.ttl"
@@ -328,11 +396,12 @@ def _session_alive(sid: int) -> list[int]:
 class Build:
     """A ``build -v`` in a session of its own, its phase lines read as they come."""
 
-    def __init__(self, corpus: Path, out: Path):
+    def __init__(self, corpus: Path, out: Path, *extra: str):
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from graph.cli import main; main()", "--out", str(out), "build", "-v", "-q",
-             str(corpus)], env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, text=True, start_new_session=True)
+             *extra, str(corpus)], env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.PIPE if extra else subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            start_new_session=True)
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         threading.Thread(target=self._pump, daemon=True).start()
@@ -416,6 +485,24 @@ def test_ctrl_c_stops_a_big_build_within_a_second_and_writes_nothing(big, phase,
     assert not [line for line in lines if "Traceback" in line or "KeyboardInterrupt" in line]
     time.sleep(2)
     assert _session_alive(b.proc.pid) == []
+    assert tree(out) == before
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux /proc")
+def test_ctrl_c_of_a_json_build_prints_the_json_error(big):
+    pages, out, before = big
+    b = Build(pages, out, "--json")
+    try:
+        b.wait_for("reading pages")
+        time.sleep(0.2)
+        os.killpg(b.proc.pid, signal.SIGINT)
+        stdout = b.proc.stdout.read()
+        b.proc.wait(timeout=10)
+    finally:
+        b.kill()
+    assert b.proc.returncode == 130
+    assert json.loads(stdout) == {"error": "interrupted; nothing written (the previous outputs are unchanged)",
+                                  "exit_code": 130, "kind": "interrupted"}
     assert tree(out) == before
 
 

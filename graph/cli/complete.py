@@ -16,6 +16,8 @@ from typing import Any
 import click
 from click.shell_completion import CompletionItem
 
+from ..read.model import PickgraphError
+
 def _stamp(cache: Path) -> list[int]:
     st = cache.stat()
     return [st.st_size, st.st_mtime_ns]
@@ -39,7 +41,7 @@ def topic_index(cache: Path) -> list[list[Any]]:
         from ..output import atomic_write_bytes
 
         atomic_write_bytes(names, json.dumps({"cache": stamp, "topics": topics}, ensure_ascii=False).encode())
-    except OSError:
+    except (OSError, PickgraphError):
         pass  # a read-only out folder: the next completion reads the cache again
     return topics
 

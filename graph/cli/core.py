@@ -75,23 +75,29 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
         if verbose:
             click.echo(f"build: {line}", err=True)
 
-    interrupted = "interrupted; nothing written (the previous outputs are unchanged)"
+    names: list[str] = []
+    staged: list = []  # the generation, once made
+
+    def interrupted() -> str:
+        if names or any(gen.begun for gen in staged):  # Ctrl-C came as the outputs were put in place
+            return "interrupted after the build's outputs were put in place"
+        return "interrupted; nothing written (the previous outputs are unchanged)"
+
     if cli_package.AS_PROCESS:  # Ctrl-C ends the process at once, staged outputs removed
         from ..output import discard_staged
         from ..workers import exit_on_interrupt
 
-        exit_on_interrupt(lambda: f"Error: {interrupted}" if not names else "Error: interrupted; the build's "
-                          "outputs were already in place", discard_staged)
-    names: list[str] = []
+        exit_on_interrupt(interrupted, discard_staged, as_json)
     try:
         # one generation: every output staged, then put in place together; nothing on failure
         with paused_gc(), generation(state.out, wait=wait, on_wait=state.waiting) as gen:
+            staged.append(gen)
             result = _build_into(ctx, gen, inputs, formats, strict, jobs, max_bytes, stream, as_json, say)
             record_build(gen.dir, inputs, state.aliases, max_bytes, result.pop("inputs_digest"), gen.describe())
             say("putting the outputs in place")
             names += gen.commit(last=BUILD_RECORD, replaces=list(last_files(state.out)))
     except KeyboardInterrupt:
-        raise Interrupted(interrupted) from None
+        raise Interrupted(interrupted()) from None
     result["written"] = [str(Path(state.out) / name) for name in names]
     result["seconds"] = round(time.perf_counter() - started, 3)
     _report(result, as_json)

@@ -240,17 +240,18 @@ class PickgraphError(Exception):
 
 
 class WriteFailed(PickgraphError):
-    """An output file could not be written; the previous outputs are left as they were."""
+    """An output file could not be written; ``outcome`` says what is on disk (by default: the previous outputs)."""
 
     exit_code = EXIT_WRITE
 
-    def __init__(self, path: Any, reason: str):
-        super().__init__(f"cannot write {path}: {reason}; the previous outputs are unchanged")
+    def __init__(self, path: Any, reason: str, outcome: str = "the previous outputs are unchanged"):
+        super().__init__(f"cannot write {path}: {reason}; {outcome}")
         self.path = str(path)
         self.reason = reason
+        self.outcome = outcome
 
     def __reduce__(self):  # travels back from a forked export writer
-        return (WriteFailed, (self.path, self.reason))
+        return (WriteFailed, (self.path, self.reason, self.outcome))
 
 
 class Busy(PickgraphError):
