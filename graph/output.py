@@ -338,15 +338,20 @@ def recover(out_dir: str | os.PathLike[str]) -> list[str]:
             pass
     for pattern in _LEFTOVER_GLOBS:
         for left in sorted(out.glob(pattern)):
-            if left.is_dir() and not left.is_symlink():
-                shutil.rmtree(left, ignore_errors=True)
-            else:
-                try:
-                    left.unlink()
-                except OSError:
-                    continue
+            remove(left)
             done.append(left.relative_to(out).as_posix())
     return done
+
+
+def remove(path: Path) -> None:
+    """Remove whatever is at ``path`` (a file, a link, a folder and what it holds); nothing there is fine."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+        return
+    try:
+        path.unlink()
+    except OSError:
+        pass
 
 
 def finish_pending(out_dir: str | os.PathLike[str]) -> None:

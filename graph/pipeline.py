@@ -360,19 +360,10 @@ def query_inputs(out_dir: str | os.PathLike[str] = "exports", bundled: str = BUN
 
 def _remove_damaged(out_dir: str | os.PathLike[str], target: Path) -> None:
     """Clear a damaged cache (whatever took its files' places) so that the rebuilt one can be put there."""
-    import shutil
-
     with output.try_locked(out_dir) as free:
-        if not free:
-            return
-        for part in (target, target.with_suffix(".docs")):
-            if part.is_dir() and not part.is_symlink():
-                shutil.rmtree(part, ignore_errors=True)
-            else:
-                try:
-                    part.unlink()
-                except OSError:
-                    pass
+        if free:
+            output.remove(target)
+            output.remove(target.with_suffix(".docs"))
 
 
 def load_graph(
