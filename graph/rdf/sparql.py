@@ -117,6 +117,9 @@ def cached_store(G: nx.MultiDiGraph, cache_file: str | os.PathLike[str], base_ir
                 os.replace(tmp, target)
             except OSError:  # another process made it first: use theirs
                 shutil.rmtree(tmp, ignore_errors=True)
+        except OSError:  # a full disk (RocksDB says so in an OSError of its own): this call fills one in memory
+            shutil.rmtree(tmp, ignore_errors=True)
+            return load_store(G, base_iri)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
