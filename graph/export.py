@@ -92,28 +92,23 @@ def run_side_by_side(tasks: list[Callable[[], object]], fork: bool = True) -> No
         for task in tasks:
             task()
         return
-    import pickle
     import signal
 
-    children = []
-    parent = os.getpid()
+    from .workers import child_answer, fork_child
+
+    children: list[tuple[int, int]] = []
     try:
         for task in tasks:
-            r, w = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the child: run one task, report, never return into the caller's stack
-                _child(task, parent, r, w)
-            os.close(w)
-            children.append((pid, r))
+            children.append(fork_child(lambda task=task: (task(), b"")[1]))
         errors = []
         for pid, r in children:
             with os.fdopen(r, "rb") as fh:
                 msg = fh.read()
             _, status = os.waitpid(pid, 0)
-            if msg:
-                errors.append(pickle.loads(msg))
-            elif status != 0:
-                errors.append(PickgraphError(f"an export process ended with status {status}"))
+            try:
+                child_answer(msg, status, "an export process")
+            except Exception as exc:  # the first one is raised once every child has ended
+                errors.append(exc)
     except BaseException:
         # Ctrl-C or an error here: the children's half-written files go with the staging folder
         for pid, _ in children:
@@ -125,32 +120,6 @@ def run_side_by_side(tasks: list[Callable[[], object]], fork: bool = True) -> No
         raise
     if errors:
         raise errors[0]
-
-
-def _child(task: Callable[[], object], parent: int, r: int, w: int) -> None:
-    """A forked export writer: run ``task``, send back its exception (if any), exit."""
-    import pickle
-    import signal
-
-    from .workers import die_with_parent
-
-    try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-        die_with_parent(parent)
-        os.close(r)
-        task()
-        code, msg = 0, b""
-    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-        code = 1
-        try:
-            msg = pickle.dumps(exc)
-        except Exception:
-            msg = pickle.dumps(PickgraphError(f"{type(exc).__name__}: {exc}"))
-    try:
-        with os.fdopen(w, "wb") as fh:
-            fh.write(msg)
-    finally:
-        os._exit(code)  # never return into the caller's stack
 
 
 def export_many(G: nx.MultiDiGraph, formats: list[str] | tuple[str, ...], out_dir: str | os.PathLike[str],

@@ -148,32 +148,26 @@ def exit_on_interrupt(message: Callable[[], str], cleanup: Callable[[], None], a
     signal.signal(signal.SIGINT, handler)
 
 
-def call_in_child(task: Callable[[], bytes], timeout: float, what: str = "the task", hint: str = "") -> bytes:
-    """Run ``task`` in a forked child; the bytes it returns, or the exception it raised, here.
+def fork_child(task: Callable[[], bytes]) -> tuple[int, int]:
+    """Fork a child that runs ``task`` and sends back its bytes (or its exception); ``(pid, read end)``.
 
-    Some work cannot be interrupted from Python (a SPARQL query inside pyoxigraph):
-    the child is killed (SIGKILL) when ``timeout`` seconds have passed, and this
-    raises :class:`~graph.read.model.TimedOut` ("``what`` ran longer than …; ``hint``").
-    The child dies with this process (Ctrl-C, ``kill -9``), sees its memory
-    copy-on-write, and sends back only the bytes. Without ``os.fork`` the task runs here,
-    without a time limit.
+    The child dies with this process (``kill -9``, Ctrl-C: it ignores SIGINT, the
+    parent handles it), sees its memory copy-on-write, and never returns into the
+    caller's stack. Read the pipe to its end, wait for the pid, then :func:`child_answer`.
     """
     import gc
     import pickle
-    import selectors
-    import time
 
-    from .read.model import PickgraphError, TimedOut
+    from .read.model import PickgraphError
 
-    if not hasattr(os, "fork"):
-        return task()
     parent = os.getpid()
     r, w = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: run, report, never return into the caller's stack
+    if pid == 0:
         try:
             # a collection would write to every object of the parent's heap and so copy it page by page
             gc.disable()
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             os.close(r)
             die_with_parent(parent)
             try:
@@ -188,6 +182,39 @@ def call_in_child(task: Callable[[], bytes], timeout: float, what: str = "the ta
         finally:
             os._exit(0)
     os.close(w)
+    return pid, r
+
+
+def child_answer(msg: bytes, status: int, what: str) -> bytes:
+    """What a :func:`fork_child` child sent: its bytes, or its exception raised here."""
+    import pickle
+
+    from .read.model import PickgraphError
+
+    if msg[:1] == b"R":
+        return msg[1:]
+    if msg[:1] == b"E":
+        raise pickle.loads(msg[1:])
+    code = os.waitstatus_to_exitcode(status)  # negative: the signal that ended it
+    raise PickgraphError(f"{what} stopped without an answer ({f'signal {-code}' if code < 0 else f'exit status {code}'})")
+
+
+def call_in_child(task: Callable[[], bytes], timeout: float, what: str = "the task", hint: str = "") -> bytes:
+    """Run ``task`` in a forked child (:func:`fork_child`); the bytes it returns, or the exception it raised, here.
+
+    Some work cannot be interrupted from Python (a SPARQL query inside pyoxigraph):
+    the child is killed (SIGKILL) when ``timeout`` seconds have passed, and this
+    raises :class:`~graph.read.model.TimedOut` ("``what`` ran longer than …; ``hint``").
+    Without ``os.fork`` the task runs here, without a time limit.
+    """
+    import selectors
+    import time
+
+    from .read.model import TimedOut
+
+    if not hasattr(os, "fork"):
+        return task()
+    pid, r = fork_child(task)
     deadline = time.monotonic() + timeout
     chunks: list[bytes] = []
     done = False
@@ -207,10 +234,4 @@ def call_in_child(task: Callable[[], bytes], timeout: float, what: str = "the ta
         if not done:
             os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
-    msg = b"".join(chunks)
-    if msg[:1] == b"R":
-        return msg[1:]
-    if msg[:1] == b"E":
-        raise pickle.loads(msg[1:])
-    sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
-    raise PickgraphError(f"{what} stopped without an answer ({f'signal {sig}' if sig else f'status {status}'})")
+    return child_answer(b"".join(chunks), status, what)
