@@ -1,0 +1,179 @@
+"""SPARQL queries run in a small pool of worker processes, each stopped by a time limit.
+
+pyoxigraph cannot cancel a query once it runs, and a query such as a COUNT over
+a cross product blocks before its first row; a thread cannot be stopped, a
+process can. Each worker opens the build's on-disk store read-only (by path,
+so a newer build is just another path), runs a query, writes the result
+(rows capped), and sends the bytes back. A worker past the time limit is
+killed and replaced.
+
+TODO(after merge of the sparql-limits branch): graph.sparql gains SERVICE
+refusal and a per-query time limit in a forked child; switch
+:func:`check_query` and the deadline here to those functions
+(``graph.sparql.run`` with its time limit) so the rule is said once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import re
+import threading
+import time
+from typing import Any, NamedTuple
+
+from ..read.model import PickgraphError, TimedOut
+from .results import GRAPH_TYPES, RESULT_TYPES, write_solutions
+
+
+class QueryRefused(PickgraphError):
+    """A query the endpoint does not run: SERVICE, too long, too many rows."""
+
+
+class QueryTimedOut(TimedOut):
+    """A query ran past the endpoint's time limit."""
+
+
+class Answer(NamedTuple):
+    media_type: str
+    body: bytes
+
+
+# strings, IRIs and comments hide their words from the SERVICE check
+_OPAQUE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+                     r'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+
+
+def check_query(query: str, max_length: int) -> None:
+    """Refuse what the endpoint never runs: an over-long query, or one that calls another endpoint."""
+    if len(query) > max_length:
+        raise QueryRefused(f"the query is {len(query)} characters long; this endpoint takes at most {max_length}")
+    if re.search(r"\bSERVICE\b", _OPAQUE.sub(" ", query), re.I):
+        raise QueryRefused("SERVICE is refused: this endpoint queries only its own graph, never another endpoint")
+
+
+class QueryRunner:
+    """``workers`` query processes; :meth:`run` waits at most ``time_limit`` seconds in all."""
+
+    def __init__(self, workers: int = 2, time_limit: float = 10.0, row_cap: int = 10_000):
+        self.time_limit, self.row_cap = time_limit, row_cap
+        self._ctx = multiprocessing.get_context("spawn")  # a clean child: no copy of the server's threads
+        self._idle: queue.Queue = queue.Queue()
+        self._all: set = set()
+        self._lock = threading.Lock()
+        for _ in range(workers):
+            self._idle.put(self._start())
+
+    def _start(self):
+        here, there = self._ctx.Pipe()
+        proc = self._ctx.Process(target=_serve, args=(there, os.getpid()), daemon=True, name="pickgraph-sparql")
+        proc.start()
+        there.close()
+        with self._lock:
+            self._all.add(proc)
+        return proc, here
+
+    def _retire(self, worker) -> None:
+        proc, conn = worker
+        proc.kill()
+        proc.join(5)
+        conn.close()
+        with self._lock:
+            self._all.discard(proc)
+
+    def run(self, store: str, query: str, bindings: list[tuple[str, str]], base_iri: str,
+            result_format: str = "json", graph_format: str = "turtle") -> Answer:
+        """Run ``query`` on the store at path ``store``; raises QueryTimedOut past the limit."""
+        deadline = time.monotonic() + self.time_limit
+        try:
+            worker = self._idle.get(timeout=self.time_limit)
+        except queue.Empty:
+            raise QueryTimedOut(f"every query process stayed busy for {self.time_limit:g} s; try again") from None
+        proc, conn = worker
+        try:
+            conn.send((store, query, bindings, base_iri, result_format, graph_format, self.row_cap))
+            if not conn.poll(max(0.0, deadline - time.monotonic())):
+                self._retire(worker)
+                worker = self._start()
+                raise QueryTimedOut(f"the query ran past the time limit of {self.time_limit:g} s and was stopped")
+            reply = conn.recv()
+        except (EOFError, OSError):
+            self._retire(worker)
+            worker = self._start()
+            raise PickgraphError("the query process ended unexpectedly; the query was not answered") from None
+        finally:
+            self._idle.put(worker)
+        if reply[0] == "error":
+            raise (QueryRefused if reply[1] == "refused" else _sparql_error())(reply[2])
+        return Answer(reply[1], reply[2])
+
+    def close(self) -> None:
+        with self._lock:
+            procs = list(self._all)
+        for proc in procs:
+            proc.kill()
+            proc.join(5)
+
+
+def _sparql_error():
+    from ..sparql import SparqlError
+
+    return SparqlError
+
+
+# ----------------------------------------------------------- the worker --
+
+def _serve(conn, parent: int) -> None:
+    from ..workers import die_with_parent
+
+    die_with_parent(parent)
+    stores: dict[str, Any] = {}
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        try:
+            reply: tuple = ("ok", *_answer(stores, *job))
+        except QueryRefused as exc:
+            reply = ("error", "refused", str(exc))
+        except PickgraphError as exc:
+            reply = ("error", "sparql", str(exc))
+        except Exception as exc:  # noqa: BLE001 -- a store error is the query's answer, not the worker's end
+            reply = ("error", "sparql", f"cannot run the query: {exc}")
+        conn.send(reply)
+
+
+def _answer(stores: dict[str, Any], path: str, query: str, bindings: list[tuple[str, str]], base_iri: str,
+            result_format: str, graph_format: str, row_cap: int) -> tuple[str, bytes]:
+    import pyoxigraph as ox
+
+    from ..sparql import parse_binding, prefixes, run
+
+    store = stores.get(path)
+    if store is None:
+        if len(stores) > 1:  # the last two builds stay open: requests in flight may still name the older
+            stores.pop(next(iter(stores)))
+        store = stores[path] = ox.Store.read_only(path)
+    result = run(store, query, dict(parse_binding(f"{n}={v}") for n, v in bindings), base_iri)
+    too_many = f"the query has more than {row_cap} results; add a LIMIT (at most {row_cap} per query)"
+    if isinstance(result, ox.QueryBoolean):
+        fmt = getattr(ox.QueryResultsFormat, result_format.upper())
+        return RESULT_TYPES[result_format], result.serialize(format=fmt)
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            if len(rows) == row_cap:
+                raise QueryRefused(too_many)
+            rows.append([solution[n] for n in names])
+        return RESULT_TYPES[result_format], write_solutions(names, rows, result_format)
+    triples = []
+    for triple in result:
+        if len(triples) == row_cap:
+            raise QueryRefused(too_many)
+        triples.append(triple)
+    fmt = ox.RdfFormat.TURTLE if graph_format == "turtle" else ox.RdfFormat.N_TRIPLES
+    body = ox.serialize(triples, format=fmt, prefixes=prefixes(base_iri) if graph_format == "turtle" else None)
+    return GRAPH_TYPES[graph_format], body
