@@ -71,7 +71,12 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
     say(f"loading the build of {', '.join(inputs.paths)} from {out}/")
     G = load_graph(inputs.paths, out, inputs.aliases, progress=progress, max_bytes=inputs.max_bytes, notify=say)
     say(f"indexing {G.number_of_nodes()} topics")
-    index = TopicIndex(list_topics(G), {n: list(d.get("labels") or [d["name"]]) for n, d in G.nodes(data=True)})
+    labels = {n: list(d.get("labels") or [d["name"]]) for n, d in G.nodes(data=True)}
+    identity = G.graph.get("identity")
+    for alias, canon in (getattr(identity, "canon", None) or {}).items():  # the alias file's names, as find_topic reads them
+        if canon in labels:
+            labels[canon].append(alias)
+    index = TopicIndex(list_topics(G), labels)
     say("opening the SPARQL store (made once per build: about 30 s at 100,000 pages)")
     store = store_path(G, cache_path(out, inputs.paths), base_iri)
     return Build(G, index, store, digest)
