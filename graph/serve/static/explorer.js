@@ -96,8 +96,12 @@
       arrows: x.kind === "versus" && x.pick ? { to: { enabled: x.pick === x.to }, from: { enabled: x.pick === x.from } } : undefined,
       title: `${x.kind}${x.count > 1 ? ` (${x.count} pages)` : ""}`,
     })));
+    // settle the layout before the page counts as ready, then keep it still (physics off once stable)
+    const settled = new Promise((done) => { network.once("stabilized", done); setTimeout(done, 5000); });
     network.setOptions({ physics: true });
     network.stabilize(120);
+    await settled;
+    network.setOptions({ physics: false });
     network.fit();
   }
   explorer.nodePosition = (id) => {
