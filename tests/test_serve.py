@@ -74,6 +74,9 @@ def test_api_errors_are_the_cli_error_object(server):
     assert status == 400 and err["kind"] == "bad_request" and "'b'" in err["error"]
     status, err = server.get("/api/topics?limit=100000")
     assert status == 400 and "from 1 to 1000" in err["error"]
+    status, err = server.get("/api/compare?a=Go&b=go")
+    assert status == 400 and err == {"error": "Go is one topic: name two different topics", "exit_code": 1,
+                                     "kind": "compare_error"}
     status, err = server.get("/api/suggest?topic=Go&pair=true")
     assert status == 400 and err["error"] == "pair=true needs exactly two topics"
 

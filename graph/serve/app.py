@@ -62,9 +62,7 @@ def _status(exc: PickgraphError) -> int:
         return 404
     if isinstance(exc, TimedOut):
         return 503
-    from ..sparql import SparqlError
-
-    return 400 if isinstance(exc, (SparqlError, QueryRefused)) else 500
+    return 400  # the library's errors are the request's: two equal topics, a bad query, …
 
 
 def error_response(exc: PickgraphError, headers: dict[str, str] | None = None) -> Response:

@@ -77,6 +77,11 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
         if canon in labels:
             labels[canon].append(alias)
     index = TopicIndex(list_topics(G), labels)
+    say("preparing suggestions and the pick model")
+    from .. import rank, suggest
+
+    suggest.index(G)  # both are cached on the graph: made here, before the build is served,
+    rank.fit(G)  # so that no first request pays seconds for them
     say("opening the SPARQL store (made once per build: about 30 s at 100,000 pages)")
     store = store_path(G, cache_path(out, inputs.paths), base_iri)
     return Build(G, index, store, digest)
