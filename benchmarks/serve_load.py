@@ -194,9 +194,11 @@ def switch_phase(server: Server, out: Path, folder: Path, topics, queries, clien
     if not extra.exists():
         progress(f"copying {folder} with one page more (for the switch)")
         shutil.copytree(folder, extra, copy_function=os.link)
+    from graph.read.render import render_comparison
+
+    stamp = int(time.time())  # a new page each run, so each run's rebuild is a newer build
     (extra / "zz-serve-load-extra.txt").write_text(
-        f"Title: Serve Load Alpha vs Serve Load Beta ({time.time()})\n\n"
-        "Serve Load Alpha vs Serve Load Beta\n\nVerdict: Serve Load Alpha.\n", encoding="utf-8")
+        render_comparison(f"Serve Load {stamp}", "Serve Load Beta", f"Serve Load {stamp}"), encoding="utf-8")
     digest = server.get("/api/status")[1]["inputs_digest"]
     switched = threading.Event()
     t0 = time.perf_counter()

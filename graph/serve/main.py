@@ -33,7 +33,9 @@ def listen(host: str, port: int) -> socket.socket:
     """A listening socket on ``host:port`` (port 0: a free one), or one clear error."""
     try:
         info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-        sock = socket.socket(info[0], socket.SOCK_STREAM)
+        # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on such sockets, and without it each
+        # answer (head and body written apart) waits 40 ms for the client's delayed ACK
+        sock = socket.socket(info[0], socket.SOCK_STREAM, info[2])
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(info[4])
         sock.listen(128)
