@@ -7,9 +7,9 @@ import click
 from . import State, out_option, pass_state
 
 
-@click.command(short_help="Explore the last build in the browser; a SPARQL endpoint beside it.",
+@click.command(short_help="Explore the last build in a browser, with a SPARQL endpoint.",
                epilog="Reference: docs/serve.md.")
-@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0: any free port).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Another than the loopback is warned about: anyone who reaches it "
