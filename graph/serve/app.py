@@ -17,7 +17,6 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
@@ -177,7 +176,7 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
                 sp.parse_binding(f"{name}={value}")  # a bad binding is the client's error, told here
             rfmt, gfmt = negotiate(request.headers.get("accept", ""),
                                    params.get("format") or params.get("output"))
-            answer = await run_in_threadpool(runner.run, build.store, query, bindings, live.base_iri, rfmt, gfmt)
+            answer = await runner.run(build.store, query, bindings, live.base_iri, rfmt, gfmt)
         except PickgraphError as exc:
             return error_response(exc, CORS_HEADERS)
         return Response(answer.body, 200, {**CORS_HEADERS, "X-Content-Type-Options": "nosniff",

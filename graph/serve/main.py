@@ -64,7 +64,7 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
             "graph and run SPARQL queries on it (read-only)")
     sock = listen(host, port)  # before the long load: a port in use is said at once
     live = Live(out, base_iri or DEFAULT_BASE, say, poll=poll, progress=progress)
-    runner = QueryRunner(workers, time_limit, row_cap)
+    runner = QueryRunner(workers, time_limit, row_cap).start()
     hosts = ("*",) if not is_loopback(host) else ("127.0.0.1", "localhost", "[::1]", "::1")
     app = create_app(live, runner, hosts=hosts)
     bound = sock.getsockname()[1]

@@ -7,20 +7,19 @@ so a newer build is just another path), runs a query, writes the result
 (rows capped), and sends the bytes back. A worker past the time limit is
 killed and replaced.
 
-TODO(after merge of the sparql-limits branch): graph.sparql gains SERVICE
-refusal and a per-query time limit in a forked child; switch
-:func:`check_query` and the deadline here to those functions
-(``graph.sparql.run`` with its time limit) so the rule is said once.
+TODO(after the merge of the branch that adds SERVICE refusal and a per-query
+time limit to graph/sparql.py): make :func:`check_query` call graph.sparql's
+SERVICE check, and take the time limit's wording and exit status from there,
+so each rule is said once. The process pool stays: a forked child per query
+would copy a server of gigabytes per request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
-import queue
 import re
-import threading
-import time
 from typing import Any, NamedTuple
 
 from ..read.model import PickgraphError, TimedOut
@@ -54,24 +53,25 @@ def check_query(query: str, max_length: int) -> None:
 
 
 class QueryRunner:
-    """``workers`` query processes; :meth:`run` waits at most ``time_limit`` seconds in all."""
+    """``workers`` query processes; :meth:`run` waits at most ``time_limit`` seconds in all.
+
+    Used from the server's event loop: waiting for a free process and for its answer are
+    awaits on the loop (the pipe's readiness), not a thread each, so a request costs no thread
+    hand-overs on a busy interpreter.
+    """
 
     def __init__(self, workers: int = 2, time_limit: float = 10.0, row_cap: int = 10_000):
-        self.time_limit, self.row_cap = time_limit, row_cap
+        self.time_limit, self.row_cap, self.workers = time_limit, row_cap, workers
         self._ctx = multiprocessing.get_context("spawn")  # a clean child: no copy of the server's threads
-        self._idle: queue.Queue = queue.Queue()
         self._all: set = set()
-        self._lock = threading.Lock()
-        for _ in range(workers):
-            self._idle.put(self._start())
+        self._idle: asyncio.Queue | None = None  # made in the loop that uses it
 
     def _start(self):
         here, there = self._ctx.Pipe()
         proc = self._ctx.Process(target=_serve, args=(there, os.getpid()), daemon=True, name="pickgraph-sparql")
         proc.start()
         there.close()
-        with self._lock:
-            self._all.add(proc)
+        self._all.add(proc)
         return proc, here
 
     def _retire(self, worker) -> None:
@@ -79,21 +79,30 @@ class QueryRunner:
         proc.kill()
         proc.join(5)
         conn.close()
-        with self._lock:
-            self._all.discard(proc)
+        self._all.discard(proc)
 
-    def run(self, store: str, query: str, bindings: list[tuple[str, str]], base_iri: str,
-            result_format: str = "json", graph_format: str = "turtle") -> Answer:
+    def start(self) -> QueryRunner:
+        """Start the processes (before the loop runs: they import while the server starts)."""
+        self._started = [self._start() for _ in range(self.workers)]
+        return self
+
+    async def run(self, store: str, query: str, bindings: list[tuple[str, str]], base_iri: str,
+                  result_format: str = "json", graph_format: str = "turtle") -> Answer:
         """Run ``query`` on the store at path ``store``; raises QueryTimedOut past the limit."""
-        deadline = time.monotonic() + self.time_limit
+        loop = asyncio.get_running_loop()
+        if self._idle is None:
+            self._idle = asyncio.Queue()
+            for worker in getattr(self, "_started", None) or [self._start() for _ in range(self.workers)]:
+                self._idle.put_nowait(worker)
+        deadline = loop.time() + self.time_limit
         try:
-            worker = self._idle.get(timeout=self.time_limit)
-        except queue.Empty:
+            worker = await asyncio.wait_for(self._idle.get(), self.time_limit)
+        except asyncio.TimeoutError:
             raise QueryTimedOut(f"every query process stayed busy for {self.time_limit:g} s; try again") from None
         proc, conn = worker
         try:
             conn.send((store, query, bindings, base_iri, result_format, graph_format, self.row_cap))
-            if not conn.poll(max(0.0, deadline - time.monotonic())):
+            if not await _readable(loop, conn, max(0.0, deadline - loop.time())):
                 self._retire(worker)
                 worker = self._start()
                 raise QueryTimedOut(f"the query ran past the time limit of {self.time_limit:g} s and was stopped")
@@ -103,17 +112,31 @@ class QueryRunner:
             worker = self._start()
             raise PickgraphError("the query process ended unexpectedly; the query was not answered") from None
         finally:
-            self._idle.put(worker)
+            self._idle.put_nowait(worker)
         if reply[0] == "error":
             raise (QueryRefused if reply[1] == "refused" else _sparql_error())(reply[2])
         return Answer(reply[1], reply[2])
 
     def close(self) -> None:
-        with self._lock:
-            procs = list(self._all)
-        for proc in procs:
+        for proc in list(self._all):
             proc.kill()
             proc.join(5)
+
+
+async def _readable(loop: asyncio.AbstractEventLoop, conn, timeout: float) -> bool:
+    """Whether ``conn`` has something to read within ``timeout`` seconds (an answer, or its end)."""
+    if conn.poll():
+        return True
+    ready = loop.create_future()
+    fd = conn.fileno()
+    loop.add_reader(fd, lambda: ready.done() or ready.set_result(True))
+    try:
+        await asyncio.wait_for(ready, timeout)
+        return True
+    except asyncio.TimeoutError:
+        return False
+    finally:
+        loop.remove_reader(fd)
 
 
 def _sparql_error():
