@@ -695,4 +695,22 @@ def suggest_for_pair(G: nx.MultiDiGraph, a: str, b: str, k: int = 5) -> list[dic
     return (rows + fresh)[:k]
 
 
-__all__ = ["Index", "SuggestError", "index", "reasons", "suggest", "suggest_many", "suggest_for_pair"]
+def suggest_answer(G: nx.MultiDiGraph, slugs: list[str], k: int = 5, pair: bool | None = None) -> dict[str, Any]:
+    """What ``pickgraph suggest --json`` prints (and ``/api/suggest`` serves) for topics ``slugs``.
+
+    ``pair=None`` reads two topics that a page compares as one comparison page; a pair
+    needs exactly two topics (the caller checks, as a usage error of its own kind).
+    """
+    from .kg import versus_edges
+
+    if pair is None:
+        pair = len(slugs) == 2 and any({u, v} == set(slugs) for u, v, _ in versus_edges(G, slugs[0]))
+    if pair:
+        a, b = slugs
+        return {"mode": "pair", "a": a, "b": b, "k": k, "suggestions": suggest_for_pair(G, a, b, k)}
+    return {"mode": "topics", "k": k,
+            "results": [{"topic": s, "name": G.nodes[s]["name"], "suggestions": suggest(G, s, k)} for s in slugs]}
+
+
+__all__ = ["Index", "SuggestError", "index", "reasons", "suggest", "suggest_many", "suggest_for_pair",
+           "suggest_answer"]

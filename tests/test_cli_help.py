@@ -15,6 +15,7 @@ SUMMARIES = {
     "generate": "Write a synthetic corpus drawn from a hidden model.",
     "identity": "Explain merged names and list likely duplicate topics.",
     "push": "Replace a named graph of a SPARQL store with the graph's triples.",
+    "serve": "Explore the last build in a browser, with a SPARQL endpoint.",
     "show": "Everything known of one topic.",
     "sparql": "Run a SPARQL query over the graph (embedded Oxigraph).",
     "suggest": "Topics most worth comparing next, with the reasons.",

@@ -318,9 +318,9 @@ def main(ctx: click.Context, aliases: str | None, quiet: bool) -> None:
     state.quiet = quiet or bool(os.environ.get("PICKGRAPH_QUIET"))
 
 
-from . import core, html, identity, queries, rdf  # noqa: E402
+from . import core, html, identity, queries, rdf, serve  # noqa: E402
 
-for _module in (core, queries, identity, rdf, html):
+for _module in (core, queries, identity, rdf, html, serve):
     for _command in _module.commands:
         color_option(_command)  # every command: --color/--no-color
         main.add_command(_command)

@@ -53,23 +53,14 @@ def suggest(state: State, topics: tuple[str, ...], k: int, pair: bool | None, as
     With two topics forming a comparison page (``suggest Django Flask``), suggests the pairs a reader of
     that page would want next: its topics' other existing comparisons first, then new pairs.
     """
-    from ..kg import versus_edges
-    from ..suggest import suggest as run, suggest_for_pair
+    from ..suggest import suggest_answer
 
     G = state.graph()
     slugs = [state.topic(t) for t in topics]
-    if pair is None:
-        pair = len(slugs) == 2 and any({u, v} == set(slugs) for u, v, _ in versus_edges(G, slugs[0]))
-    if pair:
-        if len(slugs) != 2:
-            raise click.UsageError("--pair needs exactly two topics")
-        a, b = slugs
-        data = {"mode": "pair", "a": a, "b": b, "k": k, "suggestions": suggest_for_pair(G, a, b, k)}
-        emit(data, as_json, lambda d: _pair_text(G, d))
-        return
-    data = {"mode": "topics", "k": k,
-            "results": [{"topic": s, "name": G.nodes[s]["name"], "suggestions": run(G, s, k)} for s in slugs]}
-    emit(data, as_json, _topics_text)
+    if pair and len(slugs) != 2:
+        raise click.UsageError("--pair needs exactly two topics")
+    data = suggest_answer(G, slugs, k, pair)
+    emit(data, as_json, (lambda d: _pair_text(G, d)) if data["mode"] == "pair" else _topics_text)
 
 
 def _topics_text(d) -> str:

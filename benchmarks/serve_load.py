@@ -1,0 +1,278 @@
+"""``python -m benchmarks.serve_load``: 32 clients against ``pickgraph serve`` on a 100,000-page build.
+
+Each client holds one keep-alive connection and sends requests one after another (a closed
+loop, no pause), drawn at random (fixed seed) from a mix of API calls (show, topics prefix
+search, neighbours, suggest, compare, why) and the bundled SPARQL queries with a topic bound.
+Reported: requests, errors, p50/p95 per kind and per family (API, SPARQL), the server's RSS
+(its process and its query processes, sampled twice a second).
+
+``--switch`` adds a second phase: a rebuild of the corpus with one page more is committed into
+the same out folder while the clients run; the phase ends 5 s after the server switched.
+Errors must stay zero; its latencies are reported apart (the rebuild takes the same two cores).
+
+``--browser`` then runs the Playwright tour of tests/test_serve_browser.py on the same build.
+
+    python -m benchmarks.serve_load --pages 100000 --seconds 30 --clients 32 --switch --browser
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+from . import WORK, corpus, pickgraph_cmd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from servehelp import Server  # noqa: E402
+
+API_KINDS = ("show", "topics", "neighbours", "suggest", "compare", "why")
+SPARQL_KINDS = ("topic-comparisons", "also-compare", "pick-evidence", "win-loss")
+
+
+def progress(msg: str) -> None:
+    print(f"[serve-load] {msg}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile.
+
+    >>> percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95), percentile([3.0], 50)
+    (10, 3.0)
+    """
+    s = sorted(values)
+    return s[max(0, min(len(s) - 1, int(-(-p * len(s) // 100)) - 1))]
+
+
+def rss_mb(pid: int) -> float:
+    """The resident memory of ``pid`` and its children, in MB (0 when gone)."""
+    total = 0
+    pids = [pid]
+    try:
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+class Mix:
+    """The requests of one client: random kinds and topics, from a fixed seed."""
+
+    def __init__(self, topics: list[dict], queries: dict[str, str], seed: int, sparql_share: float):
+        self.rng, self.topics, self.queries, self.sparql_share = random.Random(seed), topics, queries, sparql_share
+
+    def _topic(self) -> dict:
+        # most requests for well-known topics, some for the long tail, as people browse
+        pool = self.topics[:500] if self.rng.random() < 0.7 else self.topics
+        return self.rng.choice(pool)
+
+    def next(self) -> tuple[str, str, str, bytes | None]:
+        """(kind, method, path, body)."""
+        t = self._topic()
+        if self.rng.random() < self.sparql_share:
+            kind = self.rng.choice(SPARQL_KINDS)
+            var = "winner" if kind == "pick-evidence" else "topic"
+            form = {"query": self.queries[kind], f"${var}": f"<https://w3id.org/pickgraph/topic/{t['slug']}>"}
+            return kind, "POST", "/sparql", urllib.parse.urlencode(form).encode()
+        kind = self.rng.choice(API_KINDS)
+        other = self._topic()
+        if other["slug"] == t["slug"]:
+            other = self.topics[(self.topics.index(t) + 1) % len(self.topics)]
+        q = urllib.parse.quote
+        path = {
+            "show": f"/api/show?topic={q(t['slug'])}",
+            "topics": f"/api/topics?q={q(t['name'][:self.rng.randint(1, 4)])}&limit=10",
+            "neighbours": f"/api/neighbours?topic={q(t['slug'])}&limit=25",
+            "suggest": f"/api/suggest?topic={q(t['slug'])}&k=5&pair=false",
+            "compare": f"/api/compare?a={q(t['slug'])}&b={q(other['slug'])}",
+            "why": f"/api/why?a={q(t['slug'])}&b={q(other['slug'])}",
+        }[kind]
+        return kind, "GET", path, None
+
+
+def load(server: Server, topics: list[dict], queries: dict[str, str], clients: int, seconds: float | None,
+         sparql_share: float, until: threading.Event | None = None) -> dict:
+    """Run ``clients`` closed-loop clients for ``seconds`` (or until ``until`` is set); their figures."""
+    host, port = server.url.removeprefix("http://").rsplit(":", 1)
+    samples: list[tuple[str, float, bool, str]] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+    rss: list[float] = []
+
+    def client(i: int) -> None:
+        mix = Mix(topics, queries, 1000 + i, sparql_share)
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        mine = []
+        while not stop.is_set():
+            kind, method, path, body = mix.next()
+            headers = {"Content-Type": "application/x-www-form-urlencoded",
+                       "Accept": "application/sparql-results+json"} if body else {}
+            t0 = time.perf_counter()
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                r = conn.getresponse()
+                data = r.read()
+                ok, why = r.status == 200, "" if r.status == 200 else f"{r.status} {data[:160]!r}"
+            except (OSError, http.client.HTTPException) as exc:
+                ok, why = False, f"{type(exc).__name__}: {exc}"
+                conn.close()
+                conn = http.client.HTTPConnection(host, int(port), timeout=60)
+            mine.append((kind, (time.perf_counter() - t0) * 1000, ok, why))
+        conn.close()
+        with lock:
+            samples.extend(mine)
+
+    def sampler() -> None:
+        while not stop.is_set():
+            rss.append(rss_mb(server.proc.pid))
+            time.sleep(0.5)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    threads.append(threading.Thread(target=sampler))
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    if until is not None:
+        until.wait()
+    else:
+        time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    return summarise(samples, wall, rss)
+
+
+def summarise(samples: list[tuple[str, float, bool, str]], wall: float, rss: list[float]) -> dict:
+    def stats(ms: list[float]) -> dict:
+        return {"n": len(ms), "p50_ms": round(percentile(ms, 50), 1), "p95_ms": round(percentile(ms, 95), 1),
+                "max_ms": round(max(ms), 1)} if ms else {"n": 0}
+
+    by_kind = {k: stats([ms for kind, ms, _, _ in samples if kind == k]) for k in (*API_KINDS, *SPARQL_KINDS)}
+    errors = [why for _, _, ok, why in samples if not ok]
+    return {
+        "seconds": round(wall, 1), "requests": len(samples), "per_second": round(len(samples) / wall, 1),
+        "errors": len(errors), "first_errors": errors[:5],
+        "api": stats([ms for kind, ms, _, _ in samples if kind in API_KINDS]),
+        "sparql": stats([ms for kind, ms, _, _ in samples if kind in SPARQL_KINDS]),
+        "kinds": by_kind,
+        "rss_mb": {"start": round(rss[0]) if rss else None, "max": round(max(rss)) if rss else None,
+                   "end": round(rss[-1]) if rss else None},
+    }
+
+
+def ensure_build(pages: int, out: Path) -> Path:
+    """The out folder of a build of the generated corpus of ``pages`` pages (built now if missing)."""
+    folder, _ = corpus(pages)
+    if not (out / "pickgraph-build.json").is_file():
+        progress(f"building {folder} into {out} (minutes at 100,000 pages)")
+        subprocess.run([*pickgraph_cmd(), "build", str(folder), "--out", str(out), "-q"], check=True,
+                       stdout=subprocess.DEVNULL)
+    return folder
+
+
+def switch_phase(server: Server, out: Path, folder: Path, topics, queries, clients, sparql_share) -> dict:
+    """Clients run while a rebuild with one page more is committed into ``out``; until 5 s after the switch."""
+    extra = folder.parent / f"{folder.name}-plus-one"
+    if not extra.exists():
+        progress(f"copying {folder} with one page more (for the switch)")
+        shutil.copytree(folder, extra, copy_function=os.link)
+    from graph.read.render import render_comparison
+
+    stamp = int(time.time())  # a new page each run, so each run's rebuild is a newer build
+    (extra / "zz-serve-load-extra.txt").write_text(
+        render_comparison(f"Serve Load {stamp}", "Serve Load Beta", f"Serve Load {stamp}"), encoding="utf-8")
+    digest = server.get("/api/status")[1]["inputs_digest"]
+    switched = threading.Event()
+    t0 = time.perf_counter()
+    timing: dict = {}
+
+    def rebuild() -> None:
+        subprocess.run([*pickgraph_cmd(), "build", str(extra), "--out", str(out), "-q"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        timing["build_s"] = round(time.perf_counter() - t0, 1)
+        while server.get("/api/status")[1]["inputs_digest"] == digest:
+            time.sleep(0.2)
+        timing["switched_s"] = round(time.perf_counter() - t0, 1)
+        time.sleep(5)
+        switched.set()
+
+    threading.Thread(target=rebuild, daemon=True).start()
+    result = load(server, topics, queries, clients, None, sparql_share, until=switched)
+    status = server.get("/api/status")[1]
+    return {**result, **timing, "switches": status["switches"], "topics_after": status["topics"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pages", type=int, default=100_000)
+    ap.add_argument("--out", type=Path, help="out folder of a build to serve (default: benchmarks/out/serve-PAGES, "
+                                             "built from the generated corpus when missing)")
+    ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--sparql-share", type=float, default=0.3, help="share of SPARQL requests in the mix")
+    ap.add_argument("--query-workers", type=int, default=2, help="the server's --query-workers")
+    ap.add_argument("--switch", action="store_true", help="also: a newer build committed during the load")
+    ap.add_argument("--browser", action="store_true", help="also: the Playwright tour on this build")
+    ap.add_argument("--json", type=Path, help="write the figures here too")
+    args = ap.parse_args(argv)
+
+    out = args.out or WORK / f"serve-{args.pages}" / "out"
+    folder = ensure_build(args.pages, out) if not args.out else None
+    from graph.rdf.sparql import bundled_queries
+
+    queries = bundled_queries()
+    result: dict = {"pages": args.pages, "clients": args.clients, "sparql_share": args.sparql_share,
+                    "cpus": os.cpu_count(), "command": " ".join(["python -m benchmarks.serve_load", *(argv or sys.argv[1:])])}
+    started = time.perf_counter()
+    with Server(out, "--query-workers", str(args.query_workers)) as server:
+        result["start_s"] = round(time.perf_counter() - started, 1)
+        progress(f"server up in {result['start_s']} s at {server.url}")
+        topics = server.get("/api/topics?limit=1000")[1]
+        total = int(server.request("/api/topics?limit=1")[1]["x-total-count"])
+        topics += server.get(f"/api/topics?offset={total - 1000}&limit=1000")[1]  # and the long tail
+        progress(f"load: {args.clients} clients for {args.seconds:g} s")
+        result["steady"] = load(server, topics, queries, args.clients, args.seconds, args.sparql_share)
+        progress(json.dumps({k: result["steady"][k] for k in ("requests", "errors", "api", "sparql", "rss_mb")}))
+        if args.switch:
+            if folder is None:
+                raise SystemExit("--switch needs the generated corpus: leave out --out")
+            progress("load while a newer build is committed")
+            result["switch"] = switch_phase(server, out, folder, topics, queries, args.clients, args.sparql_share)
+            progress(json.dumps({k: result["switch"].get(k) for k in
+                                 ("requests", "errors", "first_errors", "build_s", "switched_s", "switches", "api",
+                                  "sparql", "rss_mb")}))
+    if args.browser:
+        env = {**os.environ, "PICKGRAPH_SERVE_100K": str(out)}
+        t0 = time.perf_counter()
+        r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                            "tests/test_serve_browser.py::test_explore_100k"], cwd=ROOT, env=env)
+        result["browser"] = {"passed": r.returncode == 0, "seconds": round(time.perf_counter() - t0, 1)}
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n")
+    steady = result["steady"]
+    ok = steady["errors"] == 0 and (not args.switch or result["switch"]["errors"] == 0)
+    return 0 if ok and result.get("browser", {}).get("passed", True) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,306 @@
+"""The routes: the explorer page and its assets, the JSON API under /api/, and /sparql.
+
+The API serves what the CLI's ``--json`` prints, from the functions the CLI
+calls; an error is the CLI's JSON error object (``error``, ``exit_code``,
+``kind``, …) with an HTTP status. Handlers read the current build once
+(``live.current``) and use that one to the end: a switch to a newer build never
+mixes two builds in one answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Callable
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..read.model import PickgraphError, TimedOut, UnknownTopic
+from .results import GRAPH_TYPES, RESULT_TYPES
+from .runner import QueryRefused, QueryRunner, check_query
+from .state import Build, Live
+
+#: The HTML export's policy, with 'self' where the export inlines: scripts, styles and fetches
+#: from this server only, nothing from elsewhere, no forms, no framing.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "font-src data:; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+                    "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+CORS_HEADERS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                "Access-Control-Allow-Headers": "Content-Type, Accept", "Access-Control-Max-Age": "600"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    body_bytes: int = 1_000_000  # a request body (a POSTed query)
+    query_chars: int = 100_000  # a query's text
+    page: int = 1_000  # topics per /api/topics page
+    neighbours: int = 200  # topics per /api/neighbours answer
+
+
+class BadRequest(PickgraphError):
+    """A request the server cannot read: a missing or bad parameter, a body too large."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def _status(exc: PickgraphError) -> int:
+    if isinstance(exc, BadRequest):
+        return exc.status
+    if isinstance(exc, UnknownTopic):
+        return 404
+    if isinstance(exc, TimedOut):
+        return 503
+    return 400  # the library's errors are the request's: two equal topics, a bad query, …
+
+
+def error_response(exc: PickgraphError, headers: dict[str, str] | None = None) -> Response:
+    """The CLI's JSON error object for ``exc`` (see docs/cli.md), with the HTTP status it stands for."""
+    from ..cli.errors import kind_of, library_fields
+
+    body = {**library_fields(exc), "error": str(exc), "exit_code": exc.exit_code, "kind": kind_of(exc)}
+    body.pop("status", None)
+    return _json(body, _status(exc), headers)
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    # the bytes of the CLI's --json (graph.cli.emit)
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return Response(text, status, {**SECURITY_HEADERS, **(headers or {})}, media_type="application/json")
+
+
+def _one(request: Request, name: str) -> str:
+    values = request.query_params.getlist(name)
+    if len(values) != 1 or not values[0].strip():
+        raise BadRequest(f"give one '{name}' parameter (a topic's name, slug or alias)")
+    return values[0]
+
+
+def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not re.fullmatch(r"\d{1,9}", raw) or not low <= int(raw) <= high:
+        raise BadRequest(f"'{name}' must be a whole number from {low} to {high}, not {raw!r}")
+    return int(raw)
+
+
+def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
+               hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]")) -> Starlette:
+    """The server's application: ``live`` gives the build, ``runner`` runs SPARQL queries."""
+
+    def api(answer: Callable[[Request, Build], Any]) -> Callable:
+        def handler(request: Request) -> Response:
+            build = live.current  # read once: this request answers from this build
+            try:
+                data = answer(request, build)
+            except PickgraphError as exc:
+                return error_response(exc)
+            if isinstance(data, Response):
+                return data
+            return _json(data)
+
+        return handler
+
+    def topic(build: Build, query: str) -> str:
+        from ..kg import find_topic
+
+        return find_topic(build.G, query)
+
+    def show(request: Request, build: Build) -> Any:
+        from ..topics import topic_info
+
+        return topic_info(build.G, topic(build, _one(request, "topic")))
+
+    def compare(request: Request, build: Build) -> Any:
+        from ..compare import compare as run
+
+        return run(build.G, topic(build, _one(request, "a")), topic(build, _one(request, "b")))
+
+    def why(request: Request, build: Build) -> Any:
+        from ..explain import why as run
+
+        return run(build.G, topic(build, _one(request, "a")), topic(build, _one(request, "b")))
+
+    def suggest(request: Request, build: Build) -> Any:
+        from ..suggest import suggest_answer
+
+        names = request.query_params.getlist("topic")
+        if not names or len(names) > 20:
+            raise BadRequest("give 1 to 20 'topic' parameters")
+        pair = {"true": True, "false": False, None: None}.get(request.query_params.get("pair"), "bad")
+        if pair == "bad":
+            raise BadRequest("'pair' must be true or false")
+        slugs = [topic(build, n) for n in names]
+        if pair and len(slugs) != 2:
+            raise BadRequest("pair=true needs exactly two topics")
+        return suggest_answer(build.G, slugs, _int(request, "k", 5, 1, 100), pair)
+
+    def topics(request: Request, build: Build) -> Any:
+        offset = _int(request, "offset", 0, 0, 10**9)
+        limit = _int(request, "limit", 50, 1, limits.page)
+        total, rows = build.index.search(request.query_params.get("q", ""), offset, limit)
+        return _json(rows, headers={"X-Total-Count": str(total)})
+
+    def neighbours(request: Request, build: Build) -> Any:
+        from .neighbours import neighbourhood
+
+        return neighbourhood(build.G, topic(build, _one(request, "topic")),
+                             _int(request, "limit", 30, 1, limits.neighbours))
+
+    def status(request: Request, build: Build) -> Any:
+        return {**build.status(), "switches": live.switches, "out": live.out}
+
+    async def sparql(request: Request) -> Response:
+        from ..rdf import sparql as sp
+
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=CORS_HEADERS)
+        build = live.current
+        try:
+            params = await _protocol_params(request, limits)
+            query = params.pop("query")
+            check_query(query, limits.query_chars)
+            bindings = [(name[1:], value) for name, value in params.items() if name.startswith("$")]
+            for name, value in bindings:
+                sp.parse_binding(f"{name}={value}")  # a bad binding is the client's error, told here
+            rfmt, gfmt = negotiate(request.headers.get("accept", ""),
+                                   params.get("format") or params.get("output"))
+            answer = await runner.run(build.store, query, bindings, live.base_iri, rfmt, gfmt)
+        except PickgraphError as exc:
+            return error_response(exc, CORS_HEADERS)
+        return Response(answer.body, 200, {**CORS_HEADERS, "X-Content-Type-Options": "nosniff",
+                                           "Cache-Control": "no-store"}, media_type=answer.media_type)
+
+    def page(request: Request) -> Response:
+        return Response(_asset("index.html"), 200, SECURITY_HEADERS, media_type="text/html")
+
+    def asset(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in _ASSET_TYPES:
+            return Response("not found\n", 404, SECURITY_HEADERS, media_type="text/plain")
+        return Response(_asset(name), 200, {**SECURITY_HEADERS, "Cache-Control": "max-age=3600"},
+                        media_type=_ASSET_TYPES[name])
+
+    routes = [
+        Route("/", page),
+        Route("/static/{name}", asset),
+        Route("/api/status", api(status)),
+        Route("/api/topics", api(topics)),
+        Route("/api/show", api(show)),
+        Route("/api/compare", api(compare)),
+        Route("/api/why", api(why)),
+        Route("/api/suggest", api(suggest)),
+        Route("/api/neighbours", api(neighbours)),
+        Route("/sparql", sparql, methods=["GET", "POST", "OPTIONS"]),
+    ]
+    # a page elsewhere that rebinds its own name to 127.0.0.1 is refused by its Host header
+    return Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))])
+
+
+# ------------------------------------------------------------ protocol --
+
+_RESULT_ACCEPT = {"application/sparql-results+json": "json", "application/json": "json",
+                  "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
+                  "text/csv": "csv", "text/tab-separated-values": "tsv"}
+_GRAPH_ACCEPT = {"text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "ntriples",
+                 "text/plain": "ntriples"}
+_FORMAT_NAMES = {"json": ("json", None), "xml": ("xml", None), "csv": ("csv", None), "tsv": ("tsv", None),
+                 "turtle": (None, "turtle"), "ttl": (None, "turtle"), "ntriples": (None, "ntriples"),
+                 "nt": (None, "ntriples"), "n-triples": (None, "ntriples")}
+
+
+def negotiate(accept: str, named: str | None = None) -> tuple[str, str]:
+    """(results format, RDF format) for an Accept header; a ``format=`` parameter wins over it.
+
+    >>> negotiate("text/csv;q=0.5, application/sparql-results+xml")
+    ('xml', 'turtle')
+    >>> negotiate("application/n-triples, */*;q=0.1", "csv")
+    ('csv', 'ntriples')
+    """
+    ranked = []
+    for i, part in enumerate(accept.split(",")):
+        media, *opts = [p.strip() for p in part.split(";")]
+        q = 1.0
+        for opt in opts:
+            if opt.startswith("q="):
+                try:
+                    q = float(opt[2:])
+                except ValueError:
+                    q = 0.0
+        if media and q > 0:
+            ranked.append((-q, i, media.lower()))
+    ranked.sort()
+    rfmt = next((_RESULT_ACCEPT[m] for _, _, m in ranked if m in _RESULT_ACCEPT), "json")
+    gfmt = next((_GRAPH_ACCEPT[m] for _, _, m in ranked if m in _GRAPH_ACCEPT), "turtle")
+    r, g = _FORMAT_NAMES.get((named or "").lower(), (None, None))
+    return r or rfmt, g or gfmt
+
+
+async def _protocol_params(request: Request, limits: Limits) -> dict[str, str]:
+    """The query and its parameters from a SPARQL 1.1 Protocol request (GET, POST form, POST query)."""
+    pairs = list(request.query_params.multi_items())
+    if request.method == "POST":
+        size = request.headers.get("content-length")
+        if size is not None and (not size.isdigit() or int(size) > limits.body_bytes):
+            raise BadRequest(f"the request body is over {limits.body_bytes} bytes", 413)
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limits.body_bytes:
+                raise BadRequest(f"the request body is over {limits.body_bytes} bytes", 413)
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media == "application/sparql-update":
+            raise QueryRefused("this endpoint is read-only: no SPARQL Update")
+        if media == "application/sparql-query":
+            pairs.append(("query", _utf8(body)))
+        elif media == "application/x-www-form-urlencoded":
+            pairs += parse_qsl(_utf8(body), keep_blank_values=True)
+        else:
+            raise BadRequest("POST a query as application/sparql-query or as a form "
+                             "(application/x-www-form-urlencoded) with a 'query' field", 415)
+    names = [n for n, _ in pairs]
+    if "update" in names:
+        raise QueryRefused("this endpoint is read-only: no SPARQL Update")
+    if names.count("query") != 1:
+        raise BadRequest("give exactly one 'query' (SPARQL 1.1 Protocol)")
+    if "default-graph-uri" in names or "named-graph-uri" in names:
+        raise BadRequest("default-graph-uri and named-graph-uri are not supported: the default graph is the "
+                         "union of every document's graph; use GRAPH ?doc { … } for one document")
+    return dict(pairs)
+
+
+def _utf8(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("the request body is not UTF-8") from None
+
+
+# ---------------------------------------------------------------- assets --
+
+_ASSET_TYPES = {"index.html": "text/html", "explorer.js": "text/javascript", "explorer.css": "text/css",
+                "vis-network.min.js": "text/javascript", "vis-network.css": "text/css"}
+_ASSETS: dict[str, bytes] = {}
+
+
+def _asset(name: str) -> bytes:
+    if name not in _ASSETS:
+        if name.startswith("vis-network"):
+            from ..html import vis_assets
+
+            js, css = vis_assets()  # the copy pyvis ships, as the HTML export inlines it
+            _ASSETS["vis-network.min.js"], _ASSETS["vis-network.css"] = js.encode(), css.encode()
+        else:
+            _ASSETS[name] = (resources.files("graph.serve") / "static" / name).read_bytes()
+    return _ASSETS[name]

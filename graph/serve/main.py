@@ -1,0 +1,89 @@
+"""Start the server: load the build, open the port, run uvicorn until Ctrl-C."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import sys
+import threading
+from typing import Callable
+
+from ..read.model import PickgraphError
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+class PortInUse(PickgraphError):
+    """The port cannot be listened on."""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine only.
+
+    >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("[::1]"), is_loopback("0.0.0.0")
+    (True, True, True, False)
+    """
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port`` (port 0: a free one), or one clear error."""
+    try:
+        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on such sockets, and without it each
+        # answer (head and body written apart) waits 40 ms for the client's delayed ACK
+        sock = socket.socket(info[0], socket.SOCK_STREAM, info[2])
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(info[4])
+        sock.listen(128)
+    except OSError as exc:
+        raise PortInUse(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
+
+
+def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
+          base_iri: str | None = None, time_limit: float = 10.0, row_cap: int = 10_000, workers: int = 2,
+          say: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True),
+          progress: bool = False, poll: float = 1.0) -> None:
+    """Serve the last build in ``out`` on ``host:port`` until interrupted."""
+    import uvicorn
+
+    from ..rdf.mapping import DEFAULT_BASE
+    from .app import create_app
+    from .runner import QueryRunner
+    from .state import Live
+
+    # many request threads share one interpreter: hand the GIL over every 1 ms instead of 5 ms, so a
+    # thread woken by a finished query or a socket does not wait behind busy ones
+    sys.setswitchinterval(0.001)
+    if not is_loopback(host):
+        say(f"warning: listening on {host}: anyone who can reach this machine on port {port} can read the "
+            "graph and run SPARQL queries on it (read-only)")
+    sock = listen(host, port)  # before the long load: a port in use is said at once
+    live = Live(out, base_iri or DEFAULT_BASE, say, poll=poll, progress=progress)
+    runner = QueryRunner(workers, time_limit, row_cap).start()
+    hosts = ("*",) if not is_loopback(host) else ("127.0.0.1", "localhost", "[::1]", "::1")
+    app = create_app(live, runner, hosts=hosts)
+    bound = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{bound}/"
+    print(f"serving {url} ({live.current.G.number_of_nodes()} topics; SPARQL at {url}sparql; Ctrl-C stops)",
+          flush=True)
+    live.start()
+    if open_browser:
+        import webbrowser
+
+        threading.Timer(0.5, webbrowser.open, (url,)).start()
+    config = uvicorn.Config(app, log_level="warning", timeout_keep_alive=5, limit_concurrency=256,
+                            h11_max_incomplete_event_size=64 * 1024, lifespan="off")
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        live.stop()
+        runner.close()
+        sock.close()

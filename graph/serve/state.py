@@ -1,0 +1,143 @@
+"""The build being served, and the atomic switch to a newer one.
+
+A :class:`Build` is everything one build serves: the graph, its topic index and
+the path of its SPARQL store. :class:`Live` holds the current one in a single
+attribute; a watcher thread notices a new build record (every second), loads
+the new build beside the old one, and replaces the reference. A request reads
+the reference once and keeps that build to its end, so requests in flight finish
+on the old build and none fails while the server switches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import networkx as nx
+
+from ..read.model import PickgraphError
+from .index import TopicIndex
+
+
+@dataclass(frozen=True)
+class Build:
+    G: nx.MultiDiGraph
+    index: TopicIndex
+    store: str  # the on-disk SPARQL store, opened read-only by the query processes
+    digest: str | None  # the inputs digest of the build record
+    loaded_at: float = field(default_factory=time.time)
+
+    def status(self) -> dict[str, Any]:
+        return {"inputs_digest": self.digest, "topics": self.G.number_of_nodes(),
+                "documents": len(self.G.graph.get("documents", {})), "loaded_at": round(self.loaded_at, 3)}
+
+
+def record_stamp(out: str | os.PathLike[str]) -> tuple[int, int, int] | None:
+    """What changes when a build (or an export) rewrites the build record: its inode, size and mtime."""
+    from ..pipeline import BUILD_RECORD
+
+    try:
+        st = os.stat(Path(out) / BUILD_RECORD)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def recorded_digest(out: str | os.PathLike[str]) -> str | None:
+    import json
+
+    from ..pipeline import BUILD_RECORD
+
+    try:
+        return json.loads((Path(out) / BUILD_RECORD).read_bytes()).get("inputs_digest")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], None],
+               progress: bool = False) -> Build:
+    """Load the last build in ``out``: graph (from its cache), topic index, SPARQL store."""
+    from ..pipeline import cache_path, load_graph, query_inputs
+    from ..topics import list_topics
+
+    digest = recorded_digest(out)
+    inputs = query_inputs(out)
+    say(f"loading the build of {', '.join(inputs.paths)} from {out}/")
+    G = load_graph(inputs.paths, out, inputs.aliases, progress=progress, max_bytes=inputs.max_bytes, notify=say)
+    say(f"indexing {G.number_of_nodes()} topics")
+    labels = {n: list(d.get("labels") or [d["name"]]) for n, d in G.nodes(data=True)}
+    identity = G.graph.get("identity")
+    for alias, canon in (getattr(identity, "canon", None) or {}).items():  # the alias file's names, as find_topic reads them
+        if canon in labels:
+            labels[canon].append(alias)
+    index = TopicIndex(list_topics(G), labels)
+    say("preparing suggestions and the pick model")
+    from .. import rank, suggest
+
+    suggest.index(G)  # both are cached on the graph: made here, before the build is served,
+    rank.fit(G)  # so that no first request pays seconds for them
+    say("opening the SPARQL store (made once per build: about 30 s at 100,000 pages)")
+    store = store_path(G, cache_path(out, inputs.paths), base_iri)
+    return Build(G, index, store, digest)
+
+
+def store_path(G: nx.MultiDiGraph, cache_file: Path, base_iri: str) -> str:
+    """The folder of a read-only on-disk store of ``G``: the one ``sparql`` keeps beside the build cache,
+    else (a read-only out folder) one in a temporary folder."""
+    from ..rdf.sparql import cached_store
+
+    fp = G.graph.get("fingerprint")
+    if not fp:
+        raise PickgraphError("the last build's pages changed while it read them; run 'pickgraph build' again")
+    for folder in (cache_file.parent, Path(tempfile.gettempdir()) / "pickgraph-serve"):
+        target = folder / cache_file.name
+        cached_store(G, target, base_iri, min_docs=0)
+        # the name graph.rdf.sparql.cached_store gives its store (fingerprint and base IRI)
+        db = folder / f"{target.stem}-store-{fp[:16]}-{hashlib.sha256(base_iri.encode()).hexdigest()[:8]}" / "db"
+        if db.is_dir():
+            return str(db)
+    raise PickgraphError(f"cannot make the SPARQL store in {cache_file.parent} nor in a temporary folder")
+
+
+class Live:
+    """The build being served (:attr:`current`), replaced when a newer build lands in ``out``."""
+
+    def __init__(self, out: str | os.PathLike[str], base_iri: str, say: Callable[[str], None] = lambda _: None,
+                 poll: float = 1.0, progress: bool = False):
+        self.out, self.base_iri, self.say, self.poll = str(out), base_iri, say, poll
+        self._stamp = record_stamp(out)
+        self.current: Build = load_build(out, base_iri, say, progress)
+        self.switches = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="pickgraph-watch", daemon=True)
+
+    def start(self) -> Live:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.poll):
+            stamp = record_stamp(self.out)
+            if stamp is None or stamp == self._stamp:
+                continue
+            self._stamp = stamp
+            digest = recorded_digest(self.out)
+            if digest is not None and digest == self.current.digest:
+                continue  # the record was rewritten (an export), the pages are the same
+            try:
+                new = load_build(self.out, self.base_iri, self.say)
+            except Exception as exc:  # noqa: BLE001 -- a bad new build must not end the server
+                self.say(f"a new build in {self.out}/ could not be loaded ({exc}); still serving the previous one")
+                continue
+            self.current = new  # the switch: one reference; requests in flight keep the build they read
+            self.switches += 1
+            self.say(f"now serving the new build ({new.G.number_of_nodes()} topics)")

@@ -1,0 +1,335 @@
+"""``pickgraph serve`` as a real process on 127.0.0.1: the JSON API against the CLI's --json, the SPARQL
+endpoint against ``pickgraph sparql`` through a standard client (SPARQLWrapper), the limits, and the
+switch to a newer build under load."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+import urllib.parse
+
+import pytest
+from conftest import render_comparison, write_corpus
+from servehelp import PICKGRAPH, ROOT, Server, build, cli_json
+
+from graph.rdf.sparql import bundled_queries, parse_results
+
+pytestmark = pytest.mark.server
+Q = urllib.parse.quote
+
+
+@pytest.fixture(scope="module")
+def data_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("serve") / "out"
+    build(["data"], out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(data_out):
+    with Server(data_out, "--time-limit", "2", "--max-rows", "5000") as s:
+        yield s
+
+
+# ------------------------------------------------------------------ JSON API --
+
+@pytest.mark.parametrize("path, args", [
+    ("/api/show?topic=PostgreSQL", ["show", "PostgreSQL", "--json"]),
+    ("/api/show?topic=kafka", ["show", "kafka", "--json"]),
+    ("/api/compare?a=Go&b=Rust", ["compare", "Go", "Rust", "--json"]),
+    ("/api/compare?a=Go&b=PostgreSQL", ["compare", "Go", "PostgreSQL", "--json"]),
+    ("/api/why?a=React&b=Vue", ["why", "React", "Vue", "--json"]),
+    ("/api/suggest?topic=Django&k=3", ["suggest", "Django", "-k", "3", "--json"]),
+    ("/api/suggest?topic=Django&topic=Flask", ["suggest", "Django", "Flask", "--json"]),
+    ("/api/suggest?topic=Django&topic=Flask&pair=false", ["suggest", "Django", "Flask", "--each", "--json"]),
+    ("/api/topics?limit=1000", ["topics", "--json"]),
+    ("/api/show?topic=Rustt", ["show", "Rustt", "--json"]),
+])
+def test_api_answers_what_the_cli_prints(server, data_out, path, args):
+    status, got = server.get(path)
+    want = cli_json(data_out, *args)
+    if "error" in want:
+        assert status == 404 and got["kind"] == "unknown_topic" and got["suggestions"] == want["suggestions"]
+        return
+    assert status == 200
+    assert got == want
+
+
+def test_topics_complete_by_name_alias_and_slug_with_paging(server):
+    status, headers, body = server.request("/api/topics?q=postg&limit=10")
+    assert status == 200 and headers["x-total-count"] == "3"
+    assert [r["slug"] for r in json.loads(body)] == ["postgresql", "postgresql-full-text-search", "postgis"]
+    assert [r["slug"] for r in server.get("/api/topics?q=KAF")[1]] == ["apache-kafka"]  # an alias
+    assert [r["slug"] for r in server.get("/api/topics?q=online%20analytical")[1]] == ["olap"]
+    everything = server.get("/api/topics?limit=1000")[1]
+    assert server.get("/api/topics?offset=5&limit=3")[1] == everything[5:8]
+    status, headers, _ = server.request("/api/topics?q=zzzz")
+    assert headers["x-total-count"] == "0"
+
+
+def test_api_errors_are_the_cli_error_object(server):
+    status, err = server.get("/api/compare?a=Go")
+    assert status == 400 and err["kind"] == "bad_request" and "'b'" in err["error"]
+    status, err = server.get("/api/topics?limit=100000")
+    assert status == 400 and "from 1 to 1000" in err["error"]
+    status, err = server.get("/api/compare?a=Go&b=go")
+    assert status == 400 and err == {"error": "Go is one topic: name two different topics", "exit_code": 1,
+                                     "kind": "compare_error"}
+    status, err = server.get("/api/suggest?topic=Go&pair=true")
+    assert status == 400 and err["error"] == "pair=true needs exactly two topics"
+
+
+def test_neighbourhood_is_capped_and_names_its_links(server):
+    status, n = server.get("/api/neighbours?topic=PostgreSQL&limit=3")
+    assert status == 200 and n["topic"] == "postgresql" and len(n["nodes"]) == 4
+    assert n["hidden"] == len(server.get("/api/neighbours?topic=PostgreSQL&limit=200")[1]["nodes"]) - 4
+    ids = {x["id"] for x in n["nodes"]}
+    assert all(e["from"] in ids and e["to"] in ids for e in n["edges"])
+
+
+def test_page_has_the_export_policy_and_no_outside_asset(server):
+    status, headers, body = server.request("/")
+    assert status == 200 and "connect-src 'self'" in headers["content-security-policy"]
+    assert "default-src 'none'" in headers["content-security-policy"]
+    assert b"http" not in body.replace(b'name="generator"', b"")
+    status, _, js = server.request("/static/vis-network.min.js")
+    assert status == 200 and len(js) > 100_000
+    assert server.request("/static/../../etc/passwd")[0] == 404
+
+
+def test_a_foreign_host_header_is_refused(server):
+    status, _, _ = server.request("/api/status", headers={"Host": "evil.example:8000"})
+    assert status == 400
+
+
+# ------------------------------------------------------------------ SPARQL --
+
+def _sparqlwrapper(url: str, query: str, bindings: dict[str, str] | None = None):
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    client = SPARQLWrapper(url)
+    client.setQuery(query)
+    client.setReturnFormat(JSON)
+    for name, value in (bindings or {}).items():
+        client.addParameter(f"${name}", value)
+    return client.query().convert()
+
+
+def _cli_rows(out, *args):
+    r = subprocess.run([*PICKGRAPH, "--out", str(out), "sparql", *args, "--format", "json"], cwd=ROOT,
+                       capture_output=True, check=True)
+    return parse_results(r.stdout)
+
+
+@pytest.mark.parametrize("name", sorted(bundled_queries()))
+def test_sparqlwrapper_gets_what_pickgraph_sparql_prints(server, data_out, name):
+    got = _sparqlwrapper(server.url + "/sparql", bundled_queries()[name])
+    rows = parse_results(json.dumps(got))
+    assert rows and _unordered_concat(rows) == _unordered_concat(_cli_rows(data_out, f"@{name}"))
+
+
+def _unordered_concat(rows):
+    # GROUP_CONCAT's order is left open by SPARQL (and differs between an in-memory and an on-disk store)
+    return [{k: " ".join(sorted(v.split())) if k == "via" else v for k, v in r.items()} for r in rows]
+
+
+def test_a_binding_parameter_is_bound_not_pasted(server, data_out):
+    iri = "https://w3id.org/pickgraph/topic/redis"
+    got = _sparqlwrapper(server.url + "/sparql", bundled_queries()["topic-comparisons"], {"topic": f"<{iri}>"})
+    rows = parse_results(json.dumps(got))
+    assert rows and {r["slug"] for r in rows} == {"redis"}
+    assert rows == _cli_rows(data_out, "@topic-comparisons", "-t", "topic=Redis")
+    # a plain value is a literal, whatever it holds
+    q = "SELECT ?x WHERE { ?t skos:prefLabel ?x }"
+    tricky = Q('Redis" } #')
+    status, body = server.get(f"/sparql?query={Q(q)}&{Q('$x')}={tricky}")
+    assert status == 200 and body["results"]["bindings"] == []
+
+
+def test_results_formats_by_accept_and_post_forms(server):
+    q = 'SELECT ?slug ?name WHERE { ?t skos:notation ?slug ; skos:prefLabel ?name . FILTER(?slug = "redis") }'
+    want = [{"slug": "redis", "name": "Redis"}]
+    for accept, fmt in [("application/sparql-results+json", "json"), ("text/csv", "csv"),
+                        ("text/tab-separated-values", "tsv")]:
+        status, headers, body = server.request(f"/sparql?query={Q(q)}", headers={"Accept": accept})
+        assert status == 200 and headers["content-type"].startswith(accept)
+        assert parse_results(body, fmt) == want
+    status, headers, body = server.request(f"/sparql?query={Q(q)}", headers={"Accept": "application/sparql-results+xml"})
+    assert headers["content-type"].startswith("application/sparql-results+xml")
+    assert b'<binding name="name"><literal xml:lang="en">Redis</literal></binding>' in body
+    status, _, body = server.request("/sparql", data=q.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert parse_results(body) == want
+    status, _, body = server.request("/sparql", data=urllib.parse.urlencode({"query": q}).encode(),
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert parse_results(body) == want
+    ask = Q('ASK { ?t skos:notation "redis" }')
+    status, _, body = server.request(f"/sparql?query={ask}")
+    assert json.loads(body) == {"head": {}, "boolean": True}
+
+
+def test_construct_and_describe_are_rdf(server):
+    q = 'CONSTRUCT { ?t skos:prefLabel ?n } WHERE { ?t skos:notation "redis" ; skos:prefLabel ?n }'
+    status, headers, body = server.request(f"/sparql?query={Q(q)}", headers={"Accept": "application/n-triples"})
+    assert headers["content-type"].startswith("application/n-triples")
+    assert body.decode() == ('<https://w3id.org/pickgraph/topic/redis> '
+                             '<http://www.w3.org/2004/02/skos/core#prefLabel> "Redis"@en .\n')
+    status, headers, body = server.request(f"/sparql?query={Q(q)}", headers={"Accept": "text/turtle"})
+    assert headers["content-type"].startswith("text/turtle") and b'topic:redis skos:prefLabel "Redis"@en' in body
+    status, headers, body = server.request(f"/sparql?query={Q('DESCRIBE topic:redis')}")
+    assert status == 200 and headers["content-type"].startswith("text/turtle") and b"topic:redis" in body
+
+
+def test_service_and_updates_are_refused(server):
+    for q in ["SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }",
+              "SELECT * WHERE { ?s ?p ?o . service\n<x:y> { ?s ?p ?o } } LIMIT 1"]:
+        status, err = server.get(f"/sparql?query={Q(q)}")
+        assert status == 400 and err["kind"] == "query_refused" and "SERVICE is refused" in err["error"]
+    # the word inside a string or a comment is not a SERVICE call
+    quoted = Q('SELECT ("SERVICE" AS ?x) WHERE {} # SERVICE')
+    status, _ = server.get(f"/sparql?query={quoted}")
+    assert status == 200
+    upd = "INSERT DATA { <x:a> <x:b> <x:c> }"
+    status, _, body = server.request("/sparql", data=upd.encode(), headers={"Content-Type": "application/sparql-update"})
+    assert status == 400 and b"read-only" in body
+    status, _, body = server.request("/sparql", data=urllib.parse.urlencode({"update": upd}).encode(),
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 400 and b"read-only" in body
+    status, err = server.get(f"/sparql?query={Q(upd)}")
+    assert status == 400 and err["kind"] == "sparql_error"
+    status, _ = server.get(f"/sparql?query={Q('ASK { ?s a pg:Topic }')}")
+    assert status == 200  # the store is unchanged and still answers
+
+
+def test_a_runaway_query_is_stopped_by_the_time_limit(server):
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    started = time.monotonic()
+    status, err = server.get(f"/sparql?query={Q(q)}")
+    took = time.monotonic() - started
+    assert status == 503 and err["kind"] == "query_timed_out" and err["exit_code"] == 5
+    assert 2 <= took < 6, took
+    status, body = server.get(f"/sparql?query={Q('ASK { ?s a pg:Topic }')}")  # a fresh worker answers
+    assert status == 200 and body["boolean"] is True
+
+
+def test_row_cap_and_request_limits(server):
+    status, err = server.get(f"/sparql?query={Q('SELECT * WHERE { ?s ?p ?o }')}")
+    assert status == 400 and "more than 5000 results" in err["error"]
+    status, body = server.get(f"/sparql?query={Q('SELECT * WHERE { ?s ?p ?o } LIMIT 5000')}")
+    assert status == 200 and len(body["results"]["bindings"]) == 5000
+    import http.client
+
+    host, port = server.url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    conn.putrequest("POST", "/sparql")  # a body announced over the limit is refused before it is read
+    conn.putheader("Content-Type", "application/sparql-query")
+    conn.putheader("Content-Length", "1000001")
+    conn.endheaders()
+    assert conn.getresponse().status == 413
+    conn.close()
+    status, _, body = server.request("/sparql", data=b"#" * 100_001, headers={"Content-Type": "application/sparql-query"})
+    assert status == 400 and "at most 100000" in json.loads(body)["error"]
+    status, err = server.get("/sparql")
+    assert status == 400 and "exactly one 'query'" in err["error"]
+
+
+def test_cors_for_browser_clients(server):
+    status, headers, _ = server.request("/sparql", method="OPTIONS",
+                                        headers={"Origin": "http://example.org", "Access-Control-Request-Method": "POST"})
+    assert status == 204 and headers["access-control-allow-origin"] == "*"
+    assert "POST" in headers["access-control-allow-methods"]
+    status, headers, _ = server.request(f"/sparql?query={Q('ASK {}')}", headers={"Origin": "http://example.org"})
+    assert headers["access-control-allow-origin"] == "*"
+
+
+# ------------------------------------------------------------- start-up --
+
+def test_no_build_is_one_clear_line(tmp_path):
+    r = subprocess.run([*PICKGRAPH, "serve", "--out", "nothing", "--port", "0"], cwd=tmp_path, capture_output=True,
+                       text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=60)
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines()[-1] == ("Error: no build in nothing/ to answer from: run 'pickgraph build "
+                                                 "PATH' first (PATH: your folder of pages), or name the pages with "
+                                                 "--corpus PATH")
+
+
+def test_a_port_in_use_is_one_clear_line(data_out):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = subprocess.run([*PICKGRAPH, "serve", "--out", str(data_out), "--port", str(port)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1
+    assert r.stderr.strip() == f"Error: cannot listen on 127.0.0.1:{port}: Address already in use"
+
+
+def test_another_host_is_warned_about(data_out):
+    with Server(data_out, "--host", "0.0.0.0") as s:
+        assert s.log[0].startswith("warning: listening on 0.0.0.0: anyone who can reach this machine")
+
+
+# ------------------------------------------------------------ switching --
+
+def _pages(names: list[tuple[str, str]]) -> dict[str, str]:
+    return {f"{a}-{b}.txt".lower(): render_comparison(a, b, a, related={a: ["shared"], b: ["shared"]}) for a, b in names}
+
+
+def test_a_newer_build_is_served_without_a_failed_request(tmp_path):
+    first = write_corpus(tmp_path / "first", _pages([("Alpha", "Beta"), ("Beta", "Gamma")]))
+    second = write_corpus(tmp_path / "second", _pages([("Alpha", "Beta"), ("Beta", "Gamma"), ("Gamma", "Delta")]))
+    out = tmp_path / "out"
+    build([first], out)
+    with Server(out) as s:
+        before = s.get("/api/status")[1]
+        assert before["topics"] == 4  # alpha, beta, gamma, shared
+        failures: list[str] = []
+        done = threading.Event()
+        counts = [0]
+        paths = ["/api/show?topic=Alpha", "/api/topics?q=a", "/api/compare?a=Alpha&b=Gamma",
+                 f"/sparql?query={Q('SELECT ?n WHERE { ?t a pg:Topic ; skos:prefLabel ?n }')}"]
+
+        def hammer(i: int) -> None:
+            while not done.is_set():
+                path = paths[(i + counts[0]) % len(paths)]
+                status, _, body = s.request(path)
+                counts[0] += 1
+                if status != 200:
+                    failures.append(f"{path}: {status} {body[:200]!r}")
+
+        threads = [threading.Thread(target=hammer, args=(i,)) for i in range(6)]
+        for t in threads:
+            t.start()
+        time.sleep(1)
+        build([second], out)
+        deadline = time.monotonic() + 60
+        while s.get("/api/status")[1]["inputs_digest"] == before["inputs_digest"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1)  # requests on the new build too
+        done.set()
+        for t in threads:
+            t.join()
+        after = s.get("/api/status")[1]
+    assert failures == []
+    assert counts[0] > 50
+    assert after["topics"] == 5 and after["switches"] == 1
+    assert any("now serving the new build (5 topics)" in line for line in s.log)
+
+
+def test_answers_on_a_kept_alive_connection_are_not_held_back(server):
+    # without TCP_NODELAY on the listening socket's connections each answer waited ~40 ms (delayed ACK)
+    import http.client
+
+    host, port = server.url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    took = []
+    for _ in range(15):
+        started = time.perf_counter()
+        conn.request("GET", "/api/topics?q=post&limit=3")
+        conn.getresponse().read()
+        took.append(time.perf_counter() - started)
+    conn.close()
+    assert sorted(took)[7] < 0.030, took

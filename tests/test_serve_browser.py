@@ -1,0 +1,202 @@
+"""The explorer of ``pickgraph serve`` in Debian's Chromium (Playwright), against the real server.
+
+Every request outside the server is blocked and counted; console errors are counted. On the build of
+``data/`` always; on a build of a generated 100,000-page corpus when ``PICKGRAPH_SERVE_100K`` names its
+out folder (the load benchmark does: ``python -m benchmarks.serve_load``).
+
+``PICKGRAPH_UPDATE_SCREENSHOT=1`` also writes the screenshot of the data/ explorer to docs/serve.png.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from conftest import IMG, IN_CI, SCRIPT, render_comparison, write_corpus
+from servehelp import ROOT, Server, build
+from test_browser import ARGS, CHROMIUM, _unavailable
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+SCREENSHOT = ROOT / "docs" / "serve.png"
+BIG = os.environ.get("PICKGRAPH_SERVE_100K")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    reason = _unavailable()
+    if reason:
+        if IN_CI:
+            pytest.fail(f"browser tests must run in CI: {reason}")
+        pytest.skip(f"browser tests skipped: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+class Explorer:
+    """One browser tab on the server: blocks and records requests elsewhere, records console errors."""
+
+    def __init__(self, browser, server: Server, path: str = "/"):
+        self.server, self.errors, self.outside = server, [], []
+        self.context = browser.new_context(viewport={"width": 1500, "height": 900}, service_workers="block")
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}")
+                     if m.type in ("error", "warning") else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        self.context.route("**/*", self._route)
+        self.page.goto(server.url + path)
+        self.settle()
+
+    def _route(self, route):
+        if route.request.url.startswith(self.server.url + "/"):
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def settle(self) -> None:
+        # a function, not a string: the page's CSP forbids eval
+        self.page.wait_for_function("() => window.explorer && explorer.ready && explorer.busy === 0", timeout=60_000)
+
+    def js(self, expr: str):
+        return self.page.evaluate(f"() => ({expr})")
+
+    @property
+    def query(self) -> str:
+        return self.page.url.removeprefix(self.server.url)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _neighbours(server: Server, slug: str) -> list[str]:
+    return [n["id"] for n in server.get(f"/api/neighbours?topic={slug}&limit=25")[1]["nodes"]]
+
+
+def _tour(chromium, server: Server, typed: str, slug: str, shot: Path | None = None) -> dict:
+    """Search and complete, open the topic, expand a neighbour, compare, go back twice; what it saw."""
+    x = Explorer(chromium, server)
+    try:
+        started = time.perf_counter()
+        x.page.fill("#search", typed)
+        x.page.wait_for_selector(f'#completions li[data-slug="{slug}"]', timeout=10_000)
+        completed_ms = (time.perf_counter() - started) * 1000
+        x.page.click(f'#completions li[data-slug="{slug}"]')
+        x.settle()
+        name = server.get(f"/api/show?topic={slug}")[1]["name"]
+        assert x.query == f"/?topic={slug}"
+        assert x.page.text_content("#panel h2") == name
+        around = _neighbours(server, slug)
+        assert x.js("explorer.shownNodes()") == sorted(around)
+
+        # expand a neighbour by clicking it in the drawing
+        other = next(n for n in around[1:] if len(_neighbours(server, n)) > 2)
+        pos = x.js(f"explorer.nodePosition({other!r})")
+        x.page.mouse.click(pos["x"], pos["y"])
+        x.settle()
+        assert x.query == f"/?topic={slug}&expand={other}"
+        expanded = sorted(set(around) | set(_neighbours(server, other)))
+        assert x.js("explorer.shownNodes()") == expanded
+        if shot:
+            x.page.screenshot(path=str(shot))
+
+        # compare the topic with the first topic it was compared with
+        against = server.get(f"/api/show?topic={slug}")[1]["comparisons"][0]
+        x.page.click("#panel ul.comparisons li >> nth=0 >> button:text-is('compare')")
+        x.settle()
+        assert x.query == f"/?a={slug}&b={against['against']}"
+        assert x.page.text_content("#panel h2") == f"{name} vs {against['against_name']}"
+        note = server.get(f"/api/compare?a={slug}&b={against['against']}")[1]["note"]
+        assert x.page.text_content("#panel p.verdict") == note
+
+        # the back button restores each earlier state
+        x.page.go_back()
+        x.settle()
+        assert x.query == f"/?topic={slug}&expand={other}"
+        assert x.page.text_content("#panel h2") == name
+        assert x.js("explorer.shownNodes()") == expanded
+        x.page.go_back()
+        x.settle()
+        assert x.query == f"/?topic={slug}" and x.js("explorer.shownNodes()") == sorted(around)
+
+        assert x.errors == [] and x.outside == []
+        return {"completed_ms": completed_ms}
+    finally:
+        x.close()
+
+
+@pytest.fixture(scope="module")
+def data_server(tmp_path_factory):
+    out = tmp_path_factory.mktemp("serve-browser") / "out"
+    build(["data"], out)
+    with Server(out) as s:
+        yield s
+
+
+def test_explore_data(chromium, data_server, tmp_path):
+    shot = tmp_path / "serve.png"
+    _tour(chromium, data_server, "postg", "postgresql", shot)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if os.environ.get("PICKGRAPH_UPDATE_SCREENSHOT"):
+        shutil.copyfile(shot, SCREENSHOT)
+
+
+def test_the_first_completion_is_the_most_compared_match(chromium, data_server):
+    x = Explorer(chromium, data_server)
+    try:
+        x.page.fill("#search", "postg")
+        x.page.wait_for_selector("#completions li[data-slug]")
+        assert x.js("[...document.querySelectorAll('#completions li[data-slug]')].map(li => li.dataset.slug)") == \
+            ["postgresql", "postgresql-full-text-search", "postgis"]
+        x.page.press("#search", "ArrowDown")
+        x.page.press("#search", "ArrowDown")
+        x.page.press("#search", "Enter")
+        x.settle()
+        assert x.query == "/?topic=postgresql-full-text-search"
+        assert x.errors == [] and x.outside == []
+    finally:
+        x.close()
+
+
+def test_markup_in_a_topic_name_stays_text(chromium, tmp_path):
+    name = f"Alpha {IMG}"
+    folder = write_corpus(tmp_path / "payload", {
+        "ab.txt": render_comparison(name, "Beta", name, descriptions={name: f"Developers should use it {SCRIPT} here"},
+                                    pros={name: [f"Fast builds {IMG} for everyone here"]}),
+    })
+    out = tmp_path / "out"
+    build([folder], out)
+    with Server(out) as s:
+        slug = s.get("/api/topics?q=alpha")[1][0]["slug"]
+        x = Explorer(chromium, s)
+        try:
+            x.page.fill("#search", "alpha")
+            x.page.wait_for_selector(f'#completions li[data-slug="{slug}"]')
+            assert x.page.text_content(f'#completions li[data-slug="{slug}"] span') == name
+            x.page.click(f'#completions li[data-slug="{slug}"]')
+            x.settle()
+            assert x.page.text_content("#panel h2") == name
+            assert SCRIPT in x.page.text_content("#panel")
+            x.page.click("#panel ul.comparisons button:text-is('compare')")
+            x.settle()
+            assert x.page.text_content("#panel h2") == f"{name} vs Beta"
+            assert x.js("document.querySelectorAll('img, #panel script').length") == 0
+            assert x.js("window.__pwned") is None
+            assert x.errors == [] and x.outside == []
+        finally:
+            x.close()
+
+
+@pytest.mark.skipif(not BIG, reason="set PICKGRAPH_SERVE_100K to the out folder of a 100,000-page build "
+                                    "(python -m benchmarks.serve_load does)")
+def test_explore_100k(chromium, record_property):
+    with Server(BIG) as s:
+        top = s.get("/api/topics?limit=1")[1][0]
+        seen = _tour(chromium, s, top["name"][:4], top["slug"])
+        record_property("completed_ms", round(seen["completed_ms"]))
