@@ -15,28 +15,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import IMG, IN_CI, SCRIPT, render_comparison, write_corpus
+from conftest import IMG, SCRIPT, render_comparison, write_corpus
 from servehelp import ROOT, Server, build
-from test_browser import ARGS, CHROMIUM, _unavailable
+from test_browser import browser  # noqa: F401 - the one Chromium fixture, shared
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 SCREENSHOT = ROOT / "docs" / "serve.png"
 BIG = os.environ.get("PICKGRAPH_SERVE_100K")
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    reason = _unavailable()
-    if reason:
-        if IN_CI:
-            pytest.fail(f"browser tests must run in CI: {reason}")
-        pytest.skip(f"browser tests skipped: {reason}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 class Explorer:
@@ -79,9 +64,9 @@ def _neighbours(server: Server, slug: str) -> list[str]:
     return [n["id"] for n in server.get(f"/api/neighbours?topic={slug}&limit=25")[1]["nodes"]]
 
 
-def _tour(chromium, server: Server, typed: str, slug: str, shot: Path | None = None) -> dict:
+def _tour(browser, server: Server, typed: str, slug: str, shot: Path | None = None) -> dict:
     """Search and complete, open the topic, expand a neighbour, compare, go back twice; what it saw."""
-    x = Explorer(chromium, server)
+    x = Explorer(browser, server)
     try:
         started = time.perf_counter()
         x.page.fill("#search", typed)
@@ -139,16 +124,16 @@ def data_server(tmp_path_factory):
         yield s
 
 
-def test_explore_data(chromium, data_server, tmp_path):
+def test_explore_data(browser, data_server, tmp_path):
     shot = tmp_path / "serve.png"
-    _tour(chromium, data_server, "postg", "postgresql", shot)
+    _tour(browser, data_server, "postg", "postgresql", shot)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     if os.environ.get("PICKGRAPH_UPDATE_SCREENSHOT"):
         shutil.copyfile(shot, SCREENSHOT)
 
 
-def test_the_first_completion_is_the_most_compared_match(chromium, data_server):
-    x = Explorer(chromium, data_server)
+def test_the_first_completion_is_the_most_compared_match(browser, data_server):
+    x = Explorer(browser, data_server)
     try:
         x.page.fill("#search", "postg")
         x.page.wait_for_selector("#completions li[data-slug]")
@@ -164,7 +149,7 @@ def test_the_first_completion_is_the_most_compared_match(chromium, data_server):
         x.close()
 
 
-def test_markup_in_a_topic_name_stays_text(chromium, tmp_path):
+def test_markup_in_a_topic_name_stays_text(browser, tmp_path):
     name = f"Alpha {IMG}"
     folder = write_corpus(tmp_path / "payload", {
         "ab.txt": render_comparison(name, "Beta", name, descriptions={name: f"Developers should use it {SCRIPT} here"},
@@ -174,7 +159,7 @@ def test_markup_in_a_topic_name_stays_text(chromium, tmp_path):
     build([folder], out)
     with Server(out) as s:
         slug = s.get("/api/topics?q=alpha")[1][0]["slug"]
-        x = Explorer(chromium, s)
+        x = Explorer(browser, s)
         try:
             x.page.fill("#search", "alpha")
             x.page.wait_for_selector(f'#completions li[data-slug="{slug}"]')
@@ -195,8 +180,8 @@ def test_markup_in_a_topic_name_stays_text(chromium, tmp_path):
 
 @pytest.mark.skipif(not BIG, reason="set PICKGRAPH_SERVE_100K to the out folder of a 100,000-page build "
                                     "(python -m benchmarks.serve_load does)")
-def test_explore_100k(chromium, record_property):
+def test_explore_100k(browser, record_property):
     with Server(BIG) as s:
         top = s.get("/api/topics?limit=1")[1][0]
-        seen = _tour(chromium, s, top["name"][:4], top["slug"])
+        seen = _tour(browser, s, top["name"][:4], top["slug"])
         record_property("completed_ms", round(seen["completed_ms"]))
