@@ -143,7 +143,6 @@ class Index:
         self.demote = demote
         self.alternative_w = alternative
         self.kind_mismatch = kind_mismatch
-        self.G = G
         #: ``related-to`` targets only (what a topic builds on or relates to), and topic-page alternatives
         self.lists: dict[str, set[str]] = defaultdict(set)
         self.alt: dict[str, set[str]] = defaultdict(set)

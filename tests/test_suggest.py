@@ -153,3 +153,21 @@ def test_platform_links_do_not_join_kinds_in_one_community():
     # the same links at full weight (Python not recognised as a platform) pull the kinds apart
     plain = Index(G, platform_prior=1e9)
     assert plain.community["django"] != plain.community["flask"]
+
+
+def test_the_cached_index_and_fit_do_not_keep_their_graph_alive(tiny_corpus):
+    """A server that swaps builds must be able to free the old graph: the caches hold it weakly only."""
+    import gc
+    import weakref
+
+    from graph import rank
+    from graph.pipeline import build
+    from graph.suggest import index
+
+    G, _ = build([tiny_corpus])
+    index(G)
+    rank.fit(G)
+    gone = weakref.ref(G)
+    del G
+    gc.collect()
+    assert gone() is None
