@@ -105,6 +105,22 @@ def store_path(G: nx.MultiDiGraph, cache_file: Path, base_iri: str) -> str:
     raise PickgraphError(f"cannot make the SPARQL store in {cache_file.parent} nor in a temporary folder")
 
 
+def _release_memory() -> None:
+    """Give the old build's memory back to the system once it is freed.
+
+    glibc keeps freed blocks in its arenas; without a trim a server that swaps builds
+    keeps the high-water mark of two builds for good.
+    """
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
+
+
 class Live:
     """The build being served (:attr:`current`), replaced when a newer build lands in ``out``."""
 
@@ -139,5 +155,7 @@ class Live:
                 self.say(f"a new build in {self.out}/ could not be loaded ({exc}); still serving the previous one")
                 continue
             self.current = new  # the switch: one reference; requests in flight keep the build they read
+            del new
             self.switches += 1
-            self.say(f"now serving the new build ({new.G.number_of_nodes()} topics)")
+            _release_memory()
+            self.say(f"now serving the new build ({self.current.G.number_of_nodes()} topics)")
