@@ -124,7 +124,7 @@ def _content(path: str) -> str:
 
 
 def snapshot(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike[str] | None = None,
-             max_bytes: int = DEFAULT_MAX_BYTES) -> Snapshot:
+             max_bytes: int = DEFAULT_MAX_BYTES, contents: bool = True) -> Snapshot:
     """Every input's path, size, mtime and ctime (and the code's), as a digest that changes when any does.
 
     ``ctime`` is set by the kernel on every change, so an edit that restores the
@@ -148,7 +148,7 @@ def snapshot(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike
             stats.append((str(alias_path), -1, -1, -1))
     h.update("".join("\0".join(map(str, row)) + "\n" for row in stats).encode("utf-8", "surrogateescape"))
     racy = {}
-    for path, size, _mtime, ctime in stats:
+    for path, size, _mtime, ctime in stats if contents else ():  # only a build needs the racy files' contents
         # ctime, which the kernel sets (an mtime may be anywhere: `touch -d '+1 year'`); a clock that
         # runs ahead only makes more files racy, and the wait below never passes the snapshot's own tick
         window = _racy_window(ctime)
@@ -160,7 +160,7 @@ def snapshot(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike
 def fingerprint(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike[str] | None = None,
                 max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """The digest of :func:`snapshot`: equal digests, unchanged inputs."""
-    return snapshot(paths, aliases, max_bytes).digest
+    return snapshot(paths, aliases, max_bytes, contents=False).digest
 
 
 def changed_since(before: Snapshot, paths: Sequence[str | os.PathLike[str]],
@@ -174,7 +174,7 @@ def changed_since(before: Snapshot, paths: Sequence[str | os.PathLike[str]],
         settle = max(until for _, until in before.racy.values())
         while (left := settle - time.time_ns()) > 0:
             time.sleep(left / 1e9)
-    after = snapshot(paths, aliases, max_bytes)
+    after = snapshot(paths, aliases, max_bytes, contents=False)  # the racy contents are compared just below
     changed = {row[0] for row in before.rows ^ after.rows}
     changed |= {p for p, (sha, _) in before.racy.items() if p not in changed and _content(p) != sha}
     return sorted(changed)
