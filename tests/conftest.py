@@ -114,6 +114,16 @@ __all__ = ["render_comparison", "render_topic_page", "write_corpus", "tiny_pages
 #: The ``pickgraph`` command as a process of this interpreter (the tests' own checkout).
 PICKGRAPH = [sys.executable, "-c", "from graph.cli import main; main(prog_name='pickgraph')"]
 
+def stop_server(proc: subprocess.Popen, grace: float) -> None:
+    """Stop a server the tests started: asked first, killed after ``grace`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:
@@ -205,12 +215,7 @@ def virtuoso(tmp_path_factory) -> Virtuoso:
                             stdout=log, stderr=subprocess.STDOUT)
 
     def stop() -> None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc, 30)
         log.close()
 
     def failed(why: str) -> None:

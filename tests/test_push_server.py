@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import stop_server
 from graph.rdf import sparql
 from graph.rdf import mapping as rdf
 from graph.rdf import syntaxes
@@ -69,12 +70,7 @@ def server(tmp_path_factory):
             pytest.fail("oxigraph did not answer within 30 s")
         time.sleep(0.1)
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop_server(proc, 10)
     log.close()
 
 
