@@ -43,7 +43,7 @@ def main() -> None:
     print(f"corpus: {args.docs} documents, {G.number_of_nodes()} topics, {G.number_of_edges()} edges "
           f"(generated and built in {time.perf_counter() - t:.1f} s)")
     t = time.perf_counter()
-    index(G)
+    ix = index(G)
     t_index = time.perf_counter() - t
     t = time.perf_counter()
     fit(G)
@@ -56,7 +56,7 @@ def main() -> None:
     times = {"suggest": [], "why": []}
     for q in topics:
         t = time.perf_counter()
-        suggest(G, q, k=10)
+        suggest(G, q, k=10, index=ix)
         times["suggest"].append((time.perf_counter() - t) * 1000)
         other = rng.choice(named)
         while other == q:

@@ -96,29 +96,31 @@ def shared_related(G: nx.MultiDiGraph, a: str, b: str) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["topics"], r["slug"]))
 
 
-def chains(G: nx.MultiDiGraph, a: str, b: str) -> list[dict[str, Any]]:
+def chains(G: nx.MultiDiGraph, a: str, b: str, *, fit: rank.Fit | None = None) -> list[dict[str, Any]]:
     """The shortest win chain each way that exists: ``{"winner", "path", "steps"}``."""
+    fit = fit or rank.fit(G)
     out = []
     for x, y in ((a, b), (b, a)):
-        path = rank.win_chain(G, x, y)
+        path = rank.win_chain(G, x, y, fit=fit)
         if path:
-            out.append({"winner": x, "path": path, "steps": rank.chain_steps(G, path),
+            out.append({"winner": x, "path": path, "steps": rank.chain_steps(G, path, fit=fit),
                         "text": ", ".join(f"{_name(G, w)} beat {_name(G, l)}" for w, l in zip(path, path[1:]))})
     return out
 
 
-def compare(G: nx.MultiDiGraph, a: str, b: str) -> dict[str, Any]:
+def compare(G: nx.MultiDiGraph, a: str, b: str, *, fit: rank.Fit | None = None) -> dict[str, Any]:
     """Compare topics ``a`` and ``b`` (slugs of ``G``); see the module docstring for ``mode``.
 
     Keys: ``a``, ``b``, ``a_name``, ``b_name``, ``mode``, ``contested``, ``documents``, ``picks``
     (documents picking each side), ``prediction`` (``{"pick", "pick_name", "probability"}``: the
     fit's probability that ``pick`` wins, or ``None`` with no evidence), ``chains``,
     ``common_opponents``, ``shared_related``, ``records`` (wins and losses of each) and ``note``.
+    ``fit``: the graph's :class:`~graph.rank.Fit` when the caller keeps one (else made now).
     """
     check_pair(G, a, b)
     docs = pair_documents(G, a, b)
     contested = len({d["pick"] for d in docs if d["pick"]}) > 1
-    fit = rank.fit(G)
+    fit = fit or rank.fit(G)
     p = fit.probability(a, b)
     recs = fit.records
     if docs:
@@ -137,7 +139,7 @@ def compare(G: nx.MultiDiGraph, a: str, b: str) -> dict[str, Any]:
     result = {
         "a": a, "b": b, "a_name": _name(G, a), "b_name": _name(G, b), "mode": mode, "contested": contested,
         "documents": docs, "picks": picks, "prediction": prediction,
-        "chains": chains(G, a, b), "common_opponents": common_opponents(G, a, b),
+        "chains": chains(G, a, b, fit=fit), "common_opponents": common_opponents(G, a, b),
         "shared_related": shared_related(G, a, b),
         "records": {t: {"wins": recs.get(t, (0, 0))[0], "losses": recs.get(t, (0, 0))[1]} for t in (a, b)},
     }

@@ -291,14 +291,12 @@ def _topic_text(d: dict[str, Any]) -> str:
     return descriptions[0][0] if descriptions else ""
 
 
-def _suggestions(G: nx.MultiDiGraph, slug: str) -> list[str]:
-    try:
-        from .suggest import suggest
-    except ImportError:  # the suggestion module is optional for the page
-        return []
+def _suggestions(G: nx.MultiDiGraph, slug: str, index: Any) -> list[str]:
+    from .suggest import suggest
+
     # Re-rank on the rounded score, then slug: suggest's own order of near-ties can
     # follow set iteration (PYTHONHASHSEED), and the page must be byte-stable.
-    rows = sorted(suggest(G, slug, k=6), key=lambda s: (-s["score"], s["slug"]))
+    rows = sorted(suggest(G, slug, k=6, index=index), key=lambda s: (-s["score"], s["slug"]))
     return [s["name"] for s in rows[:3]]
 
 
@@ -374,6 +372,10 @@ def page_data(G: nx.MultiDiGraph, focus: str | None = None, depth: int = 2, *, m
         n_versus = sum(1 for _, _, e in G.edges(data=True) if e["kind"] == VERSUS)
         suggest_topics = len(topics) if n_versus <= LARGE_GRAPH else SUGGEST_TOPICS_LARGE
     with_suggestions = set(sorted(topics, key=lambda t: (-G.degree(t), t))[:suggest_topics])
+    if with_suggestions:
+        from .suggest import Index
+
+        index = Index(G)  # once for every card
 
     net = Network(directed=True)
     cards: dict[str, dict[str, Any]] = {}
@@ -397,7 +399,7 @@ def page_data(G: nx.MultiDiGraph, focus: str | None = None, depth: int = 2, *, m
             "aliases": [lab for lab in d.get("labels", []) if lab != d["name"]],
             "text": _topic_text(d),
             "compared": compared, "wins": wins, "losses": compared - wins - open_, "no_pick": open_,
-            "suggestions": _suggestions(G, slug) if slug in with_suggestions else None,
+            "suggestions": _suggestions(G, slug, index) if slug in with_suggestions else None,
             "hidden_links": len(set(nx.all_neighbors(G, slug)) - set(H.adj[slug]) - {slug}),
         }
 

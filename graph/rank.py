@@ -20,7 +20,6 @@ True
 from __future__ import annotations
 
 import math
-import weakref
 from collections import defaultdict
 from typing import Any
 
@@ -154,32 +153,27 @@ class Fit:
         return 1 / (1 + math.exp(self.strength.get(b, 0.0) - self.strength.get(a, 0.0)))
 
 
-def graph_size(G: nx.MultiDiGraph) -> tuple[int, int]:
-    """A cheap change marker for caches: nodes and documents (``number_of_edges`` is O(E) on multigraphs)."""
-    return G.number_of_nodes(), len(G.graph.get("documents", ()))
-
-
-_fits: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def fit(G: nx.MultiDiGraph, alpha: float = ALPHA) -> Fit:
-    """The (cached) Bradley–Terry fit of ``G``; refitted when its topics or documents changed."""
-    key = (alpha, *graph_size(G))
-    cached = _fits.get(G, {})
-    if key not in cached:
-        cached = {key: Fit(G, alpha)}
-        _fits[G] = cached
-    return cached[key]
+    """The Bradley–Terry fit of ``G`` as it is now.
+
+    Never cached here: a caller that asks many questions of one graph makes the fit
+    once and passes it (``fit=``), so no answer outlives the graph it came from.
+    """
+    return Fit(G, alpha)
 
 
-def win_probability(G: nx.MultiDiGraph, a: str, b: str, alpha: float = ALPHA) -> float | None:
-    """P(``a`` is picked over ``b``) from every pick of ``G``; ``None`` when nothing links them."""
-    return fit(G, alpha).probability(a, b)
+def win_probability(G: nx.MultiDiGraph, a: str, b: str, alpha: float = ALPHA, *,
+                    fit: Fit | None = None) -> float | None:
+    """P(``a`` is picked over ``b``) from every pick of ``G``; ``None`` when nothing links them.
+
+    ``fit``: the graph's :class:`Fit`, when the caller has it (else it is made now).
+    """
+    return (fit or Fit(G, alpha)).probability(a, b)
 
 
-def win_chain(G: nx.MultiDiGraph, a: str, b: str) -> list[str] | None:
+def win_chain(G: nx.MultiDiGraph, a: str, b: str, *, fit: Fit | None = None) -> list[str] | None:
     """The shortest chain ``a`` beat X, X beat …, … beat ``b`` (slugs), or ``None``."""
-    W = fit(G).win
+    W = fit.win if fit else win_graph(G)
     if a not in W or b not in W:
         return None
     try:
@@ -188,9 +182,9 @@ def win_chain(G: nx.MultiDiGraph, a: str, b: str) -> list[str] | None:
         return None
 
 
-def chain_steps(G: nx.MultiDiGraph, chain: list[str]) -> list[dict[str, Any]]:
+def chain_steps(G: nx.MultiDiGraph, chain: list[str], *, fit: Fit | None = None) -> list[dict[str, Any]]:
     """Each step of a chain with its documents' paths: ``{"winner", "loser", "sources"}``."""
-    W = fit(G).win
+    W = fit.win if fit else win_graph(G)
     docs = G.graph.get("documents", {})
     return [{"winner": w, "loser": l, "sources": [getattr(docs.get(s), "path", s) for s in W[w][l]["docs"]]}
             for w, l in zip(chain, chain[1:])]

@@ -31,7 +31,6 @@ compared next is mostly what gets compared. The constants were tuned with
 from __future__ import annotations
 
 import math
-import weakref
 from collections import defaultdict
 from operator import mul
 from typing import Any
@@ -41,7 +40,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from .kg import ALTERNATIVE, RELATED, VERSUS
-from .rank import graph_size as _size
 from .read.model import PickgraphError
 
 SELF = 0.5
@@ -568,31 +566,27 @@ def _spans(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return np.repeat(starts - offsets, lens) + np.arange(total, dtype=np.int64)
 
 
-_indexes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def index(G: nx.MultiDiGraph) -> Index:
-    """The cached :class:`Index` of ``G`` (rebuilt when its topics or documents changed)."""
-    key = _size(G)
-    hit = _indexes.get(G)
-    if hit is None or hit[0] != key:
-        hit = (key, Index(G))
-        _indexes[G] = hit
-    return hit[1]
+    """The :class:`Index` of ``G`` as it is now.
+
+    Never cached here: a caller asking for many suggestions from one graph makes the
+    index once and passes it (``index=``), so no suggestion outlives its graph.
+    """
+    return Index(G)
 
 
 def _name(G: nx.MultiDiGraph, n: str) -> str:
     return G.nodes[n].get("name", n)
 
 
-def reasons(G: nx.MultiDiGraph, a: str, b: str, limit: int = 4) -> list[str]:
+def reasons(G: nx.MultiDiGraph, a: str, b: str, limit: int = 4, *, index: Index | None = None) -> list[str]:
     """Readable reasons why ``a`` and ``b`` belong together, strongest first.
 
     Each reason names its signal: an alternative on a topic page first, then shared related
     topics (rarest first) and common opponents, direct links, links through an opponent and the
     same kind on topic pages; failing all of these, the same community of the graph.
     """
-    ix = index(G)
+    ix = index or Index(G)
     ra, rb, oa, ob = ix.rel.get(a, set()), ix.rel.get(b, set()), ix.opp.get(a, set()), ix.opp.get(b, set())
     out: list[tuple[float, str]] = []
     for src, dst in ((a, b), (b, a)):
@@ -631,28 +625,32 @@ def _popularity_reason(ix: Index, c: str) -> str:
     return f"compared {n} time{'s' if n != 1 else ''} elsewhere" if n else "not compared yet"
 
 
-def suggest(G: nx.MultiDiGraph, topic: str, k: int = 5) -> list[dict[str, Any]]:
+def suggest(G: nx.MultiDiGraph, topic: str, k: int = 5, *, index: Index | None = None) -> list[dict[str, Any]]:
     """Up to ``k`` topics worth comparing with ``topic`` (a slug of ``G``) next, best first.
 
     Each entry: ``{"slug", "name", "score", "reasons": [str, …]}``; topics already
     compared with ``topic`` are left out, and so are topics the graph links to it in no way.
+    ``index``: the graph's :class:`Index` when the caller keeps one (else made now).
     """
     if k < 0:
         raise SuggestError(f"k must be 0 or more, not {k}")
     if topic not in G:
         raise SuggestError(f"no topic with slug {topic!r}")
-    ix = index(G)
+    ix = index or Index(G)
     # scores rounded to 9 digits so that float sums taken in set order (which varies with the hash seed) tie exactly
     return [{"slug": c, "name": _name(G, c), "score": round(s, 6),
-             "reasons": reasons(G, topic, c) + [_popularity_reason(ix, c)]} for c, s in ix.best(topic, k)]
+             "reasons": reasons(G, topic, c, index=ix) + [_popularity_reason(ix, c)]} for c, s in ix.best(topic, k)]
 
 
-def suggest_many(G: nx.MultiDiGraph, topics: list[str], k: int = 5) -> dict[str, list[dict[str, Any]]]:
+def suggest_many(G: nx.MultiDiGraph, topics: list[str], k: int = 5, *,
+                 index: Index | None = None) -> dict[str, list[dict[str, Any]]]:
     """:func:`suggest` for several topics at once (one index, one start-up)."""
-    return {t: suggest(G, t, k) for t in topics}
+    ix = index or Index(G)
+    return {t: suggest(G, t, k, index=ix) for t in topics}
 
 
-def suggest_for_pair(G: nx.MultiDiGraph, a: str, b: str, k: int = 5) -> list[dict[str, Any]]:
+def suggest_for_pair(G: nx.MultiDiGraph, a: str, b: str, k: int = 5, *,
+                     index: Index | None = None) -> list[dict[str, Any]]:
     """Pairs a reader of ``a vs b`` would want next: existing comparisons first, then new ones.
 
     Each entry: ``{"a", "b", "a_name", "b_name", "existing": bool, "score", "reasons", "sources"}``.
@@ -664,7 +662,7 @@ def suggest_for_pair(G: nx.MultiDiGraph, a: str, b: str, k: int = 5) -> list[dic
             raise SuggestError(f"no topic with slug {t!r}")
     if k < 0:
         raise SuggestError(f"k must be 0 or more, not {k}")
-    ix = index(G)
+    ix = index or Index(G)
     aff = {t: ix._affinity(t) for t in (a, b)}  # 0.0 where affinity() has no key, as .get(c, 0.0) gives
     docs = G.graph.get("documents", {})
     existing: dict[tuple[str, str], dict[str, Any]] = {}
@@ -678,12 +676,12 @@ def suggest_for_pair(G: nx.MultiDiGraph, a: str, b: str, k: int = 5) -> list[dic
             score = round(float(aff[a][ix.pos[other]]) + float(aff[b][ix.pos[other]]), 9)
             existing[pair] = {"a": u, "b": v, "a_name": _name(G, u), "b_name": _name(G, v), "existing": True,
                               "score": round(score, 6), "sources": [],
-                              "reasons": [f"a comparison of {_name(G, member)}"] + reasons(G, partner, other)}
+                              "reasons": [f"a comparison of {_name(G, member)}"] + reasons(G, partner, other, index=ix)}
         existing[pair]["sources"].append(getattr(docs.get(d["doc"]), "path", d["doc"]))
     rows = sorted(existing.values(), key=lambda r: (-r["score"], r["a"], r["b"]))
     fresh: list[dict[str, Any]] = []
     for t in (a, b):
-        for s in suggest(G, t, k):
+        for s in suggest(G, t, k, index=ix):
             if s["slug"] in (a, b):
                 continue
             fresh.append({"a": t, "b": s["slug"], "a_name": _name(G, t), "b_name": s["name"], "existing": False,
@@ -694,7 +692,8 @@ def suggest_for_pair(G: nx.MultiDiGraph, a: str, b: str, k: int = 5) -> list[dic
     return (rows + fresh)[:k]
 
 
-def suggest_answer(G: nx.MultiDiGraph, slugs: list[str], k: int = 5, pair: bool | None = None) -> dict[str, Any]:
+def suggest_answer(G: nx.MultiDiGraph, slugs: list[str], k: int = 5, pair: bool | None = None, *,
+                   index: Index | None = None) -> dict[str, Any]:
     """What ``pickgraph suggest --json`` prints (and ``/api/suggest`` serves) for topics ``slugs``.
 
     ``pair=None`` reads two topics that a page compares as one comparison page; a pair
@@ -706,9 +705,11 @@ def suggest_answer(G: nx.MultiDiGraph, slugs: list[str], k: int = 5, pair: bool 
         pair = len(slugs) == 2 and any({u, v} == set(slugs) for u, v, _ in versus_edges(G, slugs[0]))
     if pair:
         a, b = slugs
-        return {"mode": "pair", "a": a, "b": b, "k": k, "suggestions": suggest_for_pair(G, a, b, k)}
+        return {"mode": "pair", "a": a, "b": b, "k": k, "suggestions": suggest_for_pair(G, a, b, k, index=index)}
+    ix = index or Index(G)
     return {"mode": "topics", "k": k,
-            "results": [{"topic": s, "name": G.nodes[s]["name"], "suggestions": suggest(G, s, k)} for s in slugs]}
+            "results": [{"topic": s, "name": G.nodes[s]["name"], "suggestions": suggest(G, s, k, index=ix)}
+                        for s in slugs]}
 
 
 __all__ = ["Index", "SuggestError", "index", "reasons", "suggest", "suggest_many", "suggest_for_pair",

@@ -68,8 +68,12 @@ def test_pair_mode_existing_first(data_graph):
     assert all({r["a"], r["b"]} != {"django", "flask"} for r in rows)
 
 
-def test_index_is_cached(tiny_graph):
-    assert index(tiny_graph) is index(tiny_graph)
+def test_index_is_made_per_call_and_kept_by_models(tiny_graph):
+    from graph.models import Models
+
+    assert index(tiny_graph) is not index(tiny_graph)  # nothing cached behind the caller's back
+    m = Models(tiny_graph)
+    assert m.index is m.index
 
 
 def _platform_graph():
@@ -155,18 +159,18 @@ def test_platform_links_do_not_join_kinds_in_one_community():
     assert plain.community["django"] != plain.community["flask"]
 
 
-def test_the_cached_index_and_fit_do_not_keep_their_graph_alive(tiny_corpus):
-    """A server that swaps builds must be able to free the old graph: the caches hold it weakly only."""
+def test_suggestions_and_fits_keep_no_graph_alive(tiny_corpus):
+    """A server that swaps builds must be able to free the old graph: no module keeps a graph it answered about."""
     import gc
     import weakref
 
-    from graph import rank
+    from graph.compare import compare
     from graph.pipeline import build
-    from graph.suggest import index
+    from graph.suggest import suggest
 
     G, _ = build([tiny_corpus])
-    index(G)
-    rank.fit(G)
+    suggest(G, "alpha")
+    compare(G, "alpha", "beta")
     gone = weakref.ref(G)
     del G
     gc.collect()

@@ -29,6 +29,7 @@ from .term import COLOR_KEY, JSON_KEY, WIDTH_KEY, current_width, resolve_color, 
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG}
 
 if TYPE_CHECKING:
+    from ..models import Models
     from ..pipeline import BuildInputs
 
 @dataclass
@@ -47,6 +48,7 @@ class State:
     #: ``out`` came from the command line, so PICKGRAPH_OUT and the default no longer apply
     out_given: bool = False
     _graph: nx.MultiDiGraph | None = field(default=None, repr=False)
+    _models: Models | None = field(default=None, repr=False)
 
     @property
     def progress(self) -> bool:
@@ -69,6 +71,14 @@ class State:
             paths, aliases, max_bytes = self.inputs()
             self._graph = load_graph(paths, self.out, aliases, progress=self.progress, max_bytes=max_bytes)
         return self._graph
+
+    def models(self) -> Models:
+        """The fit and suggestion index of :meth:`graph`, made once per command."""
+        if self._models is None:
+            from ..models import Models
+
+            self._models = Models(self.graph())
+        return self._models
 
     @staticmethod
     def waiting(line: str) -> None:

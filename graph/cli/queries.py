@@ -30,7 +30,8 @@ def compare(state: State, a: str, b: str, as_json: bool) -> None:
     from ..compare import compare as run, format_compare
 
     G = state.graph()
-    emit(run(G, state.topic(a), state.topic(b)), as_json, lambda d: _headline(format_compare(d)))
+    emit(run(G, state.topic(a), state.topic(b), fit=state.models().fit), as_json,
+         lambda d: _headline(format_compare(d)))
 
 
 @click.command(short_help="Topics most worth comparing next, with the reasons.",
@@ -59,7 +60,7 @@ def suggest(state: State, topics: tuple[str, ...], k: int, pair: bool | None, as
     slugs = [state.topic(t) for t in topics]
     if pair and len(slugs) != 2:
         raise click.UsageError("--pair needs exactly two topics")
-    data = suggest_answer(G, slugs, k, pair)
+    data = suggest_answer(G, slugs, k, pair, index=state.models().index)
     emit(data, as_json, (lambda d: _pair_text(G, d)) if data["mode"] == "pair" else _topics_text)
 
 

@@ -125,7 +125,7 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
     def compare(request: Request, build: Build) -> Any:
         from ..compare import compare as run
 
-        return run(build.G, topic(build, _one(request, "a")), topic(build, _one(request, "b")))
+        return run(build.G, topic(build, _one(request, "a")), topic(build, _one(request, "b")), fit=build.models.fit)
 
     def why(request: Request, build: Build) -> Any:
         from ..explain import why as run
@@ -144,7 +144,7 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
         slugs = [topic(build, n) for n in names]
         if pair and len(slugs) != 2:
             raise BadRequest("pair=true needs exactly two topics")
-        return suggest_answer(build.G, slugs, _int(request, "k", 5, 1, 100), pair)
+        return suggest_answer(build.G, slugs, _int(request, "k", 5, 1, 100), pair, index=build.models.index)
 
     def topics(request: Request, build: Build) -> Any:
         offset = _int(request, "offset", 0, 0, 10**9)

@@ -31,6 +31,7 @@ class Build:
     index: TopicIndex
     store: str  # the on-disk SPARQL store, opened read-only by the query processes
     digest: str | None  # the inputs digest of the build record
+    models: Any = None  # the graph's Models (fit and suggestion index), made before the build is served
     loaded_at: float = field(default_factory=time.time)
 
     def status(self) -> dict[str, Any]:
@@ -78,13 +79,13 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
             labels[canon].append(alias)
     index = TopicIndex(list_topics(G), labels)
     say("preparing suggestions and the pick model")
-    from .. import rank, suggest
+    from ..models import Models
 
-    suggest.index(G)  # both are cached on the graph: made here, before the build is served,
-    rank.fit(G)  # so that no first request pays seconds for them
+    models = Models(G)
+    models.fit, models.index  # made here, before the build is served: no first request pays seconds for them
     say("opening the SPARQL store (made once per build: about 30 s at 100,000 pages)")
     store = store_path(G, cache_path(out, inputs.paths), base_iri)
-    return Build(G, index, store, digest)
+    return Build(G, index, store, digest, models)
 
 
 def store_path(G: nx.MultiDiGraph, cache_file: Path, base_iri: str) -> str:

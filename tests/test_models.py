@@ -1,0 +1,56 @@
+"""No answer outlives the graph it came from: fits and suggestion indexes are made per graph, explicitly."""
+
+import pytest
+
+from graph import rank
+from graph.compare import compare
+from graph.kg import VERSUS, build_graph
+from graph.models import Models
+from graph.read import parse_text
+from graph.read.model import ReadReport
+from graph.read.render import render_comparison
+from graph.suggest import suggest
+
+
+def _graph(games):
+    pages = [parse_text(render_comparison(a, b, w), f"{a}-{b}.txt") for a, b, w in games]
+    return build_graph(ReadReport(pages=pages))
+
+
+def _flip(G):
+    for u, v, d in G.edges(data=True):
+        if d["kind"] == VERSUS and d["pick"]:
+            d["pick"] = v if d["pick"] == u else u
+
+
+def test_flipping_the_picks_in_place_flips_the_probability():
+    # the old module cache keyed the fit by node and document counts: unchanged by a flip,
+    # so the second answer came from the first fit (0.766 where 0.234 is right)
+    G = _graph([("Ant", "Bee", "Ant"), ("Bee", "Cat", "Bee")])
+    before = rank.win_probability(G, "ant", "cat")
+    _flip(G)
+    after = rank.win_probability(G, "ant", "cat")
+    assert before == pytest.approx(0.766, abs=5e-4)
+    assert after == pytest.approx(0.234, abs=5e-4)
+    assert compare(G, "ant", "cat")["prediction"]["pick"] == "cat"
+    assert rank.win_chain(G, "cat", "ant") == ["cat", "bee", "ant"] and rank.win_chain(G, "ant", "cat") is None
+
+
+def test_a_kept_fit_answers_for_the_graph_it_was_made_from():
+    G = _graph([("Ant", "Bee", "Ant"), ("Bee", "Cat", "Bee")])
+    m = Models(G)
+    assert m.made() == ()
+    kept = m.fit
+    assert m.made() == ("fit",) and m.fit is kept  # made once, then kept
+    _flip(G)
+    # the caller holds the old graph's fit and says so; a new Models sees the graph as it is
+    assert rank.win_probability(G, "ant", "cat", fit=kept) == pytest.approx(0.766, abs=5e-4)
+    assert rank.win_probability(G, "ant", "cat", fit=Models(G).fit) == pytest.approx(0.234, abs=5e-4)
+
+
+def test_suggestions_follow_edges_added_in_place():
+    G = _graph([("Ant", "Bee", "Ant"), ("Bee", "Cat", "Bee"), ("Cat", "Dog", "Cat")])
+    assert "cat" in [s["slug"] for s in suggest(G, "ant", k=5)]
+    G.add_edge("ant", "cat", key="versus:x", kind=VERSUS, pick="ant", doc="x", title="Ant vs Cat")
+    # compared now: never suggested again, though nodes and documents are as many as before
+    assert "cat" not in [s["slug"] for s in suggest(G, "ant", k=5)]
