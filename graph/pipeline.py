@@ -26,8 +26,8 @@ import networkx as nx
 from . import __version__, output
 from .output import atomic_write_bytes
 from .kg import SCHEMA_VERSION, build_graph, resolve_report
-from .read.files import DEFAULT_MAX_BYTES, scan
-from .read.model import PickgraphError, ReadReport
+from .read.files import DEFAULT_MAX_BYTES, Inputs, scan
+from .read.model import PickgraphError, ReadReport, escape_path
 from .read import read_paths
 from .resolve import AliasFile
 from .store import open_documents, paused_gc, write_documents
@@ -55,26 +55,42 @@ def build(
     progress: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
     say: Callable[[str], None] | None = None,
+    reuse: str | os.PathLike[str] | None = None,
 ) -> tuple[nx.MultiDiGraph, ReadReport]:
     """Read every page under ``paths`` and build the topic graph.
 
     Rejected pages are in the report (and in ``G.graph["report"]``); the graph
     holds everything that was accepted. Raises :class:`~graph.read.model.NoPages`
     when ``paths`` hold no file to read. ``say`` is told each phase as it starts.
+
+    ``reuse``: the cache of an earlier build (:func:`cache_path`). Its pages whose
+    files have kept their path, size, mtime and ctime are taken from it instead of
+    read again; everything after reading is done as for a first build, so the
+    result is the same as a build that read every page.
     """
     say = say or (lambda _line: None)
     alias_path = Path(aliases) if aliases else find_alias_file(paths)
     before = snapshot(paths, aliases, max_bytes)  # before reading: an edit made while reading must not pass for read
     alias_file = AliasFile.load(alias_path) if alias_path else None
     with paused_gc():
+        found = scan(paths)
+        known = known_pages(reuse, found, max_bytes) if reuse else {}
+        if known:
+            say(f"{len(known)} of {len(found.files)} pages unchanged since the last build: taken from it")
         say("reading pages")
-        report = read_paths(paths, jobs=jobs or (os.cpu_count() or 1), progress=progress, max_bytes=max_bytes)
+        report = read_paths(paths, jobs=jobs or (os.cpu_count() or 1), progress=progress, max_bytes=max_bytes,
+                            inputs=found, known=known)
         say("resolving names")
         identity = resolve_report(report, alias_file)
         say("building the graph")
         G = build_graph(report, identity)
     G.graph["inputs"] = [str(p) for p in paths]
     G.graph["alias_file"] = str(alias_path) if alias_path else ""
+    # what each page's file was when read, for the next build's reuse (duplicates and rejections are read again)
+    page_of = {p.path: p.sha256 for p in report.pages}
+    G.graph["page_files"] = {f.path: (f.size, f.mtime_ns, f.ctime_ns, page_of[escape_path(f.path)])
+                             for f in found.files if escape_path(f.path) in page_of}
+    report.reused = len(known)
     say("checking the inputs did not change")
     changed = changed_since(before, paths, aliases, max_bytes)
     # a graph of inputs that changed under it is never cached as theirs: the next query rebuilds
@@ -185,6 +201,49 @@ def cache_path(out_dir: str | os.PathLike[str], paths: Sequence[str | os.PathLik
     return Path(out_dir) / ".cache" / f"graph-{key}.pickle"
 
 
+def pages_path(cache: str | os.PathLike[str]) -> Path:
+    """Beside a cache: each page file's size, mtime, ctime and sha256 when the build read it."""
+    return Path(cache).with_suffix(".files")
+
+
+#: the first bytes of a ``.files`` table
+FILES_MAGIC = b"pickgraph-files 1\n"
+
+
+def known_pages(cache: str | os.PathLike[str], found: Inputs, max_bytes: int) -> dict[str, tuple[object, str]]:
+    """The pages of the build cached at ``cache`` whose files are unchanged: path → ``(page, sha256)``.
+
+    Unchanged: same path, size, mtime and ctime (the kernel sets ctime on every
+    change, so an edit that restores size and mtime still shows), read by the same
+    code under a size limit the file still passes. Anything unreadable or of another
+    layout or code gives ``{}``: every page is read, as in a first build.
+    """
+    try:
+        data = pages_path(cache).read_bytes()
+        if not data.startswith(FILES_MAGIC):
+            return {}
+        head = len(FILES_MAGIC)
+        if hashlib.sha256(data[head + 32:]).digest() != data[head:head + 32]:
+            return {}
+        code, ref, table = pickle.loads(data[head + 32:])
+        if code != _code_fingerprint():
+            return {}
+        docs = open_documents(Path(cache).parent, ref)
+    except (OSError, PickgraphError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+            ImportError, IndexError, KeyError):
+        return {}
+    wanted = {}
+    for f in found.files:
+        row = table.get(f.path)
+        if row and row[:3] == (f.size, f.mtime_ns, f.ctime_ns) and f.size <= max_bytes and row[3] in docs:
+            wanted[f.path] = row[3]
+    if not wanted:
+        return {}
+    pages = docs.records(set(wanted.values()))
+    # a page keeps the path it was read under: a file holding the same text under another name is read again
+    return {path: (pages[sha], sha) for path, sha in wanted.items() if pages[sha].path == escape_path(path)}
+
+
 #: the first bytes of a cache file; a cache of another layout is rebuilt without a word
 CACHE_MAGIC = b"pickgraph-cache 2\n"
 
@@ -209,11 +268,15 @@ def save_cache(G: nx.MultiDiGraph, out_dir: str | os.PathLike[str], paths: Seque
     docs = G.graph["documents"]
     store = write_documents(docs, target.with_suffix(".docs"))
     G.graph["documents"] = store.ref
+    files = G.graph.pop("page_files", {})  # saved apart: only the next build reads it
     try:
         blob = pickle.dumps((fp, G), protocol=pickle.HIGHEST_PROTOCOL)
     finally:
         G.graph["documents"] = docs
+        G.graph["page_files"] = files
     atomic_write_bytes(target, CACHE_MAGIC + hashlib.sha256(blob).digest() + blob)
+    table = pickle.dumps((_code_fingerprint(), store.ref, files), protocol=pickle.HIGHEST_PROTOCOL)
+    atomic_write_bytes(pages_path(target), FILES_MAGIC + hashlib.sha256(table).digest() + table)
     return target
 
 

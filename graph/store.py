@@ -130,6 +130,13 @@ class LazyDocuments(Mapping):
         self._load_all()
         return [(s, self._loaded[s]) for s in self.index]
 
+    def records(self, shas: set[str]) -> dict[str, Any]:
+        """The records of ``shas`` (a few: one read each; most: one read of the file)."""
+        if len(shas) * 4 < len(self.index):
+            return {s: self[s] for s in shas}
+        self._load_all()
+        return {s: self._loaded[s] for s in shas}
+
     def _load_all(self) -> None:
         if len(self._loaded) == len(self.index):
             return

@@ -394,11 +394,12 @@ def _session_alive(sid: int) -> list[int]:
 
 
 class Build:
-    """A ``build -v`` in a session of its own, its phase lines read as they come."""
+    """A ``build -v --full`` in a session of its own, its phase lines read as they come (``--full``: every page is
+    read, as in a first build, so that each phase lasts as long as it can)."""
 
     def __init__(self, corpus: Path, out: Path, *extra: str):
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from graph.cli import main; main()", "--out", str(out), "build", "-v", "-q",
+            [sys.executable, "-c", "from graph.cli import main; main()", "--out", str(out), "build", "-v", "-q", "--full",
              *extra, str(corpus)], env={**os.environ, "PYTHONPATH": str(ROOT)},
             stdout=subprocess.PIPE if extra else subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             start_new_session=True)

@@ -11,7 +11,8 @@ import click
 from ..read.files import DEFAULT_MAX_BYTES
 from ..export import DEFAULT_FORMATS, FORMATS, export, export_many
 from ..kg import summary
-from ..pipeline import BUILD_RECORD, BUNDLED_CORPUS, build as run_build, last_files, record_build, save_cache
+from ..pipeline import BUILD_RECORD, BUNDLED_CORPUS, build as run_build, cache_path, last_files, record_build, \
+    save_cache
 from ..read.model import Interrupted, Rejection
 from ..store import paused_gc
 from ..topics import list_topics, topic_info
@@ -33,6 +34,9 @@ from .term import caution, current_width, strong
 @click.option("--stream", is_flag=True,
               help="For very large corpora: two passes in bounded memory, writing turtle, graphml and html "
                    "(the page is an overview); no query cache.")
+@click.option("--full", is_flag=True,
+              help="Read every page again. By default a page whose file kept its path, size, mtime and ctime "
+                   "since the last build in the out folder is taken from that build (the outputs are the same).")
 @click.option("--verbose", "-v", is_flag=True, help="Say each phase of the build on stderr as it starts.")
 @click.option("--wait/--no-wait", default=True, show_default=True,
               help="When another build is writing the out folder: wait for it, or stop at once (exit 4).")
@@ -40,7 +44,7 @@ from .term import caution, current_width, strong
 @out_option
 @click.pass_context
 def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], strict: bool,
-          jobs: int | None, max_bytes: int, quiet: bool, stream: bool, verbose: bool, wait: bool,
+          jobs: int | None, max_bytes: int, quiet: bool, stream: bool, full: bool, verbose: bool, wait: bool,
           as_json: bool) -> None:
     """Read pages and build the topic graph; write exports and the query cache.
 
@@ -92,7 +96,7 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
         # one generation: every output staged, then put in place together; nothing on failure
         with paused_gc(), generation(state.out, wait=wait, on_wait=state.waiting) as gen:
             staged.append(gen)
-            result = _build_into(ctx, gen, inputs, formats, strict, jobs, max_bytes, stream, as_json, say)
+            result = _build_into(ctx, gen, inputs, formats, strict, jobs, max_bytes, stream, full, as_json, say)
             record_build(gen.dir, inputs, state.aliases, max_bytes, result.pop("inputs_digest"), gen.describe())
             say("putting the outputs in place")
             names += gen.commit(last=BUILD_RECORD, replaces=list(last_files(state.out)))
@@ -104,7 +108,7 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
     ctx.exit(0 if result["ok"] else 1)
 
 
-def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_bytes, stream, as_json, say) -> dict:
+def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_bytes, stream, full, as_json, say) -> dict:
     """Build ``inputs`` and write every output into the generation's staging folder; the build's result."""
     state: State = ctx.ensure_object(State)
     if stream:
@@ -116,7 +120,9 @@ def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_byte
             _stopped(ctx, Rejection(**result["rejections"][0]), as_json)
         result["inputs_digest"] = None  # a streamed build keeps no query cache
         return result
-    G, report = run_build(inputs, state.aliases, jobs=jobs, progress=state.progress, max_bytes=max_bytes, say=say)
+    reuse = None if full else cache_path(state.out, inputs)
+    G, report = run_build(inputs, state.aliases, jobs=jobs, progress=state.progress, max_bytes=max_bytes, say=say,
+                          reuse=reuse)
     if strict and report.rejections:
         _stopped(ctx, report.rejections[0], as_json)
     changed = G.graph["changed_during_build"]
@@ -129,6 +135,7 @@ def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_byte
     return {
         "ok": not report.rejections,
         "summary": summary(G),
+        "pages_reused": report.reused,
         "rejections": [r.to_dict() for r in report.rejections],
         "duplicates": [d.to_dict() for d in report.duplicates],
         "warnings": G.graph["report"]["warnings"],

@@ -212,6 +212,8 @@ class ReadReport:
     pages: list[Page] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    #: pages taken from an earlier build instead of read again (see :func:`graph.pipeline.build`)
+    reused: int = 0
 
     @property
     def comparisons(self) -> list[Comparison]:

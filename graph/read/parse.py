@@ -37,7 +37,7 @@ import hashlib
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import partial
 
 from .files import DEFAULT_MAX_BYTES, Inputs, read_bytes, scan
@@ -640,16 +640,21 @@ def collect(results: Iterable[tuple[str, tuple[Page | Rejection, str]]],
 
 
 def read_paths(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, progress: bool = False,
-               max_bytes: int = DEFAULT_MAX_BYTES, inputs: Inputs | None = None) -> ReadReport:
+               max_bytes: int = DEFAULT_MAX_BYTES, inputs: Inputs | None = None,
+               known: Mapping[str, tuple[Page, str]] | None = None) -> ReadReport:
     """Read every page under ``paths``; rejections are collected, not raised.
 
-    Raises :class:`~graph.read.model.NoPages` when the paths hold no file to read at all.
+    ``known``: pages already read from files unchanged since (path → ``(page, sha256)``,
+    see :func:`graph.pipeline.build`); only the other files are read. Raises
+    :class:`~graph.read.model.NoPages` when the paths hold no file to read at all.
     """
     found = inputs if inputs is not None else scan(paths)
     if not found.files and not found.rejections:
         raise NoPages(paths)
-    files = found.paths
-    return collect(zip(files, _map(files, jobs, progress, max_bytes)), found.rejections)
+    known = known or {}
+    fresh = [f for f in found.paths if f not in known]
+    read = dict(zip(fresh, _map(fresh, jobs, progress, max_bytes)))
+    return collect(((f, known[f] if f in known else read[f]) for f in found.paths), found.rejections)
 
 
 def _map(files: list[str], jobs: int, progress: bool, max_bytes: int) -> Iterator[tuple[Page | Rejection, str]]:

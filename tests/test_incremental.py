@@ -1,0 +1,120 @@
+"""A build after edits re-reads only the changed pages, and writes what a full build of the same pages writes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from graph.cli import main
+from graph.read.render import render_comparison, render_topic_page
+
+EXPORTS = ("pickgraph.ttl", "pickgraph.graphml", "pickgraph.html", "pickgraph-ontology.ttl")
+
+
+def _build(out: Path, pages: Path, *extra: str) -> dict:
+    r = CliRunner().invoke(main, ["--out", str(out), "build", str(pages), "--json", *extra])
+    assert r.exit_code in (0, 1), r.output
+    return json.loads(r.stdout)
+
+
+def _same(result: dict) -> dict:
+    """What two builds of the same pages must agree on (not the time taken, nor where they wrote)."""
+    return {k: v for k, v in result.items() if k not in ("seconds", "written", "pages_reused")}
+
+
+def _pages() -> dict[str, str]:
+    return {
+        "redis-vs-memcached.txt": render_comparison("Redis", "Memcached", "Redis",
+                                                    related={"Redis": ["caching"], "Memcached": ["caching"]}),
+        "postgresql-vs-mysql.txt": render_comparison("PostgreSQL", "MySQL", "PostgreSQL",
+                                                     descriptions={"PostgreSQL": "A strong SQL engine."},
+                                                     related={"PostgreSQL": ["sql"], "MySQL": ["sql"]}),
+        "mysql-vs-sqlite.txt": render_comparison("MySQL", "SQLite", "SQLite", compact=True),
+        "django-vs-flask.txt": render_comparison("Django", "Flask", "Django",
+                                                 related={"Django": ["python"], "Flask": ["python"]}),
+        "redis.txt": render_topic_page("Redis", "An in-memory data store.", aliases=["redis-server"], kind="tool",
+                                       alternatives=["Memcached"]),
+        "copy-of-redis-vs-memcached.txt": render_comparison("Redis", "Memcached", "Redis",
+                                                            related={"Redis": ["caching"], "Memcached": ["caching"]}),
+        "broken.txt": "This is not a comparison page at all.\n",
+    }
+
+
+def _edit(folder: Path) -> None:
+    """Additions, edits (one that restores size and mtime), a removal, a new duplicate, a new rejection."""
+    (folder / "fastapi-vs-flask.txt").write_text(render_comparison("FastAPI", "Flask", "FastAPI"), encoding="utf-8")
+    (folder / "mysql-vs-sqlite.txt").write_text(render_comparison("MySQL", "SQLite", "MySQL", compact=True),
+                                                encoding="utf-8")
+    p = folder / "postgresql-vs-mysql.txt"
+    st = p.stat()
+    text = p.read_text(encoding="utf-8")
+    assert "A strong SQL engine." in text
+    p.write_text(text.replace("A strong SQL engine.", "A sturdy SQL engine."), encoding="utf-8")
+    assert p.stat().st_size == st.st_size
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size and mtime: only ctime shows the edit
+    (folder / "django-vs-flask.txt").unlink()
+    (folder / "again-postgresql-vs-mysql.txt").write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "half.txt").write_text("Half a page vs\n", encoding="utf-8")
+    (folder / "broken.txt").write_text(render_comparison("Go", "Rust", "Rust"), encoding="utf-8")  # fixed
+
+
+def test_a_build_after_edits_writes_what_a_full_build_writes(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name, text in _pages().items():
+        (pages / name).write_text(text, encoding="utf-8")
+    inc, cold = tmp_path / "inc", tmp_path / "cold"
+    first = _build(inc, pages)
+    assert first["pages_reused"] == 0 and first["summary"]["documents"] == 5
+    assert [d["path"] for d in first["duplicates"]] == [str(pages / "redis-vs-memcached.txt")]
+
+    _edit(pages)
+    again = _build(inc, pages)
+    full = _build(cold, pages, "--full")
+    # unchanged and read before: redis-vs-memcached, redis (copy-of-… is read again: it is a duplicate)
+    assert again["pages_reused"] == 2 and full["pages_reused"] == 0
+    assert _same(again) == _same(full)
+    assert again["summary"]["documents"] == 6 and len(again["duplicates"]) == 2 and len(again["rejections"]) == 1
+    for name in EXPORTS:
+        assert (inc / name).read_bytes() == (cold / name).read_bytes(), name
+
+    assert "sturdy" in (inc / "pickgraph.ttl").read_text(encoding="utf-8")
+    # and a query answers the same from either
+    shows = [CliRunner().invoke(main, ["--out", str(o), "show", "MySQL", "--json"]) for o in (inc, cold)]
+    assert shows[0].exit_code == 0 and shows[0].stdout == shows[1].stdout
+
+
+def test_nothing_changed_reads_nothing_and_a_damaged_table_reads_everything(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name, text in _pages().items():
+        (pages / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    first = _build(out, pages)
+    before = {n: (out / n).read_bytes() for n in EXPORTS}
+    second = _build(out, pages)
+    assert second["pages_reused"] == 5  # every accepted page but the duplicate's second copy
+    assert {n: (out / n).read_bytes() for n in EXPORTS} == before and _same(second) == _same(first)
+    table = next((out / ".cache").glob("*.files"))
+    table.write_bytes(table.read_bytes()[:40])  # cut short
+    third = _build(out, pages)
+    assert third["pages_reused"] == 0 and _same(third) == _same(first)
+    assert {n: (out / n).read_bytes() for n in EXPORTS} == before
+
+
+def test_a_renamed_page_is_read_under_its_new_name(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name, text in _pages().items():
+        (pages / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    _build(out, pages)
+    (pages / "django-vs-flask.txt").rename(pages / "flask-and-django.txt")
+    again = _build(out, pages)
+    assert again["pages_reused"] == 4
+    r = CliRunner().invoke(main, ["--out", str(out), "compare", "Django", "Flask", "--json"])
+    assert [d["source"] for d in json.loads(r.stdout)["documents"]] == [str(pages / "flask-and-django.txt")]
