@@ -18,7 +18,11 @@ cached behind the caller's back: change the graph and make a new :class:`Models`
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -53,3 +57,52 @@ class Models:
     def made(self) -> tuple[str, ...]:
         """Which models are made already (``"fit"``, ``"index"``)."""
         return tuple(name for name in ("fit", "index") if name in self.__dict__)
+
+
+# ------------------------------------------------------------ saved models --
+
+#: the first bytes of a saved models file
+MODELS_MAGIC = b"pickgraph-models 1\n"
+#: the code the models are made by (besides the graph's own, which the fingerprint covers)
+_MODEL_CODE = ("rank.py", "suggest.py", "models.py")
+
+
+def models_path(cache: str | os.PathLike[str]) -> Path:
+    """Beside a build cache: its graph's models, made once and kept for every later query process."""
+    return Path(cache).with_suffix(".models")
+
+
+def _stamp(G: nx.MultiDiGraph) -> str:
+    from .pipeline import _code_fingerprint
+
+    return f"{G.graph.get('fingerprint')}|{_code_fingerprint(_MODEL_CODE)}"
+
+
+def save_models(models: Models, target: str | os.PathLike[str]) -> Path | None:
+    """Write the models made so far to ``target`` (atomically); nothing for a graph without a fingerprint."""
+    from .output import atomic_write_bytes
+
+    if not models.G.graph.get("fingerprint") or not models.made():
+        return None
+    blob = pickle.dumps((_stamp(models.G), {name: models.__dict__[name] for name in models.made()}),
+                        protocol=pickle.HIGHEST_PROTOCOL)
+    atomic_write_bytes(target, MODELS_MAGIC + hashlib.sha256(blob).digest() + blob)
+    return Path(target)
+
+
+def load_models(G: nx.MultiDiGraph, target: str | os.PathLike[str]) -> Models:
+    """:class:`Models` of ``G`` with what ``target`` saved for this very graph (same inputs, same code).
+
+    A missing, damaged or stale file gives a :class:`Models` that makes its models anew.
+    """
+    try:
+        data = Path(target).read_bytes()
+        head = len(MODELS_MAGIC)
+        if data.startswith(MODELS_MAGIC) and hashlib.sha256(data[head + 32:]).digest() == data[head:head + 32]:
+            stamp, made = pickle.loads(data[head + 32:])
+            if stamp == _stamp(G) and G.graph.get("fingerprint"):
+                return Models(G, **made)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError,
+            IndexError, KeyError):
+        pass
+    return Models(G)

@@ -99,11 +99,12 @@ def build(
     return G, report
 
 
-def _code_fingerprint() -> str:
+def _code_fingerprint(names: Sequence[str] = ("read/model.py", "read/parse.py", "read/files.py", "resolve.py",
+                                                "kg.py", "store.py", "pipeline.py")) -> str:
     """The modules whose classes a cached graph pickles: a cache made by other code is stale."""
     here = Path(__file__).parent
     parts = []
-    for name in ("read/model.py", "read/parse.py", "read/files.py", "resolve.py", "kg.py", "store.py", "pipeline.py"):
+    for name in names:
         st = os.stat(here / name)
         parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
     return "|".join(parts)

@@ -54,3 +54,36 @@ def test_suggestions_follow_edges_added_in_place():
     G.add_edge("ant", "cat", key="versus:x", kind=VERSUS, pick="ant", doc="x", title="Ant vs Cat")
     # compared now: never suggested again, though nodes and documents are as many as before
     assert "cat" not in [s["slug"] for s in suggest(G, "ant", k=5)]
+
+
+def test_the_build_saves_the_models_and_queries_load_them(tmp_path, tiny_corpus):
+    import json
+
+    from click.testing import CliRunner
+
+    from graph.cli import main
+    from graph.models import load_models, models_path, save_models
+    from graph.pipeline import cache_path, load_graph
+
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["--out", str(out), "build", "-q", str(tiny_corpus)]).exit_code == 0
+    target = models_path(cache_path(out, [str(tiny_corpus)]))
+    G = load_graph([str(tiny_corpus)], out)
+    m = load_models(G, target)
+    assert m.made() == ("fit", "index")  # loaded, not made
+    assert m.fit.probability("alpha", "beta") == pytest.approx(rank.fit(G).probability("alpha", "beta"))
+    r = CliRunner().invoke(main, ["--out", str(out), "suggest", "Alpha", "--json"])
+    assert json.loads(r.stdout)["results"][0]["suggestions"] == suggest(G, "alpha")
+
+    # another graph (the pages changed): the saved models are not its own
+    G.graph["fingerprint"] = "another"
+    assert load_models(G, target).made() == ()
+    # damaged: made anew, and saved again whole by the next query that needs them
+    target.write_bytes(target.read_bytes()[:100])
+    G = load_graph([str(tiny_corpus)], out)
+    assert load_models(G, target).made() == ()
+    r = CliRunner().invoke(main, ["--out", str(out), "compare", "Alpha", "Beta", "--json"])
+    assert r.exit_code == 0
+    assert load_models(G, target).made() == ("fit",)
+    save_models(Models(G), target)  # nothing made: nothing written over
+    assert load_models(G, target).made() == ("fit",)

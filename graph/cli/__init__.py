@@ -49,6 +49,7 @@ class State:
     out_given: bool = False
     _graph: nx.MultiDiGraph | None = field(default=None, repr=False)
     _models: Models | None = field(default=None, repr=False)
+    _loaded: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def progress(self) -> bool:
@@ -73,12 +74,29 @@ class State:
         return self._graph
 
     def models(self) -> Models:
-        """The fit and suggestion index of :meth:`graph`, made once per command."""
+        """The fit and suggestion index of :meth:`graph`: the ones the build saved, else made (once)."""
         if self._models is None:
-            from ..models import Models
+            from ..models import load_models, models_path
+            from ..pipeline import cache_path
 
-            self._models = Models(self.graph())
+            G = self.graph()
+            self._models = load_models(G, models_path(cache_path(self.out, self.inputs().paths)))
+            self._loaded = self._models.made()
         return self._models
+
+    def keep_models(self) -> None:
+        """Save the models this command had to make, so that the next query process loads them."""
+        if self._models is None or set(self._models.made()) <= set(self._loaded):
+            return
+        from ..models import models_path, save_models
+        from ..pipeline import cache_path, write_into
+
+        paths = self.inputs().paths
+        try:
+            write_into(self.out, lambda staging: save_models(self._models, models_path(cache_path(staging, paths))),
+                       wait=False)
+        except PickgraphError:
+            pass  # busy, read-only or full: the next command makes them again
 
     @staticmethod
     def waiting(line: str) -> None:

@@ -131,7 +131,8 @@ def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_byte
                    "the exports show what was read, and queries will rebuild — run the build again", err=True)
     # the exports and the cache are written side by side (forked processes) on a big graph
     say("writing the exports and the cache")
-    export_many(G, formats or DEFAULT_FORMATS, gen.dir, also=[lambda: save_cache(G, gen.dir, inputs, state.aliases)])
+    export_many(G, formats or DEFAULT_FORMATS, gen.dir, also=[lambda: save_cache(G, gen.dir, inputs, state.aliases),
+                                                              lambda: _save_models(G, gen.dir, inputs)])
     return {
         "ok": not report.rejections,
         "summary": summary(G),
@@ -142,6 +143,15 @@ def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_byte
         "changed_during_build": changed,
         "inputs_digest": G.graph["fingerprint"],
     }
+
+
+def _save_models(G, staging: Path, inputs) -> None:
+    """The fit and the suggestion index, made once here rather than by every query process after the build."""
+    from ..models import Models, models_path, save_models
+
+    models = Models(G)
+    models.fit, models.index
+    save_models(models, models_path(cache_path(staging, inputs)))
 
 
 def _stopped(ctx: click.Context, first: Rejection, as_json: bool) -> None:

@@ -30,8 +30,9 @@ def compare(state: State, a: str, b: str, as_json: bool) -> None:
     from ..compare import compare as run, format_compare
 
     G = state.graph()
-    emit(run(G, state.topic(a), state.topic(b), fit=state.models().fit), as_json,
-         lambda d: _headline(format_compare(d)))
+    answer = run(G, state.topic(a), state.topic(b), fit=state.models().fit)
+    state.keep_models()
+    emit(answer, as_json, lambda d: _headline(format_compare(d)))
 
 
 @click.command(short_help="Topics most worth comparing next, with the reasons.",
@@ -61,6 +62,7 @@ def suggest(state: State, topics: tuple[str, ...], k: int, pair: bool | None, as
     if pair and len(slugs) != 2:
         raise click.UsageError("--pair needs exactly two topics")
     data = suggest_answer(G, slugs, k, pair, index=state.models().index)
+    state.keep_models()
     emit(data, as_json, (lambda d: _pair_text(G, d)) if data["mode"] == "pair" else _topics_text)
 
 

@@ -79,9 +79,9 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
             labels[canon].append(alias)
     index = TopicIndex(list_topics(G), labels)
     say("preparing suggestions and the pick model")
-    from ..models import Models
+    from ..models import load_models, models_path
 
-    models = Models(G)
+    models = load_models(G, models_path(cache_path(out, inputs.paths)))  # the build saved them
     models.fit, models.index  # made here, before the build is served: no first request pays seconds for them
     say("opening the SPARQL store (made once per build: about 30 s at 100,000 pages)")
     store = store_path(G, cache_path(out, inputs.paths), base_iri)
