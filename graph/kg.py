@@ -34,130 +34,45 @@ Graph attributes (``G.graph``):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from typing import Any
 
 import networkx as nx
 
+from .facts import ALTERNATIVE, RELATED, VERSUS, Accumulator, feed, identity_facts, page_facts, resolve_report
 from .read.model import Comparison, ReadReport, TopicPage
-from .resolve import AliasFile, Identity, Resolver, label_from_slug, slugify
+from .resolve import Identity, label_from_slug, slugify
 
-VERSUS = "versus"
-RELATED = "related-to"
-ALTERNATIVE = "alternative-to"
 SCHEMA_VERSION = 1
 
-
-def identity_facts(page: Comparison | TopicPage) -> list[tuple[str, ...]]:
-    """What one page tells the resolver, as small tuples a worker process can return.
-
-    ``("name", name)``, ``("slug", slug)`` or ``("page", name, path, *aliases)``.
-    """
-    if isinstance(page, Comparison):
-        facts = [("name", name) for name in page.topics]
-        facts += [("slug", s) for card in page.cards for s in card.related]
-        return facts
-    return [("page", page.name, page.path, *page.aliases)] + [
-        ("name", n) for n in page.related_tools + page.alternatives]
-
-
-def feed(resolver: Resolver, facts: list[tuple[str, ...]]) -> None:
-    """Give a :class:`Resolver` the facts of :func:`identity_facts`."""
-    for fact in facts:
-        if fact[0] == "name":
-            resolver.add_name(fact[1])
-        elif fact[0] == "slug":
-            resolver.add_slug(fact[1])
-        else:
-            resolver.add_topic_page(fact[1], tuple(fact[3:]), fact[2])
-
-
-def resolve_report(report: ReadReport, alias_file: AliasFile | None = None) -> Identity:
-    """Feed every name and slug of the report to a :class:`Resolver`."""
-    r = Resolver(alias_file)
-    for page in report.pages:
-        feed(r, identity_facts(page))
-    return r.resolve()
-
-
-def page_facts(page: Comparison | TopicPage, canon: Callable[[str], str]) -> dict[str, Any]:
-    """What one page adds to the graph, as plain data (the in-memory and the streaming build share it).
-
-    ``nodes`` (slugs, in the order they are met), ``edges`` (``(u, v, key, attrs)``),
-    ``mentions`` (topics whose card or topic page the page is), ``descriptions``
-    (``(slug, text)``), ``definition`` (``(slug, text, kind)`` of a topic page) and
-    ``warnings`` (``(line, reason)``).
-    """
-    sha = page.sha256
-    facts: dict[str, Any] = {"nodes": [], "edges": {}, "mentions": [], "descriptions": [], "definition": None,
-                             "warnings": [(0, w) for w in page.warnings]}
-    nodes, edges = facts["nodes"], facts["edges"]
-    if isinstance(page, Comparison):
-        a, b = canon(page.topics[0]), canon(page.topics[1])
-        nodes += [a, b]
-        if a == b:
-            facts["warnings"].append((page.title_line, f"{page.topics[0]!r} and {page.topics[1]!r} resolve to one "
-                                      f"topic ({a}); the comparison is kept as a document but draws no edge"))
-            return facts
-        pick = canon(page.pick) if page.pick else None
-        edges[(a, b, f"versus:{sha}")] = {"kind": VERSUS, "pick": pick, "doc": sha, "title": page.title}
-        for card in page.cards:
-            t = canon(card.name)  # the reader names cards as the title does: t is a or b
-            facts["mentions"].append(t)
-            if card.description:
-                facts["descriptions"].append((t, card.description))
-            for rs in card.related:
-                u = canon(rs)
-                nodes.append(u)
-                if u != t:
-                    edges[(t, u, f"related:{sha}")] = {"kind": RELATED, "doc": sha}
-    else:
-        t = canon(page.name)
-        nodes.append(t)
-        facts["mentions"].append(t)
-        facts["definition"] = (t, page.definition, page.kind)
-        for kind, key, names in ((RELATED, "related", page.related_tools), (ALTERNATIVE, "alternative", page.alternatives)):
-            for n in names:
-                u = canon(n)
-                nodes.append(u)
-                if u != t:
-                    edges[(t, u, f"{key}:{sha}")] = {"kind": kind, "doc": sha}
-    return facts
+__all__ = ["VERSUS", "RELATED", "ALTERNATIVE", "SCHEMA_VERSION", "Accumulator", "build_graph", "graph_of",
+           "identity_facts", "feed", "page_facts", "resolve_report", "versus_edges", "related", "summary",
+           "pair_picks", "contested_pairs", "find_topic", "closest_topics"]
 
 
 def build_graph(report: ReadReport, identity: Identity | None = None) -> nx.MultiDiGraph:
     """Build the topic graph from read pages (see the module docstring for the schema)."""
     ident = identity or resolve_report(report)
-    G = nx.MultiDiGraph()
+    acc = Accumulator()
     docs: dict[str, Any] = {}
-    warnings: list[dict[str, Any]] = []
-    descriptions: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    mentions: dict[str, set[str]] = defaultdict(set)
-
     for page in sorted(report.pages, key=lambda p: p.sha256):
         docs[page.sha256] = page
-        facts = page_facts(page, ident.canonical)
-        warnings += [{"path": page.path, "line": line, "reason": w} for line, w in facts["warnings"]]
-        G.add_nodes_from(facts["nodes"])
-        G.add_edges_from((u, v, k, d) for (u, v, k), d in facts["edges"].items())
-        for t in facts["mentions"]:
-            mentions[t].add(page.sha256)
-        for t, text in facts["descriptions"]:
-            descriptions[t].append((text, page.sha256))
-        if facts["definition"]:
-            t, definition, kind = facts["definition"]
-            G.nodes[t]["definition"] = definition
-            G.nodes[t]["kind"] = kind
+        acc.add(page, page_facts(page, ident.canonical))
+    return graph_of(acc, ident, docs, report)
 
-    for s in G.nodes:
-        attrs = G.nodes[s]
+
+def graph_of(acc: Accumulator, ident: Identity, docs: dict[str, Any], report: ReadReport) -> nx.MultiDiGraph:
+    """The graph of the pages folded into ``acc`` (kept per document), named by ``ident``."""
+    if not acc.per_document:
+        raise ValueError("a graph needs the facts of each document (Accumulator(per_document=True))")
+    G = nx.MultiDiGraph()
+    G.add_nodes_from(acc.nodes)
+    G.add_edges_from(acc.edges)
+    for s, attrs in G.nodes(data=True):
         attrs["name"] = ident.names.get(s) or label_from_slug(s)
         attrs["labels"] = ident.labels.get(s) or [attrs["name"]]
-        attrs["descriptions"] = sorted(set(descriptions.get(s, [])), key=lambda d: (d[1], d[0]))
-        attrs.setdefault("definition", "")
-        attrs.setdefault("kind", "")
-        attrs["documents"] = sorted(mentions.get(s, ()))
-
+        attrs["descriptions"] = sorted(set(acc.descriptions.get(s, ())), key=lambda d: (d[1], d[0]))
+        attrs["definition"], attrs["kind"] = acc.topic(s)
+        attrs["documents"] = sorted(acc.mentions.get(s, ()))
     G.graph.update(
         schema_version=SCHEMA_VERSION,
         documents=docs,
@@ -165,8 +80,10 @@ def build_graph(report: ReadReport, identity: Identity | None = None) -> nx.Mult
         report={
             "duplicates": [d.to_dict() for d in report.duplicates],
             "rejections": [r.to_dict() for r in report.rejections],
-            "warnings": sorted(warnings, key=lambda w: (w["path"], w["line"], w["reason"])),
+            "warnings": sorted(acc.warnings, key=lambda w: (w["path"], w["line"], w["reason"])),
         },
+        # the counts of the build that made the graph (as summary(G) counts them, without walking every edge)
+        summary=acc.summary(len(report.duplicates), len(report.rejections)),
     )
     return G
 

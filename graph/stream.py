@@ -6,7 +6,7 @@ graph's summary needs, in two passes over chunks of files:
 
 1. **scan** (worker processes): read and parse a chunk, spool its records to a
    temporary file, return only what identity resolution needs
-   (:func:`graph.kg.identity_facts`), rejections and the sha256 of each page.
+   (:func:`graph.facts.identity_facts`), rejections and the sha256 of each page.
    The parent resolves the names of the whole corpus (duplicates are skipped).
 2. **emit** (worker processes, the identity sent once to each): load a chunk's
    records, write its Turtle blocks (:mod:`graph.rdf.turtle`) and GraphML edges
@@ -29,7 +29,6 @@ import pickle
 import shutil
 import tempfile
 import time
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import SimpleNamespace
@@ -40,10 +39,10 @@ from .rdf.mapping import alias_labels
 from .view import graphml
 from .export import FORMATS
 from .output import atomic_open
-from .kg import ALTERNATIVE, RELATED, VERSUS, feed, identity_facts, page_facts
+from .facts import VERSUS, Accumulator, feed, identity_facts, page_facts
 from .read.files import DEFAULT_MAX_BYTES, scan
 from .workers import worker_pool
-from .read.model import Comparison, NoPages, PickgraphError, Rejection
+from .read.model import NoPages, PickgraphError, Rejection
 from .read import read_file
 from .resolve import AliasFile, Identity, Resolver, label_from_slug
 
@@ -86,8 +85,8 @@ def _init(identity: Identity, base: str) -> None:
     _IDENTITY, _BASE = identity, base
 
 
-def _emit(task: tuple[int, frozenset[int], str]) -> dict[str, Any]:
-    """Write one chunk's Turtle and GraphML parts; return its topology (small, per topic and pair)."""
+def _emit(task: tuple[int, frozenset[int], str]) -> Accumulator:
+    """Write one chunk's Turtle and GraphML parts; return its facts summed (small: per topic and pair)."""
     chunk_no, skip, spool = task
     assert _IDENTITY is not None
     canon = _IDENTITY.canonical
@@ -97,48 +96,19 @@ def _emit(task: tuple[int, frozenset[int], str]) -> dict[str, Any]:
     os.unlink(spooled)
     ttl: list[str] = []
     gml: list[str] = []
-    versus: list[tuple[str, str, str | None, str, str, str]] = []
-    links: Counter[tuple[str, str, str]] = Counter()
-    first_doc: dict[tuple[str, str, str], tuple[str, str]] = {}
-    degree: Counter[str] = Counter()
-    mentions: Counter[str] = Counter()
-    nodes: set[str] = set()
-    definitions: list[tuple[str, str, str, str]] = []
-    descriptions: dict[str, tuple[str, str]] = {}
-    warnings: list[dict[str, Any]] = []
-    kinds: Counter[str] = Counter()
+    acc = Accumulator(per_document=False)
     for i, page in enumerate(records):
         if i in skip:
             continue
-        kinds["comparison" if isinstance(page, Comparison) else "topic"] += 1
         ttl.append(turtle.document_block(page, canon, None, _BASE))
         facts = page_facts(page, canon)
-        warnings += [{"path": page.path, "line": line, "reason": w} for line, w in facts["warnings"]]
-        nodes.update(facts["nodes"])
-        mentions.update(set(facts["mentions"]))
-        for t, text in facts["descriptions"]:
-            if t not in descriptions or page.sha256 < descriptions[t][1]:
-                descriptions[t] = (text, page.sha256)
-        if facts["definition"]:
-            t, definition, kind = facts["definition"]
-            definitions.append((page.sha256, t, definition, kind))
+        acc.add(page, facts)
         gml.append(graphml.page_edges(facts["edges"], page.path))
-        for (u, v, key), d in facts["edges"].items():
-            if d["kind"] == VERSUS:
-                versus.append((u, v, d["pick"], d["doc"], d["title"], page.path))
-            else:
-                pair = (d["kind"], u, v)
-                links[pair] += 1
-                first_doc.setdefault(pair, (d["doc"], page.path))
-            degree[u] += 1
-            degree[v] += 1
     with open(os.path.join(spool, f"{chunk_no:07d}.ttl"), "w", encoding="utf-8") as fh:
         fh.write("\n".join(ttl) + ("\n" if ttl else ""))
     with open(os.path.join(spool, f"{chunk_no:07d}.graphml"), "w", encoding="utf-8") as fh:
         fh.write("".join(gml))
-    return {"versus": versus, "links": links, "first_doc": first_doc, "degree": degree, "mentions": mentions,
-            "nodes": nodes, "definitions": definitions, "descriptions": descriptions, "warnings": warnings,
-            "kinds": kinds}
+    return acc
 
 
 # ------------------------------------------------------------------ driver --
@@ -241,18 +211,18 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
         phase("resolve")
 
         # pass 2: emit the parts, gather the topology
-        agg = _Aggregate()
+        agg = Accumulator(per_document=False)
         bar = _bar(progress, len(files), "writing")
         for i, part in enumerate(_run(_emit, [(i, skips[i], spool) for i in range(len(chunks))], jobs,
                                       initializer=_init, initargs=(identity, base_iri))):
-            agg.add(part)
+            agg.merge(part)
             if bar:
                 bar.update(len(chunks[i]))
         if bar:
             bar.close()
 
         phase("emit")
-        nodes = agg.node_table(identity)
+        nodes = _node_table(agg, identity)
         written = []
         for fmt in formats:
             target = out / FORMATS[fmt][2]
@@ -267,7 +237,7 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
             phase(fmt)
     finally:
         shutil.rmtree(spool, ignore_errors=True)
-    summary = agg.summary(len(files), len(rejections), len(duplicates), len(nodes))
+    summary = agg.summary(len(duplicates), len(rejections))
     return {
         "ok": not rejections,
         "summary": summary,
@@ -280,65 +250,15 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
     }
 
 
-class _Aggregate:
-    """The corpus-wide topology, summed from the chunks' counts."""
-
-    def __init__(self) -> None:
-        self.versus: list[tuple[str, str, str | None, str, str, str]] = []
-        self.links: Counter[tuple[str, str, str]] = Counter()
-        self.first_doc: dict[tuple[str, str, str], tuple[str, str]] = {}
-        self.degree: Counter[str] = Counter()
-        self.mentions: Counter[str] = Counter()
-        self.nodes: set[str] = set()
-        self.definitions: dict[str, tuple[str, str, str]] = {}
-        self.descriptions: dict[str, tuple[str, str]] = {}
-        self.warnings: list[dict[str, Any]] = []
-        self.kinds: Counter[str] = Counter()
-
-    def add(self, part: dict[str, Any]) -> None:
-        self.versus += part["versus"]
-        self.links.update(part["links"])
-        for pair, doc in part["first_doc"].items():
-            self.first_doc.setdefault(pair, doc)
-        self.degree.update(part["degree"])
-        self.mentions.update(part["mentions"])
-        self.nodes |= part["nodes"]
-        for sha, t, definition, kind in part["definitions"]:
-            if t not in self.definitions or sha > self.definitions[t][0]:  # the in-memory build keeps the last by sha
-                self.definitions[t] = (sha, definition, kind)
-        for t, (text, sha) in part["descriptions"].items():
-            if t not in self.descriptions or sha < self.descriptions[t][1]:
-                self.descriptions[t] = (text, sha)
-        self.warnings += part["warnings"]
-        self.kinds.update(part["kinds"])
-
-    def node_table(self, identity: Identity) -> dict[str, dict[str, Any]]:
-        table = {}
-        for s in sorted(self.nodes):
-            name = identity.names.get(s) or label_from_slug(s)
-            _, definition, kind = self.definitions.get(s, ("", "", ""))
-            table[s] = {"name": name, "labels": identity.labels.get(s) or [name], "definition": definition,
-                        "kind": kind, "documents": self.mentions.get(s, 0)}
-        return table
-
-    def summary(self, files: int, rejected: int, duplicates: int, topics: int) -> dict[str, int]:
-        picks: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for a, b, pick, *_ in self.versus:
-            winners = picks[(a, b) if a < b else (b, a)]
-            if pick:
-                winners.add(pick)
-        return {
-            "documents": self.kinds["comparison"] + self.kinds["topic"],
-            "comparison_pages": self.kinds["comparison"],
-            "topic_pages": self.kinds["topic"],
-            "duplicates": duplicates,
-            "rejected": rejected,
-            "topics": topics,
-            "comparisons": len(self.versus),
-            "related_edges": sum(1 for k, *_ in self.links if k == RELATED),
-            "alternative_edges": sum(n for (k, *_), n in self.links.items() if k == ALTERNATIVE),
-            "contested_pairs": sum(1 for w in picks.values() if len(w) > 1),
-        }
+def _node_table(agg: Accumulator, identity: Identity) -> dict[str, dict[str, Any]]:
+    """Each topic's name, labels, definition, kind and count of documents, by slug in order."""
+    table = {}
+    for s in sorted(agg.nodes):
+        name = identity.names.get(s) or label_from_slug(s)
+        definition, kind = agg.topic(s)
+        table[s] = {"name": name, "labels": identity.labels.get(s) or [name], "definition": definition,
+                    "kind": kind, "documents": agg.mentions.get(s, 0)}
+    return table
 
 
 def _concat(fh, spool: str, n_chunks: int, suffix: str) -> None:
@@ -357,7 +277,7 @@ def _write_turtle(target: Path, nodes: dict[str, dict[str, Any]], n_chunks: int,
 
 
 def _write_graphml(target: Path, nodes: dict[str, dict[str, Any]], n_chunks: int, spool: str,
-                   agg: _Aggregate) -> None:
+                   agg: Accumulator) -> None:
     stats = graphml.node_stats(nodes, ((a, b, pick) for a, b, pick, *_ in agg.versus),
                                ((u, v, n) for (_, u, v), n in agg.links.items()))
     with atomic_open(target) as fh:
@@ -368,7 +288,7 @@ def _write_graphml(target: Path, nodes: dict[str, dict[str, Any]], n_chunks: int
         fh.write(graphml.footer().encode())
 
 
-def _write_html(target: Path, agg: _Aggregate, nodes: dict[str, dict[str, Any]]) -> None:
+def _write_html(target: Path, agg: Accumulator, nodes: dict[str, dict[str, Any]]) -> None:
     """The overview page: a graph of the most connected topics alone, drawn by :mod:`graph.html`."""
     import networkx as nx
 

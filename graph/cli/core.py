@@ -10,7 +10,7 @@ import click
 
 from ..read.files import DEFAULT_MAX_BYTES
 from ..export import DEFAULT_FORMATS, FORMATS, export, export_many
-from ..kg import summary
+
 from ..pipeline import BUILD_RECORD, BUNDLED_CORPUS, build as run_build, cache_path, last_files, record_build, \
     save_cache
 from ..read.model import Interrupted, Rejection
@@ -135,7 +135,7 @@ def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_byte
                                                               lambda: _save_models(G, gen.dir, inputs)])
     return {
         "ok": not report.rejections,
-        "summary": summary(G),
+        "summary": G.graph["summary"],
         "pages_reused": report.reused,
         "rejections": [r.to_dict() for r in report.rejections],
         "duplicates": [d.to_dict() for d in report.duplicates],
