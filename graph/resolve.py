@@ -37,8 +37,6 @@ from pathlib import Path
 from .read.files import read_text_file
 from .read.model import PickgraphError
 
-RULES = ("slug", "hyphenation", "plural", "topic-page", "alias-file")
-
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # Latin letters that have no decomposition to ASCII (NFKD keeps them whole).
