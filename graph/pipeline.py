@@ -70,10 +70,10 @@ def build(
     """
     say = say or (lambda _line: None)
     alias_path = Path(aliases) if aliases else find_alias_file(paths)
-    before = snapshot(paths, aliases, max_bytes)  # before reading: an edit made while reading must not pass for read
+    found = scan(paths)
+    before = snapshot(paths, aliases, max_bytes, found=found)  # before reading: an edit made while reading must not pass for read
     alias_file = AliasFile.load(alias_path) if alias_path else None
     with paused_gc():
-        found = scan(paths)
         known = known_pages(reuse, found, max_bytes) if reuse else {}
         if known:
             say(f"{len(known)} of {len(found.files)} pages unchanged since the last build: taken from it")
@@ -141,12 +141,13 @@ def _content(path: str) -> str:
 
 
 def snapshot(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike[str] | None = None,
-             max_bytes: int = DEFAULT_MAX_BYTES, contents: bool = True) -> Snapshot:
+             max_bytes: int = DEFAULT_MAX_BYTES, contents: bool = True, found: Inputs | None = None) -> Snapshot:
     """Every input's path, size, mtime and ctime (and the code's), as a digest that changes when any does.
 
     ``ctime`` is set by the kernel on every change, so an edit that restores the
     size and the mtime (``touch -d``) still shows. Entries the walk rejects (a
     pipe, a dangling link) count by path, so a new one changes the digest too.
+    ``found``: the walk of ``paths`` just made (``scan(paths)``), so as not to walk twice.
     """
     taken = time.time_ns()
     # the size limit too: a page rejected as too big by one build is read by another
@@ -154,9 +155,13 @@ def snapshot(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike
     alias_path = Path(aliases) if aliases else find_alias_file(paths)
     alias_path = alias_path.absolute() if alias_path else None
     # absolute, so `build data/` here and a query naming /abs/data from elsewhere share one cache
-    found = scan([os.path.abspath(p) for p in paths])
-    stats = [(f.path, f.size, f.mtime_ns, f.ctime_ns) for f in found.files]
-    stats += [(r.path, -1, -1, -1) for r in found.rejections]
+    if found is None:
+        found = scan([os.path.abspath(p) for p in paths])
+        stats = [tuple(f) for f in found.files]
+    else:
+        absolute = os.path.abspath
+        stats = [(absolute(f.path), f.size, f.mtime_ns, f.ctime_ns) for f in found.files]
+    stats += [(os.path.abspath(r.path), -1, -1, -1) for r in found.rejections]
     if alias_path:
         try:
             st = os.stat(alias_path)
