@@ -28,7 +28,7 @@ from . import SEED, WORK, corpus, in_process, measure, n_topics_for, pickgraph_c
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 DEFAULT_SIZES = (1000, 10000, 100000)
-STEPS = ("build", "stream", "show", "latency", "export", "baseline")
+STEPS = ("build", "stream", "show", "latency", "export", "baseline", "incremental", "queries")
 
 
 def progress(msg: str) -> None:
@@ -120,6 +120,61 @@ def _phases(stdouts: list[str]) -> dict[str, Any]:
     return {"phases_s": {p: summarise(v)["median"] for p, v in per.items()}, **figures}
 
 
+def query_commands(pg: list[str], out: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Each query command on the biggest hub, a whole process each, after the build in ``out``."""
+    r = subprocess.run(pg + ["--out", str(out), "topics", "--json", "--limit", "1"], capture_output=True, text=True,
+                       cwd=ROOT)
+    hub = json.loads(r.stdout)[0]["slug"]
+    r = subprocess.run(pg + ["--out", str(out), "show", hub, "--json"], capture_output=True, text=True, cwd=ROOT)
+    shown = json.loads(r.stdout)
+    other = sorted(c["against"] for c in shown["comparisons"])[0]
+    rows = []
+    for name, argv in (("show", ["show", hub]), ("compare", ["compare", hub, other]), ("why", ["why", hub, other]),
+                       ("suggest", ["suggest", hub])):
+        row = repeat(pg + ["--out", str(out), *argv], args.runs, args.timeout, f"pickgraph {' '.join(argv)}")
+        rows.append({"step": f"query: {name}", **row, "topic": hub})
+    return rows
+
+
+def incremental(pg: list[str], folder: Path, work: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """A build after changing 1 page, then after changing 100, of a copy of the corpus built once before.
+
+    The copy is made of hard links (fast, no space); a page is changed by writing a new
+    file in its place, so the cached corpus itself is never touched.
+    """
+    shutil.rmtree(work, ignore_errors=True)
+    pages, out = work / "pages", work / "out"
+    work.mkdir(parents=True)
+    subprocess.run(["cp", "-al", str(folder), str(pages)], check=True)
+    progress(f"incremental: first build of {pages}")
+    first = measure(pg + ["--out", str(out), "--quiet", "build", str(pages)], timeout=args.timeout, cwd=ROOT)
+    if first["status"] != "ok":
+        return [{"step": "build after changing 1 page", "status": first["status"], "stderr": first["stderr"][-2000:]}]
+    files = sorted(p for p in pages.iterdir() if p.suffix == ".txt")
+    rows, edited = [], 0
+    for k in (1, 100):
+        results = []
+        for run in range(args.runs):
+            for p in files[edited:edited + k]:
+                fresh = p.with_name(p.name + ".new")
+                fresh.write_bytes(p.read_bytes() + b"\n")  # another page text: a new sha256, the same facts
+                os.replace(fresh, p)
+            edited += k
+            progress(f"incremental: build after changing {k} page(s), run {run + 1}/{args.runs}")
+            results.append(measure(pg + ["--out", str(out), "--quiet", "build", "--json", str(pages)],
+                                   timeout=args.timeout, cwd=ROOT))
+        ok = [r for r in results if r["status"] == "ok"]
+        reused = [json.loads(r["stdout"])["pages_reused"] for r in ok]
+        rows.append({"step": f"build after changing {k} page{'s' if k > 1 else ''}",
+                     "status": "ok" if len(ok) == len(results) else results[-1]["status"],
+                     "command": shlex.join(pg + ["--out", str(out), "--quiet", "build", str(pages)]),
+                     "wall_s": summarise([r["wall_s"] for r in ok]),
+                     "peak_rss_mb": summarise([r["peak_rss_mb"] for r in ok], 1),
+                     "tree_rss_mb": summarise([r["tree_rss_mb"] for r in ok], 1),
+                     "pages_reused": reused})
+    return rows
+
+
 def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
     work = args.work.resolve()
     progress(f"[{n:,} pages] corpus ({n_topics_for(n):,} topics, seed {args.seed})")
@@ -140,8 +195,9 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
 
     steps = set(args.steps)
     built = False
-    if steps & {"build", "show", "latency", "export"}:
-        row = repeat(pg + ["--out", str(out), "--quiet", "build", str(folder)], args.runs, args.timeout,
+    if steps & {"build", "show", "latency", "export", "queries"}:
+        # --full: every run reads every page, as a first build does (else runs 2… would reuse run 1's pages)
+        row = repeat(pg + ["--out", str(out), "--quiet", "build", "--full", str(folder)], args.runs, args.timeout,
                      f"[{n:,} pages] pickgraph build")
         built = row["status"] == "ok"
         if "build" in steps or not built:
@@ -170,6 +226,12 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
         add("show (cache hit)", "pickgraph", repeat(
             pg + ["show", hub, "--corpus", str(folder), "--out", str(out)], args.runs, args.timeout,
             f"[{n:,} pages] pickgraph show {hub}"), topic=hub)
+    if built and "queries" in steps:
+        for row in query_commands(pg, out, args):
+            add(row.pop("step"), "pickgraph", row)
+    if "incremental" in steps:
+        for row in incremental(pg, folder, work / f"run-{n}-seed{args.seed}-incremental", args):
+            add(row.pop("step"), "pickgraph", row)
     if built and "export" in steps:
         from graph.export import FORMATS
 
