@@ -284,7 +284,7 @@ def in_process(corpus_path: str, out_dir: str, queries: int = 200, sparql_runs: 
     for a in picked + top:
         times["suggest"].append(_timed(suggest, G, a, 10, index=ix))
     for a, b in pairs:
-        times["why"].append(_timed(why, G, a, b))
+        times["why"].append(_timed(why, G, a, b, fit=fitted))
         times["compare"].append(_timed(compare, G, a, b, fit=fitted))
     hub_set = set(top)
     latency = {}

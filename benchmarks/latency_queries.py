@@ -46,7 +46,7 @@ def main() -> None:
     ix = index(G)
     t_index = time.perf_counter() - t
     t = time.perf_counter()
-    fit(G)
+    fitted = fit(G)
     t_fit = time.perf_counter() - t
     print(f"one-time per graph: suggestion index {t_index * 1000:.0f} ms, Bradley–Terry fit {t_fit * 1000:.0f} ms")
 
@@ -62,7 +62,7 @@ def main() -> None:
         while other == q:
             other = rng.choice(named)
         t = time.perf_counter()
-        why(G, q, other)
+        why(G, q, other, fit=fitted)
         times["why"].append((time.perf_counter() - t) * 1000)
     for name, v in times.items():
         print(f"{name:<8} n={len(v)}  median {statistics.median(v):.2f} ms  p95 {pct(v, 0.95):.2f} ms  "

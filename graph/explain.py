@@ -141,7 +141,7 @@ def _pages(G: nx.MultiDiGraph, a: str, b: str | None, picked: str) -> list[Compa
     return sorted(out, key=lambda p: (p.path, p.sha256))
 
 
-def why(G: nx.MultiDiGraph, a: str, b: str) -> dict[str, Any]:
+def why(G: nx.MultiDiGraph, a: str, b: str, *, fit: Any = None) -> dict[str, Any]:
     """Which of ``a`` and ``b`` (slugs of ``G``) the graph prefers, and why.
 
     Keys: ``a``, ``b``, ``a_name``, ``b_name``, ``mode`` (as :func:`graph.compare.compare`),
@@ -149,9 +149,10 @@ def why(G: nx.MultiDiGraph, a: str, b: str) -> dict[str, Any]:
     ``probability`` (the fit's, for the winner), ``sides`` (one per topic some document picks, or the
     predicted winner's case from its other pages for a derived pair: ``{"winner", "winner_name",
     "sources", "verdict", "pros", "cons"}``), ``records``, ``chains``, ``common_opponents``,
-    ``context`` (related topics: ``shared``, and the winner's own) and ``summary``.
+    ``context`` (related topics: ``shared``, and the winner's own) and ``summary``. ``fit``: the
+    graph's :class:`~graph.rank.Fit` when the caller keeps one (else made now).
     """
-    c = compare(G, a, b)
+    c = compare(G, a, b, fit=fit)
     pred = c["prediction"]
     winner = loser = None
     sides: list[dict[str, Any]] = []

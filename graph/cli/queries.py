@@ -105,7 +105,9 @@ def why(state: State, a: str, b: str, as_json: bool) -> None:
     from ..explain import format_why, why as run
 
     G = state.graph()
-    emit(run(G, state.topic(a), state.topic(b)), as_json, lambda d: _headline(format_why(d)))
+    answer = run(G, state.topic(a), state.topic(b), fit=state.models().fit)
+    state.keep_models()
+    emit(answer, as_json, lambda d: _headline(format_why(d)))
 
 
 def _headline(text: str) -> str:

@@ -130,7 +130,7 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
     def why(request: Request, build: Build) -> Any:
         from ..explain import why as run
 
-        return run(build.G, topic(build, _one(request, "a")), topic(build, _one(request, "b")))
+        return run(build.G, topic(build, _one(request, "a")), topic(build, _one(request, "b")), fit=build.models.fit)
 
     def suggest(request: Request, build: Build) -> Any:
         from ..suggest import suggest_answer
