@@ -10,7 +10,6 @@ on the old build and none fails while the server switches.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import threading
@@ -82,25 +81,25 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
 
     suggest.index(G)  # both are cached on the graph: made here, before the build is served,
     rank.fit(G)  # so that no first request pays seconds for them
-    say("opening the SPARQL store (made once per build: about 30 s at 100,000 pages)")
-    store = store_path(G, cache_path(out, inputs.paths), base_iri)
+    say("opening the SPARQL store (made once per build, from its Turtle export: about 40 s at 100,000 pages)")
+    store = store_path(G, cache_path(out, inputs.paths), base_iri, out, say)
     return Build(G, index, store, digest)
 
 
-def store_path(G: nx.MultiDiGraph, cache_file: Path, base_iri: str) -> str:
-    """The folder of a read-only on-disk store of ``G``: the one ``sparql`` keeps beside the build cache,
-    else (a read-only out folder) one in a temporary folder."""
-    from ..rdf.sparql import cached_store
+def store_path(G: nx.MultiDiGraph, cache_file: Path, base_iri: str, out: str | os.PathLike[str] | None = None,
+               say: Callable[[str], None] = lambda _line: None) -> str:
+    """The folder of a read-only on-disk store of ``G``: the one ``sparql`` keeps beside the build cache
+    (made by :func:`graph.rdf.store.build_store`, from the build's Turtle export of ``out`` when it is this
+    build's), else (a read-only out folder) one in a temporary folder."""
+    from ..rdf.store import build_store
 
     fp = G.graph.get("fingerprint")
     if not fp:
         raise PickgraphError("the last build's pages changed while it read them; run 'pickgraph build' again")
     for folder in (cache_file.parent, Path(tempfile.gettempdir()) / "pickgraph-serve"):
-        target = folder / cache_file.name
-        cached_store(G, target, base_iri, min_docs=0)
-        # the name graph.rdf.sparql.cached_store gives its store (fingerprint and base IRI)
-        db = folder / f"{target.stem}-store-{fp[:16]}-{hashlib.sha256(base_iri.encode()).hexdigest()[:8]}" / "db"
-        if db.is_dir():
+        db = build_store(cache_file.parent.parent if out is None else out, cache_file, fp, base_iri, lambda: G,
+                         folder=folder, notify=say)
+        if db is not None:
             return str(db)
     raise PickgraphError(f"cannot make the SPARQL store in {cache_file.parent} nor in a temporary folder")
 
