@@ -310,5 +310,35 @@ def in_process(corpus_path: str, out_dir: str, queries: int = 200, sparql_runs: 
             "latency": latency, "sparql": queries_out}
 
 
+# ------------------------------------------------------ sparql process --
+
+#: the topic in the most comparison pages, by slug (ties by slug): what the ``sparql`` step binds
+HUB_QUERY = ("SELECT ?slug (COUNT(?c) AS ?n) WHERE { ?c pg:comparedTopic ?t . ?t skos:notation ?slug } "
+             "GROUP BY ?slug ORDER BY DESC(?n) ?slug LIMIT 1")
+
+
+def sparql_store_made(out_dir: str | os.PathLike[str], timeout: float = 600.0) -> tuple[dict[str, Any], str, list[str]]:
+    """The ``sparql`` step after a build in ``out_dir``: the call that makes the SPARQL store, the hub, the command to time.
+
+    Every store of ``out_dir`` is removed first, so the first ``pickgraph sparql`` (an
+    ``ASK`` that reads nothing) makes it from the build's export: its wall time and
+    peak RSS are the store's cost. The hub is then found by a SPARQL query (not
+    timed), and the command returned is ``sparql @win-loss -t topic=HUB -f csv``,
+    which the caller runs in fresh processes.
+    """
+    import shutil
+
+    for old in Path(out_dir, ".cache").glob("*-store-*"):
+        shutil.rmtree(old, ignore_errors=True)
+    base = pickgraph_cmd() + ["--out", str(out_dir), "sparql"]
+    made = measure(base + ["ASK { ?s ?p ?o }"], timeout=timeout)
+    found = measure(base + [HUB_QUERY, "-f", "csv"], timeout=timeout)
+    lines = found["stdout"].splitlines()
+    if made["status"] != "ok" or found["status"] != "ok" or len(lines) < 2:
+        raise RuntimeError(f"pickgraph sparql failed: {made['stderr'][-500:]}{found['stderr'][-500:]}")
+    hub = lines[1].split(",")[0]
+    return made, hub, base + ["@win-loss", "-t", f"topic={hub}", "-f", "csv"]
+
+
 __all__ = ["MIN_TOPICS", "SEED", "TOPIC_RATIO", "WORK", "corpus", "corpus_dir", "hubs", "in_process", "measure",
-           "n_topics_for", "percentile", "pickgraph_cmd", "summarise"]
+           "n_topics_for", "percentile", "pickgraph_cmd", "sparql_store_made", "summarise"]

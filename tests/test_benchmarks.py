@@ -97,6 +97,8 @@ def test_harness_measures_every_step_on_a_tiny_corpus(tmp_path, capsys):
     assert size["size"] == 40 and size["corpus"]["pages"] == 40
     steps = [(r["step"], r["tool"], r["status"]) for r in size["rows"]]
     assert steps == [("build", "pickgraph", "ok"), ("build --stream", "pickgraph", "ok"), ("show (cache hit)", "pickgraph", "ok"),
+                     ("sparql, first call (makes the store)", "pickgraph", "ok"),
+                     ("sparql @win-loss -t HUB (store made)", "pickgraph", "ok"),
                      ("export ntriples", "pickgraph", "ok"), ("baseline build (Turtle)", "rdflib", "ok"),
                      ("baseline query (also-compare)", "rdflib", "ok")]
     for r in size["rows"]:
@@ -106,6 +108,8 @@ def test_harness_measures_every_step_on_a_tiny_corpus(tmp_path, capsys):
     assert (tmp_path / "work" / "run-40-seed0-stream" / "pickgraph.ttl").is_file()
     assert set(by["baseline build (Turtle)"]["phases_s"]) == {"import", "parse", "graph", "turtle"}
     assert by["baseline query (also-compare)"]["topic"] == size["in_process"]["hubs"][0]
+    assert by["sparql @win-loss -t HUB (store made)"]["topic"] == size["in_process"]["hubs"][0]
+    assert len(list((tmp_path / "work" / "run-40-seed0" / ".cache").glob("*-store-*"))) == 1
     inproc = size["in_process"]
     assert set(inproc["latency"]) == {"suggest", "why", "compare"}
     assert set(inproc["sparql"]) == set(bundled_queries())
