@@ -228,3 +228,20 @@ def test_an_unknown_topic_gets_the_closest_matches(data_graph, spelling):
         assert in_graph.value.suggestions == ["Flask", "Apache Kafka", "k6"]
     else:
         assert str(in_store.value) == str(in_graph.value) and in_graph.value.suggestions
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1000])
+def test_the_export_is_cut_into_blocks_the_same_whatever_the_reads(tiny_corpus, tiny_out, chunk, monkeypatch):
+    import io
+
+    import pyoxigraph as ox
+
+    from graph.rdf import store as rdf_store
+
+    digest = json.loads((tiny_out / BUILD_RECORD).read_text())["inputs_digest"]
+    monkeypatch.setattr(rdf_store, "_CHUNK", chunk)  # boundaries fall inside reads of this size
+    buf = io.BytesIO()
+    write_trig_of_export(recorded_export(tiny_out, digest), sparql.DEFAULT_BASE, buf)
+    made = ox.Store()
+    made.bulk_load(buf.getvalue(), format=ox.RdfFormat.TRIG)
+    assert quads(made) == quads(sparql.load_store(load_graph([str(tiny_corpus)], tiny_out)))

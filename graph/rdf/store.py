@@ -26,7 +26,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -98,42 +98,51 @@ def write_trig_of_export(export: Export, base_iri: str, fh: IO[bytes]) -> None:
     h = hashlib.sha256()
     size = 0
     buf, topics, first = b"", True, True
+    for more in _read(export):
+        h.update(more)
+        size += len(more)
+        buf += more
+        if first:
+            if len(buf) < len(head) and more:
+                continue
+            if not buf.startswith(head):
+                raise ExportUnusable(f"{export.path} was written with another base IRI than {base_iri}, "
+                                     "or by another version")
+            fh.write(head + f"\n<{topics_graph_iri(base_iri)}> {{\n".encode())
+            buf, first = buf[len(head):], False
+        if topics:  # the topics section runs up to the first document block
+            i = buf.find(_BLOCK)
+            if i < 0 and more:  # keep a tail in which a boundary may begin
+                keep = max(0, len(buf) - len(_BLOCK))
+                fh.write(buf[:keep])
+                buf = buf[keep:]
+                continue
+            cut = len(buf) if i < 0 else i + 2
+            fh.write(buf[:cut] + b"}\n")
+            buf, topics = buf[cut:], False
+        # the blocks before the last boundary are whole; at the end, all of them
+        cut = len(buf) if not more else buf.rfind(_BLOCK) + 2
+        if cut > 1:
+            _write_blocks(buf[:cut], fh, export.path)
+            buf = buf[cut:]
+    if size != export.bytes or h.hexdigest() != export.sha256:
+        raise ExportUnusable(f"{export.path} is not the file its build wrote (edited since: its sha256 differs)")
+
+
+def _read(export: Export) -> Iterator[bytes]:
+    """The export's bytes in chunks, then one empty chunk; a file that cannot be read is :class:`ExportUnusable`.
+
+    Only reading is guarded: an error writing the TriG (a full disk) stays an ``OSError``.
+    """
     try:
         with open(export.path, "rb") as src:
             if os.fstat(src.fileno()).st_size != export.bytes:
                 raise ExportUnusable(f"{export.path} is not the file its build wrote (its size changed)")
-            while True:
-                more = src.read(_CHUNK)
-                h.update(more)
-                size += len(more)
-                buf += more
-                if first:
-                    if not buf.startswith(head):
-                        raise ExportUnusable(f"{export.path} was written with another base IRI than {base_iri}, "
-                                             "or by another version")
-                    fh.write(head + f"\n<{topics_graph_iri(base_iri)}> {{\n".encode())
-                    buf, first = buf[len(head):], False
-                if topics:  # the topics section runs up to the first document block
-                    i = buf.find(_BLOCK)
-                    if i < 0 and more:  # keep a tail in which a boundary may begin
-                        keep = max(0, len(buf) - len(_BLOCK))
-                        fh.write(buf[:keep])
-                        buf = buf[keep:]
-                        continue
-                    cut = len(buf) if i < 0 else i + 2
-                    fh.write(buf[:cut] + b"}\n")
-                    buf, topics = buf[cut:], False
-                # the blocks before the last boundary are whole; at the end, all of them
-                cut = len(buf) if not more else buf.rfind(_BLOCK) + 2
-                if cut > 1:
-                    _write_blocks(buf[:cut], fh, export.path)
-                    buf = buf[cut:]
-                if not more:
-                    break
+            while more := src.read(_CHUNK):
+                yield more
     except OSError as exc:
         raise ExportUnusable(f"{export.path} cannot be read ({exc.strerror or exc})") from None
-    if size != export.bytes or h.hexdigest() != export.sha256:
-        raise ExportUnusable(f"{export.path} is not the file its build wrote (edited since: its sha256 differs)")
+    yield b""
 
 
 def _write_blocks(data: bytes, fh: IO[bytes], path: Path) -> None:
