@@ -114,8 +114,9 @@ def measure(cmd: list[str], timeout: float = 600.0, cwd: str | os.PathLike[str] 
             env: dict[str, str] | None = None, sample: float = 0.1) -> dict[str, Any]:
     """Run ``cmd`` in a fresh process; its whole-process wall time and peak memory.
 
-    Returns ``{"status": "ok"|"error"|"timeout", "rc", "wall_s", "peak_rss_mb", "tree_rss_mb",
-    "stdout", "stderr"}``. ``peak_rss_mb`` is the kernel's peak RSS of the child (``wait4``:
+    Returns ``{"status": "ok"|"error"|"timeout", "rc", "wall_s", "cpu_s", "peak_rss_mb", "tree_rss_mb",
+    "stdout", "stderr"}``. ``cpu_s`` is the user and system time of the child and the children it
+    reaped: a busy machine inflates it less than the wall time. ``peak_rss_mb`` is the kernel's peak RSS of the child (``wait4``:
     the larger of its own and that of any descendant it reaped, e.g. parser workers);
     ``tree_rss_mb`` samples the sum over the live process tree every ``sample`` seconds
     (it can miss a short peak, and counts pages shared by forked workers once per process).
@@ -156,7 +157,8 @@ def measure(cmd: list[str], timeout: float = 600.0, cwd: str | os.PathLike[str] 
         stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
     rss = done["usage"].ru_maxrss * 1024  # kilobytes on Linux
     status = "timeout" if timed_out else "ok" if proc.returncode == 0 else "error"
-    return {"status": status, "rc": proc.returncode, "wall_s": round(done["end"] - started, 4),
+    cpu = done["usage"].ru_utime + done["usage"].ru_stime  # of the child and the children it reaped
+    return {"status": status, "rc": proc.returncode, "wall_s": round(done["end"] - started, 4), "cpu_s": round(cpu, 3),
             "peak_rss_mb": round(rss / 2**20, 1), "tree_rss_mb": round(max(tree_peak, rss) / 2**20, 1),
             "stdout": stdout, "stderr": stderr}
 

@@ -98,6 +98,7 @@ def repeat(cmd: list[str], runs: int, timeout: float, label: str) -> dict[str, A
     row = {"status": results[-1]["status"] if not ok or len(ok) < len(results) else "ok",
            "command": shlex.join(cmd),
            "wall_s": summarise([r["wall_s"] for r in ok]),
+           "cpu_s": summarise([r["cpu_s"] for r in ok]),
            "peak_rss_mb": summarise([r["peak_rss_mb"] for r in ok], 1),
            "tree_rss_mb": summarise([r["tree_rss_mb"] for r in ok], 1)}
     if row["status"] != "ok":
@@ -178,7 +179,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
         ask = cmd[:cmd.index("@win-loss")] + ["ASK { ?s ?p ?o }"]
         add("sparql, first call (makes the store)", "pickgraph", {
             "status": made["status"], "command": shlex.join(ask),
-            **{k: summarise([made[k]], 3 if k == "wall_s" else 1) for k in ("wall_s", "peak_rss_mb", "tree_rss_mb")}})
+            **{k: summarise([made[k]], 3 if k == "wall_s" else 1) for k in ("wall_s", "cpu_s", "peak_rss_mb", "tree_rss_mb")}})
         add("sparql @win-loss -t HUB (store made)", "pickgraph", repeat(cmd, args.runs, args.timeout,
                                                                  f"[{n:,} pages] pickgraph sparql @win-loss"), topic=top)
     if built and "export" in steps:
@@ -281,6 +282,8 @@ def markdown(results: dict[str, Any]) -> str:
                 notes.append(f"{r['triples']:,} triples")
             if "topic" in r:
                 notes.append(f"topic `{r['topic']}`")
+            if r["step"].startswith("sparql") and r.get("cpu_s", {}).get("median") is not None:
+                notes.append(f"CPU {rng(r['cpu_s'])} s")
             out.append(f"| {size['size']:,} | {r['step']} | {rng(r['wall_s'])} | {rng(r['peak_rss_mb'], 0)} | "
                        f"{rng(r['tree_rss_mb'], 0)} | {'; '.join(n for n in notes if n)} |")
     out += ["", "### pickgraph vs the rdflib baseline", "",
