@@ -194,6 +194,19 @@ def test_a_read_only_out_folder_still_answers(tiny_corpus, tmp_path, tmpfs):  # 
     assert not stores(out)
 
 
+def test_a_full_out_folder_still_answers_and_keeps_no_half_store(tiny_corpus, tmpfs):  # noqa: F811
+    out = tmpfs("16m") / "out"
+    build_out(tiny_corpus, out)
+    with open(out.parent / "filler", "wb") as fh:  # leave about 16 KB: too little for the store's files
+        try:
+            fh.write(b"\0" * (os.statvfs(out).f_bavail * os.statvfs(out).f_frsize - 16_384))
+        except OSError:
+            pass
+    r = cli("--out", str(out), "sparql", "@win-loss", "-t", "topic=Beta", "-f", "csv")
+    assert r.returncode == 0 and r.stdout.splitlines()[1] == "https://w3id.org/pickgraph/topic/beta,beta,Beta,1,1,0"
+    assert [p.name for p in (out / ".cache").iterdir() if "-store-" in p.name] == []
+
+
 def test_serve_uses_the_store_sparql_made(tiny_corpus, tiny_out):
     from graph.serve.state import store_path
 
