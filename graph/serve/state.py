@@ -81,7 +81,7 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
 
     suggest.index(G)  # both are cached on the graph: made here, before the build is served,
     rank.fit(G)  # so that no first request pays seconds for them
-    say("opening the SPARQL store (made once per build, from its Turtle export: about 40 s at 100,000 pages)")
+    say("opening the SPARQL store (made once per build, from its Turtle export: about a minute at 100,000 pages)")
     store = store_path(G, cache_path(out, inputs.paths), base_iri, out, say)
     return Build(G, index, store, digest)
 
