@@ -114,8 +114,9 @@ def measure(cmd: list[str], timeout: float = 600.0, cwd: str | os.PathLike[str] 
             env: dict[str, str] | None = None, sample: float = 0.1) -> dict[str, Any]:
     """Run ``cmd`` in a fresh process; its whole-process wall time and peak memory.
 
-    Returns ``{"status": "ok"|"error"|"timeout", "rc", "wall_s", "peak_rss_mb", "tree_rss_mb",
-    "stdout", "stderr"}``. ``peak_rss_mb`` is the kernel's peak RSS of the child (``wait4``:
+    Returns ``{"status": "ok"|"error"|"timeout", "rc", "wall_s", "cpu_s", "peak_rss_mb", "tree_rss_mb",
+    "stdout", "stderr"}``. ``cpu_s`` is the user and system time of the child and the children it
+    reaped: a busy machine inflates it less than the wall time. ``peak_rss_mb`` is the kernel's peak RSS of the child (``wait4``:
     the larger of its own and that of any descendant it reaped, e.g. parser workers);
     ``tree_rss_mb`` samples the sum over the live process tree every ``sample`` seconds
     (it can miss a short peak, and counts pages shared by forked workers once per process).
@@ -156,7 +157,8 @@ def measure(cmd: list[str], timeout: float = 600.0, cwd: str | os.PathLike[str] 
         stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
     rss = done["usage"].ru_maxrss * 1024  # kilobytes on Linux
     status = "timeout" if timed_out else "ok" if proc.returncode == 0 else "error"
-    return {"status": status, "rc": proc.returncode, "wall_s": round(done["end"] - started, 4),
+    cpu = done["usage"].ru_utime + done["usage"].ru_stime  # of the child and the children it reaped
+    return {"status": status, "rc": proc.returncode, "wall_s": round(done["end"] - started, 4), "cpu_s": round(cpu, 3),
             "peak_rss_mb": round(rss / 2**20, 1), "tree_rss_mb": round(max(tree_peak, rss) / 2**20, 1),
             "stdout": stdout, "stderr": stderr}
 
@@ -314,5 +316,35 @@ def in_process(corpus_path: str, out_dir: str, queries: int = 200, sparql_runs: 
             "latency": latency, "sparql": queries_out}
 
 
+# ------------------------------------------------------ sparql process --
+
+#: the topic in the most comparison pages, by slug (ties by slug): what the ``sparql`` step binds
+HUB_QUERY = ("SELECT ?slug (COUNT(?c) AS ?n) WHERE { ?c pg:comparedTopic ?t . ?t skos:notation ?slug } "
+             "GROUP BY ?slug ORDER BY DESC(?n) ?slug LIMIT 1")
+
+
+def sparql_store_made(out_dir: str | os.PathLike[str], timeout: float = 600.0) -> tuple[dict[str, Any], str, list[str]]:
+    """The ``sparql`` step after a build in ``out_dir``: the call that makes the SPARQL store, the hub, the command to time.
+
+    Every store of ``out_dir`` is removed first, so the first ``pickgraph sparql`` (an
+    ``ASK`` that reads nothing) makes it from the build's export: its wall time and
+    peak RSS are the store's cost. The hub is then found by a SPARQL query (not
+    timed), and the command returned is ``sparql @win-loss -t topic=HUB -f csv``,
+    which the caller runs in fresh processes.
+    """
+    import shutil
+
+    for old in Path(out_dir, ".cache").glob("*-store-*"):
+        shutil.rmtree(old, ignore_errors=True)
+    base = pickgraph_cmd() + ["--out", str(out_dir), "sparql"]
+    made = measure(base + ["ASK { ?s ?p ?o }"], timeout=timeout)
+    found = measure(base + [HUB_QUERY, "-f", "csv"], timeout=timeout)
+    lines = found["stdout"].splitlines()
+    if made["status"] != "ok" or found["status"] != "ok" or len(lines) < 2:
+        raise RuntimeError(f"pickgraph sparql failed: {made['stderr'][-500:]}{found['stderr'][-500:]}")
+    hub = lines[1].split(",")[0]
+    return made, hub, base + ["@win-loss", "-t", f"topic={hub}", "-f", "csv"]
+
+
 __all__ = ["MIN_TOPICS", "SEED", "TOPIC_RATIO", "WORK", "corpus", "corpus_dir", "hubs", "in_process", "measure",
-           "n_topics_for", "percentile", "pickgraph_cmd", "summarise"]
+           "n_topics_for", "percentile", "pickgraph_cmd", "sparql_store_made", "summarise"]

@@ -97,15 +97,26 @@ def test_harness_measures_every_step_on_a_tiny_corpus(tmp_path, capsys):
     assert size["size"] == 40 and size["corpus"]["pages"] == 40
     steps = [(r["step"], r["tool"], r["status"]) for r in size["rows"]]
     assert steps == [("build", "pickgraph", "ok"), ("build --stream", "pickgraph", "ok"), ("show (cache hit)", "pickgraph", "ok"),
+                     ("query: show", "pickgraph", "ok"), ("query: compare", "pickgraph", "ok"),
+                     ("query: why", "pickgraph", "ok"), ("query: suggest", "pickgraph", "ok"),
+                     ("sparql, first call (makes the store)", "pickgraph", "ok"),
+                     ("sparql @win-loss -t HUB (store made)", "pickgraph", "ok"),
+                     ("build after changing 1 page", "pickgraph", "ok"),
+                     ("build after changing 100 pages", "pickgraph", "ok"),
                      ("export ntriples", "pickgraph", "ok"), ("baseline build (Turtle)", "rdflib", "ok"),
                      ("baseline query (also-compare)", "rdflib", "ok")]
     for r in size["rows"]:
         assert r["wall_s"]["n"] == 1 and r["wall_s"]["median"] > 0 and r["peak_rss_mb"]["median"] > 0
     by = {r["step"]: r for r in size["rows"]}
+    # the other pages are taken from the build before; "100" of 40: the 39 not changed just before
+    assert by["build after changing 1 page"]["pages_reused"] == [39]
+    assert by["build after changing 100 pages"]["pages_reused"] == [1]
     assert by["export ntriples"]["bytes"] == (tmp_path / "work" / "run-40-seed0" / "pickgraph.nt").stat().st_size
     assert (tmp_path / "work" / "run-40-seed0-stream" / "pickgraph.ttl").is_file()
     assert set(by["baseline build (Turtle)"]["phases_s"]) == {"import", "parse", "graph", "turtle"}
     assert by["baseline query (also-compare)"]["topic"] == size["in_process"]["hubs"][0]
+    assert by["sparql @win-loss -t HUB (store made)"]["topic"] == size["in_process"]["hubs"][0]
+    assert len(list((tmp_path / "work" / "run-40-seed0" / ".cache").glob("*-store-*"))) == 1
     inproc = size["in_process"]
     assert set(inproc["latency"]) == {"suggest", "why", "compare"}
     assert set(inproc["sparql"]) == set(bundled_queries())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from . import State, pass_state, corpus_options, emit, json_option, width_option
-from .term import JSON_KEY, current_width, strong, wrap
+from .term import JSON_KEY, current_width, strong, warn, wrap
 
 def _base_or_default(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
     # rdflib is imported only by the commands that need it, so other commands start fast
@@ -68,8 +68,8 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
       pickgraph sparql @topic-comparisons --topic topic=PostgreSQL
       pickgraph sparql @pick-evidence -t winner=Redis -t loser=Memcached --format json
     """
-    from ..rdf.sparql import answer, bundled_queries, check_offline, describe_query, parse_binding, read_query, \
-        SparqlError, topic_term
+    from ..rdf.sparql import answer, bundled_queries, check_offline, describe_query, open_query_store, \
+        parse_binding, read_query, SparqlError, topic_term
 
     if as_json:
         if fmt not in ("table", "json"):
@@ -85,17 +85,18 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
     if not allow_service:
         check_offline(text)  # before the graph is loaded
     bindings = dict(parse_binding(b) for b in binds)
-    G = state.graph()
+    specs = []
     for spec in topics:
         name, sep, value = spec.partition("=")
         if not sep or not name.strip():
             raise SparqlError(f"bad --topic {spec!r}: write NAME=TOPIC, e.g. topic=PostgreSQL")
-        bindings[name.strip().lstrip("?$")] = topic_term(G, value, base_iri)
-    from ..pipeline import cache_path
-    from ..rdf.sparql import cached_store
-
-    out = answer(cached_store(G, cache_path(state.out, state.inputs().paths), base_iri), text, bindings, base_iri,
-                 fmt, timeout=timeout or None, allow_service=allow_service, width=current_width())
+        specs.append((name.strip().lstrip("?$"), value))
+    # the store of the last build, without loading its graph, when the pages are still those it read
+    store, G = open_query_store(state.out, state.inputs(), base_iri, state.graph, notify=warn)
+    for name, value in specs:
+        bindings[name] = topic_term(G if G is not None else store, value, base_iri)
+    out = answer(store, text, bindings, base_iri, fmt, timeout=timeout or None, allow_service=allow_service,
+                 width=current_width())
     if fmt == "table" and "\n" in out:  # the header bold
         head, _, rest = out.partition("\n")
         out = f"{strong(head)}\n{rest}"

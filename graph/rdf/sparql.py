@@ -25,12 +25,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
 import io
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
@@ -40,7 +37,6 @@ import networkx as nx
 
 from ..read.model import PickgraphError
 from .mapping import DEFAULT_BASE, check_base, check_iri, topic_iri
-from .syntaxes import serialize
 from .turtle import data_prefixes as _data_prefixes
 from .vocab import PREFIXES
 
@@ -70,12 +66,10 @@ def with_prefixes(query: str, base_iri: str = DEFAULT_BASE) -> str:
 
 def load_store(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE):
     """A fresh in-memory :class:`pyoxigraph.Store` holding the quads of ``G``."""
-    import pyoxigraph as ox
+    from .store import memory_store, write_trig_of_graph
 
-    store = ox.Store()
     # TriG is written block by block from the records (graph.rdf.turtle): the fast way to every quad
-    store.bulk_load(serialize(G, "trig", base_iri), format=ox.RdfFormat.TRIG)
-    return store
+    return memory_store(lambda fh: write_trig_of_graph(G, base_iri, fh))
 
 
 #: graphs with fewer documents fill an in-memory store faster than they open a cached one
@@ -86,47 +80,50 @@ def cached_store(G: nx.MultiDiGraph, cache_file: str | os.PathLike[str], base_ir
                  min_docs: int | None = None):
     """A read-only on-disk store of ``G`` beside its build cache ``cache_file``, made on first use.
 
-    Filling a store costs about 30 s at 100,000 pages; the second ``sparql`` call on
-    the same build opens this one in milliseconds. It is named by the graph's
-    fingerprint (see :func:`graph.pipeline.load_graph`) and the base IRI, so a new
-    build or base never reads a stale one; older stores of the same corpus are removed.
-    Graphs of fewer than ``min_docs`` documents (default :data:`STORE_CACHE_MIN_DOCS`), or
-    without a fingerprint, get :func:`load_store`.
+    The store of a build is made once (:func:`graph.rdf.store.make_store`) and named
+    by the graph's fingerprint and the base IRI, so a new build or base never reads
+    a stale one; older stores of the same corpus are removed. Graphs of fewer than
+    ``min_docs`` documents (default :data:`STORE_CACHE_MIN_DOCS`), without a
+    fingerprint, or whose out folder cannot hold a store (read-only, full) get
+    :func:`load_store`. :func:`open_query_store` avoids loading ``G`` at all.
     """
     import pyoxigraph as ox
+
+    from .store import make_store, store_name, write_trig_of_graph
 
     fp = G.graph.get("fingerprint")
     if not fp or len(G.graph.get("documents", {})) < (STORE_CACHE_MIN_DOCS if min_docs is None else min_docs):
         return load_store(G, base_iri)
-    folder, stem = Path(cache_file).parent, Path(cache_file).stem
-    name = f"{stem}-store-{fp[:16]}-{hashlib.sha256(base_iri.encode()).hexdigest()[:8]}"
-    target = folder / name
-    if not (target / ".complete").is_file():
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=folder))
-        except OSError:  # a read-only output folder only costs this call the in-memory fill
-            return load_store(G, base_iri)
-        try:
-            store = ox.Store(str(tmp / "db"))
-            store.bulk_load(serialize(G, "trig", base_iri), format=ox.RdfFormat.TRIG)
-            store.flush()
-            del store  # closes the database before it moves
-            (tmp / ".complete").write_text(fp)
-            try:
-                os.replace(tmp, target)
-            except OSError:  # another process made it first: use theirs
-                shutil.rmtree(tmp, ignore_errors=True)
-        except OSError:  # a full disk (RocksDB says so in an OSError of its own): this call fills one in memory
-            shutil.rmtree(tmp, ignore_errors=True)
-            return load_store(G, base_iri)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        for old in folder.glob(f"{stem}-store-*"):
-            if old.name != name:
-                shutil.rmtree(old, ignore_errors=True)
-    return ox.Store.read_only(str(target / "db"))
+    cache = Path(cache_file)
+    db = make_store(cache.parent, store_name(cache.stem, fp, base_iri), fp,
+                    lambda fh: write_trig_of_graph(G, base_iri, fh))
+    return ox.Store.read_only(str(db)) if db is not None else load_store(G, base_iri)
+
+
+def open_query_store(out: str | os.PathLike[str], inputs, base_iri: str, graph: Callable[[], nx.MultiDiGraph],
+                     notify: Callable[[str], None] = lambda _line: None) -> tuple[Any, nx.MultiDiGraph | None]:
+    """The store a query of the pages ``inputs`` (a :class:`graph.pipeline.BuildInputs`) runs on, and the graph if loaded.
+
+    When the pages are those of the build recorded in ``out`` (the same inputs
+    digest), its on-disk store is opened read-only, made first if need be from the
+    build's Turtle export (:func:`graph.rdf.store.build_store`): the graph is not
+    loaded. Otherwise ``graph()`` gives the graph of the pages as they are now (a
+    rebuild when they changed) and :func:`cached_store` its store.
+    """
+    import pyoxigraph as ox
+
+    from ..pipeline import cache_path, fingerprint
+    from .store import COMPLETE, build_store, recorded_export, store_name
+
+    fp = fingerprint(inputs.paths, inputs.aliases, inputs.max_bytes)
+    cache = cache_path(out, inputs.paths)
+    if (cache.parent / store_name(cache.stem, fp, base_iri) / COMPLETE).is_file() or \
+            recorded_export(out, fp) is not None:
+        db = build_store(out, cache, fp, base_iri, graph, notify=notify)
+        if db is not None:
+            return ox.Store.read_only(str(db)), None
+    G = graph()
+    return cached_store(G, cache, base_iri), G
 
 
 # -------------------------------------------------------------- bindings --
@@ -164,11 +161,20 @@ def parse_binding(spec: str) -> tuple[str, Any]:
     return name, value
 
 
-def topic_term(G: nx.MultiDiGraph, query: str, base_iri: str = DEFAULT_BASE):
-    """The IRI term of the topic a user names (any spelling); :class:`~graph.read.model.UnknownTopic` otherwise."""
-    from ..kg import find_topic
+def topic_term(store_or_graph, query: str, base_iri: str = DEFAULT_BASE):
+    """The IRI term of the topic a user names (any spelling); :class:`~graph.read.model.UnknownTopic` otherwise.
 
-    return iri(topic_iri(find_topic(G, query), check_base(base_iri)))
+    Found in the graph, or in a store's own labels (:func:`graph.rdf.store.topic_slug`).
+    """
+    if isinstance(store_or_graph, nx.Graph):
+        from ..kg import find_topic
+
+        slug = find_topic(store_or_graph, query)
+    else:
+        from .store import topic_slug
+
+        slug = topic_slug(store_or_graph, query)
+    return iri(topic_iri(slug, check_base(base_iri)))
 
 
 def _terms(bindings: Mapping[str, Binding] | None, query: str) -> dict:
@@ -548,7 +554,8 @@ def read_query(spec: str) -> str:
                       + ", ".join(f"@{n}" for n in queries))
 
 
-__all__ = ["RESULT_FORMATS", "DEFAULT_TIMEOUT", "SparqlError", "prefixes", "with_prefixes", "load_store", "iri",
+__all__ = ["RESULT_FORMATS", "DEFAULT_TIMEOUT", "SparqlError", "prefixes", "with_prefixes", "load_store", "cached_store",
+           "open_query_store", "iri",
            "parse_binding", "topic_term", "service_calls", "check_offline", "run", "answer", "select", "select_df",
            "value",
            "python_value", "format_result", "parse_results", "bundled_queries", "describe_query", "read_query"]

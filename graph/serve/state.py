@@ -10,7 +10,6 @@ on the old build and none fails while the server switches.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import threading
@@ -83,25 +82,25 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
 
     models = load_models(G, models_path(cache_path(out, inputs.paths)))  # the build saved them
     models.fit, models.index  # made here, before the build is served: no first request pays seconds for them
-    say("opening the SPARQL store (made once per build: about 30 s at 100,000 pages)")
-    store = store_path(G, cache_path(out, inputs.paths), base_iri)
+    say("opening the SPARQL store (made once per build, from its Turtle export: about a minute at 100,000 pages)")
+    store = store_path(G, cache_path(out, inputs.paths), base_iri, out, say)
     return Build(G, index, store, digest, models)
 
 
-def store_path(G: nx.MultiDiGraph, cache_file: Path, base_iri: str) -> str:
-    """The folder of a read-only on-disk store of ``G``: the one ``sparql`` keeps beside the build cache,
-    else (a read-only out folder) one in a temporary folder."""
-    from ..rdf.sparql import cached_store
+def store_path(G: nx.MultiDiGraph, cache_file: Path, base_iri: str, out: str | os.PathLike[str] | None = None,
+               say: Callable[[str], None] = lambda _line: None) -> str:
+    """The folder of a read-only on-disk store of ``G``: the one ``sparql`` keeps beside the build cache
+    (made by :func:`graph.rdf.store.build_store`, from the build's Turtle export of ``out`` when it is this
+    build's), else (a read-only out folder) one in a temporary folder."""
+    from ..rdf.store import build_store
 
     fp = G.graph.get("fingerprint")
     if not fp:
         raise PickgraphError("the last build's pages changed while it read them; run 'pickgraph build' again")
     for folder in (cache_file.parent, Path(tempfile.gettempdir()) / "pickgraph-serve"):
-        target = folder / cache_file.name
-        cached_store(G, target, base_iri, min_docs=0)
-        # the name graph.rdf.sparql.cached_store gives its store (fingerprint and base IRI)
-        db = folder / f"{target.stem}-store-{fp[:16]}-{hashlib.sha256(base_iri.encode()).hexdigest()[:8]}" / "db"
-        if db.is_dir():
+        db = build_store(cache_file.parent.parent if out is None else out, cache_file, fp, base_iri, lambda: G,
+                         folder=folder, notify=say)
+        if db is not None:
             return str(db)
     raise PickgraphError(f"cannot make the SPARQL store in {cache_file.parent} nor in a temporary folder")
 
