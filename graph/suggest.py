@@ -83,6 +83,16 @@ def _rarity(degree: int) -> float:
     return 1 / math.log(2 + degree)
 
 
+_NONE: frozenset[str] = frozenset()
+
+
+def _builds_on_it(u: str, c: str, opp: dict[str, set[str]]) -> bool:
+    """Whether ``u``, listing ``c`` as related, may build on it: never compared with ``c`` nor with any of
+    its opponents (``c`` is compared among its own kind, ``u`` among another)."""
+    mine = opp.get(c, _NONE)
+    return u not in mine and mine.isdisjoint(opp.get(u, _NONE))
+
+
 def platform_scores(lists: dict[str, set[str]], opp: dict[str, set[str]],
                     prior: float = PLATFORM_PRIOR) -> dict[str, float]:
     """How much each listed topic is a *platform* of the topics that list it, in ``[0, 1)``.
@@ -110,15 +120,13 @@ def platform_scores(lists: dict[str, set[str]], opp: dict[str, set[str]],
         for v in targets:
             if v != u:
                 listed_by[v].add(u)
-    none: set[str] = set()
     out: dict[str, float] = {}
     for c in sorted(listed_by):
         listers = listed_by[c]
-        mine = opp.get(c, none)
-        if not mine:
+        if not opp.get(c):
             out[c] = 0.0
             continue
-        builders = sum(1 for u in listers if u not in mine and mine.isdisjoint(opp.get(u, none)))
+        builders = sum(1 for u in listers if _builds_on_it(u, c, opp))
         out[c] = round(builders / (len(listers) + prior), 6) if builders >= 2 else 0.0
     return out
 
@@ -138,8 +146,11 @@ class Index:
                  smooth: float = SMOOTH, listed: float = LISTED, community: float = COMMUNITY,
                  resolution: float = RESOLUTION, unnamed: float = UNNAMED,
                  walk: float = WALK, alternative: float = ALTERNATIVE_BONUS, kind_mismatch: float = KIND_MISMATCH,
-                 platform_prior: float = PLATFORM_PRIOR, demote: float = DEMOTE):
+                 platform_prior: float = PLATFORM_PRIOR, demote: float = DEMOTE, cosine: float = 1.0,
+                 epsilon: float = EPSILON):
         self.walk_w = walk
+        self.cosine_w = cosine
+        self.epsilon = epsilon
         self.demote = demote
         self.alternative_w = alternative
         self.kind_mismatch = kind_mismatch
@@ -325,6 +336,8 @@ class Index:
     def _affinity(self, q: str, keys: np.ndarray | None = None) -> np.ndarray:
         i = self.pos[q]
         out = self._cosine(i, keys)
+        if self.cosine_w != 1:
+            out *= self.cosine_w
         if self.community_w and q in self.community:
             members = self._members[self.community[q]]
             out[members] += self.community_w
@@ -351,16 +364,19 @@ class Index:
 
     def _builds_on(self, q: str) -> dict[str, float]:
         """The topics ``q`` builds on, with how surely: 1 when ``q`` lists it, else the share of
-        ``q``'s opponents that list it (its siblings know its platform when its own pages do not)."""
-        out = {v: 1.0 for v in self.lists.get(q, ())}
-        mates = self.opp.get(q, ())
+        ``q``'s opponents that list it (its siblings know its platform when its own pages do not).
+        A topic compared with ``q`` or with one of its opponents is of ``q``'s own kind, never its base
+        (platforms list each other as related)."""
+        opp = self.opp
+        out = {v: 1.0 for v in self.lists.get(q, ()) if _builds_on_it(q, v, opp)}
+        mates = opp.get(q, ())
         share: dict[str, float] = defaultdict(float)
         for o in mates:
             for v in self.lists.get(o, ()):
-                if v not in self.opp.get(o, ()):  # listed and compared: an alternative, not a base
+                if v not in opp.get(o, ()):  # listed and compared: an alternative, not a base
                     share[v] += 1 / len(mates)
         for v, x in share.items():
-            if v != q and x > out.get(v, 0.0):
+            if v != q and x > out.get(v, 0.0) and _builds_on_it(q, v, opp):
                 out[v] = x
         return out
 
@@ -369,7 +385,8 @@ class Index:
 
         A platform ``q`` builds on (:meth:`_builds_on`, times its :attr:`platform` score), and that
         platform's opponents (its own kind: Go and R for Django, through Python); and the other way,
-        a candidate that builds on ``q`` or on one of ``q``'s opponents when ``q`` is a platform.
+        a candidate that builds on ``q`` or on one of ``q``'s opponents when ``q`` is a platform. A
+        candidate that shares an opponent with ``q`` is of its kind and never demoted.
         """
         plat = self.platform
         out: dict[str, float] = defaultdict(float)
@@ -385,23 +402,26 @@ class Index:
             if d <= 0:
                 continue
             for c in self.listed_by.get(p, ()):
-                out[c] = max(out[c], d)
+                if _builds_on_it(c, p, self.opp):
+                    out[c] = max(out[c], d)
             # a candidate whose opponents build on p builds on it too, by that share
             share: dict[str, int] = defaultdict(int)
             for u in self.listed_by.get(p, ()):
-                if u in self.opp.get(p, ()):
+                if not _builds_on_it(u, p, self.opp):
                     continue
                 for c in self.opp.get(u, ()):
                     share[c] += 1
             for c, k in share.items():
                 out[c] = max(out[c], d * k / len(self.opp[c]))
         out.pop(q, None)
-        return dict(out)
+        # a candidate compared with one of q's opponents is of q's own kind, whatever it lists
+        mine = self.opp.get(q, _NONE)
+        return {c: d for c, d in out.items() if mine.isdisjoint(self.opp.get(c, _NONE))}
 
     def _scores(self, q: str, prior: float = PRIOR, pop: float = POP,
                 keys: np.ndarray | None = None) -> np.ndarray:
         """Scores of every topic as an array; ``q`` and its past opponents get ``-inf``."""
-        s = (self._affinity(q, keys) + EPSILON) * self.prior_vector(prior, pop)
+        s = (self._affinity(q, keys) + self.epsilon) * self.prior_vector(prior, pop)
         pos = self.pos
         down = self.demotion(q)
         if down:
@@ -448,7 +468,7 @@ class Index:
 
     def floor(self, c: str, prior: float = PRIOR, pop: float = POP) -> float:
         """The score of a candidate without any affinity to the query."""
-        return EPSILON * self.prior(c, prior, pop)
+        return self.epsilon * self.prior(c, prior, pop)
 
     def best(self, q: str, k: int) -> list[tuple[str, float]]:
         """The ``k`` best candidates for ``q`` above their floor, ``(slug, score rounded to 9 digits)``, best first.
@@ -461,7 +481,7 @@ class Index:
         s = self._scores(q)
         prior = self.prior_vector()
         if "_floor" not in self.__dict__:
-            self._floor = EPSILON * prior * 1.0001
+            self._floor = self.epsilon * prior * 1.0001
         ok = np.flatnonzero(s > self._floor)
         if len(ok) > k:
             vals = s[ok]
