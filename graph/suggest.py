@@ -71,6 +71,18 @@ ALTERNATIVE_BONUS = 1.0
 #: Power of the demotion: a candidate demoted by ``d`` (:meth:`Index.demotion`) keeps ``(1 - d) ** DEMOTE``
 #: of its score.
 DEMOTE = 3.0
+#: How many opponents it takes for a query's community and the popularity of its members to outweigh its
+#: direct links (half way; the shift goes with the fourth power of the opponents, so it is quick): a topic
+#: compared a few times is mostly compared next within its own group, by popularity, and its own links say
+#: little more; for a topic compared once or never, its links are all there is (:meth:`Index._mix`).
+SETTLE = 1.5
+#: Weight of the direct links (cosine and walk) of a settled query, against 1 for its community.
+SETTLED_LINKS = 0.01
+#: Affinity floor of a settled query: a popular topic outside its group and without links still ranks,
+#: a hundredth of a group member as popular (:data:`EPSILON` for a query with no opponents).
+SETTLED_FLOOR = 0.01
+#: Prior factor, for a settled query, of a topic no page names: after that many pages, a concept.
+CONCEPT = 0.01
 #: Score factor of two topics whose topic pages give different kinds (``concept`` and ``tool``).
 KIND_MISMATCH = 0.5
 
@@ -146,11 +158,13 @@ class Index:
                  smooth: float = SMOOTH, listed: float = LISTED, community: float = COMMUNITY,
                  resolution: float = RESOLUTION, unnamed: float = UNNAMED,
                  walk: float = WALK, alternative: float = ALTERNATIVE_BONUS, kind_mismatch: float = KIND_MISMATCH,
-                 platform_prior: float = PLATFORM_PRIOR, demote: float = DEMOTE, cosine: float = 1.0,
-                 epsilon: float = EPSILON):
+                 platform_prior: float = PLATFORM_PRIOR, demote: float = DEMOTE, cosine: float = SETTLED_LINKS,
+                 epsilon: float = SETTLED_FLOOR, settle: float = SETTLE, concept: float = CONCEPT):
         self.walk_w = walk
+        self.concept = concept
         self.cosine_w = cosine
         self.epsilon = epsilon
+        self.settle = settle
         self.demote = demote
         self.alternative_w = alternative
         self.kind_mismatch = kind_mismatch
@@ -238,6 +252,7 @@ class Index:
                                                   if d.get("documents") else 0)
                        for n, d in G.nodes(data=True)}
         self.unnamed = {n: unnamed for n, d in G.nodes(data=True) if not d.get("documents")}
+        self._unnamed = np.asarray(sorted(pos[n] for n in self.unnamed), dtype=np.int64)
         self._prior = {n: (self.weight[n] + PRIOR) ** POP * self.unnamed.get(n, 1.0) for n in G.nodes}
         self._priors: dict[tuple[float, float], np.ndarray] = {
             (PRIOR, POP): np.asarray([self._prior[n] for n in self.nodes], dtype=float)}
@@ -333,11 +348,28 @@ class Index:
                 mass = nxt[src]
         return total
 
+    def _mix(self, q: str) -> tuple[float, float, float]:
+        """The weight of ``q``'s direct links (cosine and walk), its affinity floor, and the factor
+        of the topics no page names.
+
+        ``q`` is settled by ``m = g⁴ / (g⁴ + settle⁴)`` for ``g`` opponents: its community, drawn from
+        comparisons, then says more than its links. Settled, links weigh ``cosine``, the floor is
+        ``epsilon`` and a topic still unnamed after all those pages is a concept (factor ``concept``);
+        with no opponents, links weigh 1, the floor is :data:`EPSILON` and the factor 1; in between,
+        in proportion to ``m``.
+        """
+        if not self.settle:
+            return self.cosine_w, self.epsilon, self.concept
+        g = len(self.opp.get(q, _NONE))
+        m = g ** 4 / (g ** 4 + self.settle ** 4)
+        return 1 - m * (1 - self.cosine_w), EPSILON + m * (self.epsilon - EPSILON), 1 - m * (1 - self.concept)
+
     def _affinity(self, q: str, keys: np.ndarray | None = None) -> np.ndarray:
         i = self.pos[q]
         out = self._cosine(i, keys)
-        if self.cosine_w != 1:
-            out *= self.cosine_w
+        link = self._mix(q)[0]
+        if link != 1:
+            out *= link
         if self.community_w and q in self.community:
             members = self._members[self.community[q]]
             out[members] += self.community_w
@@ -351,7 +383,7 @@ class Index:
             top = float(w.max()) if len(w) else 0.0
             w[i] = own
             if top > 0:
-                out += self.walk_w * w / top
+                out += (link * self.walk_w) * w / top
                 if keys is not None:
                     keys |= reached
         alts = self.alt.get(q)
@@ -421,7 +453,7 @@ class Index:
     def _scores(self, q: str, prior: float = PRIOR, pop: float = POP,
                 keys: np.ndarray | None = None) -> np.ndarray:
         """Scores of every topic as an array; ``q`` and its past opponents get ``-inf``."""
-        s = (self._affinity(q, keys) + self.epsilon) * self.prior_vector(prior, pop)
+        s = (self._affinity(q, keys) + self._mix(q)[1]) * self._prior_for(q, prior, pop)
         pos = self.pos
         down = self.demotion(q)
         if down:
@@ -434,6 +466,16 @@ class Index:
         if done:
             s[[pos[x] for x in done]] = -np.inf
         return s
+
+    def _prior_for(self, q: str, prior: float = PRIOR, pop: float = POP) -> np.ndarray:
+        """:meth:`prior_vector`, with the topics no page names scaled by ``q``'s concept factor (:meth:`_mix`)."""
+        v = self.prior_vector(prior, pop)
+        concept = self._mix(q)[2]
+        if concept == 1 or not len(self._unnamed):
+            return v
+        v = v.copy()
+        v[self._unnamed] *= concept
+        return v
 
     # -- the public model --
 
@@ -466,9 +508,12 @@ class Index:
         nodes = self.nodes
         return dict(zip([nodes[j] for j in at.tolist()], s[at].tolist()))
 
-    def floor(self, c: str, prior: float = PRIOR, pop: float = POP) -> float:
-        """The score of a candidate without any affinity to the query."""
-        return self.epsilon * self.prior(c, prior, pop)
+    def floor(self, c: str, prior: float = PRIOR, pop: float = POP, q: str | None = None) -> float:
+        """The score of a candidate without any affinity to the query ``q``."""
+        if q is None:
+            return self.epsilon * self.prior(c, prior, pop)
+        _, eps, concept = self._mix(q)
+        return eps * self.prior(c, prior, pop) * (concept if c in self.unnamed else 1.0)
 
     def best(self, q: str, k: int) -> list[tuple[str, float]]:
         """The ``k`` best candidates for ``q`` above their floor, ``(slug, score rounded to 9 digits)``, best first.
@@ -479,10 +524,7 @@ class Index:
         if k <= 0:
             return []
         s = self._scores(q)
-        prior = self.prior_vector()
-        if "_floor" not in self.__dict__:
-            self._floor = self.epsilon * prior * 1.0001
-        ok = np.flatnonzero(s > self._floor)
+        ok = np.flatnonzero(s > self._mix(q)[1] * 1.0001 * self._prior_for(q))
         if len(ok) > k:
             vals = s[ok]
             kth = float(np.partition(vals, len(vals) - k)[len(vals) - k])
