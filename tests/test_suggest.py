@@ -174,3 +174,16 @@ def test_the_cached_index_and_fit_do_not_keep_their_graph_alive(tiny_corpus):
     del G
     gc.collect()
     assert gone() is None
+
+
+def test_settled_queries_trust_their_community(tiny_graph):
+    from graph.suggest import EPSILON, Index
+
+    ix = Index(tiny_graph)
+    # m = g⁴ / (g⁴ + 1.5⁴) for g opponents; links 1 - 0.99 m, floor 1e-4 + m (0.01 - 1e-4), concepts 1 - 0.99 m
+    assert ix._mix("rare") == (1.0, EPSILON, 1.0)  # no opponents: links are all there is
+    assert [round(x, 6) for x in ix._mix("alpha")] == [0.836701, 0.001733, 0.836701]  # one: m = 16/97
+    assert [round(x, 6) for x in ix._mix("gamma")] == [0.247953, 0.007620, 0.247953]  # two: m = 256/337
+    # Shared, which no page names, keeps its whole prior for Rare and loses a sixth of it for Alpha
+    assert ix._prior_for("rare")[ix.pos["shared"]] == ix.prior("shared")
+    assert round(ix._prior_for("alpha")[ix.pos["shared"]] / ix.prior("shared"), 6) == 0.836701
