@@ -14,7 +14,10 @@ the graph and the candidate is a topic people compare. Each topic gets a
 
 The affinity of two topics is the cosine of their profiles; the score multiplies
 it by a popularity prior, ``(comparisons + PRIOR) ** POP``, because what gets
-compared next is mostly what gets compared. The constants were tuned with
+compared next is mostly what gets compared. A *settled* query, one with a few
+opponents, leans on its community instead: its group ranks by popularity, a popular
+topic outside it still ranks, its direct links weigh little and a slug no page names
+counts as a concept (:meth:`Index._mix`). The constants were tuned with
 ``pickgraph evaluate`` on generated corpora (seeds other than the reported ones).
 
 >>> from graph.read import parse_text
