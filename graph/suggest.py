@@ -161,12 +161,13 @@ class Index:
                  smooth: float = SMOOTH, listed: float = LISTED, community: float = COMMUNITY,
                  resolution: float = RESOLUTION, unnamed: float = UNNAMED,
                  walk: float = WALK, alternative: float = ALTERNATIVE_BONUS, kind_mismatch: float = KIND_MISMATCH,
-                 platform_prior: float = PLATFORM_PRIOR, demote: float = DEMOTE, cosine: float = SETTLED_LINKS,
-                 epsilon: float = SETTLED_FLOOR, settle: float = SETTLE, concept: float = CONCEPT):
+                 platform_prior: float = PLATFORM_PRIOR, demote: float = DEMOTE,
+                 settle: float = SETTLE, settled_links: float = SETTLED_LINKS, settled_floor: float = SETTLED_FLOOR,
+                 concept: float = CONCEPT):
         self.walk_w = walk
         self.concept = concept
-        self.cosine_w = cosine
-        self.epsilon = epsilon
+        self.settled_links = settled_links
+        self.settled_floor = settled_floor
         self.settle = settle
         self.demote = demote
         self.alternative_w = alternative
@@ -356,16 +357,17 @@ class Index:
         of the topics no page names.
 
         ``q`` is settled by ``m = g⁴ / (g⁴ + settle⁴)`` for ``g`` opponents: its community, drawn from
-        comparisons, then says more than its links. Settled, links weigh ``cosine``, the floor is
-        ``epsilon`` and a topic still unnamed after all those pages is a concept (factor ``concept``);
-        with no opponents, links weigh 1, the floor is :data:`EPSILON` and the factor 1; in between,
-        in proportion to ``m``.
+        comparisons, then says more than its links. Settled, links weigh ``settled_links``, the floor
+        is ``settled_floor`` and a topic still unnamed after all those pages is a concept (factor
+        ``concept``); with no opponents, links weigh 1, the floor is :data:`EPSILON` and the factor 1;
+        in between, in proportion to ``m``. ``settle=0`` settles every query.
         """
         if not self.settle:
-            return self.cosine_w, self.epsilon, self.concept
+            return self.settled_links, self.settled_floor, self.concept
         g = len(self.opp.get(q, _NONE))
         m = g ** 4 / (g ** 4 + self.settle ** 4)
-        return 1 - m * (1 - self.cosine_w), EPSILON + m * (self.epsilon - EPSILON), 1 - m * (1 - self.concept)
+        return (1 - m * (1 - self.settled_links), EPSILON + m * (self.settled_floor - EPSILON),
+                1 - m * (1 - self.concept))
 
     def _affinity(self, q: str, keys: np.ndarray | None = None) -> np.ndarray:
         i = self.pos[q]
@@ -512,9 +514,10 @@ class Index:
         return dict(zip([nodes[j] for j in at.tolist()], s[at].tolist()))
 
     def floor(self, c: str, prior: float = PRIOR, pop: float = POP, q: str | None = None) -> float:
-        """The score of a candidate without any affinity to the query ``q``."""
+        """The score of a candidate without any affinity to the query ``q`` (by default, a query
+        with no opponents)."""
         if q is None:
-            return self.epsilon * self.prior(c, prior, pop)
+            return EPSILON * self.prior(c, prior, pop)
         _, eps, concept = self._mix(q)
         return eps * self.prior(c, prior, pop) * (concept if c in self.unnamed else 1.0)
 
