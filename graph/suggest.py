@@ -458,7 +458,10 @@ class Index:
     def _scores(self, q: str, prior: float = PRIOR, pop: float = POP,
                 keys: np.ndarray | None = None) -> np.ndarray:
         """Scores of every topic as an array; ``q`` and its past opponents get ``-inf``."""
-        s = (self._affinity(q, keys) + self._mix(q)[1]) * self._prior_for(q, prior, pop)
+        _, eps, concept = self._mix(q)
+        s = (self._affinity(q, keys) + eps) * self.prior_vector(prior, pop)
+        if concept != 1:
+            s[self._unnamed] *= concept  # topics no page names: concepts, as far as q is settled
         pos = self.pos
         down = self.demotion(q)
         if down:
@@ -471,16 +474,6 @@ class Index:
         if done:
             s[[pos[x] for x in done]] = -np.inf
         return s
-
-    def _prior_for(self, q: str, prior: float = PRIOR, pop: float = POP) -> np.ndarray:
-        """:meth:`prior_vector`, with the topics no page names scaled by ``q``'s concept factor (:meth:`_mix`)."""
-        v = self.prior_vector(prior, pop)
-        concept = self._mix(q)[2]
-        if concept == 1 or not len(self._unnamed):
-            return v
-        v = v.copy()
-        v[self._unnamed] *= concept
-        return v
 
     # -- the public model --
 
@@ -530,7 +523,11 @@ class Index:
         if k <= 0:
             return []
         s = self._scores(q)
-        ok = np.flatnonzero(s > self._mix(q)[1] * 1.0001 * self._prior_for(q))
+        _, eps, concept = self._mix(q)
+        floor = (eps * 1.0001) * self.prior_vector()  # a fresh array: scaled in place
+        if concept != 1:
+            floor[self._unnamed] *= concept
+        ok = np.flatnonzero(s > floor)
         if len(ok) > k:
             vals = s[ok]
             kth = float(np.partition(vals, len(vals) - k)[len(vals) - k])

@@ -184,6 +184,6 @@ def test_settled_queries_trust_their_community(tiny_graph):
     assert ix._mix("rare") == (1.0, EPSILON, 1.0)  # no opponents: links are all there is
     assert [round(x, 6) for x in ix._mix("alpha")] == [0.836701, 0.001733, 0.836701]  # one: m = 16/97
     assert [round(x, 6) for x in ix._mix("gamma")] == [0.247953, 0.007620, 0.247953]  # two: m = 256/337
-    # Shared, which no page names, keeps its whole prior for Rare and loses a sixth of it for Alpha
-    assert ix._prior_for("rare")[ix.pos["shared"]] == ix.prior("shared")
-    assert round(ix._prior_for("alpha")[ix.pos["shared"]] / ix.prior("shared"), 6) == 0.836701
+    # Shared, which no page names, keeps its whole floor for Rare and loses a sixth of it for Alpha
+    assert ix.floor("shared", q="rare") == EPSILON * ix.prior("shared")
+    assert round(ix.floor("shared", q="alpha") / ix.prior("shared"), 6) == round(0.001733 * 0.836701, 6)
