@@ -196,22 +196,23 @@ def evaluate_split(report: ReadReport, holdout: float, seed: int, alias_file: An
     prior_kw = {k: params.pop(k) for k in ("prior", "pop") if k in params}
     ix = sg.Index(Gk, **params)
     scorers: dict[str, Callable[[str], dict[str, float]]] = {}
-    floors: dict[str, Callable[[str], float]] = {}
+    # the score of a candidate a method has no evidence for, given the query and the candidate
+    floors: dict[str, Callable[[str, str], float]] = {}
     if "suggest" in methods:
         scorers["suggest"] = lambda q: ix.scores(q, **prior_kw)
-        floors["suggest"] = lambda c: ix.floor(c, **prior_kw)
+        floors["suggest"] = lambda q, c: ix.floor(c, **prior_kw, q=q)
     base = baseline_scorers(Gk, seed)
     for m in methods:
         if m in base:
             scorers[m] = base[m]
-            floors[m] = lambda c: 0.0
+            floors[m] = lambda q, c: 0.0
     oracle = None
     if oracle_model is not None:
         from .generate import Oracle
 
         oracle = Oracle(oracle_model, ident.canonical)
         scorers["ceiling"] = lambda q: {c: oracle.pair_score(q, c) for c in Gk.nodes}
-        floors["ceiling"] = lambda c: 0.0
+        floors["ceiling"] = lambda q, c: 0.0
 
     cases: set[tuple[str, str]] = set()
     for page in held:
@@ -240,7 +241,7 @@ def evaluate_split(report: ReadReport, holdout: float, seed: int, alias_file: An
             bases.append(base)
         for m, score in scorers.items():
             raw = score(q)
-            full = {c: raw[c] if c in raw else floors[m](c) for c in candidates}
+            full = {c: raw[c] if c in raw else floors[m](q, c) for c in candidates}
             ranks[m].append(average_rank(full, t))
             covered[m].append(t in raw and full[t] > min(full.values()))
             if base is not None:

@@ -14,7 +14,10 @@ the graph and the candidate is a topic people compare. Each topic gets a
 
 The affinity of two topics is the cosine of their profiles; the score multiplies
 it by a popularity prior, ``(comparisons + PRIOR) ** POP``, because what gets
-compared next is mostly what gets compared. The constants were tuned with
+compared next is mostly what gets compared. A *settled* query, one with a few
+opponents, leans on its community instead: its group ranks by popularity, a popular
+topic outside it still ranks, its direct links weigh little and a slug no page names
+counts as a concept (:meth:`Index._mix`). The constants were tuned with
 ``pickgraph evaluate`` on generated corpora (seeds other than the reported ones).
 
 >>> from graph.read import parse_text
@@ -69,6 +72,18 @@ ALTERNATIVE_BONUS = 1.0
 #: Power of the demotion: a candidate demoted by ``d`` (:meth:`Index.demotion`) keeps ``(1 - d) ** DEMOTE``
 #: of its score.
 DEMOTE = 3.0
+#: How many opponents it takes for a query's community and the popularity of its members to outweigh its
+#: direct links (half way; the shift goes with the fourth power of the opponents, so it is quick): a topic
+#: compared a few times is mostly compared next within its own group, by popularity, and its own links say
+#: little more; for a topic compared once or never, its links are all there is (:meth:`Index._mix`).
+SETTLE = 1.5
+#: Weight of the direct links (cosine and walk) of a settled query, against 1 for its community.
+SETTLED_LINKS = 0.01
+#: Affinity floor of a settled query: a popular topic outside its group and without links still ranks,
+#: a hundredth of a group member as popular (:data:`EPSILON` for a query with no opponents).
+SETTLED_FLOOR = 0.01
+#: Prior factor, for a settled query, of a topic no page names: after that many pages, a concept.
+CONCEPT = 0.01
 #: Score factor of two topics whose topic pages give different kinds (``concept`` and ``tool``).
 KIND_MISMATCH = 0.5
 
@@ -79,6 +94,16 @@ class SuggestError(PickgraphError):
 
 def _rarity(degree: int) -> float:
     return 1 / math.log(2 + degree)
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+def _builds_on_it(u: str, c: str, opp: dict[str, set[str]]) -> bool:
+    """Whether ``u``, listing ``c`` as related, may build on it: never compared with ``c`` nor with any of
+    its opponents (``c`` is compared among its own kind, ``u`` among another)."""
+    mine = opp.get(c, _NONE)
+    return u not in mine and mine.isdisjoint(opp.get(u, _NONE))
 
 
 def platform_scores(lists: dict[str, set[str]], opp: dict[str, set[str]],
@@ -108,15 +133,13 @@ def platform_scores(lists: dict[str, set[str]], opp: dict[str, set[str]],
         for v in targets:
             if v != u:
                 listed_by[v].add(u)
-    none: set[str] = set()
     out: dict[str, float] = {}
     for c in sorted(listed_by):
         listers = listed_by[c]
-        mine = opp.get(c, none)
-        if not mine:
+        if not opp.get(c):
             out[c] = 0.0
             continue
-        builders = sum(1 for u in listers if u not in mine and mine.isdisjoint(opp.get(u, none)))
+        builders = sum(1 for u in listers if _builds_on_it(u, c, opp))
         out[c] = round(builders / (len(listers) + prior), 6) if builders >= 2 else 0.0
     return out
 
@@ -136,8 +159,14 @@ class Index:
                  smooth: float = SMOOTH, listed: float = LISTED, community: float = COMMUNITY,
                  resolution: float = RESOLUTION, unnamed: float = UNNAMED,
                  walk: float = WALK, alternative: float = ALTERNATIVE_BONUS, kind_mismatch: float = KIND_MISMATCH,
-                 platform_prior: float = PLATFORM_PRIOR, demote: float = DEMOTE):
+                 platform_prior: float = PLATFORM_PRIOR, demote: float = DEMOTE,
+                 settle: float = SETTLE, settled_links: float = SETTLED_LINKS, settled_floor: float = SETTLED_FLOOR,
+                 concept: float = CONCEPT):
         self.walk_w = walk
+        self.concept = concept
+        self.settled_links = settled_links
+        self.settled_floor = settled_floor
+        self.settle = settle
         self.demote = demote
         self.alternative_w = alternative
         self.kind_mismatch = kind_mismatch
@@ -225,6 +254,7 @@ class Index:
                                                   if d.get("documents") else 0)
                        for n, d in G.nodes(data=True)}
         self.unnamed = {n: unnamed for n, d in G.nodes(data=True) if not d.get("documents")}
+        self._unnamed = np.asarray(sorted(pos[n] for n in self.unnamed), dtype=np.int64)
         self._prior = {n: (self.weight[n] + PRIOR) ** POP * self.unnamed.get(n, 1.0) for n in G.nodes}
         self._priors: dict[tuple[float, float], np.ndarray] = {
             (PRIOR, POP): np.asarray([self._prior[n] for n in self.nodes], dtype=float)}
@@ -320,9 +350,29 @@ class Index:
                 mass = nxt[src]
         return total
 
+    def _mix(self, q: str) -> tuple[float, float, float]:
+        """The weight of ``q``'s direct links (cosine and walk), its affinity floor, and the factor
+        of the topics no page names.
+
+        ``q`` is settled by ``m = g⁴ / (g⁴ + settle⁴)`` for ``g`` opponents: its community, drawn from
+        comparisons, then says more than its links. Settled, links weigh ``settled_links``, the floor
+        is ``settled_floor`` and a topic still unnamed after all those pages is a concept (factor
+        ``concept``); with no opponents, links weigh 1, the floor is :data:`EPSILON` and the factor 1;
+        in between, in proportion to ``m``. ``settle=0`` settles every query.
+        """
+        if not self.settle:
+            return self.settled_links, self.settled_floor, self.concept
+        g = len(self.opp.get(q, _NONE))
+        m = g ** 4 / (g ** 4 + self.settle ** 4)
+        return (1 - m * (1 - self.settled_links), EPSILON + m * (self.settled_floor - EPSILON),
+                1 - m * (1 - self.concept))
+
     def _affinity(self, q: str, keys: np.ndarray | None = None) -> np.ndarray:
         i = self.pos[q]
         out = self._cosine(i, keys)
+        link = self._mix(q)[0]
+        if link != 1:
+            out *= link
         if self.community_w and q in self.community:
             members = self._members[self.community[q]]
             out[members] += self.community_w
@@ -336,7 +386,7 @@ class Index:
             top = float(w.max()) if len(w) else 0.0
             w[i] = own
             if top > 0:
-                out += self.walk_w * w / top
+                out += (link * self.walk_w) * w / top
                 if keys is not None:
                     keys |= reached
         alts = self.alt.get(q)
@@ -349,16 +399,19 @@ class Index:
 
     def _builds_on(self, q: str) -> dict[str, float]:
         """The topics ``q`` builds on, with how surely: 1 when ``q`` lists it, else the share of
-        ``q``'s opponents that list it (its siblings know its platform when its own pages do not)."""
-        out = {v: 1.0 for v in self.lists.get(q, ())}
-        mates = self.opp.get(q, ())
+        ``q``'s opponents that list it (its siblings know its platform when its own pages do not).
+        A topic compared with ``q`` or with one of its opponents is of ``q``'s own kind, never its base
+        (platforms list each other as related)."""
+        opp = self.opp
+        out = {v: 1.0 for v in self.lists.get(q, ()) if _builds_on_it(q, v, opp)}
+        mates = opp.get(q, ())
         share: dict[str, float] = defaultdict(float)
         for o in mates:
             for v in self.lists.get(o, ()):
-                if v not in self.opp.get(o, ()):  # listed and compared: an alternative, not a base
+                if v not in opp.get(o, ()):  # listed and compared: an alternative, not a base
                     share[v] += 1 / len(mates)
         for v, x in share.items():
-            if v != q and x > out.get(v, 0.0):
+            if v != q and x > out.get(v, 0.0) and _builds_on_it(q, v, opp):
                 out[v] = x
         return out
 
@@ -367,7 +420,8 @@ class Index:
 
         A platform ``q`` builds on (:meth:`_builds_on`, times its :attr:`platform` score), and that
         platform's opponents (its own kind: Go and R for Django, through Python); and the other way,
-        a candidate that builds on ``q`` or on one of ``q``'s opponents when ``q`` is a platform.
+        a candidate that builds on ``q`` or on one of ``q``'s opponents when ``q`` is a platform. A
+        candidate that shares an opponent with ``q`` is of its kind and never demoted.
         """
         plat = self.platform
         out: dict[str, float] = defaultdict(float)
@@ -383,23 +437,29 @@ class Index:
             if d <= 0:
                 continue
             for c in self.listed_by.get(p, ()):
-                out[c] = max(out[c], d)
+                if _builds_on_it(c, p, self.opp):
+                    out[c] = max(out[c], d)
             # a candidate whose opponents build on p builds on it too, by that share
             share: dict[str, int] = defaultdict(int)
             for u in self.listed_by.get(p, ()):
-                if u in self.opp.get(p, ()):
+                if not _builds_on_it(u, p, self.opp):
                     continue
                 for c in self.opp.get(u, ()):
                     share[c] += 1
             for c, k in share.items():
                 out[c] = max(out[c], d * k / len(self.opp[c]))
         out.pop(q, None)
-        return dict(out)
+        # a candidate compared with one of q's opponents is of q's own kind, whatever it lists
+        mine = self.opp.get(q, _NONE)
+        return {c: d for c, d in out.items() if mine.isdisjoint(self.opp.get(c, _NONE))}
 
     def _scores(self, q: str, prior: float = PRIOR, pop: float = POP,
                 keys: np.ndarray | None = None) -> np.ndarray:
         """Scores of every topic as an array; ``q`` and its past opponents get ``-inf``."""
-        s = (self._affinity(q, keys) + EPSILON) * self.prior_vector(prior, pop)
+        _, eps, concept = self._mix(q)
+        s = (self._affinity(q, keys) + eps) * self.prior_vector(prior, pop)
+        if concept != 1:
+            s[self._unnamed] *= concept  # topics no page names: concepts, as far as q is settled
         pos = self.pos
         down = self.demotion(q)
         if down:
@@ -444,9 +504,13 @@ class Index:
         nodes = self.nodes
         return dict(zip([nodes[j] for j in at.tolist()], s[at].tolist()))
 
-    def floor(self, c: str, prior: float = PRIOR, pop: float = POP) -> float:
-        """The score of a candidate without any affinity to the query."""
-        return EPSILON * self.prior(c, prior, pop)
+    def floor(self, c: str, prior: float = PRIOR, pop: float = POP, q: str | None = None) -> float:
+        """The score of a candidate without any affinity to the query ``q`` (by default, a query
+        with no opponents)."""
+        if q is None:
+            return EPSILON * self.prior(c, prior, pop)
+        _, eps, concept = self._mix(q)
+        return eps * self.prior(c, prior, pop) * (concept if c in self.unnamed else 1.0)
 
     def best(self, q: str, k: int) -> list[tuple[str, float]]:
         """The ``k`` best candidates for ``q`` above their floor, ``(slug, score rounded to 9 digits)``, best first.
@@ -457,10 +521,11 @@ class Index:
         if k <= 0:
             return []
         s = self._scores(q)
-        prior = self.prior_vector()
-        if "_floor" not in self.__dict__:
-            self._floor = EPSILON * prior * 1.0001
-        ok = np.flatnonzero(s > self._floor)
+        _, eps, concept = self._mix(q)
+        floor = (eps * 1.0001) * self.prior_vector()  # a fresh array: scaled in place
+        if concept != 1:
+            floor[self._unnamed] *= concept
+        ok = np.flatnonzero(s > floor)
         if len(ok) > k:
             vals = s[ok]
             kth = float(np.partition(vals, len(vals) - k)[len(vals) - k])

@@ -18,7 +18,8 @@ def test_seeds_model_interpretability(seeds_graph):
 
 def test_contract_and_order(tiny_graph):
     rows = suggest(tiny_graph, "alpha", k=3)
-    assert [r["slug"] for r in rows] == ["gamma", "shared", "delta"]
+    # Shared, which no page names, is discounted a little as a concept: Alpha has one comparison
+    assert [r["slug"] for r in rows] == ["gamma", "delta", "shared"]
     assert set(rows[0]) == {"slug", "name", "score", "reasons"}
     assert rows[0]["reasons"][:2] == ["both relate to Shared", "both were compared with Beta"]
     assert rows[0]["score"] > rows[1]["score"] > rows[2]["score"]
@@ -101,10 +102,11 @@ def test_platform_listed_by_compared_topics_is_not_suggested():
     # three builders of Python out of three listers, shrunk by PLATFORM_PRIOR (2): 3 / 5
     assert {t: p for t, p in ix.platform.items() if p} == {"python": 0.6}
     assert ix.demotion("django")["python"] == 0.6 and ix.demotion("django")["go"] == 0.6  # Python's own kind
-    assert [s["slug"] for s in suggest(G, "django", k=3)] == ["orm", "bottle", "koa"]
+    # ORM, which no page names, comes after the frameworks: Django has comparisons, so it is a concept
+    assert [s["slug"] for s in suggest(G, "django", k=3)] == ["bottle", "koa", "orm"]
     assert [s["slug"] for s in suggest(G, "bottle", k=3)] == ["falcon", "django", "wsgi"]
     # without the demotion Python would come first for Django
-    assert [c for c, _ in Index(G, demote=0).best("django", 2)] == ["python", "orm"]
+    assert [c for c, _ in Index(G, demote=0).best("django", 2)] == ["python", "bottle"]
     # and the other way: the topics built on Python are no suggestion for it
     assert "flask" not in [s["slug"] for s in suggest(G, "python", k=3)]
 
@@ -121,8 +123,9 @@ def test_suggest_django_on_data_names_web_frameworks_first(data_graph):
     # Django was compared with Flask, FastAPI and Rails; Express was compared with Flask and FastAPI,
     # Laravel with Rails: common opponents make them the web frameworks to compare next, and Fastify
     # (compared with Express) shares their community. Python (the platform Django is built on) and the
-    # languages it is compared with are left out.
-    assert [r["slug"] for r in rows] == ["express", "laravel", "fastify", "orm", "jinja"]
+    # languages it is compared with are left out; ORM and Jinja, which no page names, are concepts for
+    # a topic compared three times, and compared databases it relates to come before them.
+    assert [r["slug"] for r in rows] == ["express", "laravel", "fastify", "postgresql", "mysql"]
     assert {"python", "go", "javascript", "r", "flask", "fastapi", "ruby-on-rails"}.isdisjoint(r["slug"] for r in rows)
     assert rows[0]["reasons"][:2] == ["both were compared with FastAPI", "both were compared with Flask"]
     assert rows[1]["reasons"][0] == "both were compared with Ruby on Rails"
@@ -175,3 +178,16 @@ def test_suggestions_and_fits_keep_no_graph_alive(tiny_corpus):
     del G
     gc.collect()
     assert gone() is None
+
+
+def test_settled_queries_trust_their_community(tiny_graph):
+    from graph.suggest import EPSILON, Index
+
+    ix = Index(tiny_graph)
+    # m = g⁴ / (g⁴ + 1.5⁴) for g opponents; links 1 - 0.99 m, floor 1e-4 + m (0.01 - 1e-4), concepts 1 - 0.99 m
+    assert ix._mix("rare") == (1.0, EPSILON, 1.0)  # no opponents: links are all there is
+    assert [round(x, 6) for x in ix._mix("alpha")] == [0.836701, 0.001733, 0.836701]  # one: m = 16/97
+    assert [round(x, 6) for x in ix._mix("gamma")] == [0.247953, 0.007620, 0.247953]  # two: m = 256/337
+    # Shared, which no page names, keeps its whole floor for Rare and loses a sixth of it for Alpha
+    assert ix.floor("shared", q="rare") == EPSILON * ix.prior("shared")
+    assert round(ix.floor("shared", q="alpha") / ix.prior("shared"), 6) == round(0.001733 * 0.836701, 6)
