@@ -46,7 +46,6 @@ from .read.model import Comparison, PickgraphError, ReadReport
 
 SUGGEST_METHODS = ("suggest", "random", "popularity", "common-neighbours", "jaccard", "adamic-adar",
                    "personalized-pagerank")
-PICK_METHODS = ("derived", "bradley-terry", "win-rate")
 SUGGEST_METRICS = ("hits@5", "hits@10", "mrr", "coverage")
 #: the platform share, reported on generated worlds with platform topics
 PLATFORM_METRIC = "platform@5"
@@ -357,6 +356,6 @@ def format_table(result: dict[str, Any], width: int | None = None) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["EvaluationError", "SUGGEST_METHODS", "PICK_METHODS", "PLATFORM_METRIC", "metrics", "top",
+__all__ = ["EvaluationError", "SUGGEST_METHODS", "PLATFORM_METRIC", "metrics", "top",
            "platform_share", "average_rank", "split",
            "baseline_scorers", "evaluate_split", "evaluate", "summarise", "format_table"]

@@ -205,7 +205,6 @@ class Index:
         pos, n_nodes = self.pos, len(self.nodes)
         #: how much each topic is a platform of the topics listing it (:func:`platform_scores`)
         self.platform: dict[str, float] = platform_scores(self.lists, opp, platform_prior)
-        self._platform = np.asarray([self.platform.get(n, 0.0) for n in self.nodes])
         self.listed_by: dict[str, set[str]] = defaultdict(set)
         for u, targets in self.lists.items():
             for v in targets:
@@ -261,6 +260,16 @@ class Index:
         # The normalised profiles, row by row in slug order: the CSR matrix P (topics x dimensions).
         self._P = _profiles(self.nodes, pos, opp, base, smooth)
         # The inverted index: dimension -> (topic, weight), topics in slug order.
+        self._PT = self._P.T.tocsr()
+
+    def __getstate__(self) -> dict:
+        # the transpose is the profiles again (half of a saved index at 100,000 pages): made on load instead
+        state = dict(self.__dict__)
+        state.pop("_PT", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
         self._PT = self._P.T.tocsr()
 
     # -- the dictionaries of the plain model, made on request from the matrices --
