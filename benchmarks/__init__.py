@@ -199,7 +199,7 @@ def corpus(n_pages: int, seed: int = SEED, work: str | os.PathLike[str] = WORK,
         import shutil
 
         shutil.rmtree(folder)
-    code = ("import json, sys, time; from graph.generate import generate, write; t = time.perf_counter(); "
+    code = ("import json, sys, time; from graph.query.generate import generate, write; t = time.perf_counter(); "
             f"write(generate({n_pages}, {n_topics_for(n_pages)}, seed={seed}), sys.argv[1]); "
             "print(json.dumps({'generated_s': round(time.perf_counter() - t, 2)}))")
     r = measure([sys.executable, "-c", code, str(folder)], timeout=timeout)
@@ -248,13 +248,13 @@ def in_process(corpus_path: str, out_dir: str, queries: int = 200, sparql_runs: 
     """
     import random
 
-    from graph import rank
+    from graph.query import rank
     from graph.rdf import sparql
-    from graph.compare import compare
-    from graph.explain import why
+    from graph.query.compare import compare
+    from graph.query.explain import why
     from graph.kg import versus_edges
     from graph.pipeline import load_graph
-    from graph.suggest import index, suggest
+    from graph.query.suggest import index, suggest
 
     t = time.perf_counter()
     G = load_graph([corpus_path], out_dir)

@@ -325,7 +325,7 @@ def markdown(results: dict[str, Any]) -> str:
            f"Date: {results['date']} · `nproc` {m['nproc']} · Python {m['python']} · {m['platform']} · "
            f"{m.get('mem_total_gb', '?')} GB RAM · load average at start {m['loadavg'][0]} · "
            f"pickgraph commit {m.get('commit') or '?'}{' (+ uncommitted changes)' if m.get('dirty') else ''}  ",
-           f"Corpora: `graph.generate`, topics = pages / 5, seed {results['seed']}; "
+           f"Corpora: `graph.query.generate`, topics = pages / 5, seed {results['seed']}; "
            f"{results['runs']} run(s) per figure, each in a fresh process; median (min–max).", ""]
     out += ["### Whole process", "",
             "| pages | step | wall s | peak RSS MB | tree RSS MB | notes |", "|---:|---|---:|---:|---:|---|"]

@@ -14,13 +14,13 @@ import random
 import statistics
 import time
 
-from graph.explain import why
-from graph.generate import generate
+from graph.query.explain import why
+from graph.query.generate import generate
 from graph.kg import build_graph, resolve_report
 from graph.read.model import ReadReport
-from graph.rank import fit
+from graph.query.rank import fit
 from graph.read import parse_text
-from graph.suggest import index, suggest
+from graph.query.suggest import index, suggest
 
 
 def pct(values: list[float], q: float) -> float:

@@ -263,11 +263,11 @@ def communities(H: nx.Graph, seed: int = SEED) -> list[list[str]]:
 def pick_reason(page: Any, pick: str | None) -> str:
     """One line saying why ``pick`` (a name as written on ``page``) won: its first informative pro.
 
-    Falls back to the pro its verdict line was made from (:func:`graph.explain.verdict_text`), then
-    to its description; text is cleaned as ``why`` cleans it (:func:`graph.explain.clean_text`), so
+    Falls back to the pro its verdict line was made from (:func:`graph.query.explain.verdict_text`), then
+    to its description; text is cleaned as ``why`` cleans it (:func:`graph.query.explain.clean_text`), so
     never the placeholder con, debris or the verdict's machine-made sentence.
     """
-    from .explain import clean_text, verdict_text
+    from .query.explain import clean_text, verdict_text
 
     if not isinstance(page, Comparison) or not pick:
         return ""
@@ -292,7 +292,7 @@ def _topic_text(d: dict[str, Any]) -> str:
 
 
 def _suggestions(G: nx.MultiDiGraph, slug: str, index: Any) -> list[str]:
-    from .suggest import suggest
+    from .query.suggest import suggest
 
     # Re-rank on the rounded score, then slug: suggest's own order of near-ties can
     # follow set iteration (PYTHONHASHSEED), and the page must be byte-stable.
@@ -373,7 +373,7 @@ def page_data(G: nx.MultiDiGraph, focus: str | None = None, depth: int = 2, *, m
         suggest_topics = len(topics) if n_versus <= LARGE_GRAPH else SUGGEST_TOPICS_LARGE
     with_suggestions = set(sorted(topics, key=lambda t: (-G.degree(t), t))[:suggest_topics])
     if with_suggestions:
-        from .suggest import Index
+        from .query.suggest import Index
 
         index = Index(G)  # once for every card
 

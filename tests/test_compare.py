@@ -2,7 +2,7 @@
 
 import pytest
 
-from graph.compare import CompareError, compare, format_compare
+from graph.query.compare import CompareError, compare, format_compare
 from graph.kg import find_topic
 
 
@@ -84,7 +84,7 @@ def test_strengths_match_choix_objective():
 
     import choix
 
-    from graph.rank import strengths
+    from graph.query.rank import strengths
 
     rng = random.Random(3)
     data = [tuple(rng.sample(range(40), 2)) for _ in range(150)]
@@ -98,7 +98,7 @@ def test_strengths_match_choix_objective():
 def test_unseen_topic_rests_on_the_other_record(tiny_graph):
     # Only the API can ask about a topic the graph has never seen (compare() rejects it): the
     # newcomer gets the prior's average strength, as the evaluation's held-out topics do.
-    from graph import rank
+    from graph.query import rank
 
     f = rank.fit(tiny_graph)
     assert f.probability("alpha", "newcomer") == f.raw_probability("alpha", "newcomer") > 0.5

@@ -1,6 +1,6 @@
 """why(): the winner, its verdict and pros with sources, never placeholder cons or debris."""
 
-from graph.explain import clean_text, format_why, verdict_text, why
+from graph.query.explain import clean_text, format_why, verdict_text, why
 from graph.kg import build_graph
 from graph.kg import find_topic
 from graph.read.model import ReadReport

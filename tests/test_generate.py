@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from graph.generate import GeneratorError, Oracle, ceiling, generate, load_model, write
+from graph.query.generate import GeneratorError, Oracle, ceiling, generate, load_model, write
 from graph.pipeline import build
 from graph.read import parse_text
 

@@ -147,7 +147,7 @@ def test_pick_reason_of_a_page_without_pick_is_empty():
 
 
 def test_suggestions_come_from_graph_suggest(data_graph):
-    suggest = pytest.importorskip("graph.suggest").suggest
+    suggest = pytest.importorskip("graph.query.suggest").suggest
     cards = page_data(data_graph)["cards"]
     for slug in ("postgresql", "react", "docker"):
         expected = sorted(suggest(data_graph, slug, k=6), key=lambda s: (-s["score"], s["slug"]))[:3]

@@ -6,7 +6,7 @@ from graph.kg import RELATED, VERSUS, contested_pairs, find_topic, pair_picks, s
 from graph.read.model import UnknownTopic
 from graph.pipeline import build
 from graph.read.render import render_comparison
-from graph.topics import list_topics, record, topic_info
+from graph.query.topics import list_topics, record, topic_info
 
 import pytest
 

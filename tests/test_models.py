@@ -2,14 +2,14 @@
 
 import pytest
 
-from graph import rank
-from graph.compare import compare
+from graph.query import rank
+from graph.query.compare import compare
 from graph.kg import VERSUS, build_graph
-from graph.models import Models
+from graph.query.models import Models
 from graph.read import parse_text
 from graph.read.model import ReadReport
 from graph.read.render import render_comparison
-from graph.suggest import suggest
+from graph.query.suggest import suggest
 
 
 def _graph(games):
@@ -62,7 +62,7 @@ def test_the_build_saves_the_models_and_queries_load_them(tmp_path, tiny_corpus)
     from click.testing import CliRunner
 
     from graph.cli import main
-    from graph.models import load_models, models_path, save_models
+    from graph.query.models import load_models, models_path, save_models
     from graph.pipeline import cache_path, load_graph
 
     out = tmp_path / "out"

@@ -26,7 +26,7 @@ import graph.pipeline
 from conftest import ROOT
 from graph import output
 from graph.cli import main
-from graph.generate import generate, write
+from graph.query.generate import generate, write
 from graph.pipeline import BUILD_RECORD, build, cache_path, load_graph
 from graph.read.model import WriteFailed
 from graph.read.render import render_comparison

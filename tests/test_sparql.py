@@ -17,7 +17,7 @@ from graph.kg import VERSUS, related, versus_edges
 from graph.read.model import Comparison, is_informative
 from graph.pipeline import build
 from graph.read.render import render_comparison
-from graph.topics import record, topic_info
+from graph.query.topics import record, topic_info
 
 DONE_WHEN = """SELECT ?slug WHERE { ?c a pg:Comparison ; pg:comparedTopic ?a, ?b ; pg:pick ?w .
   ?a skos:notation "model-robustness" . ?b skos:notation "model-interpretability" . ?w skos:notation ?slug }"""
@@ -162,7 +162,7 @@ def test_also_compare_agrees_with_networkx(data_graph, data_store):
 
 
 def test_also_compare_agrees_with_suggest_reasons(data_graph, data_store):
-    suggest = pytest.importorskip("graph.suggest")
+    suggest = pytest.importorskip("graph.query.suggest")
     rows = sparql.select(data_store, Q["also-compare"],
                          {"topic": sparql.topic_term(data_graph, "postgresql")})
     assert rows, "PostgreSQL has candidates sharing related topics"

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from graph import stream
 from graph.cli import main
 from graph.export import export
-from graph.generate import generate, write
+from graph.query.generate import generate, write
 from graph.html import select_topics
 from graph.kg import summary
 from graph.pipeline import build

@@ -3,7 +3,7 @@
 import pytest
 
 from graph.kg import find_topic
-from graph.suggest import SuggestError, index, reasons, suggest, suggest_for_pair, suggest_many
+from graph.query.suggest import SuggestError, index, reasons, suggest, suggest_for_pair, suggest_many
 
 
 def test_seeds_model_interpretability(seeds_graph):
@@ -70,7 +70,7 @@ def test_pair_mode_existing_first(data_graph):
 
 
 def test_index_is_made_per_call_and_kept_by_models(tiny_graph):
-    from graph.models import Models
+    from graph.query.models import Models
 
     assert index(tiny_graph) is not index(tiny_graph)  # nothing cached behind the caller's back
     m = Models(tiny_graph)
@@ -95,7 +95,7 @@ def _platform_graph():
 
 
 def test_platform_listed_by_compared_topics_is_not_suggested():
-    from graph.suggest import Index
+    from graph.query.suggest import Index
 
     G = _platform_graph()
     ix = Index(G)
@@ -145,7 +145,7 @@ def test_platform_links_do_not_join_kinds_in_one_community():
     from graph.read.model import ReadReport
     from graph.read import parse_text
     from graph.read.render import render_comparison as page
-    from graph.suggest import Index
+    from graph.query.suggest import Index
 
     # two kinds built on Python, each compared within itself and listing its own concept
     pages = [page("Python", "Go", "Python", related={"Python": ["scripting"], "Go": ["concurrency"]})]
@@ -167,9 +167,9 @@ def test_suggestions_and_fits_keep_no_graph_alive(tiny_corpus):
     import gc
     import weakref
 
-    from graph.compare import compare
+    from graph.query.compare import compare
     from graph.pipeline import build
-    from graph.suggest import suggest
+    from graph.query.suggest import suggest
 
     G, _ = build([tiny_corpus])
     suggest(G, "alpha")
@@ -181,7 +181,7 @@ def test_suggestions_and_fits_keep_no_graph_alive(tiny_corpus):
 
 
 def test_settled_queries_trust_their_community(tiny_graph):
-    from graph.suggest import EPSILON, Index
+    from graph.query.suggest import EPSILON, Index
 
     ix = Index(tiny_graph)
     # m = g⁴ / (g⁴ + 1.5⁴) for g opponents; links 1 - 0.99 m, floor 1e-4 + m (0.01 - 1e-4), concepts 1 - 0.99 m

@@ -10,7 +10,7 @@ from graph.rdf import mapping as rdf
 from graph.rdf import syntaxes
 from graph.rdf import turtle
 from graph.view import graphml
-from graph.generate import generate, write
+from graph.query.generate import generate, write
 from graph.pipeline import build
 from graph.read.render import render_comparison, render_topic_page
 from conftest import DATA, SEEDS

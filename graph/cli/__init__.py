@@ -29,7 +29,7 @@ from .term import COLOR_KEY, JSON_KEY, WIDTH_KEY, current_width, resolve_color, 
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG}
 
 if TYPE_CHECKING:
-    from ..models import Models
+    from ..query.models import Models
     from ..pipeline import BuildInputs
 
 @dataclass
@@ -76,7 +76,7 @@ class State:
     def models(self) -> Models:
         """The fit and suggestion index of :meth:`graph`: the ones the build saved, else made (once)."""
         if self._models is None:
-            from ..models import load_models, models_path
+            from ..query.models import load_models, models_path
             from ..pipeline import cache_path
 
             G = self.graph()
@@ -88,7 +88,7 @@ class State:
         """Save the models this command had to make, so that the next query process loads them."""
         if self._models is None or set(self._models.made()) <= set(self._loaded):
             return
-        from ..models import models_path, save_models
+        from ..query.models import models_path, save_models
         from ..pipeline import cache_path, write_into
 
         paths = self.inputs().paths

@@ -15,7 +15,7 @@ from ..pipeline import BUILD_RECORD, BUNDLED_CORPUS, build as run_build, cache_p
     save_cache
 from ..read.model import Interrupted, Rejection
 from ..store import paused_gc
-from ..topics import list_topics, topic_info
+from ..query.topics import list_topics, topic_info
 from .. import cli as cli_package
 from . import State, pass_state, corpus_options, emit, json_option, out_option, output_option, width_option
 from .complete import complete_topic
@@ -147,7 +147,7 @@ def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_byte
 
 def _save_models(G, staging: Path, inputs) -> None:
     """The fit and the suggestion index, made once here rather than by every query process after the build."""
-    from ..models import Models, models_path, save_models
+    from ..query.models import Models, models_path, save_models
 
     models = Models(G)
     models.fit, models.index

@@ -118,22 +118,22 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
         return find_topic(build.G, query)
 
     def show(request: Request, build: Build) -> Any:
-        from ..topics import topic_info
+        from ..query.topics import topic_info
 
         return topic_info(build.G, topic(build, _one(request, "topic")))
 
     def compare(request: Request, build: Build) -> Any:
-        from ..compare import compare as run
+        from ..query.compare import compare as run
 
         return run(build.G, topic(build, _one(request, "a")), topic(build, _one(request, "b")), fit=build.models.fit)
 
     def why(request: Request, build: Build) -> Any:
-        from ..explain import why as run
+        from ..query.explain import why as run
 
         return run(build.G, topic(build, _one(request, "a")), topic(build, _one(request, "b")), fit=build.models.fit)
 
     def suggest(request: Request, build: Build) -> Any:
-        from ..suggest import suggest_answer
+        from ..query.suggest import suggest_answer
 
         names = request.query_params.getlist("topic")
         if not names or len(names) > 20:

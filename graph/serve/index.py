@@ -15,7 +15,7 @@ from typing import Any
 
 
 class TopicIndex:
-    """``rows``: :func:`graph.topics.list_topics`' rows (their order is the rank); ``labels``: slug → names."""
+    """``rows``: :func:`graph.query.topics.list_topics`' rows (their order is the rank); ``labels``: slug → names."""
 
     def __init__(self, rows: list[dict[str, Any]], labels: dict[str, list[str]]):
         self.rows = rows

@@ -64,7 +64,7 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
                progress: bool = False) -> Build:
     """Load the last build in ``out``: graph (from its cache), topic index, SPARQL store."""
     from ..pipeline import cache_path, load_graph, query_inputs
-    from ..topics import list_topics
+    from ..query.topics import list_topics
 
     digest = recorded_digest(out)
     inputs = query_inputs(out)
@@ -78,7 +78,7 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
             labels[canon].append(alias)
     index = TopicIndex(list_topics(G), labels)
     say("preparing suggestions and the pick model")
-    from ..models import load_models, models_path
+    from ..query.models import load_models, models_path
 
     models = load_models(G, models_path(cache_path(out, inputs.paths)))  # the build saved them
     models.fit, models.index  # made here, before the build is served: no first request pays seconds for them

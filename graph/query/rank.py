@@ -25,10 +25,10 @@ from typing import Any
 
 import networkx as nx
 
-from .kg import VERSUS
+from ..kg import VERSUS
 
 #: Gaussian prior precision of the strengths (choix's ``alpha``). Tuned on generated corpora
-#: (see graph.evaluate): small values over-fit sparse records into near-certain picks.
+#: (see graph.query.evaluate): small values over-fit sparse records into near-certain picks.
 ALPHA = 0.3
 #: The barely regularised fit used as the "plain Bradley–Terry" baseline.
 PLAIN_ALPHA = 1e-3

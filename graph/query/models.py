@@ -64,7 +64,7 @@ class Models:
 #: the first bytes of a saved models file
 MODELS_MAGIC = b"pickgraph-models 1\n"
 #: the code the models are made by (besides the graph's own, which the fingerprint covers)
-_MODEL_CODE = ("rank.py", "suggest.py", "models.py")
+_MODEL_CODE = ("query/rank.py", "query/suggest.py", "query/models.py")
 
 
 def models_path(cache: str | os.PathLike[str]) -> Path:
@@ -73,14 +73,14 @@ def models_path(cache: str | os.PathLike[str]) -> Path:
 
 
 def _stamp(G: nx.MultiDiGraph) -> str:
-    from .pipeline import _code_fingerprint
+    from ..pipeline import _code_fingerprint
 
     return f"{G.graph.get('fingerprint')}|{_code_fingerprint(_MODEL_CODE)}"
 
 
 def save_models(models: Models, target: str | os.PathLike[str]) -> Path | None:
     """Write the models made so far to ``target`` (atomically); nothing for a graph without a fingerprint."""
-    from .output import atomic_write_bytes
+    from ..output import atomic_write_bytes
 
     if not models.G.graph.get("fingerprint") or not models.made():
         return None

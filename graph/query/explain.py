@@ -27,8 +27,8 @@ from typing import Any
 import networkx as nx
 
 from .compare import DERIVED, DIRECT, NO_EVIDENCE, compare
-from .kg import related, versus_edges
-from .read.model import Comparison, VerdictLine, clean_reason, is_informative
+from ..kg import related, versus_edges
+from ..read.model import Comparison, VerdictLine, clean_reason, is_informative
 
 
 def _name(G: nx.MultiDiGraph, n: str | None) -> str | None:
@@ -144,13 +144,13 @@ def _pages(G: nx.MultiDiGraph, a: str, b: str | None, picked: str) -> list[Compa
 def why(G: nx.MultiDiGraph, a: str, b: str, *, fit: Any = None) -> dict[str, Any]:
     """Which of ``a`` and ``b`` (slugs of ``G``) the graph prefers, and why.
 
-    Keys: ``a``, ``b``, ``a_name``, ``b_name``, ``mode`` (as :func:`graph.compare.compare`),
+    Keys: ``a``, ``b``, ``a_name``, ``b_name``, ``mode`` (as :func:`graph.query.compare.compare`),
     ``contested``, ``winner``/``winner_name``/``loser`` (``None`` with no evidence or an even split),
     ``probability`` (the fit's, for the winner), ``sides`` (one per topic some document picks, or the
     predicted winner's case from its other pages for a derived pair: ``{"winner", "winner_name",
     "sources", "verdict", "pros", "cons"}``), ``records``, ``chains``, ``common_opponents``,
     ``context`` (related topics: ``shared``, and the winner's own) and ``summary``. ``fit``: the
-    graph's :class:`~graph.rank.Fit` when the caller keeps one (else made now).
+    graph's :class:`~graph.query.rank.Fit` when the caller keeps one (else made now).
     """
     c = compare(G, a, b, fit=fit)
     pred = c["prediction"]

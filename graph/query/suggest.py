@@ -42,8 +42,8 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from .kg import ALTERNATIVE, RELATED, VERSUS
-from .read.model import PickgraphError
+from ..kg import ALTERNATIVE, RELATED, VERSUS
+from ..read.model import PickgraphError
 
 SELF = 0.5
 OPPONENT = 0.4
@@ -773,7 +773,7 @@ def suggest_answer(G: nx.MultiDiGraph, slugs: list[str], k: int = 5, pair: bool 
     ``pair=None`` reads two topics that a page compares as one comparison page; a pair
     needs exactly two topics (the caller checks, as a usage error of its own kind).
     """
-    from .kg import versus_edges
+    from ..kg import versus_edges
 
     if pair is None:
         pair = len(slugs) == 2 and any({u, v} == set(slugs) for u, v, _ in versus_edges(G, slugs[0]))

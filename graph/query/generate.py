@@ -39,9 +39,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .read.model import PickgraphError
-from .read.render import render_comparison
-from .resolve import slugify
+from ..read.model import PickgraphError
+from ..read.render import render_comparison
+from ..resolve import slugify
 
 MODEL_FILE = "hidden-model.json"
 
@@ -285,8 +285,8 @@ def ceiling(corpus: Corpus, holdout: float = 0.2, seeds: int = 5, first_seed: in
     Returns ``{"suggest": {metric: [mean, sd]}, "picks": {metric: [mean, sd]}}``.
     """
     from .evaluate import evaluate_split, summarise
-    from .read.model import ReadReport
-    from .read import parse_text
+    from ..read.model import ReadReport
+    from ..read import parse_text
 
     report = ReadReport(pages=[parse_text(text, name) for name, text in sorted(corpus.pages.items())])
     runs = [evaluate_split(report, holdout, s, None, corpus.model, methods=())

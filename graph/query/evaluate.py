@@ -14,11 +14,11 @@ of a held-out page leaks), and ask each method:
   personalized PageRank.
 * **picks** — for each held-out page with a pick, the probability that its first
   topic wins: accuracy (a probability of exactly 0.5 counts half) and Brier
-  score, for the derived pick (:mod:`graph.rank`), plain Bradley–Terry and the
+  score, for the derived pick (:mod:`graph.query.rank`), plain Bradley–Terry and the
   higher win rate.
 
 On a generated corpus (a ``hidden-model.json`` beside the pages, see
-:mod:`graph.generate`) a ``ceiling`` row scores the generating process with its
+:mod:`graph.query.generate`) a ``ceiling`` row scores the generating process with its
 true parameters on the same split; when that world has platform topics, every
 method also gets its **platform share** (``platform@5``): of the top-5
 suggestions it makes for the query topics of the cases, the share that is the
@@ -41,8 +41,8 @@ from typing import Any
 
 import networkx as nx
 
-from .kg import VERSUS, build_graph, resolve_report
-from .read.model import Comparison, PickgraphError, ReadReport
+from ..kg import VERSUS, build_graph, resolve_report
+from ..read.model import Comparison, PickgraphError, ReadReport
 
 SUGGEST_METHODS = ("suggest", "random", "popularity", "common-neighbours", "jaccard", "adamic-adar",
                    "personalized-pagerank")
@@ -185,7 +185,7 @@ def _canon(ident: Any, name: str) -> str:
 def evaluate_split(report: ReadReport, holdout: float, seed: int, alias_file: Any = None,
                    oracle_model: dict[str, Any] | None = None, params: dict[str, float] | None = None,
                    methods: Sequence[str] = SUGGEST_METHODS) -> dict[str, Any]:
-    """Scores of every method on one split (``params`` override :mod:`graph.suggest`'s constants)."""
+    """Scores of every method on one split (``params`` override :mod:`graph.query.suggest`'s constants)."""
     from . import rank, suggest as sg
 
     kept, held = split(report, holdout, seed)
@@ -308,9 +308,9 @@ def evaluate(paths: Sequence[str | os.PathLike[str]], holdout: float = 0.2, seed
     "picks": {method: {metric: [mean, sd]}}, "runs": [per-seed results]}``.
     """
     from .generate import load_model
-    from .pipeline import find_alias_file
-    from .read import read_paths
-    from .resolve import AliasFile
+    from ..pipeline import find_alias_file
+    from ..read import read_paths
+    from ..resolve import AliasFile
 
     if seeds < 1:
         raise EvaluationError("seeds must be 1 or more")
@@ -328,7 +328,7 @@ def evaluate(paths: Sequence[str | os.PathLike[str]], holdout: float = 0.2, seed
 
 def format_table(result: dict[str, Any], width: int | None = None) -> str:
     """The evaluation as two text tables (mean ± sd over the seeds), fitted to ``width`` columns."""
-    from .table import format_table as fit
+    from ..table import format_table as fit
 
     def cell(v: list[float]) -> str:
         return f"{v[0]:.3f} ± {v[1]:.3f}"

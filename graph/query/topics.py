@@ -18,8 +18,8 @@ from typing import Any
 
 import networkx as nx
 
-from .kg import contested_pairs, related, versus_edges
-from .read.model import Comparison
+from ..kg import contested_pairs, related, versus_edges
+from ..read.model import Comparison
 
 
 def list_topics(G: nx.MultiDiGraph) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@
 * ``"direct"``      — at least one page compares the pair: each document, its pick and its
   ``Use X if:`` lines, and whether the pages disagree (contested);
 * ``"derived"``     — no page compares them, but the graph links them: a predicted pick with a
-  probability from a regularised Bradley–Terry fit of every pick (:mod:`graph.rank`), the
+  probability from a regularised Bradley–Terry fit of every pick (:mod:`graph.query.rank`), the
   win chain that links them (``A beat X, X beat B``) if any, their common opponents and
   the related topics they share;
 * ``"no evidence"`` — nothing links them (different components of the graph), or neither has
@@ -29,8 +29,8 @@ from typing import Any
 import networkx as nx
 
 from . import rank
-from .kg import related, versus_edges
-from .read.model import Comparison, PickgraphError
+from ..kg import related, versus_edges
+from ..read.model import Comparison, PickgraphError
 
 DIRECT, DERIVED, NO_EVIDENCE = "direct", "derived", "no evidence"
 
@@ -115,7 +115,7 @@ def compare(G: nx.MultiDiGraph, a: str, b: str, *, fit: rank.Fit | None = None) 
     (documents picking each side), ``prediction`` (``{"pick", "pick_name", "probability"}``: the
     fit's probability that ``pick`` wins, or ``None`` with no evidence), ``chains``,
     ``common_opponents``, ``shared_related``, ``records`` (wins and losses of each) and ``note``.
-    ``fit``: the graph's :class:`~graph.rank.Fit` when the caller keeps one (else made now).
+    ``fit``: the graph's :class:`~graph.query.rank.Fit` when the caller keeps one (else made now).
     """
     check_pair(G, a, b)
     docs = pair_documents(G, a, b)
