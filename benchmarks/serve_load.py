@@ -229,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--sparql-share", type=float, default=0.3, help="share of SPARQL requests in the mix")
     ap.add_argument("--query-workers", type=int, default=2, help="the server's --query-workers")
+    ap.add_argument("--answer-cache", type=float, default=64, help="the server's --answer-cache (MB; 0: none)")
     ap.add_argument("--switch", action="store_true", help="also: a newer build committed during the load")
     ap.add_argument("--browser", action="store_true", help="also: the Playwright tour on this build")
     ap.add_argument("--json", type=Path, help="write the figures here too")
@@ -242,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     result: dict = {"pages": args.pages, "clients": args.clients, "sparql_share": args.sparql_share,
                     "cpus": os.cpu_count(), "command": " ".join(["python -m benchmarks.serve_load", *(argv or sys.argv[1:])])}
     started = time.perf_counter()
-    with Server(out, "--query-workers", str(args.query_workers)) as server:
+    with Server(out, "--query-workers", str(args.query_workers), "--answer-cache", str(args.answer_cache)) as server:
         result["start_s"] = round(time.perf_counter() - started, 1)
         progress(f"server up in {result['start_s']} s at {server.url}")
         topics = server.get("/api/topics?limit=1000")[1]
@@ -250,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         topics += server.get(f"/api/topics?offset={total - 1000}&limit=1000")[1]  # and the long tail
         progress(f"load: {args.clients} clients for {args.seconds:g} s")
         result["steady"] = load(server, topics, queries, args.clients, args.seconds, args.sparql_share)
+        result["steady"]["sparql_cache"] = server.get("/api/status")[1]["sparql_cache"]
         progress(json.dumps({k: result["steady"][k] for k in ("requests", "errors", "api", "sparql", "rss_mb")}))
         if args.switch:
             if folder is None:

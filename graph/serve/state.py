@@ -1,7 +1,7 @@
 """The build being served, and the atomic switch to a newer one.
 
-A :class:`Build` is everything one build serves: the graph, its topic index and
-the path of its SPARQL store. :class:`Live` holds the current one in a single
+A :class:`Build` is everything one build serves: the graph, its topic index,
+the path of its SPARQL store and the SPARQL answers already given (dropped with it). :class:`Live` holds the current one in a single
 attribute; a watcher thread notices a new build record (every second), loads
 the new build beside the old one, and replaces the reference. A request reads
 the reference once and keeps that build to its end, so requests in flight finish
@@ -22,6 +22,7 @@ from typing import Any, Callable
 import networkx as nx
 
 from ..read.model import PickgraphError
+from .cache import AnswerCache
 from .index import TopicIndex
 
 
@@ -32,6 +33,7 @@ class Build:
     store: str  # the on-disk SPARQL store, opened read-only by the query processes
     digest: str | None  # the inputs digest of the build record
     loaded_at: float = field(default_factory=time.time)
+    answers: AnswerCache = field(default_factory=AnswerCache, compare=False, repr=False)
 
     def status(self) -> dict[str, Any]:
         return {"inputs_digest": self.digest, "topics": self.G.number_of_nodes(),
@@ -61,8 +63,9 @@ def recorded_digest(out: str | os.PathLike[str]) -> str | None:
 
 
 def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], None],
-               progress: bool = False) -> Build:
-    """Load the last build in ``out``: graph (from its cache), topic index, SPARQL store."""
+               progress: bool = False, cache_bytes: int = 64 * 2**20) -> Build:
+    """Load the last build in ``out``: graph (from its cache), topic index, SPARQL store;
+    ``cache_bytes`` of its SPARQL answers are kept."""
     from ..pipeline import cache_path, load_graph, query_inputs
     from ..topics import list_topics
 
@@ -84,7 +87,7 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
     rank.fit(G)  # so that no first request pays seconds for them
     say("opening the SPARQL store (made once per build: about 30 s at 100,000 pages)")
     store = store_path(G, cache_path(out, inputs.paths), base_iri)
-    return Build(G, index, store, digest)
+    return Build(G, index, store, digest, answers=AnswerCache(cache_bytes))
 
 
 def store_path(G: nx.MultiDiGraph, cache_file: Path, base_iri: str) -> str:
@@ -125,10 +128,11 @@ class Live:
     """The build being served (:attr:`current`), replaced when a newer build lands in ``out``."""
 
     def __init__(self, out: str | os.PathLike[str], base_iri: str, say: Callable[[str], None] = lambda _: None,
-                 poll: float = 1.0, progress: bool = False):
+                 poll: float = 1.0, progress: bool = False, cache_bytes: int = 64 * 2**20):
         self.out, self.base_iri, self.say, self.poll = str(out), base_iri, say, poll
+        self.cache_bytes = cache_bytes
         self._stamp = record_stamp(out)
-        self.current: Build = load_build(out, base_iri, say, progress)
+        self.current: Build = load_build(out, base_iri, say, progress, cache_bytes)
         self.switches = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="pickgraph-watch", daemon=True)
@@ -150,7 +154,7 @@ class Live:
             if digest is not None and digest == self.current.digest:
                 continue  # the record was rewritten (an export), the pages are the same
             try:
-                new = load_build(self.out, self.base_iri, self.say)
+                new = load_build(self.out, self.base_iri, self.say, cache_bytes=self.cache_bytes)
             except Exception as exc:  # noqa: BLE001 -- a bad new build must not end the server
                 self.say(f"a new build in {self.out}/ could not be loaded ({exc}); still serving the previous one")
                 continue
