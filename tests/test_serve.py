@@ -234,6 +234,20 @@ def test_row_cap_and_request_limits(server):
     assert status == 400 and "exactly one 'query'" in err["error"]
 
 
+def test_a_repeated_query_is_answered_from_the_builds_cache(server):
+    q = Q("SELECT ?n WHERE { ?t a pg:Topic ; skos:prefLabel ?n } ORDER BY ?n LIMIT 3")
+    before = server.get("/api/status")[1]["sparql_cache"]
+    first = server.request(f"/sparql?query={q}&$unused=1")  # bindings are part of what is kept
+    answers = [server.request(f"/sparql?query={q}", headers={"Accept": a}) for a in ("text/csv", "text/csv", "")]
+    after = server.get("/api/status")[1]["sparql_cache"]
+    assert first[0] == 400  # no ?unused to bind: an error, not kept
+    assert [a[0] for a in answers] == [200, 200, 200]
+    assert answers[0][2] == answers[1][2] and answers[0][2].startswith(b"n\r\n")
+    assert answers[2][1]["content-type"] == "application/sparql-results+json"
+    assert (after["misses"] - before["misses"], after["hits"] - before["hits"]) == (3, 1)
+    assert after["entries"] - before["entries"] == 2
+
+
 def test_cors_for_browser_clients(server):
     status, headers, _ = server.request("/sparql", method="OPTIONS",
                                         headers={"Origin": "http://example.org", "Access-Control-Request-Method": "POST"})

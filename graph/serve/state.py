@@ -15,6 +15,7 @@ import os
 import tempfile
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -158,8 +159,19 @@ class Live:
             except Exception as exc:  # noqa: BLE001 -- a bad new build must not end the server
                 self.say(f"a new build in {self.out}/ could not be loaded ({exc}); still serving the previous one")
                 continue
+            old = weakref.ref(self.current)
             self.current = new  # the switch: one reference; requests in flight keep the build they read
             del new
             self.switches += 1
-            _release_memory()
             self.say(f"now serving the new build ({self.current.G.number_of_nodes()} topics)")
+            self._release(old)
+
+    def _release(self, old: weakref.ref, wait: float = 60.0) -> None:
+        """Give the old build's memory back once its last request has ended (it may outlive the switch)."""
+        _release_memory()  # collects it now if no request holds it
+        deadline = time.monotonic() + wait
+        if old() is None:
+            return
+        while old() is not None and time.monotonic() < deadline and not self._stop.wait(0.5):
+            pass
+        _release_memory()
