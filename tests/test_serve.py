@@ -213,6 +213,34 @@ def test_a_runaway_query_is_stopped_by_the_time_limit(server):
     assert status == 200 and body["boolean"] is True
 
 
+def test_a_slow_query_does_not_hold_the_quick_ones_behind_it(data_out):
+    # one query process: the runaway holds it until the time limit (12 s); a quick query sent after it gets
+    # a spare process once the runaway has run past a second, and the pool is one process again after
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    with Server(data_out, "--query-workers", "1", "--time-limit", "12") as s:
+        runaway: list = []
+        t = threading.Thread(target=lambda: runaway.append(s.get(f"/sparql?query={Q(q)}")))
+        t.start()
+        time.sleep(0.3)
+        started = time.monotonic()
+        status, body = s.get(f"/sparql?query={Q('ASK { ?s a pg:Topic }')}")
+        took = time.monotonic() - started
+        t.join()
+        workers = _query_processes(s.proc.pid)
+    assert status == 200 and body["boolean"] is True
+    assert took < 8, took  # not the 12 s of the runaway's time limit (a spare process starts in a second or two)
+    assert runaway[0][0] == 503
+    assert len(workers) == 1, workers
+
+
+def _query_processes(pid: int) -> list[int]:
+    from pathlib import Path
+
+    children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    # multiprocessing's resource tracker is a child too; the query processes run spawn_main
+    return [c for c in children if b"spawn_main(" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
 def test_row_cap_and_request_limits(server):
     status, err = server.get(f"/sparql?query={Q('SELECT * WHERE { ?s ?p ?o }')}")
     assert status == 400 and "more than 5000 results" in err["error"]
