@@ -19,7 +19,8 @@ from . import State, out_option, pass_state
               help="Seconds a SPARQL query may run before it is stopped.")
 @click.option("--max-rows", type=click.IntRange(1), default=10_000, show_default=True,
               help="Results a SPARQL query may return (more: an error asking for a LIMIT).")
-@click.option("--query-workers", type=click.IntRange(1, 64), default=2, show_default=True,
+@click.option("--query-workers", type=click.IntRange(1, 64), default=None,
+              show_default="the number of cores, at most 8",
               help="Processes that run SPARQL queries side by side.")
 @click.option("--answer-cache", "cache_mb", type=click.FloatRange(0), default=64, show_default=True, metavar="MB",
               help="Megabytes of SPARQL answers kept per build, so a repeated query runs once (0: none).")
@@ -28,7 +29,7 @@ from . import State, out_option, pass_state
 @out_option
 @pass_state
 def serve(state: State, port: int, host: str, open_browser: bool, time_limit: float, max_rows: int,
-          query_workers: int, cache_mb: float, base_iri: str | None) -> None:
+          query_workers: int | None, cache_mb: float, base_iri: str | None) -> None:
     """Serve the last build in the out folder at http://127.0.0.1:8000/ until Ctrl-C.
 
     \b

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 import sys
 import threading
@@ -47,7 +48,7 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
-          base_iri: str | None = None, time_limit: float = 10.0, row_cap: int = 10_000, workers: int = 2,
+          base_iri: str | None = None, time_limit: float = 10.0, row_cap: int = 10_000, workers: int | None = None,
           say: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True),
           progress: bool = False, poll: float = 1.0, cache_mb: float = 64) -> None:
     """Serve the last build in ``out`` on ``host:port`` until interrupted."""
@@ -66,7 +67,8 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
             "graph and run SPARQL queries on it (read-only)")
     sock = listen(host, port)  # before the long load: a port in use is said at once
     live = Live(out, base_iri or DEFAULT_BASE, say, poll=poll, progress=progress, cache_bytes=int(cache_mb * 2**20))
-    runner = QueryRunner(workers, time_limit, row_cap).start()
+    # a query keeps one core busy: as many processes as cores (a few at most; each holds the store's caches)
+    runner = QueryRunner(workers or min(os.cpu_count() or 2, 8), time_limit, row_cap).start()
     hosts = ("*",) if not is_loopback(host) else ("127.0.0.1", "localhost", "[::1]", "::1")
     app = create_app(live, runner, hosts=hosts)
     bound = sock.getsockname()[1]
