@@ -172,8 +172,8 @@ def load(server: Server, topics: list[dict], queries: dict[str, str], clients: i
 
 def summarise(samples: list[tuple[str, float, bool, str]], wall: float, rss: list[float]) -> dict:
     def stats(ms: list[float]) -> dict:
-        return {"n": len(ms), "p50_ms": round(percentile(ms, 50), 1), "p95_ms": round(percentile(ms, 95), 1),
-                "max_ms": round(max(ms), 1)} if ms else {"n": 0}
+        return {"n": len(ms), "mean_ms": round(sum(ms) / len(ms), 1), "p50_ms": round(percentile(ms, 50), 1),
+                "p95_ms": round(percentile(ms, 95), 1), "max_ms": round(max(ms), 1)} if ms else {"n": 0}
 
     by_kind = {k: stats([ms for kind, ms, _, _ in samples if kind == k]) for k in (*API_KINDS, *SPARQL_KINDS)}
     errors = [why for _, _, ok, why in samples if not ok]
