@@ -60,12 +60,13 @@ def percentile(values: list[float], p: float) -> float:
     return s[max(0, min(len(s) - 1, int(-(-p * len(s) // 100)) - 1))]
 
 
-def rss_mb(pid: int) -> float:
-    """The resident memory of ``pid`` and its children, in MB (0 when gone)."""
+def rss_mb(pid: int, children: bool = True) -> float:
+    """The resident memory of ``pid`` and (unless told not to) its children, in MB (0 when gone)."""
     total = 0
     pids = [pid]
     try:
-        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        if children:
+            pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
         pass
     for p in pids:
@@ -122,6 +123,7 @@ def load(server: Server, topics: list[dict], queries: dict[str, str], clients: i
     lock = threading.Lock()
     stop = threading.Event()
     rss: list[float] = []
+    server_rss: list[float] = []
 
     def client(i: int) -> None:
         mix = Mix(topics, queries, 1000 + i, sparql_share)
@@ -152,6 +154,7 @@ def load(server: Server, topics: list[dict], queries: dict[str, str], clients: i
     def sampler() -> None:
         while not stop.is_set():
             rss.append(rss_mb(server.proc.pid))
+            server_rss.append(rss_mb(server.proc.pid, children=False))
             time.sleep(0.5)
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
@@ -167,7 +170,8 @@ def load(server: Server, topics: list[dict], queries: dict[str, str], clients: i
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
-    return summarise(samples, wall, rss)
+    return {**summarise(samples, wall, rss),
+            "server_rss_mb": {"max": round(max(server_rss)), "end": round(server_rss[-1])} if server_rss else None}
 
 
 def summarise(samples: list[tuple[str, float, bool, str]], wall: float, rss: list[float]) -> dict:
@@ -282,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
                                      ("requests", "errors", "first_errors", "build_s", "switched_s", "switches",
                                       "api", "sparql", "rss_mb")}))
             result["rss_after_each_switch_mb"] = [p["rss_mb"]["end"] for p in result["switch"]]
+            result["server_rss_after_each_switch_mb"] = [p["server_rss_mb"]["end"] for p in result["switch"]]
     if args.browser:
         env = {**os.environ, "PICKGRAPH_SERVE_100K": str(out)}
         t0 = time.perf_counter()

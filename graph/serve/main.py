@@ -57,11 +57,12 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
     from ..rdf.mapping import DEFAULT_BASE
     from .app import create_app
     from .runner import QueryRunner
-    from .state import Live
+    from .state import Live, limit_malloc_arenas
 
     # many request threads share one interpreter: hand the GIL over every 1 ms instead of 5 ms, so a
     # thread woken by a finished query or a socket does not wait behind busy ones
     sys.setswitchinterval(0.001)
+    limit_malloc_arenas()
     if not is_loopback(host):
         say(f"warning: listening on {host}: anyone who can reach this machine on port {port} can read the "
             "graph and run SPARQL queries on it (read-only)")

@@ -125,6 +125,22 @@ def _release_memory() -> None:
         pass
 
 
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """Let glibc's malloc keep ``arenas`` pools instead of up to eight per core, one per busy thread.
+
+    Each request thread and the thread that loads a new build would otherwise allocate in an arena
+    of its own, and what a freed build leaves spread over many arenas is hard to give back: at
+    100,000 pages under load RSS after three switches was 1.8, 2.3, 2.4 GB with two arenas against
+    2.4, 2.6, 2.7 GB without. Called before the threads start.
+    """
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # M_ARENA_MAX
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 class Live:
     """The build being served (:attr:`current`), replaced when a newer build lands in ``out``."""
 
