@@ -1,14 +1,20 @@
 """``python -m benchmarks.serve_load``: 32 clients against ``pickgraph serve`` on a 100,000-page build.
 
-Each client holds one keep-alive connection and sends requests one after another (a closed
-loop, no pause), drawn at random (fixed seed) from a mix of API calls (show, topics prefix
-search, neighbours, suggest, compare, why) and the bundled SPARQL queries with a topic bound.
+Each client holds one keep-alive connection and sends requests one after another, drawn at
+random (fixed seed) from a mix of API calls (show, topics prefix search, neighbours, suggest,
+compare, why) and the bundled SPARQL queries with a topic bound. By default a client sends its
+next request as soon as the last is answered (a closed loop, no pause): the clients then keep
+the server saturated and measure its throughput X; by Little's law the mean latency is
+clients / X, whatever the server does with each request. ``--think-ms M`` makes each client
+pause a random time (exponential, mean M ms) between requests, like people reading a page:
+then the latencies are those of a server under a given load, not at saturation.
 Reported: requests, errors, p50/p95 per kind and per family (API, SPARQL), the server's RSS
-(its process and its query processes, sampled twice a second).
+(its process and its query processes, sampled twice a second), the load average before.
 
 ``--switch`` adds a second phase: a rebuild of the corpus with one page more is committed into
 the same out folder while the clients run; the phase ends 5 s after the server switched.
 Errors must stay zero; its latencies are reported apart (the rebuild takes the same two cores).
+``--switches N`` repeats that phase N times (a new extra page each time), for the RSS after each.
 
 ``--browser`` then runs the Playwright tour of tests/test_serve_browser.py on the same build.
 
@@ -54,12 +60,13 @@ def percentile(values: list[float], p: float) -> float:
     return s[max(0, min(len(s) - 1, int(-(-p * len(s) // 100)) - 1))]
 
 
-def rss_mb(pid: int) -> float:
-    """The resident memory of ``pid`` and its children, in MB (0 when gone)."""
+def rss_mb(pid: int, children: bool = True) -> float:
+    """The resident memory of ``pid`` and (unless told not to) its children, in MB (0 when gone)."""
     total = 0
     pids = [pid]
     try:
-        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        if children:
+            pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
         pass
     for p in pids:
@@ -108,19 +115,24 @@ class Mix:
 
 
 def load(server: Server, topics: list[dict], queries: dict[str, str], clients: int, seconds: float | None,
-         sparql_share: float, until: threading.Event | None = None) -> dict:
-    """Run ``clients`` closed-loop clients for ``seconds`` (or until ``until`` is set); their figures."""
+         sparql_share: float, until: threading.Event | None = None, think_ms: float = 0) -> dict:
+    """Run ``clients`` clients for ``seconds`` (or until ``until`` is set), each pausing ``think_ms`` on average
+    between requests (0: none, a closed loop); their figures."""
     host, port = server.url.removeprefix("http://").rsplit(":", 1)
     samples: list[tuple[str, float, bool, str]] = []
     lock = threading.Lock()
     stop = threading.Event()
     rss: list[float] = []
+    server_rss: list[float] = []
 
     def client(i: int) -> None:
         mix = Mix(topics, queries, 1000 + i, sparql_share)
         conn = http.client.HTTPConnection(host, int(port), timeout=60)
         mine = []
+        pause = random.Random(2000 + i)
         while not stop.is_set():
+            if think_ms:
+                stop.wait(pause.expovariate(1000 / think_ms))
             kind, method, path, body = mix.next()
             headers = {"Content-Type": "application/x-www-form-urlencoded",
                        "Accept": "application/sparql-results+json"} if body else {}
@@ -142,6 +154,7 @@ def load(server: Server, topics: list[dict], queries: dict[str, str], clients: i
     def sampler() -> None:
         while not stop.is_set():
             rss.append(rss_mb(server.proc.pid))
+            server_rss.append(rss_mb(server.proc.pid, children=False))
             time.sleep(0.5)
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
@@ -157,13 +170,14 @@ def load(server: Server, topics: list[dict], queries: dict[str, str], clients: i
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
-    return summarise(samples, wall, rss)
+    return {**summarise(samples, wall, rss),
+            "server_rss_mb": {"max": round(max(server_rss)), "end": round(server_rss[-1])} if server_rss else None}
 
 
 def summarise(samples: list[tuple[str, float, bool, str]], wall: float, rss: list[float]) -> dict:
     def stats(ms: list[float]) -> dict:
-        return {"n": len(ms), "p50_ms": round(percentile(ms, 50), 1), "p95_ms": round(percentile(ms, 95), 1),
-                "max_ms": round(max(ms), 1)} if ms else {"n": 0}
+        return {"n": len(ms), "mean_ms": round(sum(ms) / len(ms), 1), "p50_ms": round(percentile(ms, 50), 1),
+                "p95_ms": round(percentile(ms, 95), 1), "max_ms": round(max(ms), 1)} if ms else {"n": 0}
 
     by_kind = {k: stats([ms for kind, ms, _, _ in samples if kind == k]) for k in (*API_KINDS, *SPARQL_KINDS)}
     errors = [why for _, _, ok, why in samples if not ok]
@@ -188,7 +202,8 @@ def ensure_build(pages: int, out: Path) -> Path:
     return folder
 
 
-def switch_phase(server: Server, out: Path, folder: Path, topics, queries, clients, sparql_share) -> dict:
+def switch_phase(server: Server, out: Path, folder: Path, topics, queries, clients, sparql_share,
+                 think_ms: float = 0) -> dict:
     """Clients run while a rebuild with one page more is committed into ``out``; until 5 s after the switch."""
     extra = folder.parent / f"{folder.name}-plus-one"
     if not extra.exists():
@@ -196,7 +211,7 @@ def switch_phase(server: Server, out: Path, folder: Path, topics, queries, clien
         shutil.copytree(folder, extra, copy_function=os.link)
     from graph.read.render import render_comparison
 
-    stamp = int(time.time())  # a new page each run, so each run's rebuild is a newer build
+    stamp = time.time_ns()  # a new page each time, so each rebuild is a newer build
     (extra / "zz-serve-load-extra.txt").write_text(
         render_comparison(f"Serve Load {stamp}", "Serve Load Beta", f"Serve Load {stamp}"), encoding="utf-8")
     digest = server.get("/api/status")[1]["inputs_digest"]
@@ -215,7 +230,7 @@ def switch_phase(server: Server, out: Path, folder: Path, topics, queries, clien
         switched.set()
 
     threading.Thread(target=rebuild, daemon=True).start()
-    result = load(server, topics, queries, clients, None, sparql_share, until=switched)
+    result = load(server, topics, queries, clients, None, sparql_share, until=switched, think_ms=think_ms)
     status = server.get("/api/status")[1]
     return {**result, **timing, "switches": status["switches"], "topics_after": status["topics"]}
 
@@ -229,7 +244,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--sparql-share", type=float, default=0.3, help="share of SPARQL requests in the mix")
     ap.add_argument("--query-workers", type=int, default=2, help="the server's --query-workers")
+    ap.add_argument("--answer-cache", type=float, default=64, help="the server's --answer-cache (MB; 0: none)")
+    ap.add_argument("--think-ms", type=float, default=0,
+                    help="mean pause of a client between requests (0: none, the clients saturate the server)")
     ap.add_argument("--switch", action="store_true", help="also: a newer build committed during the load")
+    ap.add_argument("--switches", type=int, default=1, help="with --switch: how many newer builds, one after another")
     ap.add_argument("--browser", action="store_true", help="also: the Playwright tour on this build")
     ap.add_argument("--json", type=Path, help="write the figures here too")
     args = ap.parse_args(argv)
@@ -240,25 +259,34 @@ def main(argv: list[str] | None = None) -> int:
 
     queries = bundled_queries()
     result: dict = {"pages": args.pages, "clients": args.clients, "sparql_share": args.sparql_share,
+                    "think_ms": args.think_ms, "loadavg_before": os.getloadavg(),
                     "cpus": os.cpu_count(), "command": " ".join(["python -m benchmarks.serve_load", *(argv or sys.argv[1:])])}
     started = time.perf_counter()
-    with Server(out, "--query-workers", str(args.query_workers)) as server:
+    with Server(out, "--query-workers", str(args.query_workers), "--answer-cache", str(args.answer_cache)) as server:
         result["start_s"] = round(time.perf_counter() - started, 1)
         progress(f"server up in {result['start_s']} s at {server.url}")
         topics = server.get("/api/topics?limit=1000")[1]
         total = int(server.request("/api/topics?limit=1")[1]["x-total-count"])
         topics += server.get(f"/api/topics?offset={total - 1000}&limit=1000")[1]  # and the long tail
         progress(f"load: {args.clients} clients for {args.seconds:g} s")
-        result["steady"] = load(server, topics, queries, args.clients, args.seconds, args.sparql_share)
+        result["steady"] = load(server, topics, queries, args.clients, args.seconds, args.sparql_share,
+                                think_ms=args.think_ms)
+        result["steady"]["sparql_cache"] = server.get("/api/status")[1]["sparql_cache"]
         progress(json.dumps({k: result["steady"][k] for k in ("requests", "errors", "api", "sparql", "rss_mb")}))
         if args.switch:
             if folder is None:
                 raise SystemExit("--switch needs the generated corpus: leave out --out")
-            progress("load while a newer build is committed")
-            result["switch"] = switch_phase(server, out, folder, topics, queries, args.clients, args.sparql_share)
-            progress(json.dumps({k: result["switch"].get(k) for k in
-                                 ("requests", "errors", "first_errors", "build_s", "switched_s", "switches", "api",
-                                  "sparql", "rss_mb")}))
+            result["switch"] = []
+            for n in range(args.switches):
+                progress(f"load while a newer build is committed ({n + 1} of {args.switches})")
+                phase = switch_phase(server, out, folder, topics, queries, args.clients, args.sparql_share,
+                                     args.think_ms)
+                result["switch"].append(phase)
+                progress(json.dumps({k: phase.get(k) for k in
+                                     ("requests", "errors", "first_errors", "build_s", "switched_s", "switches",
+                                      "api", "sparql", "rss_mb")}))
+            result["rss_after_each_switch_mb"] = [p["rss_mb"]["end"] for p in result["switch"]]
+            result["server_rss_after_each_switch_mb"] = [p["server_rss_mb"]["end"] for p in result["switch"]]
     if args.browser:
         env = {**os.environ, "PICKGRAPH_SERVE_100K": str(out)}
         t0 = time.perf_counter()
@@ -270,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(text + "\n")
     steady = result["steady"]
-    ok = steady["errors"] == 0 and (not args.switch or result["switch"]["errors"] == 0)
+    ok = steady["errors"] == 0 and all(p["errors"] == 0 for p in result.get("switch", []))
     return 0 if ok and result.get("browser", {}).get("passed", True) else 1
 
 

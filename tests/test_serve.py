@@ -213,6 +213,34 @@ def test_a_runaway_query_is_stopped_by_the_time_limit(server):
     assert status == 200 and body["boolean"] is True
 
 
+def test_a_slow_query_does_not_hold_the_quick_ones_behind_it(data_out):
+    # one query process: the runaway holds it until the time limit (12 s); a quick query sent after it gets
+    # a spare process once the runaway has run past a second, and the pool is one process again after
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    with Server(data_out, "--query-workers", "1", "--time-limit", "12") as s:
+        runaway: list = []
+        t = threading.Thread(target=lambda: runaway.append(s.get(f"/sparql?query={Q(q)}")))
+        t.start()
+        time.sleep(0.3)
+        started = time.monotonic()
+        status, body = s.get(f"/sparql?query={Q('ASK { ?s a pg:Topic }')}")
+        took = time.monotonic() - started
+        t.join()
+        workers = _query_processes(s.proc.pid)
+    assert status == 200 and body["boolean"] is True
+    assert took < 8, took  # not the 12 s of the runaway's time limit (a spare process starts in a second or two)
+    assert runaway[0][0] == 503
+    assert len(workers) == 1, workers
+
+
+def _query_processes(pid: int) -> list[int]:
+    from pathlib import Path
+
+    children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    # multiprocessing's resource tracker is a child too; the query processes run spawn_main
+    return [c for c in children if b"spawn_main(" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
 def test_row_cap_and_request_limits(server):
     status, err = server.get(f"/sparql?query={Q('SELECT * WHERE { ?s ?p ?o }')}")
     assert status == 400 and "more than 5000 results" in err["error"]
@@ -232,6 +260,20 @@ def test_row_cap_and_request_limits(server):
     assert status == 400 and "at most 100000" in json.loads(body)["error"]
     status, err = server.get("/sparql")
     assert status == 400 and "exactly one 'query'" in err["error"]
+
+
+def test_a_repeated_query_is_answered_from_the_builds_cache(server):
+    q = Q("SELECT ?n WHERE { ?t a pg:Topic ; skos:prefLabel ?n } ORDER BY ?n LIMIT 3")
+    before = server.get("/api/status")[1]["sparql_cache"]
+    first = server.request(f"/sparql?query={q}&$unused=1")  # bindings are part of what is kept
+    answers = [server.request(f"/sparql?query={q}", headers={"Accept": a}) for a in ("text/csv", "text/csv", "")]
+    after = server.get("/api/status")[1]["sparql_cache"]
+    assert first[0] == 400  # no ?unused to bind: an error, not kept
+    assert [a[0] for a in answers] == [200, 200, 200]
+    assert answers[0][2] == answers[1][2] and answers[0][2].startswith(b"n\r\n")
+    assert answers[2][1]["content-type"] == "application/sparql-results+json"
+    assert (after["misses"] - before["misses"], after["hits"] - before["hits"]) == (3, 1)
+    assert after["entries"] - before["entries"] == 2
 
 
 def test_cors_for_browser_clients(server):

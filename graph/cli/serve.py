@@ -19,14 +19,17 @@ from . import State, out_option, pass_state
               help="Seconds a SPARQL query may run before it is stopped.")
 @click.option("--max-rows", type=click.IntRange(1), default=10_000, show_default=True,
               help="Results a SPARQL query may return (more: an error asking for a LIMIT).")
-@click.option("--query-workers", type=click.IntRange(1, 64), default=2, show_default=True,
+@click.option("--query-workers", type=click.IntRange(1, 64), default=None,
+              show_default="the number of cores, at most 8",
               help="Processes that run SPARQL queries side by side.")
+@click.option("--answer-cache", "cache_mb", type=click.FloatRange(0), default=64, show_default=True, metavar="MB",
+              help="Megabytes of SPARQL answers kept per build, so a repeated query runs once (0: none).")
 @click.option("--base-iri", metavar="IRI", default=None,
               help="Base of the data IRIs in SPARQL (default https://w3id.org/pickgraph/).")
 @out_option
 @pass_state
 def serve(state: State, port: int, host: str, open_browser: bool, time_limit: float, max_rows: int,
-          query_workers: int, base_iri: str | None) -> None:
+          query_workers: int | None, cache_mb: float, base_iri: str | None) -> None:
     """Serve the last build in the out folder at http://127.0.0.1:8000/ until Ctrl-C.
 
     \b
@@ -39,7 +42,7 @@ def serve(state: State, port: int, host: str, open_browser: bool, time_limit: fl
     from ..serve.main import serve as run
 
     run(state.out, host, port, open_browser, base_iri, time_limit, max_rows, query_workers,
-        progress=state.progress)
+        progress=state.progress, cache_mb=cache_mb)
 
 
 commands = [serve]

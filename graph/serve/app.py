@@ -25,7 +25,7 @@ from starlette.routing import Route
 
 from ..read.model import PickgraphError, TimedOut, UnknownTopic
 from .results import GRAPH_TYPES, RESULT_TYPES
-from .runner import QueryRefused, QueryRunner, check_query
+from .runner import Answer, QueryRefused, QueryRunner, check_query
 from .state import Build, Live
 
 #: The HTML export's policy, with 'self' where the export inlines: scripts, styles and fetches
@@ -159,7 +159,7 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
                              _int(request, "limit", 30, 1, limits.neighbours))
 
     def status(request: Request, build: Build) -> Any:
-        return {**build.status(), "switches": live.switches, "out": live.out}
+        return {**build.status(), "switches": live.switches, "out": live.out, "sparql_cache": build.answers.stats()}
 
     async def sparql(request: Request) -> Response:
         from ..rdf import sparql as sp
@@ -170,13 +170,19 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
         try:
             params = await _protocol_params(request, limits)
             query = params.pop("query")
-            check_query(query, limits.query_chars)
-            bindings = [(name[1:], value) for name, value in params.items() if name.startswith("$")]
+            bindings = sorted((name[1:], value) for name, value in params.items() if name.startswith("$"))
             for name, value in bindings:
                 sp.parse_binding(f"{name}={value}")  # a bad binding is the client's error, told here
             rfmt, gfmt = negotiate(request.headers.get("accept", ""),
                                    params.get("format") or params.get("output"))
-            answer = await runner.run(build.store, query, bindings, live.base_iri, rfmt, gfmt)
+
+            async def run() -> Answer:
+                check_query(query, limits.query_chars)  # a kept answer is of a query that passed it
+                return await runner.run(build.store, query, bindings, live.base_iri, rfmt, gfmt)
+
+            # the build never changes: an answer given once is given again, until the switch drops it
+            answer = await build.answers.get((query, tuple(bindings), live.base_iri, rfmt, gfmt), run,
+                                             lambda a: len(a.body) + len(query))
         except PickgraphError as exc:
             return error_response(exc, CORS_HEADERS)
         return Response(answer.body, 200, {**CORS_HEADERS, "X-Content-Type-Options": "nosniff",

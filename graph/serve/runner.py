@@ -55,12 +55,20 @@ class QueryRunner:
     Used from the server's event loop: waiting for a free process and for its answer are
     awaits on the loop (the pipe's readiness), not a thread each, so a request costs no thread
     hand-overs on a busy interpreter.
+
+    A query still running after ``slow_after`` seconds does not hold the queries behind it:
+    while one is that slow and another query waits, a spare process is started (at most
+    ``workers`` spares), and a spare ends as soon as it is free again. So a few runaway
+    queries, each stopped only at the time limit, leave the pool its usual size for the rest.
     """
 
-    def __init__(self, workers: int = 2, time_limit: float = 10.0, row_cap: int = 10_000):
-        self.time_limit, self.row_cap, self.workers = time_limit, row_cap, workers
+    def __init__(self, workers: int = 2, time_limit: float = 10.0, row_cap: int = 10_000,
+                 slow_after: float = 1.0):
+        self.time_limit, self.row_cap, self.workers, self.slow_after = time_limit, row_cap, workers, slow_after
         self._ctx = multiprocessing.get_context("spawn")  # a clean child: no copy of the server's threads
         self._all: set = set()
+        self._busy: dict = {}  # process → when its query was sent (loop time)
+        self._waiting = 0  # requests waiting for a free process
         self._idle: asyncio.Queue | None = None  # made in the loop that uses it
 
     def _start(self):
@@ -92,11 +100,9 @@ class QueryRunner:
             for worker in getattr(self, "_started", None) or [self._start() for _ in range(self.workers)]:
                 self._idle.put_nowait(worker)
         deadline = loop.time() + self.time_limit
-        try:
-            worker = await asyncio.wait_for(self._idle.get(), self.time_limit)
-        except asyncio.TimeoutError:
-            raise QueryTimedOut(f"every query process stayed busy for {self.time_limit:g} s; try again") from None
+        worker = await self._take(loop, deadline)
         proc, conn = worker
+        self._busy[proc] = loop.time()
         try:
             conn.send((store, query, bindings, base_iri, result_format, graph_format, self.row_cap))
             if not await _readable(loop, conn, max(0.0, deadline - loop.time())):
@@ -109,10 +115,34 @@ class QueryRunner:
             worker = self._start()
             raise PickgraphError("the query process ended unexpectedly; the query was not answered") from None
         finally:
-            self._idle.put_nowait(worker)
+            self._busy.pop(proc, None)
+            self._give_back(worker)
         if reply[0] == "error":
             raise (QueryRefused if reply[1] == "refused" else _sparql_error())(reply[2])
         return Answer(reply[1], reply[2])
+
+    async def _take(self, loop: asyncio.AbstractEventLoop, deadline: float):
+        """A free process, waiting until ``deadline``; a spare one while a slow query holds the pool."""
+        while True:
+            left = deadline - loop.time()
+            if left <= 0:
+                raise QueryTimedOut(f"every query process stayed busy for {self.time_limit:g} s; try again")
+            self._waiting += 1
+            try:
+                return await asyncio.wait_for(self._idle.get(), min(left, self.slow_after))
+            except asyncio.TimeoutError:
+                now = loop.time()
+                if (len(self._all) < 2 * self.workers
+                        and any(now - sent > self.slow_after for sent in self._busy.values())):
+                    self._idle.put_nowait(self._start())
+            finally:
+                self._waiting -= 1
+
+    def _give_back(self, worker) -> None:
+        if len(self._all) > self.workers and not self._waiting:
+            self._retire(worker)  # a spare: the pool is back to its size
+        else:
+            self._idle.put_nowait(worker)
 
     def close(self) -> None:
         for proc in list(self._all):
