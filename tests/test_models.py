@@ -62,7 +62,7 @@ def test_the_build_saves_the_models_and_queries_load_them(tmp_path, tiny_corpus)
     from click.testing import CliRunner
 
     from graph.cli import main
-    from graph.query.models import load_models, models_path, save_models
+    from graph.query.models import load_models, models_path, part_path, save_models
     from graph.pipeline import cache_path, load_graph
 
     out = tmp_path / "out"
@@ -70,20 +70,31 @@ def test_the_build_saves_the_models_and_queries_load_them(tmp_path, tiny_corpus)
     target = models_path(cache_path(out, [str(tiny_corpus)]))
     G = load_graph([str(tiny_corpus)], out)
     m = load_models(G, target)
-    assert m.made() == ("fit", "index")  # loaded, not made
-    assert m.fit.probability("alpha", "beta") == pytest.approx(rank.fit(G).probability("alpha", "beta"))
+    assert m.made() == () and m.fit.probability("alpha", "beta") == pytest.approx(
+        rank.fit(G).probability("alpha", "beta"))
+    assert m.loaded == {"fit"}  # read, not made; and the index is not read until asked for
+    assert m.index.pos == load_models(G, target).index.pos and m.loaded == {"fit", "index"}
     r = CliRunner().invoke(main, ["--out", str(out), "suggest", "Alpha", "--json"])
     assert json.loads(r.stdout)["results"][0]["suggestions"] == suggest(G, "alpha")
 
     # another graph (the pages changed): the saved models are not its own
     G.graph["fingerprint"] = "another"
-    assert load_models(G, target).made() == ()
-    # damaged: made anew, and saved again whole by the next query that needs them
-    target.write_bytes(target.read_bytes()[:100])
+    other = load_models(G, target)
+    other.fit
+    assert other.loaded == set()
+    # damaged: made anew, and saved again whole by the next query that needs it
+    fit_file = part_path(target, "fit")
+    fit_file.write_bytes(fit_file.read_bytes()[:100])
     G = load_graph([str(tiny_corpus)], out)
-    assert load_models(G, target).made() == ()
+    broken = load_models(G, target)
+    broken.fit
+    assert broken.loaded == set()
+    index_made = part_path(target, "index").stat().st_mtime_ns
     r = CliRunner().invoke(main, ["--out", str(out), "compare", "Alpha", "Beta", "--json"])
     assert r.exit_code == 0
-    assert load_models(G, target).made() == ("fit",)
+    again = load_models(G, target)
+    again.fit
+    assert again.loaded == {"fit"}
+    assert part_path(target, "index").stat().st_mtime_ns == index_made  # only what was made is written
     save_models(Models(G), target)  # nothing made: nothing written over
-    assert load_models(G, target).made() == ("fit",)
+    assert load_models(G, target).fit is not None

@@ -49,7 +49,6 @@ class State:
     out_given: bool = False
     _graph: nx.MultiDiGraph | None = field(default=None, repr=False)
     _models: Models | None = field(default=None, repr=False)
-    _loaded: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def progress(self) -> bool:
@@ -81,20 +80,20 @@ class State:
 
             G = self.graph()
             self._models = load_models(G, models_path(cache_path(self.out, self.inputs().paths)))
-            self._loaded = self._models.made()
         return self._models
 
     def keep_models(self) -> None:
         """Save the models this command had to make, so that the next query process loads them."""
-        if self._models is None or set(self._models.made()) <= set(self._loaded):
+        new = tuple(n for n in self._models.made() if n not in self._models.loaded) if self._models else ()
+        if not new:
             return
         from ..query.models import models_path, save_models
         from ..pipeline import cache_path, write_into
 
         paths = self.inputs().paths
         try:
-            write_into(self.out, lambda staging: save_models(self._models, models_path(cache_path(staging, paths))),
-                       wait=False)
+            write_into(self.out, lambda staging: save_models(self._models, models_path(cache_path(staging, paths)),
+                                                             new), wait=False)
         except PickgraphError:
             pass  # busy, read-only or full: the next command makes them again
 

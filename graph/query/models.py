@@ -33,10 +33,18 @@ if TYPE_CHECKING:
 
 
 class Models:
-    """The fit and the suggestion index of one graph ``G``, each made on first use (or given)."""
+    """The fit and the suggestion index of one graph ``G``, each made on first use (or given).
 
-    def __init__(self, G: nx.MultiDiGraph, fit: Fit | None = None, index: Index | None = None):
+    ``saved``: where a build saved them (:func:`models_path`); each is then read from
+    there on first use, if it was saved for this very graph, else made.
+    """
+
+    def __init__(self, G: nx.MultiDiGraph, fit: Fit | None = None, index: Index | None = None,
+                 saved: str | os.PathLike[str] | None = None):
         self.G = G
+        self.saved = Path(saved) if saved else None
+        #: the models read from ``saved`` (the others were given or made here)
+        self.loaded: set[str] = set()
         if fit is not None:
             self.__dict__["fit"] = fit
         if index is not None:
@@ -46,23 +54,33 @@ class Models:
     def fit(self) -> Fit:
         from .rank import Fit
 
-        return Fit(self.G)
+        return self._read("fit") or Fit(self.G)
 
     @cached_property
     def index(self) -> Index:
         from .suggest import Index
 
-        return Index(self.G)
+        return self._read("index") or Index(self.G)
 
     def made(self) -> tuple[str, ...]:
-        """Which models are made already (``"fit"``, ``"index"``)."""
-        return tuple(name for name in ("fit", "index") if name in self.__dict__)
+        """Which models are made (or read) already (``"fit"``, ``"index"``)."""
+        return tuple(name for name in MODELS if name in self.__dict__)
+
+    def _read(self, name: str):
+        if self.saved is None:
+            return None
+        got = _read_part(self.saved, name, self.G)
+        if got is not None:
+            self.loaded.add(name)
+        return got
 
 
 # ------------------------------------------------------------ saved models --
 
-#: the first bytes of a saved models file
-MODELS_MAGIC = b"pickgraph-models 1\n"
+#: the models, in the order they are listed
+MODELS = ("fit", "index")
+#: the first bytes of a saved model's file
+MODELS_MAGIC = b"pickgraph-model 2\n"
 #: the code the models are made by (besides the graph's own, which the fingerprint covers)
 _MODEL_CODE = ("query/rank.py", "query/suggest.py", "query/models.py")
 
@@ -78,31 +96,44 @@ def _stamp(G: nx.MultiDiGraph) -> str:
     return f"{G.graph.get('fingerprint')}|{_code_fingerprint(_MODEL_CODE)}"
 
 
-def save_models(models: Models, target: str | os.PathLike[str]) -> Path | None:
-    """Write the models made so far to ``target`` (atomically); nothing for a graph without a fingerprint."""
+def part_path(target: str | os.PathLike[str], name: str) -> Path:
+    """The file of one model: ``graph-KEY.models.fit``, ``graph-KEY.models.index`` (read apart: ``compare``
+    needs only the fit)."""
+    return Path(f"{os.fspath(target)}.{name}")
+
+
+def save_models(models: Models, target: str | os.PathLike[str], names: tuple[str, ...] | None = None) -> Path | None:
+    """Write ``names`` (default: every model made so far) beside ``target``, each atomically in a file of its
+    own (:func:`part_path`); nothing for a graph without a fingerprint."""
     from ..output import atomic_write_bytes
 
-    if not models.G.graph.get("fingerprint") or not models.made():
+    names = models.made() if names is None else names
+    if not models.G.graph.get("fingerprint") or not names:
         return None
-    blob = pickle.dumps((_stamp(models.G), {name: models.__dict__[name] for name in models.made()}),
-                        protocol=pickle.HIGHEST_PROTOCOL)
-    atomic_write_bytes(target, MODELS_MAGIC + hashlib.sha256(blob).digest() + blob)
+    for name in names:
+        blob = pickle.dumps((_stamp(models.G), name, models.__dict__[name]), protocol=pickle.HIGHEST_PROTOCOL)
+        atomic_write_bytes(part_path(target, name), MODELS_MAGIC + hashlib.sha256(blob).digest() + blob)
     return Path(target)
 
 
-def load_models(G: nx.MultiDiGraph, target: str | os.PathLike[str]) -> Models:
-    """:class:`Models` of ``G`` with what ``target`` saved for this very graph (same inputs, same code).
-
-    A missing, damaged or stale file gives a :class:`Models` that makes its models anew.
-    """
+def _read_part(target: Path, name: str, G: nx.MultiDiGraph):
+    """The model ``name`` saved beside ``target`` for this very graph (same inputs, same code), else ``None``."""
     try:
-        data = Path(target).read_bytes()
+        data = part_path(target, name).read_bytes()
         head = len(MODELS_MAGIC)
         if data.startswith(MODELS_MAGIC) and hashlib.sha256(data[head + 32:]).digest() == data[head:head + 32]:
-            stamp, made = pickle.loads(data[head + 32:])
-            if stamp == _stamp(G) and G.graph.get("fingerprint"):
-                return Models(G, **made)
+            stamp, saved_name, model = pickle.loads(data[head + 32:])
+            if stamp == _stamp(G) and saved_name == name and G.graph.get("fingerprint"):
+                return model
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError,
             IndexError, KeyError):
         pass
-    return Models(G)
+    return None
+
+
+def load_models(G: nx.MultiDiGraph, target: str | os.PathLike[str]) -> Models:
+    """:class:`Models` of ``G`` that read what ``target`` saved for this very graph, when first used.
+
+    A missing, damaged or stale file only means that model is made anew.
+    """
+    return Models(G, saved=target)
