@@ -62,11 +62,16 @@ def _edit(folder: Path) -> None:
     (folder / "broken.txt").write_text(render_comparison("Go", "Rust", "Rust"), encoding="utf-8")  # fixed
 
 
-def test_a_build_after_edits_writes_what_a_full_build_writes(tmp_path):
-    pages = tmp_path / "pages"
-    pages.mkdir()
+@pytest.fixture
+def pages(tmp_path) -> Path:
+    folder = tmp_path / "pages"
+    folder.mkdir()
     for name, text in _pages().items():
-        (pages / name).write_text(text, encoding="utf-8")
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_build_after_edits_writes_what_a_full_build_writes(tmp_path, pages):
     inc, cold = tmp_path / "inc", tmp_path / "cold"
     first = _build(inc, pages)
     assert first["pages_reused"] == 0 and first["summary"]["documents"] == 5
@@ -88,11 +93,7 @@ def test_a_build_after_edits_writes_what_a_full_build_writes(tmp_path):
     assert shows[0].exit_code == 0 and shows[0].stdout == shows[1].stdout
 
 
-def test_nothing_changed_reads_nothing_and_a_damaged_table_reads_everything(tmp_path):
-    pages = tmp_path / "pages"
-    pages.mkdir()
-    for name, text in _pages().items():
-        (pages / name).write_text(text, encoding="utf-8")
+def test_nothing_changed_reads_nothing_and_a_damaged_table_reads_everything(tmp_path, pages):
     out = tmp_path / "out"
     first = _build(out, pages)
     before = {n: (out / n).read_bytes() for n in EXPORTS}
@@ -106,11 +107,7 @@ def test_nothing_changed_reads_nothing_and_a_damaged_table_reads_everything(tmp_
     assert {n: (out / n).read_bytes() for n in EXPORTS} == before
 
 
-def test_a_renamed_page_is_read_under_its_new_name(tmp_path):
-    pages = tmp_path / "pages"
-    pages.mkdir()
-    for name, text in _pages().items():
-        (pages / name).write_text(text, encoding="utf-8")
+def test_a_renamed_page_is_read_under_its_new_name(tmp_path, pages):
     out = tmp_path / "out"
     _build(out, pages)
     (pages / "django-vs-flask.txt").rename(pages / "flask-and-django.txt")
