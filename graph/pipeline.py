@@ -467,7 +467,7 @@ def load_graph(
                 reason = exc if isinstance(exc, CacheDamaged) else f"{target} cannot be read ({type(exc).__name__})"
                 notify(f"the build cache is damaged ({reason}); rebuilding it")
                 _remove_damaged(out_dir, target)
-    G, _ = build(paths, aliases, progress=progress, max_bytes=max_bytes)
+    G, _ = build(paths, aliases, progress=progress, max_bytes=max_bytes, reuse=target)  # unchanged pages: not read again
     if G.graph.get("fingerprint"):
         try:
             write_into(out_dir, lambda staging: save_cache(G, staging, paths, aliases), wait=False)

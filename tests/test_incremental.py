@@ -115,3 +115,18 @@ def test_a_renamed_page_is_read_under_its_new_name(tmp_path, pages):
     assert again["pages_reused"] == 4
     r = CliRunner().invoke(main, ["--out", str(out), "compare", "Django", "Flask", "--json"])
     assert [d["source"] for d in json.loads(r.stdout)["documents"]] == [str(pages / "flask-and-django.txt")]
+
+
+def test_a_query_after_an_edit_reads_only_the_changed_page(tmp_path, pages, monkeypatch):
+    from graph.read import parse
+
+    out = tmp_path / "out"
+    _build(out, pages)
+    (pages / "django-vs-flask.txt").write_text(render_comparison("Django", "Flask", "Flask"), encoding="utf-8")
+    read = []
+    real = parse.read_file
+    monkeypatch.setattr(parse, "read_file", lambda path, *a, **k: read.append(os.path.basename(path)) or real(path, *a, **k))
+    r = CliRunner().invoke(main, ["--out", str(out), "compare", "Django", "Flask", "--json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["picks"] == {"django": 0, "flask": 1}
+    # the duplicate's second copy and the rejected page are read again too: only pages are kept
+    assert sorted(read) == ["broken.txt", "django-vs-flask.txt", "redis-vs-memcached.txt"]
