@@ -122,7 +122,10 @@ def _read_part(target: Path, name: str, G: nx.MultiDiGraph):
         data = part_path(target, name).read_bytes()
         head = len(MODELS_MAGIC)
         if data.startswith(MODELS_MAGIC) and hashlib.sha256(data[head + 32:]).digest() == data[head:head + 32]:
-            stamp, saved_name, model = pickle.loads(data[head + 32:])
+            from ..store import paused_gc
+
+            with paused_gc():  # beside a loaded graph, each collection would walk its millions of objects
+                stamp, saved_name, model = pickle.loads(data[head + 32:])
             if stamp == _stamp(G) and saved_name == name and G.graph.get("fingerprint"):
                 return model
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError,
