@@ -21,6 +21,11 @@ Graph attributes (``G.graph``):
     ``documents``  ``{sha: Comparison | TopicPage}`` — the records, for explanations
     ``identity``   the :class:`~graph.resolve.Identity` (merges, aliases)
     ``report``     ``{"duplicates": […], "rejections": […], "warnings": […]}`` as plain dicts
+    ``summary``    the counts of the build that made the graph (``pickgraph build``'s summary)
+
+:func:`graph.pipeline.build` adds ``inputs``, ``alias_file``, ``fingerprint`` (``None`` when the
+pages changed while read), ``changed_during_build`` and ``page_files`` (each page file's size,
+mtime, ctime and sha256, which the next build's reuse reads; not kept in the query cache).
 
 >>> from graph.read import parse_text, EXAMPLE
 >>> from graph.read.model import ReadReport
