@@ -1,6 +1,8 @@
 """``python -m benchmarks.serve_load``: 32 clients against ``pickgraph serve`` on a 100,000-page build.
 
-Each client holds one keep-alive connection and sends requests one after another, drawn at
+Each client (a coroutine: the 32 share one thread, so the load costs a few percent of a core
+and a latency is the server's, not a client thread's wait for the interpreter) holds one
+keep-alive connection and sends requests one after another, drawn at
 random (fixed seed) from a mix of API calls (show, topics prefix search, neighbours, suggest,
 compare, why) and the bundled SPARQL queries with a topic bound. By default a client sends its
 next request as soon as the last is answered (a closed loop, no pause): the clients then keep
@@ -9,7 +11,10 @@ clients / X, whatever the server does with each request. ``--think-ms M`` makes 
 pause a random time (exponential, mean M ms) between requests, like people reading a page:
 then the latencies are those of a server under a given load, not at saturation.
 Reported: requests, errors, p50/p95 per kind and per family (API, SPARQL), the server's RSS
-(its process and its query processes, sampled twice a second), the load average before.
+(its process and its query processes, sampled twice a second), the CPU seconds of the clients,
+the server process and its query processes, the load average before, and where the SPARQL
+requests' time went by the server's ``Server-Timing`` header (answers kept or run; for those
+run, the wait for a query process and the query itself).
 
 ``--switch`` adds a second phase: a rebuild of the corpus with one page more is committed into
 the same out folder while the clients run; the phase ends 5 s after the server switched.
@@ -24,7 +29,7 @@ Errors must stay zero; its latencies are reported apart (the rebuild takes the s
 from __future__ import annotations
 
 import argparse
-import http.client
+import asyncio
 import json
 import os
 import random
@@ -60,16 +65,19 @@ def percentile(values: list[float], p: float) -> float:
     return s[max(0, min(len(s) - 1, int(-(-p * len(s) // 100)) - 1))]
 
 
+def family(pid: int, children: bool = True) -> list[int]:
+    """``pid`` and (unless told not to) its children: the server and its query processes."""
+    try:
+        return [pid, *([int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+                       if children else [])]
+    except OSError:
+        return [pid]
+
+
 def rss_mb(pid: int, children: bool = True) -> float:
     """The resident memory of ``pid`` and (unless told not to) its children, in MB (0 when gone)."""
     total = 0
-    pids = [pid]
-    try:
-        if children:
-            pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        pass
-    for p in pids:
+    for p in family(pid, children):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -117,75 +125,160 @@ class Mix:
 def load(server: Server, topics: list[dict], queries: dict[str, str], clients: int, seconds: float | None,
          sparql_share: float, until: threading.Event | None = None, think_ms: float = 0) -> dict:
     """Run ``clients`` clients for ``seconds`` (or until ``until`` is set), each pausing ``think_ms`` on average
-    between requests (0: none, a closed loop); their figures."""
+    between requests (0: none, a closed loop); their figures, and the CPU the load itself and the server took."""
     host, port = server.url.removeprefix("http://").rsplit(":", 1)
-    samples: list[tuple[str, float, bool, str]] = []
-    lock = threading.Lock()
-    stop = threading.Event()
     rss: list[float] = []
     server_rss: list[float] = []
-
-    def client(i: int) -> None:
-        mix = Mix(topics, queries, 1000 + i, sparql_share)
-        conn = http.client.HTTPConnection(host, int(port), timeout=60)
-        mine = []
-        pause = random.Random(2000 + i)
-        while not stop.is_set():
-            if think_ms:
-                stop.wait(pause.expovariate(1000 / think_ms))
-            kind, method, path, body = mix.next()
-            headers = {"Content-Type": "application/x-www-form-urlencoded",
-                       "Accept": "application/sparql-results+json"} if body else {}
-            t0 = time.perf_counter()
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                r = conn.getresponse()
-                data = r.read()
-                ok, why = r.status == 200, "" if r.status == 200 else f"{r.status} {data[:160]!r}"
-            except (OSError, http.client.HTTPException) as exc:
-                ok, why = False, f"{type(exc).__name__}: {exc}"
-                conn.close()
-                conn = http.client.HTTPConnection(host, int(port), timeout=60)
-            mine.append((kind, (time.perf_counter() - t0) * 1000, ok, why))
-        conn.close()
-        with lock:
-            samples.extend(mine)
+    done = threading.Event()
 
     def sampler() -> None:
-        while not stop.is_set():
+        while not done.is_set():
             rss.append(rss_mb(server.proc.pid))
             server_rss.append(rss_mb(server.proc.pid, children=False))
             time.sleep(0.5)
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    threads.append(threading.Thread(target=sampler))
+    sampling = threading.Thread(target=sampler)
+    cpu0, server0, all0 = time.process_time(), cpu_seconds(server.proc.pid, False), cpu_seconds(server.proc.pid)
     started = time.perf_counter()
-    for t in threads:
-        t.start()
-    if until is not None:
-        until.wait()
-    else:
-        time.sleep(seconds)
-    stop.set()
-    for t in threads:
-        t.join()
+    sampling.start()
+    try:
+        samples = asyncio.run(_clients(host, int(port), topics, queries, clients, seconds, sparql_share, until,
+                                       think_ms))
+    finally:
+        done.set()
+        sampling.join()
     wall = time.perf_counter() - started
     return {**summarise(samples, wall, rss),
+            "cpu_s": {"clients": round(time.process_time() - cpu0, 1),
+                      "server": round(cpu_seconds(server.proc.pid, False) - server0, 1),
+                      "query_processes": round(cpu_seconds(server.proc.pid) - all0 - (cpu_seconds(server.proc.pid, False) - server0), 1)},
             "server_rss_mb": {"max": round(max(server_rss)), "end": round(server_rss[-1])} if server_rss else None}
 
 
-def summarise(samples: list[tuple[str, float, bool, str]], wall: float, rss: list[float]) -> dict:
+async def _clients(host: str, port: int, topics: list[dict], queries: dict[str, str], clients: int,
+                   seconds: float | None, sparql_share: float, until: threading.Event | None,
+                   think_ms: float) -> list[tuple[str, float, bool, str, dict]]:
+    """The clients as coroutines of one thread: a client's latency is then the server's, not the time its
+    thread waited for the interpreter (32 threads of http.client spent a core and waited 5 ms turns for it)."""
+    stop = asyncio.Event()
+    samples: list[tuple[str, float, bool, str, dict]] = []
+    tasks = [asyncio.create_task(_client(host, port, Mix(topics, queries, 1000 + i, sparql_share),
+                                         random.Random(2000 + i), think_ms, stop, samples))
+             for i in range(clients)]
+    if until is None:
+        await asyncio.sleep(seconds)
+    else:
+        while not until.is_set():
+            await asyncio.sleep(0.2)
+    stop.set()
+    await asyncio.gather(*tasks)
+    return samples
+
+
+async def _client(host: str, port: int, mix: Mix, pause: random.Random, think_ms: float, stop: asyncio.Event,
+                  samples: list) -> None:
+    """One keep-alive connection, one request after another until ``stop``; a sample for each."""
+    conn: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+    while not stop.is_set():
+        if think_ms:
+            try:
+                await asyncio.wait_for(stop.wait(), pause.expovariate(1000 / think_ms))
+                break
+            except asyncio.TimeoutError:
+                pass
+        kind, method, path, body = mix.next()
+        head = f"{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        if body:
+            head += ("Content-Type: application/x-www-form-urlencoded\r\nAccept: application/sparql-results+json\r\n"
+                     f"Content-Length: {len(body)}\r\n")
+        request = (head + "\r\n").encode() + (body or b"")
+        t0 = time.perf_counter()
+        try:
+            if conn is None:
+                conn = await asyncio.open_connection(host, port)
+            reader, writer = conn
+            writer.write(request)
+            status, headers = _response_head(await reader.readuntil(b"\r\n\r\n"))
+            data = await reader.readexactly(int(headers.get("content-length", "0")))
+            ok, why = status == 200, "" if status == 200 else f"{status} {data[:160]!r}"
+            timing = _server_timing(headers.get("server-timing", ""))
+            if headers.get("connection", "").lower() == "close":
+                writer.close()
+                conn = None
+        except (OSError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+            ok, why, timing = False, f"{type(exc).__name__}: {exc}", {}
+            if conn is not None:
+                conn[1].close()
+            conn = None
+        samples.append((kind, (time.perf_counter() - t0) * 1000, ok, why, timing))
+    if conn is not None:
+        conn[1].close()
+
+
+def _server_timing(header: str) -> dict[str, float]:
+    """The durations (ms) of a Server-Timing header.
+
+    >>> _server_timing("wait;dur=2.1, query;dur=13.5, total;dur=16.2")
+    {'wait': 2.1, 'query': 13.5, 'total': 16.2}
+    """
+    found = {}
+    for part in header.split(","):
+        name, _, params = part.strip().partition(";")
+        if params.startswith("dur="):
+            found[name] = float(params[4:])
+    return found
+
+
+def _response_head(raw: bytes) -> tuple[int, dict[str, str]]:
+    """The status and the headers (names lowercased) of an HTTP/1.1 response head.
+
+    >>> _response_head(b"HTTP/1.1 200 OK\\r\\ncontent-length: 2\\r\\nConnection: close\\r\\n\\r\\n")
+    (200, {'content-length': '2', 'connection': 'close'})
+    """
+    lines = raw.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+    return int(lines[0].split()[1]), headers
+
+
+def cpu_seconds(pid: int, children: bool = True) -> float:
+    """User and system CPU seconds of ``pid`` and (unless told not to) its live children so far (0 when gone)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in family(pid, children):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def summarise(samples: list[tuple[str, float, bool, str, dict]], wall: float, rss: list[float]) -> dict:
     def stats(ms: list[float]) -> dict:
         return {"n": len(ms), "mean_ms": round(sum(ms) / len(ms), 1), "p50_ms": round(percentile(ms, 50), 1),
                 "p95_ms": round(percentile(ms, 95), 1), "max_ms": round(max(ms), 1)} if ms else {"n": 0}
 
-    by_kind = {k: stats([ms for kind, ms, _, _ in samples if kind == k]) for k in (*API_KINDS, *SPARQL_KINDS)}
-    errors = [why for _, _, ok, why in samples if not ok]
+    by_kind = {k: stats([ms for kind, ms, *_ in samples if kind == k]) for k in (*API_KINDS, *SPARQL_KINDS)}
+    errors = [why for _, _, ok, why, _ in samples if not ok]
+    sparql = [(ms, timing) for kind, ms, ok, _, timing in samples if kind in SPARQL_KINDS and ok]
+    ran = [(ms, timing) for ms, timing in sparql if "query" in timing]
     return {
         "seconds": round(wall, 1), "requests": len(samples), "per_second": round(len(samples) / wall, 1),
         "errors": len(errors), "first_errors": errors[:5],
-        "api": stats([ms for kind, ms, _, _ in samples if kind in API_KINDS]),
-        "sparql": stats([ms for kind, ms, _, _ in samples if kind in SPARQL_KINDS]),
+        "api": stats([ms for kind, ms, *_ in samples if kind in API_KINDS]),
+        "sparql": stats([ms for kind, ms, *_ in samples if kind in SPARQL_KINDS]),
+        # where a SPARQL request's time went, by the server's Server-Timing header: answers that ran a
+        # query, then their wait for a query process, the query's run, and the time outside the handler
+        # (the request and the answer queued on the server's event loop, the sockets)
+        "sparql_ran": stats([ms for ms, _ in ran]),
+        "sparql_kept": stats([ms for ms, timing in sparql if "query" not in timing]),
+        "sparql_wait": stats([timing["wait"] for _, timing in ran]),
+        "sparql_query": stats([timing["query"] for _, timing in ran]),
+        "sparql_outside": stats([ms - timing["total"] for ms, timing in sparql if "total" in timing]),
         "kinds": by_kind,
         "rss_mb": {"start": round(rss[0]) if rss else None, "max": round(max(rss)) if rss else None,
                    "end": round(rss[-1]) if rss else None},

@@ -92,9 +92,13 @@ class QueryRunner:
         return self
 
     async def run(self, store: str, query: str, bindings: list[tuple[str, str]], base_iri: str,
-                  result_format: str = "json", graph_format: str = "turtle") -> Answer:
-        """Run ``query`` on the store at path ``store``; raises QueryTimedOut past the limit."""
+                  result_format: str = "json", graph_format: str = "turtle", timing: dict | None = None) -> Answer:
+        """Run ``query`` on the store at path ``store``; raises QueryTimedOut past the limit.
+
+        ``timing``, when given, gets the seconds spent waiting for a free process (``wait``) and
+        from sending the query to having its answer (``query``)."""
         loop = asyncio.get_running_loop()
+        asked = loop.time()
         if self._idle is None:
             self._idle = asyncio.Queue()
             for worker in getattr(self, "_started", None) or [self._start() for _ in range(self.workers)]:
@@ -102,7 +106,7 @@ class QueryRunner:
         deadline = loop.time() + self.time_limit
         worker = await self._take(loop, deadline)
         proc, conn = worker
-        self._busy[proc] = loop.time()
+        self._busy[proc] = sent = loop.time()
         try:
             conn.send((store, query, bindings, base_iri, result_format, graph_format, self.row_cap))
             if not await _readable(loop, conn, max(0.0, deadline - loop.time())):
@@ -117,6 +121,8 @@ class QueryRunner:
         finally:
             self._busy.pop(proc, None)
             self._give_back(worker)
+            if timing is not None:
+                timing.update(wait=sent - asked, query=loop.time() - sent)
         if reply[0] == "error":
             raise (QueryRefused if reply[1] == "refused" else _sparql_error())(reply[2])
         return Answer(reply[1], reply[2])
