@@ -5,6 +5,7 @@ switch to a newer build under load."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import threading
 import time
@@ -276,6 +277,28 @@ def test_a_repeated_query_is_answered_from_the_builds_cache(server):
     assert after["entries"] - before["entries"] == 2
 
 
+def test_a_sparql_answer_says_where_its_time_went(server):
+    q = Q("SELECT ?n WHERE { ?t a pg:Topic ; skos:prefLabel ?n } ORDER BY DESC(?n) LIMIT 2")
+    ran, kept = server.request(f"/sparql?query={q}"), server.request(f"/sparql?query={q}")
+    assert re.fullmatch(r"wait;dur=\d+\.\d, query;dur=\d+\.\d, total;dur=\d+\.\d", ran[1]["server-timing"])
+    assert re.fullmatch(r"cache, total;dur=\d+\.\d", kept[1]["server-timing"])
+    assert ran[2] == kept[2]
+
+
+def test_a_repeated_api_call_is_answered_from_the_builds_cache(server):
+    before = server.get("/api/status")[1]["api_cache"]
+    first = server.request("/api/compare?a=PostgreSQL&b=MySQL")
+    again = server.request("/api/compare?b=MySQL&a=PostgreSQL")  # the same parameters in another order
+    missing = [server.request("/api/show?topic=no-such-topic") for _ in range(2)]
+    paged = [server.request("/api/topics?q=post&limit=2") for _ in range(2)]
+    after = server.get("/api/status")[1]["api_cache"]
+    assert first[0] == again[0] == 200 and first[2] == again[2]
+    assert [m[0] for m in missing] == [404, 404]  # errors are answered each time, never kept
+    assert paged[0][2] == paged[1][2] and paged[0][1]["x-total-count"] == paged[1][1]["x-total-count"]
+    assert (after["misses"] - before["misses"], after["hits"] - before["hits"]) == (4, 2)
+    assert after["entries"] - before["entries"] == 2
+
+
 def test_cors_for_browser_clients(server):
     status, headers, _ = server.request("/sparql", method="OPTIONS",
                                         headers={"Origin": "http://example.org", "Access-Control-Request-Method": "POST"})
@@ -328,6 +351,7 @@ def test_a_newer_build_is_served_without_a_failed_request(tmp_path):
     with Server(out) as s:
         before = s.get("/api/status")[1]
         assert before["topics"] == 4  # alpha, beta, gamma, shared
+        gamma_before = s.get("/api/show?topic=Gamma")[1]  # kept by the first build's answer cache
         failures: list[str] = []
         done = threading.Event()
         counts = [0]
@@ -355,7 +379,9 @@ def test_a_newer_build_is_served_without_a_failed_request(tmp_path):
         for t in threads:
             t.join()
         after = s.get("/api/status")[1]
+        gamma_after = s.get("/api/show?topic=Gamma")[1]
     assert failures == []
+    assert gamma_before != gamma_after and "delta" in json.dumps(gamma_after)  # no answer outlives its build
     assert counts[0] > 50
     assert after["topics"] == 5 and after["switches"] == 1
     assert any("now serving the new build (5 topics)" in line for line in s.log)

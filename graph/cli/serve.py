@@ -23,7 +23,8 @@ from . import State, out_option, pass_state
               show_default="the number of cores, at most 8",
               help="Processes that run SPARQL queries side by side.")
 @click.option("--answer-cache", "cache_mb", type=click.FloatRange(0), default=64, show_default=True, metavar="MB",
-              help="Megabytes of SPARQL answers kept per build, so a repeated query runs once (0: none).")
+              help="Megabytes of answers kept per build, for SPARQL and for the API each, so a repeated "
+                   "request is computed once (0: none).")
 @click.option("--base-iri", metavar="IRI", default=None,
               help="Base of the data IRIs in SPARQL (default https://w3id.org/pickgraph/).")
 @out_option

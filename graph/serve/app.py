@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
@@ -64,6 +66,19 @@ def _status(exc: PickgraphError) -> int:
     return 400  # the library's errors are the request's: two equal topics, a bad query, …
 
 
+def server_timing(timing: dict[str, float], total: float) -> str:
+    """A ``Server-Timing`` header (W3C Server Timing; shown by browsers' developer tools) for a SPARQL
+    answer: the wait for a query process and the query's run, or ``cache`` when a kept answer served.
+
+    >>> server_timing({"wait": 0.0021, "query": 0.0135}, 0.0162)
+    'wait;dur=2.1, query;dur=13.5, total;dur=16.2'
+    >>> server_timing({}, 0.0003)
+    'cache, total;dur=0.3'
+    """
+    parts = [f"{name};dur={timing[name] * 1000:.1f}" for name in ("wait", "query") if name in timing] or ["cache"]
+    return ", ".join([*parts, f"total;dur={total * 1000:.1f}"])
+
+
 def error_response(exc: PickgraphError, headers: dict[str, str] | None = None) -> Response:
     """The CLI's JSON error object for ``exc`` (see docs/cli.md), with the HTTP status it stands for."""
     from ..cli.errors import kind_of, library_fields
@@ -73,10 +88,19 @@ def error_response(exc: PickgraphError, headers: dict[str, str] | None = None) -
     return _json(body, _status(exc), headers)
 
 
-def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+class Reply(NamedTuple):
+    """An API answer: its JSON bytes and any headers of its own."""
+    body: bytes
+    headers: dict[str, str] | None = None
+
+
+def _dumps(data: Any) -> bytes:
     # the bytes of the CLI's --json (graph.cli.emit)
-    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    return Response(text, status, {**SECURITY_HEADERS, **(headers or {})}, media_type="application/json")
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(_dumps(data), status, {**SECURITY_HEADERS, **(headers or {})}, media_type="application/json")
 
 
 def _one(request: Request, name: str) -> str:
@@ -99,16 +123,26 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
                hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]")) -> Starlette:
     """The server's application: ``live`` gives the build, ``runner`` runs SPARQL queries."""
 
-    def api(answer: Callable[[Request, Build], Any]) -> Callable:
-        def handler(request: Request) -> Response:
+    def api(answer: Callable[[Request, Build], Any], keep: bool = True) -> Callable:
+        async def handler(request: Request) -> Response:
             build = live.current  # read once: this request answers from this build
-            try:
+
+            def reply() -> Reply:
                 data = answer(request, build)
+                return data if isinstance(data, Reply) else Reply(_dumps(data))
+
+            async def compute() -> Reply:  # in a thread: the library's work must not hold the loop
+                return await run_in_threadpool(reply)
+
+            try:
+                if keep:  # a build never changes: the same request gets the same answer until the switch
+                    key = (request.url.path, tuple(sorted(request.query_params.multi_items())))
+                    data = await build.api_answers.get(key, compute, lambda r: len(r.body) + len(repr(key)))
+                else:
+                    data = await compute()
             except PickgraphError as exc:
                 return error_response(exc)
-            if isinstance(data, Response):
-                return data
-            return _json(data)
+            return Response(data.body, 200, {**SECURITY_HEADERS, **(data.headers or {})}, media_type="application/json")
 
         return handler
 
@@ -150,7 +184,7 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
         offset = _int(request, "offset", 0, 0, 10**9)
         limit = _int(request, "limit", 50, 1, limits.page)
         total, rows = build.index.search(request.query_params.get("q", ""), offset, limit)
-        return _json(rows, headers={"X-Total-Count": str(total)})
+        return Reply(_dumps(rows), {"X-Total-Count": str(total)})
 
     def neighbours(request: Request, build: Build) -> Any:
         from .neighbours import neighbourhood
@@ -159,7 +193,8 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
                              _int(request, "limit", 30, 1, limits.neighbours))
 
     def status(request: Request, build: Build) -> Any:
-        return {**build.status(), "switches": live.switches, "out": live.out, "sparql_cache": build.answers.stats()}
+        return {**build.status(), "switches": live.switches, "out": live.out, "sparql_cache": build.answers.stats(),
+                "api_cache": build.api_answers.stats()}
 
     async def sparql(request: Request) -> Response:
         from ..rdf import sparql as sp
@@ -167,6 +202,7 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
         if request.method == "OPTIONS":
             return Response(status_code=204, headers=CORS_HEADERS)
         build = live.current
+        began, timing = time.perf_counter(), {}
         try:
             params = await _protocol_params(request, limits)
             query = params.pop("query")
@@ -178,7 +214,7 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
 
             async def run() -> Answer:
                 check_query(query, limits.query_chars)  # a kept answer is of a query that passed it
-                return await runner.run(build.store, query, bindings, live.base_iri, rfmt, gfmt)
+                return await runner.run(build.store, query, bindings, live.base_iri, rfmt, gfmt, timing)
 
             # the build never changes: an answer given once is given again, until the switch drops it
             answer = await build.answers.get((query, tuple(bindings), live.base_iri, rfmt, gfmt), run,
@@ -186,7 +222,9 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
         except PickgraphError as exc:
             return error_response(exc, CORS_HEADERS)
         return Response(answer.body, 200, {**CORS_HEADERS, "X-Content-Type-Options": "nosniff",
-                                           "Cache-Control": "no-store"}, media_type=answer.media_type)
+                                           "Cache-Control": "no-store",
+                                           "Server-Timing": server_timing(timing, time.perf_counter() - began)},
+                        media_type=answer.media_type)
 
     def page(request: Request) -> Response:
         return Response(_asset("index.html"), 200, SECURITY_HEADERS, media_type="text/html")
@@ -201,7 +239,7 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
     routes = [
         Route("/", page),
         Route("/static/{name}", asset),
-        Route("/api/status", api(status)),
+        Route("/api/status", api(status, keep=False)),
         Route("/api/topics", api(topics)),
         Route("/api/show", api(show)),
         Route("/api/compare", api(compare)),

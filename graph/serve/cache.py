@@ -1,8 +1,9 @@
-"""SPARQL answers kept per build: the same query with the same bindings is run once.
+"""Answers kept per build: the same SPARQL query with the same bindings is run once, and
+the same API request is answered once.
 
 A build never changes once served, so an answer to (query text, bindings, base IRI,
-formats) stays true until the next build; the cache hangs on the :class:`~.state.Build`
-it answers for, and a switch drops it with that build. It is bounded by the bytes of
+formats), or to (API path, parameters), stays true until the next build; the caches hang
+on the :class:`~.state.Build` they answer for, and a switch drops them with that build. It is bounded by the bytes of
 the answers it keeps (least recently used first out), and requests for an answer
 being computed wait for that one run instead of starting another (a popular topic
 asked by many clients at once costs one query).

@@ -34,7 +34,8 @@ class Build:
     digest: str | None  # the inputs digest of the build record
     models: Any = None  # the graph's Models (fit and suggestion index), made before the build is served
     loaded_at: float = field(default_factory=time.time)
-    answers: AnswerCache = field(default_factory=AnswerCache, compare=False, repr=False)
+    answers: AnswerCache = field(default_factory=AnswerCache, compare=False, repr=False)  # SPARQL answers
+    api_answers: AnswerCache = field(default_factory=AnswerCache, compare=False, repr=False)  # JSON API answers
 
     def status(self) -> dict[str, Any]:
         return {"inputs_digest": self.digest, "topics": self.G.number_of_nodes(),
@@ -66,7 +67,7 @@ def recorded_digest(out: str | os.PathLike[str]) -> str | None:
 def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], None],
                progress: bool = False, cache_bytes: int = 64 * 2**20) -> Build:
     """Load the last build in ``out``: graph (from its cache), topic index, SPARQL store;
-    ``cache_bytes`` of its SPARQL answers are kept."""
+    ``cache_bytes`` of its SPARQL answers are kept, and as much of its API answers."""
     from ..pipeline import cache_path, load_graph, query_inputs
     from ..query.topics import list_topics
 
@@ -88,7 +89,8 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
     models.fit, models.index  # made here, before the build is served: no first request pays seconds for them
     say("opening the SPARQL store (made once per build, from its Turtle export: about a minute at 100,000 pages)")
     store = store_path(G, cache_path(out, inputs.paths), base_iri, out, say)
-    return Build(G, index, store, digest, models, answers=AnswerCache(cache_bytes))
+    return Build(G, index, store, digest, models, answers=AnswerCache(cache_bytes),
+                 api_answers=AnswerCache(cache_bytes))
 
 
 def store_path(G: nx.MultiDiGraph, cache_file: Path, base_iri: str, out: str | os.PathLike[str] | None = None,
