@@ -336,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--sparql-share", type=float, default=0.3, help="share of SPARQL requests in the mix")
-    ap.add_argument("--query-workers", type=int, default=2, help="the server's --query-workers")
+    ap.add_argument("--query-workers", type=int, help="the server's --query-workers (default: the server's own)")
     ap.add_argument("--answer-cache", type=float, default=64, help="the server's --answer-cache (MB; 0: none)")
     ap.add_argument("--think-ms", type=float, default=0,
                     help="mean pause of a client between requests (0: none, the clients saturate the server)")
@@ -355,7 +355,8 @@ def main(argv: list[str] | None = None) -> int:
                     "think_ms": args.think_ms, "loadavg_before": os.getloadavg(),
                     "cpus": os.cpu_count(), "command": " ".join(["python -m benchmarks.serve_load", *(argv or sys.argv[1:])])}
     started = time.perf_counter()
-    with Server(out, "--query-workers", str(args.query_workers), "--answer-cache", str(args.answer_cache)) as server:
+    workers = ["--query-workers", str(args.query_workers)] if args.query_workers else []
+    with Server(out, *workers, "--answer-cache", str(args.answer_cache)) as server:
         result["start_s"] = round(time.perf_counter() - started, 1)
         progress(f"server up in {result['start_s']} s at {server.url}")
         topics = server.get("/api/topics?limit=1000")[1]
@@ -364,7 +365,8 @@ def main(argv: list[str] | None = None) -> int:
         progress(f"load: {args.clients} clients for {args.seconds:g} s")
         result["steady"] = load(server, topics, queries, args.clients, args.seconds, args.sparql_share,
                                 think_ms=args.think_ms)
-        result["steady"]["sparql_cache"] = server.get("/api/status")[1]["sparql_cache"]
+        status = server.get("/api/status")[1]
+        result["steady"]["sparql_cache"], result["steady"]["api_cache"] = status["sparql_cache"], status["api_cache"]
         progress(json.dumps({k: result["steady"][k] for k in ("requests", "errors", "api", "sparql", "rss_mb")}))
         if args.switch:
             if folder is None:

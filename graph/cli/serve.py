@@ -20,7 +20,7 @@ from . import State, out_option, pass_state
 @click.option("--max-rows", type=click.IntRange(1), default=10_000, show_default=True,
               help="Results a SPARQL query may return (more: an error asking for a LIMIT).")
 @click.option("--query-workers", type=click.IntRange(1, 64), default=None,
-              show_default="the number of cores, at most 8",
+              show_default="two per core, at most 8",
               help="Processes that run SPARQL queries side by side.")
 @click.option("--answer-cache", "cache_mb", type=click.FloatRange(0), default=64, show_default=True, metavar="MB",
               help="Megabytes of answers kept per build, for SPARQL and for the API each, so a repeated "
