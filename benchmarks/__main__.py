@@ -233,12 +233,17 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
         for row in query_commands(pg, out, args):
             add(row.pop("step"), "pickgraph", row)
     if built and "sparql" in steps:  # before the exports, which rewrite the build's Turtle file
-        progress(f"[{n:,} pages] pickgraph sparql: making the store")
-        made, top, cmd = sparql_store_made(out, args.timeout)
+        made = []
+        for i in range(args.runs):  # each run removes the store and makes it again
+            progress(f"[{n:,} pages] pickgraph sparql: making the store (run {i + 1} of {args.runs})")
+            one, top, cmd = sparql_store_made(out, args.timeout)
+            made.append(one)
         ask = cmd[:cmd.index("@win-loss")] + ["ASK { ?s ?p ?o }"]
         add("sparql, first call (makes the store)", "pickgraph", {
-            "status": made["status"], "command": shlex.join(ask),
-            **{k: summarise([made[k]], 3 if k == "wall_s" else 1) for k in ("wall_s", "cpu_s", "peak_rss_mb", "tree_rss_mb")}})
+            "status": "ok" if all(m["status"] == "ok" for m in made) else made[-1]["status"],
+            "command": shlex.join(ask),
+            **{k: summarise([m[k] for m in made], 3 if k == "wall_s" else 1)
+               for k in ("wall_s", "cpu_s", "peak_rss_mb", "tree_rss_mb")}})
         add("sparql @win-loss -t HUB (store made)", "pickgraph", repeat(cmd, args.runs, args.timeout,
                                                                  f"[{n:,} pages] pickgraph sparql @win-loss"), topic=top)
     if "incremental" in steps:
