@@ -401,3 +401,23 @@ def test_answers_on_a_kept_alive_connection_are_not_held_back(server):
         took.append(time.perf_counter() - started)
     conn.close()
     assert sorted(took)[7] < 0.030, took
+
+
+# --------------------------------------------------- the load benchmark --
+
+def test_the_load_benchmarks_clients_against_a_real_server(server):
+    # benchmarks/serve_load.py measures issue 16's targets: its clients must count every answer and error
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.serve_load import API_KINDS, SPARQL_KINDS, load
+
+    topics = server.get("/api/topics?limit=40")[1]
+    figures = load(server, topics, bundled_queries(), clients=4, seconds=2, sparql_share=0.5)
+    assert figures["errors"] == 0 and figures["first_errors"] == []
+    assert figures["requests"] == figures["api"]["n"] + figures["sparql"]["n"] > 40
+    assert {k for k, v in figures["kinds"].items() if v["n"]} == {*API_KINDS, *SPARQL_KINDS}
+    # every SPARQL answer said where its time went: kept, or run after a wait
+    assert figures["sparql_ran"]["n"] + figures["sparql_kept"]["n"] == figures["sparql"]["n"]
+    assert figures["sparql_ran"]["n"] == figures["sparql_wait"]["n"] == figures["sparql_query"]["n"] > 0
+    assert figures["cpu_s"]["server"] > 0 and figures["rss_mb"]["max"] > 0
