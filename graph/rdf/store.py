@@ -207,8 +207,9 @@ def make_store(folder: Path, name: str, digest: str, write_trig: Callable[[IO[by
         store = ox.Store(str(tmp / "db"))
         load_trig(store, source)
         store.flush()
-        # compacted once: the bulk loader's files make every lookup dearer (the bundled queries bound to
-        # a hub at 100,000 pages: 18.2 → 6.7 ms each), for about 10 s more here and a bigger folder
+        # compacted once: the bulk loader's files make every lookup dearer (the bundled queries bound to a
+        # hub at 100,000 pages: 18.2 → 6.7 ms each); it costs half a minute more there, and 1.7 GB on disk
+        # instead of 0.95 (docs/serve.md)
         store.optimize()
         del store  # closes the database before it moves
         source.unlink()

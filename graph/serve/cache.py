@@ -3,8 +3,9 @@ the same API request is answered once.
 
 A build never changes once served, so an answer to (query text, bindings, base IRI,
 formats), or to (API path, parameters), stays true until the next build; the caches hang
-on the :class:`~.state.Build` they answer for, and a switch drops them with that build. It is bounded by the bytes of
-the answers it keeps (least recently used first out), and requests for an answer
+on the :class:`~.state.Build` they answer for, and a switch drops them with that build.
+Each is bounded by the bytes of the answers it keeps (least recently used first out), and
+requests for an answer
 being computed wait for that one run instead of starting another (a popular topic
 asked by many clients at once costs one query).
 
