@@ -5,9 +5,8 @@ A build never changes once served, so an answer to (query text, bindings, base I
 formats), or to (API path, parameters), stays true until the next build; the caches hang
 on the :class:`~.state.Build` they answer for, and a switch drops them with that build.
 Each is bounded by the bytes of the answers it keeps (least recently used first out), and
-requests for an answer
-being computed wait for that one run instead of starting another (a popular topic
-asked by many clients at once costs one query).
+requests for an answer being computed wait for that one run instead of starting another
+(a popular topic asked by many clients at once costs one query).
 
 Used from the server's event loop only, so it needs no lock.
 """
