@@ -253,7 +253,7 @@ class Index:
                 self._members[i] = np.asarray([pos[n] for n in self.members[i]], dtype=np.int64)
                 for n in c:
                     self.community[n] = i
-            self._M = self._memberships(U, membership)
+            self._M = self._memberships(membership)
             self._MT = self._M.T.tocsr()
         # Being listed as related is evidence of popularity only for topics a page names: for a bare
         # slug it mostly marks a concept (``nosql``), which nobody compares; and only as far as the
@@ -271,10 +271,11 @@ class Index:
         # The inverted index: dimension -> (topic, weight), topics in slug order.
         self._PT = self._P.T.tocsr()
 
-    def _memberships(self, U: nx.Graph, sure: float) -> sp.csr_array:
-        """How much each topic belongs to each community, from its link weight ``w`` into it in ``U`` (the
-        graph the communities were drawn from): ``exp(sure * w)`` over the same sum for every community, those
-        it has no link into counting 1 each; below 1e-4, nothing. A topic without links belongs to its own.
+    def _memberships(self, sure: float) -> sp.csr_array:
+        """How much each topic belongs to each community, from its link weight ``w`` into it in the graph the
+        communities were drawn from (a comparison weighs 1, a ``related-to`` link 1 - its platform score):
+        ``exp(sure * w)`` over the same sum for every community, those it has no link into counting 1 each;
+        below 1e-4, nothing. A topic without links belongs to its own.
 
         Louvain gives a topic with few links one community even when its links say "this one or that one"
         equally: a topic compared once in each of two groups is half in each here, so each group suggests it
@@ -283,12 +284,21 @@ class Index:
         pos, n = self.pos, len(self.nodes)
         n_comm = len(self.members)
         comm = np.asarray([self.community[x] for x in self.nodes], dtype=np.int64)
-        ends = [(pos[u], pos[v], w) for u, v, w in U.edges(data="weight")]
-        iu = np.asarray([e[0] for e in ends], dtype=np.int64)
-        iv = np.asarray([e[1] for e in ends], dtype=np.int64)
-        w = np.asarray([e[2] for e in ends], dtype=float)
-        S = sp.coo_array((np.concatenate([w, w]), (np.concatenate([iu, iv]), comm[np.concatenate([iv, iu])])),
-                         shape=(n, n_comm)).tocsr()
+        # every link both ways, from the walk's adjacency; its weight as in the Louvain graph
+        src = np.repeat(np.arange(n, dtype=np.int64), self._degree)
+        dst = self._link_idx
+        plat = np.zeros(n)
+        for t, v in self.platform.items():
+            plat[pos[t]] = v
+        w = 1 - np.maximum(plat[src], plat[dst])
+        # a comparison weighs 1 even beside a platform: the rest of its weight, for the few pairs that need it
+        extra = sorted({(pos[u], pos[v], max(plat[pos[u]], plat[pos[v]])) for t in self.platform if self.platform[t]
+                        for a in self.opp.get(t, ()) for u, v in ((t, a), (a, t))})
+        if extra:
+            src = np.concatenate([src, np.asarray([e[0] for e in extra], dtype=np.int64)])
+            dst = np.concatenate([dst, np.asarray([e[1] for e in extra], dtype=np.int64)])
+            w = np.concatenate([w, np.asarray([e[2] for e in extra])])
+        S = sp.coo_array((w, (src, comm[dst])), shape=(n, n_comm)).tocsr()
         S.sum_duplicates()
         counts = np.diff(S.indptr)
         has = counts > 0
