@@ -17,7 +17,8 @@ it by a popularity prior, ``(comparisons + PRIOR) ** POP``, because what gets
 compared next is mostly what gets compared. A *settled* query, one with a few
 opponents, leans on its community instead: its group ranks by popularity, a popular
 topic outside it still ranks, its direct links weigh little and a slug no page names
-counts as a concept (:meth:`Index._mix`). The constants were tuned with
+counts as a concept (:meth:`Index._mix`); a topic whose few links split between two
+groups counts as half in each (:meth:`Index._memberships`). The constants were tuned with
 ``pickgraph evaluate`` on generated corpora (seeds other than the reported ones).
 
 >>> from graph.read import parse_text
@@ -59,7 +60,7 @@ COMMUNITY = 1.0
 RESOLUTION = 3.0
 #: How sure one unit of link weight into a community makes a topic of belonging there: a topic's membership of
 #: each community is ``exp(MEMBERSHIP * w)`` for its link weight ``w`` into it, normalised over every community
-#: (one link: about 0.85 when there are 34 communities; two: all but sure). Louvain must put a topic with one
+#: (one link: about 0.82 when there are 34 communities; two: all but sure). Louvain must put a topic with one
 #: link into each of two communities in one of them; with this, it is half in each (:meth:`Index._memberships`).
 MEMBERSHIP = 5.0
 #: Weight of a short random walk with restart from the query (3 steps over every link), which
