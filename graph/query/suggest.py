@@ -469,16 +469,16 @@ class Index:
                 out[self._members[self.community[q]]] += hard * self.community_w
                 if keys is not None:
                     keys[self._members[self.community[q]]] = True
-            M, MT = self._M, self._MT
-            lo, hi = M.indptr[i], M.indptr[i + 1]
-            comms = M.indices[lo:hi]
-            at = _spans(MT.indptr, comms)
-            idx = MT.indices[at]
-            share = MT.data[at] * np.repeat(M.data[lo:hi], np.diff(MT.indptr)[comms])
             if hard < 1:
+                M, MT = self._M, self._MT
+                lo, hi = M.indptr[i], M.indptr[i + 1]
+                comms = M.indices[lo:hi]
+                at = _spans(MT.indptr, comms)
+                idx = MT.indices[at]
+                share = MT.data[at] * np.repeat(M.data[lo:hi], np.diff(MT.indptr)[comms])
                 out += ((1 - hard) * self.community_w) * np.bincount(idx, weights=share, minlength=len(out))
-            if keys is not None:
-                keys[idx] = True
+                if keys is not None:
+                    keys[idx] = True
         if self.walk_w:
             reached = np.zeros(len(self.nodes), dtype=bool) if keys is not None else None
             w = self._walk(i, reached=reached)
