@@ -102,11 +102,13 @@ def test_platform_listed_by_compared_topics_is_not_suggested():
     # three builders of Python out of three listers, shrunk by PLATFORM_PRIOR (2): 3 / 5
     assert {t: p for t, p in ix.platform.items() if p} == {"python": 0.6}
     assert ix.demotion("django")["python"] == 0.6 and ix.demotion("django")["go"] == 0.6  # Python's own kind
-    # ORM, which no page names, comes after the frameworks: Django has comparisons, so it is a concept
-    assert [s["slug"] for s in suggest(G, "django", k=3)] == ["bottle", "koa", "orm"]
+    # ORM, which no page names, comes after the frameworks: Django has comparisons, so it is a concept.
+    # Django, compared once with Flask and once with Express, is a third in each of their groups (and in
+    # its own with ORM): Koa, all in Express's group, gets more of the group bonus than Bottle
+    assert [s["slug"] for s in suggest(G, "django", k=3)] == ["koa", "bottle", "orm"]
     assert [s["slug"] for s in suggest(G, "bottle", k=3)] == ["falcon", "django", "wsgi"]
-    # without the demotion Python would come first for Django
-    assert [c for c, _ in Index(G, demote=0).best("django", 2)] == ["python", "bottle"]
+    # without the demotion Python would come second for Django, before Bottle
+    assert [c for c, _ in Index(G, demote=0).best("django", 3)] == ["koa", "python", "bottle"]
     # and the other way: the topics built on Python are no suggestion for it
     assert "flask" not in [s["slug"] for s in suggest(G, "python", k=3)]
 
@@ -191,3 +193,36 @@ def test_settled_queries_trust_their_community(tiny_graph):
     # Shared, which no page names, keeps its whole floor for Rare and loses a sixth of it for Alpha
     assert ix.floor("shared", q="rare") == EPSILON * ix.prior("shared")
     assert round(ix.floor("shared", q="alpha") / ix.prior("shared"), 6) == round(0.001733 * 0.836701, 6)
+
+
+def _stray_graph():
+    from itertools import combinations
+    from graph.kg import build_graph
+    from graph.read.model import ReadReport
+    from graph.read import parse_text
+    from graph.read.render import render_comparison as page
+
+    # four groups of five, each compared within (all pairs but the last); Owl compared twice in each of
+    # the first two groups
+    groups = [["Ant", "Bee", "Cow", "Dog", "Eel"], ["Fox", "Gnu", "Hen", "Jay", "Kit"],
+              ["Oak", "Elm", "Fir", "Ash", "Yew"], ["Tin", "Zinc", "Iron", "Lead", "Gold"]]
+    pairs = [p for g in groups for p in combinations(g, 2) if p != (g[3], g[4])]
+    pairs += [("Owl", "Ant"), ("Owl", "Bee"), ("Owl", "Fox"), ("Owl", "Gnu")]
+    return build_graph(ReadReport(pages=[parse_text(page(a, b, a), f"{i}.txt") for i, (a, b) in enumerate(pairs)]))
+
+
+def test_a_topic_between_two_groups_is_half_in_each():
+    from graph.query.suggest import Index
+
+    G = _stray_graph()
+    ix = Index(G)
+    # Louvain puts Owl on its own; its links say "this group or that one" equally
+    assert ix.members[4] == ["owl"]
+    assert round(ix.together("owl", "dog"), 4) == round(ix.together("owl", "jay"), 4) == 0.5
+    assert ix.together("dog", "eel") > 0.999 and ix.together("dog", "jay") < 1e-3
+    # so both groups suggest it right after their own last member, at half a member's group bonus (before:
+    # 0.166165, below a tenth of Eel's score)
+    for q, mate, other in (("dog", "eel", "fox"), ("jay", "kit", "ant")):
+        assert [(s["slug"], s["score"]) for s in suggest(G, q, k=3)] == [
+            (mate, 3.287781), ("owl", 1.987971), (other, 0.06069)]
+

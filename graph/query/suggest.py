@@ -17,7 +17,8 @@ it by a popularity prior, ``(comparisons + PRIOR) ** POP``, because what gets
 compared next is mostly what gets compared. A *settled* query, one with a few
 opponents, leans on its community instead: its group ranks by popularity, a popular
 topic outside it still ranks, its direct links weigh little and a slug no page names
-counts as a concept (:meth:`Index._mix`). The constants were tuned with
+counts as a concept (:meth:`Index._mix`); a topic whose few links split between two
+groups counts as half in each (:meth:`Index._memberships`). The constants were tuned with
 ``pickgraph evaluate`` on generated corpora (seeds other than the reported ones).
 
 >>> from graph.read import parse_text
@@ -57,6 +58,11 @@ LISTED = 0.5
 COMMUNITY = 1.0
 #: Louvain resolution: above 1 favours small communities, closer to a category than to a whole field.
 RESOLUTION = 3.0
+#: How sure one unit of link weight into a community makes a topic of belonging there: a topic's membership of
+#: each community is ``exp(MEMBERSHIP * w)`` for its link weight ``w`` into it, normalised over every community
+#: (one link: about 0.82 when there are 34 communities; two: all but sure). Louvain must put a topic with one
+#: link into each of two communities in one of them; with this, it is half in each (:meth:`Index._memberships`).
+MEMBERSHIP = 5.0
 #: Weight of a short random walk with restart from the query (3 steps over every link), which
 #: reaches well-linked topics a few hops away; scaled to 1 at its best candidate.
 WALK = 0.3
@@ -161,7 +167,7 @@ class Index:
                  walk: float = WALK, alternative: float = ALTERNATIVE_BONUS, kind_mismatch: float = KIND_MISMATCH,
                  platform_prior: float = PLATFORM_PRIOR, demote: float = DEMOTE,
                  settle: float = SETTLE, settled_links: float = SETTLED_LINKS, settled_floor: float = SETTLED_FLOOR,
-                 concept: float = CONCEPT):
+                 concept: float = CONCEPT, membership: float = MEMBERSHIP):
         self.walk_w = walk
         self.concept = concept
         self.settled_links = settled_links
@@ -229,6 +235,8 @@ class Index:
         self.community: dict[str, int] = {}
         self.members: dict[int, list[str]] = {}
         self._members: dict[int, np.ndarray] = {}
+        #: each topic's membership of each community (topics x communities, CSR) and its transpose
+        self._M = self._MT = sp.csr_array((n_nodes, 0), dtype=float)
         if community:
             U = nx.Graph()
             U.add_nodes_from(self.nodes)
@@ -246,6 +254,8 @@ class Index:
                 self._members[i] = np.asarray([pos[n] for n in self.members[i]], dtype=np.int64)
                 for n in c:
                     self.community[n] = i
+            self._M = self._memberships(membership)
+            self._MT = self._M.T.tocsr()
         # Being listed as related is evidence of popularity only for topics a page names: for a bare
         # slug it mostly marks a concept (``nosql``), which nobody compares; and only as far as the
         # topic is not a platform of its listers, which they list because they build on it.
@@ -262,15 +272,78 @@ class Index:
         # The inverted index: dimension -> (topic, weight), topics in slug order.
         self._PT = self._P.T.tocsr()
 
+    def _memberships(self, sure: float) -> sp.csr_array:
+        """How much each topic belongs to each community, from its link weight ``w`` into it in the graph the
+        communities were drawn from (a comparison weighs 1, a ``related-to`` link 1 - its platform score):
+        ``exp(sure * w)`` over the same sum for every community, those it has no link into counting 1 each;
+        below 1e-4, nothing. A topic without links belongs to its own.
+
+        Louvain gives a topic with few links one community even when its links say "this one or that one"
+        equally: a topic compared once in each of two groups is half in each here, so each group suggests it
+        and both of them are suggested for it; with a few links more, the membership is all but Louvain's.
+        """
+        pos, n = self.pos, len(self.nodes)
+        n_comm = len(self.members)
+        comm = np.asarray([self.community[x] for x in self.nodes], dtype=np.int64)
+        # every link both ways, from the walk's adjacency; its weight as in the Louvain graph
+        src = np.repeat(np.arange(n, dtype=np.int64), self._degree)
+        dst = self._link_idx
+        plat = np.zeros(n)
+        for t, v in self.platform.items():
+            plat[pos[t]] = v
+        w = 1 - np.maximum(plat[src], plat[dst])
+        # a comparison weighs 1 even beside a platform: the rest of its weight, for the few pairs that need it
+        extra = sorted({(pos[u], pos[v], max(plat[pos[u]], plat[pos[v]])) for t in self.platform if self.platform[t]
+                        for a in self.opp.get(t, ()) for u, v in ((t, a), (a, t))})
+        if extra:
+            src = np.concatenate([src, np.asarray([e[0] for e in extra], dtype=np.int64)])
+            dst = np.concatenate([dst, np.asarray([e[1] for e in extra], dtype=np.int64)])
+            w = np.concatenate([w, np.asarray([e[2] for e in extra])])
+        S = sp.coo_array((w, (src, comm[dst])), shape=(n, n_comm)).tocsr()
+        S.sum_duplicates()
+        counts = np.diff(S.indptr)
+        has = counts > 0
+        top = np.zeros(n)
+        if S.nnz:
+            top[has] = np.maximum.reduceat(S.data, S.indptr[:-1][has])
+        # shifted by each row's largest weight, so that no exponential overflows
+        e = np.exp(sure * (S.data - np.repeat(top, counts)))
+        z = np.zeros(n)
+        if S.nnz:
+            z[has] = np.add.reduceat(e, S.indptr[:-1][has])
+        z += (n_comm - counts) * np.exp(-sure * top)
+        p = e / np.repeat(z, counts)
+        rows = np.repeat(np.arange(n, dtype=np.int64), counts)
+        keep = p >= 1e-4
+        alone = np.flatnonzero(~has)
+        M = sp.csr_array((np.concatenate([p[keep], np.ones(len(alone))]),
+                          (np.concatenate([rows[keep], alone]), np.concatenate([S.indices[keep], comm[alone]]))),
+                         shape=(n, n_comm))
+        M.sum_duplicates()
+        return M
+
+    def together(self, a: str, b: str) -> float:
+        """How surely ``a`` and ``b`` sit in one community: the sum over communities of both memberships."""
+        M = self._M
+        if not M.shape[1]:
+            return 0.0
+        i, j = self.pos[a], self.pos[b]
+        ra = dict(zip(M.indices[M.indptr[i]:M.indptr[i + 1]].tolist(), M.data[M.indptr[i]:M.indptr[i + 1]].tolist()))
+        return sum(ra.get(k, 0.0) * v for k, v in zip(M.indices[M.indptr[j]:M.indptr[j + 1]].tolist(),
+                                                       M.data[M.indptr[j]:M.indptr[j + 1]].tolist()))
+
     def __getstate__(self) -> dict:
-        # the transpose is the profiles again (half of a saved index at 100,000 pages): made on load instead
+        # the transposes are the profiles and memberships again (half of a saved index at 100,000 pages):
+        # made on load instead
         state = dict(self.__dict__)
         state.pop("_PT", None)
+        state.pop("_MT", None)
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._PT = self._P.T.tocsr()
+        self._MT = self._M.T.tocsr()
 
     # -- the dictionaries of the plain model, made on request from the matrices --
 
@@ -359,6 +432,13 @@ class Index:
                 mass = nxt[src]
         return total
 
+    def _settled(self, q: str) -> float:
+        """How settled ``q`` is, ``g⁴ / (g⁴ + settle⁴)`` for ``g`` opponents (1 when ``settle`` is 0)."""
+        if not self.settle:
+            return 1.0
+        g = len(self.opp.get(q, _NONE))
+        return g ** 4 / (g ** 4 + self.settle ** 4)
+
     def _mix(self, q: str) -> tuple[float, float, float]:
         """The weight of ``q``'s direct links (cosine and walk), its affinity floor, and the factor
         of the topics no page names.
@@ -371,8 +451,7 @@ class Index:
         """
         if not self.settle:
             return self.settled_links, self.settled_floor, self.concept
-        g = len(self.opp.get(q, _NONE))
-        m = g ** 4 / (g ** 4 + self.settle ** 4)
+        m = self._settled(q)
         return (1 - m * (1 - self.settled_links), EPSILON + m * (self.settled_floor - EPSILON),
                 1 - m * (1 - self.concept))
 
@@ -383,10 +462,23 @@ class Index:
         if link != 1:
             out *= link
         if self.community_w and q in self.community:
-            members = self._members[self.community[q]]
-            out[members] += self.community_w
-            if keys is not None:
-                keys[members] = True
+            # Louvain's members for a query with few opponents, whose links rule anyway; every topic by how
+            # surely it shares a community with q as far as q is settled
+            hard = 1 - self._settled(q)
+            if hard:
+                out[self._members[self.community[q]]] += hard * self.community_w
+                if keys is not None:
+                    keys[self._members[self.community[q]]] = True
+            if hard < 1:
+                M, MT = self._M, self._MT
+                lo, hi = M.indptr[i], M.indptr[i + 1]
+                comms = M.indices[lo:hi]
+                at = _spans(MT.indptr, comms)
+                idx = MT.indices[at]
+                share = MT.data[at] * np.repeat(M.data[lo:hi], np.diff(MT.indptr)[comms])
+                out += ((1 - hard) * self.community_w) * np.bincount(idx, weights=share, minlength=len(out))
+                if keys is not None:
+                    keys[idx] = True
         if self.walk_w:
             reached = np.zeros(len(self.nodes), dtype=bool) if keys is not None else None
             w = self._walk(i, reached=reached)
@@ -683,7 +775,8 @@ def reasons(G: nx.MultiDiGraph, a: str, b: str, limit: int = 4, *, index: Index 
     for x in sorted(ob):
         if a in ix.rel.get(x, ()) or x in ra:
             out.append((_rarity(len(ix.rel[x])), f"{_name(G, a)} relates to {_name(G, x)}, which {_name(G, b)} was compared with"))
-    if not out and ix.community_w and a in ix.community and ix.community.get(b) == ix.community[a]:
+    if not out and ix.community_w and a in ix.community and (ix.community.get(b) == ix.community[a]
+                                                            or ix.together(a, b) >= 0.25):
         # the community bonus put it there and no direct signal says more
         out.append((0.1, "in the same group of closely linked topics"))
     out.sort(key=lambda t: (-t[0], t[1]))
