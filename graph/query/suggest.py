@@ -240,21 +240,15 @@ class Index:
         if community:
             U = nx.Graph()
             U.add_nodes_from(self.nodes)
-            # each link once, as (u, v) with u < v: the same graph, adjacency order included, as adding
-            # both directions in sorted order (the second adds nothing)
-            # A link to a platform says "built on", not "of one kind": it weighs 1 - its platform score,
-            # so the topics built on Python do not fall into one community across their kinds.
-            plat = self.platform
-            U.add_edges_from(sorted((u, v, {"weight": 1 - max(plat.get(u, 0.0), plat.get(v, 0.0))})
-                                    for u in self.rel for v in self.rel[u] if u < v))
-            U.add_edges_from(sorted((u, v, {"weight": 1.0}) for u in self.opp for v in self.opp[u] if u < v))
+            links = self._community_links()
+            U.add_edges_from((u, v, {"weight": w}) for (u, v), w in links.items())
             comms = nx.community.louvain_communities(U, weight="weight", resolution=resolution, seed=0)
             for i, c in enumerate(sorted(comms, key=min)):
                 self.members[i] = sorted(c)
                 self._members[i] = np.asarray([pos[n] for n in self.members[i]], dtype=np.int64)
                 for n in c:
                     self.community[n] = i
-            self._M = self._memberships(membership)
+            self._M = self._memberships(membership, links)
             self._MT = self._M.T.tocsr()
         # Being listed as related is evidence of popularity only for topics a page names: for a bare
         # slug it mostly marks a concept (``nosql``), which nobody compares; and only as far as the
@@ -272,9 +266,22 @@ class Index:
         # The inverted index: dimension -> (topic, weight), topics in slug order.
         self._PT = self._P.T.tocsr()
 
-    def _memberships(self, sure: float) -> sp.csr_array:
+    def _community_links(self) -> dict[tuple[str, str], float]:
+        """Each link of the graph the communities are drawn from, once as ``(u, v)`` with ``u < v``, and its
+        weight: 1 for a comparison; for a ``related-to`` link, 1 - the platform score of its ends, because a
+        link to a platform says "built on", not "of one kind" (the topics built on Python must not fall into
+        one community across their kinds). In the order Louvain has always been given them (related-to
+        links sorted, then the comparisons not among them, sorted), so its communities do not move.
+        """
+        plat = self.platform
+        links = {(u, v): 1 - max(plat.get(u, 0.0), plat.get(v, 0.0))
+                 for u, v in sorted((u, v) for u in self.rel for v in self.rel[u] if u < v)}
+        links.update(((u, v), 1.0) for u, v in sorted((u, v) for u in self.opp for v in self.opp[u] if u < v))
+        return links
+
+    def _memberships(self, sure: float, links: dict[tuple[str, str], float]) -> sp.csr_array:
         """How much each topic belongs to each community, from its link weight ``w`` into it in the graph the
-        communities were drawn from (a comparison weighs 1, a ``related-to`` link 1 - its platform score):
+        communities were drawn from (``links``, :meth:`_community_links`):
         ``exp(sure * w)`` over the same sum for every community, those it has no link into counting 1 each;
         below 1e-4, nothing. A topic without links belongs to its own.
 
@@ -285,20 +292,11 @@ class Index:
         pos, n = self.pos, len(self.nodes)
         n_comm = len(self.members)
         comm = np.asarray([self.community[x] for x in self.nodes], dtype=np.int64)
-        # every link both ways, from the walk's adjacency; its weight as in the Louvain graph
-        src = np.repeat(np.arange(n, dtype=np.int64), self._degree)
-        dst = self._link_idx
-        plat = np.zeros(n)
-        for t, v in self.platform.items():
-            plat[pos[t]] = v
-        w = 1 - np.maximum(plat[src], plat[dst])
-        # a comparison weighs 1 even beside a platform: the rest of its weight, for the few pairs that need it
-        extra = sorted({(pos[u], pos[v], max(plat[pos[u]], plat[pos[v]])) for t in self.platform if self.platform[t]
-                        for a in self.opp.get(t, ()) for u, v in ((t, a), (a, t))})
-        if extra:
-            src = np.concatenate([src, np.asarray([e[0] for e in extra], dtype=np.int64)])
-            dst = np.concatenate([dst, np.asarray([e[1] for e in extra], dtype=np.int64)])
-            w = np.concatenate([w, np.asarray([e[2] for e in extra])])
+        # every link both ways
+        a = np.fromiter((pos[u] for u, _ in links), dtype=np.int64, count=len(links))
+        b = np.fromiter((pos[v] for _, v in links), dtype=np.int64, count=len(links))
+        weight = np.fromiter(links.values(), dtype=float, count=len(links))
+        src, dst, w = np.concatenate([a, b]), np.concatenate([b, a]), np.concatenate([weight, weight])
         S = sp.coo_array((w, (src, comm[dst])), shape=(n, n_comm)).tocsr()
         S.sum_duplicates()
         counts = np.diff(S.indptr)
