@@ -95,20 +95,33 @@ def graph_of(acc: Accumulator, ident: Identity, docs: dict[str, Any], report: Re
 
 # ------------------------------------------------------------- accessors --
 
-def versus_edges(G: nx.MultiDiGraph, topic: str | None = None) -> list[tuple[str, str, dict[str, Any]]]:
-    """Every ``versus`` edge (of one topic, if given), sorted by document."""
+def versus_edges(G: nx.MultiDiGraph, topic: str | None = None,
+                 other: str | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+    """Every ``versus`` edge (of one topic, if given; with ``other``, only those between the two), sorted by document.
+
+    >>> G = nx.MultiDiGraph([("a", "b", {"kind": VERSUS, "doc": "d2"}), ("c", "a", {"kind": VERSUS, "doc": "d1"})])
+    >>> [(u, v) for u, v, _ in versus_edges(G, "a")], [(u, v) for u, v, _ in versus_edges(G, "a", "b")]
+    ([('c', 'a'), ('a', 'b')], [('a', 'b')])
+    """
     if topic is None:
-        edges = G.edges(data=True)
+        out = [(u, v, d) for u, v, d in G.edges(data=True) if d["kind"] == VERSUS]
     else:
-        edges = list(G.out_edges(topic, data=True)) + list(G.in_edges(topic, data=True))
-    out = [(u, v, d) for u, v, d in edges if d["kind"] == VERSUS]
+        # the adjacency dicts themselves: a multigraph's edge view counts its edges by walking them, so
+        # list(view) walked a topic's edges twice, and a hub has hundreds (compare and why ask several times)
+        succ, pred = G._succ[topic], G._pred[topic]
+        if other is None:
+            out = [(topic, v, d) for v, keyed in succ.items() for d in keyed.values() if d["kind"] == VERSUS]
+            out += [(u, topic, d) for u, keyed in pred.items() for d in keyed.values() if d["kind"] == VERSUS]
+        else:
+            out = [(topic, other, d) for d in succ.get(other, {}).values() if d["kind"] == VERSUS]
+            out += [(other, topic, d) for d in pred.get(other, {}).values() if d["kind"] == VERSUS]
     return sorted(out, key=lambda e: (e[2]["doc"], e[0], e[1]))
 
 
 def related(G: nx.MultiDiGraph, topic: str) -> list[str]:
     """Topics this one is related to, in either direction, sorted and distinct."""
-    out = {v for _, v, d in G.out_edges(topic, data=True) if d["kind"] == RELATED}
-    out |= {u for u, _, d in G.in_edges(topic, data=True) if d["kind"] == RELATED}
+    out = {v for v, keyed in G._succ[topic].items() if any(d["kind"] == RELATED for d in keyed.values())}
+    out |= {u for u, keyed in G._pred[topic].items() if any(d["kind"] == RELATED for d in keyed.values())}
     return sorted(out)
 
 

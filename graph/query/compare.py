@@ -56,9 +56,7 @@ def pair_documents(G: nx.MultiDiGraph, a: str, b: str) -> list[dict[str, Any]]:
     """Every page comparing ``a`` with ``b``: source, title, pick and its ``Use X if:`` lines."""
     docs = G.graph.get("documents", {})
     out = []
-    for u, v, d in versus_edges(G, a):
-        if {u, v} != {a, b}:
-            continue
+    for u, v, d in versus_edges(G, a, b):
         page = docs.get(d["doc"])
         verdict = []
         if isinstance(page, Comparison):

@@ -22,6 +22,7 @@ chain and its probability.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 import networkx as nx
@@ -40,6 +41,7 @@ def _canon(G: nx.MultiDiGraph, name: str) -> str:
     return ident.canonical(name) if ident else name
 
 
+@lru_cache(maxsize=1 << 16)  # why reads the same pages' bullets again and again: clean each text once
 def clean_text(text: str) -> str | None:
     """A pro, con or verdict fragment as a reader should see it, or ``None`` for the placeholder
     con and sentence-splitting debris. The one cleaning of page text: ``why`` and the HTML cards
@@ -133,8 +135,8 @@ def _pages(G: nx.MultiDiGraph, a: str, b: str | None, picked: str) -> list[Compa
     """Pages of ``a`` (against ``b``, or anyone when ``b`` is None) whose pick is ``picked``."""
     docs = G.graph.get("documents", {})
     out = []
-    for u, v, d in versus_edges(G, a):
-        if (b is None or b in (u, v)) and d["pick"] == picked:
+    for u, v, d in versus_edges(G, a, b):
+        if d["pick"] == picked:
             page = docs.get(d["doc"])
             if isinstance(page, Comparison):
                 out.append(page)
