@@ -263,6 +263,52 @@ def test_row_cap_and_request_limits(server):
     assert status == 400 and "exactly one 'query'" in err["error"]
 
 
+def _raw(server, *chunks: bytes, pause: float = 0) -> bytes:
+    """What the server answers on one connection to ``chunks`` sent one after another, until it closes."""
+    import socket
+
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        try:
+            for chunk in chunks:
+                sock.sendall(chunk)
+                time.sleep(pause)
+        except (BrokenPipeError, ConnectionResetError):  # it may close before all was sent
+            pass
+        got = b""
+        while (part := sock.recv(65536)):
+            got += part
+    return got
+
+
+def test_a_request_head_over_64_kb_is_refused(server):
+    from graph.serve.http import HEAD_BYTES
+
+    # one header over the limit, sent in one piece with the rest of the request
+    got = _raw(server, b"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * HEAD_BYTES
+               + b"\r\nConnection: close\r\n\r\n")
+    assert got.startswith(b"HTTP/1.1 431 ") and b"over 65536 bytes" in got
+    # many headers, each small, trickled
+    got = _raw(server, b"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+               *[b"X-Part-%d: %s\r\n" % (i, b"b" * 8000) for i in range(12)], pause=0.01)
+    assert got.startswith(b"HTTP/1.1 431 ")
+    # a header that never ends (the parser holds it until its end): refused once past the limit
+    got = _raw(server, b"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Endless: ", *[b"f" * 8000] * 12,
+               pause=0.01)
+    assert got.startswith(b"HTTP/1.1 431 ")
+    # a long URL counts too
+    assert _raw(server, b"GET /api/topics?q=" + b"c" * HEAD_BYTES + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                ).startswith(b"HTTP/1.1 431 ")
+    # the body is not the head: a 90 KB query in the same packet as its head is answered
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?t } # " + "d" * 90_000
+    got = _raw(server, b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+               b"Accept: text/csv\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(query), query.encode()))
+    assert got.startswith(b"HTTP/1.1 200 ") and re.search(rb"\r\n\r\nn\r\n[1-9][0-9]*\r\n$", got), got[-200:]
+    # and a head just under the limit is a request like any other
+    status, _, _ = server.request("/api/status", headers={"X-Fill": "e" * (HEAD_BYTES - 1000)})
+    assert status == 200
+
+
 def test_a_repeated_query_is_answered_from_the_builds_cache(server):
     q = Q("SELECT ?n WHERE { ?t a pg:Topic ; skos:prefLabel ?n } ORDER BY ?n LIMIT 3")
     before = server.get("/api/status")[1]["sparql_cache"]

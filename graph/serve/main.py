@@ -56,6 +56,7 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
 
     from ..rdf.mapping import DEFAULT_BASE
     from .app import create_app
+    from .http import HEAD_BYTES, protocol
     from .runner import QueryRunner
     from .state import Live, limit_malloc_arenas
 
@@ -86,8 +87,8 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
         threading.Timer(0.5, webbrowser.open, (url,)).start()
     # loop="asyncio", never uvloop (uvicorn's choice when it is installed): under uvloop reading the query
     # processes' pipes failed ("the query process ended unexpectedly" on 40 of 585 requests in a 10 s load)
-    config = uvicorn.Config(app, loop="asyncio", log_level="warning", timeout_keep_alive=5, limit_concurrency=256,
-                            h11_max_incomplete_event_size=64 * 1024, lifespan="off")
+    config = uvicorn.Config(app, loop="asyncio", http=protocol(), log_level="warning", timeout_keep_alive=5,
+                            limit_concurrency=256, h11_max_incomplete_event_size=HEAD_BYTES, lifespan="off")
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:
