@@ -28,6 +28,7 @@ import csv
 import io
 import os
 import re
+from functools import lru_cache
 from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
@@ -217,6 +218,11 @@ def service_calls(query: str) -> list[str]:
     >>> service_calls('SELECT ?service { ?s ex:service ?service } # SERVICE <x>')
     []
     """
+    return list(_service_calls(query))
+
+
+@lru_cache(maxsize=64)  # an endpoint is sent the same few queries again and again (64 × 100 KB at most)
+def _service_calls(query: str) -> tuple[str, ...]:
     tokens = [(m.group(), m.group("name") is not None) for m in _TOKEN.finditer(query)]
     tokens = [(t, name) for t, name in tokens if not t.isspace() and not t.startswith("#")]
     out = []
@@ -225,7 +231,7 @@ def service_calls(query: str) -> list[str]:
         if name and text.strip(".").upper() == "SERVICE":
             rest = [t for t, _ in tokens[i + 1:i + 3] if t.upper() != "SILENT"]
             out.append(rest[0] if rest else "")
-    return out
+    return tuple(out)
 
 
 def check_offline(query: str) -> None:
