@@ -124,12 +124,13 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
                hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]")) -> Starlette:
     """The server's application: ``live`` gives the build, ``runner`` runs SPARQL queries."""
 
-    def api(answer: Callable[[Request, Build], Any], keep: bool = True, thread: bool = False) -> Callable:
-        """A handler of ``answer``. Its work is done on the event loop, unless ``thread``: a question about
-        one topic or a pair is a walk of their edges (at most 3 ms at 100,000 pages, for two hubs), and
-        handing it to a thread and back cost more than that on a busy interpreter (the load benchmark:
-        1,121 requests/s with every answer in a thread). Work that grows with the request (suggest: many
-        topics, a large k) goes to a thread, so it never holds the loop."""
+    def api(answer: Callable[[Request, Build], Any], keep: bool = True,
+            thread: Callable[[Request], bool] = lambda _request: False) -> Callable:
+        """A handler of ``answer``. Its work is done on the event loop, unless ``thread(request)``: a question
+        about one topic or a pair is a walk of their edges (at most 3 ms at 100,000 pages, for two hubs),
+        and handing it to a thread and back cost more than that on a busy interpreter (the load benchmark:
+        1,121 requests/s with every answer in a thread, 1,553 with none). Work that grows with the request
+        (suggestions for several topics) goes to a thread, so it never holds the loop long."""
         async def handler(request: Request) -> Response:
             build = live.current  # read once: this request answers from this build
 
@@ -138,7 +139,7 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
                 return data if isinstance(data, Reply) else Reply(_dumps(data))
 
             async def compute() -> Reply:
-                return await run_in_threadpool(reply) if thread else reply()
+                return await run_in_threadpool(reply) if thread(request) else reply()
 
             try:
                 if keep:  # a build never changes: the same request gets the same answer until the switch
@@ -250,7 +251,8 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
         Route("/api/show", api(show)),
         Route("/api/compare", api(compare)),
         Route("/api/why", api(why)),
-        Route("/api/suggest", api(suggest, thread=True)),  # 180 ms for a pair of hubs with k=100
+        # one topic: at most 15 ms (the biggest hub, k=100); two hubs as a pair 50 ms, twenty 160 ms
+        Route("/api/suggest", api(suggest, thread=lambda request: len(request.query_params.getlist("topic")) > 1)),
         Route("/api/neighbours", api(neighbours)),
         Route("/sparql", sparql, methods=["GET", "POST", "OPTIONS"]),
     ]
