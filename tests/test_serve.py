@@ -234,6 +234,32 @@ def test_a_slow_query_does_not_hold_the_quick_ones_behind_it(data_out):
     assert len(workers) == 1, workers
 
 
+def test_a_query_process_killed_from_outside_is_replaced(data_out):
+    import os
+    import signal
+
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    with Server(data_out, "--query-workers", "1", "--time-limit", "30") as s:
+        assert s.get(f"/sparql?query={Q('ASK { ?s a pg:Topic }')}")[0] == 200
+        idle = _query_processes(s.proc.pid)
+        os.kill(idle[0], signal.SIGKILL)  # while it waits for a query
+        time.sleep(0.5)
+        status, body = s.get(f"/sparql?query={Q('ASK { ?s a pg:Topic }')}")
+        assert status == 200 and body["boolean"] is True
+        busy = _query_processes(s.proc.pid)
+        assert len(busy) == 1 and busy != idle
+        answer: list = []
+        t = threading.Thread(target=lambda: answer.append(s.get(f"/sparql?query={Q(q)}")))
+        t.start()
+        time.sleep(1)
+        os.kill(busy[0], signal.SIGKILL)  # while it runs one
+        t.join(20)
+        assert answer[0][0] == 400 and "ended unexpectedly" in answer[0][1]["error"]
+        status, body = s.get(f"/sparql?query={Q('ASK { ?s a pg:Topic }')}")
+        assert status == 200 and body["boolean"] is True
+        assert len(_query_processes(s.proc.pid)) == 1
+
+
 def _query_processes(pid: int) -> list[int]:
     from pathlib import Path
 

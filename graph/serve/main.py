@@ -69,9 +69,9 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
             "graph and run SPARQL queries on it (read-only)")
     sock = listen(host, port)  # before the long load: a port in use is said at once
     live = Live(out, base_iri or DEFAULT_BASE, say, poll=poll, progress=progress, cache_bytes=int(cache_mb * 2**20))
-    # a query process spends most of its time waiting for the server to take its answer and send the next
-    # query (3.2 ms of CPU in 16 ms under load): two per core keep the cores busy (8 at most: each holds the
-    # store's caches). Measured in docs/serve.md: 2, 3 and 4 processes on 2 cores
+    # two per core: a query's wait for a free process stays short while the server process keeps its share
+    # of the cores (8 at most: each holds the store's caches). Measured in docs/serve.md: 3, 4 and 6
+    # processes on 2 cores
     runner = QueryRunner(workers or min(2 * (os.cpu_count() or 1), 8), time_limit, row_cap).start()
     hosts = ("*",) if not is_loopback(host) else ("127.0.0.1", "localhost", "[::1]", "::1")
     app = create_app(live, runner, hosts=hosts)
