@@ -285,6 +285,22 @@ def summarise(samples: list[tuple[str, float, bool, str, dict]], wall: float, rs
     }
 
 
+def host_reference(runs: int = 5) -> float:
+    """Milliseconds this host takes for a fixed piece of pure-Python work (median of ``runs``), taken
+    before the server starts: two runs of the benchmark compare only as far as this figure agrees
+    (the same machine was a third slower at times)."""
+    def work() -> None:
+        table = {str(i): i * 7 % 1009 for i in range(200_000)}
+        sorted(table.items(), key=lambda kv: (kv[1], kv[0]))
+
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - t0)
+    return round(sorted(times)[runs // 2] * 1000, 1)
+
+
 def ensure_build(pages: int, out: Path) -> Path:
     """The out folder of a build of the generated corpus of ``pages`` pages (built now if missing)."""
     folder, _ = corpus(pages)
@@ -352,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
 
     queries = bundled_queries()
     result: dict = {"pages": args.pages, "clients": args.clients, "sparql_share": args.sparql_share,
-                    "think_ms": args.think_ms, "loadavg_before": os.getloadavg(),
+                    "think_ms": args.think_ms, "loadavg_before": os.getloadavg(), "host_reference_ms": host_reference(),
                     "cpus": os.cpu_count(), "command": " ".join(["python -m benchmarks.serve_load", *(argv or sys.argv[1:])])}
     started = time.perf_counter()
     workers = ["--query-workers", str(args.query_workers)] if args.query_workers else []
