@@ -28,8 +28,8 @@ import csv
 import io
 import os
 import re
-from functools import lru_cache
 from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Union
