@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -301,6 +302,18 @@ def host_reference(runs: int = 5) -> float:
     return round(sorted(times)[runs // 2] * 1000, 1)
 
 
+@contextlib.contextmanager
+def competing(n: int):
+    """``n`` processes that only spin, for as long as the block runs: other work on the same cores."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    try:
+        yield
+    finally:
+        for p in spinners:
+            p.kill()
+            p.wait()
+
+
 def ensure_build(pages: int, out: Path) -> Path:
     """The out folder of a build of the generated corpus of ``pages`` pages (built now if missing)."""
     folder, _ = corpus(pages)
@@ -356,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--answer-cache", type=float, default=64, help="the server's --answer-cache (MB; 0: none)")
     ap.add_argument("--think-ms", type=float, default=0,
                     help="mean pause of a client between requests (0: none, the clients saturate the server)")
+    ap.add_argument("--competing", type=int, default=0,
+                    help="CPU-bound processes run beside the load (a host with less CPU to give)")
     ap.add_argument("--switch", action="store_true", help="also: a newer build committed during the load")
     ap.add_argument("--switches", type=int, default=1, help="with --switch: how many newer builds, one after another")
     ap.add_argument("--browser", action="store_true", help="also: the Playwright tour on this build")
@@ -368,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
 
     queries = bundled_queries()
     result: dict = {"pages": args.pages, "clients": args.clients, "sparql_share": args.sparql_share,
+                    "competing": args.competing,
                     "think_ms": args.think_ms, "loadavg_before": os.getloadavg(), "host_reference_ms": host_reference(),
                     "cpus": os.cpu_count(), "command": " ".join(["python -m benchmarks.serve_load", *(argv or sys.argv[1:])])}
     started = time.perf_counter()
@@ -378,9 +394,11 @@ def main(argv: list[str] | None = None) -> int:
         topics = server.get("/api/topics?limit=1000")[1]
         total = int(server.request("/api/topics?limit=1")[1]["x-total-count"])
         topics += server.get(f"/api/topics?offset={total - 1000}&limit=1000")[1]  # and the long tail
-        progress(f"load: {args.clients} clients for {args.seconds:g} s")
-        result["steady"] = load(server, topics, queries, args.clients, args.seconds, args.sparql_share,
-                                think_ms=args.think_ms)
+        progress(f"load: {args.clients} clients for {args.seconds:g} s"
+                 + (f", beside {args.competing} CPU-bound processes" if args.competing else ""))
+        with competing(args.competing):
+            result["steady"] = load(server, topics, queries, args.clients, args.seconds, args.sparql_share,
+                                    think_ms=args.think_ms)
         status = server.get("/api/status")[1]
         result["steady"]["sparql_cache"], result["steady"]["api_cache"] = status["sparql_cache"], status["api_cache"]
         progress(json.dumps({k: result["steady"][k] for k in ("requests", "errors", "api", "sparql", "rss_mb")}))
