@@ -335,6 +335,51 @@ def test_a_request_head_over_64_kb_is_refused(server):
     assert status == 200
 
 
+def test_a_route_whose_answers_take_long_moves_off_the_event_loop(data_out, monkeypatch):
+    # answers are made on the event loop while they are cheap; a route whose answers cost more than
+    # INLINE_MS of CPU on average (a bigger graph) makes them in a thread, so the loop is never held long
+    import asyncio
+
+    from graph.query import topics as topics_module
+    from graph.serve.app import INLINE_MS, create_app
+    from graph.serve.state import Live
+
+    live = Live(str(data_out), "https://w3id.org/pickgraph/")
+    app = create_app(live, runner=None)
+    on_loop: list[bool] = []
+    real = topics_module.topic_info
+
+    def dear(G, slug):  # twice the limit, in CPU time
+        on_loop.append(threading.current_thread() is threading.main_thread())
+        end = time.thread_time() + 2 * INLINE_MS / 1000
+        while time.thread_time() < end:
+            pass
+        return real(G, slug)
+
+    monkeypatch.setattr(topics_module, "topic_info", dear)
+
+    async def show(slug: str) -> int:
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        await app({"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                   "scheme": "http", "path": "/api/show", "raw_path": b"/api/show", "root_path": "",
+                   "query_string": f"topic={slug}".encode(), "headers": [(b"host", b"127.0.0.1")],
+                   "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}, receive, send)
+        return sent[0]["status"]
+
+    slugs = sorted(live.current.G.nodes)[:14]  # each asked once: no kept answer
+    assert [asyncio.run(show(s)) for s in slugs] == [200] * 14
+    # the running mean (1/16 of each answer) passes 5 ms after 10 or 11 answers of 10 ms and more
+    assert on_loop[:9] == [True] * 9 and on_loop[-2:] == [False, False]
+    assert on_loop == sorted(on_loop, reverse=True)  # once in a thread, it stays there
+
+
 def test_a_repeated_query_is_answered_from_the_builds_cache(server):
     q = Q("SELECT ?n WHERE { ?t a pg:Topic ; skos:prefLabel ?n } ORDER BY ?n LIMIT 3")
     before = server.get("/api/status")[1]["sparql_cache"]

@@ -40,6 +40,10 @@ CORS_HEADERS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Method
                 "Access-Control-Allow-Headers": "Content-Type, Accept", "Access-Control-Max-Age": "600"}
 
 
+#: an API route whose answers take longer than this on average (ms) makes them in a thread, not on the loop
+INLINE_MS = 5.0
+
+
 @dataclass(frozen=True)
 class Limits:
     body_bytes: int = 1_000_000  # a request body (a POSTed query)
@@ -126,20 +130,29 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
 
     def api(answer: Callable[[Request, Build], Any], keep: bool = True,
             thread: Callable[[Request], bool] = lambda _request: False) -> Callable:
-        """A handler of ``answer``. Its work is done on the event loop, unless ``thread(request)``: a question
-        about one topic or a pair is a walk of their edges (at most 3 ms at 100,000 pages, for two hubs),
-        and handing it to a thread and back cost more than that on a busy interpreter (the load benchmark:
-        1,121 requests/s with every answer in a thread, 1,553 with none). Work that grows with the request
-        (suggestions for several topics) goes to a thread, so it never holds the loop long."""
+        """A handler of ``answer``. Its work is done on the event loop while this route's answers take
+        little time (a running mean under :data:`INLINE_MS`), else in a thread, as is any request for
+        which ``thread(request)``. A question about one topic or a pair is a walk of their edges (at most
+        3 ms at 100,000 pages, for two hubs), and handing it to a thread and back cost more than that
+        on a busy interpreter (the load benchmark: 1,121 requests/s with every answer in a thread, 1,553
+        with none). Work that grows with the request (suggestions for several topics) or with a bigger
+        graph goes to a thread, so it never holds the loop long."""
+        cost = [0.0]  # this route's running mean of CPU ms per answer (a race between threads only blurs it)
+
         async def handler(request: Request) -> Response:
             build = live.current  # read once: this request answers from this build
 
             def reply() -> Reply:
+                began = time.thread_time()  # CPU time: in a thread, the waits for the interpreter lock are not its cost
                 data = answer(request, build)
-                return data if isinstance(data, Reply) else Reply(_dumps(data))
+                data = data if isinstance(data, Reply) else Reply(_dumps(data))
+                cost[0] += ((time.thread_time() - began) * 1000 - cost[0]) / 16
+                return data
 
             async def compute() -> Reply:
-                return await run_in_threadpool(reply) if thread(request) else reply()
+                if cost[0] > INLINE_MS or thread(request):
+                    return await run_in_threadpool(reply)
+                return reply()
 
             try:
                 if keep:  # a build never changes: the same request gets the same answer until the switch
