@@ -8,6 +8,11 @@ a handful of renames after a journal naming them; a build killed in between is
 finished by the next process that takes the folder's lock (:func:`recover`),
 so readers never meet half of one build and half of another.
 
+Every temporary file or folder pickgraph makes carries its mark and the pid of
+its maker (:func:`own_prefix`): a leftover is removed only when it has that mark
+and its maker is gone (:func:`leftover`). A folder used as an out folder may
+hold files of others (``.draft.tmp``); they are never touched.
+
 One build at a time writes an output folder: :func:`locked` takes an advisory
 lock (``flock`` on the folder) that the kernel drops when its holder dies, so a killed
 build never blocks the next one. Leftovers of killed builds (staging folders,
@@ -43,13 +48,40 @@ from pathlib import Path
 
 from .read.model import Busy, WriteFailed
 
-STAGING_PREFIX = ".pickgraph-staging-"
+#: the mark of pickgraph's temporary files and folders: ``.pickgraph-KIND-PID-…``
+MARK = ".pickgraph-"
+STAGING_PREFIX = f"{MARK}staging-"
 #: in a staging folder: the renames still to do, written before the first one
 JOURNAL = ".commit.json"
 #: what a failure while putting a generation in place leaves
 PARTLY = "the outputs were partly put in place; the next build finishes or replaces them"
-#: left by killed builds of older versions and by the streaming spool
-_LEFTOVER_GLOBS = (".pickgraph-stream-*", ".*.tmp", ".cache/.*.tmp")
+#: where killed processes leave temporaries (besides staging folders): atomic files, the streaming spool
+_LEFTOVER_GLOBS = (f"{MARK}tmp-*", f"{MARK}stream-*", f".cache/{MARK}tmp-*")
+
+
+def own_prefix(kind: str) -> str:
+    """The name prefix of a temporary of this process: ``.pickgraph-KIND-PID-`` (then a random part)."""
+    return f"{MARK}{kind}-{os.getpid()}-"
+
+
+def leftover(path: Path) -> bool:
+    """Whether ``path`` is a temporary of pickgraph's (by its mark) whose maker is no longer running."""
+    name = path.name
+    if not name.startswith(MARK):
+        return False
+    try:
+        pid = int(name[len(MARK):].split("-")[1])
+    except (IndexError, ValueError):
+        return False
+    if pid == os.getpid():  # ours: a temporary is removed by whoever made it; a staging folder may be abandoned
+        return path.name.startswith(STAGING_PREFIX) and all(gen.dir != path for gen in _ACTIVE)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, another user's
+        return False
+    return False
 
 
 def _failed(path: str | os.PathLike[str], exc: OSError) -> WriteFailed:
@@ -75,7 +107,7 @@ class atomic_open:
     def __enter__(self):
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+            fd, self.tmp = tempfile.mkstemp(prefix=own_prefix("tmp"), suffix=".tmp", dir=self.path.parent)
         except OSError as exc:
             raise _failed(self.path, exc) from None
         self.fh = os.fdopen(fd, "wb")
@@ -191,7 +223,7 @@ class Generation:
     def __init__(self, out_dir: str | os.PathLike[str]):
         self.out = Path(out_dir)
         try:
-            self.dir = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=self.out))
+            self.dir = Path(tempfile.mkdtemp(prefix=own_prefix("staging"), dir=self.out))
         except OSError as exc:
             raise _failed(self.out, exc) from None
         self.committed = False
@@ -264,6 +296,8 @@ def _finish(out: Path, staging: Path) -> None:
     """Carry out a staging folder's journal (again, after a crash: every step may be repeated)."""
     plan = json.loads((staging / JOURNAL).read_text(encoding="utf-8"))
     for name in plan["move"]:
+        if not _inside(name):
+            continue
         src, dst = staging / name, out / name
         if src.exists():
             try:
@@ -276,13 +310,16 @@ def _finish(out: Path, staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
+def _inside(name: str) -> bool:
+    """Whether a name read from a journal or manifest on disk stays inside the output folder."""
+    return ".." not in Path(name).parts and not Path(name).is_absolute()
+
+
 def _safe_remove(out: Path, name: str) -> None:
-    # a name from a manifest on disk: never follow it outside the output folder
-    target = (out / name)
-    if ".." in Path(name).parts or Path(name).is_absolute():
+    if not _inside(name):
         return
     try:
-        target.unlink()
+        (out / name).unlink()
     except OSError:
         pass
 
@@ -318,9 +355,11 @@ def recover(out_dir: str | os.PathLike[str]) -> list[str]:
     if not out.is_dir():
         return done
     for staging in sorted(out.glob(f"{STAGING_PREFIX}*")):
-        if not staging.is_dir():
+        if not leftover(staging):
             continue
-        if (staging / JOURNAL).is_file():
+        if staging.is_symlink() or not staging.is_dir():
+            remove(staging)
+        elif (staging / JOURNAL).is_file():
             try:
                 _finish(out, staging)
             except (OSError, ValueError, KeyError, WriteFailed):
@@ -338,8 +377,9 @@ def recover(out_dir: str | os.PathLike[str]) -> list[str]:
             pass
     for pattern in _LEFTOVER_GLOBS:
         for left in sorted(out.glob(pattern)):
-            remove(left)
-            done.append(left.relative_to(out).as_posix())
+            if leftover(left):
+                remove(left)
+                done.append(left.relative_to(out).as_posix())
     return done
 
 

@@ -30,6 +30,7 @@ from .read.files import DEFAULT_MAX_BYTES, Inputs, scan
 from .read.model import PickgraphError, ReadReport, escape_path
 from .read import read_paths
 from .resolve import AliasFile
+from .cachefile import CacheDamaged, read_regular, read_sealed, user_key, write_sealed
 from .store import open_documents, paused_gc, write_documents
 
 ALIAS_FILE_NAME = "aliases.toml"
@@ -37,6 +38,17 @@ ALIAS_FILE_NAME = "aliases.toml"
 BUILD_RECORD = "pickgraph-build.json"
 #: The corpus a query falls back to when no build was recorded: the repository's bundled pages.
 BUNDLED_CORPUS = "data"
+#: Larger than any build record pickgraph writes: a bigger file there is not one
+RECORD_LIMIT = 64 << 20
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def damaged(reason: object) -> str:
+    """The one line that says a cache part was refused and is being made again."""
+    return f"the build cache is damaged ({reason}); rebuilding it"
 
 
 def find_alias_file(paths: Sequence[str | os.PathLike[str]]) -> Path | None:
@@ -56,6 +68,7 @@ def build(
     max_bytes: int = DEFAULT_MAX_BYTES,
     say: Callable[[str], None] | None = None,
     reuse: str | os.PathLike[str] | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> tuple[nx.MultiDiGraph, ReadReport]:
     """Read every page under ``paths`` and build the topic graph.
 
@@ -66,7 +79,8 @@ def build(
     ``reuse``: the cache of an earlier build (:func:`cache_path`). Its pages whose
     files have kept their path, size, mtime and ctime are taken from it instead of
     read again; everything after reading is done as for a first build, so the
-    result is the same as a build that read every page.
+    result is the same as a build that read every page. A damaged one is
+    ignored, and ``notify`` (default: a line on stderr) is told why.
     """
     say = say or (lambda _line: None)
     alias_path = Path(aliases) if aliases else find_alias_file(paths)
@@ -74,7 +88,11 @@ def build(
     before = snapshot(paths, aliases, max_bytes, found=found)  # before reading: an edit made while reading must not pass for read
     alias_file = AliasFile.load(alias_path) if alias_path else None
     with paused_gc():
-        known = known_pages(reuse, found, max_bytes) if reuse else {}
+        try:
+            known = known_pages(reuse, found, max_bytes) if reuse else {}
+        except CacheDamaged as exc:
+            (notify or _to_stderr)(damaged(exc))
+            known = {}
         if known:
             say(f"{len(known)} of {len(found.files)} pages unchanged since the last build: taken from it")
         say("reading pages")
@@ -213,7 +231,7 @@ def pages_path(cache: str | os.PathLike[str]) -> Path:
 
 
 #: the first bytes of a ``.files`` table
-FILES_MAGIC = b"pickgraph-files 1\n"
+FILES_MAGIC = b"pickgraph-files 2\n"
 
 
 def known_pages(cache: str | os.PathLike[str], found: Inputs, max_bytes: int) -> dict[str, tuple[object, str]]:
@@ -221,23 +239,22 @@ def known_pages(cache: str | os.PathLike[str], found: Inputs, max_bytes: int) ->
 
     Unchanged: same path, size, mtime and ctime (the kernel sets ctime on every
     change, so an edit that restores size and mtime still shows), read by the same
-    code under a size limit the file still passes. Anything unreadable or of another
-    layout or code gives ``{}``: every page is read, as in a first build.
+    code under a size limit the file still passes. A table that is missing, of another
+    layout or of other code gives ``{}``: every page is read, as in a first build.
+    Raises :class:`CacheDamaged` for a table or store the key does not vouch for, or
+    cut short, or something else in its place.
     """
     try:
-        data = pages_path(cache).read_bytes()
-        if not data.startswith(FILES_MAGIC):
+        saved = read_sealed(pages_path(cache), FILES_MAGIC)
+        if saved is None:
             return {}
-        head = len(FILES_MAGIC)
-        if hashlib.sha256(data[head + 32:]).digest() != data[head:head + 32]:
-            return {}
-        code, ref, table = pickle.loads(data[head + 32:])
+        code, ref, table = saved
         if code != _code_fingerprint():
             return {}
         docs = open_documents(Path(cache).parent, ref)
-    except (OSError, PickgraphError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
-            ImportError, IndexError, KeyError):
-        return {}
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError,
+            KeyError):
+        return {}  # made by other code
     wanted = {}
     for f in found.files:
         row = table.get(f.path)
@@ -251,11 +268,7 @@ def known_pages(cache: str | os.PathLike[str], found: Inputs, max_bytes: int) ->
 
 
 #: the first bytes of a cache file; a cache of another layout is rebuilt without a word
-CACHE_MAGIC = b"pickgraph-cache 2\n"
-
-
-class CacheDamaged(PickgraphError):
-    """A part of the build cache is missing, cut short or corrupt."""
+CACHE_MAGIC = b"pickgraph-cache 3\n"
 
 
 def save_cache(G: nx.MultiDiGraph, out_dir: str | os.PathLike[str], paths: Sequence[str | os.PathLike[str]],
@@ -263,12 +276,13 @@ def save_cache(G: nx.MultiDiGraph, out_dir: str | os.PathLike[str], paths: Seque
     """Pickle the graph beside a document store, so a query loads the topology and only the pages it cites.
 
     Nothing is saved for a graph whose inputs changed while it was built (no
-    ``fingerprint``): it is not the graph of the pages as they are. The cache
-    names its store by file name (found beside it, wherever the folder is
-    reached from) and carries a digest of itself, checked on load.
+    ``fingerprint``): it is not the graph of the pages as they are; nor without a
+    cache key (:func:`graph.cachefile.user_key`). The cache names its store by
+    file name (found beside it, wherever the folder is reached from) and is sealed
+    with the key, checked on load.
     """
     fp = G.graph.get("fingerprint")
-    if not fp:
+    if not fp or user_key() is None:
         return None
     target = cache_path(out_dir, paths)
     docs = G.graph["documents"]
@@ -276,39 +290,28 @@ def save_cache(G: nx.MultiDiGraph, out_dir: str | os.PathLike[str], paths: Seque
     G.graph["documents"] = store.ref
     files = G.graph.pop("page_files", {})  # saved apart: only the next build reads it
     try:
-        blob = pickle.dumps((fp, G), protocol=pickle.HIGHEST_PROTOCOL)
+        write_sealed(target, CACHE_MAGIC, (fp, G))
     finally:
         G.graph["documents"] = docs
         G.graph["page_files"] = files
-    atomic_write_bytes(target, CACHE_MAGIC + hashlib.sha256(blob).digest() + blob)
-    table = pickle.dumps((_code_fingerprint(), store.ref, files), protocol=pickle.HIGHEST_PROTOCOL)
-    atomic_write_bytes(pages_path(target), FILES_MAGIC + hashlib.sha256(table).digest() + table)
+    write_sealed(pages_path(target), FILES_MAGIC, (_code_fingerprint(), store.ref, files))
     return target
 
 
 def load_cache(target: str | os.PathLike[str], fp: str | None, documents: bool = True) -> nx.MultiDiGraph | None:
     """The cached graph at ``target`` if it was built from inputs with digest ``fp``; ``None`` if none or stale.
 
-    Raises :class:`CacheDamaged` for a cache that cannot be trusted: cut short,
-    corrupt, or missing its document store. ``fp=None`` takes the cache whatever
+    Raises :class:`CacheDamaged` for a cache that cannot be trusted: not sealed
+    by this user's key, cut short, corrupt, not a regular file, or missing its
+    document store. ``fp=None`` takes the cache whatever
     inputs it was built from, and ``documents=False`` leaves its store closed
     (for a quick look at the topics, as shell completion takes).
     """
     target = Path(target)
-    try:
-        data = target.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise CacheDamaged(f"{target}: {exc.strerror}") from None
-    if not data.startswith(CACHE_MAGIC):
-        return None  # another version's layout
-    head = len(CACHE_MAGIC)
-    digest, blob = data[head:head + 32], memoryview(data)[head + 32:]
-    if hashlib.sha256(blob).digest() != digest:
-        raise CacheDamaged(f"{target} is cut short or corrupt")
-    with paused_gc():
-        cached_fp, G = pickle.loads(blob)
+    saved = read_sealed(target, CACHE_MAGIC)
+    if saved is None:
+        return None  # none, or another version's layout
+    cached_fp, G = saved
     if fp is not None and cached_fp != fp:
         return None
     if documents:
@@ -370,9 +373,9 @@ def write_into(out_dir: str | os.PathLike[str], write: Callable[[Path], T], wait
         result = write(gen.dir)
         record_path = Path(out_dir) / BUILD_RECORD
         try:
-            record = json.loads(record_path.read_bytes().decode("utf-8", "surrogateescape"))
+            record = json.loads(read_regular(record_path, RECORD_LIMIT).decode("utf-8", "surrogateescape"))
             record["files"] = {**(record.get("files") or {}), **gen.describe()}
-        except (OSError, ValueError, AttributeError, TypeError):
+        except (OSError, PickgraphError, ValueError, AttributeError, TypeError):
             record = None  # no build here (or an unreadable record): the files stand alone
         if record is not None:
             _write_record(gen.dir / BUILD_RECORD, record)
@@ -391,9 +394,9 @@ class NoBuild(PickgraphError):
 def last_files(out_dir: str | os.PathLike[str]) -> dict[str, dict[str, object]]:
     """The outputs the last build in ``out_dir`` wrote (its manifest's list; ``{}`` if none can be read)."""
     try:
-        files = json.loads((Path(out_dir) / BUILD_RECORD).read_bytes()).get("files") or {}
+        files = json.loads(read_regular(Path(out_dir) / BUILD_RECORD, RECORD_LIMIT)).get("files") or {}
         return files if isinstance(files, dict) else {}
-    except (OSError, ValueError, AttributeError):
+    except (OSError, PickgraphError, ValueError, TypeError, AttributeError):
         return {}
 
 
@@ -406,9 +409,10 @@ def query_inputs(out_dir: str | os.PathLike[str] = "exports", bundled: str = BUN
     """
     target = Path(out_dir) / BUILD_RECORD
     output.finish_pending(out_dir)
-    if target.is_file():
+    data = read_regular(target, RECORD_LIMIT)
+    if data is not None:
         try:
-            record = json.loads(target.read_bytes().decode("utf-8", "surrogateescape"))
+            record = json.loads(data.decode("utf-8", "surrogateescape"))
             inputs, aliases = [str(p) for p in record["inputs"]], record.get("aliases")
             given = record.get("given") or {}
             if given.get("cwd") == os.getcwd():  # sources then read as the build printed them
@@ -431,8 +435,8 @@ def _remove_damaged(out_dir: str | os.PathLike[str], target: Path) -> None:
     """Clear a damaged cache (whatever took its files' places) so that the rebuilt one can be put there."""
     with output.try_locked(out_dir) as free:
         if free:
-            output.remove(target)
-            output.remove(target.with_suffix(".docs"))
+            for part in (target, target.with_suffix(".docs"), pages_path(target)):
+                output.remove(part)
 
 
 def load_graph(
@@ -446,31 +450,41 @@ def load_graph(
     """The graph of ``paths`` as they are now: from the cache when it is fresh, else built (and cached).
 
     A damaged cache is rebuilt, and ``notify`` (default: a line on stderr) is
-    told why. The rebuilt graph is cached when the output folder is free (no
-    build writing it) and writable; else only this call pays for the rebuild.
+    told why — also when a document of a loaded cache fails its check later, as
+    a query reads it: its store is then rebuilt. The rebuilt graph is cached when
+    the output folder is free (no build writing it) and writable; else only this
+    call pays for the rebuild.
     """
     if not paths:
         raise PickgraphError("no input: name a file or folder of pages")
-    notify = notify or (lambda line: print(line, file=sys.stderr))
+    notify = notify or _to_stderr
     output.finish_pending(out_dir)
     target = cache_path(out_dir, paths)
     fp = fingerprint(paths, aliases, max_bytes)
+
+    def rebuild(reason: object = None) -> nx.MultiDiGraph:
+        if reason is not None:
+            notify(damaged(reason))
+            _remove_damaged(out_dir, target)
+        G, _ = build(paths, aliases, progress=progress, max_bytes=max_bytes, reuse=target,
+                     notify=notify)  # unchanged pages: not read again
+        if G.graph.get("fingerprint"):
+            try:
+                write_into(out_dir, lambda staging: save_cache(G, staging, paths, aliases), wait=False)
+            except PickgraphError:
+                pass  # busy, read-only or full: it only costs the next command a rebuild
+        return G
+
     for attempt in (1, 2):  # a second look: a build may have been putting a new cache in place meanwhile
         try:
             G = load_cache(target, fp)
-            if G is not None:
-                return G
-            break
+            if G is None:
+                break
+            G.graph["documents"].repair = lambda reason: rebuild(reason).graph["documents"]
+            return G
         except (CacheDamaged, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
                 ImportError, IndexError, KeyError) as exc:
             if attempt == 2:
-                reason = exc if isinstance(exc, CacheDamaged) else f"{target} cannot be read ({type(exc).__name__})"
-                notify(f"the build cache is damaged ({reason}); rebuilding it")
-                _remove_damaged(out_dir, target)
-    G, _ = build(paths, aliases, progress=progress, max_bytes=max_bytes, reuse=target)  # unchanged pages: not read again
-    if G.graph.get("fingerprint"):
-        try:
-            write_into(out_dir, lambda staging: save_cache(G, staging, paths, aliases), wait=False)
-        except PickgraphError:
-            pass  # busy, read-only or full: it only costs the next command a rebuild
-    return G
+                return rebuild(exc if isinstance(exc, CacheDamaged) else
+                               f"{target} cannot be read ({type(exc).__name__})")
+    return rebuild()

@@ -25,7 +25,6 @@ Output is deterministic: parts follow the sorted file order, topics are sorted.
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
 import tempfile
 import time
@@ -38,7 +37,8 @@ from .rdf import turtle
 from .rdf.mapping import alias_labels
 from .view import graphml
 from .export import FORMATS
-from .output import atomic_open
+from .cachefile import read_sealed, write_sealed
+from .output import atomic_open, own_prefix
 from .facts import VERSUS, Accumulator, feed, identity_facts, page_facts
 from .read.files import DEFAULT_MAX_BYTES, scan
 from .workers import worker_pool
@@ -50,6 +50,8 @@ from .resolve import AliasFile, Identity, Resolver, label_from_slug
 CHUNK = 1000
 #: what a streaming build can write
 STREAM_FORMATS = ("turtle", "graphml", "html")
+#: the first bytes of a spooled chunk, sealed with a key of the build's own (it alone reads them back)
+SPOOL_MAGIC = b"pickgraph-spool 1\n"
 
 
 class StreamError(PickgraphError):
@@ -58,9 +60,9 @@ class StreamError(PickgraphError):
 
 # ------------------------------------------------------------ pass 1: scan --
 
-def _scan(task: tuple[int, list[str], str, int]) -> list[tuple[Any, ...]]:
+def _scan(task: tuple[int, list[str], str, int, bytes]) -> list[tuple[Any, ...]]:
     """Parse one chunk, spool its records; per file ``("rejected", Rejection)`` or ``(sha, path, facts)``."""
-    chunk_no, files, spool, max_bytes = task
+    chunk_no, files, spool, max_bytes, key = task
     records, out = [], []
     for f in files:
         result, sha = read_file(f, max_bytes)
@@ -69,8 +71,7 @@ def _scan(task: tuple[int, list[str], str, int]) -> list[tuple[Any, ...]]:
             continue
         records.append(result)
         out.append((sha, result.path, identity_facts(result)))
-    with open(os.path.join(spool, f"{chunk_no:07d}.pickle"), "wb") as fh:
-        pickle.dump(records, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    write_sealed(os.path.join(spool, f"{chunk_no:07d}.pickle"), SPOOL_MAGIC, records, key, scratch=True)
     return out
 
 
@@ -85,14 +86,15 @@ def _init(identity: Identity, base: str) -> None:
     _IDENTITY, _BASE = identity, base
 
 
-def _emit(task: tuple[int, frozenset[int], str]) -> Accumulator:
+def _emit(task: tuple[int, frozenset[int], str, bytes]) -> Accumulator:
     """Write one chunk's Turtle and GraphML parts; return its facts summed (small: per topic and pair)."""
-    chunk_no, skip, spool = task
+    chunk_no, skip, spool, key = task
     assert _IDENTITY is not None
     canon = _IDENTITY.canonical
     spooled = os.path.join(spool, f"{chunk_no:07d}.pickle")
-    with open(spooled, "rb") as fh:
-        records = pickle.load(fh)
+    records = read_sealed(spooled, SPOOL_MAGIC, key)
+    if records is None:
+        raise StreamError(f"{spooled}: a chunk of this build's spool is gone")
     os.unlink(spooled)
     ttl: list[str] = []
     gml: list[str] = []
@@ -165,7 +167,8 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
     chunks = _chunks(files)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    spool = tempfile.mkdtemp(prefix=".pickgraph-stream-", dir=out)
+    spool = tempfile.mkdtemp(prefix=own_prefix("stream"), dir=out)
+    spool_key = os.urandom(32)
     rejections: list[Rejection] = list(found.rejections)
     duplicates: list[dict[str, str]] = []
     phases: dict[str, float] = {}
@@ -182,7 +185,7 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
         seen: dict[bytes, str] = {}
         skips: list[frozenset[int]] = []
         bar = _bar(progress, len(files), "reading")
-        for results in _run(_scan, [(i, c, spool, max_bytes) for i, c in enumerate(chunks)], jobs):
+        for results in _run(_scan, [(i, c, spool, max_bytes, spool_key) for i, c in enumerate(chunks)], jobs):
             skip, accepted = set(), 0
             for r in results:
                 if r[0] == "rejected":
@@ -213,7 +216,7 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
         # pass 2: emit the parts, gather the topology
         agg = Accumulator(per_document=False)
         bar = _bar(progress, len(files), "writing")
-        for i, part in enumerate(_run(_emit, [(i, skips[i], spool) for i in range(len(chunks))], jobs,
+        for i, part in enumerate(_run(_emit, [(i, skips[i], spool, spool_key) for i in range(len(chunks))], jobs,
                                       initializer=_init, initargs=(identity, base_iri))):
             agg.merge(part)
             if bar:

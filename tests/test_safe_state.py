@@ -51,7 +51,7 @@ def tree(out: Path) -> dict[str, str]:
 
 def leftovers(out: Path) -> list[str]:
     return sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
-                  if p.name.startswith((output.STAGING_PREFIX, ".pickgraph-stream-")) or p.name.endswith(".tmp"))
+                  if p.name.startswith(output.MARK) or p.name.endswith(".tmp"))
 
 
 def manifest(out: Path) -> dict:
@@ -141,9 +141,9 @@ def _damage(kind: str, cache: Path) -> None:
         docs.unlink()
     elif kind == "store cut short":
         docs.write_bytes(docs.read_bytes()[:-10])
-    elif kind == "store byte flipped":
+    elif kind == "store byte flipped":  # in the record the query reads: each is checked as it is read
         data = bytearray(docs.read_bytes())
-        data[len(data) // 2] ^= 0xFF
+        data[data.index(b"a.txt")] ^= 0xFF
         docs.write_bytes(bytes(data))
     elif kind == "cache cut short":
         cache.write_bytes(cache.read_bytes()[:100])
@@ -350,16 +350,25 @@ def test_a_second_build_waits_or_stops_and_the_set_stays_whole(tmp_path):
     assert f">{topics}<" in (out / "pickgraph.graphml").read_text()
 
 
+def dead_pid() -> int:
+    """The pid of a process that has ended (and been waited for)."""
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
 def test_leftovers_of_killed_builds_are_removed_and_a_begun_commit_is_finished(tmp_path):
     folder = corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust")})
     out = tmp_path / "out"
     assert CliRunner().invoke(main, ["--out", str(out), "build", str(folder)]).exit_code == 0
-    (out / f"{output.STAGING_PREFIX}99999-dead").mkdir()
-    (out / f"{output.STAGING_PREFIX}99999-dead" / "pickgraph.ttl").write_text("half")
-    (out / ".pickgraph.ttl.abc.tmp").write_text("half")
-    (out / ".pickgraph-stream-xyz").mkdir()
+    dead = dead_pid()
+    (out / f"{output.STAGING_PREFIX}{dead}-dead").mkdir()
+    (out / f"{output.STAGING_PREFIX}{dead}-dead" / "pickgraph.ttl").write_text("half")
+    (out / f".pickgraph-tmp-{dead}-abc.tmp").write_text("half")
+    (out / ".cache" / f".pickgraph-tmp-{dead}-abc.tmp").write_text("half")
+    (out / f".pickgraph-stream-{dead}-xyz").mkdir()
     # a build killed between its journal and its renames: the staged files are whole, the renames half done
-    begun = out / f"{output.STAGING_PREFIX}99998-begun"
+    begun = out / f"{output.STAGING_PREFIX}{dead}-begun"
     begun.mkdir()
     (begun / "extra.txt").write_text("new")
     (begun / output.JOURNAL).write_text(json.dumps({"move": ["pickgraph.graphml", "extra.txt"], "remove": []}))

@@ -16,7 +16,11 @@ from typing import Any
 import click
 from click.shell_completion import CompletionItem
 
+from ..cachefile import read_regular
 from ..read.model import PickgraphError
+
+#: Larger than any names file pickgraph writes
+NAMES_LIMIT = 256 << 20
 
 def _stamp(cache: Path) -> list[int]:
     st = cache.stat()
@@ -28,10 +32,10 @@ def topic_index(cache: Path) -> list[list[Any]]:
     names = cache.with_name(cache.stem + ".topics.json")
     stamp = _stamp(cache)
     try:
-        data = json.loads(names.read_text(encoding="utf-8"))
+        data = json.loads(read_regular(names, NAMES_LIMIT) or b"{}")  # never waits on a pipe in its place
         if data["cache"] == stamp:
             return data["topics"]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, PickgraphError, ValueError, KeyError, TypeError):
         pass
     from ..pipeline import load_cache
 

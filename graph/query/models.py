@@ -18,14 +18,17 @@ cached behind the caller's back: change the graph and make a new :class:`Models`
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
+import sys
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import networkx as nx
+
+from ..cachefile import CacheDamaged, read_sealed, write_sealed
 
 if TYPE_CHECKING:
     from .rank import Fit
@@ -36,13 +39,16 @@ class Models:
     """The fit and the suggestion index of one graph ``G``, each made on first use (or given).
 
     ``saved``: where a build saved them (:func:`models_path`); each is then read from
-    there on first use, if it was saved for this very graph, else made.
+    there on first use, if it was saved for this very graph, else made. A saved
+    model that is damaged is made anew, and ``notify`` (default: a line on stderr)
+    is told why.
     """
 
     def __init__(self, G: nx.MultiDiGraph, fit: Fit | None = None, index: Index | None = None,
-                 saved: str | os.PathLike[str] | None = None):
+                 saved: str | os.PathLike[str] | None = None, notify: Callable[[str], None] | None = None):
         self.G = G
         self.saved = Path(saved) if saved else None
+        self.notify = notify or (lambda line: print(line, file=sys.stderr))
         #: the models read from ``saved`` (the others were given or made here)
         self.loaded: set[str] = set()
         if fit is not None:
@@ -69,7 +75,13 @@ class Models:
     def _read(self, name: str):
         if self.saved is None:
             return None
-        got = _read_part(self.saved, name, self.G)
+        try:
+            got = _read_part(self.saved, name, self.G)
+        except CacheDamaged as exc:
+            from ..pipeline import damaged
+
+            self.notify(damaged(exc))
+            return None
         if got is not None:
             self.loaded.add(name)
         return got
@@ -80,7 +92,7 @@ class Models:
 #: the models, in the order they are listed
 MODELS = ("fit", "index")
 #: the first bytes of a saved model's file
-MODELS_MAGIC = b"pickgraph-model 2\n"
+MODELS_MAGIC = b"pickgraph-model 3\n"
 #: the code the models are made by (besides the graph's own, which the fingerprint covers)
 _MODEL_CODE = ("query/rank.py", "query/suggest.py", "query/models.py")
 
@@ -105,32 +117,31 @@ def part_path(target: str | os.PathLike[str], name: str) -> Path:
 def save_models(models: Models, target: str | os.PathLike[str], names: tuple[str, ...] | None = None) -> Path | None:
     """Write ``names`` (default: every model made so far) beside ``target``, each atomically in a file of its
     own (:func:`part_path`); nothing for a graph without a fingerprint."""
-    from ..output import atomic_write_bytes
-
     names = models.made() if names is None else names
     if not models.G.graph.get("fingerprint") or not names:
         return None
     for name in names:
-        blob = pickle.dumps((_stamp(models.G), name, models.__dict__[name]), protocol=pickle.HIGHEST_PROTOCOL)
-        atomic_write_bytes(part_path(target, name), MODELS_MAGIC + hashlib.sha256(blob).digest() + blob)
+        if not write_sealed(part_path(target, name), MODELS_MAGIC, (_stamp(models.G), name, models.__dict__[name])):
+            return None  # no cache key: no saved models
     return Path(target)
 
 
 def _read_part(target: Path, name: str, G: nx.MultiDiGraph):
-    """The model ``name`` saved beside ``target`` for this very graph (same inputs, same code), else ``None``."""
-    try:
-        data = part_path(target, name).read_bytes()
-        head = len(MODELS_MAGIC)
-        if data.startswith(MODELS_MAGIC) and hashlib.sha256(data[head + 32:]).digest() == data[head:head + 32]:
-            from ..store import paused_gc
+    """The model ``name`` saved beside ``target`` for this very graph (same inputs, same code), else ``None``.
 
-            with paused_gc():  # beside a loaded graph, each collection would walk its millions of objects
-                stamp, saved_name, model = pickle.loads(data[head + 32:])
-            if stamp == _stamp(G) and saved_name == name and G.graph.get("fingerprint"):
-                return model
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError,
-            IndexError, KeyError):
-        pass
+    Raises :class:`~graph.cachefile.CacheDamaged` for a file the cache key does not
+    vouch for, or cut short, or something else in its place.
+    """
+    try:
+        saved = read_sealed(part_path(target, name), MODELS_MAGIC)
+        if saved is None:
+            return None
+        stamp, saved_name, model = saved
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError,
+            KeyError):
+        return None  # made by other code
+    if stamp == _stamp(G) and saved_name == name and G.graph.get("fingerprint"):
+        return model
     return None
 
 
