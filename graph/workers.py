@@ -82,12 +82,13 @@ def _children() -> set[int]:
 
 
 _held = False
-_pending: Callable[[int, Any], None] | None = None
+#: a signal that came while held, and its handler
+_pending: tuple[Callable[[int, Any], None], int] | None = None
 
 
 @contextmanager
 def interrupts_held() -> Iterator[None]:
-    """Ctrl-C deferred, not lost, while the block runs (putting a build's outputs in place).
+    """Ctrl-C (or SIGTERM) deferred, not lost, while the block runs (putting a build's outputs in place).
 
     Only for the handler of :func:`exit_on_interrupt`: a plain KeyboardInterrupt
     still stops the block, and whoever catches it must finish what was begun
@@ -101,16 +102,21 @@ def interrupts_held() -> Iterator[None]:
         yield
     finally:
         _held = False
-        handler, _pending = _pending, None
-        if handler is not None:
-            handler(signal.SIGINT, None)
+        pending, _pending = _pending, None
+        if pending is not None:
+            handler, signum = pending
+            handler(signum, None)
 
 
-def exit_on_interrupt(message: Callable[[], str], cleanup: Callable[[], None], as_json: bool = False) -> None:
-    """From now on, Ctrl-C ends this process at once: children killed, ``cleanup()``, ``message()`` said, exit 130.
+def exit_on_interrupt(outcome: Callable[[int], tuple[str, int] | None], cleanup: Callable[[], None],
+                      as_json: bool = False) -> None:
+    """From now on, Ctrl-C (SIGINT) and SIGTERM end this process at once: children killed, ``cleanup()``, and
+    the line and exit status ``outcome(signum)`` gives.
 
-    The message goes to stderr as ``Error: …``; with ``as_json`` also to stdout as the
-    CLI's JSON error object.
+    A status of 128 and above is an error: the line goes to stderr as ``Error: …``,
+    with ``as_json`` also to stdout as the CLI's JSON error object. Below 128 the
+    work was done (only its report was cut short): the line goes to stderr as
+    ``note: …``. ``outcome`` returning ``None`` lets the process go on.
 
     For the ``pickgraph`` process itself only (never under a test runner). A
     KeyboardInterrupt can be swallowed where Python cannot raise it (inside a
@@ -119,13 +125,17 @@ def exit_on_interrupt(message: Callable[[], str], cleanup: Callable[[], None], a
     """
     owner = os.getpid()
 
-    def handler(_signum: int, _frame: Any) -> None:
+    def handler(signum: int, _frame: Any) -> None:
         global _pending
         if os.getpid() != owner:  # a child forked before it set its own disposition
-            os._exit(130)
+            os._exit(128 + signum)
         if _held:  # outputs being put in place: finish that first (see interrupts_held)
-            _pending = handler
+            _pending = (handler, signum)
             return
+        verdict = outcome(signum)
+        if verdict is None:
+            return
+        text, status = verdict
         for pid in _children():
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -135,17 +145,18 @@ def exit_on_interrupt(message: Callable[[], str], cleanup: Callable[[], None], a
             cleanup()
         finally:
             try:  # straight to the descriptors: the handler may have cut into a write to sys.stderr
-                text = message()
-                os.write(2, f"Error: {text}\n".encode("utf-8", "replace"))
-                if as_json:
+                os.write(2, f"{'Error' if status >= 128 else 'note'}: {text}\n".encode("utf-8", "replace"))
+                if as_json and status >= 128:
                     import json
 
-                    os.write(1, (json.dumps({"error": text, "exit_code": 130, "kind": "interrupted"}, indent=2,
+                    kind = "terminated" if signum == signal.SIGTERM else "interrupted"
+                    os.write(1, (json.dumps({"error": text, "exit_code": status, "kind": kind}, indent=2,
                                             sort_keys=True) + "\n").encode())
             finally:
-                os._exit(130)
+                os._exit(status)
 
     signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
 
 
 def fork_child(task: Callable[[], bytes]) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from pathlib import Path
@@ -64,7 +65,9 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
     PATH:LINE: REASON, the rest still built), or an error (no pages found, …);
     2 a usage error; 3 an output could not be written (read-only or full
     disk; nothing was changed); 4 another build is writing the out folder
-    (--no-wait); 130 interrupted (Ctrl-C; nothing was changed).
+    (--no-wait); 130 interrupted (Ctrl-C; nothing was changed); 143 stopped by
+    SIGTERM (nothing was changed). Ctrl-C or SIGTERM after the outputs were put
+    in place ends the build as built (status 0 or 1), with a note saying so.
     """
     from ..output import generation
 
@@ -81,31 +84,55 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
 
     names: list[str] = []
     staged: list = []  # the generation, once made
+    ok: list[bool] = []  # whether every page was accepted, once built
+    noted: list[int] = []  # a signal that came once the outputs were put in place
 
-    def interrupted() -> str:
-        if names or any(gen.begun for gen in staged):  # Ctrl-C came as the outputs were put in place
-            return "interrupted after the build's outputs were put in place"
-        return "interrupted; nothing written (the previous outputs are unchanged)"
+    def put_in_place() -> bool:
+        return bool(names) or any(gen.begun for gen in staged)
 
-    if cli_package.AS_PROCESS:  # Ctrl-C ends the process at once, staged outputs removed
+    def stopped(signum: int) -> tuple[str, int] | None:
+        """What a signal means now: before the outputs are put in place, a stop that changed nothing;
+        after, the new outputs stand and the build ends as built, its report first (a second signal: at once)."""
+        if put_in_place():
+            first = not noted
+            noted.append(signum)
+            return None if first else (_after(signum), 0 if ok[0] else 1)
+        return f"{_stopped_word(signum)}; nothing written (the previous outputs are unchanged)", 128 + signum
+
+    if cli_package.AS_PROCESS:  # Ctrl-C or SIGTERM ends the process at once, staged outputs removed
         from ..output import discard_staged
         from ..workers import exit_on_interrupt
 
-        exit_on_interrupt(interrupted, discard_staged, as_json)
+        exit_on_interrupt(stopped, discard_staged, as_json)
     try:
         # one generation: every output staged, then put in place together; nothing on failure
         with paused_gc(), generation(state.out, wait=wait, on_wait=state.waiting) as gen:
             staged.append(gen)
             result = _build_into(ctx, gen, inputs, formats, strict, jobs, max_bytes, stream, full, as_json, say)
+            ok.append(result["ok"])
             record_build(gen.dir, inputs, state.aliases, max_bytes, result.pop("inputs_digest"), gen.describe())
             say("putting the outputs in place")
             names += gen.commit(last=BUILD_RECORD, replaces=list(last_files(state.out)))
-    except KeyboardInterrupt:
-        raise Interrupted(interrupted()) from None
+    except KeyboardInterrupt:  # not as a process of its own (a test's runner): no handler, the exception
+        if not put_in_place():
+            raise Interrupted(stopped(signal.SIGINT)[0]) from None
+        noted.append(signal.SIGINT)  # the generation's renames were finished as it unwound
+        names = names or [*last_files(state.out), BUILD_RECORD]
     result["written"] = [str(Path(state.out) / name) for name in names]
     result["seconds"] = round(time.perf_counter() - started, 3)
     _report(result, as_json)
+    if noted:
+        click.echo(f"note: {_after(noted[0])}", err=True)
     ctx.exit(0 if result["ok"] else 1)
+
+
+def _stopped_word(signum: int) -> str:
+    return "terminated" if signum == signal.SIGTERM else "interrupted"
+
+
+def _after(signum: int) -> str:
+    """The note of a signal that came once a build's outputs were put in place."""
+    return f"{_stopped_word(signum)} after the build's outputs were put in place; the new outputs are complete"
 
 
 def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_bytes, stream, full, as_json, say) -> dict:
