@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..cachefile import user_key
 from ..read.files import DEFAULT_MAX_BYTES
 from ..export import DEFAULT_FORMATS, FORMATS, export, export_many
 
@@ -66,8 +67,9 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
     2 a usage error; 3 an output could not be written (read-only or full
     disk; nothing was changed); 4 another build is writing the out folder
     (--no-wait); 130 interrupted (Ctrl-C; nothing was changed); 143 stopped by
-    SIGTERM (nothing was changed). Ctrl-C or SIGTERM after the outputs were put
-    in place ends the build as built (status 0 or 1), with a note saying so.
+    SIGTERM (nothing was changed). Ctrl-C or SIGTERM once the outputs are put in
+    place no longer stops the build: its report is finished, a note says so, and
+    the status is the build's (0 or 1).
     """
     from ..output import generation
 
@@ -84,7 +86,6 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
 
     names: list[str] = []
     staged: list = []  # the generation, once made
-    ok: list[bool] = []  # whether every page was accepted, once built
     noted: list[int] = []  # a signal that came once the outputs were put in place
 
     def put_in_place() -> bool:
@@ -92,11 +93,10 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
 
     def stopped(signum: int) -> tuple[str, int] | None:
         """What a signal means now: before the outputs are put in place, a stop that changed nothing;
-        after, the new outputs stand and the build ends as built, its report first (a second signal: at once)."""
+        after, nothing to stop: the new outputs stand, and the build ends as built with a note."""
         if put_in_place():
-            first = not noted
             noted.append(signum)
-            return None if first else (_after(signum), 0 if ok[0] else 1)
+            return None
         return f"{_stopped_word(signum)}; nothing written (the previous outputs are unchanged)", 128 + signum
 
     if cli_package.AS_PROCESS:  # Ctrl-C or SIGTERM ends the process at once, staged outputs removed
@@ -109,7 +109,6 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
         with paused_gc(), generation(state.out, wait=wait, on_wait=state.waiting) as gen:
             staged.append(gen)
             result = _build_into(ctx, gen, inputs, formats, strict, jobs, max_bytes, stream, full, as_json, say)
-            ok.append(result["ok"])
             record_build(gen.dir, inputs, state.aliases, max_bytes, result.pop("inputs_digest"), gen.describe())
             say("putting the outputs in place")
             names += gen.commit(last=BUILD_RECORD, replaces=list(last_files(state.out)))
@@ -120,7 +119,14 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
         names = names or [*last_files(state.out), BUILD_RECORD]
     result["written"] = [str(Path(state.out) / name) for name in names]
     result["seconds"] = round(time.perf_counter() - started, 3)
-    _report(result, as_json)
+    # a signal now would only cut the report short (and CPython drops the rest of a write a signal
+    # interrupts): held back until it is written, then noted
+    held = {signal.SIGINT, signal.SIGTERM} if cli_package.AS_PROCESS else set()
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        _report(result, as_json)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
     if noted:
         click.echo(f"note: {_after(noted[0])}", err=True)
     ctx.exit(0 if result["ok"] else 1)
@@ -158,6 +164,7 @@ def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_byte
                    "the exports show what was read, and queries will rebuild — run the build again", err=True)
     # the exports and the cache are written side by side (forked processes) on a big graph
     say("writing the exports and the cache")
+    user_key()  # made, or found missing and said so, once: not by each forked writer
     export_many(G, formats or DEFAULT_FORMATS, gen.dir, also=[lambda: save_cache(G, gen.dir, inputs, state.aliases),
                                                               lambda: _save_models(G, gen.dir, inputs)])
     return {
