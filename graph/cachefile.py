@@ -55,6 +55,11 @@ class CacheDamaged(PickgraphError):
     """A part of the build cache is missing, cut short, corrupt, not pickgraph's, or not a regular file."""
 
 
+def damaged(reason: object) -> str:
+    """The one line that says a part of the cache was refused and is being made again."""
+    return f"the build cache is damaged ({reason}); rebuilding it"
+
+
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """No cyclic garbage collection while millions of acyclic objects are made.

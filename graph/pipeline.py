@@ -30,7 +30,7 @@ from .read.files import DEFAULT_MAX_BYTES, Inputs, scan
 from .read.model import PickgraphError, ReadReport, escape_path
 from .read import read_paths
 from .resolve import AliasFile
-from .cachefile import CacheDamaged, read_regular, read_sealed, user_key, write_sealed
+from .cachefile import CacheDamaged, damaged, read_regular, read_sealed, user_key, write_sealed
 from .store import open_documents, paused_gc, write_documents
 
 ALIAS_FILE_NAME = "aliases.toml"
@@ -44,11 +44,6 @@ RECORD_LIMIT = 64 << 20
 
 def _to_stderr(line: str) -> None:
     print(line, file=sys.stderr)
-
-
-def damaged(reason: object) -> str:
-    """The one line that says a cache part was refused and is being made again."""
-    return f"the build cache is damaged ({reason}); rebuilding it"
 
 
 def find_alias_file(paths: Sequence[str | os.PathLike[str]]) -> Path | None:

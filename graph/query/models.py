@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from ..cachefile import CacheDamaged, read_sealed, write_sealed
+from ..cachefile import CacheDamaged, damaged, read_sealed, write_sealed
 
 if TYPE_CHECKING:
     from .rank import Fit
@@ -78,8 +78,6 @@ class Models:
         try:
             got = _read_part(self.saved, name, self.G)
         except CacheDamaged as exc:
-            from ..pipeline import damaged
-
             self.notify(damaged(exc))
             return None
         if got is not None:
