@@ -38,20 +38,22 @@ mtime, ctime and sha256, which the next build's reuse reads; not kept in the que
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from typing import Any
+from typing import Any, Iterator
 
 import networkx as nx
 
 from .facts import ALTERNATIVE, RELATED, VERSUS, Accumulator, feed, identity_facts, page_facts, resolve_report
-from .read.model import Comparison, ReadReport, TopicPage
+from .read.model import Comparison, ReadReport, TopicPage, UnknownTopic
 from .resolve import Identity, label_from_slug, slugify
 
 SCHEMA_VERSION = 1
 
 __all__ = ["VERSUS", "RELATED", "ALTERNATIVE", "SCHEMA_VERSION", "Accumulator", "build_graph", "graph_of",
            "identity_facts", "feed", "page_facts", "resolve_report", "versus_edges", "related", "summary",
-           "pair_picks", "contested_pairs", "find_topic", "closest_topics"]
+           "pair_picks", "contested_pairs", "find_topic", "closest_topics", "spelling_key", "topic_table",
+           "spellings", "suggestion_text"]
 
 
 def build_graph(report: ReadReport, identity: Identity | None = None) -> nx.MultiDiGraph:
@@ -161,12 +163,12 @@ def contested_pairs(G: nx.MultiDiGraph, topic: str | None = None) -> list[tuple[
 
 
 def find_topic(G: nx.MultiDiGraph, query: str) -> str:
-    """The slug of the topic a user means by ``query`` (a name, slug or alias, any case).
+    """The slug of the topic a user means by ``query`` (a name, slug or alias, any case, hyphens optional).
 
+    The one rule for every front end: the CLI, the Python query functions, ``serve``'s API and
+    explorer, and (through :func:`topic_table`) the HTML page's Find box.
     Raises :class:`~graph.read.model.UnknownTopic` with the closest matches.
     """
-    from .read.model import UnknownTopic
-
     s = slugify(query)
     ident: Identity | None = G.graph.get("identity")
     if ident is not None:
@@ -180,22 +182,82 @@ def find_topic(G: nx.MultiDiGraph, query: str) -> str:
     raise UnknownTopic(query, closest_topics(G, query))
 
 
-def closest_topics(G: nx.MultiDiGraph, query: str, limit: int = 3) -> list[str]:
-    """Names of the topics whose labels are nearest to ``query``."""
-    from rapidfuzz import fuzz, process, utils
+def spelling_key(text: str) -> str:
+    """A typed spelling as the HTML page compares it: lower case, white space collapsed.
 
-    choices: dict[str, str] = {}
+    >>> spelling_key("  Canary   RELEASE ")
+    'canary release'
+    """
+    return " ".join(text.lower().split())
+
+
+def topic_table(G: nx.MultiDiGraph) -> dict[str, str]:
+    """``{spelling_key(spelling): slug}`` for every slug, name, label and alias of ``G``, each as
+    :func:`find_topic` resolves it: the HTML page looks typed text up here rather than matching on
+    a rule of its own."""
+    table: dict[str, str] = {}
+    for spelling in sorted({s for s, _ in spellings(G)}):
+        key = spelling_key(spelling)
+        if key and key not in table:
+            try:
+                table[key] = find_topic(G, spelling)
+            except UnknownTopic:  # a label whose slug the identity merged away from every node
+                continue
+    return table
+
+
+def spellings(G: nx.MultiDiGraph) -> Iterator[tuple[str, str]]:
+    """``(spelling, slug)`` for every slug, name and label of each topic, and every alias the identity
+    maps to one (the alias file's names, as slugs)."""
     for n, d in G.nodes(data=True):
-        for label in d.get("labels", [d.get("name", n)]):
-            choices[label] = d.get("name", n)
-        choices[n] = d.get("name", n)
-    hits = process.extract(query, list(choices), scorer=fuzz.WRatio, processor=utils.default_process, limit=limit * 4)
-    # WRatio finds partial matches; plain edit distance then puts the nearest spelling first
-    q = utils.default_process(query)
-    hits = sorted(((fuzz.ratio(q, utils.default_process(label)), score, label) for label, score, _ in hits if score >= 60),
-                  key=lambda h: (-h[0], -h[1], h[2]))
-    out: list[str] = []
-    for _, _, label in hits:
-        if choices[label] not in out:
-            out.append(choices[label])
-    return out[:limit]
+        yield n, n
+        yield d.get("name", n), n
+        for label in d.get("labels", ()):
+            yield label, n
+    ident: Identity | None = G.graph.get("identity")
+    for alias, n in (ident.canon.items() if ident is not None else ()):
+        if n in G:
+            yield alias, n
+
+
+def suggestion_text(text: str) -> str:
+    """A spelling as :func:`closest_topics` scores it: ASCII letters and digits in lower case, words
+    split by one space (the HTML page's script folds the same way).
+
+    >>> suggestion_text("Node.js  (Runtime)")
+    'node js runtime'
+    """
+    return " ".join(_NOT_WORD.split(text.lower())).strip()
+
+
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+#: a label's single word counts, but a little less than the whole label
+WORD_WEIGHT = 0.9
+#: the lowest score that still makes a suggestion
+SUGGEST_CUTOFF = 0.6
+
+
+def closest_topics(G: nx.MultiDiGraph, query: str, limit: int = 3) -> list[str]:
+    """Names of the topics whose labels are nearest to ``query``, nearest first.
+
+    A spelling's (:func:`spellings`) score is its Indel similarity to the query (``2·LCS / (len(q) + len(label))``, after
+    :func:`suggestion_text`), or :data:`WORD_WEIGHT` times that of its best single word; those of at
+    least :data:`SUGGEST_CUTOFF` are ranked by score, then name. Simple on purpose: the HTML page's
+    script (graph/templates/pickgraph.js, ``closest``) computes the same numbers in the browser.
+    """
+    from rapidfuzz.distance import Indel
+
+    q = suggestion_text(query)
+    if not q:
+        return []
+    best: dict[str, float] = {}
+    for spelling, n in spellings(G):
+        text = suggestion_text(spelling)
+        score = Indel.normalized_similarity(q, text)
+        words = text.split(" ")
+        if len(words) > 1:
+            score = max(score, WORD_WEIGHT * max(Indel.normalized_similarity(q, w) for w in words))
+        name = G.nodes[n].get("name", n)
+        if score >= SUGGEST_CUTOFF and score > best.get(name, -1.0):
+            best[name] = score
+    return sorted(best, key=lambda name: (-best[name], name))[:limit]
