@@ -45,6 +45,7 @@ from typing import Any, Iterator
 import networkx as nx
 
 from .facts import ALTERNATIVE, RELATED, VERSUS, Accumulator, feed, identity_facts, page_facts, resolve_report
+from .progress import iterate
 from .read.model import Comparison, ReadReport, TopicPage, UnknownTopic
 from .resolve import Identity, label_from_slug, slugify
 
@@ -61,7 +62,7 @@ def build_graph(report: ReadReport, identity: Identity | None = None) -> nx.Mult
     ident = identity or resolve_report(report)
     acc = Accumulator()
     docs: dict[str, Any] = {}
-    for page in sorted(report.pages, key=lambda p: p.sha256):
+    for page in iterate(sorted(report.pages, key=lambda p: p.sha256), "building the graph", len(report.pages), "page"):
         docs[page.sha256] = page
         acc.add(page, page_facts(page, ident.canonical))
     return graph_of(acc, ident, docs, report)
