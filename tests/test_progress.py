@@ -18,7 +18,7 @@ from conftest import PICKGRAPH, ROOT, render_comparison, render_topic_page, writ
 
 #: the phases of a build and the outputs its "writing outputs" bar names as each is written
 BUILD_PHASES = ["reading", "resolving names", "building the graph", "checking the inputs did not change",
-                "writing outputs"]
+                "writing outputs", "fitting every pick", "making the suggestion index"]
 OUTPUTS = ["graphml", "turtle", "ontology", "html", "cache", "models"]
 SUMMARY = "3 documents (2 comparison pages, 1 topic pages), 0 duplicates, 0 rejected"
 
