@@ -10,6 +10,7 @@ import pty
 import select
 import struct
 import subprocess
+import sys
 import termios
 import threading
 
@@ -32,13 +33,13 @@ def corpus(tmp_path):
     })
 
 
-def on_terminal(*args: str, columns: int = 120) -> str:
+def on_terminal(*args: str, columns: int = 120, command: list[str] = PICKGRAPH) -> str:
     """What a terminal shows of ``pickgraph ARGS`` (stdout and stderr), run on a pseudo-terminal of
     ``columns`` columns; carriage returns become new lines, so every redraw of a bar is a line."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "PICKGRAPH_QUIET")}
-    proc = subprocess.Popen([*PICKGRAPH, *args], stdin=slave, stdout=slave, stderr=slave, cwd=ROOT,
+    proc = subprocess.Popen([*command, *args], stdin=slave, stdout=slave, stderr=slave, cwd=ROOT,
                             env={**env, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"})
     os.close(slave)
     out = b""
@@ -142,3 +143,18 @@ def test_push_shows_the_triples_sent(corpus, tmp_path):
     sent = len(_Store.lines)
     assert sent > 10 and bar_lines(shown, "push: N-Triples of the graph")
     assert f"{sent}/{sent} [" in bar_lines(shown, "push")[-1] and "triple/s" in bar_lines(shown, "push")[-1]
+
+
+def test_exports_written_in_forked_processes_are_named_as_each_ends(corpus, tmp_path):
+    """Forked writers draw nothing themselves; the parent's bar names each as its process ends."""
+    script = ("import sys; from graph import build, progress; from graph.export import export_many; "
+              "progress.show(True); G, _ = build([sys.argv[1]]); "
+              "export_many(G, ['graphml', 'csv', 'ontology'], sys.argv[2], fork=True)")
+    (tmp_path / "o").mkdir()
+    shown = on_terminal(str(corpus), str(tmp_path / "o"), command=[sys.executable, "-c", script])
+    written = bar_lines(shown, "writing outputs")
+    assert [o for o in ("graphml", "csv", "ontology") if any(line.rstrip().endswith(f"file/s, {o}]")
+                                                             for line in written)] == ["graphml", "csv", "ontology"]
+    assert "3/3 [" in written[-1]
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["pickgraph-edges.csv", "pickgraph-ontology.ttl",
+                                                                   "pickgraph.graphml"]
