@@ -237,6 +237,8 @@ _NOT_WORD = re.compile(r"[^0-9a-z]+")
 WORD_WEIGHT = 0.9
 #: the lowest score that still makes a suggestion
 SUGGEST_CUTOFF = 0.6
+#: a longer query is no misspelt name, and scoring it against every label would cost time in proportion
+SUGGEST_MAX_CHARS = 200
 
 
 #: each graph's texts to score, made on its first unknown topic (a server is asked again and again)
@@ -268,14 +270,15 @@ def closest_topics(G: nx.MultiDiGraph, query: str, limit: int = 3) -> list[str]:
 
     A spelling's (:func:`spellings`) score is its Indel similarity to the query (``2·LCS / (len(q) + len(label))``, after
     :func:`suggestion_text`), or :data:`WORD_WEIGHT` times that of its best single word; those of at
-    least :data:`SUGGEST_CUTOFF` are ranked by score, then name. Simple on purpose: the HTML page's
+    least :data:`SUGGEST_CUTOFF` are ranked by score, then name; none for a query of more than
+    :data:`SUGGEST_MAX_CHARS` characters (after :func:`suggestion_text`). Simple on purpose: the HTML page's
     script (graph/templates/pickgraph.js, ``closest``) computes the same numbers in the browser.
     """
     from rapidfuzz import process
     from rapidfuzz.distance import Indel
 
     q = suggestion_text(query)
-    if not q:
+    if not q or len(q) > SUGGEST_MAX_CHARS:
         return []
     names_of, in_words = _suggestion_texts(G)
     # every text and word scored in C (the same numbers as one by one); only the few near ones in Python.

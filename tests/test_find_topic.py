@@ -30,6 +30,7 @@ CASES = {
     "rolling-update": "rolling-update",  # a slug
     "postgres": ["PostgreSQL", "PostGIS"],  # a near miss: no prefix match, the close names
     "zzzz qqqq": [],  # nothing near
+    "constructor": [],  # a name JavaScript objects have of their own
 }
 
 
@@ -156,8 +157,9 @@ def test_the_page_suggests_what_python_suggests(browser, data_graph, tmp_path): 
     v = Visit(browser, path)
     try:
         for query in ["postgres", "Postgress", "Kafak", "rustt", "canary", "deploy", "k8", "c plus", "node",
-                      "react native", "Flsk", "sql", "testing", "Crème", "日本"]:
+                      "react native", "Flsk", "sql", "testing", "Crème", "日本", "postgres " * 30]:
             assert v.js(f"pickgraph.closest({query!r})") == closest_topics(data_graph, query), query
+        assert closest_topics(data_graph, "postgres " * 30) == []  # no name is that long: not scored at all
     finally:
         v.close()
 

@@ -227,15 +227,15 @@
   // space collapsed; spellingKey below), so the matching rule is find_topic's, written once, in Python.
   function spellingKey(s) { return String(s).toLowerCase().split(/\s+/).filter(Boolean).join(" "); }
   function findTopic(query) {
-    var slug = data.find[spellingKey(query)];
-    return slug === undefined ? null : slug;
+    var key = spellingKey(query);  // an own key only: "constructor" is no topic
+    return Object.prototype.hasOwnProperty.call(data.find, key) ? data.find[key] : null;
   }
-  var nameOf = {};
+  var nameOf = Object.create(null);
   data.elsewhere.forEach(function (t) { nameOf[t[0]] = t[1]; });
   byId.forEach(function (id) { nameOf[id] = data.cards[id].name; });
 
   // The "did you mean" names: graph.kg.closest_topics's formula over the same spellings (the keys of
-  // data.find), with its weight and cutoff from data.suggest; test_find_topic checks the two agree.
+  // data.find), with its weight, cutoff and longest query from data.suggest; test_find_topic checks the two agree.
   function suggestionText(s) { return String(s).toLowerCase().split(/[^0-9a-z]+/).filter(Boolean).join(" "); }
   function similarity(a, b) {  // rapidfuzz's Indel.normalized_similarity: 1 - (n + m - 2 LCS) / (n + m)
     var n = a.length, m = b.length, row = new Array(m + 1).fill(0);
@@ -251,8 +251,8 @@
     return 1.0 - (sum ? (sum - 2 * row[m]) / sum : 0);
   }
   function closest(query, limit) {
-    var q = suggestionText(query), best = {};
-    if (!q) { return []; }
+    var q = suggestionText(query), best = Object.create(null);
+    if (!q || q.length > data.suggest.max_chars) { return []; }
     Object.keys(data.find).forEach(function (key) {
       var text = suggestionText(key), score = similarity(q, text), words = text.split(" ");
       if (words.length > 1) {
