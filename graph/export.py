@@ -101,6 +101,7 @@ def run_side_by_side(tasks: list[Callable[[], object]], fork: bool = True, names
 
 
 def _forked(tasks: list[Callable[[], object]], names: list[str], bar: Phase) -> None:
+    import select
     import signal
 
     from .workers import child_answer, fork_child
@@ -109,16 +110,19 @@ def _forked(tasks: list[Callable[[], object]], names: list[str], bar: Phase) -> 
     try:
         for task in tasks:
             children.append(fork_child(lambda task=task: (quiet_child(), task(), b"")[2]))
-        errors = []
-        for (pid, r), name in zip(children, names):
-            with os.fdopen(r, "rb") as fh:
-                msg = fh.read()
-            _, status = os.waitpid(pid, 0)
-            try:
-                child_answer(msg, status, "an export process")
-            except Exception as exc:  # the first one is raised once every child has ended
-                errors.append(exc)
-            bar.done(name)
+        errors: dict[int, Exception] = {}
+        pending = {r: i for i, (_, r) in enumerate(children)}
+        while pending:  # each child as it ends (its pipe closes), so the bar names it then
+            for r in select.select(list(pending), [], [])[0]:
+                i = pending.pop(r)
+                with os.fdopen(r, "rb") as fh:
+                    msg = fh.read()
+                _, status = os.waitpid(children[i][0], 0)
+                try:
+                    child_answer(msg, status, "an export process")
+                except Exception as exc:  # the first task's (in order) is raised once every child has ended
+                    errors[i] = exc
+                bar.done(names[i])
     except BaseException:
         # Ctrl-C or an error here: the children's half-written files go with the staging folder
         for pid, _ in children:
@@ -129,7 +133,7 @@ def _forked(tasks: list[Callable[[], object]], names: list[str], bar: Phase) -> 
                 pass
         raise
     if errors:
-        raise errors[0]
+        raise errors[min(errors)]
 
 
 def export_many(G: nx.MultiDiGraph, formats: list[str] | tuple[str, ...], out_dir: str | os.PathLike[str],

@@ -1,8 +1,8 @@
 """Progress on stderr: the one place every phase that can last over a second reports to.
 
 A phase is a tqdm bar named after what it does (``reading``, ``building the graph``, ``writing
-exports``, …): with a known size, a count, a rate and an estimate of the time left; without one,
-the time it has taken so far, redrawn by a ticker thread while the phase runs. Bars are cleared
+outputs``, …): with a known size, a count, a rate and an estimate of the time left; without one,
+the time it has taken so far. A ticker thread redraws it while the phase runs. Bars are cleared
 when their phase ends, so the summary and the warnings are all that stays on the terminal.
 
 Silent unless switched on: the CLI switches it on when stderr is a terminal and ``--quiet`` is not
@@ -21,7 +21,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 _shown = False
-#: how often (seconds) a phase of unknown size redraws its elapsed time
+#: how often (seconds) a phase's bar is redrawn when its work reports nothing
 TICK = 0.5
 
 
@@ -65,8 +65,9 @@ class Phase:
                         nrows=size.lines,
                         unit_scale=unit == "B", unit_divisor=1024 if unit == "B" else 1000,
                         bar_format=None if total is not None else "{desc}: {elapsed}")
-        if total is None:
-            threading.Thread(target=self._tick, name=f"progress: {name}", daemon=True).start()
+        # redrawn while the phase runs, so its time keeps moving when the work reports seldom or never
+        # (a forked export that runs for a minute, a phase of unknown size)
+        threading.Thread(target=self._tick, name=f"progress: {name}", daemon=True).start()
 
     def _tick(self) -> None:
         while not self._stop.wait(TICK):  # stops when the phase ends
