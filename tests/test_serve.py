@@ -431,9 +431,9 @@ def test_no_build_is_one_clear_line(tmp_path):
     r = subprocess.run([*PICKGRAPH, "serve", "--out", "nothing", "--port", "0"], cwd=tmp_path, capture_output=True,
                        text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=60)
     assert r.returncode == 1
-    assert r.stderr.strip().splitlines()[-1] == ("Error: no build in nothing/ to answer from: run 'pickgraph build "
-                                                 "PATH' first (PATH: your folder of pages), or name the pages with "
-                                                 "--corpus PATH")
+    assert r.stderr.strip().splitlines()[-1] == ("Error: no build in nothing/ to serve: run 'pickgraph build PATH' "
+                                                 "first (PATH: your folder of pages), or name the out folder of a "
+                                                 "build with --out DIR")
 
 
 def test_a_port_in_use_is_one_clear_line(data_out):
