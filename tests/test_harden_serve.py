@@ -253,7 +253,7 @@ def test_past_the_cap_the_longest_waiting_connection_goes_first(data_out):
 
 def test_when_every_connection_is_busy_a_new_one_is_refused(data_out):
     runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-    with Server(data_out, "--max-per-client", "2", "--query-workers", "1", "--time-limit", "20") as s:
+    with Server(data_out, "--max-per-client", "2", "--query-workers", "1", "--time-limit", "5") as s:
         busy = _connect(s, 2, f"GET /sparql?query={Q(runaway)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
         try:
             time.sleep(0.5)  # both requests read: their connections are busy (one query runs, one waits)
