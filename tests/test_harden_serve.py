@@ -236,6 +236,19 @@ def test_idle_and_dribbling_connections_neither_lock_a_client_out_nor_stay(data_
         b"connection: close\r\n\r\n%s" % (len(refusal), refusal)}
 
 
+def test_a_body_that_does_not_arrive_in_time_is_cut_off_without_a_traceback(data_out):
+    with Server(data_out, "--request-timeout", "1") as s:
+        slow = _connect(s, 1, b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query"
+                              b"\r\nContent-Length: 1000\r\n\r\nASK")[0]
+        try:
+            assert _until_closed([slow], [slow], within=10) == {0: b""}  # a byte every 0.2 s: still too slow
+        finally:
+            slow.close()
+        assert s.request("/api/status")[0] == 200
+        time.sleep(0.5)  # anything the server would say about it is said by now
+    assert [line for line in s.log if "Traceback" in line or "Exception" in line] == []
+
+
 def test_past_the_cap_the_longest_waiting_connection_goes_first(data_out):
     with Server(data_out, "--max-per-client", "8", "--max-connections", "100", "--idle-timeout", "60") as s:
         first = _connect(s, 8)

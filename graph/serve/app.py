@@ -21,7 +21,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -321,10 +321,13 @@ async def _protocol_params(request: Request, limits: Limits) -> dict[str, str]:
         if size is not None and (not size.isdigit() or int(size) > limits.body_bytes):
             raise BadRequest(f"the request body is over {limits.body_bytes} bytes", 413)
         body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limits.body_bytes:
-                raise BadRequest(f"the request body is over {limits.body_bytes} bytes", 413)
+        try:
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > limits.body_bytes:
+                    raise BadRequest(f"the request body is over {limits.body_bytes} bytes", 413)
+        except ClientDisconnect:  # gone, or closed at --request-timeout: an answer nobody reads, not a traceback
+            raise BadRequest("the connection closed before the request's body arrived", 408) from None
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media == "application/sparql-update":
             raise QueryRefused("this endpoint is read-only: no SPARQL Update")
