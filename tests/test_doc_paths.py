@@ -29,7 +29,7 @@ PATH = re.compile(r"(?<![\w./}-])((?:graph|docs|tests|benchmarks|data|notebooks)
 #: the RDF named graphs {base}graph/topics and {base}graph/all: IRIs the docs name, not files
 NAMED_GRAPHS = ("graph/topics", "graph/all")
 DOTTED = re.compile(r"(?<![\w./@-])((?:graph|benchmarks)(?:\.[A-Za-z_]\w*)+)")
-LINK = re.compile(r"\]\(([^)\s#]+)(?:#[^)]*)?\)")
+LINK = re.compile(r"\]\(([^)\s#]*)(?:#([^)\s]*))?\)")
 OUTSIDE = re.compile(r"(?<![\w.])(/work/|\.\./shared\b)")
 FENCE = re.compile(r"^```(\S*)\s*$")
 INLINE = re.compile(r"`([^`\n]+)`")
@@ -97,6 +97,24 @@ def dotted_exists(name: str) -> bool:
     return False
 
 
+def anchors(doc: Path) -> set[str]:
+    """The link anchors of a Markdown file's headings, made as GitHub makes them."""
+    heads = re.findall(r"^#+ (.+)$", doc.read_text(encoding="utf-8"), re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in heads}
+
+
+def link_problem(doc: Path, target: str, anchor: str) -> str | None:
+    """Why a relative Markdown link from ``doc`` leads nowhere, or None."""
+    if "://" in target or target.startswith("mailto:"):
+        return None
+    path = (doc.parent / target) if target else doc
+    if not path.exists():
+        return f"broken link {target}"
+    if anchor and path.suffix == ".md" and anchor not in anchors(path):
+        return f"broken link {target}#{anchor}: no such heading"
+    return None
+
+
 def code_lines(text: str) -> list[str]:
     """The lines of fenced code blocks (only the ``$ `` lines of console blocks) and every inline code span."""
     lines, lang = [], None
@@ -143,8 +161,7 @@ def problems(name: str, text: str) -> list[str]:
     found += [f"{name}: points outside the repository: {m.group(0)}…" for m in OUTSIDE.finditer(text)
               if not name.startswith(("docs/", "README"))]  # docs may say what CI keeps beside the clone
     if name.endswith(".md"):
-        found += [f"{name}: broken link {target}" for target in LINK.findall(text)
-                  if "://" not in target and not target.startswith("mailto:") and not (doc.parent / target).exists()]
+        found += [f"{name}: {why}" for target, anchor in LINK.findall(text) if (why := link_problem(doc, target, anchor))]
         found += [f"{name}: `{line.strip()}`: {why}" for line in code_lines(text)
                   if (why := command_problem(line))]
     return found
@@ -166,6 +183,7 @@ def test_the_scan_sees_the_files_it_must():
     ("see graph/rdf/queries/*.rq and `docs/serve.md`", []),
     ("graph.sparql.select_df is gone, graph.rdf.sparql.select is not", ["x.md: no module or attribute graph.sparql.select_df"]),
     ("[up](README.md) [gone](nowhere.md#x) [web](https://example.org/a.md)", ["x.md: broken link nowhere.md"]),
+    ("[ok](README.md#python-api) [moved](README.md#dependencies)", ["x.md: broken link README.md#dependencies: no such heading"]),
     ("```sh\npickgraph sparql @win-loss --format csv --frobnicate\nnice -n 5 pickgraph evaluate data\n```",
      ["x.md: `pickgraph sparql @win-loss --format csv --frobnicate`: 'pickgraph sparql' has no option --frobnicate"]),
     ("`pickgraph explode X` and `make bench` and `make deploy`",
