@@ -1,8 +1,12 @@
-"""Material outside the repository (../shared/seeds): a skip with one reason on a bare clone, a failure in CI."""
+"""A fresh clone with nothing beside it: `make run` installs only what running needs, and the
+tests of material outside the repository (../shared/seeds) skip with one reason, but fail in CI.
+
+The whole of it, a real clone running both commands, is .ci/fresh-clone (run by CI)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -46,3 +50,20 @@ def test_absent_seeds_fail_under_ci(tmp_path, ci):
     assert r.stdout.splitlines()[0].startswith("EE ")  # both errors at setup, none skipped
     errors = [line.split(" - ", 1)[1] for line in r.stdout.splitlines() if line.startswith("ERROR ")]
     assert errors == [f"Failed: {reason(seeds)} (required under CI=true)"] * 2
+
+
+def pip_lines(tmp_path, target: str) -> list[str]:
+    """The pip commands ``make TARGET`` would run in a clone without a venv (``make -n``: nothing runs)."""
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    done = subprocess.run(["make", "-n", target], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return [line for line in done.stdout.splitlines() if "pip install" in line]
+
+
+def test_make_run_installs_only_what_running_needs_and_shows_pip(tmp_path):
+    assert pip_lines(tmp_path, "run") == [".venv/bin/python -m pip install --disable-pip-version-check -e ."]
+
+
+def test_make_test_adds_the_test_tools(tmp_path):
+    assert pip_lines(tmp_path, "test") == [".venv/bin/python -m pip install --disable-pip-version-check -e '.[test]'"]
