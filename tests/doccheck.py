@@ -152,8 +152,9 @@ def run_block(commands: list[Command], cwd: Path, env: dict[str, str], timeout: 
         script.append(f"__s=$?; printf '\\n%s\\n' '{marker}'; (exit $__s); {c.command}")
     done = subprocess.run(["bash", "-c", "\n".join(script)], cwd=cwd, env=env, stdout=subprocess.PIPE,
                           stdin=subprocess.DEVNULL, timeout=timeout)
-    parts = done.stdout.decode("utf-8", errors="replace").split(f"\n{marker}\n")
-    return parts[1:]
+    outputs = done.stdout.decode("utf-8", errors="replace").split(f"\n{marker}\n")[1:]
+    # a command that ended the shell (exit, exec) leaves the rest without output: shown as such
+    return outputs + ["(the shell ended before this command)"] * (len(commands) - len(outputs))
 
 
 def check_doc(doc: Path, workspace: Path, update: bool = False) -> list[str]:

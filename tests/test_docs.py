@@ -78,6 +78,7 @@ def test_runner_fails_on_a_changed_output(tmp_path):
     ("1\n…\n5\n", "1\n5\n"),            # lines left out without a … line
     ("built in … s", "built in … ms"),  # a wildcard covers only the part it stands in
     ("$ echo $?\n1\n", "$ echo $?\n0\n"),  # the status of the command before
+    ("$ echo \"built", "$ exit 3\n$ echo \"built"),  # a command that ends the shell: the next did not run
 ])
 def test_runner_is_exact_outside_its_wildcards(tmp_path, wrong, right):
     doc, ws = tiny(tmp_path, TINY.replace(wrong, right))
