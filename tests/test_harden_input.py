@@ -93,3 +93,21 @@ def test_a_walk_stops_at_its_bounds_and_says_where(tmp_path):
     too_deep = str(deep) + "/d" * (files.MAX_DEPTH + 1)
     assert [(r.path, r.reason) for r in found.rejections] == [
         (too_deep, f"the folder is nested more than {files.MAX_DEPTH} folders below {deep}; not read")]
+
+
+# ----------------------------------------------------------------- alias file --
+
+@pytest.mark.parametrize("nested", [
+    "x = " + "[" * 100_000 + "]" * 100_000,
+    "x = " + "{ a = " * 5_000 + "1" + " }" * 5_000,
+])
+def test_an_alias_file_nested_without_end_is_one_line_error(tmp_path, nested):
+    corpus = tmp_path / "pages"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(render_comparison("Redis", "Memcached", "Redis"), encoding="utf-8")
+    aliases = tmp_path / "aliases.toml"
+    aliases.write_text(f"[aliases]\n{nested}\n", encoding="utf-8")
+    r = run("--aliases", str(aliases), "--out", str(tmp_path / "out"), "build", str(corpus), cwd=tmp_path)
+    assert r.returncode == 1 and r.stdout == b""
+    assert r.stderr.decode() == (f"Error: {aliases}: too deeply nested (arrays or tables inside each other beyond "
+                                 "what can be read); an alias file holds lists of names\n")
