@@ -111,3 +111,143 @@ def test_an_alias_file_nested_without_end_is_one_line_error(tmp_path, nested):
     assert r.returncode == 1 and r.stdout == b""
     assert r.stderr.decode() == (f"Error: {aliases}: too deeply nested (arrays or tables inside each other beyond "
                                  "what can be read); an alias file holds lists of names\n")
+
+
+# ------------------------------------------------------------ control sequences --
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> tuple[Path, Path]:
+    """A built corpus whose topic name and pros carry control sequences, and whose file names carry
+    line breaks and ESC: (the folder the commands run in, the corpus)."""
+    home = tmp_path_factory.mktemp("hostile")
+    corpus = home / "pages"
+    corpus.mkdir()
+    (corpus / "evil.txt").write_text(render_comparison(
+        EVIL_NAME, "Goodtool", EVIL_NAME, pros={EVIL_NAME: [EVIL_PRO], "Goodtool": ["Plain pro\x1b[31m red"]},
+        related={EVIL_NAME: ["goodtool", "other"], "Goodtool": ["other"]}), encoding="utf-8")
+    (corpus / "ok\x1b[31m\nname.txt").write_text(render_comparison("Other", "Goodtool", "Other"), encoding="utf-8")
+    (corpus / "x\nrejected fake.txt:1: forged\x1b]0;t\x07.txt").write_text("no title here\n", encoding="utf-8")
+    r = run("--out", "out", "build", str(corpus), cwd=home)
+    assert r.returncode == 1, r.stderr
+    return home, corpus
+
+
+def test_build_rejections_show_file_names_escaped(hostile):
+    home, corpus = hostile
+    r = run("--out", "out", "build", str(corpus), cwd=home)
+    assert raw_controls(r.stdout + r.stderr) == []
+    [line] = r.stderr.decode().splitlines()
+    assert line.startswith(f"rejected {corpus}/x\\nrejected fake.txt:1: forged\\x1b]0;t\\x07.txt:1: no comparison ")
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["topics"], f"{EVIL_NAME_SHOWN}  {EVIL_SLUG}    1  1  0"),
+    (["show", EVIL_SLUG], f"  + {EVIL_PRO_SHOWN}  [PAGES/evil.txt:21]"),
+    (["show", "goodtool"], f"  vs {EVIL_NAME_SHOWN}: loss (pick: {EVIL_NAME_SHOWN})  [PAGES/evil.txt]"),
+    (["show", "other"], "  vs Goodtool: win (pick: Other)  [PAGES/ok\\x1b[31m\\nname.txt]"),
+    (["compare", "goodtool", "other"], "  [PAGES/ok\\x1b[31m\\nname.txt] Other vs Goodtool: pick Other"),
+    (["compare", "goodtool", "other"], f"  both relate to: {EVIL_NAME_SHOWN}"),
+    (["why", EVIL_SLUG, "goodtool"], f"  + {EVIL_PRO_SHOWN}  [PAGES/evil.txt:21]"),
+    (["why", EVIL_SLUG, "goodtool"], f"Win chain: {EVIL_NAME_SHOWN} beat Goodtool"),
+    (["suggest", "other"], f"  1. {EVIL_NAME_SHOWN}  (score 1.614)"),
+    (["suggest", "goodtool", "other"], f"  1. {EVIL_NAME_SHOWN} vs Goodtool  (page exists; score 1.625)"),
+])
+def test_query_output_shows_control_sequences_escaped(hostile, args, expected):
+    home, corpus = hostile
+    r = run("--out", "out", *args, "--corpus", "pages", cwd=home)
+    assert r.returncode == 0, r.stderr
+    assert raw_controls(r.stdout + r.stderr) == []
+    assert expected.replace("PAGES", str(corpus)) in r.stdout.decode().splitlines()
+
+
+def test_identity_shows_merged_spellings_escaped(tmp_path):
+    corpus = tmp_path / "pages"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(render_comparison(EVIL_NAME, "Goodtool", EVIL_NAME), encoding="utf-8")
+    (corpus / "b.txt").write_text(render_comparison(EVIL_NAME.upper(), "Other", "Other"), encoding="utf-8")
+    r = run("--out", "out", "identity", "--corpus", "pages", cwd=tmp_path)
+    assert r.returncode == 0 and raw_controls(r.stdout + r.stderr) == []
+    assert r.stdout.decode().splitlines()[:2] == [
+        "Merges (1):", f"  [slug] {EVIL_SLUG}: EVIL\\x1b]0;PWNED\\x07TOOL\\u202e = {EVIL_NAME_SHOWN}"]
+
+
+def test_errors_show_control_sequences_escaped(hostile):
+    home, _ = hostile
+    r = run("--out", "out", "show", "evil-tool", "--corpus", "pages", cwd=home)
+    assert r.returncode == 1 and raw_controls(r.stdout + r.stderr) == []
+    assert r.stderr.decode() == (f"Error: unknown topic 'evil-tool'; did you mean: {EVIL_NAME_SHOWN}? "
+                                 "List topics with 'pickgraph topics'.\n")
+    r = run("--out", "out", "show", f"no\n{OSC_TITLE}such", "--corpus", "pages", cwd=home)
+    assert r.returncode == 1 and raw_controls(r.stdout + r.stderr) == [] and r.stderr.count(b"\n") == 1
+
+
+def test_colour_is_the_only_escape_sequence_left(hostile):
+    home, _ = hostile
+    r = run("--out", "out", "show", "goodtool", "--corpus", "pages", "--color", cwd=home)
+    text = r.stdout.decode()
+    assert "\x1b[1mGoodtool\x1b[0m  (goodtool)" in text.splitlines()
+    assert [c for c in text.replace("\x1b[1m", "").replace("\x1b[0m", "") if c in "\x1b\x07\x9b\u202e"] == []
+
+
+def test_json_output_has_no_raw_controls_and_the_same_values(hostile):
+    home, _ = hostile
+    r = run("--out", "out", "show", EVIL_SLUG, "--corpus", "pages", "--json", cwd=home)
+    assert r.returncode == 0 and raw_controls(r.stdout) == []
+    info = json.loads(r.stdout)
+    assert info["name"] == EVIL_NAME and [p["text"] for p in info["pros"]] == [EVIL_PRO]
+    r = run("--out", "out", "show", "evil-tool", "--corpus", "pages", "--json", cwd=home)
+    assert r.returncode == 1 and raw_controls(r.stdout) == []
+    assert json.loads(r.stdout)["suggestions"] == [EVIL_NAME]
+
+
+# ---------------------------------------------------------- a store's replies --
+
+class _Hostile:
+    """A stub store on 127.0.0.1 that answers every request with ``reply`` (raw bytes) and closes."""
+
+    def __init__(self, reply: bytes):
+        import socket
+
+        self.reply = reply
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.sock.settimeout(HANG_GUARD)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/store"
+        self.thread = threading.Thread(target=self._answer, daemon=True)
+        self.thread.start()
+
+    def _answer(self) -> None:
+        conn, _ = self.sock.accept()
+        with conn:
+            conn.settimeout(HANG_GUARD)
+            request = b""
+            while b"\r\n\r\n" not in request:
+                request += conn.recv(65536)
+            conn.sendall(self.reply)
+
+    def close(self) -> None:
+        self.thread.join(HANG_GUARD)
+        self.sock.close()
+
+
+@pytest.mark.parametrize("reply, shown", [
+    (b"HTTP/1.1 400 Bad\x1b]0;pwned\x07Request\r\nContent-Length: 40\r\nConnection: close\r\n\r\n"
+     b"line one\n\x1b]0;pwned\x07line two\r\n\xc2\x9b31mred\xe2\x80\xae",
+     "answered HTTP 400 Bad\\x1b]0;pwned\\x07Request to the PUT: line one \\x1b]0;pwned\\x07line two "
+     "\\x9b31mred\\u202e"),
+    (b"HTTP/1.1 301 Moved\r\nLocation: http://127.0.0.1/a\r\n \x1b]0;pwned\x07second\r\n"
+     b"Content-Length: 0\r\nConnection: close\r\n\r\n",
+     "answered HTTP 301 Moved to the PUT (it moved to http://127.0.0.1/a\\r\\n \\x1b]0;pwned\\x07second: push "
+     "there)"),
+])
+def test_push_error_echoing_a_hostile_reply_is_one_line(hostile, reply, shown):
+    home, _ = hostile
+    store = _Hostile(reply)
+    try:
+        r = run("--out", "out", "push", "--endpoint", store.url, "--corpus", "pages", "--timeout", "60", cwd=home)
+    finally:
+        store.close()
+    assert r.returncode == 1 and r.stdout == b""
+    assert raw_controls(r.stderr) == [] and r.stderr.count(b"\n") == 1
+    assert r.stderr.decode() == f"Error: {store.url} {shown}\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from . import State, pass_state, corpus_options, emit, json_option, width_option
-from .term import JSON_KEY, current_width, strong, warn, wrap
+from .term import JSON_KEY, current_width, echo, json_shown, strong, warn, wrap
 
 def _base_or_default(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
     # rdflib is imported only by the commands that need it, so other commands start fast
@@ -77,7 +77,7 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
         fmt = "json"
     if list_queries:
         listing = "\n".join(f"@{name:<20} {describe_query(text)}" for name, text in bundled_queries().items())
-        click.echo(wrap(listing, current_width()))
+        echo(wrap(listing, current_width()))
         return
     if not query:
         raise click.UsageError("give a QUERY, @FILE.rq or @NAME (see --list)")
@@ -100,7 +100,10 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
     if fmt == "table" and "\n" in out:  # the header bold
         head, _, rest = out.partition("\n")
         out = f"{strong(head)}\n{rest}"
-    click.echo(out, nl=not out.endswith("\n"))
+    if fmt == "table":  # text for a terminal; the other formats are data for a program, written as they are
+        echo(out, nl=not out.endswith("\n"))
+    else:
+        click.echo(json_shown(out) if fmt == "json" else out, nl=not out.endswith("\n"))
 
 
 def _endpoint(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
