@@ -50,12 +50,17 @@ def printable_data(data: Any) -> Any:
     >>> printable_data({"name": "X\x1b]0;pwned\x07", "pros": ["a\nb"], "n": 3})
     {'name': 'X\\x1b]0;pwned\\x07', 'pros': ['a\\nb'], 'n': 3}
     """
-    if isinstance(data, str):
-        return printable(data)
-    if isinstance(data, dict):
+    kind = type(data)  # by exact type: an answer of a big corpus holds millions of values
+    if kind is str:
+        return data if data.isprintable() else printable(data)
+    if kind is dict:
         return {printable_data(k): printable_data(v) for k, v in data.items()}
-    if isinstance(data, (list, tuple)):
-        return type(data)(printable_data(v) for v in data)
+    if kind is list:
+        return [printable_data(v) for v in data]
+    if kind is tuple:
+        return tuple(printable_data(v) for v in data)
+    if isinstance(data, str):  # a str subclass (an enum's value, say)
+        return printable(data)
     return data
 
 
