@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from . import State, out_option, pass_state
+from .term import echo
 
 
 @click.command(short_help="Explore the last build in a browser, with a SPARQL endpoint.",
@@ -42,8 +43,9 @@ def serve(state: State, port: int, host: str, open_browser: bool, time_limit: fl
     """
     from ..serve.main import serve as run
 
+    # what the server says (a build that could not be loaded names its files) goes through the one printer
     run(state.out, host, port, open_browser, base_iri, time_limit, max_rows, query_workers,
-        progress=state.progress, cache_mb=cache_mb)
+        say=lambda line: echo(line, err=True), progress=state.progress, cache_mb=cache_mb)
 
 
 commands = [serve]
