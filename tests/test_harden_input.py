@@ -53,6 +53,8 @@ def test_links_to_proc_sys_and_dev_are_not_walked(tmp_path):
     for tree in ("proc", "sys", "dev"):
         (corpus / tree).symlink_to(f"/{tree}")
     (corpus / "status.txt").symlink_to("/proc/self/status")  # a "page" that is the process's own status
+    (corpus / "nest").mkdir()
+    (corpus / "nest" / "up").symlink_to("..")  # a loop: its folder is walked once, no rejection
     out = tmp_path / "out"
     r = run("--out", str(out), "build", str(corpus), "--json", cwd=tmp_path)
     assert r.returncode == 1 and b"Traceback" not in r.stderr
