@@ -202,6 +202,17 @@ def test_json_output_has_no_raw_controls_and_the_same_values(hostile):
     assert json.loads(r.stdout)["suggestions"] == [EVIL_NAME]
 
 
+def test_sparql_table_and_json_show_control_sequences_escaped(hostile):
+    home, _ = hostile
+    query = "SELECT ?n WHERE { ?t a pg:Topic ; skos:prefLabel ?n } ORDER BY ?n"
+    r = run("--out", "out", "sparql", query, "--corpus", "pages", cwd=home)
+    assert r.returncode == 0 and raw_controls(r.stdout + r.stderr) == []
+    assert r.stdout.decode().splitlines()[2:5] == [EVIL_NAME_SHOWN, "Goodtool", "Other"]
+    r = run("--out", "out", "sparql", query, "--corpus", "pages", "--json", cwd=home)
+    assert r.returncode == 0 and raw_controls(r.stdout) == []
+    assert json.loads(r.stdout)["results"]["bindings"][0]["n"]["value"] == EVIL_NAME
+
+
 # ---------------------------------------------------------- a store's replies --
 
 class _Hostile:
