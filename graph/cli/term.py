@@ -32,7 +32,7 @@ COLOR_KEY = "pickgraph.color"
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # what a text output may carry raw: its own line breaks and the colour codes of click.style
-_LAYOUT = re.compile(r"(\n|\x1b\[[0-9;]*m)")
+_LAYOUT = re.compile(rf"(\n|{_ANSI.pattern})")
 
 
 # ------------------------------------------------------------- printable --
