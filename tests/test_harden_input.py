@@ -115,6 +115,18 @@ def test_an_alias_file_nested_without_end_is_one_line_error(tmp_path, nested):
                                  "what can be read); an alias file holds lists of names\n")
 
 
+def test_an_alias_file_over_the_size_limit_is_one_line_error(tmp_path):
+    corpus = tmp_path / "pages"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(render_comparison("Redis", "Memcached", "Redis"), encoding="utf-8")
+    aliases = tmp_path / "aliases.toml"
+    aliases.write_text("[aliases]\n" + "".join(f'a{i} = ["b{i}"]\n' for i in range(300_000)), encoding="utf-8")
+    r = run("--aliases", str(aliases), "--out", str(tmp_path / "out"), "build", str(corpus), cwd=tmp_path)
+    assert r.returncode == 1 and r.stdout == b""
+    assert r.stderr.decode() == (f"Error: {aliases}: cannot read the alias file: larger than "
+                                 f"{files.DEFAULT_MAX_BYTES:,} bytes\n")
+
+
 # ------------------------------------------------------------ control sequences --
 
 @pytest.fixture(scope="module")

@@ -269,8 +269,8 @@ def _walk(top: str, st: os.stat_result, visited: set[tuple[int, int]],
                     yield reject(entry.path, _os_reason(exc, entry.path, what))
                 continue  # a dangling link of another name is not one of ours
             mode = est.st_mode
-            if txt and S_ISREG(mode) and not bad_top and name.isascii() and est.st_dev in ordinary:
-                yield InputFile(entry.path, est.st_size, est.st_mtime_ns, est.st_ctime_ns)  # the common case, kept short
+            if txt and S_ISREG(mode) and not bad_top and name.isascii() and est.st_dev in ordinary:  # the common case
+                yield InputFile(entry.path, est.st_size, est.st_mtime_ns, est.st_ctime_ns)
             elif stat.S_ISDIR(mode):
                 key = (est.st_dev, est.st_ino)
                 if key in visited:
@@ -293,9 +293,11 @@ def _walk(top: str, st: os.stat_result, visited: set[tuple[int, int]],
                 yield _file(entry.path, est, bounds)
 
 
-def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES,
+               too_big: str = ": not a saved page (raise the limit with --max-bytes)") -> bytes:
     """The bytes of a regular file of at most ``max_bytes``; anything else is a
-    :class:`~graph.read.model.RejectedDocument` (line 0: the file as a whole).
+    :class:`~graph.read.model.RejectedDocument` (line 0: the file as a whole), a larger
+    file's reason ending in ``too_big``.
 
     The file is opened non-blocking, so a pipe that replaced a page since the
     walk is refused instead of waiting for a writer forever.
@@ -309,7 +311,7 @@ def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         if not stat.S_ISREG(st.st_mode):
             raise RejectedDocument(reject(path, f"{kind(st.st_mode)}, not a regular file; only regular files are read"))
         too_big = RejectedDocument(reject(
-            path, f"larger than {max_bytes:,} bytes: not a saved page (raise the limit with --max-bytes)"))
+            path, f"larger than {max_bytes:,} bytes{too_big}"))
         if st.st_size > max_bytes:
             raise too_big
         chunks, total = [], 0
@@ -328,7 +330,7 @@ def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
 def read_text_file(path: str, what: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """A small UTF-8 file the user names (the alias file): its text, or one clear error."""
     try:
-        data = read_bytes(path, max_bytes)
+        data = read_bytes(path, max_bytes, too_big="")  # not a page: --max-bytes is not its limit
     except RejectedDocument as exc:
         raise PickgraphError(f"{display_path(path)}: cannot read the {what}: {exc.rejection.reason}") from None
     try:
