@@ -225,6 +225,14 @@ def test_sparql_table_and_json_show_control_sequences_escaped(hostile):
     assert json.loads(r.stdout)["results"]["bindings"][0]["n"]["value"] == EVIL_NAME
 
 
+def test_completion_menus_show_names_escaped(hostile):
+    home, _ = hostile
+    env = {"_PICKGRAPH_COMPLETE": "zsh_complete", "COMP_WORDS": "pickgraph --out out show Ev", "COMP_CWORD": "4"}
+    r = run(cwd=home, env=env)
+    assert r.returncode == 0 and raw_controls(r.stdout) == []
+    assert r.stdout.decode().splitlines() == ["plain", EVIL_SLUG, EVIL_NAME_SHOWN]
+
+
 # ---------------------------------------------------------- a store's replies --
 
 class _Hostile:

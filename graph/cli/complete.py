@@ -17,6 +17,7 @@ import click
 from click.shell_completion import CompletionItem
 
 from ..read.model import PickgraphError
+from .term import printable
 
 def _stamp(cache: Path) -> list[int]:
     st = cache.stat()
@@ -61,7 +62,7 @@ def matching(topics: list[list[Any]], incomplete: str) -> list[CompletionItem]:
     out = []
     for s, name, labels in topics:
         if s.startswith(slug) or any(label.casefold().startswith(text) for label in [name, *labels]):
-            out.append(CompletionItem(s, help=name))
+            out.append(CompletionItem(s, help=printable(name)))  # zsh and fish show it in their menu
     return out
 
 
