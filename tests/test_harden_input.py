@@ -146,12 +146,13 @@ def hostile(tmp_path_factory) -> tuple[Path, Path]:
     return home, corpus
 
 
-def test_build_rejections_show_file_names_escaped(hostile):
+def test_build_report_shows_file_names_escaped(hostile):
     home, corpus = hostile
-    r = run("--out", "out", "build", str(corpus), cwd=home)
+    r = run("--out", "out\x1b]0;t\x07\n", "build", str(corpus), cwd=home)  # an out folder named like a page
     assert raw_controls(r.stdout + r.stderr) == []
     [line] = r.stderr.decode().splitlines()
     assert line.startswith(f"rejected {corpus}/x\\nrejected fake.txt:1: forged\\x1b]0;t\\x07.txt:1: no comparison ")
+    assert "wrote out\\x1b]0;t\\x07\\n/pickgraph.ttl" in r.stdout.decode().splitlines()
 
 
 @pytest.mark.parametrize("args, expected", [
