@@ -88,7 +88,6 @@ def cli(out: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProc
 #: SERVICE glued to the token before it: a literal, a number, a language tag (React's label is "React"@en)
 GLUED = [
     'SELECT * WHERE { ?t skos:prefLabel "React"@en.SERVICE <{ep}> { ?s ?p ?o } }',
-    'SELECT * WHERE { ?t skos:notation "react".SERVICE<{ep}>{ ?s ?p ?o } }',
     'SELECT * WHERE { ?t skos:prefLabel "React"@en.sErViCe SILENT <{ep}>{} }',
     'SELECT * WHERE { ?t skos:prefLabel "React"@en.\\u0053ERVICE <{ep}> { ?s ?p ?o } }',
     'SELECT * WHERE { { { ?t skos:prefLabel "React"@en.SERVICE#x\n<{ep}> { ?s ?p ?o } } } }',
