@@ -17,7 +17,8 @@ kept by a pool of query processes rather than a forked child per query
 
 A query has ``time_limit`` seconds to get a process and then ``time_limit`` seconds to
 run: one that never got a process is told the server was busy (:class:`ServerBusy`),
-not that it ran too long.
+not that it ran too long. A new process takes queries once it says it is ready (its
+imports done), so its start-up is never counted as a query's run.
 """
 
 from __future__ import annotations
@@ -145,8 +146,7 @@ class QueryRunner:
     def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         for worker in self._started or [self._start() for _ in range(self.workers)]:
-            loop.add_reader(worker[1].fileno(), self._on_readable, worker)
-            self._idle.append(worker)
+            loop.add_reader(worker[1].fileno(), self._on_readable, worker)  # free once it says it is ready
         self._started = []
 
     async def run(self, store: str, query: str, bindings: list[tuple[str, str]], base_iri: str,
@@ -182,7 +182,7 @@ class QueryRunner:
                 worker[1].send(job.args)
             except (OSError, ValueError):  # the process is gone: a new one, and the query waits for it
                 self._retire(worker)
-                self._idle.append(self._start())
+                self._start()
                 self._queue.appendleft(job)
                 continue
             job.sent = self._loop.time()
@@ -199,7 +199,7 @@ class QueryRunner:
         now = self._loop.time()
         if (len(self._all) < 2 * self.workers
                 and any(now - job.sent > self.slow_after for _, job in self._busy.values())):
-            self._idle.append(self._start())
+            self._start()
         self._dispatch()
 
     def _on_readable(self, worker) -> None:
@@ -214,12 +214,14 @@ class QueryRunner:
             proc.join(1)  # its pipe closes as it ends: its exit status follows at once
             reply = ("error", "died", proc.exitcode if proc.exitcode is not None else 0)
             self._retire(worker)
-            worker = self._start()
+            self._start()
+            worker = None
         if job is not None and not job.future.done():
             if job.timing is not None:
                 job.timing.update(wait=job.sent - job.asked, query=self._loop.time() - job.sent)
             job.future.set_result(reply)
-        self._give_back(worker)
+        if worker is not None:  # an answer, or a new process saying it is ready
+            self._give_back(worker)
 
     def _expire(self, job: _Job) -> None:
         """The time limit of ``job``: out of the queue, or its process stopped and replaced."""
@@ -234,7 +236,7 @@ class QueryRunner:
             if running is job:
                 del self._busy[proc]
                 self._retire(worker)
-                self._give_back(self._start())
+                self._start()
                 break
         if job.timing is not None:
             job.timing.update(wait=job.sent - job.asked, query=self._loop.time() - job.sent)
@@ -276,6 +278,8 @@ def _serve(conn, parent: int, memory_mb: float) -> None:
 
     die_with_parent(parent)
     confine(memory_mb, network=False)  # before any store is opened or query read
+    # ready: a query's time starts when a process that has done its imports takes it, not at spawn
+    conn.send(("ready",))
     stores: dict[str, Any] = {}
     while True:
         try:
