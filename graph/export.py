@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import networkx as nx
 
+from .progress import Phase, phase, quiet_child
 from .read.model import PickgraphError
 
 class Format(NamedTuple):
@@ -79,7 +80,7 @@ def export(G: nx.MultiDiGraph, fmt: str, path: str | os.PathLike[str] | None = N
 FORK_MIN_EDGES = 20_000
 
 
-def run_side_by_side(tasks: list[Callable[[], object]], fork: bool = True) -> None:
+def run_side_by_side(tasks: list[Callable[[], object]], fork: bool = True, names: list[str] | None = None) -> None:
     """Run ``tasks`` (writers of different files) at once, each in a forked child process.
 
     A forked child sees the parent's graph as it is (copy-on-write): nothing is
@@ -87,11 +88,20 @@ def run_side_by_side(tasks: list[Callable[[], object]], fork: bool = True) -> No
     fails raises its exception here, after every child has ended; files are
     written atomically, so a failed task leaves its target as it was. Without
     ``os.fork`` (or with ``fork=False``) the tasks run one after another.
+    The phase's bar counts the tasks as each ends, by its name in ``names``; children draw no bars.
     """
-    if not fork or len(tasks) < 2 or not hasattr(os, "fork"):
-        for task in tasks:
-            task()
-        return
+    names = names or [f"task {i + 1}" for i in range(len(tasks))]
+    with phase("writing outputs", len(tasks), "file") as bar:
+        if not fork or len(tasks) < 2 or not hasattr(os, "fork"):
+            for task, name in zip(tasks, names):
+                task()
+                bar.done(name)
+            return
+        _forked(tasks, names, bar)
+
+
+def _forked(tasks: list[Callable[[], object]], names: list[str], bar: Phase) -> None:
+    import select
     import signal
 
     from .workers import child_answer, fork_child
@@ -99,16 +109,20 @@ def run_side_by_side(tasks: list[Callable[[], object]], fork: bool = True) -> No
     children: list[tuple[int, int]] = []
     try:
         for task in tasks:
-            children.append(fork_child(lambda task=task: (task(), b"")[1]))
-        errors = []
-        for pid, r in children:
-            with os.fdopen(r, "rb") as fh:
-                msg = fh.read()
-            _, status = os.waitpid(pid, 0)
-            try:
-                child_answer(msg, status, "an export process")
-            except Exception as exc:  # the first one is raised once every child has ended
-                errors.append(exc)
+            children.append(fork_child(lambda task=task: (quiet_child(), task(), b"")[2]))
+        errors: dict[int, Exception] = {}
+        pending = {r: i for i, (_, r) in enumerate(children)}
+        while pending:  # each child as it ends (its pipe closes), so the bar names it then
+            for r in select.select(list(pending), [], [])[0]:
+                i = pending.pop(r)
+                with os.fdopen(r, "rb") as fh:
+                    msg = fh.read()
+                _, status = os.waitpid(children[i][0], 0)
+                try:
+                    child_answer(msg, status, "an export process")
+                except Exception as exc:  # the first task's (in order) is raised once every child has ended
+                    errors[i] = exc
+                bar.done(names[i])
     except BaseException:
         # Ctrl-C or an error here: the children's half-written files go with the staging folder
         for pid, _ in children:
@@ -119,7 +133,7 @@ def run_side_by_side(tasks: list[Callable[[], object]], fork: bool = True) -> No
                 pass
         raise
     if errors:
-        raise errors[0]
+        raise errors[min(errors)]
 
 
 def export_many(G: nx.MultiDiGraph, formats: list[str] | tuple[str, ...], out_dir: str | os.PathLike[str],
@@ -131,6 +145,6 @@ def export_many(G: nx.MultiDiGraph, formats: list[str] | tuple[str, ...], out_di
     tasks = [lambda fmt=fmt, t=t: writer(fmt)(G, t) for fmt, t in zip(formats, targets)] + list(also)
     if fork is None:
         fork = G.number_of_edges() >= FORK_MIN_EDGES
-    run_side_by_side(tasks, fork)
+    run_side_by_side(tasks, fork, [*formats, *(getattr(t, "__name__", "more") for t in also)])
     return targets
 

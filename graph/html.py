@@ -30,7 +30,8 @@ from typing import Any
 
 import networkx as nx
 
-from .kg import ALTERNATIVE, RELATED, VERSUS, contested_pairs, find_topic
+from .kg import (ALTERNATIVE, RELATED, SUGGEST_CUTOFF, SUGGEST_MAX_CHARS, VERSUS, WORD_WEIGHT, contested_pairs,
+                 find_topic, topic_table)
 from .read.model import Comparison, PickgraphError
 
 SEED = 20240611
@@ -462,6 +463,9 @@ def page_data(G: nx.MultiDiGraph, focus: str | None = None, depth: int = 2, *, m
         "edge_cards": edge_cards,
         "legend": legend,
         "elsewhere": [[t, G.nodes[t]["name"]] for t in sorted(G.nodes) if t not in keep],
+        # the Find box looks typed text up here: find_topic's own answers, so it selects what the CLI selects
+        "find": topic_table(G),
+        "suggest": {"word_weight": WORD_WEIGHT, "cutoff": SUGGEST_CUTOFF, "max_chars": SUGGEST_MAX_CHARS},
         "edge_legend": EDGE_STYLE,
         "meta": {
             "title": title,

@@ -38,20 +38,24 @@ mtime, ctime and sha256, which the next build's reuse reads; not kept in the que
 
 from __future__ import annotations
 
+import re
+import weakref
 from collections import defaultdict
-from typing import Any
+from typing import Any, Iterator
 
 import networkx as nx
 
 from .facts import ALTERNATIVE, RELATED, VERSUS, Accumulator, feed, identity_facts, page_facts, resolve_report
-from .read.model import Comparison, ReadReport, TopicPage
+from .progress import iterate
+from .read.model import Comparison, ReadReport, TopicPage, UnknownTopic
 from .resolve import Identity, label_from_slug, slugify
 
 SCHEMA_VERSION = 1
 
 __all__ = ["VERSUS", "RELATED", "ALTERNATIVE", "SCHEMA_VERSION", "Accumulator", "build_graph", "graph_of",
            "identity_facts", "feed", "page_facts", "resolve_report", "versus_edges", "related", "summary",
-           "pair_picks", "contested_pairs", "find_topic", "closest_topics"]
+           "pair_picks", "contested_pairs", "find_topic", "closest_topics", "spelling_key", "topic_table",
+           "spellings", "suggestion_text"]
 
 
 def build_graph(report: ReadReport, identity: Identity | None = None) -> nx.MultiDiGraph:
@@ -59,7 +63,7 @@ def build_graph(report: ReadReport, identity: Identity | None = None) -> nx.Mult
     ident = identity or resolve_report(report)
     acc = Accumulator()
     docs: dict[str, Any] = {}
-    for page in sorted(report.pages, key=lambda p: p.sha256):
+    for page in iterate(sorted(report.pages, key=lambda p: p.sha256), "building the graph", len(report.pages), "page"):
         docs[page.sha256] = page
         acc.add(page, page_facts(page, ident.canonical))
     return graph_of(acc, ident, docs, report)
@@ -161,12 +165,12 @@ def contested_pairs(G: nx.MultiDiGraph, topic: str | None = None) -> list[tuple[
 
 
 def find_topic(G: nx.MultiDiGraph, query: str) -> str:
-    """The slug of the topic a user means by ``query`` (a name, slug or alias, any case).
+    """The slug of the topic a user means by ``query`` (a name, slug or alias, any case, hyphens optional).
 
+    The one rule for every front end: the CLI, the Python query functions, ``serve``'s API and
+    explorer, and (through :func:`topic_table`) the HTML page's Find box.
     Raises :class:`~graph.read.model.UnknownTopic` with the closest matches.
     """
-    from .read.model import UnknownTopic
-
     s = slugify(query)
     ident: Identity | None = G.graph.get("identity")
     if ident is not None:
@@ -180,22 +184,116 @@ def find_topic(G: nx.MultiDiGraph, query: str) -> str:
     raise UnknownTopic(query, closest_topics(G, query))
 
 
-def closest_topics(G: nx.MultiDiGraph, query: str, limit: int = 3) -> list[str]:
-    """Names of the topics whose labels are nearest to ``query``."""
-    from rapidfuzz import fuzz, process, utils
+def spelling_key(text: str) -> str:
+    """A typed spelling as the HTML page compares it: lower case, white space collapsed.
 
-    choices: dict[str, str] = {}
+    >>> spelling_key("  Canary   RELEASE ")
+    'canary release'
+    """
+    return " ".join(text.lower().split())
+
+
+def topic_table(G: nx.MultiDiGraph) -> dict[str, str]:
+    """``{spelling_key(spelling): slug}`` for every slug, name, label and alias of ``G``, each as
+    :func:`find_topic` resolves it: the HTML page looks typed text up here rather than matching on
+    a rule of its own."""
+    table: dict[str, str] = {}
+    for spelling in sorted({s for s, _ in spellings(G)}):
+        key = spelling_key(spelling)
+        if key and key not in table:
+            try:
+                table[key] = find_topic(G, spelling)
+            except UnknownTopic:  # a label whose slug the identity merged away from every node
+                continue
+    return table
+
+
+def spellings(G: nx.MultiDiGraph) -> Iterator[tuple[str, str]]:
+    """``(spelling, slug)`` for every slug, name and label of each topic, and every alias the identity
+    maps to one (the alias file's names, as slugs)."""
     for n, d in G.nodes(data=True):
-        for label in d.get("labels", [d.get("name", n)]):
-            choices[label] = d.get("name", n)
-        choices[n] = d.get("name", n)
-    hits = process.extract(query, list(choices), scorer=fuzz.WRatio, processor=utils.default_process, limit=limit * 4)
-    # WRatio finds partial matches; plain edit distance then puts the nearest spelling first
-    q = utils.default_process(query)
-    hits = sorted(((fuzz.ratio(q, utils.default_process(label)), score, label) for label, score, _ in hits if score >= 60),
-                  key=lambda h: (-h[0], -h[1], h[2]))
-    out: list[str] = []
-    for _, _, label in hits:
-        if choices[label] not in out:
-            out.append(choices[label])
-    return out[:limit]
+        yield n, n
+        yield d.get("name", n), n
+        for label in d.get("labels", ()):
+            yield label, n
+    ident: Identity | None = G.graph.get("identity")
+    for alias, n in (ident.canon.items() if ident is not None else ()):
+        if n in G:
+            yield alias, n
+
+
+def suggestion_text(text: str) -> str:
+    """A spelling as :func:`closest_topics` scores it: ASCII letters and digits in lower case, words
+    split by one space (the HTML page's script folds the same way).
+
+    >>> suggestion_text("Node.js  (Runtime)")
+    'node js runtime'
+    """
+    return " ".join(_NOT_WORD.split(text.lower())).strip()
+
+
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+#: a label's single word counts, but a little less than the whole label
+WORD_WEIGHT = 0.9
+#: the lowest score that still makes a suggestion
+SUGGEST_CUTOFF = 0.6
+#: a longer query is no misspelt name, and scoring it against every label would cost time in proportion
+SUGGEST_MAX_CHARS = 200
+
+
+#: each graph's texts to score, made on its first unknown topic (a server is asked again and again)
+_TEXTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _suggestion_texts(G: nx.MultiDiGraph) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """``({text: names it stands for}, {word of a text of several words: those texts})`` of every spelling."""
+    kept = _TEXTS.get(G)
+    if kept is not None and kept[0] == G.number_of_nodes():
+        return kept[1]
+    names_of: dict[str, set[str]] = defaultdict(set)
+    seen: set[tuple[str, str]] = set()
+    for spelling, n in spellings(G):
+        if (spelling, n) not in seen:  # a slug, its name and its labels are often one spelling
+            seen.add((spelling, n))
+            names_of[suggestion_text(spelling)].add(G.nodes[n].get("name", n))
+    in_words: dict[str, set[str]] = defaultdict(set)
+    for text in names_of:
+        if " " in text:
+            for w in text.split(" "):
+                in_words[w].add(text)
+    _TEXTS[G] = (G.number_of_nodes(), (names_of, in_words))
+    return names_of, in_words
+
+
+def closest_topics(G: nx.MultiDiGraph, query: str, limit: int = 3) -> list[str]:
+    """Names of the topics whose labels are nearest to ``query``, nearest first.
+
+    A spelling's (:func:`spellings`) score is its Indel similarity to the query (``2·LCS / (len(q) + len(label))``, after
+    :func:`suggestion_text`), or :data:`WORD_WEIGHT` times that of its best single word; those of at
+    least :data:`SUGGEST_CUTOFF` are ranked by score, then name; none for a query of more than
+    :data:`SUGGEST_MAX_CHARS` characters (after :func:`suggestion_text`). Simple on purpose: the HTML page's
+    script (graph/templates/pickgraph.js, ``closest``) computes the same numbers in the browser.
+    """
+    from rapidfuzz import process
+    from rapidfuzz.distance import Indel
+
+    q = suggestion_text(query)
+    if not q or len(q) > SUGGEST_MAX_CHARS:
+        return []
+    names_of, in_words = _suggestion_texts(G)
+    # every text and word scored in C (the same numbers as one by one); only the few near ones in Python.
+    # The cut-offs a little lower: rapidfuzz drops some scores right at its cut-off; the exact test is below.
+    score: dict[str, float] = {}
+    for text, s, _ in process.extract(q, list(names_of), scorer=Indel.normalized_similarity, limit=None,
+                                      score_cutoff=SUGGEST_CUTOFF - 0.05):
+        score[text] = s
+    for w, s, _ in process.extract(q, list(in_words), scorer=Indel.normalized_similarity, limit=None,
+                                   score_cutoff=SUGGEST_CUTOFF / WORD_WEIGHT - 0.05):
+        for text in in_words[w]:
+            score[text] = max(score.get(text, 0.0), WORD_WEIGHT * s)
+    best: dict[str, float] = {}
+    for text, s in score.items():
+        if s >= SUGGEST_CUTOFF:
+            for name in names_of[text]:
+                best[name] = max(best.get(name, 0.0), s)
+    return sorted(best, key=lambda name: (-best[name], name))[:limit]

@@ -25,6 +25,7 @@ import networkx as nx
 
 from . import __version__, output
 from .output import atomic_write_bytes
+from .progress import phase, showing, shown
 from .kg import SCHEMA_VERSION, build_graph, resolve_report
 from .read.files import DEFAULT_MAX_BYTES, Inputs, scan
 from .read.model import PickgraphError, ReadReport, escape_path
@@ -73,15 +74,19 @@ def build(
     found = scan(paths)
     before = snapshot(paths, aliases, max_bytes, found=found)  # before reading: an edit made while reading must not pass for read
     alias_file = AliasFile.load(alias_path) if alias_path else None
-    with paused_gc():
-        known = known_pages(reuse, found, max_bytes) if reuse else {}
+    with paused_gc(), showing(progress or shown()):
+        known = {}
+        if reuse:
+            with phase("checking the last build"):
+                known = known_pages(reuse, found, max_bytes)
         if known:
             say(f"{len(known)} of {len(found.files)} pages unchanged since the last build: taken from it")
         say("reading pages")
         report = read_paths(paths, jobs=jobs or (os.cpu_count() or 1), progress=progress, max_bytes=max_bytes,
                             inputs=found, known=known)
         say("resolving names")
-        identity = resolve_report(report, alias_file)
+        with phase("resolving names"):
+            identity = resolve_report(report, alias_file)
         say("building the graph")
         G = build_graph(report, identity)
     G.graph["inputs"] = [str(p) for p in paths]
@@ -92,7 +97,8 @@ def build(
                              for f in found.files if escape_path(f.path) in page_of}
     report.reused = len(known)
     say("checking the inputs did not change")
-    changed = changed_since(before, paths, aliases, max_bytes)
+    with phase("checking the inputs did not change", show=progress or shown()):
+        changed = changed_since(before, paths, aliases, max_bytes)
     # a graph of inputs that changed under it is never cached as theirs: the next query rebuilds
     G.graph["fingerprint"] = None if changed else before.digest
     G.graph["changed_during_build"] = changed

@@ -44,6 +44,7 @@ from .read.files import DEFAULT_MAX_BYTES, scan
 from .workers import worker_pool
 from .read.model import NoPages, PickgraphError, Rejection
 from .read import read_file
+from .progress import Phase, shown
 from .resolve import AliasFile, Identity, Resolver, label_from_slug
 
 #: files per task: big enough to amortise the process hop, small enough for even progress
@@ -128,12 +129,8 @@ def _run(func, tasks: Sequence[Any], jobs: int, initializer=None, initargs=()) -
         yield from map(func, tasks)
 
 
-def _bar(progress: bool, total: int, desc: str):
-    if not progress:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="page", desc=desc, leave=False)
+def _bar(progress: bool, total: int, desc: str) -> Phase:
+    return Phase(desc, total, "page", progress or shown())
 
 
 def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str],
@@ -198,16 +195,15 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
                     feed(resolver, facts)
                 accepted += 1
             skips.append(frozenset(skip))
-            if bar:
-                bar.update(len(results))
-        if bar:
-            bar.close()
+            bar.advance(len(results))
+        bar.close()
         doc_keys = list(seen)  # the documents the build used (PROV): the keys alone, hex when written
         del seen
         if strict and rejections:
             return {"ok": False, "strict": True, "rejections": [rejections[0].to_dict()], "written": []}
         phase("scan")
-        identity = resolver.resolve()
+        with Phase("resolving names", None, "it", progress or shown()):
+            identity = resolver.resolve()
         phase("resolve")
 
         # pass 2: emit the parts, gather the topology
@@ -216,14 +212,13 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
         for i, part in enumerate(_run(_emit, [(i, skips[i], spool) for i in range(len(chunks))], jobs,
                                       initializer=_init, initargs=(identity, base_iri))):
             agg.merge(part)
-            if bar:
-                bar.update(len(chunks[i]))
-        if bar:
-            bar.close()
+            bar.advance(len(chunks[i]))
+        bar.close()
 
         phase("emit")
         nodes = _node_table(agg, identity)
         written = []
+        bar = Phase("writing exports", len(formats), "file", progress or shown())
         for fmt in formats:
             target = out / FORMATS[fmt][2]
             if fmt == "turtle":
@@ -235,6 +230,8 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
                 _write_html(target, agg, nodes)
             written.append(str(target))
             phase(fmt)
+            bar.done(fmt)
+        bar.close()
     finally:
         shutil.rmtree(spool, ignore_errors=True)
     summary = agg.summary(len(duplicates), len(rejections))

@@ -124,7 +124,7 @@ def test_data_page_offline_counts_search_screenshot(browser, data_page, data_gra
             SCREENSHOT.parent.mkdir(exist_ok=True)
             shutil.copyfile(shot, SCREENSHOT)
 
-        v.page.fill("#search-input", "postgres")
+        v.page.fill("#search-input", "postgresql")
         v.page.press("#search-input", "Enter")
         assert v.js("pickgraph.network.getSelectedNodes()") == ["postgresql"]
         assert v.page.text_content("#status") == "Selected PostgreSQL."

@@ -4,6 +4,7 @@ import pytest
 
 from graph.query.compare import CompareError, compare, format_compare
 from graph.kg import find_topic
+from graph.read.model import UnknownTopic
 
 
 def test_derived_pair_has_chain_and_probability(tiny_graph):
@@ -61,7 +62,7 @@ def test_topic_without_comparisons(tiny_graph):
 def test_same_topic_and_unknown_slug_raise(tiny_graph):
     with pytest.raises(CompareError):
         compare(tiny_graph, "alpha", "alpha")
-    with pytest.raises(CompareError):
+    with pytest.raises(UnknownTopic):
         compare(tiny_graph, "alpha", "nope")
 
 
@@ -104,5 +105,5 @@ def test_unseen_topic_rests_on_the_other_record(tiny_graph):
     assert f.probability("alpha", "newcomer") == f.raw_probability("alpha", "newcomer") > 0.5
     assert f.probability("newcomer", "other-newcomer") is None
     assert f.probability("xeno", "alpha") is None  # both known, nothing links them
-    with pytest.raises(CompareError):
+    with pytest.raises(UnknownTopic):
         compare(tiny_graph, "alpha", "newcomer")

@@ -416,13 +416,23 @@ def test_a_repeated_api_call_is_answered_from_the_builds_cache(server):
     assert after["entries"] - before["entries"] == 2
 
 
-def test_cors_for_browser_clients(server):
+def test_pages_of_other_origins_are_refused_by_default(server):
+    # no --cors: no Access-Control-Allow-Origin, and a request a page elsewhere made is refused before it runs
     status, headers, _ = server.request("/sparql", method="OPTIONS",
                                         headers={"Origin": "http://example.org", "Access-Control-Request-Method": "POST"})
-    assert status == 204 and headers["access-control-allow-origin"] == "*"
-    assert "POST" in headers["access-control-allow-methods"]
-    status, headers, _ = server.request(f"/sparql?query={Q('ASK {}')}", headers={"Origin": "http://example.org"})
-    assert headers["access-control-allow-origin"] == "*"
+    assert status == 403 and "access-control-allow-origin" not in headers
+    for asked in ({"Origin": "http://example.org"}, {"Sec-Fetch-Site": "cross-site"},
+                  {"Sec-Fetch-Site": "same-site", "Origin": "http://127.0.0.1:1"}):
+        status, headers, body = server.request(f"/sparql?query={Q('ASK {}')}", headers=asked)
+        assert status == 403 and b"may not use this server" in body and "access-control-allow-origin" not in headers
+        assert server.request("/api/status", headers=asked)[0] == 403
+    # the server's own pages, a link followed to the explorer, and tools that send neither header are served
+    own = server.url.removeprefix("http://")
+    for asked in ({"Sec-Fetch-Site": "same-origin"}, {"Origin": f"http://{own}"}, {"Sec-Fetch-Site": "none"}, {}):
+        status, headers, body = server.request(f"/sparql?query={Q('ASK {}')}", headers=asked)
+        assert status == 200 and "access-control-allow-origin" not in headers, (asked, body)
+    assert server.request("/", headers={"Sec-Fetch-Site": "cross-site"})[0] == 200
+    assert server.request("/sparql", method="OPTIONS")[0] == 204  # OPTIONS without a preflight's headers
 
 
 # ------------------------------------------------------------- start-up --
@@ -431,9 +441,9 @@ def test_no_build_is_one_clear_line(tmp_path):
     r = subprocess.run([*PICKGRAPH, "serve", "--out", "nothing", "--port", "0"], cwd=tmp_path, capture_output=True,
                        text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=60)
     assert r.returncode == 1
-    assert r.stderr.strip().splitlines()[-1] == ("Error: no build in nothing/ to answer from: run 'pickgraph build "
-                                                 "PATH' first (PATH: your folder of pages), or name the pages with "
-                                                 "--corpus PATH")
+    assert r.stderr.strip().splitlines()[-1] == ("Error: no build in nothing/ to serve: run 'pickgraph build PATH' "
+                                                 "first (PATH: your folder of pages), or name the out folder of a "
+                                                 "build with --out DIR")
 
 
 def test_a_port_in_use_is_one_clear_line(data_out):

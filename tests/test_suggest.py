@@ -3,6 +3,7 @@
 import pytest
 
 from graph.kg import find_topic
+from graph.read.model import UnknownTopic
 from graph.query.suggest import SuggestError, index, reasons, suggest, suggest_for_pair, suggest_many
 
 
@@ -52,7 +53,7 @@ def test_topic_without_comparisons_and_isolated_component(tiny_graph):
 def test_several_topics_and_errors(tiny_graph):
     many = suggest_many(tiny_graph, ["alpha", "pi"], k=2)
     assert list(many) == ["alpha", "pi"] and many["alpha"] == suggest(tiny_graph, "alpha", 2)
-    with pytest.raises(SuggestError):
+    with pytest.raises(UnknownTopic):
         suggest(tiny_graph, "nope")
     with pytest.raises(SuggestError):
         suggest(tiny_graph, "alpha", k=-1)

@@ -21,6 +21,7 @@ import networkx as nx
 from click.core import ParameterSource
 
 from .. import __version__
+from ..progress import show as show_progress
 from ..read.model import EXIT_INTERRUPTED, EXIT_WRITE, PickgraphError, UnknownTopic
 from .errors import Reported, wants_json
 from .term import COLOR_KEY, JSON_KEY, WIDTH_KEY, current_width, resolve_color, warn, wrap
@@ -343,6 +344,7 @@ def main(ctx: click.Context, aliases: str | None, quiet: bool) -> None:
     state = ctx.ensure_object(State)
     state.aliases = aliases
     state.quiet = quiet or bool(os.environ.get("PICKGRAPH_QUIET"))
+    show_progress(state.progress)
 
 
 from . import core, html, identity, queries, rdf, serve  # noqa: E402

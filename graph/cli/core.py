@@ -13,6 +13,7 @@ from ..export import DEFAULT_FORMATS, FORMATS, export, export_many
 
 from ..pipeline import BUILD_RECORD, BUNDLED_CORPUS, build as run_build, cache_path, last_files, record_build, \
     save_cache
+from ..progress import show as show_progress
 from ..read.model import Interrupted, Rejection
 from ..store import paused_gc
 from ..query.topics import list_topics, topic_info
@@ -70,6 +71,7 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
 
     state: State = ctx.ensure_object(State)
     state.quiet = state.quiet or quiet
+    show_progress(state.progress)
     inputs = paths or state.corpus or (BUNDLED_CORPUS,)
     if not paths and not state.corpus and not Path(BUNDLED_CORPUS).is_dir():
         raise click.UsageError("name the pages to build: pickgraph build PATH (a folder of saved *.txt pages)")
@@ -131,8 +133,14 @@ def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_byte
                    "the exports show what was read, and queries will rebuild — run the build again", err=True)
     # the exports and the cache are written side by side (forked processes) on a big graph
     say("writing the exports and the cache")
-    export_many(G, formats or DEFAULT_FORMATS, gen.dir, also=[lambda: save_cache(G, gen.dir, inputs, state.aliases),
-                                                              lambda: _save_models(G, gen.dir, inputs)])
+
+    def cache() -> None:  # named: the progress bar names each output as it is written
+        save_cache(G, gen.dir, inputs, state.aliases)
+
+    def models() -> None:
+        _save_models(G, gen.dir, inputs)
+
+    export_many(G, formats or DEFAULT_FORMATS, gen.dir, also=[cache, models])
     return {
         "ok": not report.rejections,
         "summary": G.graph["summary"],

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import click
 
+from ..serve.http import Bounds
 from . import State, out_option, pass_state
+
+
+def _origins(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    from ..serve.origins import check_origin
+
+    try:
+        return tuple(check_origin(v) for v in values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
 
 
 @click.command(short_help="Explore the last build in a browser, with a SPARQL endpoint.",
@@ -27,12 +37,28 @@ from . import State, out_option, pass_state
 @click.option("--answer-cache", "cache_mb", type=click.FloatRange(0), default=64, show_default=True, metavar="MB",
               help="Megabytes of answers kept per build, for SPARQL and for the API each, so a repeated "
                    "request is computed once (0: none).")
+@click.option("--cors", "cors", metavar="ORIGIN", multiple=True, callback=_origins,
+              help="Let web pages of ORIGIN (scheme://host[:port], exactly as the browser sends it) use the server "
+                   "and read its answers; repeatable; * for any page. Default: none, only the explorer's own "
+                   "pages (requests from other sites' pages are refused with 403; tools that send no Origin, "
+                   "such as curl and SPARQLWrapper, are served).")
+@click.option("--max-connections", type=click.IntRange(2), default=Bounds.connections, show_default=True,
+              help="Connections open at once. Past it, or past --max-per-client, a new connection closes "
+                   "the one that waited longest with no request in progress (503 only when every one is busy).")
+@click.option("--max-per-client", type=click.IntRange(1), default=Bounds.per_client, show_default=True,
+              help="Connections open at once from one client address.")
+@click.option("--idle-timeout", type=click.FloatRange(0.1, 3600), default=Bounds.idle_seconds, show_default=True,
+              metavar="S", help="Seconds a connection may stay open with no request (before its first, between two).")
+@click.option("--request-timeout", type=click.FloatRange(0.1, 3600), default=Bounds.request_seconds,
+              show_default=True, metavar="S",
+              help="Seconds a request may take to arrive whole, from its first byte (then 408 and closed).")
 @click.option("--base-iri", metavar="IRI", default=None,
               help="Base of the data IRIs in SPARQL (default https://w3id.org/pickgraph/).")
 @out_option
 @pass_state
 def serve(state: State, port: int, host: str, open_browser: bool, time_limit: float, query_memory: float,
-          max_rows: int, query_workers: int | None, cache_mb: float, base_iri: str | None) -> None:
+          max_rows: int, query_workers: int | None, cache_mb: float, cors: tuple[str, ...], max_connections: int,
+          max_per_client: int, idle_timeout: float, request_timeout: float, base_iri: str | None) -> None:
     """Serve the last build in the out folder at http://127.0.0.1:8000/ until Ctrl-C.
 
     \b
@@ -41,11 +67,14 @@ def serve(state: State, port: int, host: str, open_browser: bool, time_limit: fl
     /sparql        SPARQL 1.1 Protocol (read-only; SERVICE refused; time and row limits)
 
     A newer build in the out folder is picked up while serving (no restart).
+    Web pages of other origins are refused unless named with --cors.
     """
     from ..serve.main import serve as run
 
     run(state.out, host, port, open_browser, base_iri, time_limit, max_rows, query_workers,
-        progress=state.progress, cache_mb=cache_mb, memory_mb=query_memory)
+        progress=state.progress, cache_mb=cache_mb, cors=cors,
+        bounds=Bounds(request_seconds=request_timeout, idle_seconds=idle_timeout, connections=max_connections,
+                      per_client=max_per_client), memory_mb=query_memory)
 
 
 commands = [serve]

@@ -29,27 +29,27 @@ from typing import Any
 import networkx as nx
 
 from . import rank
-from ..kg import related, versus_edges
+from ..kg import find_topic, related, versus_edges
 from ..read.model import Comparison, PickgraphError
 
 DIRECT, DERIVED, NO_EVIDENCE = "direct", "derived", "no evidence"
 
 
 class CompareError(PickgraphError):
-    """A comparison that cannot be asked (a topic with itself, an unknown slug)."""
+    """A comparison that cannot be asked: a topic with itself (an unknown topic is :class:`UnknownTopic`)."""
 
 
 def _name(G: nx.MultiDiGraph, n: str | None) -> str | None:
     return None if n is None else G.nodes[n].get("name", n)
 
 
-def check_pair(G: nx.MultiDiGraph, a: str, b: str) -> None:
-    """Raise :class:`CompareError` unless ``a`` and ``b`` are two different slugs of ``G``."""
-    for t in (a, b):
-        if t not in G:
-            raise CompareError(f"no topic with slug {t!r}")
+def check_pair(G: nx.MultiDiGraph, a: str, b: str) -> tuple[str, str]:
+    """The slugs of the two different topics ``a`` and ``b`` name (as :func:`~graph.kg.find_topic` reads
+    them): :class:`~graph.read.model.UnknownTopic` for an unknown one, :class:`CompareError` for one topic twice."""
+    a, b = find_topic(G, a), find_topic(G, b)
     if a == b:
         raise CompareError(f"{_name(G, a)} is one topic: name two different topics")
+    return a, b
 
 
 def pair_documents(G: nx.MultiDiGraph, a: str, b: str) -> list[dict[str, Any]]:
@@ -107,7 +107,7 @@ def chains(G: nx.MultiDiGraph, a: str, b: str, *, fit: rank.Fit | None = None) -
 
 
 def compare(G: nx.MultiDiGraph, a: str, b: str, *, fit: rank.Fit | None = None) -> dict[str, Any]:
-    """Compare topics ``a`` and ``b`` (slugs of ``G``); see the module docstring for ``mode``.
+    """Compare topics ``a`` and ``b`` (names, slugs or aliases); see the module docstring for ``mode``.
 
     Keys: ``a``, ``b``, ``a_name``, ``b_name``, ``mode``, ``contested``, ``documents``, ``picks``
     (documents picking each side), ``prediction`` (``{"pick", "pick_name", "probability"}``: the
@@ -115,7 +115,7 @@ def compare(G: nx.MultiDiGraph, a: str, b: str, *, fit: rank.Fit | None = None) 
     ``common_opponents``, ``shared_related``, ``records`` (wins and losses of each) and ``note``.
     ``fit``: the graph's :class:`~graph.query.rank.Fit` when the caller keeps one (else made now).
     """
-    check_pair(G, a, b)
+    a, b = check_pair(G, a, b)
     docs = pair_documents(G, a, b)
     contested = len({d["pick"] for d in docs if d["pick"]}) > 1
     fit = fit or rank.fit(G)

@@ -144,7 +144,7 @@ def _pages(G: nx.MultiDiGraph, a: str, b: str | None, picked: str) -> list[Compa
 
 
 def why(G: nx.MultiDiGraph, a: str, b: str, *, fit: Any = None) -> dict[str, Any]:
-    """Which of ``a`` and ``b`` (slugs of ``G``) the graph prefers, and why.
+    """Which of ``a`` and ``b`` (names, slugs or aliases) the graph prefers, and why.
 
     Keys: ``a``, ``b``, ``a_name``, ``b_name``, ``mode`` (as :func:`graph.query.compare.compare`),
     ``contested``, ``winner``/``winner_name``/``loser`` (``None`` with no evidence or an even split),
@@ -155,6 +155,7 @@ def why(G: nx.MultiDiGraph, a: str, b: str, *, fit: Any = None) -> dict[str, Any
     graph's :class:`~graph.query.rank.Fit` when the caller keeps one (else made now).
     """
     c = compare(G, a, b, fit=fit)
+    a, b = c["a"], c["b"]  # the slugs of the topics named
     pred = c["prediction"]
     winner = loser = None
     sides: list[dict[str, Any]] = []

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from ..progress import phase
+
 if TYPE_CHECKING:
     from .rank import Fit
     from .suggest import Index
@@ -54,13 +56,21 @@ class Models:
     def fit(self) -> Fit:
         from .rank import Fit
 
-        return self._read("fit") or Fit(self.G)
+        made = self._read("fit")
+        if made is None:
+            with phase("fitting every pick"):
+                made = Fit(self.G)
+        return made
 
     @cached_property
     def index(self) -> Index:
         from .suggest import Index
 
-        return self._read("index") or Index(self.G)
+        made = self._read("index")
+        if made is None:
+            with phase("making the suggestion index"):
+                made = Index(self.G)
+        return made
 
     def made(self) -> tuple[str, ...]:
         """Which models are made (or read) already (``"fit"``, ``"index"``)."""

@@ -43,7 +43,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from ..kg import ALTERNATIVE, RELATED, VERSUS, versus_edges
+from ..kg import ALTERNATIVE, RELATED, VERSUS, find_topic, versus_edges
 from ..read.model import PickgraphError
 
 SELF = 0.5
@@ -95,7 +95,7 @@ KIND_MISMATCH = 0.5
 
 
 class SuggestError(PickgraphError):
-    """A suggestion request that cannot be answered (bad ``k``, unknown slug)."""
+    """A suggestion request that cannot be answered (a bad ``k``; an unknown topic is :class:`~graph.read.model.UnknownTopic`)."""
 
 
 def _rarity(degree: int) -> float:
@@ -791,7 +791,7 @@ def _popularity_reason(ix: Index, c: str) -> str:
 
 
 def suggest(G: nx.MultiDiGraph, topic: str, k: int = 5, *, index: Index | None = None) -> list[dict[str, Any]]:
-    """Up to ``k`` topics worth comparing with ``topic`` (a slug of ``G``) next, best first.
+    """Up to ``k`` topics worth comparing with ``topic`` (a name, slug or alias) next, best first.
 
     Each entry: ``{"slug", "name", "score", "reasons": [str, …]}``; topics already
     compared with ``topic`` are left out, and so are topics the graph links to it in no way.
@@ -799,8 +799,7 @@ def suggest(G: nx.MultiDiGraph, topic: str, k: int = 5, *, index: Index | None =
     """
     if k < 0:
         raise SuggestError(f"k must be 0 or more, not {k}")
-    if topic not in G:
-        raise SuggestError(f"no topic with slug {topic!r}")
+    topic = find_topic(G, topic)
     ix = index or Index(G)
     # scores rounded to 9 digits so that float sums taken in set order (which varies with the hash seed) tie exactly
     return [{"slug": c, "name": _name(G, c), "score": round(s, 6),
@@ -809,7 +808,7 @@ def suggest(G: nx.MultiDiGraph, topic: str, k: int = 5, *, index: Index | None =
 
 def suggest_many(G: nx.MultiDiGraph, topics: list[str], k: int = 5, *,
                  index: Index | None = None) -> dict[str, list[dict[str, Any]]]:
-    """:func:`suggest` for several topics at once (one index, one start-up)."""
+    """:func:`suggest` for several topics at once (one index, one start-up), keyed as given."""
     ix = index or Index(G)
     return {t: suggest(G, t, k, index=ix) for t in topics}
 
@@ -822,9 +821,7 @@ def suggest_for_pair(G: nx.MultiDiGraph, a: str, b: str, k: int = 5, *,
     Existing comparisons are the other pages of ``a`` or ``b``, ordered by how close the other topic
     is to the pair; new pairs are the best suggestions for ``a`` and for ``b``.
     """
-    for t in (a, b):
-        if t not in G:
-            raise SuggestError(f"no topic with slug {t!r}")
+    a, b = find_topic(G, a), find_topic(G, b)
     if k < 0:
         raise SuggestError(f"k must be 0 or more, not {k}")
     ix = index or Index(G)
@@ -864,11 +861,13 @@ def suggest_for_pair(G: nx.MultiDiGraph, a: str, b: str, k: int = 5, *,
 
 def suggest_answer(G: nx.MultiDiGraph, slugs: list[str], k: int = 5, pair: bool | None = None, *,
                    index: Index | None = None) -> dict[str, Any]:
-    """What ``pickgraph suggest --json`` prints (and ``/api/suggest`` serves) for topics ``slugs``.
+    """What ``pickgraph suggest --json`` prints (and ``/api/suggest`` serves) for topics ``slugs`` (names,
+    slugs or aliases).
 
     ``pair=None`` reads two topics that a page compares as one comparison page; a pair
     needs exactly two topics (the caller checks, as a usage error of its own kind).
     """
+    slugs = [find_topic(G, s) for s in slugs]  # names, slugs or aliases, as the CLI takes them
     if pair is None:
         pair = len(slugs) == 2 and bool(versus_edges(G, slugs[0], slugs[1]))
     if pair:

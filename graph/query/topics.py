@@ -18,7 +18,7 @@ from typing import Any
 
 import networkx as nx
 
-from ..kg import contested_pairs, related, versus_edges
+from ..kg import contested_pairs, find_topic, related, versus_edges
 from ..read.model import Comparison
 
 
@@ -48,7 +48,8 @@ def record(G: nx.MultiDiGraph, topic: str) -> tuple[int, int]:
 
 
 def topic_info(G: nx.MultiDiGraph, topic: str) -> dict[str, Any]:
-    """All the graph says about one topic (``topic`` is a slug of ``G``)."""
+    """All the graph says about one topic (``topic``: its name, slug or alias, as :func:`~graph.kg.find_topic` reads it)."""
+    topic = find_topic(G, topic)
     d = G.nodes[topic]
     docs = G.graph.get("documents", {})
     contested = set(contested_pairs(G, topic))

@@ -40,6 +40,7 @@ from typing import Any
 
 import networkx as nx
 
+from ..progress import phase
 from ..read.model import PickgraphError, TimedOut
 from .mapping import DEFAULT_BASE, check_base, check_iri
 from .syntaxes import serialize
@@ -451,18 +452,21 @@ def push(G: nx.MultiDiGraph, endpoint: str, graph_iri: str | None = None, base_i
     url = target_url(endpoint, graph_iri)
     session = _Session(endpoint, timeout, env)
     try:
-        body = ntriples(G, base_iri)
+        with phase("push: N-Triples of the graph"):
+            body = ntriples(G, base_iri)
         total = body.count(b"\n")
         session.start()
         if session.digest is not None:
             # learn the challenge from a request without a body (and without effect), so that no batch goes twice
             session.request("HEAD", url)
         sent = status = requests = 0
-        for chunk in batches(body, batch_size):
-            method = "POST" if requests else "PUT"  # the PUT replaces the graph, each POST adds to it
-            reply = session.request(method, url, chunk, "application/n-triples; charset=utf-8")
-            _check_reply(reply, session.where, method, body.count(b"\n", 0, sent), total, session.kind)
-            status, requests, sent = status or reply[0], requests + 1, sent + len(chunk)
+        with phase("push", total, "triple") as bar:
+            for chunk in batches(body, batch_size):
+                method = "POST" if requests else "PUT"  # the PUT replaces the graph, each POST adds to it
+                reply = session.request(method, url, chunk, "application/n-triples; charset=utf-8")
+                _check_reply(reply, session.where, method, body.count(b"\n", 0, sent), total, session.kind)
+                status, requests, sent = status or reply[0], requests + 1, sent + len(chunk)
+                bar.advance(body.count(b"\n", sent - len(chunk), sent))  # the triples of this batch
     finally:
         session.close()
     return {"endpoint": endpoint, "graph": graph_iri, "triples": total, "status": status, "requests": requests}

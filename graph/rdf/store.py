@@ -24,6 +24,7 @@ the store read-only, and finds a topic's IRI in the store itself (:func:`topic_s
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -34,6 +35,7 @@ from typing import IO, NamedTuple
 
 import networkx as nx
 
+from ..progress import Phase, phase, shown
 from ..read.model import PickgraphError
 from .mapping import DEFAULT_BASE, topics_graph_iri
 from .turtle import prefixes as turtle_prefixes
@@ -162,10 +164,11 @@ def _read(export: Export) -> Iterator[bytes]:
     Only reading is guarded: an error writing the TriG (a full disk) stays an ``OSError``.
     """
     try:
-        with open(export.path, "rb") as src:
+        with open(export.path, "rb") as src, phase("SPARQL store: reading the Turtle export", export.bytes, "B") as bar:
             if os.fstat(src.fileno()).st_size != export.bytes:
                 raise ExportUnusable(f"{export.path} is not the file its build wrote (its size changed)")
             while more := src.read(_CHUNK):
+                bar.advance(len(more))
                 yield more
     except OSError as exc:
         raise ExportUnusable(f"{export.path} cannot be read ({exc.strerror or exc})") from None
@@ -195,7 +198,8 @@ def write_trig_of_graph(G: nx.MultiDiGraph, base_iri: str, fh: IO[bytes]) -> Non
     :func:`write_trig_of_turtle` lays it out, so a store made either way holds the same quads."""
     from .turtle import turtle_text
 
-    write_trig_of_turtle([turtle_text(G, base_iri).encode(), b""], base_iri, fh, Path("the graph's Turtle"))
+    with phase("SPARQL store: writing the graph as TriG"):
+        write_trig_of_turtle([turtle_text(G, base_iri).encode(), b""], base_iri, fh, Path("the graph's Turtle"))
 
 
 def load_trig(store, path: str | os.PathLike[str]) -> None:
@@ -206,7 +210,27 @@ def load_trig(store, path: str | os.PathLike[str]) -> None:
     """
     import pyoxigraph as ox
 
-    store.bulk_load(path=str(path), format=ox.RdfFormat.TRIG, lenient=True)
+    if not shown():
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TRIG, lenient=True)
+        return
+    # read through a counting file object, so that the bar shows the bytes the loader has taken
+    with open(path, "rb") as fh, phase("SPARQL store: loading", os.fstat(fh.fileno()).st_size, "B") as bar:
+        store.bulk_load(_Counted(fh, bar), format=ox.RdfFormat.TRIG, lenient=True)
+
+
+class _Counted(io.RawIOBase):
+    """A binary file that counts on a progress bar the bytes read from it."""
+
+    def __init__(self, fh: IO[bytes], bar: Phase):
+        self.fh, self.bar = fh, bar
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        n = self.fh.readinto(b)
+        self.bar.advance(n or 0)
+        return n
 
 
 def make_store(folder: Path, name: str, digest: str, write_trig: Callable[[IO[bytes]], None]) -> Path | None:
@@ -240,7 +264,8 @@ def make_store(folder: Path, name: str, digest: str, write_trig: Callable[[IO[by
         # compacted once: the bulk loader's files make every lookup dearer (the bundled queries bound to a
         # hub at 100,000 pages: 18.2 → 6.7 ms each); it costs half a minute more there, and 1.7 GB on disk
         # instead of 0.95 (docs/serve.md)
-        store.optimize()
+        with phase("SPARQL store: compacting"):
+            store.optimize()
         del store  # closes the database before it moves
         source.unlink()
         (tmp / COMPLETE).write_text(digest)
@@ -263,14 +288,13 @@ def make_store(folder: Path, name: str, digest: str, write_trig: Callable[[IO[by
 
 def memory_store(write_trig: Callable[[IO[bytes]], None]):
     """A fresh in-memory store filled the same way (for a folder that cannot hold one)."""
-    import io
-
     import pyoxigraph as ox
 
     buf = io.BytesIO()
     write_trig(buf)
     store = ox.Store()
-    store.bulk_load(buf.getvalue(), format=ox.RdfFormat.TRIG, lenient=True)
+    with phase("SPARQL store: loading in memory"):
+        store.bulk_load(buf.getvalue(), format=ox.RdfFormat.TRIG, lenient=True)
     return store
 
 

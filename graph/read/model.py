@@ -292,11 +292,17 @@ class NoPages(PickgraphError):
         self.paths = [str(p) for p in paths]
 
 
-class UnknownTopic(PickgraphError):
-    """A topic argument that names no topic of the graph."""
+class UnknownTopic(PickgraphError, KeyError):
+    """A topic argument that names no topic of the graph; a :class:`KeyError` too, as a lookup of a
+    missing topic was before every query function resolved its topics."""
 
     def __init__(self, query: str, suggestions: list[str]):
         hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
         super().__init__(f"unknown topic {query!r}{hint}")
         self.query = query
         self.suggestions = suggestions
+
+    __str__ = Exception.__str__  # the message itself, not KeyError's quoted repr of it
+
+    def __reduce__(self):  # travels back from a forked worker
+        return (UnknownTopic, (self.query, self.suggestions))

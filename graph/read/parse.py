@@ -40,6 +40,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from functools import partial
 
+from ..progress import phase
 from .files import DEFAULT_MAX_BYTES, Inputs, read_bytes, scan
 from .model import (
     Bullet,
@@ -658,27 +659,17 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, progress:
 
 
 def _map(files: list[str], jobs: int, progress: bool, max_bytes: int) -> Iterator[tuple[Page | Rejection, str]]:
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(files), unit="page", desc="reading", leave=False)
     read = partial(read_file, max_bytes=max_bytes)
-    try:
+    with phase("reading", len(files), "page", show=progress or None) as bar:
         if jobs > 1 and len(files) > PARALLEL_MIN:
             from ..workers import worker_pool
 
             with worker_pool(jobs) as pool:
                 for r in pool.map(read, files, chunksize=256):
-                    if bar:
-                        bar.update()
+                    bar.advance()
                     yield r
         else:
             for f in files:
                 r = read(f)
-                if bar:
-                    bar.update()
+                bar.advance()
                 yield r
-    finally:
-        if bar:
-            bar.close()

@@ -21,11 +21,12 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from ..read.model import PickgraphError, TimedOut, UnknownTopic
+from .origins import middleware as origin_middleware
 from .results import GRAPH_TYPES, RESULT_TYPES
 from .runner import Answer, QueryRefused, QueryRunner, check_query
 from .state import Build, Live
@@ -36,8 +37,6 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "font-src data:; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'")
 SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
                     "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
-CORS_HEADERS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-                "Access-Control-Allow-Headers": "Content-Type, Accept", "Access-Control-Max-Age": "600"}
 
 
 #: an API route whose answers take longer than this on average (ms) makes them in a thread, not on the loop
@@ -125,8 +124,9 @@ def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
 
 
 def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
-               hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]")) -> Starlette:
-    """The server's application: ``live`` gives the build, ``runner`` runs SPARQL queries."""
+               hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]"), cors: tuple[str, ...] = ()) -> Starlette:
+    """The server's application: ``live`` gives the build, ``runner`` runs SPARQL queries; pages of the
+    ``cors`` origins may use it besides its own (see :mod:`.origins`)."""
 
     def api(answer: Callable[[Request, Build], Any], keep: bool = True,
             thread: Callable[[Request], bool] = lambda _request: False) -> Callable:
@@ -219,8 +219,8 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
     async def sparql(request: Request) -> Response:
         from ..rdf import sparql as sp
 
-        if request.method == "OPTIONS":
-            return Response(status_code=204, headers=CORS_HEADERS)
+        if request.method == "OPTIONS":  # a browser's preflight is answered by the CORS middleware
+            return Response(status_code=204, headers={"Allow": "GET, POST, OPTIONS"})
         build = live.current
         began, timing = time.perf_counter(), {}
         try:
@@ -240,8 +240,8 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
             answer = await build.answers.get((query, tuple(bindings), live.base_iri, rfmt, gfmt), run,
                                              lambda a: len(a.body) + len(query))
         except PickgraphError as exc:
-            return error_response(exc, CORS_HEADERS)
-        return Response(answer.body, 200, {**CORS_HEADERS, "X-Content-Type-Options": "nosniff",
+            return error_response(exc)
+        return Response(answer.body, 200, {"X-Content-Type-Options": "nosniff",
                                            "Cache-Control": "no-store",
                                            "Server-Timing": server_timing(timing, time.perf_counter() - began)},
                         media_type=answer.media_type)
@@ -270,7 +270,8 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
         Route("/sparql", sparql, methods=["GET", "POST", "OPTIONS"]),
     ]
     # a page elsewhere that rebinds its own name to 127.0.0.1 is refused by its Host header
-    return Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))])
+    return Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts)),
+                                                *origin_middleware(cors)])
 
 
 # ------------------------------------------------------------ protocol --
@@ -320,10 +321,13 @@ async def _protocol_params(request: Request, limits: Limits) -> dict[str, str]:
         if size is not None and (not size.isdigit() or int(size) > limits.body_bytes):
             raise BadRequest(f"the request body is over {limits.body_bytes} bytes", 413)
         body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limits.body_bytes:
-                raise BadRequest(f"the request body is over {limits.body_bytes} bytes", 413)
+        try:
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > limits.body_bytes:
+                    raise BadRequest(f"the request body is over {limits.body_bytes} bytes", 413)
+        except ClientDisconnect:  # gone, or closed at --request-timeout: an answer nobody reads, not a traceback
+            raise BadRequest("the connection closed before the request's body arrived", 408) from None
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media == "application/sparql-update":
             raise QueryRefused("this endpoint is read-only: no SPARQL Update")

@@ -9,7 +9,13 @@ import sys
 import threading
 from typing import Callable
 
+try:
+    import resource
+except ImportError:  # not Unix: no limit on open files to raise
+    resource = None  # type: ignore[assignment]
+
 from ..read.model import PickgraphError
+from .http import Bounds
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -47,16 +53,34 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def open_files(connections: int, say: Callable[[str], None], spare: int = 256) -> None:
+    """Let the process open a file per connection and ``spare`` more (the store, the query processes'
+    pipes): raise its soft limit up to the hard one, or warn. Past the limit the server would stop
+    accepting connections instead of closing idle ones."""
+    if resource is None:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = connections + spare
+    if soft != resource.RLIM_INFINITY and soft < want:
+        new = want if hard == resource.RLIM_INFINITY else min(want, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
+        if new < want:
+            say(f"warning: the process may open {new} files, fewer than --max-connections {connections} and "
+                f"{spare} more: lower --max-connections or raise 'ulimit -n'")
+
+
 def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
           base_iri: str | None = None, time_limit: float = 10.0, row_cap: int = 10_000, workers: int | None = None,
           say: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True),
-          progress: bool = False, poll: float = 1.0, cache_mb: float = 64, memory_mb: float | None = None) -> None:
-    """Serve the last build in ``out`` on ``host:port`` until interrupted."""
+          progress: bool = False, poll: float = 1.0, cache_mb: float = 64, cors: tuple[str, ...] = (),
+          bounds: Bounds = Bounds(), memory_mb: float | None = None) -> None:
+    """Serve the last build in ``out`` on ``host:port`` until interrupted: to pages of its own origin and of
+    ``cors``, within ``bounds`` per connection."""
     import uvicorn
 
     from ..rdf.mapping import DEFAULT_BASE
     from .app import create_app
-    from .http import HEAD_BYTES, protocol
+    from .http import protocol
     from .runner import DEFAULT_MEMORY_MB, QueryRunner
     from .state import Live, limit_malloc_arenas
 
@@ -68,6 +92,7 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
         say(f"warning: listening on {host}: anyone who can reach this machine on port {port} can read the "
             "graph and run SPARQL queries on it (read-only)")
     sock = listen(host, port)  # before the long load: a port in use is said at once
+    open_files(bounds.connections, say)
     live = Live(out, base_iri or DEFAULT_BASE, say, poll=poll, progress=progress, cache_bytes=int(cache_mb * 2**20))
     # two per core: a query's wait for a free process stays short while the server process keeps its share
     # of the cores (8 at most: each holds the store's caches). Measured in docs/serve.md: 3, 4 and 6
@@ -78,7 +103,7 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
         say("warning: the kernel refused the SPARQL query processes a network namespace of their own: only the "
             "SERVICE check keeps queries offline")
     hosts = ("*",) if not is_loopback(host) else ("127.0.0.1", "localhost", "[::1]", "::1")
-    app = create_app(live, runner, hosts=hosts)
+    app = create_app(live, runner, hosts=hosts, cors=cors)
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{bound}/"
@@ -91,8 +116,13 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
         threading.Timer(0.5, webbrowser.open, (url,)).start()
     # loop="asyncio", never uvloop (uvicorn's choice when it is installed): under uvloop reading the query
     # processes' pipes failed ("the query process ended unexpectedly" on 40 of 585 requests in a 10 s load)
-    config = uvicorn.Config(app, loop="asyncio", http=protocol(), log_level="warning", timeout_keep_alive=5,
-                            limit_concurrency=256, h11_max_incomplete_event_size=HEAD_BYTES, lifespan="off")
+    # no limit_concurrency: past it uvicorn answers every request 503, so idle sockets lock everyone out;
+    # the protocol caps connections instead, closing the longest idle ones first (h11, the fallback, cannot)
+    http = protocol(bounds)
+    config = uvicorn.Config(app, loop="asyncio", http=http, log_level="warning",
+                            timeout_keep_alive=bounds.idle_seconds,  # type: ignore[arg-type]
+                            limit_concurrency=bounds.connections if http == "h11" else None,
+                            h11_max_incomplete_event_size=bounds.head_bytes, lifespan="off")
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:

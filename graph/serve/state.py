@@ -42,6 +42,14 @@ class Build:
                 "documents": len(self.G.graph.get("documents", {})), "loaded_at": round(self.loaded_at, 3)}
 
 
+class NothingToServe(PickgraphError):
+    """No build in the out folder: the server stops, as the query commands do (it does not build data/ itself)."""
+
+    def __init__(self, out: str | os.PathLike[str]):
+        super().__init__(f"no build in {out}/ to serve: run 'pickgraph build PATH' first (PATH: your folder of "
+                         "pages), or name the out folder of a build with --out DIR")
+
+
 def record_stamp(out: str | os.PathLike[str]) -> tuple[int, int, int] | None:
     """What changes when a build (or an export) rewrites the build record: its inode, size and mtime."""
     from ..pipeline import BUILD_RECORD
@@ -68,9 +76,13 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
                progress: bool = False, cache_bytes: int = 64 * 2**20) -> Build:
     """Load the last build in ``out``: graph (from its cache), topic index, SPARQL store;
     ``cache_bytes`` of its SPARQL answers are kept, and as much of its API answers."""
+    from ..output import finish_pending
     from ..pipeline import cache_path, load_graph, query_inputs
     from ..query.topics import list_topics
 
+    finish_pending(out)  # a build killed while it put its files in place is finished first, as queries do
+    if record_stamp(out) is None:  # query_inputs would fall back to a data/ folder here and build it
+        raise NothingToServe(out)
     digest = recorded_digest(out)
     inputs = query_inputs(out)
     say(f"loading the build of {', '.join(inputs.paths)} from {out}/")

@@ -73,7 +73,6 @@
     return e;
   }
   function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
-  function norm(s) { return String(s).toLowerCase().replace(/[\s_-]+/g, " ").trim(); }
 
   var baseNode = {}, baseEdge = {};
   data.nodes.forEach(function (n) { baseNode[n.id] = { color: n.color, font: { color: "#1d2430" } }; });
@@ -223,37 +222,50 @@
   var list = document.getElementById("topic-list");
   byId.forEach(function (id) { var o = el("option"); o.value = data.cards[id].name; list.appendChild(o); });
 
+  // The Find box agrees with the CLI: data.find is graph.kg.topic_table, find_topic's own answer for every
+  // slug, name, label and alias of every topic, keyed as graph.kg.spelling_key keys it (lower case, white
+  // space collapsed; spellingKey below), so the matching rule is find_topic's, written once, in Python.
+  function spellingKey(s) { return String(s).toLowerCase().split(/\s+/).filter(Boolean).join(" "); }
   function findTopic(query) {
-    var q = norm(query);
-    if (!q) { return null; }
-    var best = null, bestKey = null;
-    byId.forEach(function (id) {
-      var c = data.cards[id];
-      var names = [c.name, id].concat(c.aliases).map(norm);
-      var rank = 3;
-      names.forEach(function (n) {
-        if (n === q) { rank = Math.min(rank, 0); }
-        else if (n.indexOf(q) === 0) { rank = Math.min(rank, 1); }
-        else if (n.indexOf(q) > 0) { rank = Math.min(rank, 2); }
-      });
-      if (rank === 3) { return; }
-      var key = [rank, -c.compared, c.name.toLowerCase()];
-      if (best === null || key[0] < bestKey[0] || (key[0] === bestKey[0] && (key[1] < bestKey[1] ||
-          (key[1] === bestKey[1] && key[2] < bestKey[2])))) { best = id; bestKey = key; }
-    });
-    return best;
+    var key = spellingKey(query);  // an own key only: "constructor" is no topic
+    return Object.prototype.hasOwnProperty.call(data.find, key) ? data.find[key] : null;
   }
+  var nameOf = Object.create(null);
+  data.elsewhere.forEach(function (t) { nameOf[t[0]] = t[1]; });
+  byId.forEach(function (id) { nameOf[id] = data.cards[id].name; });
 
-  // Topics left out of an overview or a neighbourhood: [slug, name] pairs, for a hint.
-  function findElsewhere(query) {
-    var q = norm(query);
-    if (!q) { return null; }
-    var hit = null;
-    data.elsewhere.forEach(function (t) {
-      if (hit === null && (norm(t[0]) === q || norm(t[1]) === q)) { hit = t; }
-    });
-    return hit;
+  // The "did you mean" names: graph.kg.closest_topics's formula over the same spellings (the keys of
+  // data.find), with its weight, cutoff and longest query from data.suggest; test_find_topic checks the two agree.
+  function suggestionText(s) { return String(s).toLowerCase().split(/[^0-9a-z]+/).filter(Boolean).join(" "); }
+  function similarity(a, b) {  // rapidfuzz's Indel.normalized_similarity: 1 - (n + m - 2 LCS) / (n + m)
+    var n = a.length, m = b.length, row = new Array(m + 1).fill(0);
+    for (var i = 1; i <= n; i++) {
+      var diag = 0;
+      for (var j = 1; j <= m; j++) {
+        var up = row[j];
+        row[j] = a[i - 1] === b[j - 1] ? diag + 1 : Math.max(row[j], row[j - 1]);
+        diag = up;
+      }
+    }
+    var sum = n + m;
+    return 1.0 - (sum ? (sum - 2 * row[m]) / sum : 0);
   }
+  function closest(query, limit) {
+    var q = suggestionText(query), best = Object.create(null);
+    if (!q || q.length > data.suggest.max_chars) { return []; }
+    Object.keys(data.find).forEach(function (key) {
+      var text = suggestionText(key), score = similarity(q, text), words = text.split(" ");
+      if (words.length > 1) {
+        score = Math.max(score, data.suggest.word_weight * Math.max.apply(null, words.map(function (w) { return similarity(q, w); })));
+      }
+      var name = nameOf[data.find[key]];
+      if (score >= data.suggest.cutoff && (best[name] === undefined || score > best[name])) { best[name] = score; }
+    });
+    return Object.keys(best).sort(function (a, b) {
+      return best[b] - best[a] || (a < b ? -1 : a > b ? 1 : 0);
+    }).slice(0, limit === undefined ? 3 : limit);
+  }
+  api.closest = closest;
 
   var status = document.getElementById("status");
   function say(text, miss) { status.textContent = text; status.className = miss ? "miss" : ""; }
@@ -271,12 +283,13 @@
     var q = document.getElementById("search-input").value;
     var id = findTopic(q);
     if (id === null) {
-      var away = findElsewhere(q);
-      if (away) { say(away[1] + " is not in this view; run: pickgraph view " + away[0], true); }
-      else { say("No topic matches “" + q + "”.", true); }
-      return;
+      var near = closest(q);
+      say("No topic matches “" + q + "”" + (near.length ? "; did you mean: " + near.join(", ") + "?" : "."), true);
+    } else if (!data.cards[id]) {
+      say(nameOf[id] + " is not in this view; run: pickgraph view " + id, true);
+    } else {
+      selectTopic(id);
     }
-    selectTopic(id);
   });
 
   // ----------------------------------------------------------------- filters

@@ -216,6 +216,18 @@
     input.value = "";
     open(slug);
   }
+  // Enter on typed text asks the server's resolver (graph.kg.find_topic, as the CLI does): a name, alias or
+  // slug opens its topic; anything else shows its error with the "did you mean" names, never a prefix match.
+  async function find(q) {
+    list.hidden = true;
+    try {
+      const { data } = await api("show", { topic: q });
+      input.value = "";
+      open(data.slug);
+    } catch (e) {
+      panel.replaceChildren(el("p", { cls: "error" }, e.message));
+    }
+  }
   let timer = null;
   input.addEventListener("input", () => {
     clearTimeout(timer);
@@ -235,8 +247,9 @@
       chosen = (chosen + (ev.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
       items.forEach((li, i) => li.setAttribute("aria-selected", String(i === chosen)));
     } else if (ev.key === "Enter") {
-      const li = items[chosen >= 0 ? chosen : 0];
-      if (li) pick(li.dataset.slug);
+      clearTimeout(timer);
+      if (chosen >= 0 && items[chosen]) pick(items[chosen].dataset.slug);
+      else if (input.value.trim()) find(input.value.trim());
     } else if (ev.key === "Escape") list.hidden = true;
   });
   input.addEventListener("blur", () => { list.hidden = true; });
