@@ -1,25 +1,38 @@
-# The two commands of the README: `make run` and `make test`. Both create .venv
-# and install pickgraph into it first, so a fresh clone needs only Python 3.11 and make.
+# The two commands of the README: `make run` and `make test`. Both create .venv and
+# install pickgraph into it first, so a fresh clone needs only Python 3.11 and make.
+# `make run` installs what running needs and nothing else; `make test` (and `make install`)
+# add the test tools. pip's progress is shown, so a first install is never silent.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+SUM    := $(shell cksum pyproject.toml | cut -d' ' -f1)
+# one stamp per kind of install and version of pyproject.toml: a changed pyproject reinstalls
+RUN_STAMP  := $(VENV)/.installed-run-$(SUM)
+TEST_STAMP := $(VENV)/.installed-test-$(SUM)
 
-.PHONY: install run test bench screenshot clean
+.PHONY: install install-run run test bench screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	@echo "installing pickgraph and its test tools into $(VENV) (log: $(VENV)/install.log)"
-	@( $(BIN)/python -m pip install --upgrade pip && $(BIN)/python -m pip install -e '.[test]' ) \
-		> $(VENV)/install.log 2>&1 || { tail -30 $(VENV)/install.log; exit 1; }
-	rm -f $(VENV)/.installed-*
-	touch $@
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	@echo "installing pickgraph into $(VENV)"
+	$(BIN)/python -m pip install --disable-pip-version-check -e .
+	@rm -f $(VENV)/.installed-run-*
+	@touch $@
 
-install: $(STAMP)
+# the test extras hold every run dependency too, so one pip call makes both stamps
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	@echo "installing pickgraph and its test tools into $(VENV)"
+	$(BIN)/python -m pip install --disable-pip-version-check -e '.[test]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@ $(RUN_STAMP)
 
-run: install
+install-run: $(RUN_STAMP)
+
+install: $(TEST_STAMP)
+
+run: install-run
 	$(BIN)/pickgraph build data/
 	@echo
 	@echo "Try:"

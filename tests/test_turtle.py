@@ -13,7 +13,7 @@ from graph.view import graphml
 from graph.query.generate import generate, write
 from graph.pipeline import build
 from graph.read.render import render_comparison, render_topic_page
-from conftest import DATA, SEEDS
+from conftest import DATA
 from test_rdf import tricky_pages
 
 
@@ -56,7 +56,9 @@ def corpus(request, make_corpus, tiny_corpus, tmp_path):
         return [make_corpus(edge_case_pages(), "edge")]
     if request.param == "generated":
         return [write(generate(n_docs=150, n_topics=40, seed=3), tmp_path / "gen")]
-    return [SEEDS] if request.param == "seeds" else [DATA]
+    if request.param == "seeds":
+        return [request.getfixturevalue("seeds_dir")]
+    return [DATA]
 
 
 def test_turtle_blocks_state_the_reference_triples(corpus):

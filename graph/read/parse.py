@@ -8,7 +8,7 @@ take the same path. Markers are matched tolerantly because saved pages carry
 the 🧊 emoji in several wrong code pages (``đź§Š``, ``ðŸ§Š``): a marker is any
 short run of characters with no ASCII letter or digit.
 
-Accepted shapes (``/work/shared/FORMAT.md`` describes the site):
+Accepted shapes (``data/README.md`` describes the layout):
 
 * comparison pages, full (blocks, ``🧊Nice Pick`` headline) or compact (no blank
   lines, no kind line, the headline without its marker, so the winner's name
