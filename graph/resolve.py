@@ -35,7 +35,7 @@ from importlib import resources
 from pathlib import Path
 
 from .read.files import read_text_file
-from .read.model import PickgraphError
+from .read.model import PickgraphError, display_path
 
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -186,20 +186,26 @@ class AliasFile:
             pairs = [["java", "javascript"]]
         """
         p = Path(path)
-        try:  # read like a page: a pipe or a device given as the alias file must not hang the build
-            data = tomllib.loads(read_text_file(str(p), "alias file"))
+        shown = display_path(str(p))
+        # read like a page: a pipe or a device given as the alias file must not hang the build
+        text = read_text_file(str(p), "alias file")
+        try:
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise PickgraphError(f"{p}: not valid TOML: {exc}") from None
+            raise PickgraphError(f"{shown}: not valid TOML: {exc}") from None
+        except (RecursionError, MemoryError):  # tomllib recurses once per level of nesting
+            raise PickgraphError(f"{shown}: too deeply nested (arrays or tables inside each other beyond what "
+                                 "can be read); an alias file holds lists of names") from None
         aliases = data.get("aliases", {})
         pairs = data.get("keep_apart", {}).get("pairs", [])
         if not isinstance(aliases, dict) or not all(
             isinstance(v, list) and all(isinstance(x, str) for x in v) for v in aliases.values()
         ):
-            raise PickgraphError(f"{p}: [aliases] must map a canonical name to a list of names")
+            raise PickgraphError(f"{shown}: [aliases] must map a canonical name to a list of names")
         if not isinstance(pairs, list) or not all(
             isinstance(x, list) and len(x) == 2 and all(isinstance(y, str) for y in x) for x in pairs
         ):
-            raise PickgraphError(f"{p}: [keep_apart] pairs must be a list of two-name lists")
+            raise PickgraphError(f"{shown}: [keep_apart] pairs must be a list of two-name lists")
         return cls(str(p), {k: list(v) for k, v in aliases.items()}, [(a, b) for a, b in pairs])
 
 

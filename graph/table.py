@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .read.model import escape_path
+
 ELLIPSIS = "…"
 #: A column is cut narrower than this only when the table has too many columns for the width.
 MIN_COLUMN = 4
@@ -69,11 +71,13 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]], width: in
     """The lines of a table: ``header``, an optional rule of dashes, then ``rows``, fitted to ``width``.
 
     ``align`` has one character per column, ``<`` (left, the default) or ``>``.
-    Trailing spaces are trimmed.
+    Trailing spaces are trimmed. A cell's control characters are shown escaped (``\\x1b``), so a
+    row stays one line and its width is the width shown.
 
     >>> format_table(["topic", "W"], [["PostgreSQL", "3"], ["Go", "12"]], width=9, align="<>")
     ['topic   W', 'Post…   3', 'Go     12']
     """
+    rows = [[escape_path(c) for c in r] for r in rows]
     columns = len(header)
     align = align or "<" * columns
     natural = [max([len(header[i])] + [len(r[i]) for r in rows]) for i in range(columns)]

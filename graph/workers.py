@@ -17,6 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Callable
 
+from .read.model import PickgraphError
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -169,8 +171,6 @@ def fork_child(task: Callable[[], bytes]) -> tuple[int, int]:
     import gc
     import pickle
 
-    from .read.model import PickgraphError
-
     parent = os.getpid()
     r, w = os.pipe()
     pid = os.fork()
@@ -196,26 +196,38 @@ def fork_child(task: Callable[[], bytes]) -> tuple[int, int]:
     return pid, r
 
 
-def child_answer(msg: bytes, status: int, what: str) -> bytes:
-    """What a :func:`fork_child` child sent: its bytes, or its exception raised here."""
-    import pickle
+class ChildDied(PickgraphError):
+    """A child process that ended without an answer: killed by a signal, or exited early."""
 
-    from .read.model import PickgraphError
+    def __init__(self, message: str, status: int, stderr: bytes = b""):
+        super().__init__(message)
+        #: the signal that ended it (negative), else its exit status; and the end of what it wrote to stderr
+        self.code, self.stderr = os.waitstatus_to_exitcode(status), stderr
+
+
+def child_answer(msg: bytes, status: int, what: str, stderr: bytes = b"") -> bytes:
+    """What a :func:`fork_child` child sent: its bytes, or its exception raised here (:class:`ChildDied` if none)."""
+    import pickle
 
     if msg[:1] == b"R":
         return msg[1:]
     if msg[:1] == b"E":
         raise pickle.loads(msg[1:])
     code = os.waitstatus_to_exitcode(status)  # negative: the signal that ended it
-    raise PickgraphError(f"{what} stopped without an answer ({f'signal {-code}' if code < 0 else f'exit status {code}'})")
+    raise ChildDied(f"{what} stopped without an answer ({f'signal {-code}' if code < 0 else f'exit status {code}'})",
+                    status, stderr)
 
 
-def call_in_child(task: Callable[[], bytes], timeout: float, what: str = "the task", hint: str = "") -> bytes:
+def call_in_child(task: Callable[[], bytes], timeout: float | None, what: str = "the task", hint: str = "",
+                  setup: Callable[[], None] | None = None) -> bytes:
     """Run ``task`` in a forked child (:func:`fork_child`); the bytes it returns, or the exception it raised, here.
 
     Some work cannot be interrupted from Python (a SPARQL query inside pyoxigraph):
-    the child is killed (SIGKILL) when ``timeout`` seconds have passed, and this
-    raises :class:`~graph.read.model.TimedOut` ("``what`` ran longer than …; ``hint``").
+    the child is killed (SIGKILL) when ``timeout`` seconds have passed (``None``: no
+    limit), and this raises :class:`~graph.read.model.TimedOut` ("``what`` ran longer
+    than …; ``hint``"). ``setup`` runs in the child first (limits it sets on itself).
+    The child's stderr comes here: passed on when it answers, kept in
+    :class:`ChildDied` when it does not (a crash's last words are the caller's to word).
     Without ``os.fork`` the task runs here, without a time limit.
     """
     import selectors
@@ -225,24 +237,64 @@ def call_in_child(task: Callable[[], bytes], timeout: float, what: str = "the ta
 
     if not hasattr(os, "fork"):
         return task()
-    pid, r = fork_child(task)
-    deadline = time.monotonic() + timeout
+    er, ew = os.pipe()
+
+    def child() -> bytes:
+        os.close(er)
+        os.dup2(ew, 2)
+        os.close(ew)
+        if setup is not None:
+            setup()
+        return task()
+
+    try:
+        pid, r = fork_child(child)
+    finally:
+        os.close(ew)
+    deadline = None if timeout is None else time.monotonic() + timeout
     chunks: list[bytes] = []
+    err = b""
     done = False
     try:
         with selectors.DefaultSelector() as sel:
             sel.register(r, selectors.EVENT_READ)
+            sel.register(er, selectors.EVENT_READ)
             while not done:
-                left = deadline - time.monotonic()
-                if left <= 0:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
                     raise TimedOut(f"{what} ran longer than {timeout:g} s and was stopped" + (f"; {hint}" if hint else ""))
-                if sel.select(left):
-                    chunk = os.read(r, 1 << 20)
-                    chunks.append(chunk)
-                    done = not chunk
+                for key, _ in sel.select(left):
+                    chunk = os.read(key.fd, 1 << 20)
+                    if key.fd == er:
+                        err = (err + chunk)[-_STDERR_KEPT:]
+                        if not chunk:
+                            sel.unregister(er)
+                    else:
+                        chunks.append(chunk)
+                        done = not chunk
     finally:
         os.close(r)
         if not done:
             os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
-    return child_answer(b"".join(chunks), status, what)
+        err = (err + _drain(er))[-_STDERR_KEPT:]
+        os.close(er)
+    answer = child_answer(b"".join(chunks), status, what, err)
+    if err:  # warnings of a child that answered are this process's to show
+        os.write(2, err)
+    return answer
+
+
+#: the end of a child's stderr that is kept
+_STDERR_KEPT = 64 << 10
+
+
+def _drain(fd: int) -> bytes:
+    """What is left in a pipe whose writer has ended."""
+    out = b""
+    try:
+        while chunk := os.read(fd, 1 << 16):
+            out = (out + chunk)[-_STDERR_KEPT:]
+    except OSError:
+        pass
+    return out

@@ -10,7 +10,6 @@ One module per command family: :mod:`.core` (build, topics, show, export),
 from __future__ import annotations
 
 import errno
-import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -24,7 +23,8 @@ from .. import __version__
 from ..progress import show as show_progress
 from ..read.model import EXIT_INTERRUPTED, EXIT_WRITE, PickgraphError, UnknownTopic
 from .errors import Reported, wants_json
-from .term import COLOR_KEY, JSON_KEY, WIDTH_KEY, current_width, resolve_color, warn, wrap
+from .term import COLOR_KEY, JSON_KEY, WIDTH_KEY, current_width, echo, json_text, printable_data, resolve_color, \
+    warn, wrap
 
 #: OS errors that mean "cannot write here" (exit 3) rather than a bad input (exit 1)
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG}
@@ -101,7 +101,7 @@ class State:
     @staticmethod
     def waiting(line: str) -> None:
         """Told while another build holds the out folder."""
-        click.echo(line, err=True)
+        echo(line, err=True)
 
     def topic(self, query: str) -> str:
         from ..kg import find_topic
@@ -300,12 +300,16 @@ def color_option(f: Callable) -> Callable:
 
 
 def emit(data: Any, as_json: bool, text: Callable[[Any], str], fit: bool = True) -> None:
-    """Print ``data`` as JSON or through ``text``; long text lines wrapped to the width (``fit``)."""
+    """Print ``data`` as JSON or through ``text``; long text lines wrapped to the width (``fit``).
+
+    ``text`` lays out ``data`` with every string in it escaped (a name cannot make a line break or
+    reach the terminal as a control sequence).
+    """
     if as_json:
-        click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
+        echo(json_text(data))
     else:
-        out = text(data)
-        click.echo(wrap(out, current_width()) if fit else out)
+        out = text(printable_data(data))
+        echo(wrap(out, current_width()) if fit else out)
 
 
 @click.group(cls=PickgraphGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},

@@ -18,6 +18,7 @@ from click.shell_completion import CompletionItem
 
 from ..cachefile import read_regular
 from ..read.model import PickgraphError
+from .term import printable
 
 #: Larger than any names file pickgraph writes
 NAMES_LIMIT = 256 << 20
@@ -65,7 +66,7 @@ def matching(topics: list[list[Any]], incomplete: str) -> list[CompletionItem]:
     out = []
     for s, name, labels in topics:
         if s.startswith(slug) or any(label.casefold().startswith(text) for label in [name, *labels]):
-            out.append(CompletionItem(s, help=name))
+            out.append(CompletionItem(s, help=printable(name)))  # zsh and fish show it in their menu
     return out
 
 

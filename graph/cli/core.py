@@ -22,7 +22,7 @@ from ..query.topics import list_topics, topic_info
 from .. import cli as cli_package
 from . import State, pass_state, corpus_options, emit, json_option, out_option, output_option, width_option
 from .complete import complete_topic
-from .term import caution, current_width, strong
+from .term import caution, current_width, echo, printable, strong
 
 @click.command(short_help="Read pages, build the topic graph, write exports and the cache.",
                epilog="Next: pickgraph topics, pickgraph show TOPIC, pickgraph view.")
@@ -84,7 +84,7 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
 
     def say(line: str) -> None:
         if verbose:
-            click.echo(f"build: {line}", err=True)
+            echo(f"build: {line}", err=True)
 
     names: list[str] = []
     staged: list = []  # the generation, once made
@@ -162,7 +162,7 @@ def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_byte
         _stopped(ctx, report.rejections[0], as_json)
     changed = G.graph["changed_during_build"]
     if changed:
-        click.echo(f"warning: {len(changed)} input(s) changed while the build read them (first: {changed[0]}); "
+        echo(f"warning: {len(changed)} input(s) changed while the build read them (first: {printable(changed[0])}); "
                    "the exports show what was read, and queries will rebuild — run the build again", err=True)
     # the exports and the cache are written side by side (forked processes) on a big graph
     say("writing the exports and the cache")
@@ -199,8 +199,8 @@ def _save_models(G, staging: Path, inputs) -> None:
 def _stopped(ctx: click.Context, first: Rejection, as_json: bool) -> None:
     if as_json:
         emit({"ok": False, "strict": True, "rejections": [first.to_dict()], "written": []}, True, str)
-    click.echo(f"{first}", err=True)
-    click.echo("Stopped at the first rejected page (--strict); no output was written.", err=True)
+    echo(printable(str(first)), err=True)
+    echo("Stopped at the first rejected page (--strict); no output was written.", err=True)
     ctx.exit(1)
 
 
@@ -210,18 +210,18 @@ def _report(result: dict, as_json: bool) -> None:
         emit(result, True, str)
         return
     for r in result["rejections"]:
-        click.echo(caution(f"rejected {Rejection(**r)}"), err=True)
+        echo(caution(printable(f"rejected {Rejection(**r)}")), err=True)
     for d in result["duplicates"]:
-        click.echo(f"duplicate {d['path']}: same text as {d['same_as']}", err=True)
-    click.echo(_summary_text(result["summary"]))
+        echo(printable(f"duplicate {d['path']}: same text as {d['same_as']}"), err=True)
+    echo(_summary_text(result["summary"]))
     if result["warnings"]:
         pages = len({w["path"] for w in result["warnings"]})
-        click.echo(f"{len(result['warnings'])} warnings on {pages} accepted pages (truncated pages and the like; "
+        echo(f"{len(result['warnings'])} warnings on {pages} accepted pages (truncated pages and the like; "
                    "--json lists them)")
     for w in result["written"]:
-        click.echo(f"wrote {w}")
+        echo(printable(f"wrote {w}"))
     phases = ", ".join(f"{k} {v:.1f} s" for k, v in result.get("phases_s", {}).items())
-    click.echo(f"built in {result['seconds']:.1f} s" + (f" ({phases})" if phases else ""))
+    echo(f"built in {result['seconds']:.1f} s" + (f" ({phases})" if phases else ""))
 
 
 def _summary_text(c: dict[str, int]) -> str:
@@ -285,13 +285,13 @@ def _show_text(G, i) -> str:
         out.append("Cons:")
         out += [f"  - {p['text']}  [{p['source']}:{p['line']}]" for p in i["cons"]]
     if i["related"]:
-        out.append("Related: " + ", ".join(G.nodes[r]["name"] for r in i["related"]))
+        out.append("Related: " + ", ".join(printable(G.nodes[r]["name"]) for r in i["related"]))
     out.append(f"Comparisons ({i['wins']} won, {i['losses']} lost):")
     if not i["comparisons"]:
         out.append("  none yet — try 'pickgraph suggest' for topics worth comparing")
     for c in i["comparisons"]:
         mark = " [contested]" if c["contested"] else ""
-        pick = strong(G.nodes[c["pick"]]["name"]) if c["pick"] else "no pick"
+        pick = strong(printable(G.nodes[c["pick"]]["name"])) if c["pick"] else "no pick"
         out.append(f"  vs {c['against_name']}: {c['result']} (pick: {pick}){mark}  [{c['source']}]")
     return "\n".join(out)
 

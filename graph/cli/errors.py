@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from ..read.model import EXIT_INTERRUPTED
-from .term import COLOR_KEY, error_label, resolve_color
+from .term import COLOR_KEY, echo, error_label, json_text, printable, resolve_color
 
 def wants_json(args: list[str]) -> bool:
     """Whether the command line asks for JSON: ``--json`` before any ``--``.
@@ -107,14 +107,15 @@ class Reported(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         if self.as_json:
-            click.echo(json.dumps(self.payload(), indent=2, sort_keys=True, ensure_ascii=False))
+            echo(json_text(self.payload()))
             return
         # the colour flags of the whole command line (the context that failed may not have read them all)
         color = resolve_color(self.ctx.meta.get(COLOR_KEY) if self.ctx is not None else None)
         if self.usage and self.ctx is not None:
-            click.echo(f"{self.ctx.get_usage()}\nTry '{self.ctx.command_path} --help' for help.\n", err=True,
-                       color=color)
-        click.echo(f"{error_label()} {self.message}", err=True, color=color)
+            echo(f"{self.ctx.get_usage()}\nTry '{self.ctx.command_path} --help' for help.\n", err=True,
+                 color=color)
+        # one line whatever the message echoes (a file name, a page's text, a server's reply)
+        echo(f"{error_label()} {printable(self.message)}", err=True, color=color)
 
 
 __all__ = ["Reported", "wants_json", "kind_of", "library_fields", "click_fields"]

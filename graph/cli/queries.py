@@ -6,7 +6,7 @@ import click
 
 from . import State, pass_state, corpus_options, emit, json_option, width_option
 from .complete import complete_topic
-from .term import current_width, strong
+from .term import current_width, printable, strong
 
 @click.command(short_help="Compare topics A and B, directly or by a derived comparison.",
                epilog="Next: pickgraph why A B (the reasons), pickgraph suggest A B (what to read next).")
@@ -79,7 +79,8 @@ def _topics_text(d) -> str:
 
 
 def _pair_text(G, d) -> str:
-    out = [f"Readers of {G.nodes[d['a']]['name']} vs {G.nodes[d['b']]['name']} might also read:"]
+    a, b = (printable(G.nodes[d[k]]["name"]) for k in "ab")
+    out = [f"Readers of {a} vs {b} might also read:"]
     for i, s in enumerate(d["suggestions"], 1):
         tag = "page exists" if s["existing"] else "not compared yet"
         out.append(f"  {i}. {strong(s['a_name'] + ' vs ' + s['b_name'])}  ({tag}; score {s['score']:.3f})")

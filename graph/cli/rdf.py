@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from . import State, pass_state, corpus_options, emit, json_option, width_option
-from .term import JSON_KEY, current_width, strong, warn, wrap
+from .term import JSON_KEY, current_width, echo, json_shown, strong, warn, wrap
 
 def _base_or_default(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
     # rdflib is imported only by the commands that need it, so other commands start fast
@@ -44,6 +44,8 @@ base_iri_option = click.option(
 @click.option("--list", "list_queries", is_flag=True, help="List the bundled ready queries and exit.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
               help="Stop the query after this many seconds (exit status 5); 0: no limit.")
+@click.option("--memory", "memory_mb", type=click.FloatRange(min=16), default=2048, show_default=True, metavar="MB",
+              help="Stop the query when it needs more than this much memory (exit status 5).")
 @click.option("--allow-service", is_flag=True,
               help="Let SERVICE clauses call remote endpoints (queries run offline otherwise).")
 @base_iri_option
@@ -52,7 +54,8 @@ base_iri_option = click.option(
 @corpus_options
 @pass_state
 def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], topics: tuple[str, ...],
-           list_queries: bool, timeout: float, allow_service: bool, base_iri: str, as_json: bool) -> None:
+           list_queries: bool, timeout: float, memory_mb: float, allow_service: bool, base_iri: str,
+           as_json: bool) -> None:
     """Run a SPARQL query over the graph in an embedded Oxigraph store.
 
     QUERY is the query text, @FILE.rq, or @NAME of a bundled query (see --list).
@@ -60,7 +63,8 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
     The prefixes pg: skos: prov: rdf: rdfs: xsd: topic: comparison: document:
     need no declaration. Values from the command line are bound to variables,
     never pasted into the query. Queries run offline (SERVICE is refused unless
-    --allow-service) and within --timeout.
+    --allow-service), in a process of their own without network access, within
+    --timeout and --memory.
 
     \b
     Examples:
@@ -68,7 +72,7 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
       pickgraph sparql @topic-comparisons --topic topic=PostgreSQL
       pickgraph sparql @pick-evidence -t winner=Redis -t loser=Memcached --format json
     """
-    from ..rdf.sparql import answer, bundled_queries, check_offline, describe_query, open_query_store, \
+    from ..rdf.sparql import answer, bundled_queries, check_query, describe_query, open_query_store, \
         parse_binding, read_query, SparqlError, topic_term
 
     if as_json:
@@ -77,13 +81,12 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
         fmt = "json"
     if list_queries:
         listing = "\n".join(f"@{name:<20} {describe_query(text)}" for name, text in bundled_queries().items())
-        click.echo(wrap(listing, current_width()))
+        echo(wrap(listing, current_width()))
         return
     if not query:
         raise click.UsageError("give a QUERY, @FILE.rq or @NAME (see --list)")
     text = read_query(query)
-    if not allow_service:
-        check_offline(text)  # before the graph is loaded
+    check_query(text, allow_service)  # before the graph is loaded
     bindings = dict(parse_binding(b) for b in binds)
     specs = []
     for spec in topics:
@@ -96,11 +99,14 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
     for name, value in specs:
         bindings[name] = topic_term(G if G is not None else store, value, base_iri)
     out = answer(store, text, bindings, base_iri, fmt, timeout=timeout or None, allow_service=allow_service,
-                 width=current_width())
+                 width=current_width(), memory_mb=memory_mb)
     if fmt == "table" and "\n" in out:  # the header bold
         head, _, rest = out.partition("\n")
         out = f"{strong(head)}\n{rest}"
-    click.echo(out, nl=not out.endswith("\n"))
+    if fmt == "table":  # text for a terminal; the other formats are data for a program, written as they are
+        echo(out, nl=not out.endswith("\n"))
+    else:
+        click.echo(json_shown(out) if fmt == "json" else out, nl=not out.endswith("\n"))
 
 
 def _endpoint(_ctx: click.Context, _param: click.Parameter, value: str) -> str:

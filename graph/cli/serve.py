@@ -6,6 +6,7 @@ import click
 
 from ..serve.http import Bounds
 from . import State, out_option, pass_state
+from .term import echo
 
 
 def _origins(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
@@ -27,6 +28,8 @@ def _origins(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 @click.option("--open", "open_browser", is_flag=True, help="Open the explorer in the default browser.")
 @click.option("--time-limit", type=click.FloatRange(0.1, 600), default=10.0, show_default=True,
               help="Seconds a SPARQL query may run before it is stopped.")
+@click.option("--query-memory", type=click.FloatRange(min=16), default=1024, show_default=True, metavar="MB",
+              help="Megabytes a SPARQL query may use before it is stopped (its process is replaced).")
 @click.option("--max-rows", type=click.IntRange(1), default=10_000, show_default=True,
               help="Results a SPARQL query may return (more: an error asking for a LIMIT).")
 @click.option("--query-workers", type=click.IntRange(1, 64), default=None,
@@ -54,8 +57,8 @@ def _origins(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
               help="Base of the data IRIs in SPARQL (default https://w3id.org/pickgraph/).")
 @out_option
 @pass_state
-def serve(state: State, port: int, host: str, open_browser: bool, time_limit: float, max_rows: int,
-          query_workers: int | None, cache_mb: float, cors: tuple[str, ...], max_connections: int,
+def serve(state: State, port: int, host: str, open_browser: bool, time_limit: float, query_memory: float,
+          max_rows: int, query_workers: int | None, cache_mb: float, cors: tuple[str, ...], max_connections: int,
           max_per_client: int, idle_timeout: float, request_timeout: float, base_iri: str | None) -> None:
     """Serve the last build in the out folder at http://127.0.0.1:8000/ until Ctrl-C.
 
@@ -69,10 +72,11 @@ def serve(state: State, port: int, host: str, open_browser: bool, time_limit: fl
     """
     from ..serve.main import serve as run
 
+    # what the server says (a build that could not be loaded names its files) goes through the one printer
     run(state.out, host, port, open_browser, base_iri, time_limit, max_rows, query_workers,
-        progress=state.progress, cache_mb=cache_mb, cors=cors,
+        say=lambda line: echo(line, err=True), progress=state.progress, cache_mb=cache_mb, cors=cors,
         bounds=Bounds(request_seconds=request_timeout, idle_seconds=idle_timeout, connections=max_connections,
-                      per_client=max_per_client))
+                      per_client=max_per_client), memory_mb=query_memory)
 
 
 commands = [serve]

@@ -1,4 +1,12 @@
-"""The terminal conventions of the command line: output width, colour, wrapping and warnings.
+r"""The terminal conventions of the command line: output width, colour, wrapping, warnings, and what
+may reach the terminal at all.
+
+Names, texts and file paths come from the user's pages, file names and alias file, and a store's
+replies from a server: any of them may hold terminal control sequences (a window title set by
+``ESC ] 0 ;``, a hyperlink, a cursor move, ``\r`` over a line, a bidi override that reverses what
+follows). Every printer goes through :func:`echo`, which lets through only the layout (line breaks)
+and the colour codes the command line makes itself; the data is escaped before it is formatted
+(:func:`printable_data`), so a line break inside a name shows as ``\n`` instead of making a line.
 
 Settings travel in ``ctx.meta`` (one dict shared by a command and its group), so a
 group option (``pickgraph --no-color show X``) and a command option
@@ -7,18 +15,99 @@ group option (``pickgraph --no-color show X``) and a command option
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import sys
+from typing import Any
 
 import click
+
+from ..read.model import escape_path
 
 JSON_KEY = "pickgraph.json"
 WIDTH_KEY = "pickgraph.width"
 COLOR_KEY = "pickgraph.color"
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# what a text output may carry raw: its own line breaks and the colour codes of click.style
+_LAYOUT = re.compile(rf"(\n|{_ANSI.pattern})")
+
+
+# ------------------------------------------------------------- printable --
+
+#: One text with every character that is not printable (C0 and C1 controls, DEL, bidi overrides and
+#: isolates, line separators) escaped visibly (``\x1b``, ``\n``, ``\u202e``), and bytes that were not
+#: UTF-8 as ``\xNN``: the rule the reader stores page paths by, so a path reads the same everywhere.
+printable = escape_path
+
+
+def printable_data(data: Any) -> Any:
+    r"""``data`` (JSON-like: dicts, lists, strings) with every string made :func:`printable`, for a
+    text formatter to lay out.
+
+    >>> printable_data({"name": "X\x1b]0;pwned\x07", "pros": ["a\nb"], "n": 3})
+    {'name': 'X\\x1b]0;pwned\\x07', 'pros': ['a\\nb'], 'n': 3}
+    """
+    kind = type(data)  # by exact type: an answer of a big corpus holds millions of values
+    if kind is str:
+        return data if data.isprintable() else printable(data)
+    if kind is dict:
+        return {printable_data(k): printable_data(v) for k, v in data.items()}
+    if kind is list:
+        return [printable_data(v) for v in data]
+    if kind is tuple:
+        return tuple(printable_data(v) for v in data)
+    if isinstance(data, str):  # a str subclass (an enum's value, say)
+        return printable(data)
+    return data
+
+
+def shown(text: str) -> str:
+    r"""``text`` as it may reach a terminal: its line breaks and colour codes kept, anything else that
+    is not printable escaped (the guard under every formatter).
+
+    >>> shown("\x1b[1mok\x1b[0m\nbad\r\x1b]0;t\x07")
+    '\x1b[1mok\x1b[0m\nbad\\r\\x1b]0;t\\x07'
+    """
+    if all(line.isprintable() for line in text.split("\n")):
+        return text
+    parts = _LAYOUT.split(text)
+    return "".join(part if i % 2 else printable(part) for i, part in enumerate(parts))
+
+
+def echo(text: str = "", err: bool = False, **kwargs: Any) -> None:
+    """Print one text (``click.echo``) through :func:`shown`: how every command writes text."""
+    click.echo(shown(text), err=err, **kwargs)
+
+
+def _json_escape(ch: str) -> str:
+    code = ord(ch)
+    if code > 0xFFFF:  # JSON spells a character beyond the BMP as its UTF-16 pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def json_shown(text: str) -> str:
+    r"""A JSON text with every character that is not printable written as a ``\uXXXX`` escape: the
+    same value, nothing raw for a terminal (``json.dumps`` escapes only C0 controls).
+
+    >>> json_shown('{"a": "x\u202ey\x9b"}')
+    '{"a": "x\\u202ey\\u009b"}'
+    """
+    lines = text.split("\n")
+    if all(line.isprintable() for line in lines):
+        return text
+    return "\n".join(line if line.isprintable() else
+                     "".join(c if c.isprintable() or c in "\t\r" else _json_escape(c) for c in line)
+                     for line in lines)
+
+
+def json_text(data: Any) -> str:
+    """``data`` as the command line prints JSON: indented, keys sorted, nothing raw for a terminal."""
+    return json_shown(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
 
 
 def visible_len(text: str) -> int:
@@ -112,8 +201,8 @@ def caution(text: str) -> str:
 
 def warn(message: str) -> None:
     """One line on standard error (yellow on a terminal), e.g. a deprecated spelling."""
-    click.echo(caution(f"pickgraph: {message}"), err=True)
+    echo(caution(f"pickgraph: {printable(message)}"), err=True)
 
 
 __all__ = ["output_width", "current_width", "wrap", "visible_len", "resolve_color", "error_label", "strong",
-           "caution", "warn"]
+           "caution", "warn", "printable", "printable_data", "shown", "echo", "json_shown", "json_text"]

@@ -41,7 +41,7 @@ from typing import Any
 import networkx as nx
 
 from ..progress import phase
-from ..read.model import PickgraphError, TimedOut
+from ..read.model import PickgraphError, TimedOut, escape_path
 from .mapping import DEFAULT_BASE, check_base, check_iri
 from .syntaxes import serialize
 
@@ -401,7 +401,7 @@ class _Session:
         if isinstance(exc, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)):
             return PushError(f"{self.where} closed the connection without a complete answer")
         if isinstance(exc, http.client.HTTPException):
-            detail = f": {exc}" if str(exc) else ""
+            detail = f": {escape_path(str(exc))}" if str(exc) else ""
             return PushError(f"{self.where} sent a malformed reply ({type(exc).__name__}{detail})")
         if isinstance(exc, ssl.SSLError):
             return PushError(f"TLS with {self.where} failed: {exc.reason or exc}")
@@ -414,7 +414,9 @@ def _check_reply(reply: _Reply, where: str, method: str, done: int, total: int, 
     status, reason, headers, body = reply
     if status in STORED:
         return
-    text = " ".join(body[:300].decode("utf-8", "replace").split())[:200]
+    # the store's words are a stranger's: one line, and nothing in them that a terminal would act on
+    reason = escape_path(reason)
+    text = escape_path(" ".join(body[:300].decode("utf-8", "replace").split())[:200])
     detail = f": {text}" if text else ""
     if status in (401, 403):
         hint = " (check the credentials in the PICKGRAPH_PUSH_* variables"
@@ -424,7 +426,7 @@ def _check_reply(reply: _Reply, where: str, method: str, done: int, total: int, 
             hint += f"; a store that asks for Digest, as Virtuoso does, needs {ENV_AUTH}=digest"
         detail = hint + ")" + detail
     elif 300 <= status < 400 and "Location" in headers:
-        detail = f" (it moved to {headers['Location']}: push there)"
+        detail = f" (it moved to {escape_path(headers['Location'])}: push there)"
     elif 200 <= status < 300:
         detail = f" (not one of {', '.join(map(str, STORED))}: the store did not say it stored the graph){detail}"
     partial = f"; the graph now holds {done} of {total} triples: push again" if done else ""

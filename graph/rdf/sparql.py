@@ -28,6 +28,8 @@ import csv
 import io
 import os
 import re
+import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from importlib import resources
@@ -36,7 +38,7 @@ from typing import Any, Union
 
 import networkx as nx
 
-from ..read.model import PickgraphError
+from ..read.model import EXIT_TIMEOUT, PickgraphError
 from .mapping import DEFAULT_BASE, check_base, check_iri, topic_iri
 from .turtle import data_prefixes as _data_prefixes
 from .vocab import PREFIXES
@@ -189,11 +191,19 @@ def _terms(bindings: Mapping[str, Binding] | None, query: str) -> dict:
     return out
 
 
-# --------------------------------------------------------------- offline --
+# --------------------------------------------------------------- checks --
+
+#: the deepest nesting of ``{ ( [`` a query may have: Oxigraph's recursive parser overflows its stack (a
+#: segmentation fault) on thousands of levels, and the offline check's parser needs a deep stack too
+MAX_NESTING = 100
+#: the longest query ``pickgraph sparql`` and the API take (``serve`` has its own, smaller limit)
+MAX_QUERY_CHARS = 1_000_000
+#: the stack of the thread that parses a query for the offline check (pyparsing recurses per level)
+_PARSE_STACK = 64 << 20
+_STACK_LOCK = threading.Lock()  # the stack size of new threads is the process's setting
 
 # One SPARQL token at a time, so that comments, strings and IRIs are skipped whole
-# and a word is seen only where the parser would see a keyword. A name runs up to a
-# delimiter; backslash escapes (``ex:a\#b``) belong to it, as in PN_LOCAL_ESC.
+# and a bracket is counted only where the parser would see one.
 _TOKEN = re.compile(r"""
     \#[^\n\r]*                                          # a comment
   | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"                 # long strings
@@ -201,17 +211,79 @@ _TOKEN = re.compile(r"""
   | "(?:[^"\\\n\r]|\\.)*"                               # short strings
   | '(?:[^'\\\n\r]|\\.)*'
   | <(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>  # an IRI (\u escapes and all)
-  | [?$][^\s{}()\[\];,.<>"'\#=!&|*/+^-]*                # a variable
-  | (?P<name>(?:[^\s{}()\[\];,<>"'\#?$=!&|*/+^\\]|\\.)+)  # a keyword, prefixed name, number, @lang
-  | .                                                   # punctuation, operators
+  | [^\s"'<\#{}()\[\]]+                                  # anything else up to one of those
+  | .
 """, re.S | re.X)
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+class ServiceRefused(SparqlError):
+    """A query that would call a remote endpoint (SERVICE) where that is not allowed."""
+
+    def __init__(self, message: str, endpoint: str | None):
+        super().__init__(message)
+        self.endpoint = endpoint  # None: the query could not be parsed to tell
+
+
+class QueryTooBig(SparqlError):
+    """A query past a limit of its size, its nesting or the memory it may use (exit status 5, as a time limit)."""
+
+    exit_code = EXIT_TIMEOUT
+
+
+def expand_escapes(query: str) -> str:
+    r"""``query`` with its ``\uXXXX`` and ``\UXXXXXXXX`` escapes expanded, as SPARQL 1.1 (19.2) reads it.
+
+    >>> expand_escapes(r"\u0053ERVICE")
+    'SERVICE'
+    """
+    def char(m: re.Match) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group()
+
+    return _ESCAPE.sub(char, query)
+
+
+def nesting(query: str) -> int:
+    """The deepest nesting of ``{ ( [`` in ``query``, outside comments, strings and IRIs.
+
+    >>> nesting('SELECT * { ?s ?p "{{{" FILTER ((1)) }')
+    3
+    """
+    depth = deepest = 0
+    for m in _TOKEN.finditer(query):
+        t = m.group()
+        if t in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif t in "})]":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def check_query(query: str, allow_service: bool = False, max_chars: int = MAX_QUERY_CHARS) -> None:
+    """The checks before any query runs, the one rule for every way in (``sparql``, the API, ``serve``).
+
+    :class:`QueryTooBig` past ``max_chars`` characters or :data:`MAX_NESTING` levels (the parsers
+    recurse per level); :class:`ServiceRefused` for a SERVICE call unless ``allow_service``.
+    """
+    if len(query) > max_chars:
+        raise QueryTooBig(f"the query is {len(query)} characters long; at most {max_chars} are taken")
+    # escapes are counted as SPARQL 1.1 reads them, and as written (Oxigraph keeps them in keywords)
+    depth = max(nesting(query), nesting(expand_escapes(query)))
+    if depth > MAX_NESTING:
+        raise QueryTooBig(f"the query nests brackets {depth} deep; at most {MAX_NESTING} levels are taken")
+    if not allow_service:
+        check_offline(query)
 
 
 def service_calls(query: str) -> list[str]:
-    """What follows each ``SERVICE`` keyword of ``query`` (its endpoint, in the query's own spelling).
+    """The endpoint of each ``SERVICE`` of ``query`` (``<IRI>``, ``?var`` or a prefixed name), from its parse.
 
     Words inside comments, strings and IRIs, variables (``?service``) and prefixed
-    names (``ex:service``, ``service:x``) are not keywords.
+    names (``ex:service``) are not keywords; a keyword glued to the token before it,
+    written with ``\\u`` escapes or nested anywhere is one. :class:`ServiceRefused`
+    when the query mentions SERVICE and cannot be parsed to tell.
 
     >>> service_calls('SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }')
     ['<http://example.org/sparql>']
@@ -221,25 +293,89 @@ def service_calls(query: str) -> list[str]:
     return list(_service_calls(query))
 
 
+def _mentions_service(query: str) -> bool:
+    # casefold: wider than ASCII case (the long s folds to s), so never narrower than a parser's keywords
+    return any("service" in text.casefold() for text in (query, expand_escapes(query)))
+
+
 @lru_cache(maxsize=64)  # an endpoint is sent the same few queries again and again (64 × 100 KB at most)
 def _service_calls(query: str) -> tuple[str, ...]:
-    tokens = [(m.group(), m.group("name") is not None) for m in _TOKEN.finditer(query)]
-    tokens = [(t, name) for t, name in tokens if not t.isspace() and not t.startswith("#")]
-    out = []
-    for i, (text, name) in enumerate(tokens):
-        # a triple's closing dot may touch the keyword (``?o .SERVICE``); a name never ends with one
-        if name and text.strip(".").upper() == "SERVICE":
-            rest = [t for t, _ in tokens[i + 1:i + 3] if t.upper() != "SILENT"]
-            out.append(rest[0] if rest else "")
-    return tuple(out)
+    if not _mentions_service(query):
+        return ()
+    parsed = _parse_in_deep_thread(query)
+    if isinstance(parsed, BaseException):
+        reason = str(parsed).splitlines()[0] if str(parsed) else type(parsed).__name__
+        raise ServiceRefused(f"the query mentions SERVICE and the offline check cannot parse it ({reason}); "
+                             "queries run offline unless allowed (--allow-service, or allow_service=True)", None)
+    return tuple(_endpoint_text(p.get("term")) for p in _services(parsed))
+
+
+def _parse_in_deep_thread(query: str) -> Any:
+    """rdflib's parse of ``query`` (its ``\\u`` escapes expanded as the standard says), or the exception.
+
+    In a thread of its own: pyparsing recurses a dozen frames per nesting level, deeper
+    than the main thread's recursion limit allows at :data:`MAX_NESTING`.
+    """
+    from rdflib.plugins.sparql.parser import parseQuery  # rdflib only for a query that mentions SERVICE
+
+    # a carriage return ends a comment for Oxigraph: never let the checker read on past one
+    text = query.replace("\r", "\n")
+    out: list[Any] = []
+
+    def parse() -> None:
+        try:
+            out.append(parseQuery(text))
+        except BaseException as exc:  # noqa: BLE001 - whatever stops the parse refuses the query
+            out.append(exc)
+
+    with _STACK_LOCK:
+        old_stack, old_limit = threading.stack_size(_PARSE_STACK), sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old_limit, 50_000))
+        try:
+            worker = threading.Thread(target=parse, name="pickgraph-sparql-check")
+            worker.start()
+        finally:
+            threading.stack_size(old_stack)
+        worker.join()
+        sys.setrecursionlimit(old_limit)
+    return out[0]
+
+
+def _services(node: Any) -> Iterator[Any]:
+    """Every ``ServiceGraphPattern`` of an rdflib parse tree, at any depth."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [node]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, CompValue):
+            if x.name == "ServiceGraphPattern":
+                yield x
+            stack.extend(dict.values(x))
+        elif isinstance(x, (list, tuple, ParseResults)):
+            stack.extend(x)
+        elif isinstance(x, dict):
+            stack.extend(x.values())
+
+
+def _endpoint_text(term: Any) -> str:
+    from rdflib import URIRef, Variable
+
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Variable):
+        return f"?{term}"
+    return str(term.get("prefix", "") or "") + ":" + str(term.get("localname", "") or "") \
+        if hasattr(term, "get") else str(term)
 
 
 def check_offline(query: str) -> None:
-    """:class:`SparqlError` if ``query`` would call a remote endpoint (``SERVICE``)."""
+    """:class:`ServiceRefused` if ``query`` would call a remote endpoint (``SERVICE``)."""
     calls = service_calls(query)
     if calls:
-        raise SparqlError(f"the query calls a remote endpoint (SERVICE {calls[0]}); queries run offline "
-                          "unless allowed (--allow-service, or allow_service=True)")
+        raise ServiceRefused(f"the query calls a remote endpoint (SERVICE {calls[0]}); queries run offline "
+                             "unless allowed (--allow-service, or allow_service=True)", calls[0])
 
 
 # --------------------------------------------------------------- running --
@@ -247,54 +383,89 @@ def check_offline(query: str) -> None:
 def _prepare(store_or_graph, query: str, bindings: Mapping[str, Binding] | None, base_iri: str,
              allow_service: bool) -> tuple[Any, dict[str, Any]]:
     """The store and the query options, after the checks every way of running a query makes."""
-    if not allow_service:
-        check_offline(query)
+    check_query(query, allow_service)
+    options = {"prefixes": prefixes(base_iri), "substitutions": _terms(bindings, query) or None}  # base checked
     store = store_or_graph if not isinstance(store_or_graph, nx.Graph) else load_store(store_or_graph, base_iri)
-    options = {"prefixes": prefixes(base_iri), "use_default_graph_as_union": True,
-               "substitutions": _terms(bindings, query) or None}
     return store, options
 
 
-def _within(timeout: float | None, task: Callable[[], Any]) -> Any:
-    """``task()`` here when there is no time limit, else in a child process killed at the deadline.
+#: megabytes a query of the command line may add to its process (``--memory``); the Python API has no
+#: limit unless asked
+DEFAULT_MEMORY_MB = 2048
+
+
+def _within(timeout: float | None, memory_mb: float | None, allow_service: bool, task: Callable[[], Any]) -> Any:
+    """``task()`` here when there is neither a time nor a memory limit, else in a child process.
 
     pyoxigraph cannot stop a running query, so a limit needs a process of its own; the
     child does the whole job (query, then rows or text) and sends back only the outcome.
+    It leaves the network first unless ``allow_service`` (:mod:`graph.sandbox`), so even a
+    SERVICE call the check missed connects nowhere, and takes at most ``memory_mb`` more.
     """
-    if timeout is None:
+    if timeout is None and memory_mb is None:
         return task()
     import pickle
 
-    from ..workers import call_in_child
+    from ..sandbox import confine
+    from ..workers import ChildDied, call_in_child
 
-    return pickle.loads(call_in_child(lambda: pickle.dumps(task(), protocol=pickle.HIGHEST_PROTOCOL), timeout,
-                                      "the query", "give it more time with --timeout SECONDS, or narrow it"))
+    try:
+        return pickle.loads(call_in_child(lambda: pickle.dumps(task(), protocol=pickle.HIGHEST_PROTOCOL), timeout,
+                                          "the query", "give it more time with --timeout SECONDS, or narrow it",
+                                          setup=lambda: confine(memory_mb, network=allow_service)))
+    except MemoryError:
+        raise QueryTooBig(memory_message(memory_mb or 0, "--memory MB")) from None
+    except ChildDied as exc:
+        raise query_died(exc.code, exc.stderr, memory_mb, "--memory MB") from None
+
+
+def memory_message(memory_mb: float, option: str) -> str:
+    """The one line of a query stopped at its memory limit."""
+    return f"the query needed more than {memory_mb:g} MB of memory and was stopped; give it more with {option}, " \
+           "or narrow it"
+
+
+def query_died(code: int, stderr: bytes, memory_mb: float | None, option: str) -> SparqlError:
+    """The error of a query process that ended without an answer (``code``: minus the signal, or its exit status).
+
+    Under a memory limit a failed allocation aborts Oxigraph (SIGABRT, after saying so on
+    stderr): the limit, not a crash.
+    """
+    import signal
+
+    if memory_mb and (b"memory allocation of" in stderr or code == -signal.SIGABRT):
+        return QueryTooBig(memory_message(memory_mb, option))
+    how = f"signal {-code} ({signal.Signals(-code).name})" if code < 0 and -code in signal.valid_signals() \
+        else f"exit status {code}"
+    return SparqlError(f"the query process ended unexpectedly ({how}); the query was not answered")
 
 
 def run(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = None,
-        base_iri: str = DEFAULT_BASE, timeout: float | None = None, allow_service: bool = False):
+        base_iri: str = DEFAULT_BASE, timeout: float | None = None, allow_service: bool = False,
+        memory_mb: float | None = None):
     """Run ``query`` with ``bindings``; the pyoxigraph result (solutions, boolean or triples).
 
     ``store_or_graph`` is a store from :func:`load_store` or a graph (loaded on the fly).
     A query that calls a remote endpoint (``SERVICE``) is refused unless ``allow_service``.
-    With a ``timeout`` (seconds) the query runs in a forked child process that is killed
-    when time is up (:class:`~graph.read.model.TimedOut`): its answer then comes back
-    whole, solutions as a parsed results document and triples as a list. Without one it
-    runs here, lazily. :func:`answer` and :func:`select` send less back.
+    With a ``timeout`` (seconds) or a ``memory_mb`` limit the query runs in a forked child
+    process that is killed when time is up (:class:`~graph.read.model.TimedOut`) and cannot
+    use the network (unless ``allow_service``) nor more memory (:class:`QueryTooBig`): its
+    answer then comes back whole, solutions as a parsed results document and triples as a
+    list. Without either it runs here, lazily. :func:`answer` and :func:`select` send less back.
     """
     store, options = _prepare(store_or_graph, query, bindings, base_iri, allow_service)
-    if timeout is None:
+    if timeout is None and memory_mb is None:
         with _query_errors(query):
             return store.query(query, **options)
-    return _unpack(_within(timeout, lambda: _pack(store, query, options)))
+    return _unpack(_within(timeout, memory_mb, allow_service, lambda: _pack(store, query, options)))
 
 
 def answer(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = None,
            base_iri: str = DEFAULT_BASE, fmt: str = "table", timeout: float | None = None,
-           allow_service: bool = False, width: int | None = None) -> str:
+           allow_service: bool = False, width: int | None = None, memory_mb: float | None = None) -> str:
     """The answer to ``query`` as :func:`format_result` writes it in ``fmt``: what ``pickgraph sparql`` prints.
 
-    With a ``timeout`` the child formats the answer too, so only the text comes back;
+    With a ``timeout`` or ``memory_mb`` the child formats the answer too, so only the text comes back;
     ``width`` fits a table to that many columns.
     """
     if fmt not in RESULT_FORMATS:
@@ -305,7 +476,7 @@ def answer(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = 
         with _query_errors(query):
             return format_result(store.query(query, **options), fmt, base_iri, width=width)
 
-    return _within(timeout, task)
+    return _within(timeout, memory_mb, allow_service, task)
 
 
 @contextlib.contextmanager
@@ -403,7 +574,8 @@ def _rows(result, typed: bool) -> list[dict[str, Any]]:
 
 
 def _select(store_or_graph, query: str, bindings: Mapping[str, Binding] | None, base_iri: str, typed: bool,
-            timeout: float | None, allow_service: bool, caller: str) -> tuple[list[str], list[dict[str, Any]]]:
+            timeout: float | None, allow_service: bool, caller: str,
+            memory_mb: float | None = None) -> tuple[list[str], list[dict[str, Any]]]:
     """The SELECT variables and the rows."""
     import pyoxigraph as ox
 
@@ -416,19 +588,19 @@ def _select(store_or_graph, query: str, bindings: Mapping[str, Binding] | None, 
                 raise SparqlError(f"{caller}() needs a SELECT query")
             return [v.value for v in result.variables], _rows(result, typed)
 
-    return _within(timeout, task)
+    return _within(timeout, memory_mb, allow_service, task)
 
 
 def select(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = None,
            base_iri: str = DEFAULT_BASE, *, typed: bool = True, timeout: float | None = None,
-           allow_service: bool = False) -> list[dict[str, Any]]:
+           allow_service: bool = False, memory_mb: float | None = None) -> list[dict[str, Any]]:
     """Rows of a ``SELECT`` as ``{variable: value}`` (unbound variables left out), in result order.
 
     Values are typed (:func:`python_value`: ``wins`` is ``4``, not ``'4'``); IRIs and other
-    literals are their text. ``typed=False`` gives text throughout. ``timeout`` and
+    literals are their text. ``typed=False`` gives text throughout. ``timeout``, ``memory_mb`` and
     ``allow_service`` as for :func:`run`.
     """
-    return _select(store_or_graph, query, bindings, base_iri, typed, timeout, allow_service, "select")[1]
+    return _select(store_or_graph, query, bindings, base_iri, typed, timeout, allow_service, "select", memory_mb)[1]
 
 
 def select_df(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = None,
@@ -560,7 +732,8 @@ def read_query(spec: str) -> str:
                       + ", ".join(f"@{n}" for n in queries))
 
 
-__all__ = ["RESULT_FORMATS", "DEFAULT_TIMEOUT", "SparqlError", "prefixes", "with_prefixes", "load_store", "cached_store",
+__all__ = ["RESULT_FORMATS", "DEFAULT_TIMEOUT", "DEFAULT_MEMORY_MB", "MAX_NESTING", "MAX_QUERY_CHARS", "SparqlError",
+           "ServiceRefused", "QueryTooBig", "expand_escapes", "nesting", "check_query", "memory_message", "query_died", "prefixes", "with_prefixes", "load_store", "cached_store",
            "open_query_store", "iri",
            "parse_binding", "topic_term", "service_calls", "check_offline", "run", "answer", "select", "select_df",
            "value",

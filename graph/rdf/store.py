@@ -9,10 +9,12 @@ docs/sparql-and-push.md). The TriG comes from one of two places:
 - the Turtle export of that build (``pickgraph.ttl``), when the build record lists
   it and it is still the file the record describes (size, then sha256 of the very
   bytes that are loaded). The export holds the union of the per-document named
-  graphs, block by block in the order of :func:`graph.rdf.turtle.trig_text`; each
-  block is put back into its document's named graph, so the store holds the same
-  quads as one filled from the graph;
-- else the graph itself (:func:`graph.rdf.syntaxes.serialize`), as before.
+  graphs, block by block in the order of :func:`graph.rdf.turtle.trig_text`;
+- else the graph's own Turtle (:func:`graph.rdf.turtle.turtle_text`), the same bytes.
+
+Either way each block goes to the default graph (a set: each triple once, as a store
+loading the Turtle export holds it, so counts agree with the user's own store) and
+again to its document's named graph, for ``GRAPH ?doc { … }`` provenance.
 
 A query process then needs neither the graph nor its cache: it checks that the
 pages are those of the recorded build (:func:`graph.pipeline.fingerprint`), opens
@@ -27,7 +29,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, NamedTuple
 
@@ -42,6 +44,8 @@ from .turtle import prefixes as turtle_prefixes
 EXPORT = "pickgraph.ttl"
 #: the marker of a whole store; holds the inputs digest of its build
 COMPLETE = ".complete"
+#: the quads a store holds: 2 = each triple once in the default graph, and in its named graph
+STORE_LAYOUT = 2
 #: where a document block starts in the Turtle export: after a blank line, at the document's own subject
 _BLOCK = b"\n\ndocument:"
 _SHA_HEX = frozenset(b"0123456789abcdef")
@@ -66,7 +70,8 @@ def store_name(stem: str, digest: str, base_iri: str = DEFAULT_BASE) -> str:
     The recovery of killed processes (:func:`graph.output.recover`) removes old
     half-made ones by this shape (``.graph-*-store-*``).
     """
-    return f"{stem}-store-{digest[:16]}-{hashlib.sha256(base_iri.encode()).hexdigest()[:8]}"
+    layout = f"{base_iri} {STORE_LAYOUT}"  # a store of another layout is another store
+    return f"{stem}-store-{digest[:16]}-{hashlib.sha256(layout.encode()).hexdigest()[:8]}"
 
 
 def recorded_export(out: str | os.PathLike[str], digest: str) -> Export | None:
@@ -89,46 +94,68 @@ def recorded_export(out: str | os.PathLike[str], digest: str) -> Export | None:
 
 
 def write_trig_of_export(export: Export, base_iri: str, fh: IO[bytes]) -> None:
-    """Write to ``fh`` the TriG of ``export``: its topics section and each document block in their named graphs.
+    """Write to ``fh`` the TriG of ``export`` (:func:`write_trig_of_turtle`), checked against its build record.
 
     Raises :class:`ExportUnusable` when the file is not the one the build record
     describes (size or sha256: edited since the build), was written with another
     base IRI, or is not laid out as :func:`graph.rdf.turtle.turtle_text` writes it.
     The bytes hashed are the bytes written, so no edit can slip in between.
     """
-    head = turtle_prefixes(base_iri).encode()
     h = hashlib.sha256()
     size = 0
+
+    def chunks() -> Iterator[bytes]:
+        nonlocal size
+        for more in _read(export):
+            h.update(more)
+            size += len(more)
+            yield more
+
+    write_trig_of_turtle(chunks(), base_iri, fh, export.path)
+    if size != export.bytes or h.hexdigest() != export.sha256:
+        raise ExportUnusable(f"{export.path} is not the file its build wrote (edited since: its sha256 differs)")
+
+
+def write_trig_of_turtle(chunks: Iterable[bytes], base_iri: str, fh: IO[bytes], path: Path) -> None:
+    """Write to ``fh`` the TriG of the Turtle export in ``chunks`` (ending with an empty one).
+
+    Every triple goes to the default graph, as in any store that loads the Turtle export
+    (each triple once, however many pages state it), and again to the named graph it
+    came from: the topics section to the topics graph, each document block to its
+    document's graph (``GRAPH ?doc { … }`` tells which page said what).
+    """
+    head = turtle_prefixes(base_iri).encode()
     buf, topics, first = b"", True, True
-    for more in _read(export):
-        h.update(more)
-        size += len(more)
+    section: list[bytes] = []  # the topics section, written again in the default graph
+    for more in chunks:
         buf += more
         if first:
             if len(buf) < len(head) and more:
                 continue
             if not buf.startswith(head):
-                raise ExportUnusable(f"{export.path} was written with another base IRI than {base_iri}, "
+                raise ExportUnusable(f"{path} was written with another base IRI than {base_iri}, "
                                      "or by another version")
-            fh.write(head + f"\n<{topics_graph_iri(base_iri)}> {{\n".encode())
+            fh.write(head)
             buf, first = buf[len(head):], False
+            fh.write(f"\n<{topics_graph_iri(base_iri)}> {{\n".encode())
         if topics:  # the topics section runs up to the first document block
             i = buf.find(_BLOCK)
             if i < 0 and more:  # keep a tail in which a boundary may begin
                 keep = max(0, len(buf) - len(_BLOCK))
                 fh.write(buf[:keep])
+                section.append(buf[:keep])
                 buf = buf[keep:]
                 continue
             cut = len(buf) if i < 0 else i + 2
             fh.write(buf[:cut] + b"}\n")
+            section.append(buf[:cut])
+            fh.writelines(section)
             buf, topics = buf[cut:], False
         # the blocks before the last boundary are whole; at the end, all of them
         cut = len(buf) if not more else buf.rfind(_BLOCK) + 2
         if cut > 1:
-            _write_blocks(buf[:cut], fh, export.path)
+            _write_blocks(buf[:cut], fh, path)
             buf = buf[cut:]
-    if size != export.bytes or h.hexdigest() != export.sha256:
-        raise ExportUnusable(f"{export.path} is not the file its build wrote (edited since: its sha256 differs)")
 
 
 def _read(export: Export) -> Iterator[bytes]:
@@ -149,7 +176,7 @@ def _read(export: Export) -> Iterator[bytes]:
 
 
 def _write_blocks(data: bytes, fh: IO[bytes], path: Path) -> None:
-    """Each ``document:SHA`` block of ``data`` (which starts at one) wrapped in its named graph."""
+    """Each ``document:SHA`` block of ``data`` (which starts at one) in its named graph and in the default graph."""
     pos, end = 0, len(data)
     while pos < end:
         nxt = data.find(_BLOCK, pos)
@@ -158,18 +185,21 @@ def _write_blocks(data: bytes, fh: IO[bytes], path: Path) -> None:
         if data[pos:pos + 9] != b"document:" or len(sha) != 64 or not _SHA_HEX.issuperset(sha) \
                 or data[pos + 73:pos + 74] != b"\n":
             raise ExportUnusable(f"{path}: a document block that does not start with its document (layout)")
+        block = data[pos:stop]
         fh.write(b"document:" + sha + b" {\n")
-        fh.write(data[pos:stop])
+        fh.write(block)
         fh.write(b"}\n")
+        fh.write(block)
         pos = stop
 
 
 def write_trig_of_graph(G: nx.MultiDiGraph, base_iri: str, fh: IO[bytes]) -> None:
-    """Write to ``fh`` the TriG of ``G`` (every document's named graph and the topics graph)."""
-    from .syntaxes import serialize
+    """Write to ``fh`` the TriG of ``G``: its Turtle export (:func:`graph.rdf.turtle.turtle_text`) as
+    :func:`write_trig_of_turtle` lays it out, so a store made either way holds the same quads."""
+    from .turtle import turtle_text
 
     with phase("SPARQL store: writing the graph as TriG"):
-        fh.write(serialize(G, "trig", base_iri))
+        write_trig_of_turtle([turtle_text(G, base_iri).encode(), b""], base_iri, fh, Path("the graph's Turtle"))
 
 
 def load_trig(store, path: str | os.PathLike[str]) -> None:
@@ -356,5 +386,6 @@ def _names_graph(store) -> nx.MultiDiGraph:
     return H
 
 
-__all__ = ["EXPORT", "Export", "ExportUnusable", "build_store", "load_trig", "make_store", "memory_store",
-           "recorded_export", "store_name", "topic_slug", "write_trig_of_export", "write_trig_of_graph"]
+__all__ = ["EXPORT", "Export", "ExportUnusable", "STORE_LAYOUT", "build_store", "load_trig", "make_store",
+           "memory_store", "recorded_export", "store_name", "topic_slug", "write_trig_of_export", "write_trig_of_graph",
+           "write_trig_of_turtle"]

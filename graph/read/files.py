@@ -10,6 +10,13 @@ folder once, so a loop ends), and turns every other entry into a
 here blocks (a pipe is opened non-blocking and never read) or reads without
 bound (``max_bytes``).
 
+A link may also lead out of the user's files: to ``/proc``, ``/sys`` or ``/dev``,
+whose trees are views of the running machine (endless, or blocking when read).
+The walk stays off such file systems, known by their type (the device's entry
+in ``/proc/self/mountinfo``) and the system's own trees by device and inode, so
+a link or a bind mount under another name is still known. It also stops below
+``MAX_DEPTH`` folders and after ``max_entries`` entries, saying where.
+
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> _ = (d / "a.txt").write_text("page"); _ = (d / "notes.md").write_text("not a page")
@@ -33,6 +40,18 @@ from .model import PickgraphError, RejectedDocument, Rejection, display_path, es
 
 #: The default size limit of one page: real pages are a few KB; a larger file is not a saved page.
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
+#: Entries a walk looks at before it stops: far above a real corpus, far below a whole machine.
+DEFAULT_MAX_ENTRIES = 10_000_000
+#: Folders below a named folder that a walk enters: saved pages sit a few levels down, not a hundred.
+MAX_DEPTH = 64
+
+#: File system types that are views of the running system or of the kernel, not stored files.
+PSEUDO_FILE_SYSTEMS = frozenset(
+    "proc sysfs devtmpfs devpts cgroup cgroup2 debugfs tracefs securityfs pstore bpf configfs fusectl mqueue "
+    "hugetlbfs binfmt_misc autofs efivarfs selinuxfs rpc_pipefs nsfs nfsd".split())
+#: The system's own trees, skipped whatever their file system (``/dev`` is often a plain tmpfs in a container).
+SYSTEM_TREES = ("/proc", "/sys", "/dev")
+_MOUNTINFO = "/proc/self/mountinfo"
 
 _KINDS = (
     (stat.S_ISFIFO, "a named pipe (FIFO)"),
@@ -86,6 +105,59 @@ class Inputs:
         return [f.path for f in self.files]
 
 
+def _mount_types() -> dict[int, str]:
+    """The file system type of each mounted device, from ``/proc/self/mountinfo`` (empty if unreadable)."""
+    types: dict[int, str] = {}
+    try:
+        with open(_MOUNTINFO, encoding="utf-8", errors="surrogateescape") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return types
+    for line in lines:
+        fields = line.split(" ")
+        # "ID PARENT MAJOR:MINOR ROOT MOUNTPOINT OPTIONS [OPTIONAL…] - TYPE SOURCE SUPER": spaces in paths are \040
+        if len(fields) < 7 or "-" not in fields[6:]:
+            continue
+        major, _, minor = fields[2].partition(":")
+        if major.isdigit() and minor.isdigit():
+            types[os.makedev(int(major), int(minor))] = fields[fields.index("-", 6) + 1]
+    return types
+
+
+class _Bounds:
+    """What keeps one walk on the user's files and finite: the special file systems it stays off
+    and the entries it may still look at."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.left = max_entries
+        self.max_entries = max_entries
+        self.ordinary: set[int] = set()  # devices known to hold plain files
+        self.types: dict[int, str] | None = None
+        self.trees: dict[tuple[int, int], str] = {}
+        for tree in SYSTEM_TREES:
+            try:
+                st = os.stat(tree)
+            except OSError:
+                continue
+            self.trees[(st.st_dev, st.st_ino)] = tree
+
+    def special(self, st: os.stat_result) -> str | None:
+        """Why an entry with this status is off limits (a folder or a file), or ``None``."""
+        if st.st_dev not in self.ordinary:
+            if self.types is None or st.st_dev not in self.types:  # a device mounted since: read the table again
+                self.types = _mount_types()
+            fs = self.types.get(st.st_dev, "")
+            if fs in PSEUDO_FILE_SYSTEMS:
+                return f"on a {fs} file system (a view of the running system, not saved pages); not read"
+            self.ordinary.add(st.st_dev)
+        tree = self.trees.get((st.st_dev, st.st_ino))
+        return f"the system's {tree} folder, not saved pages; not read" if tree else None
+
+    def stopped(self, folder: str) -> Rejection:
+        return reject(folder, f"the walk stopped here: the inputs hold more than {self.max_entries:,} entries; "
+                              "the rest was not read")
+
+
 def _os_reason(exc: OSError, path: str, what: str = "file") -> str:
     if exc.errno == errno.ELOOP:
         return "a link that points back to itself (symlink loop)"
@@ -100,17 +172,21 @@ def _os_reason(exc: OSError, path: str, what: str = "file") -> str:
     return f"cannot read the {what}: {exc.strerror or exc}"
 
 
-def scan(paths: Iterable[str | os.PathLike[str]]) -> Inputs:
-    """Every input file under ``paths`` and every entry that cannot be one.
+def scan(paths: Iterable[str | os.PathLike[str]], max_entries: int = DEFAULT_MAX_ENTRIES) -> Inputs:
+    """Every input file under ``paths`` and every entry that cannot be one, from at most
+    ``max_entries`` entries looked at.
 
     Raises :class:`~graph.read.model.PickgraphError` for a named path that does not exist.
     """
     found = Inputs()
     seen: set[str] = set()
     visited: set[tuple[int, int]] = set()
+    bounds = _Bounds(max_entries)
     for p in paths:
         path = os.fspath(p)
-        for item in _named(path, visited):
+        if bounds.left < 0:  # a walk stopped at the bound: said once, where it stopped
+            break
+        for item in _named(path, visited, bounds):
             key = item.path
             if key not in seen:
                 seen.add(key)
@@ -120,7 +196,7 @@ def scan(paths: Iterable[str | os.PathLike[str]]) -> Inputs:
     return found
 
 
-def _named(path: str, visited: set[tuple[int, int]]) -> Iterator[InputFile | Rejection]:
+def _named(path: str, visited: set[tuple[int, int]], bounds: _Bounds) -> Iterator[InputFile | Rejection]:
     """A path named by the user: a folder is walked, anything else is one input (whatever its name)."""
     try:
         st = os.stat(path)
@@ -130,20 +206,28 @@ def _named(path: str, visited: set[tuple[int, int]]) -> Iterator[InputFile | Rej
         yield reject(path, _os_reason(exc, path))
         return
     if stat.S_ISDIR(st.st_mode):
-        yield from _walk(path, st, visited)
+        why = bounds.special(st)
+        if why:
+            yield reject(path, why)
+        else:
+            yield from _walk(path, st, visited, bounds)
     else:
-        yield _file(path, st)
+        yield _file(path, st, bounds)
 
 
-def _file(path: str, st: os.stat_result) -> InputFile | Rejection:
+def _file(path: str, st: os.stat_result, bounds: _Bounds) -> InputFile | Rejection:
     if not stat.S_ISREG(st.st_mode):
         return reject(path, f"{kind(st.st_mode)}, not a regular file; only regular files are read")
+    why = bounds.special(st)
+    if why:
+        return reject(path, why)
     if _undecodable(path):
         return reject(path, "the file name is not valid UTF-8; rename the file to read it")
     return InputFile(path, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def _walk(top: str, st: os.stat_result, visited: set[tuple[int, int]]) -> Iterator[InputFile | Rejection]:
+def _walk(top: str, st: os.stat_result, visited: set[tuple[int, int]],
+          bounds: _Bounds) -> Iterator[InputFile | Rejection]:
     """The ``*.txt`` entries below ``top``; each folder (by device and inode) once.
 
     Real folders are walked before linked ones, so a page reachable both ways is
@@ -151,23 +235,29 @@ def _walk(top: str, st: os.stat_result, visited: set[tuple[int, int]]) -> Iterat
     parent, say) ends there instead of looping.
     """
     visited.add((st.st_dev, st.st_ino))
-    stack, linked = [top], []
+    stack: list[tuple[str, int]] = [(top, 0)]
+    linked: list[tuple[str, tuple[int, int], int]] = []
     bad_top = _undecodable(top)  # folders below are checked by name as they are met
+    ordinary = bounds.ordinary  # devices already known to hold plain files: the common case asks nothing more
     while stack or linked:  # no recursion: a deep tree must not exhaust Python's stack
         if not stack:
             linked.sort()  # by path: the first link to a folder names its pages
-            path, key = linked.pop(0)
+            path, key, depth = linked.pop(0)
             if key in visited:
                 continue
             visited.add(key)
-            stack.append(path)
-        folder = stack.pop()
+            stack.append((path, depth))
+        folder, depth = stack.pop()
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             yield reject(folder, _os_reason(exc, folder, "folder"))
             continue
+        bounds.left -= len(entries)
+        if bounds.left < 0:
+            yield bounds.stopped(folder)
+            return
         for entry in reversed(entries):  # the stack then pops folders in name order
             name = entry.name
             txt = name.endswith(".txt")
@@ -179,24 +269,35 @@ def _walk(top: str, st: os.stat_result, visited: set[tuple[int, int]]) -> Iterat
                     yield reject(entry.path, _os_reason(exc, entry.path, what))
                 continue  # a dangling link of another name is not one of ours
             mode = est.st_mode
-            if txt and S_ISREG(mode) and not bad_top and name.isascii():  # the common case, kept short
+            if txt and S_ISREG(mode) and not bad_top and name.isascii() and est.st_dev in ordinary:  # the common case
                 yield InputFile(entry.path, est.st_size, est.st_mtime_ns, est.st_ctime_ns)
             elif stat.S_ISDIR(mode):
                 key = (est.st_dev, est.st_ino)
-                if _undecodable(name):
+                if key in visited:
+                    continue
+                why = bounds.special(est)
+                if why:
+                    visited.add(key)  # said once, however many links lead there
+                    yield reject(entry.path, why)
+                elif _undecodable(name):
                     yield reject(entry.path, "the folder name is not valid UTF-8; its pages were not read")
+                elif depth >= MAX_DEPTH:
+                    yield reject(entry.path, f"the folder is nested more than {MAX_DEPTH} folders below "
+                                             f"{display_path(top)}; not read")
                 elif entry.is_symlink():
-                    linked.append((entry.path, key))
-                elif key not in visited:
+                    linked.append((entry.path, key, depth + 1))
+                else:
                     visited.add(key)
-                    stack.append(entry.path)
+                    stack.append((entry.path, depth + 1))
             elif txt:
-                yield _file(entry.path, est)
+                yield _file(entry.path, est, bounds)
 
 
-def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES,
+               too_big: str = ": not a saved page (raise the limit with --max-bytes)") -> bytes:
     """The bytes of a regular file of at most ``max_bytes``; anything else is a
-    :class:`~graph.read.model.RejectedDocument` (line 0: the file as a whole).
+    :class:`~graph.read.model.RejectedDocument` (line 0: the file as a whole), a larger
+    file's reason ending in ``too_big``.
 
     The file is opened non-blocking, so a pipe that replaced a page since the
     walk is refused instead of waiting for a writer forever.
@@ -210,7 +311,7 @@ def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         if not stat.S_ISREG(st.st_mode):
             raise RejectedDocument(reject(path, f"{kind(st.st_mode)}, not a regular file; only regular files are read"))
         too_big = RejectedDocument(reject(
-            path, f"larger than {max_bytes:,} bytes: not a saved page (raise the limit with --max-bytes)"))
+            path, f"larger than {max_bytes:,} bytes{too_big}"))
         if st.st_size > max_bytes:
             raise too_big
         chunks, total = [], 0
@@ -229,7 +330,7 @@ def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
 def read_text_file(path: str, what: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """A small UTF-8 file the user names (the alias file): its text, or one clear error."""
     try:
-        data = read_bytes(path, max_bytes)
+        data = read_bytes(path, max_bytes, too_big="")  # not a page: --max-bytes is not its limit
     except RejectedDocument as exc:
         raise PickgraphError(f"{display_path(path)}: cannot read the {what}: {exc.rejection.reason}") from None
     try:

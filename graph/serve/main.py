@@ -73,7 +73,7 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
           base_iri: str | None = None, time_limit: float = 10.0, row_cap: int = 10_000, workers: int | None = None,
           say: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True),
           progress: bool = False, poll: float = 1.0, cache_mb: float = 64, cors: tuple[str, ...] = (),
-          bounds: Bounds = Bounds()) -> None:
+          bounds: Bounds = Bounds(), memory_mb: float | None = None) -> None:
     """Serve the last build in ``out`` on ``host:port`` until interrupted: to pages of its own origin and of
     ``cors``, within ``bounds`` per connection."""
     import uvicorn
@@ -81,7 +81,7 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
     from ..rdf.mapping import DEFAULT_BASE
     from .app import create_app
     from .http import protocol
-    from .runner import QueryRunner
+    from .runner import DEFAULT_MEMORY_MB, QueryRunner
     from .state import Live, limit_malloc_arenas
 
     # many request threads share one interpreter: hand the GIL over every 1 ms instead of 5 ms, so a
@@ -97,7 +97,11 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
     # two per core: a query's wait for a free process stays short while the server process keeps its share
     # of the cores (8 at most: each holds the store's caches). Measured in docs/serve.md: 3, 4 and 6
     # processes on 2 cores
-    runner = QueryRunner(workers or min(2 * (os.cpu_count() or 1), 8), time_limit, row_cap).start()
+    runner = QueryRunner(workers or min(2 * (os.cpu_count() or 1), 8), time_limit, row_cap,
+                         memory_mb=memory_mb or DEFAULT_MEMORY_MB).start()
+    if not runner.offline:
+        say("warning: the kernel refused the SPARQL query processes a network namespace of their own: only the "
+            "SERVICE check keeps queries offline")
     hosts = ("*",) if not is_loopback(host) else ("127.0.0.1", "localhost", "[::1]", "::1")
     app = create_app(live, runner, hosts=hosts, cors=cors)
     bound = sock.getsockname()[1]

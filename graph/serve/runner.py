@@ -7,10 +7,18 @@ so a newer build is just another path), runs a query, writes the result
 (rows capped), and sends the bytes back. A worker past the time limit is
 killed and replaced.
 
-What is a SERVICE call is decided by :func:`graph.rdf.sparql.service_calls`, as for
-``pickgraph sparql``. The time limit is kept by a pool of query processes rather than
-a forked child per query (:func:`graph.workers.call_in_child`): a fork per request
-would copy a server of gigabytes.
+What is a SERVICE call is decided by :func:`graph.rdf.sparql.check_query`, as for
+``pickgraph sparql``, in the query process (it may parse the query: never on the
+server's loop). Each query process also leaves the network at its start
+(:mod:`graph.sandbox`), so a SERVICE the check missed connects nowhere, and may use at
+most ``memory_mb`` more memory; one that dies past it is replaced. The time limit is
+kept by a pool of query processes rather than a forked child per query
+(:func:`graph.workers.call_in_child`): a fork per request would copy a server of gigabytes.
+
+A query has ``time_limit`` seconds to get a process and then ``time_limit`` seconds to
+run: one that never got a process is told the server was busy (:class:`ServerBusy`),
+not that it ran too long. A new process takes queries once it says it is ready (its
+imports done), so its start-up is never counted as a query's run.
 """
 
 from __future__ import annotations
@@ -33,21 +41,39 @@ class QueryTimedOut(TimedOut):
     """A query ran past the endpoint's time limit."""
 
 
+class ServerBusy(TimedOut):
+    """A query waited the whole time limit for a free query process and never ran."""
+
+
+#: megabytes each query process may add to what it holds at its start (``serve --query-memory``)
+DEFAULT_MEMORY_MB = 1024
+
+
 class Answer(NamedTuple):
     media_type: str
     body: bytes
 
 
 def check_query(query: str, max_length: int) -> None:
-    """Refuse what the endpoint never runs: an over-long query, or one that calls another endpoint."""
+    """Refuse at once what the endpoint never runs: an over-long or too deeply nested query.
+
+    Whether it calls another endpoint (SERVICE) the query process decides, by the same
+    rule (:func:`graph.rdf.sparql.check_query`): that may take a parse, kept off the loop.
+    """
+    from ..rdf.sparql import SparqlError
+    from ..rdf.sparql import check_query as check
+
     if len(query) > max_length:
         raise QueryRefused(f"the query is {len(query)} characters long; this endpoint takes at most {max_length}")
-    from ..rdf.sparql import service_calls  # the one rule for what is a SERVICE call
+    try:
+        check(query, allow_service=True, max_chars=max_length)
+    except SparqlError as exc:
+        raise QueryRefused(str(exc)) from None
 
-    calls = service_calls(query)
-    if calls:
-        raise QueryRefused(f"SERVICE is refused (SERVICE {calls[0]}): this endpoint queries only its own graph, "
-                           "never another endpoint")
+
+def _service_refused(endpoint: str | None) -> str:
+    what = f"SERVICE {endpoint}" if endpoint else "the query mentions SERVICE and cannot be parsed to tell"
+    return f"SERVICE is refused ({what}): this endpoint queries only its own graph, never another endpoint"
 
 
 class _Job:
@@ -61,7 +87,7 @@ class _Job:
 
 
 class QueryRunner:
-    """``workers`` query processes; :meth:`run` waits at most ``time_limit`` seconds in all.
+    """``workers`` query processes; :meth:`run` waits at most ``time_limit`` seconds for one, and a query runs as long.
 
     Driven by the server's event loop: a query waits in a queue, and a process takes the next one
     in the very callback that reads its answer (the pipe's readiness), not a few turns of a busy
@@ -75,8 +101,13 @@ class QueryRunner:
     """
 
     def __init__(self, workers: int = 2, time_limit: float = 10.0, row_cap: int = 10_000,
-                 slow_after: float = 1.0):
+                 slow_after: float = 1.0, memory_mb: float = DEFAULT_MEMORY_MB):
+        from ..sandbox import network_isolation
+
         self.time_limit, self.row_cap, self.workers, self.slow_after = time_limit, row_cap, workers, slow_after
+        self.memory_mb = memory_mb
+        #: whether the query processes can leave the network (else the SERVICE check alone keeps them offline)
+        self.offline = network_isolation()
         self._ctx = multiprocessing.get_context("spawn")  # a clean child: no copy of the server's threads
         self._all: set = set()  # every live process
         self._idle: list = []  # (process, connection) pairs free for a query
@@ -88,7 +119,8 @@ class QueryRunner:
 
     def _start(self):
         here, there = self._ctx.Pipe()
-        proc = self._ctx.Process(target=_serve, args=(there, os.getpid()), daemon=True, name="pickgraph-sparql")
+        proc = self._ctx.Process(target=_serve, args=(there, os.getpid(), self.memory_mb), daemon=True,
+                                 name="pickgraph-sparql")
         proc.start()
         there.close()
         self._all.add(proc)
@@ -114,13 +146,12 @@ class QueryRunner:
     def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         for worker in self._started or [self._start() for _ in range(self.workers)]:
-            loop.add_reader(worker[1].fileno(), self._on_readable, worker)
-            self._idle.append(worker)
+            loop.add_reader(worker[1].fileno(), self._on_readable, worker)  # free once it says it is ready
         self._started = []
 
     async def run(self, store: str, query: str, bindings: list[tuple[str, str]], base_iri: str,
                   result_format: str = "json", graph_format: str = "turtle", timing: dict | None = None) -> Answer:
-        """Run ``query`` on the store at path ``store``; raises QueryTimedOut past the limit.
+        """Run ``query`` on the store at path ``store``; QueryTimedOut past the limit, ServerBusy if it never ran.
 
         ``timing``, when given, gets the seconds spent waiting for a free process (``wait``) and
         from sending the query to having its answer (``query``)."""
@@ -137,7 +168,7 @@ class QueryRunner:
         finally:
             job.expiry.cancel()
         if reply[0] == "error":
-            raise (QueryRefused if reply[1] == "refused" else _sparql_error())(reply[2])
+            raise _error(reply[1], reply[2], self.memory_mb)
         return Answer(reply[1], reply[2])
 
     def _dispatch(self) -> None:
@@ -151,10 +182,12 @@ class QueryRunner:
                 worker[1].send(job.args)
             except (OSError, ValueError):  # the process is gone: a new one, and the query waits for it
                 self._retire(worker)
-                self._idle.append(self._start())
+                self._start()
                 self._queue.appendleft(job)
                 continue
             job.sent = self._loop.time()
+            job.expiry.cancel()  # from now on the time limit counts its run, not its wait
+            job.expiry = self._loop.call_at(job.sent + self.time_limit, self._expire, job)
             self._busy[worker[0]] = (worker, job)
         if self._queue and self._spare_check is None:
             self._spare_check = self._loop.call_later(self.slow_after / 4, self._check_spare)
@@ -166,7 +199,7 @@ class QueryRunner:
         now = self._loop.time()
         if (len(self._all) < 2 * self.workers
                 and any(now - job.sent > self.slow_after for _, job in self._busy.values())):
-            self._idle.append(self._start())
+            self._start()
         self._dispatch()
 
     def _on_readable(self, worker) -> None:
@@ -175,34 +208,35 @@ class QueryRunner:
         _, job = self._busy.pop(proc, (None, None))
         try:
             reply = conn.recv()
-        except (EOFError, OSError):  # it ended (killed from outside, or crashed)
+        except (EOFError, OSError):  # it ended (killed from outside, crashed, or past its memory)
             if worker in self._idle:
                 self._idle.remove(worker)
+            proc.join(1)  # its pipe closes as it ends: its exit status follows at once
+            reply = ("error", "died", proc.exitcode if proc.exitcode is not None else 0)
             self._retire(worker)
-            worker, reply = self._start(), None
+            self._start()
+            worker = None
         if job is not None and not job.future.done():
             if job.timing is not None:
                 job.timing.update(wait=job.sent - job.asked, query=self._loop.time() - job.sent)
-            if reply is None:
-                job.future.set_exception(
-                    PickgraphError("the query process ended unexpectedly; the query was not answered"))
-            else:
-                job.future.set_result(reply)
-        self._give_back(worker)
+            job.future.set_result(reply)
+        if worker is not None:  # an answer, or a new process saying it is ready
+            self._give_back(worker)
 
     def _expire(self, job: _Job) -> None:
         """The time limit of ``job``: out of the queue, or its process stopped and replaced."""
         if job.future.done():
             return
         if job.sent is None:  # still queued; _dispatch drops it
-            job.future.set_exception(
-                QueryTimedOut(f"every query process stayed busy for {self.time_limit:g} s; try again"))
+            job.future.set_exception(ServerBusy(
+                f"the server is busy: the query waited {self.time_limit:g} s for a free query process and never "
+                "ran; try again"))
             return
         for proc, (worker, running) in list(self._busy.items()):
             if running is job:
                 del self._busy[proc]
                 self._retire(worker)
-                self._give_back(self._start())
+                self._start()
                 break
         if job.timing is not None:
             job.timing.update(wait=job.sent - job.asked, query=self._loop.time() - job.sent)
@@ -222,18 +256,30 @@ class QueryRunner:
             proc.join(5)
 
 
-def _sparql_error():
-    from ..rdf.sparql import SparqlError
+def _error(kind: str, detail: Any, memory_mb: float) -> PickgraphError:
+    """The error of a query process's reply ``("error", kind, detail)``."""
+    from ..rdf.sparql import QueryTooBig, SparqlError, memory_message, query_died
 
-    return SparqlError
+    if kind == "refused":
+        return QueryRefused(detail)
+    if kind == "memory":
+        return QueryTooBig(memory_message(memory_mb, "serve --query-memory MB"))
+    if kind == "died":  # detail: its exit code
+        return query_died(detail, b"", memory_mb, "serve --query-memory MB")
+    return SparqlError(detail)
 
 
 # ----------------------------------------------------------- the worker --
 
-def _serve(conn, parent: int) -> None:
+def _serve(conn, parent: int, memory_mb: float) -> None:
+    from ..rdf.sparql import QueryTooBig, ServiceRefused
+    from ..sandbox import confine
     from ..workers import die_with_parent
 
     die_with_parent(parent)
+    confine(memory_mb, network=False)  # before any store is opened or query read
+    # ready: a query's time starts when a process that has done its imports takes it, not at spawn
+    conn.send(("ready",))
     stores: dict[str, Any] = {}
     while True:
         try:
@@ -244,6 +290,12 @@ def _serve(conn, parent: int) -> None:
             reply: tuple = ("ok", *_answer(stores, *job))
         except QueryRefused as exc:
             reply = ("error", "refused", str(exc))
+        except ServiceRefused as exc:
+            reply = ("error", "refused", _service_refused(exc.endpoint))
+        except QueryTooBig as exc:  # too deeply nested
+            reply = ("error", "refused", str(exc))
+        except MemoryError:
+            reply = ("error", "memory", "")
         except PickgraphError as exc:
             reply = ("error", "sparql", str(exc))
         except Exception as exc:  # noqa: BLE001 -- a store error is the query's answer, not the worker's end
