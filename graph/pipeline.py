@@ -19,7 +19,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import networkx as nx
 
@@ -391,13 +391,23 @@ class NoBuild(PickgraphError):
                          "(PATH: your folder of pages), or name the pages with --corpus PATH")
 
 
-def last_files(out_dir: str | os.PathLike[str]) -> dict[str, dict[str, object]]:
-    """The outputs the last build in ``out_dir`` wrote (its manifest's list; ``{}`` if none can be read)."""
+def read_record(out_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    """The last build record in ``out_dir`` (``{}`` if none can be read).
+
+    Read like a cache file: never waiting on a pipe, never following a link and
+    never reading past its size, since anyone may have filled the out folder.
+    """
     try:
-        files = json.loads(read_regular(Path(out_dir) / BUILD_RECORD, RECORD_LIMIT)).get("files") or {}
-        return files if isinstance(files, dict) else {}
+        record = json.loads(read_regular(Path(out_dir) / BUILD_RECORD, RECORD_LIMIT))
+        return record if isinstance(record, dict) else {}
     except (OSError, PickgraphError, ValueError, TypeError, AttributeError):
         return {}
+
+
+def last_files(out_dir: str | os.PathLike[str]) -> dict[str, dict[str, object]]:
+    """The outputs the last build in ``out_dir`` wrote (its manifest's list; ``{}`` if none can be read)."""
+    files = read_record(out_dir).get("files") or {}
+    return files if isinstance(files, dict) else {}
 
 
 def query_inputs(out_dir: str | os.PathLike[str] = "exports", bundled: str = BUNDLED_CORPUS) -> BuildInputs:

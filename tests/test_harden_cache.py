@@ -325,3 +325,15 @@ def test_sigterm_during_a_build_stops_it_with_143_and_leaves_nothing(tmp_path, a
         assert json.loads(stdout) == {"error": message, "exit_code": 143, "kind": "terminated"}
     assert alive == []
     assert not out.exists() or [p.name for p in out.iterdir()] == []  # no staging folder, no output
+
+
+@pytest.mark.parametrize("what", ["pipe", "link to /dev/zero"])
+@pytest.mark.parametrize("args", [["topics"], ["sparql", "@win-loss"], ["serve", "--port", "0"]],
+                         ids=["topics", "sparql", "serve"])
+def test_a_special_file_in_place_of_the_build_record_is_one_line(built, what, args):
+    tmp, folder, out, cache = built
+    replace_with(out / BUILD_RECORD, what)
+    r = cli(tmp, "--out", str(out), *args)  # HANG seconds at most: a read of the pipe would never end
+    assert r.returncode == 1
+    kind = "a pipe" if what == "pipe" else "a link"
+    assert r.stderr == f"Error: {out / BUILD_RECORD} is {kind}, not a file pickgraph wrote\n"

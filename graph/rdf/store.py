@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import shutil
 import tempfile
@@ -81,10 +80,10 @@ def recorded_export(out: str | os.PathLike[str], digest: str) -> Export | None:
     lists no Turtle export. Whether the file still is what the record says is
     checked while it is read (:func:`write_trig_of_export`).
     """
-    from ..pipeline import BUILD_RECORD
+    from ..pipeline import read_record
 
     try:
-        record = json.loads((Path(out) / BUILD_RECORD).read_bytes())
+        record = read_record(out)
         entry = record["files"][EXPORT]
         if not digest or record.get("inputs_digest") != digest:
             return None

@@ -62,14 +62,9 @@ def record_stamp(out: str | os.PathLike[str]) -> tuple[int, int, int] | None:
 
 
 def recorded_digest(out: str | os.PathLike[str]) -> str | None:
-    import json
+    from ..pipeline import read_record
 
-    from ..pipeline import BUILD_RECORD
-
-    try:
-        return json.loads((Path(out) / BUILD_RECORD).read_bytes()).get("inputs_digest")
-    except (OSError, ValueError, AttributeError):
-        return None
+    return read_record(out).get("inputs_digest")
 
 
 def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], None],
