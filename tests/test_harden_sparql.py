@@ -7,7 +7,6 @@ endpoint on 127.0.0.1 that records every request it gets, and the query runner's
 from __future__ import annotations
 
 import asyncio
-import http.server
 import json
 import os
 import re
@@ -24,6 +23,7 @@ from conftest import free_port
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from servehelp import PICKGRAPH, ROOT, Server, build
+from stubs import sparql_stub
 
 from graph.rdf import sparql
 from graph.rdf.store import make_store, write_trig_of_graph
@@ -41,34 +41,16 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 
 # ------------------------------------------------------------ the stub --
 
-class _Stub(http.server.BaseHTTPRequestHandler):
-    """A SPARQL endpoint that answers one row with a secret, and records that it was asked."""
-    hits: list[str] = []
-
-    def _answer(self):
-        _Stub.hits.append(self.path)
-        if self.command == "POST":
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        body = b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"literal","value":"SECRET"}}]}}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = _answer  # noqa: N815
-
-    def log_message(self, *args):
-        pass
+#: the paths the stub endpoint was asked for: a test compares its length before and after
+STUB_HITS: list[str] = []
 
 
 @pytest.fixture(scope="module")
 def stub():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Stub)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}/admin"
-    httpd.shutdown()
-    httpd.server_close()
+    """An endpoint that answers one row with a secret, as an internal service would."""
+    secret = b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"literal","value":"SECRET"}}]}}'
+    with sparql_stub("/admin", STUB_HITS, secret) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -97,9 +79,9 @@ GLUED = [
 @pytest.mark.parametrize("query", GLUED)
 def test_cli_refuses_glued_service_and_the_stub_is_never_reached(query, stub, data_out):
     query = query.replace("{ep}", stub)
-    before = len(_Stub.hits)
+    before = len(STUB_HITS)
     r = cli(data_out, query, "--format", "csv")
-    assert len(_Stub.hits) == before, "the query reached the stub endpoint"
+    assert len(STUB_HITS) == before, "the query reached the stub endpoint"
     assert "SECRET" not in r.stdout + r.stderr
     assert r.returncode == 1, r.stderr
     assert re.fullmatch(r"Error: the query (calls a remote endpoint \(SERVICE <http://127\.0\.0\.1:\d+/admin>\)|"
@@ -110,9 +92,9 @@ def test_cli_refuses_glued_service_and_the_stub_is_never_reached(query, stub, da
 def test_serve_refuses_glued_service_and_the_stub_is_never_reached(stub, data_out):
     with Server(data_out, "--time-limit", "20") as s:
         for query in GLUED[:3]:
-            before = len(_Stub.hits)
+            before = len(STUB_HITS)
             status, err = s.get(f"/sparql?query={Q(query.replace('{ep}', stub))}")
-            assert len(_Stub.hits) == before, query
+            assert len(STUB_HITS) == before, query
             assert status == 400 and err["kind"] == "query_refused", err
             assert err["error"] == f"SERVICE is refused (SERVICE <{stub}>): this endpoint queries only its own " \
                                    "graph, never another endpoint"
@@ -124,7 +106,7 @@ def test_serve_refuses_glued_service_and_the_stub_is_never_reached(stub, data_ou
 def test_no_other_form_calls_out(stub, tiny_graph):
     # FROM / FROM NAMED name graphs of the store, they are not fetched; LOAD and other updates are refused
     store = sparql.load_store(tiny_graph)
-    before = len(_Stub.hits)
+    before = len(STUB_HITS)
     for query in (f"SELECT * FROM <{stub}> WHERE {{ ?s ?p ?o }}",
                   f"SELECT * FROM NAMED <{stub}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
                   f"DESCRIBE <{stub}>", f"ASK {{ <{stub}> ?p ?o }}"):
@@ -132,7 +114,7 @@ def test_no_other_form_calls_out(stub, tiny_graph):
     for update in (f"LOAD <{stub}>", f"LOAD SILENT <{stub}> INTO GRAPH <x:g>"):
         with pytest.raises(sparql.SparqlError, match=r"^SPARQL syntax error: .*\(updates are not allowed"):
             sparql.run(store, update, timeout=30)
-    assert len(_Stub.hits) == before
+    assert len(STUB_HITS) == before
 
 
 def _store_of_literals():
@@ -175,14 +157,14 @@ def service_queries(draw) -> str:
 def test_fuzz_no_service_form_reaches_the_stub(stub, query):
     store = _store_of_literals()
     query = query.replace("\\u0068{ep}", "\\u0068" + stub[1:]).replace("{ep}", stub)
-    before = len(_Stub.hits)
+    before = len(STUB_HITS)
     try:
         sparql.select(store, query)  # in this process: the check alone stands between the query and the stub
     except sparql.ServiceRefused:
         pass
     except sparql.SparqlError as exc:  # a form Oxigraph itself does not read
         assert "syntax error" in str(exc) or "cannot run" in str(exc), exc
-    assert len(_Stub.hits) == before, f"{query!r} reached the stub"
+    assert len(STUB_HITS) == before, f"{query!r} reached the stub"
 
 
 def test_the_check_is_not_fooled_where_oxigraph_calls_out(stub):
@@ -190,9 +172,9 @@ def test_the_check_is_not_fooled_where_oxigraph_calls_out(stub):
     store = _store_of_literals()
     for before in ("?s ?p 1.", '?s ?p "x"@en.', "?s ?p true.", "{}", "?s ?p ?o#c\n"):
         query = f"SELECT * WHERE {{ {before}SERVICE <{stub}> {{}} }}"
-        n = len(_Stub.hits)
+        n = len(STUB_HITS)
         sparql.select(store, query, allow_service=True)
-        assert len(_Stub.hits) == n + 1, query
+        assert len(STUB_HITS) == n + 1, query
         with pytest.raises(sparql.ServiceRefused):
             sparql.check_query(query)
 
@@ -207,7 +189,7 @@ def test_a_query_process_cannot_connect_even_when_the_check_is_bypassed(stub):
     port = int(urllib.parse.urlsplit(stub).port)
     store = _store_of_literals()
     query = f"SELECT * WHERE {{ SERVICE <{stub}> {{ ?s ?p ?o }} }}"
-    before = len(_Stub.hits)
+    before = len(STUB_HITS)
 
     def connect() -> bytes:
         with socket.create_connection(("127.0.0.1", port), timeout=5):
@@ -222,7 +204,7 @@ def test_a_query_process_cannot_connect_even_when_the_check_is_bypassed(stub):
         with pytest.raises((OSError, sparql.SparqlError)) as exc:
             call_in_child(task, 30, setup=lambda: confine(None, network=False))
         assert "SECRET" not in str(exc.value)
-    assert len(_Stub.hits) == before
+    assert len(STUB_HITS) == before
     # the same child with the network left on does reach it: the test can fail
     assert call_in_child(connect, 30, setup=lambda: confine(None, network=True)) == b"connected"
 

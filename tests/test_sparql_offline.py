@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import http.server
 import os
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import free_port
+from stubs import sparql_stub
 
 from graph.rdf import sparql
 from graph.rdf import mapping as rdf
@@ -51,39 +50,20 @@ NOT_CALLS = [  # the word, where it is no keyword
 ]
 
 
-class _Endpoint(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
-
-    def _answer(self):
-        _Endpoint.hits.append(self.path)
-        if self.command == "POST":
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        body = b'{"head":{"vars":["s","p","o"]},"results":{"bindings":[]}}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = _answer  # noqa: N815
-
-    def log_message(self, *args):
-        pass
+#: the paths the stub endpoint was asked for: a test compares its length before and after
+ENDPOINT_HITS: list[str] = []
 
 
 @pytest.fixture(scope="module")
 def endpoint():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Endpoint)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}/sparql"
-    httpd.shutdown()
-    httpd.server_close()
+    with sparql_stub("/sparql", ENDPOINT_HITS) as url:
+        yield url
 
 
 @pytest.mark.parametrize("query, calls", CALLS)
 def test_service_is_found_and_refused(query, calls, endpoint, tiny_graph):
     query = query.replace("{ep}", endpoint)
-    before = len(_Endpoint.hits)
+    before = len(ENDPOINT_HITS)
     if calls is None:
         with pytest.raises(sparql.ServiceRefused, match=r"^the query mentions SERVICE and the offline check cannot "
                                                         r"parse it \(.*\); queries run offline unless allowed"):
@@ -92,19 +72,19 @@ def test_service_is_found_and_refused(query, calls, endpoint, tiny_graph):
         assert sparql.service_calls(query) == [c.replace("{ep}", endpoint) for c in calls]
         with pytest.raises(sparql.SparqlError, match=r"^the query calls a remote endpoint \(SERVICE <http://127"):
             sparql.select(tiny_graph, query)
-    assert len(_Endpoint.hits) == before
+    assert len(ENDPOINT_HITS) == before
     # what the detector calls a SERVICE call, Oxigraph really makes
     sparql.select(tiny_graph, query, allow_service=True)
-    assert len(_Endpoint.hits) > before
+    assert len(ENDPOINT_HITS) > before
 
 
 @pytest.mark.parametrize("query", NOT_CALLS)
 def test_the_word_elsewhere_is_no_service(query, endpoint, tiny_graph):
     query = query.replace("{ep}", endpoint)
     assert sparql.service_calls(query) == []
-    before = len(_Endpoint.hits)
+    before = len(ENDPOINT_HITS)
     sparql.select(tiny_graph, query, timeout=30)  # runs, and Oxigraph calls no one either
-    assert len(_Endpoint.hits) == before
+    assert len(ENDPOINT_HITS) == before
 
 
 def test_cli_refuses_service_then_allows_it(tiny_corpus, tmp_path, endpoint):
@@ -114,9 +94,9 @@ def test_cli_refuses_service_then_allows_it(tiny_corpus, tmp_path, endpoint):
     assert r.exit_code == EXIT_ERROR == 1
     assert r.output == (f"Error: the query calls a remote endpoint (SERVICE <{endpoint}>); queries run offline "
                         "unless allowed (--allow-service, or allow_service=True)\n")
-    before = len(_Endpoint.hits)
+    before = len(ENDPOINT_HITS)
     r = CliRunner().invoke(main, args + [query, "--allow-service", "-f", "csv"])
-    assert r.exit_code == 0 and r.stdout_bytes == b"s\r\n" and len(_Endpoint.hits) == before + 1
+    assert r.exit_code == 0 and r.stdout_bytes == b"s\r\n" and len(ENDPOINT_HITS) == before + 1
 
 
 def test_a_refused_service_is_one_line(tiny_corpus, tmp_path):
