@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import queue
+import select
 import signal
 import subprocess
 import sys
@@ -326,6 +327,19 @@ def test_a_full_disk_is_one_line_exit_3_and_frees_what_it_took(tmp_path, tmpfs):
 
 # ------------------------------------------------------- lock, leftovers --
 
+def stderr_until(proc: subprocess.Popen, text: str, guard: float = 120) -> str:
+    """What ``proc`` wrote on stderr up to the first line holding ``text`` (``guard`` s at most: a hang guard)."""
+    seen: list[str] = []
+    deadline = time.monotonic() + guard
+    while (left := deadline - time.monotonic()) > 0 and select.select([proc.stderr], [], [], left)[0]:
+        line = proc.stderr.readline()
+        seen.append(line)
+        if not line or text in line:
+            break
+    assert seen and text in seen[-1], f"no {text!r} on stderr: {''.join(seen)!r}"
+    return "".join(seen)
+
+
 def test_a_second_build_waits_or_stops_and_the_set_stays_whole(tmp_path):
     a = corpus(tmp_path / "a", {"a.txt": page("Go", "Rust", "Rust")})
     b = corpus(tmp_path / "b", {"b.txt": page("Zig", "Odin", "Zig")})
@@ -338,11 +352,11 @@ def test_a_second_build_waits_or_stops_and_the_set_stays_whole(tmp_path):
         procs = [subprocess.Popen([sys.executable, "-c", "from graph.cli import main; main()", "--out", str(out),
                                    "build", str(c)], env={**os.environ, "PYTHONPATH": str(ROOT)},
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for c in (a, b)]
-        time.sleep(3)
+        said = [stderr_until(p, "waiting for it to end") for p in procs]  # not a sleep: a busy machine is slow
         assert [p.poll() for p in procs] == [None, None]  # both wait
     results = [p.communicate(timeout=60) for p in procs]
     assert [p.returncode for p in procs] == [0, 0]
-    assert all("waiting for it to end" in err for _, err in results)
+    assert all("waiting for it to end" in err for err in said)
     record = manifest(out)
     assert output.check(out, record["files"]) == [] and leftovers(out) == []
     last = record["inputs"][0]
