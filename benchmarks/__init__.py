@@ -199,7 +199,7 @@ def corpus(n_pages: int, seed: int = SEED, work: str | os.PathLike[str] = WORK,
         import shutil
 
         shutil.rmtree(folder)
-    code = ("import json, sys, time; from graph.query.generate import generate, write; t = time.perf_counter(); "
+    code = ("import json, sys, time; from graph.evaluate.generate import generate, write; t = time.perf_counter(); "
             f"write(generate({n_pages}, {n_topics_for(n_pages)}, seed={seed}), sys.argv[1]); "
             "print(json.dumps({'generated_s': round(time.perf_counter() - t, 2)}))")
     r = measure([sys.executable, "-c", code, str(folder)], timeout=timeout)
@@ -249,11 +249,11 @@ def in_process(corpus_path: str, out_dir: str, queries: int = 200, sparql_runs: 
     import random
 
     from graph.query import rank
-    from graph.rdf import sparql
+    from graph.sparql import run as sparql
     from graph.query.compare import compare
     from graph.query.explain import why
-    from graph.kg import versus_edges
-    from graph.pipeline import load_graph
+    from graph.kg.graph import versus_edges
+    from graph.build.pipeline import load_graph
     from graph.query.suggest import index, suggest
 
     t = time.perf_counter()

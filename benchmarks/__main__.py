@@ -50,7 +50,7 @@ def _names(text: str) -> list[str]:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    from graph.export import FORMATS
+    from graph.export.registry import FORMATS
 
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0],
                                  epilog="A million pages: --sizes 1000000 --runs 1 (not a default: generating "
@@ -250,7 +250,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
         for row in incremental(pg, folder, work / f"run-{n}-seed{args.seed}-incremental", args):
             add(row.pop("step"), "pickgraph", row)
     if built and "export" in steps:
-        from graph.export import FORMATS
+        from graph.export.registry import FORMATS
 
         for fmt in args.formats:
             row = repeat(pg + ["--out", str(out), "--quiet", "--corpus", str(folder), "export", "--format", fmt],
@@ -330,7 +330,7 @@ def markdown(results: dict[str, Any]) -> str:
            f"Date: {results['date']} · `nproc` {m['nproc']} · Python {m['python']} · {m['platform']} · "
            f"{m.get('mem_total_gb', '?')} GB RAM · load average at start {m['loadavg'][0]} · "
            f"pickgraph commit {m.get('commit') or '?'}{' (+ uncommitted changes)' if m.get('dirty') else ''}  ",
-           f"Corpora: `graph.query.generate`, topics = pages / 5, seed {results['seed']}; "
+           f"Corpora: `graph.evaluate.generate`, topics = pages / 5, seed {results['seed']}; "
            f"{results['runs']} run(s) per figure, each in a fresh process; median (min–max).", ""]
     out += ["### Whole process", "",
             "| pages | step | wall s | peak RSS MB | tree RSS MB | notes |", "|---:|---|---:|---:|---:|---|"]

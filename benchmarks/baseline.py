@@ -6,7 +6,7 @@ in-memory ``Graph`` — each topic with its label, one comparison node per page 
 ``pg:comparedTopic`` and ``pg:pick``, and ``pg:relatedTo`` between topics — and then
 either writes Turtle (``--turtle FILE``, the counterpart of ``pickgraph build``) or runs
 rdflib's SPARQL engine on a "you might also compare" query for one topic
-(``--query-topic SLUG``, the counterpart of ``graph/rdf/queries/also-compare.rq``).
+(``--query-topic SLUG``, the counterpart of ``graph/sparql/queries/also-compare.rq``).
 
 It prints one JSON line per finished phase (flushed, so a run killed by a timeout
 still tells how far it got), e.g.

@@ -15,9 +15,9 @@ import statistics
 import time
 
 from graph.query.explain import why
-from graph.query.generate import generate
-from graph.kg import build_graph, resolve_report
-from graph.read.model import ReadReport
+from graph.evaluate.generate import generate
+from graph.kg.graph import build_graph, resolve_report
+from graph.read.records import ReadReport
 from graph.query.rank import fit
 from graph.read import parse_text
 from graph.query.suggest import index, suggest

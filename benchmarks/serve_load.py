@@ -379,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
 
     out = args.out or WORK / f"serve-{args.pages}" / "out"
     folder = ensure_build(args.pages, out) if not args.out else None
-    from graph.rdf.sparql import bundled_queries
+    from graph.sparql.run import bundled_queries
 
     queries = bundled_queries()
     result: dict = {"pages": args.pages, "clients": args.clients, "sparql_share": args.sparql_share,

@@ -23,12 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=None, help="where the exports go (default: a temporary folder)")
     args = ap.parse_args(argv)
 
-    from graph.export import DEFAULT_FORMATS, export
-    from graph.kg import build_graph, resolve_report
-    from graph.pipeline import find_alias_file, save_cache, snapshot
+    from graph.export.registry import DEFAULT_FORMATS, export
+    from graph.kg.graph import build_graph, resolve_report
+    from graph.build.pipeline import find_alias_file, save_cache, snapshot
     from graph.read import read_paths
-    from graph.resolve import AliasFile
-    from graph.store import paused_gc
+    from graph.resolve.names import AliasFile
+    from graph.build.documents import paused_gc
 
     out = args.out or tempfile.mkdtemp(prefix="pickgraph-stages-")
     seconds: dict[str, float] = {}

@@ -1,14 +1,15 @@
 """pickgraph: a knowledge graph of technology topics from "A vs B" comparison pages.
 
-Stages, one module each: :mod:`graph.read` (pages → records) → :mod:`graph.resolve`
-(names → topics) → :mod:`graph.kg` (the networkx graph) → queries → exports
-(:mod:`graph.export`). :mod:`graph.pipeline` runs the stages with a cache, and
-:mod:`graph.cli` is the command line on top.
+Stages, one subpackage each: :mod:`graph.read` (pages → records) → :mod:`graph.resolve`
+(names → topics) → :mod:`graph.kg` (the networkx graph) → :mod:`graph.build` (running
+the stages into an output folder) → :mod:`graph.query` (questions → plain data),
+:mod:`graph.export` and :mod:`graph.rdf` (files), :mod:`graph.sparql` (queries over RDF);
+:mod:`graph.cli` and :mod:`graph.serve` are the front ends on top.
 """
 
 __version__ = "0.1.0"
 
-from .read.model import (  # noqa: E402
+from graph.read.records import (  # noqa: E402
     Comparison,
     PickgraphError,
     RejectedDocument,
@@ -16,11 +17,11 @@ from .read.model import (  # noqa: E402
     TopicPage,
     UnknownTopic,
 )
-from .resolve import slugify  # noqa: E402
-from .pipeline import build, load_graph  # noqa: E402
-from .kg import find_topic  # noqa: E402
+from graph.resolve.names import slugify  # noqa: E402
+from graph.build.pipeline import build as load, load_graph  # noqa: E402
+from graph.kg.graph import find_topic  # noqa: E402
 
 __all__ = [
     "Comparison", "TopicPage", "Rejection", "RejectedDocument", "PickgraphError", "UnknownTopic",
-    "slugify", "build", "load_graph", "find_topic", "__version__",
+    "slugify", "load", "load_graph", "find_topic", "__version__",
 ]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.pipeline import build
+from graph.build.pipeline import build
 from graph.read.render import render_comparison, render_topic_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,7 +168,7 @@ class Virtuoso:
 
     def select(self, query: str, graph: str | None = None, typed: bool = True) -> list[dict]:
         """Rows of a SELECT on the public SPARQL endpoint (``graph``: the default graph), values typed."""
-        from graph.rdf import sparql
+        from graph.sparql import run as sparql
 
         params = {"query": query, **({"default-graph-uri": graph} if graph else {})}
         req = urllib.request.Request(f"{self.url}/sparql", data=urllib.parse.urlencode(params).encode(),

@@ -29,7 +29,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.output import atomic_write_bytes
+from graph.build.outdir import atomic_write_bytes
 
 ELLIPSIS = "…"
 FENCE = re.compile(r"^(`{3,})\s*(\S*)")

@@ -20,7 +20,7 @@ from benchmarks import corpus, measure, summarise  # noqa: E402
 from benchmarks.__main__ import main  # noqa: E402
 from benchmarks.baseline import build_graph, parse_page  # noqa: E402
 from graph.read.render import render_comparison  # noqa: E402
-from graph.rdf.sparql import bundled_queries  # noqa: E402
+from graph.sparql.run import bundled_queries  # noqa: E402
 
 
 def test_measure_reports_the_childs_peak_memory():

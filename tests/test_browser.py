@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from conftest import IMG, IN_CI, ROOT, SCRIPT
 
-from graph.html import page_data, write_html
-from graph.kg import ALTERNATIVE, RELATED, VERSUS
+from graph.export.html import page_data, write_html
+from graph.kg.graph import ALTERNATIVE, RELATED, VERSUS
 
 CHROMIUM = Path(os.environ.get("PICKGRAPH_CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -221,9 +221,9 @@ def test_export_base_iri(run, make_corpus, tmp_path):
 
 
 def test_build_of_a_big_graph_writes_exports_and_cache_from_forked_writers(run, make_corpus, monkeypatch):
-    import graph.export
+    import graph.export.registry
 
-    monkeypatch.setattr(graph.export, "FORK_MIN_EDGES", 0)  # every graph counts as big
+    monkeypatch.setattr(graph.export.registry, "FORK_MIN_EDGES", 0)  # every graph counts as big
     folder = make_corpus({"a.txt": good(), "b.txt": good("Rust", "Zig", "Zig")})
     r = run("build", str(folder))
     assert r.exit_code == 0, r.output

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from conftest import PICKGRAPH
 from graph.cli import main
 from graph.read.render import render_comparison
-from graph.table import ELLIPSIS, fit_widths, format_table
+from graph.texttable import ELLIPSIS, fit_widths, format_table
 
 BOLD, RED, YELLOW = "\x1b[1m", "\x1b[31m", "\x1b[33m"
 

@@ -3,8 +3,8 @@
 import pytest
 
 from graph.query.compare import CompareError, compare, format_compare
-from graph.kg import find_topic
-from graph.read.model import UnknownTopic
+from graph.kg.graph import find_topic
+from graph.read.records import UnknownTopic
 
 
 def test_derived_pair_has_chain_and_probability(tiny_graph):

@@ -78,7 +78,7 @@ def path_exists(name: str) -> bool:
 
 
 def dotted_exists(name: str) -> bool:
-    """A module, or a module and then attributes of it (``graph.rdf.sparql.select``)."""
+    """A module, or a module and then attributes of it (``graph.sparql.run.select``)."""
     parts = name.split(".")
     for i in range(len(parts), 0, -1):
         module = ".".join(parts[:i])
@@ -180,8 +180,8 @@ def test_the_scan_sees_the_files_it_must():
 
 @pytest.mark.parametrize("text, expected", [
     ("see graph/queries/topic-comparisons.rq.", ["x.md: no path graph/queries/topic-comparisons.rq."]),
-    ("see graph/rdf/queries/*.rq and `docs/serve.md`", []),
-    ("graph.sparql.select_df is gone, graph.rdf.sparql.select is not", ["x.md: no module or attribute graph.sparql.select_df"]),
+    ("see graph/sparql/queries/*.rq and `docs/serve.md`", []),
+    ("graph.sparql.select_df is gone, graph.sparql.run.select is not", ["x.md: no module or attribute graph.sparql.select_df"]),
     ("[up](README.md) [gone](nowhere.md#x) [web](https://example.org/a.md)", ["x.md: broken link nowhere.md"]),
     ("[ok](README.md#python-api) [moved](README.md#dependencies)", ["x.md: broken link README.md#dependencies: no such heading"]),
     ("```sh\npickgraph sparql @win-loss --format csv --frobnicate\nnice -n 5 pickgraph evaluate data\n```",
@@ -197,7 +197,7 @@ def test_the_scan_finds_what_does_not_exist(text, expected):
 
 
 def test_the_named_graphs_are_the_ones_the_code_makes():
-    code = (ROOT / "graph" / "rdf" / "mapping.py").read_text() + (ROOT / "graph" / "rdf" / "push.py").read_text()
+    code = (ROOT / "graph" / "rdf" / "mapping.py").read_text() + (ROOT / "graph" / "sparql" / "push.py").read_text()
     assert all("{base}" + g in code or "{check_base(base_iri)}" + g in code for g in NAMED_GRAPHS)
 
 

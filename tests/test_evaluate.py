@@ -4,11 +4,11 @@ import math
 
 import pytest
 
-from graph.query.evaluate import (EvaluationError, average_rank, baseline_scorers, evaluate, format_table, metrics,
+from graph.evaluate.score import (EvaluationError, average_rank, baseline_scorers, evaluate, format_table, metrics,
                             split)
-from graph.query.generate import generate, write
-from graph.kg import RELATED, build_graph, resolve_report
-from graph.read.model import ReadReport
+from graph.evaluate.generate import generate, write
+from graph.kg.graph import RELATED, build_graph, resolve_report
+from graph.read.records import ReadReport
 from graph.read import parse_text, read_paths
 
 
@@ -68,7 +68,7 @@ def test_evaluate_data(data_graph):
 
 
 def test_top_and_platform_share():
-    from graph.query.evaluate import platform_share, top
+    from graph.evaluate.score import platform_share, top
 
     assert top({"a": 1.0, "b": 3.0, "c": 3.0, "d": 2.0}, 2) == ["b", "c"]
     # two queries, five slots each: one holds its platform

@@ -1,9 +1,9 @@
 """why(): the winner, its verdict and pros with sources, never placeholder cons or debris."""
 
 from graph.query.explain import clean_text, format_why, verdict_text, why
-from graph.kg import build_graph
-from graph.kg import find_topic
-from graph.read.model import ReadReport
+from graph.kg.graph import build_graph
+from graph.kg.graph import find_topic
+from graph.read.records import ReadReport
 from graph.read import parse_text
 from graph.read.render import render_comparison
 
@@ -69,7 +69,7 @@ def test_verdict_debris_and_missing_pro():
 
 
 def test_why_and_html_card_clean_alike():
-    from graph.html import pick_reason
+    from graph.export.html import pick_reason
 
     page = _react_page([PRO])
     G = build_graph(ReadReport(pages=[page]))

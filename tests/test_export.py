@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from graph.export import export_many, run_side_by_side
-from graph.read.model import PickgraphError
-from graph.pipeline import build
+from graph.export.registry import export_many, run_side_by_side
+from graph.read.records import PickgraphError
+from graph.build.pipeline import build
 
 FORMATS = ["turtle", "graphml", "html", "ntriples"]
 

@@ -1,9 +1,9 @@
 """One accumulator of page facts: the in-memory and the streaming build fold pages by the same rules."""
 
-from graph.facts import Accumulator, page_facts
-from graph.kg import build_graph, summary
+from graph.kg.facts import Accumulator, page_facts
+from graph.kg.graph import build_graph, summary
 from graph.read import parse_text
-from graph.read.model import ReadReport
+from graph.read.records import ReadReport
 from graph.read.render import render_comparison, render_topic_page
 
 

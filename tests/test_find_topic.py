@@ -10,14 +10,14 @@ from conftest import render_comparison, write_corpus
 from servehelp import Server, build, cli_json
 from test_browser import Visit, browser  # noqa: F401 - the one Chromium fixture, shared
 
-from graph.html import write_html
-from graph.kg import closest_topics, find_topic
-from graph.pipeline import build as build_graph
+from graph.export.html import write_html
+from graph.kg.graph import closest_topics, find_topic
+from graph.build.pipeline import build as build_graph
 from graph.query.compare import compare
 from graph.query.explain import why
 from graph.query.suggest import suggest, suggest_answer
 from graph.query.topics import topic_info
-from graph.read.model import PickgraphError, UnknownTopic
+from graph.read.records import PickgraphError, UnknownTopic
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -139,7 +139,7 @@ def test_the_error_names_the_close_matches(G):
 
 
 def test_the_page_carries_the_resolvers_table(G):
-    from graph.kg import topic_table  # new: imported here so that the other tests run on older code
+    from graph.kg.graph import topic_table  # new: imported here so that the other tests run on older code
 
     assert topic_table(G) == {
         "blue-green deployment": "blue-green-deployment", "blue-green-deployment": "blue-green-deployment",

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.read.model import Comparison, RejectedDocument, TopicPage
+from graph.read.records import Comparison, RejectedDocument, TopicPage
 from graph.read import name_key, normalise, parse_text
 from graph.read.render import render_comparison, render_topic_page
 

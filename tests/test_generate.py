@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from graph.query.generate import GeneratorError, Oracle, ceiling, generate, load_model, write
-from graph.pipeline import build
+from graph.evaluate.generate import GeneratorError, Oracle, ceiling, generate, load_model, write
+from graph.build.pipeline import build
 from graph.read import parse_text
 
 

@@ -8,8 +8,8 @@ import json
 import networkx as nx
 import pytest
 
-from graph.export import export
-from graph.view import graphml, table
+from graph.export.registry import export
+from graph.export import graphml, edges as table
 
 #: wins, losses, comparisons of the tiny corpus (conftest.tiny_pages): A>B, B>C, C>D, Y>X, P>Q and Q>P
 TINY_RECORDS = {"alpha": (1, 0, 1), "beta": (1, 1, 2), "gamma": (1, 1, 2), "delta": (0, 1, 1), "xeno": (0, 1, 1),
@@ -117,7 +117,7 @@ def test_tsv_is_a_kgtk_edge_file(tiny_graph, tmp_path):
 
 def test_tables_are_the_same_bytes_whatever_the_file_order(make_corpus, tmp_path):
     from conftest import tiny_pages
-    from graph.pipeline import build
+    from graph.build.pipeline import build
 
     pages = tiny_pages()
     a = build([make_corpus(pages, "one")])[0]

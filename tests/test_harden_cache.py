@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from graph import output
-from graph.pipeline import BUILD_RECORD, cache_path, pages_path
-from graph.query.generate import generate, write
+from graph.build import outdir as output
+from graph.build.pipeline import BUILD_RECORD, cache_path, pages_path
+from graph.evaluate.generate import generate, write
 from graph.query.models import models_path, part_path
 from graph.read.render import render_comparison
 
@@ -96,8 +96,8 @@ def plant_unkeyed(path: Path, kind: str, evil: bytes, layout: str) -> None:
     if layout == "old":
         path.write_bytes(OLD_MAGIC[kind] + hashlib.sha256(evil).digest() + evil)
         return
-    from graph import cachefile
-    from graph.pipeline import CACHE_MAGIC, FILES_MAGIC
+    from graph.build import cachefile
+    from graph.build.pipeline import CACHE_MAGIC, FILES_MAGIC
     from graph.query.models import MODELS_MAGIC
 
     magic = {"graph": CACHE_MAGIC, "files": FILES_MAGIC, "models": MODELS_MAGIC}[kind]
@@ -131,7 +131,7 @@ def forge_crc(data: bytearray, start: int, want: int) -> None:
 
 def plant_record(docs: Path, evil: bytes) -> None:
     """An evil pickle in the place of the record of a.txt (Go vs Rust), the store's size and CRC-32 kept."""
-    from graph.store import STORE_MAGIC
+    from graph.build.documents import STORE_MAGIC
 
     data = bytearray(docs.read_bytes())
     crc = zlib.crc32(data)

@@ -25,9 +25,9 @@ from hypothesis import strategies as st
 from servehelp import PICKGRAPH, ROOT, Server, build
 from stubs import sparql_stub
 
-from graph.rdf import sparql
-from graph.rdf.store import make_store, write_trig_of_graph
-from graph.read.model import EXIT_TIMEOUT
+from graph.sparql import run as sparql
+from graph.sparql.store import make_store, write_trig_of_graph
+from graph.read.records import EXIT_TIMEOUT
 
 Q = urllib.parse.quote
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
@@ -182,8 +182,8 @@ def test_the_check_is_not_fooled_where_oxigraph_calls_out(stub):
 # ------------------------------------------- 1b: no network in the child --
 
 def test_a_query_process_cannot_connect_even_when_the_check_is_bypassed(stub):
-    from graph.sandbox import network_isolation
-    from graph.workers import call_in_child
+    from graph.sparql.sandbox import network_isolation
+    from graph.build.workers import call_in_child
 
     assert network_isolation()  # this machine allows it (root, or user namespaces)
     port = int(urllib.parse.urlsplit(stub).port)
@@ -198,7 +198,7 @@ def test_a_query_process_cannot_connect_even_when_the_check_is_bypassed(stub):
     def query_it() -> bytes:  # no check here: straight to Oxigraph, as a check that missed would let it
         return repr(list(store.query(query))).encode()
 
-    from graph.sandbox import confine  # the setup of every query child (sparql._within)
+    from graph.sparql.sandbox import confine  # the setup of every query child (sparql._within)
 
     for task in (connect, query_it):
         with pytest.raises((OSError, sparql.SparqlError)) as exc:
@@ -261,7 +261,7 @@ def test_pathological_nesting_is_one_line_not_a_segfault(data_out, opening, clos
 
 
 def test_a_crashed_query_process_is_one_line():
-    from graph.workers import ChildDied, call_in_child
+    from graph.build.workers import ChildDied, call_in_child
 
     def crash() -> bytes:
         signal.signal(signal.SIGSEGV, signal.SIG_DFL)  # no faulthandler (pytest's): a plain crash
@@ -375,7 +375,7 @@ def _canon(rows: list[dict]) -> list:
 
 
 def test_every_way_of_making_a_store_holds_the_same_quads(data_out, data_graph, tmp_path):
-    from graph.rdf.store import Export, write_trig_of_export
+    from graph.sparql.store import Export, write_trig_of_export
 
     record = json.loads((data_out / "pickgraph-build.json").read_text())["files"]["pickgraph.ttl"]
     export = Export(data_out / "pickgraph.ttl", int(record["bytes"]), record["sha256"])

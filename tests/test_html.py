@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from graph.cli import main
-from graph.html import (HtmlError, page_data, pick_reason, render_html, safe_json, select_topics, spread,
+from graph.export.html import (HtmlError, page_data, pick_reason, render_html, safe_json, select_topics, spread,
                         strongest_pairs, vis_assets, write_html, write_page)
-from graph.kg import ALTERNATIVE, RELATED, VERSUS, contested_pairs
-from graph.read.model import UnknownTopic
-from graph.pipeline import build
+from graph.kg.graph import ALTERNATIVE, RELATED, VERSUS, contested_pairs
+from graph.read.records import UnknownTopic
+from graph.build.pipeline import build
 from graph.read.render import PLACEHOLDER, render_comparison, render_topic_page
 
 from conftest import IMG, ROOT, SCRIPT
@@ -200,7 +200,7 @@ def test_same_corpus_same_bytes(tiny_corpus, tmp_path):
     digests = set()
     for seed in ("1", "2"):
         out = tmp_path / f"p{seed}.html"
-        code = ("import sys; from graph.pipeline import build; from graph.html import write_html; "
+        code = ("import sys; from graph.build.pipeline import build; from graph.export.html import write_html; "
                 "G, _ = build([sys.argv[1]]); write_html(G, sys.argv[2])")
         subprocess.run([sys.executable, "-c", code, str(tiny_corpus), str(out)], check=True, cwd=ROOT,
                        env={**os.environ, "PYTHONHASHSEED": seed})
@@ -314,10 +314,10 @@ def test_big_neighbourhood_is_cut_to_the_closest(data_graph):
 
 
 def test_crowded_page_keeps_the_strongest_links_and_all_of_the_focus(data_graph, monkeypatch):
-    import graph.html
+    import graph.export.html
 
     full = page_data(data_graph, "PostgreSQL", depth=2)
-    monkeypatch.setattr(graph.html, "MAX_LINKS", 10)
+    monkeypatch.setattr(graph.export.html, "MAX_LINKS", 10)
     thin = page_data(data_graph, "PostgreSQL", depth=2, overview_links=1)
     assert len(thin["nodes"]) == len(full["nodes"])
     assert len(thin["edges"]) < len(full["edges"])

@@ -4,10 +4,10 @@ import pytest
 
 from graph.query import rank
 from graph.query.compare import compare
-from graph.kg import VERSUS, build_graph
+from graph.kg.graph import VERSUS, build_graph
 from graph.query.models import Models
 from graph.read import parse_text
-from graph.read.model import ReadReport
+from graph.read.records import ReadReport
 from graph.read.render import render_comparison
 from graph.query.suggest import suggest
 
@@ -63,7 +63,7 @@ def test_the_build_saves_the_models_and_queries_load_them(tmp_path, tiny_corpus)
 
     from graph.cli import main
     from graph.query.models import load_models, models_path, part_path, save_models
-    from graph.pipeline import cache_path, load_graph
+    from graph.build.pipeline import cache_path, load_graph
 
     out = tmp_path / "out"
     assert CliRunner().invoke(main, ["--out", str(out), "build", "-q", str(tiny_corpus)]).exit_code == 0

@@ -12,9 +12,9 @@ from conftest import render_comparison
 from graph.rdf import mapping as rdf
 from graph.rdf import syntaxes
 from graph.cli import main
-from graph.pipeline import build
+from graph.build.pipeline import build
 from graph.read import QUOTE_MAX, parse_text
-from graph.resolve import slugify
+from graph.resolve.names import slugify
 from graph.rdf.vocab import shapes_text
 
 

@@ -147,7 +147,7 @@ def test_push_shows_the_triples_sent(corpus, tmp_path):
 
 def test_exports_written_in_forked_processes_are_named_as_each_ends(corpus, tmp_path):
     """Forked writers draw nothing themselves; the parent's bar names each as its process ends."""
-    script = ("import sys; from graph import build, progress; from graph.export import export_many; "
+    script = ("import sys; from graph import load as build; from graph.build import progress; from graph.export.registry import export_many; "
               "progress.show(True); G, _ = build([sys.argv[1]]); "
               "export_many(G, ['graphml', 'csv', 'ontology'], sys.argv[2], fork=True)")
     (tmp_path / "o").mkdir()

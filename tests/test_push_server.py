@@ -24,12 +24,12 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import stop_server
-from graph.rdf import sparql
+from graph.sparql import run as sparql
 from graph.rdf import mapping as rdf
 from graph.rdf import syntaxes
 from graph.cli import main
-from graph.rdf.push import PushError, default_graph_iri, push
-from graph.read.model import EXIT_TIMEOUT, EXIT_USAGE, TimedOut
+from graph.sparql.push import PushError, default_graph_iri, push
+from graph.read.records import EXIT_TIMEOUT, EXIT_USAGE, TimedOut
 
 pytestmark = pytest.mark.server
 
@@ -394,7 +394,7 @@ def test_batched_push_to_oxigraph_equals_one_put(server, data_graph, tiny_graph)
 
 
 def test_pushed_lines_are_the_ntriples_export_each_once(data_graph):
-    from graph.rdf.push import ntriples
+    from graph.sparql.push import ntriples
 
     lines = bytes(ntriples(data_graph)).splitlines(keepends=True)
     assert len(lines) == len(set(lines)) == len(rdf.triples(data_graph))

@@ -8,10 +8,10 @@ from collections import Counter
 import pytest
 from click.testing import CliRunner
 
-from graph.rdf import sparql
+from graph.sparql import run as sparql
 from graph.rdf import mapping as rdf
 from graph.cli import main
-from graph.rdf.push import PushError, push
+from graph.sparql.push import PushError, push
 
 pytestmark = pytest.mark.server
 

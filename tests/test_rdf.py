@@ -15,9 +15,9 @@ from rdflib.compare import isomorphic
 
 from graph.rdf import mapping as rdf
 from graph.rdf import syntaxes
-from graph.export import FORMATS, export
-from graph.read.model import PickgraphError
-from graph.pipeline import build
+from graph.export.registry import FORMATS, export
+from graph.read.records import PickgraphError
+from graph.build.pipeline import build
 from graph.read.render import render_comparison, render_topic_page
 from graph.rdf.vocab import DCTERMS, OWL, PG, PROV, RDF, SKOS, shapes_text
 
@@ -318,8 +318,8 @@ def test_byte_identical_whatever_the_file_order(tmp_path, data_graph):
 def test_byte_identical_across_hash_seeds(tmp_path):
     script = (
         "import sys\n"
-        "from graph.pipeline import build\n"
-        "from graph.export import export\n"
+        "from graph.build.pipeline import build\n"
+        "from graph.export.registry import export\n"
         "G, _ = build(['data'])\n"
         "for fmt in ('turtle', 'ntriples', 'jsonld', 'rdfxml', 'trig', 'nquads', 'jsonld-context', 'ontology',\n"
         "            'graphml', 'csv', 'tsv'):\n"

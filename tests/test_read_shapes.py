@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import FIXTURES
-from graph.kg import ALTERNATIVE, RELATED, VERSUS
-from graph.read.model import Comparison, RejectedDocument, TopicPage
-from graph.pipeline import build
+from graph.kg.graph import ALTERNATIVE, RELATED, VERSUS
+from graph.read.records import Comparison, RejectedDocument, TopicPage
+from graph.build.pipeline import build
 from graph.read import normalise, parse_text, read_file
 from graph.read.render import render_comparison
 

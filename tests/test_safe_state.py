@@ -23,13 +23,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import graph.pipeline
+import graph.build.pipeline
 from conftest import ROOT
-from graph import output
+from graph.build import outdir as output
 from graph.cli import main
-from graph.query.generate import generate, write
-from graph.pipeline import BUILD_RECORD, build, cache_path, load_graph
-from graph.read.model import WriteFailed
+from graph.evaluate.generate import generate, write
+from graph.build.pipeline import BUILD_RECORD, build, cache_path, load_graph
+from graph.read.records import WriteFailed
 from graph.read.render import render_comparison
 
 
@@ -79,20 +79,20 @@ def test_page_helper_reads_as_one_comparison(tmp_path):
 
 def test_a_page_edited_while_the_build_reads_is_never_cached_as_read(tmp_path, monkeypatch):
     folder = corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust"), "b.txt": page("Zig", "Odin", "Zig")})
-    real = graph.pipeline.read_paths
+    real = graph.build.pipeline.read_paths
 
     def read_then_edit(*a, **k):  # the edit lands after the page was read, before the build ends
         report = real(*a, **k)
         (folder / "a.txt").write_text(page("Go", "Rust", "Go"), encoding="utf-8")
         return report
 
-    monkeypatch.setattr(graph.pipeline, "read_paths", read_then_edit)
+    monkeypatch.setattr(graph.build.pipeline, "read_paths", read_then_edit)
     r = CliRunner().invoke(main, ["--out", str(tmp_path / "out"), "build", str(folder)])
     assert r.exit_code == 0, r.output
     assert f"warning: 1 input(s) changed while the build read them (first: {folder / 'a.txt'})" in r.stderr
     assert not (tmp_path / "out" / ".cache").exists()  # nothing cached as the graph of these pages
     assert manifest(tmp_path / "out")["inputs_digest"] is None
-    monkeypatch.setattr(graph.pipeline, "read_paths", real)
+    monkeypatch.setattr(graph.build.pipeline, "read_paths", real)
     r = CliRunner().invoke(main, ["--out", str(tmp_path / "out"), "compare", "Go", "Rust", "--json"])
     assert PICK(r) == "go"  # the page as it is now
 
@@ -114,12 +114,12 @@ def test_an_edit_that_restores_size_and_mtime_is_seen(tmp_path):
 def test_a_racy_page_is_compared_by_content(tmp_path):
     """A file changed within the clock tick of the snapshot: stat cannot tell, its content does."""
     folder = corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust")})
-    before = graph.pipeline.snapshot([folder])
+    before = graph.build.pipeline.snapshot([folder])
     path = str((folder / "a.txt").absolute())
     assert list(before.racy) == [path]  # just written: racy
     forged = before._replace(racy={path: ("0" * 64, before.racy[path][1])})  # as if read before a same-tick edit
-    assert graph.pipeline.changed_since(forged, [folder]) == [path]
-    assert graph.pipeline.changed_since(before, [folder]) == []
+    assert graph.build.pipeline.changed_since(forged, [folder]) == [path]
+    assert graph.build.pipeline.changed_since(before, [folder]) == []
 
 
 # ----------------------------------------------------------------- cache --
@@ -185,8 +185,8 @@ def test_a_page_dated_in_the_future_costs_no_wait(tmp_path):
     ahead = time.time_ns() + 3600 * 10**9
     os.utime(target, ns=(ahead, ahead))  # `touch -d '+1 hour'`, or a file server's clock ahead
     started = time.monotonic()
-    before = graph.pipeline.snapshot([folder])
-    assert graph.pipeline.changed_since(before, [folder]) == []
+    before = graph.build.pipeline.snapshot([folder])
+    assert graph.build.pipeline.changed_since(before, [folder]) == []
     assert time.monotonic() - started < 1.0
 
 
@@ -542,7 +542,7 @@ def test_after_the_faults_the_next_build_succeeds_and_leaves_no_temporary(big):
 
 
 def test_a_sparql_store_that_cannot_be_made_on_a_full_disk_is_made_in_memory(tmp_path, tmpfs):
-    from graph.rdf import sparql
+    from graph.sparql import run as sparql
 
     folder = corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust"), "b.txt": page("Zig", "Odin", "Zig")})
     G = load_graph([str(folder)], tmp_path / "out")

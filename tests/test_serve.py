@@ -15,7 +15,7 @@ import pytest
 from conftest import render_comparison, write_corpus
 from servehelp import PICKGRAPH, ROOT, Server, build, cli_json
 
-from graph.rdf.sparql import bundled_queries, parse_results
+from graph.sparql.run import bundled_queries, parse_results
 
 pytestmark = pytest.mark.server
 Q = urllib.parse.quote

@@ -10,8 +10,8 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from graph.export import DEFAULT_FORMATS, FORMATS, export
-from graph.pipeline import build
+from graph.export.registry import DEFAULT_FORMATS, FORMATS, export
+from graph.build.pipeline import build
 from graph.rdf import mapping as rdf
 from graph.rdf import syntaxes
 from graph.rdf.vocab import DCTERMS, ONTOLOGY, OWL, PG, PROV, RDF, RDFS, SKOS, ontology_text
@@ -183,7 +183,7 @@ def test_the_ontology_is_written_beside_the_data_by_default(tiny_graph, tmp_path
 
 def test_the_stream_build_states_the_same_provenance_and_labels(data_graph, tmp_path):
     """The streaming build writes its topics graph from other data (no graph in memory): the same statements."""
-    from graph import stream
+    from graph.build import stream
     from conftest import DATA
 
     stream.stream_build([DATA], tmp_path / "s", formats=["turtle"], jobs=1)

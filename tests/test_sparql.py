@@ -9,13 +9,13 @@ from pathlib import PurePath
 import pytest
 from click.testing import CliRunner
 
-from graph.rdf import sparql
+from graph.sparql import run as sparql
 from graph.rdf import mapping as rdf
 from graph.rdf import syntaxes
 from graph.cli import main
-from graph.kg import VERSUS, related, versus_edges
-from graph.read.model import Comparison, is_informative
-from graph.pipeline import build
+from graph.kg.graph import VERSUS, related, versus_edges
+from graph.read.records import Comparison, is_informative
+from graph.build.pipeline import build
 from graph.read.render import render_comparison
 from graph.query.topics import record, topic_info
 
@@ -313,7 +313,7 @@ README_BEAT = """SELECT ?winner ?file WHERE {
 
 
 def test_readme_examples_agree_with_the_graph(data_graph, data_store):
-    from graph.kg import contested_pairs
+    from graph.kg.graph import contested_pairs
 
     names = lambda a, b: tuple(sorted((data_graph.nodes[a]["name"], data_graph.nodes[b]["name"])))  # noqa: E731
     got = {(r["a"], r["b"]) for r in sparql.select(data_store, README_CONTESTED)}
@@ -324,7 +324,7 @@ def test_readme_examples_agree_with_the_graph(data_graph, data_store):
 
 
 def test_a_big_graph_keeps_its_store_beside_the_cache(tiny_corpus, tmp_path, monkeypatch):
-    from graph.pipeline import cache_path, load_graph
+    from graph.build.pipeline import cache_path, load_graph
 
     out = tmp_path / "out"
     G = load_graph([tiny_corpus], out)
@@ -362,7 +362,7 @@ def test_cli_sparql_answers_the_same_from_a_cached_store(tiny_corpus, tmp_path, 
 
 
 def test_a_cache_folder_that_cannot_be_written_falls_back_to_memory(tiny_corpus, tmp_path):
-    from graph.pipeline import load_graph
+    from graph.build.pipeline import load_graph
 
     G = load_graph([tiny_corpus], tmp_path / "out")
     blocked = tmp_path / "a-file"

@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from conftest import free_port
 from stubs import sparql_stub
 
-from graph.rdf import sparql
+from graph.sparql import run as sparql
 from graph.rdf import mapping as rdf
 from graph.cli import main
-from graph.read.model import EXIT_ERROR, EXIT_TIMEOUT, EXIT_USAGE, TimedOut
+from graph.read.records import EXIT_ERROR, EXIT_TIMEOUT, EXIT_USAGE, TimedOut
 
 Q = sparql.bundled_queries()
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"  # a cartesian product

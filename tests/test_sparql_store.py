@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, render_comparison
-from graph.pipeline import BUILD_RECORD, cache_path, load_graph
-from graph.rdf import sparql
-from graph.rdf.store import COMPLETE, EXPORT, Export, ExportUnusable, build_store, recorded_export, store_name, \
+from graph.build.pipeline import BUILD_RECORD, cache_path, load_graph
+from graph.sparql import run as sparql
+from graph.sparql.store import COMPLETE, EXPORT, Export, ExportUnusable, build_store, recorded_export, store_name, \
     topic_slug, write_trig_of_export
-from graph.read.model import UnknownTopic
+from graph.read.records import UnknownTopic
 from test_safe_state import tmpfs  # noqa: F401 -- the fixture that mounts a small tmpfs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -223,14 +223,14 @@ def test_serve_uses_the_store_sparql_made(tiny_corpus, tiny_out):
 @pytest.mark.parametrize("spelling", ["PostgreSQL", "postgresql", "POSTGRE-SQL", "kafka", "Apache Kafka", "k8s",
                                       "Online Analytical Processing", "apachekafka"])
 def test_a_topic_is_found_in_the_store_as_in_the_graph(data_graph, spelling):
-    from graph.kg import find_topic
+    from graph.kg.graph import find_topic
 
     assert topic_slug(sparql.load_store(data_graph), spelling) == find_topic(data_graph, spelling)
 
 
 @pytest.mark.parametrize("spelling", ["postgres", "postgrz", "Kafak"])
 def test_an_unknown_topic_gets_the_closest_matches(data_graph, spelling):
-    from graph.kg import find_topic
+    from graph.kg.graph import find_topic
 
     with pytest.raises(UnknownTopic) as in_graph:
         find_topic(data_graph, spelling)
@@ -248,7 +248,7 @@ def test_the_export_is_cut_into_blocks_the_same_whatever_the_reads(tiny_corpus, 
 
     import pyoxigraph as ox
 
-    from graph.rdf import store as rdf_store
+    from graph.sparql import store as rdf_store
 
     digest = json.loads((tiny_out / BUILD_RECORD).read_text())["inputs_digest"]
     monkeypatch.setattr(rdf_store, "_CHUNK", chunk)  # boundaries fall inside reads of this size

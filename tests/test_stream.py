@@ -11,13 +11,13 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from graph import stream
+from graph.build import stream
 from graph.cli import main
-from graph.export import export
-from graph.query.generate import generate, write
-from graph.html import select_topics
-from graph.kg import summary
-from graph.pipeline import build
+from graph.export.registry import export
+from graph.evaluate.generate import generate, write
+from graph.export.html import select_topics
+from graph.kg.graph import summary
+from graph.build.pipeline import build
 from conftest import DATA, FIXTURES
 from test_html import embedded_data
 from test_turtle import edge_case_pages

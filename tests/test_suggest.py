@@ -2,8 +2,8 @@
 
 import pytest
 
-from graph.kg import find_topic
-from graph.read.model import UnknownTopic
+from graph.kg.graph import find_topic
+from graph.read.records import UnknownTopic
 from graph.query.suggest import SuggestError, index, reasons, suggest, suggest_for_pair, suggest_many
 
 
@@ -33,7 +33,7 @@ def test_reasons_follow_direction_of_related(tiny_graph):
 
 
 def test_rarer_shared_topic_comes_first(make_corpus):
-    from graph.pipeline import build
+    from graph.build.pipeline import build
     from graph.read.render import render_comparison as page
 
     # 'niche' is shared by two topics only, 'web' by five: the reason names 'niche' first.
@@ -79,8 +79,8 @@ def test_index_is_made_per_call_and_kept_by_models(tiny_graph):
 
 
 def _platform_graph():
-    from graph.kg import build_graph
-    from graph.read.model import ReadReport
+    from graph.kg.graph import build_graph
+    from graph.read.records import ReadReport
     from graph.read import parse_text
     from graph.read.render import render_comparison as page, render_topic_page as topic_page
 
@@ -144,8 +144,8 @@ def test_community_reason_when_nothing_else_links_them(data_graph):
 
 
 def test_platform_links_do_not_join_kinds_in_one_community():
-    from graph.kg import build_graph
-    from graph.read.model import ReadReport
+    from graph.kg.graph import build_graph
+    from graph.read.records import ReadReport
     from graph.read import parse_text
     from graph.read.render import render_comparison as page
     from graph.query.suggest import Index
@@ -171,7 +171,7 @@ def test_suggestions_and_fits_keep_no_graph_alive(tiny_corpus):
     import weakref
 
     from graph.query.compare import compare
-    from graph.pipeline import build
+    from graph.build.pipeline import build
     from graph.query.suggest import suggest
 
     G, _ = build([tiny_corpus])
@@ -198,8 +198,8 @@ def test_settled_queries_trust_their_community(tiny_graph):
 
 def _stray_graph():
     from itertools import combinations
-    from graph.kg import build_graph
-    from graph.read.model import ReadReport
+    from graph.kg.graph import build_graph
+    from graph.read.records import ReadReport
     from graph.read import parse_text
     from graph.read.render import render_comparison as page
 

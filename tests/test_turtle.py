@@ -9,9 +9,9 @@ import pytest
 from graph.rdf import mapping as rdf
 from graph.rdf import syntaxes
 from graph.rdf import turtle
-from graph.view import graphml
-from graph.query.generate import generate, write
-from graph.pipeline import build
+from graph.export import graphml
+from graph.evaluate.generate import generate, write
+from graph.build.pipeline import build
 from graph.read.render import render_comparison, render_topic_page
 from conftest import DATA
 from test_rdf import tricky_pages

@@ -8,7 +8,7 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL
 
-from graph.rdf import sparql
+from graph.sparql import run as sparql
 from graph.rdf import mapping as rdf
 from graph.rdf import syntaxes
 from graph.rdf.vocab import NS, PG, PREFIXES, ontology_text, shapes_text, terms

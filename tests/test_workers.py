@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from graph.query.generate import generate, write
+from graph.evaluate.generate import generate, write
 
 
 def _children(pid: int) -> set[int]:

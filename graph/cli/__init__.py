@@ -19,19 +19,19 @@ import click
 import networkx as nx
 from click.core import ParameterSource
 
-from .. import __version__
-from ..progress import show as show_progress
-from ..read.model import EXIT_INTERRUPTED, EXIT_WRITE, PickgraphError, UnknownTopic
-from .errors import Reported, wants_json
-from .term import COLOR_KEY, JSON_KEY, WIDTH_KEY, current_width, echo, json_text, printable_data, resolve_color, \
+from graph import __version__
+from graph.build.progress import show as show_progress
+from graph.read.records import EXIT_INTERRUPTED, EXIT_WRITE, PickgraphError, UnknownTopic
+from graph.cli.errors import Reported, wants_json
+from graph.cli.term import COLOR_KEY, JSON_KEY, WIDTH_KEY, current_width, echo, json_text, printable_data, resolve_color, \
     warn, wrap
 
 #: OS errors that mean "cannot write here" (exit 3) rather than a bad input (exit 1)
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG}
 
 if TYPE_CHECKING:
-    from ..query.models import Models
-    from ..pipeline import BuildInputs
+    from graph.query.models import Models
+    from graph.build.pipeline import BuildInputs
 
 @dataclass
 class State:
@@ -57,7 +57,7 @@ class State:
 
     def inputs(self) -> BuildInputs:
         """The pages to answer about, the alias file and the size limit: named, else the last build's."""
-        from ..pipeline import BuildInputs, query_inputs
+        from graph.build.pipeline import BuildInputs, query_inputs
 
         if self.corpus:
             return BuildInputs(list(self.corpus), self.aliases)
@@ -67,7 +67,7 @@ class State:
     def graph(self) -> nx.MultiDiGraph:
         """The graph of the corpus, from the cache of the last build when it is fresh."""
         if self._graph is None:
-            from ..pipeline import load_graph
+            from graph.build.pipeline import load_graph
 
             paths, aliases, max_bytes = self.inputs()
             self._graph = load_graph(paths, self.out, aliases, progress=self.progress, max_bytes=max_bytes)
@@ -76,8 +76,8 @@ class State:
     def models(self) -> Models:
         """The fit and suggestion index of :meth:`graph`: the ones the build saved, else made (once)."""
         if self._models is None:
-            from ..query.models import load_models, models_path
-            from ..pipeline import cache_path
+            from graph.query.models import load_models, models_path
+            from graph.build.pipeline import cache_path
 
             G = self.graph()
             self._models = load_models(G, models_path(cache_path(self.out, self.inputs().paths)))
@@ -88,8 +88,8 @@ class State:
         new = tuple(n for n in self._models.made() if n not in self._models.loaded) if self._models else ()
         if not new:
             return
-        from ..query.models import models_path, save_models
-        from ..pipeline import cache_path, write_into
+        from graph.query.models import models_path, save_models
+        from graph.build.pipeline import cache_path, write_into
 
         paths = self.inputs().paths
         try:
@@ -104,7 +104,7 @@ class State:
         echo(line, err=True)
 
     def topic(self, query: str) -> str:
-        from ..kg import find_topic
+        from graph.kg.graph import find_topic
 
         return find_topic(self.graph(), query)
 
@@ -351,9 +351,9 @@ def main(ctx: click.Context, aliases: str | None, quiet: bool) -> None:
     show_progress(state.progress)
 
 
-from . import core, html, identity, queries, rdf, serve  # noqa: E402
+from graph.cli import core, identity, queries, rdf, serve, view  # noqa: E402
 
-for _module in (core, queries, identity, rdf, html, serve):
+for _module in (core, queries, identity, rdf, view, serve):
     for _command in _module.commands:
         color_option(_command)  # every command: --color/--no-color
         main.add_command(_command)

@@ -16,9 +16,9 @@ from typing import Any
 import click
 from click.shell_completion import CompletionItem
 
-from ..cachefile import read_regular
-from ..read.model import PickgraphError
-from .term import printable
+from graph.build.cachefile import read_regular
+from graph.read.records import PickgraphError
+from graph.cli.term import printable
 
 #: Larger than any names file pickgraph writes
 NAMES_LIMIT = 256 << 20
@@ -38,12 +38,12 @@ def topic_index(cache: Path) -> list[list[Any]]:
             return data["topics"]
     except (OSError, PickgraphError, ValueError, KeyError, TypeError):
         pass
-    from ..pipeline import load_cache
+    from graph.build.pipeline import load_cache
 
     G = load_cache(cache, None, documents=False)
     topics = sorted([n, d.get("name", n), list(d.get("labels", []))] for n, d in G.nodes(data=True))
     try:
-        from ..output import atomic_write_bytes
+        from graph.build.outdir import atomic_write_bytes
 
         atomic_write_bytes(names, json.dumps({"cache": stamp, "topics": topics}, ensure_ascii=False).encode())
     except (OSError, PickgraphError):
@@ -60,7 +60,7 @@ def matching(topics: list[list[Any]], incomplete: str) -> list[CompletionItem]:
     ...                            ["ruby-on-rails", "Ruby on Rails", []]], "Ruby o")]
     ['ruby-on-rails']
     """
-    from ..resolve import slugify
+    from graph.resolve.names import slugify
 
     text, slug = incomplete.casefold(), slugify(incomplete) if incomplete.strip() else ""
     out = []
@@ -72,12 +72,12 @@ def matching(topics: list[list[Any]], incomplete: str) -> list[CompletionItem]:
 
 def complete_topic(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """The ``shell_complete`` of a topic argument: topics of the last build in the out folder, or none."""
-    from . import State
+    from graph.cli import State
 
     try:
         state = ctx.find_object(State) or State()
         paths = list(state.corpus) or _last_build_paths(state.out)
-        from ..pipeline import cache_path
+        from graph.build.pipeline import cache_path
 
         return matching(topic_index(cache_path(state.out, paths)), incomplete)
     except Exception:  # no build, a torn cache, …: completion offers nothing rather than a traceback at the prompt
@@ -85,7 +85,7 @@ def complete_topic(ctx: click.Context, _param: click.Parameter, incomplete: str)
 
 
 def _last_build_paths(out: str) -> list[str]:
-    from ..pipeline import query_inputs
+    from graph.build.pipeline import query_inputs
 
     if not os.path.isdir(out):
         return []

@@ -9,20 +9,20 @@ from pathlib import Path
 
 import click
 
-from ..cachefile import user_key
-from ..read.files import DEFAULT_MAX_BYTES
-from ..export import DEFAULT_FORMATS, FORMATS, export, export_many
+from graph.build.cachefile import user_key
+from graph.read.files import DEFAULT_MAX_BYTES
+from graph.export.registry import DEFAULT_FORMATS, FORMATS, export, export_many
 
-from ..pipeline import BUILD_RECORD, BUNDLED_CORPUS, build as run_build, cache_path, last_files, record_build, \
+from graph.build.pipeline import BUILD_RECORD, BUNDLED_CORPUS, build as run_build, cache_path, last_files, record_build, \
     save_cache
-from ..progress import show as show_progress
-from ..read.model import Interrupted, Rejection
-from ..store import paused_gc
-from ..query.topics import list_topics, topic_info
-from .. import cli as cli_package
-from . import State, pass_state, corpus_options, emit, json_option, out_option, output_option, width_option
-from .complete import complete_topic
-from .term import caution, current_width, echo, printable, strong
+from graph.build.progress import show as show_progress
+from graph.read.records import Interrupted, Rejection
+from graph.build.documents import paused_gc
+from graph.query.topics import list_topics, topic_info
+from graph import cli as cli_package
+from graph.cli import State, pass_state, corpus_options, emit, json_option, out_option, output_option, width_option
+from graph.cli.complete import complete_topic
+from graph.cli.term import caution, current_width, echo, printable, strong
 
 @click.command(short_help="Read pages, build the topic graph, write exports and the cache.",
                epilog="Next: pickgraph topics, pickgraph show TOPIC, pickgraph view.")
@@ -72,7 +72,7 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
     place no longer stops the build: its report is finished, a note says so, and
     the status is the build's (0 or 1).
     """
-    from ..output import generation
+    from graph.build.outdir import generation
 
     state: State = ctx.ensure_object(State)
     state.quiet = state.quiet or quiet
@@ -102,8 +102,8 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
         return f"{_stopped_word(signum)}; nothing written (the previous outputs are unchanged)", 128 + signum
 
     if cli_package.AS_PROCESS:  # Ctrl-C or SIGTERM ends the process at once, staged outputs removed
-        from ..output import discard_staged
-        from ..workers import exit_on_interrupt
+        from graph.build.outdir import discard_staged
+        from graph.build.workers import exit_on_interrupt
 
         exit_on_interrupt(stopped, discard_staged, as_json)
     try:
@@ -147,7 +147,7 @@ def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_byte
     """Build ``inputs`` and write every output into the generation's staging folder; the build's result."""
     state: State = ctx.ensure_object(State)
     if stream:
-        from ..stream import STREAM_FORMATS, stream_build
+        from graph.build.stream import STREAM_FORMATS, stream_build
 
         result = stream_build(inputs, gen.dir, formats or STREAM_FORMATS, state.aliases, jobs=jobs,
                               progress=state.progress, strict=strict, max_bytes=max_bytes)
@@ -189,7 +189,7 @@ def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_byte
 
 def _save_models(G, staging: Path, inputs) -> None:
     """The fit and the suggestion index, made once here rather than by every query process after the build."""
-    from ..query.models import Models, models_path, save_models
+    from graph.query.models import Models, models_path, save_models
 
     models = Models(G)
     models.fit, models.index
@@ -249,7 +249,7 @@ def topics(state: State, limit: int, as_json: bool) -> None:
 
 
 def _topics_text(rows: list[dict]) -> str:
-    from ..table import format_table
+    from graph.texttable import format_table
 
     cells = [[r["name"], r["slug"], str(r["comparisons"]), str(r["wins"]), str(r["losses"])] for r in rows]
     lines = format_table(["topic", "slug", "cmp", "W", "L"], cells, current_width(), align="<<>>>")
@@ -322,7 +322,7 @@ def export_cmd(state: State, fmt: str, output: str | None, base_iri: str | None,
     if output:
         path = export(G, fmt, output, **options)
     else:
-        from ..pipeline import write_into
+        from graph.build.pipeline import write_into
 
         path = Path(state.out) / FORMATS[fmt][2]  # a file of the out folder: written under its lock, like a build's
         write_into(state.out, lambda staging: export(G, fmt, staging / path.name, **options), on_wait=state.waiting)

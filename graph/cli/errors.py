@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from ..read.model import EXIT_INTERRUPTED
-from .term import COLOR_KEY, echo, error_label, json_text, printable, resolve_color
+from graph.read.records import EXIT_INTERRUPTED
+from graph.cli.term import COLOR_KEY, echo, error_label, json_text, printable, resolve_color
 
 def wants_json(args: list[str]) -> bool:
     """Whether the command line asks for JSON: ``--json`` before any ``--``.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..identity import identity_report
-from . import State, pass_state, corpus_options, emit, json_option, width_option
+from graph.resolve.identity import identity_report
+from graph.cli import State, pass_state, corpus_options, emit, json_option, width_option
 
 @click.command(short_help="Explain merged names and list likely duplicate topics.",
                epilog="Next: edit the alias file, then pickgraph build again.")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from . import State, pass_state, corpus_options, emit, json_option, width_option
-from .complete import complete_topic
-from .term import current_width, printable, strong
+from graph.cli import State, pass_state, corpus_options, emit, json_option, width_option
+from graph.cli.complete import complete_topic
+from graph.cli.term import current_width, printable, strong
 
 @click.command(short_help="Compare topics A and B, directly or by a derived comparison.",
                epilog="Next: pickgraph why A B (the reasons), pickgraph suggest A B (what to read next).")
@@ -27,7 +27,7 @@ def compare(state: State, a: str, b: str, as_json: bool) -> None:
 
     A and B are names, slugs or aliases (any case).
     """
-    from ..query.compare import compare as run, format_compare
+    from graph.query.compare import compare as run, format_compare
 
     G = state.graph()
     answer = run(G, state.topic(a), state.topic(b), fit=state.models().fit)
@@ -55,7 +55,7 @@ def suggest(state: State, topics: tuple[str, ...], k: int, pair: bool | None, as
     With two topics forming a comparison page (``suggest Django Flask``), suggests the pairs a reader of
     that page would want next: its topics' other existing comparisons first, then new pairs.
     """
-    from ..query.suggest import suggest_answer
+    from graph.query.suggest import suggest_answer
 
     G = state.graph()
     slugs = [state.topic(t) for t in topics]
@@ -103,7 +103,7 @@ def why(state: State, a: str, b: str, as_json: bool) -> None:
     Contested pairs show both sides; derived pairs (never compared) explain the chain and the
     probability; with no evidence, says so.
     """
-    from ..query.explain import format_why, why as run
+    from graph.query.explain import format_why, why as run
 
     G = state.graph()
     answer = run(G, state.topic(a), state.topic(b), fit=state.models().fit)
@@ -140,7 +140,7 @@ def evaluate(state: State, paths: tuple[str, ...], holdout: float, seeds: int, f
     Mean ± sd over the seeds. A generated corpus (hidden-model.json) adds the true model's ceiling.
     PATHS default to the corpus (data/).
     """
-    from ..query.evaluate import evaluate as run, format_table
+    from graph.evaluate.score import evaluate as run, format_table
 
     emit(run(paths or state.inputs().paths, holdout, seeds, first_seed), as_json,
          lambda result: format_table(result, current_width()), fit=False)
@@ -172,7 +172,7 @@ def generate(out: str, n_docs: int, n_topics: int, seed: int, within: float, pla
     Prints the model's own ceiling: the generating process scored with its true parameters, so a
     method reads as a share of the best.
     """
-    from ..query.generate import ceiling as score, generate as run, write
+    from graph.evaluate.generate import ceiling as score, generate as run, write
 
     corpus = run(n_docs, n_topics, seed, within=within, platforms=platforms)
     folder = write(corpus, out)

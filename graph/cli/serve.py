@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from ..serve.http import Bounds
-from . import State, out_option, pass_state
-from .term import echo
+from graph.serve.http import Bounds
+from graph.cli import State, out_option, pass_state
+from graph.cli.term import echo
 
 
 def _origins(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
-    from ..serve.origins import check_origin
+    from graph.serve.origins import check_origin
 
     try:
         return tuple(check_origin(v) for v in values)
@@ -70,7 +70,7 @@ def serve(state: State, port: int, host: str, open_browser: bool, time_limit: fl
     A newer build in the out folder is picked up while serving (no restart).
     Web pages of other origins are refused unless named with --cors.
     """
-    from ..serve.main import serve as run
+    from graph.serve.main import serve as run
 
     # what the server says (a build that could not be loaded names its files) goes through the one printer
     run(state.out, host, port, open_browser, base_iri, time_limit, max_rows, query_workers,

@@ -24,7 +24,7 @@ from typing import Any
 
 import click
 
-from ..read.model import escape_path
+from graph.read.records import escape_path
 
 JSON_KEY = "pickgraph.json"
 WIDTH_KEY = "pickgraph.width"

@@ -12,8 +12,8 @@
   a pick on record: no probability is given rather than a coin flip.
 
 >>> from graph.read import parse_text
->>> from graph.read.model import ReadReport
->>> from graph.kg import build_graph
+>>> from graph.read.records import ReadReport
+>>> from graph.kg.graph import build_graph
 >>> from graph.read.render import render_comparison as page
 >>> G = build_graph(ReadReport(pages=[parse_text(page(a, b, a), a) for a, b in [("Ant", "Bee"), ("Bee", "Cat")]]))
 >>> compare(G, "ant", "bee")["mode"], compare(G, "ant", "cat")["mode"]
@@ -28,9 +28,9 @@ from typing import Any
 
 import networkx as nx
 
-from . import rank
-from ..kg import find_topic, related, versus_edges
-from ..read.model import Comparison, PickgraphError
+from graph.query import rank
+from graph.kg.graph import find_topic, related, versus_edges
+from graph.read.records import Comparison, PickgraphError
 
 DIRECT, DERIVED, NO_EVIDENCE = "direct", "derived", "no evidence"
 
@@ -44,8 +44,8 @@ def _name(G: nx.MultiDiGraph, n: str | None) -> str | None:
 
 
 def check_pair(G: nx.MultiDiGraph, a: str, b: str) -> tuple[str, str]:
-    """The slugs of the two different topics ``a`` and ``b`` name (as :func:`~graph.kg.find_topic` reads
-    them): :class:`~graph.read.model.UnknownTopic` for an unknown one, :class:`CompareError` for one topic twice."""
+    """The slugs of the two different topics ``a`` and ``b`` name (as :func:`~graph.kg.graph.find_topic` reads
+    them): :class:`~graph.read.records.UnknownTopic` for an unknown one, :class:`CompareError` for one topic twice."""
     a, b = find_topic(G, a), find_topic(G, b)
     if a == b:
         raise CompareError(f"{_name(G, a)} is one topic: name two different topics")

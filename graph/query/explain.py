@@ -9,8 +9,8 @@ pick in context. A contested pair shows both sides; a derived pair explains its
 chain and its probability.
 
 >>> from graph.read import parse_text
->>> from graph.read.model import ReadReport
->>> from graph.kg import build_graph
+>>> from graph.read.records import ReadReport
+>>> from graph.kg.graph import build_graph
 >>> from graph.read.render import render_comparison as page
 >>> text = page("Ant", "Bee", "Ant", pros={"Ant": ["Carries loads many times its own weight"]})
 >>> G = build_graph(ReadReport(pages=[parse_text(text, "ab.txt")]))
@@ -27,9 +27,9 @@ from typing import Any
 
 import networkx as nx
 
-from .compare import DERIVED, DIRECT, NO_EVIDENCE, compare
-from ..kg import related, versus_edges
-from ..read.model import Comparison, VerdictLine, clean_reason, is_informative
+from graph.query.compare import DERIVED, DIRECT, NO_EVIDENCE, compare
+from graph.kg.graph import related, versus_edges
+from graph.read.records import Comparison, VerdictLine, clean_reason, is_informative
 
 
 def _name(G: nx.MultiDiGraph, n: str | None) -> str | None:

@@ -7,8 +7,8 @@ cached behind the caller's back: change the graph and make a new :class:`Models`
 (or call the functions without one), and no answer outlives the graph it came from.
 
 >>> from graph.read import parse_text
->>> from graph.read.model import ReadReport
->>> from graph.kg import build_graph
+>>> from graph.read.records import ReadReport
+>>> from graph.kg.graph import build_graph
 >>> from graph.read.render import render_comparison
 >>> pages = [parse_text(render_comparison(a, b, a), f"{a}.txt") for a, b in [("Ant", "Bee"), ("Bee", "Cat")]]
 >>> m = Models(build_graph(ReadReport(pages=pages)))
@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from ..cachefile import CacheDamaged, damaged, read_sealed, write_sealed
-from ..progress import phase
+from graph.build.cachefile import CacheDamaged, damaged, read_sealed, write_sealed
+from graph.build.progress import phase
 
 if TYPE_CHECKING:
-    from .rank import Fit
-    from .suggest import Index
+    from graph.query.rank import Fit
+    from graph.query.suggest import Index
 
 
 class Models:
@@ -59,7 +59,7 @@ class Models:
 
     @cached_property
     def fit(self) -> Fit:
-        from .rank import Fit
+        from graph.query.rank import Fit
 
         made = self._read("fit")
         if made is None:
@@ -69,7 +69,7 @@ class Models:
 
     @cached_property
     def index(self) -> Index:
-        from .suggest import Index
+        from graph.query.suggest import Index
 
         made = self._read("index")
         if made is None:
@@ -110,7 +110,7 @@ def models_path(cache: str | os.PathLike[str]) -> Path:
 
 
 def _stamp(G: nx.MultiDiGraph) -> str:
-    from ..pipeline import _code_fingerprint
+    from graph.build.pipeline import _code_fingerprint
 
     return f"{G.graph.get('fingerprint')}|{_code_fingerprint(_MODEL_CODE)}"
 
@@ -136,7 +136,7 @@ def save_models(models: Models, target: str | os.PathLike[str], names: tuple[str
 def _read_part(target: Path, name: str, G: nx.MultiDiGraph):
     """The model ``name`` saved beside ``target`` for this very graph (same inputs, same code), else ``None``.
 
-    Raises :class:`~graph.cachefile.CacheDamaged` for a file the cache key does not
+    Raises :class:`~graph.build.cachefile.CacheDamaged` for a file the cache key does not
     vouch for, or cut short, or something else in its place.
     """
     try:

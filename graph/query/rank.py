@@ -5,8 +5,8 @@ The fit turns all games into one strength per topic, so that two topics that
 were never compared still get a probability — when a chain of games links them.
 
 >>> from graph.read import parse_text
->>> from graph.read.model import ReadReport
->>> from graph.kg import build_graph
+>>> from graph.read.records import ReadReport
+>>> from graph.kg.graph import build_graph
 >>> from graph.read.render import render_comparison
 >>> pages = [parse_text(render_comparison(a, b, a), f"{a}.txt") for a, b in [("Ant", "Bee"), ("Bee", "Cat")]]
 >>> G = build_graph(ReadReport(pages=pages))
@@ -25,10 +25,10 @@ from typing import Any
 
 import networkx as nx
 
-from ..kg import VERSUS
+from graph.kg.graph import VERSUS
 
 #: Gaussian prior precision of the strengths (choix's ``alpha``). Tuned on generated corpora
-#: (see graph.query.evaluate): small values over-fit sparse records into near-certain picks.
+#: (see graph.evaluate.score): small values over-fit sparse records into near-certain picks.
 ALPHA = 0.3
 #: The barely regularised fit used as the "plain Bradley–Terry" baseline.
 PLAIN_ALPHA = 1e-3

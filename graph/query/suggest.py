@@ -22,8 +22,8 @@ groups counts as half in each (:meth:`Index._memberships`). The constants were t
 ``pickgraph evaluate`` on generated corpora (seeds other than the reported ones).
 
 >>> from graph.read import parse_text
->>> from graph.read.model import ReadReport
->>> from graph.kg import build_graph
+>>> from graph.read.records import ReadReport
+>>> from graph.kg.graph import build_graph
 >>> from graph.read.render import render_comparison as page
 >>> G = build_graph(ReadReport(pages=[
 ...     parse_text(page("Ant", "Bee", "Ant", related={"Ant": ["insects"], "Bee": ["honey"]}), "1"),
@@ -43,8 +43,8 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from ..kg import ALTERNATIVE, RELATED, VERSUS, find_topic, versus_edges
-from ..read.model import PickgraphError
+from graph.kg.graph import ALTERNATIVE, RELATED, VERSUS, find_topic, versus_edges
+from graph.read.records import PickgraphError
 
 SELF = 0.5
 OPPONENT = 0.4
@@ -95,7 +95,7 @@ KIND_MISMATCH = 0.5
 
 
 class SuggestError(PickgraphError):
-    """A suggestion request that cannot be answered (a bad ``k``; an unknown topic is :class:`~graph.read.model.UnknownTopic`)."""
+    """A suggestion request that cannot be answered (a bad ``k``; an unknown topic is :class:`~graph.read.records.UnknownTopic`)."""
 
 
 def _rarity(degree: int) -> float:

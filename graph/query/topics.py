@@ -4,8 +4,8 @@ Pure functions of the graph returning plain data (dicts, lists, strings), so
 the CLI prints them and ``--json`` dumps them unchanged.
 
 >>> from graph.read import parse_text, EXAMPLE
->>> from graph.read.model import ReadReport
->>> from graph.kg import build_graph
+>>> from graph.read.records import ReadReport
+>>> from graph.kg.graph import build_graph
 >>> G = build_graph(ReadReport(pages=[parse_text(EXAMPLE, "ex.txt")]))
 >>> info = topic_info(G, "redis")
 >>> info["related"], [(c["against"], c["pick"]) for c in info["comparisons"]]
@@ -18,8 +18,8 @@ from typing import Any
 
 import networkx as nx
 
-from ..kg import contested_pairs, find_topic, related, versus_edges
-from ..read.model import Comparison
+from graph.kg.graph import contested_pairs, find_topic, related, versus_edges
+from graph.read.records import Comparison
 
 
 def list_topics(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
@@ -48,7 +48,7 @@ def record(G: nx.MultiDiGraph, topic: str) -> tuple[int, int]:
 
 
 def topic_info(G: nx.MultiDiGraph, topic: str) -> dict[str, Any]:
-    """All the graph says about one topic (``topic``: its name, slug or alias, as :func:`~graph.kg.find_topic` reads it)."""
+    """All the graph says about one topic (``topic``: its name, slug or alias, as :func:`~graph.kg.graph.find_topic` reads it)."""
     topic = find_topic(G, topic)
     d = G.nodes[topic]
     docs = G.graph.get("documents", {})

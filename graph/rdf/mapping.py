@@ -21,8 +21,8 @@ types, labels, slugs and scheme, the concept scheme and the build (PROV) — is
 in the graph ``{base}graph/topics``.
 
 >>> from graph.read import parse_text, EXAMPLE
->>> from graph.read.model import ReadReport
->>> from graph.kg import build_graph
+>>> from graph.read.records import ReadReport
+>>> from graph.kg.graph import build_graph
 >>> G = build_graph(ReadReport(pages=[parse_text(EXAMPLE, "ex.txt")]))
 >>> [o for s, p, o, g in quads(G) if p == P.pick]
 ['https://w3id.org/pickgraph/topic/redis']
@@ -38,9 +38,9 @@ from typing import Any
 
 import networkx as nx
 
-from ..kg import VERSUS
-from ..read.model import Comparison, PickgraphError, TopicPage, is_informative
-from .vocab import DCTERMS, LANG, ONTOLOGY, OWL, PG, PROV, RDF, RDFS, SKOS, Terms
+from graph.kg.graph import VERSUS
+from graph.read.records import Comparison, PickgraphError, TopicPage, is_informative
+from graph.rdf.vocab import DCTERMS, LANG, ONTOLOGY, OWL, PG, PROV, RDF, RDFS, SKOS, Terms
 
 DEFAULT_BASE = "https://w3id.org/pickgraph/"
 
@@ -226,7 +226,7 @@ def document_statements(page: Comparison | TopicPage, canon: Callable[[str], str
                                   (P.fileName, (n.lit(os.path.basename(page.path)),)),
                                   (P.sha256, (n.lit(sha),)), (P.title, (n.lit(page.title),))])]
     a, b = canon(page.topics[0]), canon(page.topics[1])
-    if a == b:  # kept as a document, draws no comparison (see graph.kg)
+    if a == b:  # kept as a document, draws no comparison (see graph.kg.graph)
         return groups
     ta, tb = n.topic(a), n.topic(b)
     if pick is FROM_PAGE:
@@ -330,7 +330,7 @@ def build_statements(slugs: Iterable[str], doc_shas: Iterable[str], n: Any, vers
     The build is a ``prov:Activity`` named by the :func:`input_fingerprint` of
     the documents it used, associated with pickgraph as a ``prov:SoftwareAgent``.
     """
-    from .. import __version__
+    from graph import __version__
 
     version = version or __version__
     shas = sorted(doc_shas)
@@ -359,7 +359,7 @@ def alias_labels(identity: Any) -> dict[str, list[str]]:
     into its singular) finds its topic in ``show``; stored as ``skos:altLabel``,
     a SKOS tool finds it too.
     """
-    from ..resolve import label_from_slug, slugify
+    from graph.resolve.names import label_from_slug, slugify
 
     if identity is None:
         return {}

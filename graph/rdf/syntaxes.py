@@ -4,11 +4,11 @@ Every writer serialises in a fixed order, so an export is byte-identical
 whatever the file order or ``PYTHONHASHSEED``: N-Triples, N-Quads, JSON-LD and
 RDF/XML sort subjects, predicates and objects; Turtle and TriG
 (:mod:`graph.rdf.turtle`) write the topics graph by slug, then one block per
-document by sha256. The formats are registered in :data:`graph.export.FORMATS`.
+document by sha256. The formats are registered in :data:`graph.export.registry.FORMATS`.
 
 >>> from graph.read import parse_text, EXAMPLE
->>> from graph.read.model import ReadReport
->>> from graph.kg import build_graph
+>>> from graph.read.records import ReadReport
+>>> from graph.kg.graph import build_graph
 >>> G = build_graph(ReadReport(pages=[parse_text(EXAMPLE, "ex.txt")]))
 >>> nt = serialize(G, "ntriples").decode()
 >>> '<https://w3id.org/pickgraph/topic/redis> <https://w3id.org/pickgraph/ns#preferredOver> <https://w3id.org/pickgraph/topic/memcached> .' in nt
@@ -27,11 +27,11 @@ from typing import Any
 
 import networkx as nx
 
-from ..output import atomic_open
-from ..read.model import PickgraphError
-from . import turtle
-from .mapping import DC, DEFAULT_BASE, O, P, R, RS, S, V, Lit, Text, check_base, quads, term_key, triples
-from .vocab import LANG, PREFIXES, ontology_text
+from graph.build.outdir import atomic_open
+from graph.read.records import PickgraphError
+from graph.rdf import turtle
+from graph.rdf.mapping import DC, DEFAULT_BASE, O, P, R, RS, S, V, Lit, Text, check_base, quads, term_key, triples
+from graph.rdf.vocab import LANG, PREFIXES, ontology_text
 
 # ------------------------------------------------------------- N-Triples --
 

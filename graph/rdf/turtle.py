@@ -3,7 +3,7 @@
 The mapping says what a page or a topic states; this module only spells it:
 prefixed names for the vocabulary and the data IRIs, quoted literals, one
 subject group at a time. Nothing here needs the whole graph in memory, so the
-streaming build (:mod:`graph.stream`) calls the same functions from its worker
+streaming build (:mod:`graph.build.stream`) calls the same functions from its worker
 processes on one chunk of pages at a time.
 
 A file is ``prefixes() + topics_section() + document blocks``; the same subject
@@ -11,7 +11,7 @@ A file is ``prefixes() + topics_section() + document blocks``; the same subject
 
 >>> from graph.read import parse_text, EXAMPLE
 >>> page = parse_text(EXAMPLE, "ex.txt")
->>> from graph.resolve import slugify
+>>> from graph.resolve.names import slugify
 >>> text = document_block(page, slugify, {"redis", "memcached", "caching", "key-value-stores"})
 >>> for line in text.splitlines():
 ...     if line.strip().startswith(("pg:pick", "pg:preferredOver")):
@@ -27,10 +27,10 @@ from collections.abc import Callable, Collection, Iterable
 
 import networkx as nx
 
-from ..read.model import Comparison, TopicPage
-from . import mapping
-from .mapping import DEFAULT_BASE, FROM_PAGE, Group, lit
-from .vocab import LANG, PREFIXES, Terms, DCTERMS, OWL, PG, PROV, RDF, RDFS, SKOS
+from graph.read.records import Comparison, TopicPage
+from graph.rdf import mapping
+from graph.rdf.mapping import DEFAULT_BASE, FROM_PAGE, Group, lit
+from graph.rdf.vocab import LANG, PREFIXES, Terms, DCTERMS, OWL, PG, PROV, RDF, RDFS, SKOS
 
 _LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 

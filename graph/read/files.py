@@ -6,7 +6,7 @@ that are not UTF-8, folders nested deeper than the system's path limit. The
 walk below reads *regular* files named ``*.txt`` (a file named on the command
 line is read whatever its name), follows links to files and to folders (each
 folder once, so a loop ends), and turns every other entry into a
-:class:`~graph.read.model.Rejection` that names the path and the reason. Nothing
+:class:`~graph.read.records.Rejection` that names the path and the reason. Nothing
 here blocks (a pipe is opened non-blocking and never read) or reads without
 bound (``max_bytes``).
 
@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .model import PickgraphError, RejectedDocument, Rejection, display_path, escape_path
+from graph.read.records import PickgraphError, RejectedDocument, Rejection, display_path, escape_path
 
 #: The default size limit of one page: real pages are a few KB; a larger file is not a saved page.
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
@@ -176,7 +176,7 @@ def scan(paths: Iterable[str | os.PathLike[str]], max_entries: int = DEFAULT_MAX
     """Every input file under ``paths`` and every entry that cannot be one, from at most
     ``max_entries`` entries looked at.
 
-    Raises :class:`~graph.read.model.PickgraphError` for a named path that does not exist.
+    Raises :class:`~graph.read.records.PickgraphError` for a named path that does not exist.
     """
     found = Inputs()
     seen: set[str] = set()
@@ -296,7 +296,7 @@ def _walk(top: str, st: os.stat_result, visited: set[tuple[int, int]],
 def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES,
                too_big: str = ": not a saved page (raise the limit with --max-bytes)") -> bytes:
     """The bytes of a regular file of at most ``max_bytes``; anything else is a
-    :class:`~graph.read.model.RejectedDocument` (line 0: the file as a whole), a larger
+    :class:`~graph.read.records.RejectedDocument` (line 0: the file as a whole), a larger
     file's reason ending in ``too_big``.
 
     The file is opened non-blocking, so a pipe that replaced a page since the

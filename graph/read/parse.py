@@ -1,5 +1,5 @@
-"""Read pages: bytes → text → a typed :class:`~graph.read.model.Comparison` or
-:class:`~graph.read.model.TopicPage`, or a :class:`~graph.read.model.Rejection` that names
+"""Read pages: bytes → text → a typed :class:`~graph.read.records.Comparison` or
+:class:`~graph.read.records.TopicPage`, or a :class:`~graph.read.records.Rejection` that names
 the file, the line and the reason.
 
 The reader works on the *non-blank* lines of a page, each with its original
@@ -21,7 +21,7 @@ Names on one page are compared by :func:`name_key` only: case, hyphens and
 runs of spaces do not count.
 
 Every function here either returns a record or raises
-:class:`~graph.read.model.RejectedDocument`; nothing else escapes (a hypothesis fuzz
+:class:`~graph.read.records.RejectedDocument`; nothing else escapes (a hypothesis fuzz
 test holds us to that).
 
 >>> page = parse_text(EXAMPLE, "example.txt")
@@ -40,9 +40,9 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from functools import partial
 
-from ..progress import phase
-from .files import DEFAULT_MAX_BYTES, Inputs, read_bytes, scan
-from .model import (
+from graph.build.progress import phase
+from graph.read.files import DEFAULT_MAX_BYTES, Inputs, read_bytes, scan
+from graph.read.records import (
     Bullet,
     Card,
     Comparison,
@@ -646,8 +646,8 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, progress:
     """Read every page under ``paths``; rejections are collected, not raised.
 
     ``known``: pages already read from files unchanged since (path → ``(page, sha256)``,
-    see :func:`graph.pipeline.build`); only the other files are read. Raises
-    :class:`~graph.read.model.NoPages` when the paths hold no file to read at all.
+    see :func:`graph.build.pipeline.build`); only the other files are read. Raises
+    :class:`~graph.read.records.NoPages` when the paths hold no file to read at all.
     """
     found = inputs if inputs is not None else scan(paths)
     if not found.files and not found.rejections:
@@ -662,7 +662,7 @@ def _map(files: list[str], jobs: int, progress: bool, max_bytes: int) -> Iterato
     read = partial(read_file, max_bytes=max_bytes)
     with phase("reading", len(files), "page", show=progress or None) as bar:
         if jobs > 1 and len(files) > PARALLEL_MIN:
-            from ..workers import worker_pool
+            from graph.build.workers import worker_pool
 
             with worker_pool(jobs) as pool:
                 for r in pool.map(read, files, chunksize=256):

@@ -25,11 +25,11 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..read.model import PickgraphError, TimedOut, UnknownTopic
-from .origins import middleware as origin_middleware
-from .results import GRAPH_TYPES, RESULT_TYPES
-from .runner import Answer, QueryRefused, QueryRunner, check_query
-from .state import Build, Live
+from graph.read.records import PickgraphError, TimedOut, UnknownTopic
+from graph.serve.origins import middleware as origin_middleware
+from graph.serve.results import GRAPH_TYPES, RESULT_TYPES
+from graph.serve.runner import Answer, QueryRefused, QueryRunner, check_query
+from graph.serve.state import Build, Live
 
 #: The HTML export's policy, with 'self' where the export inlines: scripts, styles and fetches
 #: from this server only, nothing from elsewhere, no forms, no framing.
@@ -84,7 +84,7 @@ def server_timing(timing: dict[str, float], total: float) -> str:
 
 def error_response(exc: PickgraphError, headers: dict[str, str] | None = None) -> Response:
     """The CLI's JSON error object for ``exc`` (see docs/cli.md), with the HTTP status it stands for."""
-    from ..cli.errors import kind_of, library_fields
+    from graph.cli.errors import kind_of, library_fields
 
     body = {**library_fields(exc), "error": str(exc), "exit_code": exc.exit_code, "kind": kind_of(exc)}
     body.pop("status", None)
@@ -167,27 +167,27 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
         return handler
 
     def topic(build: Build, query: str) -> str:
-        from ..kg import find_topic
+        from graph.kg.graph import find_topic
 
         return find_topic(build.G, query)
 
     def show(request: Request, build: Build) -> Any:
-        from ..query.topics import topic_info
+        from graph.query.topics import topic_info
 
         return topic_info(build.G, topic(build, _one(request, "topic")))
 
     def compare(request: Request, build: Build) -> Any:
-        from ..query.compare import compare as run
+        from graph.query.compare import compare as run
 
         return run(build.G, topic(build, _one(request, "a")), topic(build, _one(request, "b")), fit=build.models.fit)
 
     def why(request: Request, build: Build) -> Any:
-        from ..query.explain import why as run
+        from graph.query.explain import why as run
 
         return run(build.G, topic(build, _one(request, "a")), topic(build, _one(request, "b")), fit=build.models.fit)
 
     def suggest(request: Request, build: Build) -> Any:
-        from ..query.suggest import suggest_answer
+        from graph.query.suggest import suggest_answer
 
         names = request.query_params.getlist("topic")
         if not names or len(names) > 20:
@@ -207,7 +207,7 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
         return Reply(_dumps(rows), {"X-Total-Count": str(total)})
 
     def neighbours(request: Request, build: Build) -> Any:
-        from .neighbours import neighbourhood
+        from graph.serve.neighbours import neighbourhood
 
         return neighbourhood(build.G, topic(build, _one(request, "topic")),
                              _int(request, "limit", 30, 1, limits.neighbours))
@@ -217,7 +217,7 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
                 "api_cache": build.api_answers.stats()}
 
     async def sparql(request: Request) -> Response:
-        from ..rdf import sparql as sp
+        from graph.sparql import run as sp
 
         if request.method == "OPTIONS":  # a browser's preflight is answered by the CORS middleware
             return Response(status_code=204, headers={"Allow": "GET, POST, OPTIONS"})
@@ -366,7 +366,7 @@ _ASSETS: dict[str, bytes] = {}
 def _asset(name: str) -> bytes:
     if name not in _ASSETS:
         if name.startswith("vis-network"):
-            from ..html import vis_assets
+            from graph.export.html import vis_assets
 
             js, css = vis_assets()  # the copy pyvis ships, as the HTML export inlines it
             _ASSETS["vis-network.min.js"], _ASSETS["vis-network.css"] = js.encode(), css.encode()

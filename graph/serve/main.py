@@ -14,8 +14,8 @@ try:
 except ImportError:  # not Unix: no limit on open files to raise
     resource = None  # type: ignore[assignment]
 
-from ..read.model import PickgraphError
-from .http import Bounds
+from graph.read.records import PickgraphError
+from graph.serve.http import Bounds
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -78,11 +78,11 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
     ``cors``, within ``bounds`` per connection."""
     import uvicorn
 
-    from ..rdf.mapping import DEFAULT_BASE
-    from .app import create_app
-    from .http import protocol
-    from .runner import DEFAULT_MEMORY_MB, QueryRunner
-    from .state import Live, limit_malloc_arenas
+    from graph.rdf.mapping import DEFAULT_BASE
+    from graph.serve.app import create_app
+    from graph.serve.http import protocol
+    from graph.serve.runner import DEFAULT_MEMORY_MB, QueryRunner
+    from graph.serve.state import Live, limit_malloc_arenas
 
     # many request threads share one interpreter: hand the GIL over every 1 ms instead of 5 ms, so a
     # thread woken by a finished query or a socket does not wait behind busy ones

@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from ..kg import VERSUS
+from graph.kg.graph import VERSUS
 
 #: the order in which a neighbour earns its place: compared first, then alternatives, then related
 _KIND_RANK = {VERSUS: 0, "alternative-to": 1, "related-to": 2}

@@ -7,13 +7,13 @@ so a newer build is just another path), runs a query, writes the result
 (rows capped), and sends the bytes back. A worker past the time limit is
 killed and replaced.
 
-What is a SERVICE call is decided by :func:`graph.rdf.sparql.check_query`, as for
+What is a SERVICE call is decided by :func:`graph.sparql.run.check_query`, as for
 ``pickgraph sparql``, in the query process (it may parse the query: never on the
 server's loop). Each query process also leaves the network at its start
-(:mod:`graph.sandbox`), so a SERVICE the check missed connects nowhere, and may use at
+(:mod:`graph.sparql.sandbox`), so a SERVICE the check missed connects nowhere, and may use at
 most ``memory_mb`` more memory; one that dies past it is replaced. The time limit is
 kept by a pool of query processes rather than a forked child per query
-(:func:`graph.workers.call_in_child`): a fork per request would copy a server of gigabytes.
+(:func:`graph.build.workers.call_in_child`): a fork per request would copy a server of gigabytes.
 
 A query has ``time_limit`` seconds to get a process and then ``time_limit`` seconds to
 run: one that never got a process is told the server was busy (:class:`ServerBusy`),
@@ -29,8 +29,8 @@ import multiprocessing
 import os
 from typing import Any, NamedTuple
 
-from ..read.model import PickgraphError, TimedOut
-from .results import GRAPH_TYPES, RESULT_TYPES, write_solutions
+from graph.read.records import PickgraphError, TimedOut
+from graph.serve.results import GRAPH_TYPES, RESULT_TYPES, write_solutions
 
 
 class QueryRefused(PickgraphError):
@@ -58,10 +58,10 @@ def check_query(query: str, max_length: int) -> None:
     """Refuse at once what the endpoint never runs: an over-long or too deeply nested query.
 
     Whether it calls another endpoint (SERVICE) the query process decides, by the same
-    rule (:func:`graph.rdf.sparql.check_query`): that may take a parse, kept off the loop.
+    rule (:func:`graph.sparql.run.check_query`): that may take a parse, kept off the loop.
     """
-    from ..rdf.sparql import SparqlError
-    from ..rdf.sparql import check_query as check
+    from graph.sparql.run import SparqlError
+    from graph.sparql.run import check_query as check
 
     if len(query) > max_length:
         raise QueryRefused(f"the query is {len(query)} characters long; this endpoint takes at most {max_length}")
@@ -102,7 +102,7 @@ class QueryRunner:
 
     def __init__(self, workers: int = 2, time_limit: float = 10.0, row_cap: int = 10_000,
                  slow_after: float = 1.0, memory_mb: float = DEFAULT_MEMORY_MB):
-        from ..sandbox import network_isolation
+        from graph.sparql.sandbox import network_isolation
 
         self.time_limit, self.row_cap, self.workers, self.slow_after = time_limit, row_cap, workers, slow_after
         self.memory_mb = memory_mb
@@ -258,7 +258,7 @@ class QueryRunner:
 
 def _error(kind: str, detail: Any, memory_mb: float) -> PickgraphError:
     """The error of a query process's reply ``("error", kind, detail)``."""
-    from ..rdf.sparql import QueryTooBig, SparqlError, memory_message, query_died
+    from graph.sparql.run import QueryTooBig, SparqlError, memory_message, query_died
 
     if kind == "refused":
         return QueryRefused(detail)
@@ -272,9 +272,9 @@ def _error(kind: str, detail: Any, memory_mb: float) -> PickgraphError:
 # ----------------------------------------------------------- the worker --
 
 def _serve(conn, parent: int, memory_mb: float) -> None:
-    from ..rdf.sparql import QueryTooBig, ServiceRefused
-    from ..sandbox import confine
-    from ..workers import die_with_parent
+    from graph.sparql.run import QueryTooBig, ServiceRefused
+    from graph.sparql.sandbox import confine
+    from graph.build.workers import die_with_parent
 
     die_with_parent(parent)
     confine(memory_mb, network=False)  # before any store is opened or query read
@@ -307,7 +307,7 @@ def _answer(stores: dict[str, Any], path: str, query: str, bindings: list[tuple[
             result_format: str, graph_format: str, row_cap: int) -> tuple[str, bytes]:
     import pyoxigraph as ox
 
-    from ..rdf.sparql import parse_binding, prefixes, run
+    from graph.sparql.run import parse_binding, prefixes, run
 
     store = stores.get(path)
     if store is None:

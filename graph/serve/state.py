@@ -21,9 +21,9 @@ from typing import Any, Callable
 
 import networkx as nx
 
-from ..read.model import PickgraphError
-from .cache import AnswerCache
-from .index import TopicIndex
+from graph.read.records import PickgraphError
+from graph.serve.cache import AnswerCache
+from graph.serve.index import TopicIndex
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class NothingToServe(PickgraphError):
 
 def record_stamp(out: str | os.PathLike[str]) -> tuple[int, int, int] | None:
     """What changes when a build (or an export) rewrites the build record: its inode, size and mtime."""
-    from ..pipeline import BUILD_RECORD
+    from graph.build.pipeline import BUILD_RECORD
 
     try:
         st = os.stat(Path(out) / BUILD_RECORD)
@@ -62,7 +62,7 @@ def record_stamp(out: str | os.PathLike[str]) -> tuple[int, int, int] | None:
 
 
 def recorded_digest(out: str | os.PathLike[str]) -> str | None:
-    from ..pipeline import read_record
+    from graph.build.pipeline import read_record
 
     return read_record(out).get("inputs_digest")
 
@@ -71,9 +71,9 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
                progress: bool = False, cache_bytes: int = 64 * 2**20) -> Build:
     """Load the last build in ``out``: graph (from its cache), topic index, SPARQL store;
     ``cache_bytes`` of its SPARQL answers are kept, and as much of its API answers."""
-    from ..output import finish_pending
-    from ..pipeline import cache_path, load_graph, query_inputs
-    from ..query.topics import list_topics
+    from graph.build.outdir import finish_pending
+    from graph.build.pipeline import cache_path, load_graph, query_inputs
+    from graph.query.topics import list_topics
 
     finish_pending(out)  # a build killed while it put its files in place is finished first, as queries do
     if record_stamp(out) is None:  # query_inputs would fall back to a data/ folder here and build it
@@ -90,7 +90,7 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
             labels[canon].append(alias)
     index = TopicIndex(list_topics(G), labels)
     say("preparing suggestions and the pick model")
-    from ..query.models import load_models, models_path
+    from graph.query.models import load_models, models_path
 
     models = load_models(G, models_path(cache_path(out, inputs.paths)))  # the build saved them
     models.fit, models.index  # made here, before the build is served: no first request pays seconds for them
@@ -103,9 +103,9 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
 def store_path(G: nx.MultiDiGraph, cache_file: Path, base_iri: str, out: str | os.PathLike[str] | None = None,
                say: Callable[[str], None] = lambda _line: None) -> str:
     """The folder of a read-only on-disk store of ``G``: the one ``sparql`` keeps beside the build cache
-    (made by :func:`graph.rdf.store.build_store`, from the build's Turtle export of ``out`` when it is this
+    (made by :func:`graph.sparql.store.build_store`, from the build's Turtle export of ``out`` when it is this
     build's), else (a read-only out folder) one in a temporary folder."""
-    from ..rdf.store import build_store
+    from graph.sparql.store import build_store
 
     fp = G.graph.get("fingerprint")
     if not fp:

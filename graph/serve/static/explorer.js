@@ -216,7 +216,7 @@
     input.value = "";
     open(slug);
   }
-  // Enter on typed text asks the server's resolver (graph.kg.find_topic, as the CLI does): a name, alias or
+  // Enter on typed text asks the server's resolver (graph.kg.graph.find_topic, as the CLI does): a name, alias or
   // slug opens its topic; anything else shows its error with the "did you mean" names, never a prefix match.
   async function find(q) {
     list.hidden = true;

@@ -1,0 +1,150 @@
+"""Exports: the registry of output formats, and writing several side by side.
+
+Every writer writes its one file through :func:`graph.build.outdir.atomic_open`, so a
+crash never leaves a half-written or emptied export.
+Formats whose writer lives in another module are imported lazily, so that
+``pickgraph build`` does not pay for rdflib or pyvis when it does not need them.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+
+import networkx as nx
+
+from graph.build.progress import Phase, phase, quiet_child
+from graph.read.records import PickgraphError
+
+class Format(NamedTuple):
+    """One output format: where its writer is, the file it writes by default, what it is."""
+
+    module: str
+    function: str
+    file: str
+    media_type: str
+    #: RDF data: the writer takes ``base_iri`` (the base of the data IRIs)
+    rdf: bool = False
+    #: fixed keyword arguments of the writer (the syntax, for the one RDF writer)
+    options: tuple[tuple[str, str], ...] = ()
+
+
+def _rdf(syntax: str, file: str, media_type: str) -> Format:
+    return Format("graph.rdf.syntaxes", "write_rdf", file, media_type, True, (("syntax", syntax),))
+
+
+#: format name → :class:`Format`; the one registry of what can be exported. Each
+#: writer is ``f(G, path, **options) -> None`` and writes the one file at ``path`` atomically.
+FORMATS: dict[str, Format] = {
+    "graphml": Format("graph.export.graphml", "write_graphml", "pickgraph.graphml", "application/graphml+xml"),
+    "turtle": _rdf("turtle", "pickgraph.ttl", "text/turtle"),
+    "ntriples": _rdf("ntriples", "pickgraph.nt", "application/n-triples"),
+    "jsonld": _rdf("jsonld", "pickgraph.jsonld", "application/ld+json"),
+    "rdfxml": _rdf("rdfxml", "pickgraph.rdf", "application/rdf+xml"),
+    "trig": _rdf("trig", "pickgraph.trig", "application/trig"),
+    "nquads": _rdf("nquads", "pickgraph.nq", "application/n-quads"),
+    "jsonld-context": Format("graph.rdf.syntaxes", "write_context", "pickgraph.context.jsonld",
+                             "application/ld+json"),
+    "ontology": Format("graph.rdf.syntaxes", "write_ontology", "pickgraph-ontology.ttl", "text/turtle"),
+    "csv": Format("graph.export.edges", "write_csv", "pickgraph-edges.csv", "text/csv"),
+    "tsv": Format("graph.export.edges", "write_tsv", "pickgraph-edges.tsv", "text/tab-separated-values"),
+    "html": Format("graph.export.html", "write_html", "pickgraph.html", "text/html"),
+}
+
+#: what ``pickgraph build`` writes unless told otherwise
+DEFAULT_FORMATS = ("graphml", "turtle", "ontology", "html")
+
+
+def writer(fmt: str) -> Callable[..., None]:
+    """The writer function of a format; a clear error for an unknown one."""
+    if fmt not in FORMATS:
+        raise PickgraphError(f"unknown export format {fmt!r}; choose one of: {', '.join(sorted(FORMATS))}")
+    f = FORMATS[fmt]
+    func = getattr(importlib.import_module(f.module), f.function)
+    return functools.partial(func, **dict(f.options)) if f.options else func
+
+
+def export(G: nx.MultiDiGraph, fmt: str, path: str | os.PathLike[str] | None = None,
+           out_dir: str | os.PathLike[str] = "exports", **options) -> Path:
+    """Write ``G`` in ``fmt`` to ``path`` (default: the format's file in ``out_dir``)."""
+    target = Path(path) if path else Path(out_dir) / FORMATS[fmt][2] if fmt in FORMATS else Path(out_dir)
+    writer(fmt)(G, target, **options)
+    return target
+
+
+#: below this many edges, forking costs more than writing the formats one after another
+FORK_MIN_EDGES = 20_000
+
+
+def run_side_by_side(tasks: list[Callable[[], object]], fork: bool = True, names: list[str] | None = None) -> None:
+    """Run ``tasks`` (writers of different files) at once, each in a forked child process.
+
+    A forked child sees the parent's graph as it is (copy-on-write): nothing is
+    pickled, so exports of a big graph run on every core. The first task that
+    fails raises its exception here, after every child has ended; files are
+    written atomically, so a failed task leaves its target as it was. Without
+    ``os.fork`` (or with ``fork=False``) the tasks run one after another.
+    The phase's bar counts the tasks as each ends, by its name in ``names``; children draw no bars.
+    """
+    names = names or [f"task {i + 1}" for i in range(len(tasks))]
+    with phase("writing outputs", len(tasks), "file") as bar:
+        if not fork or len(tasks) < 2 or not hasattr(os, "fork"):
+            for task, name in zip(tasks, names):
+                task()
+                bar.done(name)
+            return
+        _forked(tasks, names, bar)
+
+
+def _forked(tasks: list[Callable[[], object]], names: list[str], bar: Phase) -> None:
+    import select
+    import signal
+
+    from graph.build.workers import child_answer, fork_child
+
+    children: list[tuple[int, int]] = []
+    try:
+        for task in tasks:
+            children.append(fork_child(lambda task=task: (quiet_child(), task(), b"")[2]))
+        errors: dict[int, Exception] = {}
+        pending = {r: i for i, (_, r) in enumerate(children)}
+        while pending:  # each child as it ends (its pipe closes), so the bar names it then
+            for r in select.select(list(pending), [], [])[0]:
+                i = pending.pop(r)
+                with os.fdopen(r, "rb") as fh:
+                    msg = fh.read()
+                _, status = os.waitpid(children[i][0], 0)
+                try:
+                    child_answer(msg, status, "an export process")
+                except Exception as exc:  # the first task's (in order) is raised once every child has ended
+                    errors[i] = exc
+                bar.done(names[i])
+    except BaseException:
+        # Ctrl-C or an error here: the children's half-written files go with the staging folder
+        for pid, _ in children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+        raise
+    if errors:
+        raise errors[min(errors)]
+
+
+def export_many(G: nx.MultiDiGraph, formats: list[str] | tuple[str, ...], out_dir: str | os.PathLike[str],
+                also: list[Callable[[], object]] = (), fork: bool | None = None) -> list[Path]:
+    """Write each of ``formats`` into ``out_dir`` (and run ``also``), side by side on a big graph."""
+    for fmt in formats:
+        writer(fmt)  # an unknown format fails before anything is written
+    targets = [Path(out_dir) / FORMATS[fmt][2] for fmt in formats]
+    tasks = [lambda fmt=fmt, t=t: writer(fmt)(G, t) for fmt, t in zip(formats, targets)] + list(also)
+    if fork is None:
+        fork = G.number_of_edges() >= FORK_MIN_EDGES
+    run_side_by_side(tasks, fork, [*formats, *(getattr(t, "__name__", "more") for t in also)])
+    return targets
+

@@ -1,0 +1,308 @@
+"""Typed records produced by the reader and consumed by every later stage.
+
+Records are frozen dataclasses of plain values (str, int, tuples) so that they
+pickle small, compare by value and can be sent between worker processes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+class _Record:
+    """Pickles as ``(class, field values)``: several times faster to load than the
+    generic state of a frozen slotted dataclass, which matters for 100,000 pages."""
+
+    __slots__ = ()
+
+    def __reduce__(self):
+        return (type(self), tuple(getattr(self, f) for f in self.__slots__))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json``; pages say which type they are."""
+        d = asdict(self)
+        if hasattr(type(self), "page_type"):
+            d["page_type"] = type(self).page_type
+        return d
+
+
+#: The con the site writes when it has nothing to say; it carries no information.
+PLACEHOLDER_CON = "specific tradeoffs depend on your use case"
+
+
+@dataclass(frozen=True, slots=True)
+class Bullet(_Record):
+    """One pro or con bullet, with the line it was read from (1-based)."""
+
+    text: str
+    line: int
+
+    @property
+    def informative(self) -> bool:
+        """False for the placeholder con and for sentence-splitting debris.
+
+        >>> Bullet("Specific tradeoffs depend on your use case", 3).informative
+        False
+        >>> Bullet("g", 4).informative
+        False
+        >>> Bullet("Mature replication and point-in-time recovery", 5).informative
+        True
+        """
+        return is_informative(self.text)
+
+
+def is_informative(text: str) -> bool:
+    """Whether a pro, con or verdict fragment says something a reader can use."""
+    t = text.strip().rstrip(".").strip()
+    if t.lower() == PLACEHOLDER_CON:
+        return False
+    # Debris from a sentence splitter that stopped at "e.g." or "HTTP/1.1":
+    # too short to be a reason on its own.
+    return len(re.findall(r"[A-Za-z]{2,}", t)) >= 3
+
+
+def clean_reason(text: str) -> str:
+    """Trim a dangling fragment left by a sentence splitter (``… formats (e``).
+
+    >>> clean_reason("It reads many formats (e")
+    'It reads many formats'
+    >>> clean_reason("Fast (really)")
+    'Fast (really)'
+    """
+    t = text.strip()
+    t = re.sub(r"\s*\([^)]{0,3}$", "", t)
+    return t.rstrip(" ,;:")
+
+
+@dataclass(frozen=True, slots=True)
+class Card(_Record):
+    """One topic's card on a comparison page."""
+
+    name: str
+    line: int
+    description: str = ""
+    badge: bool = False
+    pros: tuple[Bullet, ...] = ()
+    cons: tuple[Bullet, ...] = ()
+    related: tuple[str, ...] = ()
+    related_line: int = 0
+    complete: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictLine(_Record):
+    """A ``Use X if: …`` line."""
+
+    topic: str
+    text: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison(_Record):
+    """A comparison page ("A vs B"), as read; names are as written on the page."""
+
+    path: str
+    sha256: str
+    title: str
+    title_line: int
+    topics: tuple[str, str]
+    kind: str = ""
+    intro: str = ""
+    pick: str | None = None
+    pick_line: int = 0
+    cards: tuple[Card, ...] = ()
+    verdict: tuple[VerdictLine, ...] = ()
+    bottom_line: str = ""
+    warnings: tuple[str, ...] = ()
+
+    page_type = "comparison"
+
+    def card(self, name: str) -> Card:
+        """The card of the topic called ``name`` (case-insensitive)."""
+        for c in self.cards:
+            if c.name.casefold() == name.casefold():
+                return c
+        raise KeyError(name)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicPage(_Record):
+    """A page about one topic: definition, aliases, related tools, alternatives."""
+
+    path: str
+    sha256: str
+    name: str
+    name_line: int
+    kind: str = ""
+    definition: str = ""
+    aliases: tuple[str, ...] = ()
+    why_learn: str = ""
+    compare: tuple[str, ...] = ()
+    related_tools: tuple[str, ...] = ()
+    alternatives: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    page_type = "topic"
+
+
+#: Paths longer than this are shown cut in the middle (a path near PATH_MAX is 4 KB of noise).
+_SHOWN_PATH = 240
+
+
+def escape_path(path: str) -> str:
+    """A path as it can be printed on one line: control characters escaped, bytes
+    that are not UTF-8 as ``\\xNN``. The reader stores a page's path this way, so
+    every output (text, JSON, RDF, GraphML) shows the same one-line provenance.
+
+    >>> escape_path("ok/page.txt"), escape_path("a\\nrejected b.txt"), escape_path("caf\\udce9.txt")
+    ('ok/page.txt', 'a\\\\nrejected b.txt', 'caf\\\\xe9.txt')
+    """
+    if path.isprintable():
+        return path
+    out = []
+    for ch in path:
+        if "\udc80" <= ch <= "\udcff":  # a byte that was not UTF-8 (surrogateescape)
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
+        elif ch.isprintable() or ch == " ":
+            out.append(ch)
+        else:
+            out.append(repr(ch)[1:-1])
+    return "".join(out)
+
+
+def display_path(path: str) -> str:
+    """:func:`escape_path`, and a very long path cut in the middle, for messages."""
+    path = escape_path(path)
+    if len(path) > _SHOWN_PATH:
+        half = _SHOWN_PATH // 2
+        path = f"{path[:half]}…{path[-half:]}"
+    return path
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection(_Record):
+    """Why a document could not be read: the path, the 1-based line, a reason."""
+
+    path: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{display_path(self.path)}:{self.line}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate(_Record):
+    """A file whose normalised text equals an earlier document's."""
+
+    path: str
+    same_as: str
+    sha256: str
+
+
+Page = Comparison | TopicPage
+
+
+@dataclass
+class ReadReport:
+    """What reading a corpus produced: pages, duplicates and rejections."""
+
+    pages: list[Page] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    #: pages taken from an earlier build instead of read again (see :func:`graph.build.pipeline.build`)
+    reused: int = 0
+
+    @property
+    def comparisons(self) -> list[Comparison]:
+        return [p for p in self.pages if isinstance(p, Comparison)]
+
+    @property
+    def topic_pages(self) -> list[TopicPage]:
+        return [p for p in self.pages if isinstance(p, TopicPage)]
+
+
+#: Exit statuses of the ``pickgraph`` command (documented in the README). A
+#: subclass of :class:`PickgraphError` names its own with ``exit_code``.
+EXIT_OK = 0
+EXIT_ERROR = 1  # an input problem: rejected pages, an unknown topic, a bad query, …
+EXIT_USAGE = 2  # click's own: a wrong option or argument
+EXIT_WRITE = 3  # an output could not be written (read-only, full disk, permission); old outputs untouched
+EXIT_BUSY = 4  # another build is writing the same output folder
+EXIT_TIMEOUT = 5  # a time limit ran out (a SPARQL query, a push)
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
+
+
+class PickgraphError(Exception):
+    """Base class of the errors pickgraph raises on purpose; ``exit_code`` is the command's exit status."""
+
+    exit_code: int = EXIT_ERROR
+
+
+class WriteFailed(PickgraphError):
+    """An output file could not be written; ``outcome`` says what is on disk (by default: the previous outputs)."""
+
+    exit_code = EXIT_WRITE
+
+    def __init__(self, path: Any, reason: str, outcome: str = "the previous outputs are unchanged"):
+        super().__init__(f"cannot write {path}: {reason}; {outcome}")
+        self.path = str(path)
+        self.reason = reason
+        self.outcome = outcome
+
+    def __reduce__(self):  # travels back from a forked export writer
+        return (WriteFailed, (self.path, self.reason, self.outcome))
+
+
+class Busy(PickgraphError):
+    """Another process holds the lock of an output folder."""
+
+    exit_code = EXIT_BUSY
+
+
+class Interrupted(PickgraphError):
+    """Stopped by Ctrl-C (SIGINT)."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
+class TimedOut(PickgraphError):
+    """A time limit ran out."""
+
+    exit_code = EXIT_TIMEOUT
+
+
+class RejectedDocument(PickgraphError):
+    """A document that cannot be read as a page; carries a :class:`Rejection`."""
+
+    def __init__(self, rejection: Rejection):
+        super().__init__(str(rejection))
+        self.rejection = rejection
+
+
+class NoPages(PickgraphError):
+    """The inputs hold no file to read (an empty folder, or one with no ``*.txt`` page)."""
+
+    def __init__(self, paths: Any):
+        names = ", ".join(str(p) for p in paths) or "(nothing)"
+        super().__init__(f"no pages found in {names}: pickgraph reads the *.txt files of the folders it is given "
+                         "(saved as plain text); name a folder of pages")
+        self.paths = [str(p) for p in paths]
+
+
+class UnknownTopic(PickgraphError, KeyError):
+    """A topic argument that names no topic of the graph; a :class:`KeyError` too, as a lookup of a
+    missing topic was before every query function resolved its topics."""
+
+    def __init__(self, query: str, suggestions: list[str]):
+        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"unknown topic {query!r}{hint}")
+        self.query = query
+        self.suggestions = suggestions
+
+    __str__ = Exception.__str__  # the message itself, not KeyError's quoted repr of it
+
+    def __reduce__(self):  # travels back from a forked worker
+        return (UnknownTopic, (self.query, self.suggestions))
