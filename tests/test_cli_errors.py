@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from graph.cli import PickgraphGroup, main
-from graph.read.records import EXIT_BUSY, EXIT_TIMEOUT, EXIT_WRITE, Busy, TimedOut, WriteFailed
+from graph.errors import EXIT_BUSY, EXIT_TIMEOUT, EXIT_WRITE, Busy, TimedOut, WriteFailed
 from graph.read.render import render_comparison
 from conftest import PICKGRAPH
 

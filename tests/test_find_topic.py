@@ -17,7 +17,7 @@ from graph.query.compare import compare
 from graph.query.explain import why
 from graph.query.suggest import suggest, suggest_answer
 from graph.query.topics import topic_info
-from graph.read.records import PickgraphError, UnknownTopic
+from graph.errors import PickgraphError, UnknownTopic
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

@@ -16,7 +16,7 @@ from graph.cli import main
 from graph.export.html import (HtmlError, page_data, pick_reason, render_html, safe_json, select_topics, spread,
                         strongest_pairs, vis_assets, write_html, write_page)
 from graph.kg.graph import ALTERNATIVE, RELATED, VERSUS, contested_pairs
-from graph.read.records import UnknownTopic
+from graph.errors import UnknownTopic
 from graph.build.pipeline import build
 from graph.read.render import PLACEHOLDER, render_comparison, render_topic_page
 

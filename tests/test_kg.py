@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graph.kg.graph import RELATED, VERSUS, contested_pairs, find_topic, pair_picks, summary
-from graph.read.records import UnknownTopic
+from graph.errors import UnknownTopic
 from graph.build.pipeline import build
 from graph.read.render import render_comparison
 from graph.query.topics import list_topics, record, topic_info

@@ -29,7 +29,7 @@ from graph.rdf import mapping as rdf
 from graph.rdf import syntaxes
 from graph.cli import main
 from graph.sparql.push import PushError, default_graph_iri, push
-from graph.read.records import EXIT_TIMEOUT, EXIT_USAGE, TimedOut
+from graph.errors import EXIT_TIMEOUT, EXIT_USAGE, TimedOut
 
 pytestmark = pytest.mark.server
 

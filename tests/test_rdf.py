@@ -16,7 +16,7 @@ from rdflib.compare import isomorphic
 from graph.rdf import mapping as rdf
 from graph.rdf import syntaxes
 from graph.export.registry import FORMATS, export
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 from graph.build.pipeline import build
 from graph.read.render import render_comparison, render_topic_page
 from graph.rdf.vocab import DCTERMS, OWL, PG, PROV, RDF, SKOS, shapes_text

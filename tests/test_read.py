@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph.read.records import Comparison, RejectedDocument, TopicPage
+from graph.read.records import Comparison, TopicPage
+
+from graph.errors import RejectedDocument
 from graph.read import normalise, parse_text, read_file, read_paths, sha256_text
 from graph.read.render import render_comparison, render_topic_page
 

@@ -17,7 +17,7 @@ from stubs import sparql_stub
 from graph.sparql import run as sparql
 from graph.rdf import mapping as rdf
 from graph.cli import main
-from graph.read.records import EXIT_ERROR, EXIT_TIMEOUT, EXIT_USAGE, TimedOut
+from graph.errors import EXIT_ERROR, EXIT_TIMEOUT, EXIT_USAGE, TimedOut
 
 Q = sparql.bundled_queries()
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"  # a cartesian product

@@ -19,7 +19,7 @@ from graph.build.pipeline import BUILD_RECORD, cache_path, load_graph
 from graph.sparql import run as sparql
 from graph.sparql.store import COMPLETE, EXPORT, Export, ExportUnusable, build_store, recorded_export, store_name, \
     topic_slug, write_trig_of_export
-from graph.read.records import UnknownTopic
+from graph.errors import UnknownTopic
 from test_safe_state import tmpfs  # noqa: F401 -- the fixture that mounts a small tmpfs
 
 ROOT = Path(__file__).resolve().parent.parent

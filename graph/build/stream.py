@@ -42,7 +42,8 @@ from graph.build.outdir import atomic_open, own_prefix
 from graph.kg.facts import VERSUS, Accumulator, feed, identity_facts, page_facts
 from graph.read.files import DEFAULT_MAX_BYTES, scan
 from graph.build.workers import worker_pool
-from graph.read.records import NoPages, PickgraphError, Rejection
+from graph.read.records import Rejection
+from graph.errors import NoPages, PickgraphError
 from graph.read import read_file
 from graph.build.progress import Phase, shown
 from graph.resolve.names import AliasFile, Identity, Resolver, label_from_slug

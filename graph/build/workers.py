@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Callable
 
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 
 _PR_SET_PDEATHSIG = 1
 
@@ -224,7 +224,7 @@ def call_in_child(task: Callable[[], bytes], timeout: float | None, what: str = 
 
     Some work cannot be interrupted from Python (a SPARQL query inside pyoxigraph):
     the child is killed (SIGKILL) when ``timeout`` seconds have passed (``None``: no
-    limit), and this raises :class:`~graph.read.records.TimedOut` ("``what`` ran longer
+    limit), and this raises :class:`~graph.errors.TimedOut` ("``what`` ran longer
     than …; ``hint``"). ``setup`` runs in the child first (limits it sets on itself).
     The child's stderr comes here: passed on when it answers, kept in
     :class:`ChildDied` when it does not (a crash's last words are the caller's to word).
@@ -233,7 +233,7 @@ def call_in_child(task: Callable[[], bytes], timeout: float | None, what: str = 
     import selectors
     import time
 
-    from graph.read.records import TimedOut
+    from graph.errors import TimedOut
 
     if not hasattr(os, "fork"):
         return task()

@@ -21,7 +21,7 @@ from click.core import ParameterSource
 
 from graph import __version__
 from graph.build.progress import show as show_progress
-from graph.read.records import EXIT_INTERRUPTED, EXIT_WRITE, PickgraphError, UnknownTopic
+from graph.errors import EXIT_INTERRUPTED, EXIT_WRITE, PickgraphError, UnknownTopic
 from graph.cli.errors import Reported, wants_json
 from graph.cli.term import COLOR_KEY, JSON_KEY, WIDTH_KEY, current_width, echo, json_text, printable_data, resolve_color, \
     warn, wrap

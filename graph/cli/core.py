@@ -16,7 +16,8 @@ from graph.export.registry import DEFAULT_FORMATS, FORMATS, export, export_many
 from graph.build.pipeline import BUILD_RECORD, BUNDLED_CORPUS, build as run_build, cache_path, last_files, record_build, \
     save_cache
 from graph.build.progress import show as show_progress
-from graph.read.records import Interrupted, Rejection
+from graph.read.records import Rejection
+from graph.errors import Interrupted
 from graph.build.documents import paused_gc
 from graph.query.topics import list_topics, topic_info
 from graph import cli as cli_package

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from graph.read.records import EXIT_INTERRUPTED
+from graph.errors import EXIT_INTERRUPTED
 from graph.cli.term import COLOR_KEY, echo, error_label, json_text, printable, resolve_color
 
 def wants_json(args: list[str]) -> bool:

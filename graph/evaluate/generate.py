@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 from graph.read.render import render_comparison
 from graph.resolve.names import slugify
 

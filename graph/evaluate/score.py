@@ -42,7 +42,8 @@ from typing import Any
 import networkx as nx
 
 from graph.kg.graph import VERSUS, build_graph, resolve_report
-from graph.read.records import Comparison, PickgraphError, ReadReport
+from graph.read.records import Comparison, ReadReport
+from graph.errors import PickgraphError
 
 SUGGEST_METHODS = ("suggest", "random", "popularity", "common-neighbours", "jaccard", "adamic-adar",
                    "personalized-pagerank")

@@ -32,7 +32,8 @@ import networkx as nx
 
 from graph.kg.graph import (ALTERNATIVE, RELATED, SUGGEST_CUTOFF, SUGGEST_MAX_CHARS, VERSUS, WORD_WEIGHT, contested_pairs,
                  find_topic, topic_table)
-from graph.read.records import Comparison, PickgraphError
+from graph.read.records import Comparison
+from graph.errors import PickgraphError
 
 SEED = 20240611
 #: above this many topics, the default page is an overview (see :func:`select_topics`)

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import networkx as nx
 
 from graph.build.progress import Phase, phase, quiet_child
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 
 class Format(NamedTuple):
     """One output format: where its writer is, the file it writes by default, what it is."""

@@ -47,7 +47,8 @@ import networkx as nx
 
 from graph.kg.facts import ALTERNATIVE, RELATED, VERSUS, Accumulator, feed, identity_facts, page_facts, resolve_report
 from graph.build.progress import iterate
-from graph.read.records import Comparison, ReadReport, TopicPage, UnknownTopic
+from graph.read.records import Comparison, ReadReport, TopicPage
+from graph.errors import UnknownTopic
 from graph.resolve.names import Identity, label_from_slug, slugify
 
 SCHEMA_VERSION = 1
@@ -169,7 +170,7 @@ def find_topic(G: nx.MultiDiGraph, query: str) -> str:
 
     The one rule for every front end: the CLI, the Python query functions, ``serve``'s API and
     explorer, and (through :func:`topic_table`) the HTML page's Find box.
-    Raises :class:`~graph.read.records.UnknownTopic` with the closest matches.
+    Raises :class:`~graph.errors.UnknownTopic` with the closest matches.
     """
     s = slugify(query)
     ident: Identity | None = G.graph.get("identity")

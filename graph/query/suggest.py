@@ -44,7 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph.kg.graph import ALTERNATIVE, RELATED, VERSUS, find_topic, versus_edges
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 
 SELF = 0.5
 OPPONENT = 0.4
@@ -95,7 +95,7 @@ KIND_MISMATCH = 0.5
 
 
 class SuggestError(PickgraphError):
-    """A suggestion request that cannot be answered (a bad ``k``; an unknown topic is :class:`~graph.read.records.UnknownTopic`)."""
+    """A suggestion request that cannot be answered (a bad ``k``; an unknown topic is :class:`~graph.errors.UnknownTopic`)."""
 
 
 def _rarity(degree: int) -> float:

@@ -39,7 +39,8 @@ from typing import Any
 import networkx as nx
 
 from graph.kg.graph import VERSUS
-from graph.read.records import Comparison, PickgraphError, TopicPage, is_informative
+from graph.read.records import Comparison, TopicPage, is_informative
+from graph.errors import PickgraphError
 from graph.rdf.vocab import DCTERMS, LANG, ONTOLOGY, OWL, PG, PROV, RDF, RDFS, SKOS, Terms
 
 DEFAULT_BASE = "https://w3id.org/pickgraph/"

@@ -28,7 +28,7 @@ from typing import Any
 import networkx as nx
 
 from graph.build.outdir import atomic_open
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 from graph.rdf import turtle
 from graph.rdf.mapping import DC, DEFAULT_BASE, O, P, R, RS, S, V, Lit, Text, check_base, quads, term_key, triples
 from graph.rdf.vocab import LANG, PREFIXES, ontology_text

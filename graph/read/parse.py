@@ -21,7 +21,7 @@ Names on one page are compared by :func:`name_key` only: case, hyphens and
 runs of spaces do not count.
 
 Every function here either returns a record or raises
-:class:`~graph.read.records.RejectedDocument`; nothing else escapes (a hypothesis fuzz
+:class:`~graph.errors.RejectedDocument`; nothing else escapes (a hypothesis fuzz
 test holds us to that).
 
 >>> page = parse_text(EXAMPLE, "example.txt")
@@ -42,20 +42,8 @@ from functools import partial
 
 from graph.build.progress import phase
 from graph.read.files import DEFAULT_MAX_BYTES, Inputs, read_bytes, scan
-from graph.read.records import (
-    Bullet,
-    Card,
-    Comparison,
-    Duplicate,
-    NoPages,
-    Page,
-    ReadReport,
-    RejectedDocument,
-    Rejection,
-    TopicPage,
-    VerdictLine,
-    escape_path,
-)
+from graph.read.records import Bullet, Card, Comparison, Duplicate, Page, ReadReport, Rejection, TopicPage, VerdictLine, escape_path
+from graph.errors import NoPages, RejectedDocument
 
 EXAMPLE = """Dynamic
 Redis vs Memcached
@@ -647,7 +635,7 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, progress:
 
     ``known``: pages already read from files unchanged since (path → ``(page, sha256)``,
     see :func:`graph.build.pipeline.build`); only the other files are read. Raises
-    :class:`~graph.read.records.NoPages` when the paths hold no file to read at all.
+    :class:`~graph.errors.NoPages` when the paths hold no file to read at all.
     """
     found = inputs if inputs is not None else scan(paths)
     if not found.files and not found.rejections:

@@ -25,7 +25,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from graph.read.records import PickgraphError, TimedOut, UnknownTopic
+from graph.errors import PickgraphError, TimedOut, UnknownTopic
 from graph.serve.origins import middleware as origin_middleware
 from graph.serve.results import GRAPH_TYPES, RESULT_TYPES
 from graph.serve.runner import Answer, QueryRefused, QueryRunner, check_query

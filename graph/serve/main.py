@@ -14,7 +14,7 @@ try:
 except ImportError:  # not Unix: no limit on open files to raise
     resource = None  # type: ignore[assignment]
 
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 from graph.serve.http import Bounds
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

@@ -29,7 +29,7 @@ import multiprocessing
 import os
 from typing import Any, NamedTuple
 
-from graph.read.records import PickgraphError, TimedOut
+from graph.errors import PickgraphError, TimedOut
 from graph.serve.results import GRAPH_TYPES, RESULT_TYPES, write_solutions
 
 

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 import networkx as nx
 
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 from graph.serve.cache import AnswerCache
 from graph.serve.index import TopicIndex
 

@@ -41,7 +41,8 @@ from typing import Any
 import networkx as nx
 
 from graph.build.progress import phase
-from graph.read.records import PickgraphError, TimedOut, escape_path
+from graph.read.records import escape_path
+from graph.errors import PickgraphError, TimedOut
 from graph.rdf.mapping import DEFAULT_BASE, check_base, check_iri
 from graph.rdf.syntaxes import serialize
 
@@ -440,7 +441,7 @@ def push(G: nx.MultiDiGraph, endpoint: str, graph_iri: str | None = None, base_i
 
     The triples go in requests of at most ``batch_size`` (PUT, then POSTs); the store has
     ``timeout`` seconds for all of them together, counted from the first request
-    (:class:`~graph.read.records.TimedOut` after).
+    (:class:`~graph.errors.TimedOut` after).
     Returns ``{"endpoint", "graph", "triples", "status", "requests"}`` (``status``: the
     store's answer to the PUT, 201 created or 200/204 replaced); raises
     :class:`PushError` with a one-line reason for a bad endpoint, a refused connection,

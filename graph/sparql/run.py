@@ -38,7 +38,7 @@ from typing import Any, Union
 
 import networkx as nx
 
-from graph.read.records import EXIT_TIMEOUT, PickgraphError
+from graph.errors import EXIT_TIMEOUT, PickgraphError
 from graph.rdf.mapping import DEFAULT_BASE, check_base, check_iri, topic_iri
 from graph.rdf.turtle import data_prefixes as _data_prefixes
 from graph.rdf.vocab import PREFIXES
@@ -165,7 +165,7 @@ def parse_binding(spec: str) -> tuple[str, Any]:
 
 
 def topic_term(store_or_graph, query: str, base_iri: str = DEFAULT_BASE):
-    """The IRI term of the topic a user names (any spelling); :class:`~graph.read.records.UnknownTopic` otherwise.
+    """The IRI term of the topic a user names (any spelling); :class:`~graph.errors.UnknownTopic` otherwise.
 
     Found in the graph, or in a store's own labels (:func:`graph.sparql.store.topic_slug`).
     """
@@ -448,7 +448,7 @@ def run(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = Non
     ``store_or_graph`` is a store from :func:`load_store` or a graph (loaded on the fly).
     A query that calls a remote endpoint (``SERVICE``) is refused unless ``allow_service``.
     With a ``timeout`` (seconds) or a ``memory_mb`` limit the query runs in a forked child
-    process that is killed when time is up (:class:`~graph.read.records.TimedOut`) and cannot
+    process that is killed when time is up (:class:`~graph.errors.TimedOut`) and cannot
     use the network (unless ``allow_service``) nor more memory (:class:`QueryTooBig`): its
     answer then comes back whole, solutions as a parsed results document and triples as a
     list. Without either it runs here, lazily. :func:`answer` and :func:`select` send less back.

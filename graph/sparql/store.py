@@ -35,7 +35,7 @@ from typing import IO, NamedTuple
 import networkx as nx
 
 from graph.build.progress import Phase, phase, shown
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 from graph.rdf.mapping import DEFAULT_BASE, topics_graph_iri
 from graph.rdf.turtle import prefixes as turtle_prefixes
 
@@ -331,7 +331,7 @@ def topic_slug(store, query: str) -> str:
     lookup), else the slug of one of a topic's labels (every name the graph knows a
     topic by, aliases included, is a ``skos:prefLabel`` or ``skos:altLabel``), else
     the same slug without hyphens; an unknown name raises
-    :class:`~graph.read.records.UnknownTopic` with the closest names. Only the last
+    :class:`~graph.errors.UnknownTopic` with the closest names. Only the last
     three ways read every topic's names (about 1.5 s at 100,000 pages).
     """
     import pyoxigraph as ox
