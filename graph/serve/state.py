@@ -23,7 +23,7 @@ import networkx as nx
 
 from graph.errors import PickgraphError
 from graph.serve.cache import AnswerCache
-from graph.serve.index import TopicIndex
+from graph.query.topic_search import TopicIndex
 
 
 @dataclass(frozen=True)
