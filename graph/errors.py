@@ -1,11 +1,20 @@
-"""The errors pickgraph raises on purpose and the exit statuses of the ``pickgraph`` command.
+"""The errors pickgraph raises on purpose, the exit statuses of the ``pickgraph`` command, and the one
+JSON error body that the CLI (``--json``), the API (``pickgraph serve``) and the build's workers print.
 
 At the bottom of the package: every stage may import it, it imports no stage.
+
+>>> error_body(UnknownTopic("Rustt", ["Rust"]))
+{'query': 'Rustt', 'suggestions': ['Rust'], 'error': "unknown topic 'Rustt'; did you mean: Rust?", 'exit_code': 1, 'kind': 'unknown_topic'}
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for the annotation only: records sit above this module
+    from graph.read.records import Rejection
 
 
 #: Exit statuses of the ``pickgraph`` command (documented in the README). A
@@ -59,7 +68,7 @@ class TimedOut(PickgraphError):
 
 
 class RejectedDocument(PickgraphError):
-    """A document that cannot be read as a page; carries a :class:`Rejection`."""
+    """A document that cannot be read as a page; carries a :class:`~graph.read.records.Rejection`."""
 
     def __init__(self, rejection: Rejection):
         super().__init__(str(rejection))
@@ -90,3 +99,52 @@ class UnknownTopic(PickgraphError, KeyError):
 
     def __reduce__(self):  # travels back from a forked worker
         return (UnknownTopic, (self.query, self.suggestions))
+
+
+class BadArguments(PickgraphError):
+    """Arguments a query cannot take together, found before it runs (a pair of three topics):
+    one message whichever front end asked."""
+
+    exit_code = EXIT_USAGE
+
+
+def kind_of(exc: BaseException) -> str:
+    """An error's ``kind``: ``UnknownTopic`` → ``unknown_topic``, ``BadIRI`` → ``bad_iri``.
+
+    >>> kind_of(TimedOut("late"))
+    'timed_out'
+    """
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", type(exc).__name__).lower()
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON data, or ``None`` when it is not data (a handle, a context)."""
+    if hasattr(value, "to_dict"):
+        value = value.to_dict()
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return None
+    return value
+
+
+def error_fields(exc: BaseException) -> dict[str, Any]:
+    """The public attributes an error carries (``query``, ``suggestions``, ``path``, …): what a script
+    needs to act on it. Private ones (a leading ``_``) and ones that are not data are left out."""
+    fields = {}
+    for name, value in vars(exc).items():
+        plain = _plain(value)
+        if not name.startswith("_") and plain is not None:
+            fields[name] = plain
+    return fields
+
+
+def error_body(exc: BaseException | None = None, *, message: str | None = None, exit_code: int | None = None,
+               kind: str | None = None, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON error object ``{error, exit_code, kind, …fields}``: of ``exc``, or of the parts given
+    (a keyword wins over what ``exc`` says). docs/cli.md describes it."""
+    body = {**(error_fields(exc) if exc is not None else {}), **(fields or {})}
+    body["error"] = message if message is not None else str(exc)
+    body["exit_code"] = exit_code if exit_code is not None else getattr(exc, "exit_code", EXIT_ERROR)
+    body["kind"] = kind if kind is not None else kind_of(exc)
+    return body

@@ -9,6 +9,7 @@ Elsewhere this is a no-op.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -17,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Callable
 
-from graph.errors import PickgraphError
+from graph.errors import PickgraphError, error_body
 
 _PR_SET_PDEATHSIG = 1
 
@@ -149,11 +150,9 @@ def exit_on_interrupt(outcome: Callable[[int], tuple[str, int] | None], cleanup:
             try:  # straight to the descriptors: the handler may have cut into a write to sys.stderr
                 os.write(2, f"{'Error' if status >= 128 else 'note'}: {text}\n".encode("utf-8", "replace"))
                 if as_json and status >= 128:
-                    import json
-
                     kind = "terminated" if signum == signal.SIGTERM else "interrupted"
-                    os.write(1, (json.dumps({"error": text, "exit_code": status, "kind": kind}, indent=2,
-                                            sort_keys=True) + "\n").encode())
+                    body = error_body(message=text, exit_code=status, kind=kind)
+                    os.write(1, (json.dumps(body, indent=2, sort_keys=True) + "\n").encode())
             finally:
                 os._exit(status)
 

@@ -21,7 +21,7 @@ from click.core import ParameterSource
 
 from graph import __version__
 from graph.build.progress import show as show_progress
-from graph.errors import EXIT_INTERRUPTED, EXIT_WRITE, PickgraphError, UnknownTopic
+from graph.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_WRITE, PickgraphError, UnknownTopic
 from graph.cli.errors import Reported, wants_json
 from graph.cli.term import COLOR_KEY, JSON_KEY, WIDTH_KEY, current_width, echo, json_text, printable_data, resolve_color, \
     warn, wrap
@@ -155,10 +155,10 @@ class PickgraphGroup(click.Group):
             raise
         except UnknownTopic as exc:
             stop = "" if str(exc).endswith("?") else "."
-            raise Reported.from_library(exc, f"{exc}{stop} List topics with 'pickgraph topics'.", exc.exit_code,
-                                        as_json(), ctx) from None
+            raise Reported.from_library(exc, as_json(), ctx, hint=f"{stop} List topics with 'pickgraph topics'.") \
+                from None
         except PickgraphError as exc:
-            raise Reported.from_library(exc, str(exc), exc.exit_code, as_json(), ctx) from None
+            raise Reported.from_library(exc, as_json(), ctx) from None
         except _NoArgsIsHelp:
             raise
         except click.ClickException as exc:
@@ -172,8 +172,8 @@ class PickgraphGroup(click.Group):
         except OSError as exc:
             # the safety net under the library's own errors: one line naming the file, never a traceback
             where = f"{exc.filename}: " if exc.filename else ""
-            raise Reported.from_library(exc, f"{where}{exc.strerror or exc}",
-                                        EXIT_WRITE if exc.errno in _WRITE_ERRNOS else 1, as_json(), ctx) from None
+            raise Reported.from_library(exc, as_json(), ctx, message=f"{where}{exc.strerror or exc}",
+                                        exit_code=EXIT_WRITE if exc.errno in _WRITE_ERRNOS else EXIT_ERROR) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list with each summary whole (click cuts them to one line with "...")."""
