@@ -1,6 +1,6 @@
 """The build being served, and the atomic switch to a newer one.
 
-A :class:`Build` is everything one build serves: the graph, its topic index,
+A :class:`Build` is everything one build serves: the graph,
 the path of its SPARQL store and the SPARQL answers already given (dropped with it). :class:`Live` holds the current one in a single
 attribute; a watcher thread notices a new build record (every second), loads
 the new build beside the old one, and replaces the reference. A request reads
@@ -23,13 +23,12 @@ import networkx as nx
 
 from graph.errors import PickgraphError
 from graph.serve.cache import AnswerCache
-from graph.query.topic_search import TopicIndex
+from graph.query.api import topic_index
 
 
 @dataclass(frozen=True)
 class Build:
     G: nx.MultiDiGraph
-    index: TopicIndex
     store: str  # the on-disk SPARQL store, opened read-only by the query processes
     digest: str | None  # the inputs digest of the build record
     models: Any = None  # the graph's Models (fit and suggestion index), made before the build is served
@@ -73,7 +72,6 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
     ``cache_bytes`` of its SPARQL answers are kept, and as much of its API answers."""
     from graph.build.outdir import finish_pending
     from graph.build.pipeline import cache_path, load_graph, query_inputs
-    from graph.query.topics import list_topics
 
     finish_pending(out)  # a build killed while it put its files in place is finished first, as queries do
     if record_stamp(out) is None:  # query_inputs would fall back to a data/ folder here and build it
@@ -83,12 +81,7 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
     say(f"loading the build of {', '.join(inputs.paths)} from {out}/")
     G = load_graph(inputs.paths, out, inputs.aliases, progress=progress, max_bytes=inputs.max_bytes, notify=say)
     say(f"indexing {G.number_of_nodes()} topics")
-    labels = {n: list(d.get("labels") or [d["name"]]) for n, d in G.nodes(data=True)}
-    identity = G.graph.get("identity")
-    for alias, canon in (getattr(identity, "canon", None) or {}).items():  # the alias file's names, as find_topic reads them
-        if canon in labels:
-            labels[canon].append(alias)
-    index = TopicIndex(list_topics(G), labels)
+    topic_index(G)  # made here, before the build is served: the topics query finds it made
     say("preparing suggestions and the pick model")
     from graph.query.models import load_models, models_path
 
@@ -96,7 +89,7 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
     models.fit, models.index  # made here, before the build is served: no first request pays seconds for them
     say("opening the SPARQL store (made once per build, from its Turtle export: about a minute at 100,000 pages)")
     store = store_path(G, cache_path(out, inputs.paths), base_iri, out, say)
-    return Build(G, index, store, digest, models, answers=AnswerCache(cache_bytes),
+    return Build(G, store, digest, models, answers=AnswerCache(cache_bytes),
                  api_answers=AnswerCache(cache_bytes))
 
 
