@@ -11,8 +11,8 @@ import networkx as nx
 from graph.cli import State, pass_state, corpus_options, emit, json_option, width_option
 from graph.cli.complete import complete_topic
 from graph.cli.term import current_width, printable, strong
-from graph.evaluate.generate import ceiling as score_ceiling, generate as generate_corpus, write as write_corpus
-from graph.evaluate.score import evaluate as run_evaluate, format_table as format_scores
+from graph.evaluate.generate import generate as generate_corpus, write as write_corpus
+from graph.evaluate.score import ceiling as score_ceiling, evaluate as run_evaluate, format_table as format_scores
 from graph.query.api import QUERIES, Param, Query
 from graph.query.compare import format_compare
 from graph.query.explain import format_why
