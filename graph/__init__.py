@@ -7,8 +7,7 @@ the stages into an output folder) → :mod:`graph.query` (questions → plain da
 :mod:`graph.cli` and :mod:`graph.serve` are the front ends on top.
 """
 
-__version__ = "0.1.0"
-
+from graph.version import __version__
 from graph.errors import PickgraphError, RejectedDocument, UnknownTopic  # noqa: E402
 from graph.read.records import Comparison, Rejection, TopicPage  # noqa: E402
 from graph.resolve.names import slugify  # noqa: E402

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import networkx as nx
 
-from graph import __version__
+from graph.version import __version__
 from graph.build import outdir
 from graph.build.outdir import atomic_write_bytes
 from graph.build.progress import phase, showing, shown

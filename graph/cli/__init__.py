@@ -19,7 +19,7 @@ import click
 import networkx as nx
 from click.core import ParameterSource
 
-from graph import __version__
+from graph.version import __version__
 from graph.build.progress import show as show_progress
 from graph.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_WRITE, PickgraphError, UnknownTopic
 from graph.cli.errors import Reported, wants_json
@@ -48,6 +48,8 @@ class State:
     quiet: bool = False
     #: ``out`` came from the command line, so PICKGRAPH_OUT and the default no longer apply
     out_given: bool = False
+    #: ``pickgraph`` runs as a process of its own, not under a test's runner: it may then exit at once on Ctrl-C
+    as_process: bool = False
     _graph: nx.MultiDiGraph | None = field(default=None, repr=False)
     _models: Models | None = field(default=None, repr=False)
 
@@ -114,29 +116,23 @@ pass_state = click.make_pass_decorator(State, ensure=True)
 _NoArgsIsHelp = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
-#: True while ``pickgraph`` runs as a process of its own (it may then exit at once on Ctrl-C)
-AS_PROCESS = False
-
-
 class PickgraphGroup(click.Group):
     """Every failure leaves through :class:`~.errors.Reported`: one ``Error: …`` line, or a JSON
     object under ``--json``, with the exit status the error names; never a traceback."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        global AS_PROCESS
-        AS_PROCESS = not args and "args" not in kwargs  # the command line, not a test's runner
+        as_process = not args and "args" not in kwargs  # the command line, not a test's runner
+        kwargs.setdefault("obj", State(as_process=as_process))
         try:
             return super().main(*args, **kwargs)
         except SystemExit as exc:
-            if exc.code == EXIT_INTERRUPTED and AS_PROCESS:
+            if exc.code == EXIT_INTERRUPTED and as_process:
                 # the pickgraph process itself (not a test's runner): stop now, without freeing a
                 # big graph object by object, so Ctrl-C ends a build within a moment
                 sys.stdout.flush()
                 sys.stderr.flush()
                 os._exit(EXIT_INTERRUPTED)
             raise
-        finally:
-            AS_PROCESS = False
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta[JSON_KEY] = wants_json(args)  # before click reads a word, so its usage errors know

@@ -19,7 +19,6 @@ from graph.build.progress import show as show_progress
 from graph.read.records import Rejection
 from graph.errors import Interrupted
 from graph.build.documents import paused_gc
-from graph import cli as cli_package
 from graph.cli import State, pass_state, corpus_options, emit, json_option, out_option, output_option
 from graph.cli.term import caution, echo, printable
 
@@ -100,7 +99,7 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
             return None
         return f"{_stopped_word(signum)}; nothing written (the previous outputs are unchanged)", 128 + signum
 
-    if cli_package.AS_PROCESS:  # Ctrl-C or SIGTERM ends the process at once, staged outputs removed
+    if state.as_process:  # Ctrl-C or SIGTERM ends the process at once, staged outputs removed
         from graph.build.outdir import discard_staged
         from graph.build.workers import exit_on_interrupt
 
@@ -122,7 +121,7 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
     result["seconds"] = round(time.perf_counter() - started, 3)
     # a signal now would only cut the report short (and CPython drops the rest of a write a signal
     # interrupts): held back until it is written, then noted
-    held = {signal.SIGINT, signal.SIGTERM} if cli_package.AS_PROCESS else set()
+    held = {signal.SIGINT, signal.SIGTERM} if state.as_process else set()
     signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
         _report(result, as_json)

@@ -331,7 +331,7 @@ def build_statements(slugs: Iterable[str], doc_shas: Iterable[str], n: Any, vers
     The build is a ``prov:Activity`` named by the :func:`input_fingerprint` of
     the documents it used, associated with pickgraph as a ``prov:SoftwareAgent``.
     """
-    from graph import __version__
+    from graph.version import __version__
 
     version = version or __version__
     shas = sorted(doc_shas)
