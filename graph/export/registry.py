@@ -52,7 +52,7 @@ FORMATS: dict[str, Format] = {
     "ontology": Format("graph.rdf.syntaxes", "write_ontology", "pickgraph-ontology.ttl", "text/turtle"),
     "csv": Format("graph.export.edges", "write_csv", "pickgraph-edges.csv", "text/csv"),
     "tsv": Format("graph.export.edges", "write_tsv", "pickgraph-edges.tsv", "text/tab-separated-values"),
-    "html": Format("graph.export.html", "write_html", "pickgraph.html", "text/html"),
+    "html": Format("graph.export.html", "write_page", "pickgraph.html", "text/html"),
 }
 
 #: what ``pickgraph build`` writes unless told otherwise

@@ -600,14 +600,6 @@ def read_file(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) 
         return Rejection(shown, 0, f"internal error while reading ({type(exc).__name__}: {exc}); please report it"), ""
 
 
-def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
-    """The files a build reads under ``paths``, sorted (see :func:`graph.read.files.scan`).
-
-    Sorting makes every later stage independent of the order the OS lists files.
-    """
-    return scan(paths).paths
-
-
 def collect(results: Iterable[tuple[str, tuple[Page | Rejection, str]]],
             rejected: Iterable[Rejection] = ()) -> ReadReport:
     """Fold per-file results (in path order) into a report, spotting duplicates.
