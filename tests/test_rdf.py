@@ -377,7 +377,7 @@ def test_shapes_catch_broken_comparisons(tiny_graph, shapes):
 @pytest.mark.parametrize("fmt", sorted(f for f in FORMATS if FORMATS[f].rdf))
 def test_writers_are_registered_and_write_files(tiny_graph, tmp_path, fmt):
     path = export(tiny_graph, fmt, out_dir=tmp_path)
-    assert path.name == FORMATS[fmt][2]
+    assert path.name == FORMATS[fmt].file
     assert path.read_bytes() == syntaxes.serialize(tiny_graph, fmt)
     custom = tmp_path / "custom" / "x.out"
     export(tiny_graph, fmt, custom, base_iri="https://example.org/kg/")

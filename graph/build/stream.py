@@ -224,7 +224,7 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
         written = []
         bar = Phase("writing exports", len(formats), "file", progress or shown())
         for fmt in formats:
-            target = out / FORMATS[fmt][2]
+            target = out / FORMATS[fmt].file
             if fmt == "turtle":
                 _write_turtle(target, nodes, len(chunks), spool, base_iri, (k.hex() for k in doc_keys),
                               alias_labels(identity))

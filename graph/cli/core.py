@@ -259,7 +259,7 @@ def export_cmd(state: State, fmt: str, output: str | None, base_iri: str | None,
     else:
         from graph.build.pipeline import write_into
 
-        path = Path(state.out) / FORMATS[fmt][2]  # a file of the out folder: written under its lock, like a build's
+        path = Path(state.out) / FORMATS[fmt].file  # a file of the out folder: written under its lock, like a build's
         write_into(state.out, lambda staging: export(G, fmt, staging / path.name, **options), on_wait=state.waiting)
     emit({"path": str(path), "format": fmt}, as_json, lambda d: f"wrote {d['path']}")
 

@@ -71,7 +71,7 @@ def writer(fmt: str) -> Callable[..., None]:
 def export(G: nx.MultiDiGraph, fmt: str, path: str | os.PathLike[str] | None = None,
            out_dir: str | os.PathLike[str] = "exports", **options) -> Path:
     """Write ``G`` in ``fmt`` to ``path`` (default: the format's file in ``out_dir``)."""
-    target = Path(path) if path else Path(out_dir) / FORMATS[fmt][2] if fmt in FORMATS else Path(out_dir)
+    target = Path(path) if path else Path(out_dir) / FORMATS[fmt].file if fmt in FORMATS else Path(out_dir)
     writer(fmt)(G, target, **options)
     return target
 
@@ -141,7 +141,7 @@ def export_many(G: nx.MultiDiGraph, formats: list[str] | tuple[str, ...], out_di
     """Write each of ``formats`` into ``out_dir`` (and run ``also``), side by side on a big graph."""
     for fmt in formats:
         writer(fmt)  # an unknown format fails before anything is written
-    targets = [Path(out_dir) / FORMATS[fmt][2] for fmt in formats]
+    targets = [Path(out_dir) / FORMATS[fmt].file for fmt in formats]
     tasks = [lambda fmt=fmt, t=t: writer(fmt)(G, t) for fmt, t in zip(formats, targets)] + list(also)
     if fork is None:
         fork = G.number_of_edges() >= FORK_MIN_EDGES
