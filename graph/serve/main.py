@@ -82,7 +82,8 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
     from graph.serve.app import create_app
     from graph.serve.http import protocol
     from graph.serve.runner import DEFAULT_MEMORY_MB, QueryRunner
-    from graph.serve.state import Live, limit_malloc_arenas
+    from graph.serve.memory import limit_malloc_arenas
+    from graph.serve.state import Live
 
     # many request threads share one interpreter: hand the GIL over every 1 ms instead of 5 ms, so a
     # thread woken by a finished query or a socket does not wait behind busy ones

@@ -23,6 +23,7 @@ import networkx as nx
 
 from graph.errors import PickgraphError
 from graph.serve.cache import AnswerCache
+from graph.serve.memory import release_memory
 from graph.query.api import topic_index
 
 
@@ -111,43 +112,6 @@ def store_path(G: nx.MultiDiGraph, cache_file: Path, base_iri: str, out: str | o
     raise PickgraphError(f"cannot make the SPARQL store in {cache_file.parent} nor in a temporary folder")
 
 
-def _release_memory() -> None:
-    """Give the old build's memory back to the system once it is freed, and set the current one aside
-    from the cycle collector.
-
-    glibc keeps freed blocks in its arenas; without a trim a server that swaps builds
-    keeps the high-water mark of two builds for good. A build is hundreds of thousands of
-    long-lived objects that a full collection walks each time (0.5-0.75 s at 100,000 pages, the
-    whole server stopped): frozen, a collection under load walks only what requests made.
-    """
-    import ctypes
-    import gc
-
-    gc.unfreeze()  # the old build's cycles, if any, are collectable again
-    gc.collect()
-    gc.freeze()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to trim
-        pass
-
-
-def limit_malloc_arenas(arenas: int = 2) -> None:
-    """Let glibc's malloc keep ``arenas`` pools instead of up to eight per core, one per busy thread.
-
-    Each request thread and the thread that loads a new build would otherwise allocate in an arena
-    of its own, and what a freed build leaves spread over many arenas is hard to give back: at
-    100,000 pages under load RSS after three switches was 1.8, 2.3, 2.4 GB with two arenas against
-    2.4, 2.6, 2.7 GB without. Called before the threads start.
-    """
-    import ctypes
-
-    try:
-        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # M_ARENA_MAX
-    except (OSError, AttributeError):  # not glibc
-        pass
-
-
 class Live:
     """The build being served (:attr:`current`), replaced when a newer build lands in ``out``."""
 
@@ -157,7 +121,7 @@ class Live:
         self.cache_bytes = cache_bytes
         self._stamp = record_stamp(out)
         self.current: Build = load_build(out, base_iri, say, progress, cache_bytes)
-        _release_memory()  # the build's objects frozen before the first request
+        release_memory()  # the build's objects frozen before the first request
         self.switches = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="pickgraph-watch", daemon=True)
@@ -192,10 +156,10 @@ class Live:
 
     def _release(self, old: weakref.ref, wait: float = 60.0) -> None:
         """Give the old build's memory back once its last request has ended (it may outlive the switch)."""
-        _release_memory()  # collects it now if no request holds it
+        release_memory()  # collects it now if no request holds it
         deadline = time.monotonic() + wait
         if old() is None:
             return
         while old() is not None and time.monotonic() < deadline and not self._stop.wait(0.5):
             pass
-        _release_memory()
+        release_memory()
