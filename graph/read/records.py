@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 class _Record:
-    """Pickles as ``(class, field values)``: several times faster to load than the
-    generic state of a frozen slotted dataclass, which matters for 100,000 pages."""
+    """Pickles as ``(class, field values)``: faster to load than the generic state of a frozen
+    slotted dataclass, which a big corpus's cache and workers pay once per page."""
 
     __slots__ = ()
 

@@ -100,8 +100,8 @@ class Reply(NamedTuple):
 
 
 def _dumps(data: Any) -> bytes:
-    # the CLI's --json without its indentation: json's C encoder writes only unindented JSON
-    # (100 why and 100 show answers at 100,000 pages: 0.11 ms each against 0.30 ms, 19% fewer bytes)
+    # the CLI's --json without its indentation: json's C encoder writes only unindented JSON, and
+    # the answers are fewer bytes (docs/performance.md, "Figures behind the code's choices")
     return (json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
@@ -134,11 +134,10 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
             thread: Callable[[Request], bool] = lambda _request: False) -> Callable:
         """A handler of ``answer``. Its work is done on the event loop while this route's answers take
         little time (a running mean under :data:`INLINE_MS`), else in a thread, as is any request for
-        which ``thread(request)``. A question about one topic or a pair is a walk of their edges (at most
-        3 ms at 100,000 pages, for two hubs), and handing it to a thread and back cost more than that
-        on a busy interpreter (the load benchmark: 1,121 requests/s with every answer in a thread, 1,553
-        with none). Work that grows with the request (suggestions for several topics) or with a bigger
-        graph goes to a thread, so it never holds the loop long."""
+        which ``thread(request)``. A question about one topic or a pair is a short walk of their edges,
+        shorter than handing it to a thread and back on a busy interpreter (docs/performance.md).
+        Work that grows with the request (suggestions for several topics) or with a bigger graph goes
+        to a thread, so it never holds the loop long."""
         cost = [0.0]  # this route's running mean of CPU ms per answer (a race between threads only blurs it)
 
         async def handler(request: Request) -> Response:

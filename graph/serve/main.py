@@ -115,8 +115,8 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
         import webbrowser
 
         threading.Timer(0.5, webbrowser.open, (url,)).start()
-    # loop="asyncio", never uvloop (uvicorn's choice when it is installed): under uvloop reading the query
-    # processes' pipes failed ("the query process ended unexpectedly" on 40 of 585 requests in a 10 s load)
+    # loop="asyncio", never uvloop (uvicorn's choice when it is installed): under load, uvloop lost reads
+    # of the query processes' pipes ("the query process ended unexpectedly")
     # no limit_concurrency: past it uvicorn answers every request 503, so idle sockets lock everyone out;
     # the protocol caps connections instead, closing the longest idle ones first (h11, the fallback, cannot)
     http = protocol(bounds)

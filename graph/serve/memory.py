@@ -10,8 +10,8 @@ def release_memory() -> None:
 
     glibc keeps freed blocks in its arenas; without a trim a server that swaps builds
     keeps the high-water mark of two builds for good. A build is hundreds of thousands of
-    long-lived objects that a full collection walks each time (0.5-0.75 s at 100,000 pages, the
-    whole server stopped): frozen, a collection under load walks only what requests made.
+    long-lived objects that a full collection would walk each time, the whole server stopped:
+    frozen, a collection under load walks only what requests made.
     """
     import ctypes
     import gc
@@ -29,9 +29,9 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
     """Let glibc's malloc keep ``arenas`` pools instead of up to eight per core, one per busy thread.
 
     Each request thread and the thread that loads a new build would otherwise allocate in an arena
-    of its own, and what a freed build leaves spread over many arenas is hard to give back: at
-    100,000 pages under load RSS after three switches was 1.8, 2.3, 2.4 GB with two arenas against
-    2.4, 2.6, 2.7 GB without. Called before the threads start.
+    of its own, and what a freed build leaves spread over many arenas is hard to give back, so the
+    server's memory grows with each switch to a newer build (docs/performance.md). Called before
+    the threads start.
     """
     import ctypes
 

@@ -88,7 +88,7 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
 
     models = load_models(G, models_path(cache_path(out, inputs.paths)))  # the build saved them
     models.fit, models.index  # made here, before the build is served: no first request pays seconds for them
-    say("opening the SPARQL store (made once per build, from its Turtle export: about a minute at 100,000 pages)")
+    say("opening the SPARQL store (made once per build, from its Turtle export: a minute or more for a big corpus)")
     store = store_path(G, cache_path(out, inputs.paths), base_iri, out, say)
     return Build(G, store, digest, models, answers=AnswerCache(cache_bytes),
                  api_answers=AnswerCache(cache_bytes))
