@@ -13,7 +13,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Callable
@@ -71,6 +71,25 @@ def worker_pool(jobs: int, initializer: Callable[..., Any] | None = None,
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+def parallel_map(func: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, *,
+                 initializer: Callable[..., Any] | None = None, initargs: tuple = (), chunksize: int = 1,
+                 parallel_min: int = 1) -> Iterator[Any]:
+    """``map(func, tasks)`` in order: over ``jobs`` processes of a :func:`worker_pool` when there are more
+    than ``parallel_min`` tasks and more than one job, else in this process (a pool costs more than a
+    few tasks). ``initializer(*initargs)`` runs once in each process that runs tasks.
+
+    >>> list(parallel_map(abs, [-1, 2, -3], jobs=1))
+    [1, 2, 3]
+    """
+    if jobs > 1 and len(tasks) > parallel_min:
+        with worker_pool(jobs, initializer, initargs) as pool:
+            yield from pool.map(func, tasks, chunksize=chunksize)
+    else:
+        if initializer:
+            initializer(*initargs)
+        yield from map(func, tasks)
 
 
 def _children() -> set[int]:

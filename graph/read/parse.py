@@ -41,6 +41,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from functools import partial
 
 from graph.build.progress import phase
+from graph.build.workers import parallel_map
 from graph.read.files import DEFAULT_MAX_BYTES, Inputs, read_bytes, scan
 from graph.read.records import Bullet, Card, Comparison, Duplicate, Page, ReadReport, Rejection, TopicPage, VerdictLine, escape_path
 from graph.errors import NoPages, RejectedDocument
@@ -641,15 +642,6 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, progress:
 def _map(files: list[str], jobs: int, progress: bool, max_bytes: int) -> Iterator[tuple[Page | Rejection, str]]:
     read = partial(read_file, max_bytes=max_bytes)
     with phase("reading", len(files), "page", show=progress or None) as bar:
-        if jobs > 1 and len(files) > PARALLEL_MIN:
-            from graph.build.workers import worker_pool
-
-            with worker_pool(jobs) as pool:
-                for r in pool.map(read, files, chunksize=256):
-                    bar.advance()
-                    yield r
-        else:
-            for f in files:
-                r = read(f)
-                bar.advance()
-                yield r
+        for r in parallel_map(read, files, jobs, chunksize=256, parallel_min=PARALLEL_MIN):
+            bar.advance()
+            yield r
