@@ -11,12 +11,11 @@ import networkx as nx
 from graph.cli import State, pass_state, corpus_options, emit, json_option, width_option
 from graph.cli.complete import complete_topic
 from graph.cli.term import current_width, printable, strong
-from graph.evaluate.generate import generate as generate_corpus, write as write_corpus
-from graph.evaluate.score import ceiling as score_ceiling, evaluate as run_evaluate, format_table as format_scores
 from graph.query.api import QUERIES, Param, Query
-from graph.query.compare import format_compare
-from graph.query.explain import format_why
 from graph.texttable import format_table
+
+# evaluate, generate, compare and explain are imported by the commands that use them: they bring
+# numpy and scipy, which every other command and --help would wait for (docs/performance.md, "Start-up")
 
 
 def query_command(query: Query, text: Callable[[nx.MultiDiGraph, Any], str], *, fit: bool = True,
@@ -62,7 +61,19 @@ def show() -> None:
     """Everything known of one TOPIC (a name, slug or alias, any case)."""
 
 
-@query_command(QUERIES["compare"], lambda _G, d: _headline(format_compare(d)),
+def _compare_text(_G: nx.MultiDiGraph, d: dict) -> str:
+    from graph.query.compare import format_compare
+
+    return _headline(format_compare(d))
+
+
+def _why_text(_G: nx.MultiDiGraph, d: dict) -> str:
+    from graph.query.explain import format_why
+
+    return _headline(format_why(d))
+
+
+@query_command(QUERIES["compare"], _compare_text,
                short_help="Compare topics A and B, directly or by a derived comparison.",
                epilog="Next: pickgraph why A B (the reasons), pickgraph suggest A B (what to read next).")
 def compare() -> None:
@@ -92,7 +103,7 @@ def suggest() -> None:
     """
 
 
-@query_command(QUERIES["why"], lambda _G, d: _headline(format_why(d)),
+@query_command(QUERIES["why"], _why_text,
                short_help="Why the graph prefers A or B, with sources and win chains.",
                epilog="Next: pickgraph show A, pickgraph view A.")
 def why() -> None:
@@ -187,6 +198,8 @@ def evaluate(state: State, paths: tuple[str, ...], holdout: float, seeds: int, f
     Mean ± sd over the seeds. A generated corpus (hidden-model.json) adds the true model's ceiling.
     PATHS default to the corpus (data/).
     """
+    from graph.evaluate.score import evaluate as run_evaluate, format_table as format_scores
+
     emit(run_evaluate(paths or state.inputs().paths, holdout, seeds, first_seed), as_json,
          lambda result: format_scores(result, current_width()), fit=False)
 
@@ -217,6 +230,9 @@ def generate(out: str, n_docs: int, n_topics: int, seed: int, within: float, pla
     Prints the model's own ceiling: the generating process scored with its true parameters, so a
     method reads as a share of the best.
     """
+    from graph.evaluate.generate import generate as generate_corpus, write as write_corpus
+    from graph.evaluate.score import ceiling as score_ceiling
+
     corpus = generate_corpus(n_docs, n_topics, seed, within=within, platforms=platforms)
     folder = write_corpus(corpus, out)
     data = {"folder": str(folder), "documents": len(corpus.pages), "topics": n_topics,

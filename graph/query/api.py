@@ -34,11 +34,12 @@ import networkx as nx
 
 from graph.errors import BadArguments
 from graph.kg.graph import find_topic
-from graph.query.compare import compare as compare_pair
-from graph.query.explain import why as explain_pair
-from graph.query.suggest import suggest_answer
 from graph.query.topic_search import TopicIndex
 from graph.query.topics import list_topics, topic_info
+
+# compare, explain and suggest are imported by the functions that call them: they bring numpy and
+# scipy, and the CLI reads this table to make its commands, so at the top they would slow every
+# `pickgraph` command, --help too, by a third (docs/performance.md, "Start-up")
 
 if TYPE_CHECKING:
     from graph.query.models import Models
@@ -103,14 +104,20 @@ def _show(G: nx.MultiDiGraph, _models: ModelsGetter | None, topic: str) -> dict[
 
 
 def _compare(G: nx.MultiDiGraph, models: ModelsGetter, a: str, b: str) -> dict[str, Any]:
-    return compare_pair(G, a, b, fit=models().fit)
+    from graph.query.compare import compare
+
+    return compare(G, a, b, fit=models().fit)
 
 
 def _why(G: nx.MultiDiGraph, models: ModelsGetter, a: str, b: str) -> dict[str, Any]:
-    return explain_pair(G, a, b, fit=models().fit)
+    from graph.query.explain import why
+
+    return why(G, a, b, fit=models().fit)
 
 
 def _suggest(G: nx.MultiDiGraph, models: ModelsGetter, topics: list[str], k: int, pair: bool | None) -> dict[str, Any]:
+    from graph.query.suggest import suggest_answer
+
     if pair and len(topics) != 2:
         raise BadArguments(f"a pair is two topics, not {len(topics)}")
     slugs = [find_topic(G, t) for t in topics]  # an unknown topic before the models are made

@@ -41,7 +41,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from functools import partial
 
 from graph.build.progress import phase
-from graph.build.workers import parallel_map
 from graph.read.files import DEFAULT_MAX_BYTES, Inputs, read_bytes, scan
 from graph.read.records import Bullet, Card, Comparison, Duplicate, Page, ReadReport, Rejection, TopicPage, VerdictLine, escape_path
 from graph.errors import NoPages, RejectedDocument
@@ -640,6 +639,10 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, progress:
 
 
 def _map(files: list[str], jobs: int, progress: bool, max_bytes: int) -> Iterator[tuple[Page | Rejection, str]]:
+    # imported here: the worker pool brings multiprocessing, which commands that read no page (every
+    # query from a cache, --help) would wait for at start-up (docs/performance.md, "Start-up")
+    from graph.build.workers import parallel_map
+
     read = partial(read_file, max_bytes=max_bytes)
     with phase("reading", len(files), "page", show=progress or None) as bar:
         for r in parallel_map(read, files, jobs, chunksize=256, parallel_min=PARALLEL_MIN):
