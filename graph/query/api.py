@@ -153,8 +153,8 @@ TABLE: tuple[Query, ...] = (
     Query("topics", (
         Param("prefix", str, "Only topics with a name, alias or slug starting with this.", default="",
               api_name="q"),
-        Param("offset", int, "Skip the first N topics.", default=0, low=0, high=10**9),
-        Param("limit", int, "Show only the first N (0: all).", default=0, low=0, high=10**9,
+        Param("offset", int, "Skip the first N topics.", default=0, low=0),
+        Param("limit", int, "Show only the first N (0: all).", default=0, low=0,
               flags=("--limit", "-n"), api_default=50),
     ), _topics, "[{slug, name, comparisons, wins, losses, related}]"),
     Query("show", (Param("topic", str, _TOPIC, topic=True),), _show,
@@ -212,8 +212,9 @@ def _value(p: Param, raw: str) -> Any:
             raise BadArguments(f"'{p.query_name}' must be true or false, not {raw!r}")
         return raw == "true"
     if p.type is int:
-        if not re.fullmatch(r"\d{1,10}", raw) or not p.low <= int(raw) <= p.high:
-            raise BadArguments(f"'{p.query_name}' must be a whole number from {p.low} to {p.high}, not {raw!r}")
+        if not re.fullmatch(r"\d{1,10}", raw) or not p.low <= int(raw) <= (p.high or int(raw)):
+            span = f"from {p.low} to {p.high}" if p.high is not None else f"of at least {p.low}"
+            raise BadArguments(f"'{p.query_name}' must be a whole number {span}, not {raw!r}")
         return int(raw)
     return raw
 
