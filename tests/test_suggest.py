@@ -4,7 +4,7 @@ import pytest
 
 from graph.kg.graph import find_topic
 from graph.read.records import UnknownTopic
-from graph.query.suggest import SuggestError, index, reasons, suggest, suggest_for_pair, suggest_many
+from graph.query.suggest import Index, SuggestError, reasons, suggest, suggest_for_pair, suggest_many
 
 
 def test_seeds_model_interpretability(seeds_graph):
@@ -73,7 +73,7 @@ def test_pair_mode_existing_first(data_graph):
 def test_index_is_made_per_call_and_kept_by_models(tiny_graph):
     from graph.query.models import Models
 
-    assert index(tiny_graph) is not index(tiny_graph)  # nothing cached behind the caller's back
+    assert Index(tiny_graph) is not Index(tiny_graph)  # nothing cached behind the caller's back
     m = Models(tiny_graph)
     assert m.index is m.index
 

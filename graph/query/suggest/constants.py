@@ -3,6 +3,10 @@
 SELF = 0.5
 OPPONENT = 0.4
 SMOOTH = 0.5
+#: Dimensions an opponent lends, at most, to a topic's profile (its heaviest: rare topics weigh most). A hub's
+#: thousands of opponents would each copy all of its thousands of dimensions, work and memory that grow with
+#: the square of its degree; below the cap (every topic of a 2,000-page world) nothing changes.
+SMOOTH_CAP = 64
 PRIOR = 0.5
 POP = 0.9
 #: Weight of being listed as related by another topic, as evidence of popularity.
@@ -12,6 +16,10 @@ LISTED = 0.5
 COMMUNITY = 1.0
 #: Louvain resolution: above 1 favours small communities, closer to a category than to a whole field.
 RESOLUTION = 3.0
+#: Topics above which the communities come from igraph's Louvain (C) instead of networkx's (Python), which
+#: the constants were tuned with: the same method, its communities not the same to the topic, and networkx's
+#: took most of the index's time on tens of thousands of topics (docs/suggest.md).
+LOUVAIN_IN_C = 5000
 #: How sure one unit of link weight into a community makes a topic of belonging there: a topic's membership of
 #: each community is ``exp(MEMBERSHIP * w)`` for its link weight ``w`` into it, normalised over every community
 #: (one link: about 0.82 when there are 34 communities; two: all but sure). Louvain must put a topic with one

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import random
+import sys
 from collections import defaultdict
 from operator import mul
 
@@ -12,8 +14,12 @@ import scipy.sparse as sp
 
 from graph.kg.graph import ALTERNATIVE, RELATED, VERSUS
 from graph.query.suggest.constants import (ALTERNATIVE_BONUS, COMMUNITY, CONCEPT, DEMOTE, EPSILON, KIND_MISMATCH,
-                                           LISTED, MEMBERSHIP, OPPONENT, PLATFORM_PRIOR, POP, PRIOR, RESOLUTION,
-                                           SELF, SETTLE, SETTLED_FLOOR, SETTLED_LINKS, SMOOTH, UNNAMED, WALK)
+                                           LISTED, LOUVAIN_IN_C, MEMBERSHIP, OPPONENT, PLATFORM_PRIOR, POP, PRIOR, RESOLUTION,
+                                           SELF, SETTLE, SETTLED_FLOOR, SETTLED_LINKS, SMOOTH, SMOOTH_CAP, UNNAMED,
+                                           WALK)
+
+#: Entries summed at a time when the profiles are made: bounds their temporary arrays (a few MB each).
+CHUNK = 1 << 20
 
 
 def _rarity(degree: int) -> float:
@@ -156,11 +162,8 @@ class Index:
         #: each topic's membership of each community (topics x communities, CSR) and its transpose
         self._M = self._MT = sp.csr_array((n_nodes, 0), dtype=float)
         if community:
-            U = nx.Graph()
-            U.add_nodes_from(self.nodes)
             links = self._community_links()
-            U.add_edges_from((u, v, {"weight": w}) for (u, v), w in links.items())
-            comms = nx.community.louvain_communities(U, weight="weight", resolution=resolution, seed=0)
+            comms = _communities(self.nodes, pos, links, resolution)
             for i, c in enumerate(sorted(comms, key=min)):
                 self.members[i] = sorted(c)
                 self._members[i] = np.asarray([pos[n] for n in self.members[i]], dtype=np.int64)
@@ -260,40 +263,6 @@ class Index:
         self.__dict__.update(state)
         self._PT = self._P.T.tocsr()
         self._MT = self._M.T.tocsr()
-
-    # -- the dictionaries of the plain model, made on request from the matrices --
-
-    @property
-    def profile(self) -> dict[str, dict[str, float]]:
-        """Every topic's normalised profile, ``{topic: {dimension: weight}}`` (made on first use)."""
-        if "_profile" not in self.__dict__:
-            P, nodes = self._P, self.nodes
-            self._profile = {n: dict(zip([nodes[j] for j in P.indices[P.indptr[i]:P.indptr[i + 1]].tolist()],
-                                         P.data[P.indptr[i]:P.indptr[i + 1]].tolist()))
-                             for i, n in enumerate(nodes)}
-        return self._profile
-
-    @property
-    def inverted(self) -> dict[str, list[tuple[str, float]]]:
-        """``{dimension: [(topic, weight), …]}``, topics in slug order (made on first use)."""
-        if "_inverted" not in self.__dict__:
-            T, nodes = self._PT, self.nodes
-            inv: dict[str, list[tuple[str, float]]] = defaultdict(list)
-            for i, n in enumerate(nodes):
-                lo, hi = T.indptr[i], T.indptr[i + 1]
-                if hi > lo:
-                    inv[n] = [(nodes[j], w) for j, w in zip(T.indices[lo:hi].tolist(), T.data[lo:hi].tolist())]
-            self._inverted = inv
-        return self._inverted
-
-    @property
-    def links(self) -> dict[str, list[str]]:
-        """Every topic's related topics and opponents, in slug order (made on first use)."""
-        if "_links" not in self.__dict__:
-            nodes, ptr = self.nodes, self._link_ptr
-            self._links = {n: [nodes[j] for j in self._link_idx[ptr[i]:ptr[i + 1]].tolist()]
-                           for i, n in enumerate(nodes)}
-        return self._links
 
     # -- vectors over every topic (numbered as in :attr:`nodes`) --
 
@@ -497,22 +466,6 @@ class Index:
             return self._prior[c]
         return (self.weight.get(c, 0.0) + prior) ** pop * self.unnamed.get(c, 1.0)
 
-    def affinity(self, q: str) -> dict[str, float]:
-        """Cosine of ``q``'s profile with every topic sharing a dimension with it."""
-        keys = np.zeros(len(self.nodes), dtype=bool)
-        a = self._affinity(q, keys)
-        at = np.flatnonzero(keys)
-        nodes = self.nodes
-        return dict(zip([nodes[j] for j in at.tolist()], a[at].tolist()))
-
-    def walk(self, q: str, steps: int = 3, restart: float = 0.15) -> dict[str, float]:
-        """Where a random walk over every link, restarting at ``q``, spends its first ``steps`` steps."""
-        reached = np.zeros(len(self.nodes), dtype=bool)
-        w = self._walk(self.pos[q], steps, restart, reached)
-        at = np.flatnonzero(reached)
-        nodes = self.nodes
-        return dict(zip([nodes[j] for j in at.tolist()], w[at].tolist()))
-
     def scores(self, q: str, prior: float = PRIOR, pop: float = POP) -> dict[str, float]:
         """Score of every candidate with some affinity (not ``q``, not its past opponents)."""
         keys = np.zeros(len(self.nodes), dtype=bool)
@@ -554,23 +507,73 @@ class Index:
         return [(nodes[int(ok[j])], rounded[j]) for j in order]
 
 
-def _group_sums(rows: np.ndarray, dims: np.ndarray, vals: np.ndarray, n: int) -> sp.csr_array:
-    """The ``n x n`` CSR matrix of ``vals`` summed per ``(row, dim)``: exactly ``p[dim] = p.get(dim, 0.0) + val``
-    over the entries in the order given, for one dict ``p`` per row (``rows`` must come in increasing order).
+def _igraph():
+    """igraph, imported on first need: it takes seconds, which a small graph or a loaded index never needs.
+
+    Most of them go to matplotlib, which igraph imports for plotting only; unless the process has it
+    already, igraph is imported without it (its plots then say matplotlib is missing).
+    """
+    if "igraph" in sys.modules or "matplotlib" in sys.modules:
+        import igraph
+
+        return igraph
+    sys.modules["matplotlib"] = None  # type: ignore[assignment]  # an import of it fails at once
+    try:
+        import igraph
+    finally:
+        del sys.modules["matplotlib"]
+    return igraph
+
+
+def _communities(nodes: list[str], pos: dict[str, int], links: dict[tuple[str, str], float],
+                 resolution: float) -> list[set[str]]:
+    """The Louvain communities of the weighted graph ``links`` over ``nodes``, seeded: the same graph gives the
+    same communities.
+
+    Up to :data:`LOUVAIN_IN_C` topics, networkx's Louvain, which the constants were tuned with (and the tests'
+    hand-made graphs and ``evaluate``'s worlds keep their communities); above, igraph's multilevel method, the
+    same algorithm in C, with igraph's random numbers drawn from a fixed seed: networkx's pure-Python one
+    took most of the index's time on tens of thousands of topics (docs/suggest.md).
+    """
+    if len(nodes) <= LOUVAIN_IN_C:
+        U = nx.Graph()
+        U.add_nodes_from(nodes)
+        U.add_edges_from((u, v, {"weight": w}) for (u, v), w in links.items())
+        return nx.community.louvain_communities(U, weight="weight", resolution=resolution, seed=0)
+    ig = _igraph()
+    g = ig.Graph(n=len(nodes), edges=[(pos[u], pos[v]) for u, v in links])
+    saved = random.getstate()
+    ig.set_random_number_generator(random.Random(0))
+    try:
+        membership = g.community_multilevel(weights=list(links.values()), resolution=resolution).membership
+    finally:
+        ig.set_random_number_generator(random)  # igraph's default: the random module, as it was
+        random.setstate(saved)
+    comms: dict[int, set[str]] = defaultdict(set)
+    for n, c in zip(nodes, membership):
+        comms[c].add(n)
+    return list(comms.values())
+
+
+def _group_sums(rows: np.ndarray, dims: np.ndarray, vals: np.ndarray, n: int, n_rows: int | None = None) -> sp.csr_array:
+    """The ``n_rows x n`` CSR matrix (``n x n`` by default) of ``vals`` summed per ``(row, dim)``: exactly
+    ``p[dim] = p.get(dim, 0.0) + val`` over the entries in the order given, for one dict ``p`` per row
+    (``rows`` must come in increasing order).
 
     Each row keeps its dimensions in the order they first appear, as the dict would; every sum is taken
     in the order of the entries (``np.bincount`` adds its weights one after the other).
     """
+    n_rows = n if n_rows is None else n_rows
     if not len(rows):
-        return sp.csr_array((n, n), dtype=float)
+        return sp.csr_array((n_rows, n), dtype=float)
     key = rows * n + dims
     uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     sums = np.bincount(inverse.ravel(), weights=vals, minlength=len(uniq))
     order = np.argsort(first)
     uniq = uniq[order]
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(uniq // n, minlength=n), out=ptr[1:])
-    return sp.csr_array((sums[order], uniq % n, ptr), shape=(n, n))
+    ptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(uniq // n, minlength=n_rows), out=ptr[1:])
+    return sp.csr_array((sums[order], uniq % n, ptr), shape=(n_rows, n))
 
 
 def _base_profiles(nodes: list[str], pos: dict[str, int], rel: dict[str, set[str]], opp: dict[str, set[str]],
@@ -602,38 +605,86 @@ def _base_profiles(nodes: list[str], pos: dict[str, int], rel: dict[str, set[str
     return _group_sums(rows, np.asarray(dims, dtype=np.int64), np.asarray(vals, dtype=float), len(nodes))
 
 
+def _capped(base: sp.csr_array, cap: int) -> sp.csr_array:
+    """``base`` with each row longer than ``cap`` cut to its ``cap`` heaviest entries (of equal weights, the
+    earlier), kept in the row's own order; a matrix without such rows is returned as it is."""
+    lens = np.diff(base.indptr)
+    long = np.flatnonzero(lens > cap)
+    if not len(long):
+        return base
+    keep = np.ones(base.nnz, dtype=bool)
+    for i in long.tolist():
+        lo, hi = int(base.indptr[i]), int(base.indptr[i + 1])
+        keep[lo + np.argsort(-base.data[lo:hi], kind="stable")[cap:]] = False
+    ptr = np.zeros(len(lens) + 1, dtype=np.int64)
+    np.cumsum(np.minimum(lens, cap), out=ptr[1:])
+    return sp.csr_array((base.data[keep], base.indices[keep], ptr), shape=base.shape)
+
+
 def _profiles(nodes: list[str], pos: dict[str, int], opp: dict[str, set[str]], base: sp.csr_array,
-              smooth: float) -> sp.csr_array:
+              smooth: float, cap: int = SMOOTH_CAP, chunk: int = CHUNK) -> sp.csr_array:
     """The normalised profiles: each topic's base profile plus ``smooth / len(opponents)`` of each
-    opponent's (opponents in set order), divided by its Euclidean norm."""
+    opponent's (opponents in set order), divided by its Euclidean norm.
+
+    An opponent lends at most its ``cap`` heaviest dimensions (:func:`_capped`): a hub's thousands of
+    opponents would otherwise each copy its thousands of dimensions, work and memory that grow with the
+    square of its degree, for a share of ``smooth / len(opponents)`` of weights that rarity keeps low.
+    Below the cap every figure is the one the whole profile gives. The topics are summed ``chunk``
+    entries at a time, so no temporary array outgrows a chunk.
+    """
     n = len(nodes)
+    capped = _capped(base, cap)
+    # the rows a profile adds up: its own (rows 0..n-1 of the stack) and its opponents' capped ones (n..2n-1)
+    s_ptr = np.concatenate([base.indptr.astype(np.int64), base.nnz + capped.indptr[1:].astype(np.int64)])
+    s_idx = np.concatenate([base.indices, capped.indices]).astype(np.int64)
+    s_data = np.concatenate([base.data, capped.data])
+    s_len = np.diff(s_ptr)
     at = pos.__getitem__
-    src: list[int] = []  # the base rows each profile adds up: its own, then its opponents'
+    src: list[int] = []  # its own row, then its opponents' rows
     k: list[int] = []  # how many opponents
     for i, t in enumerate(nodes):
         src.append(i)
         xs = opp.get(t)
         if xs:
-            src.extend(map(at, xs))
+            src.extend(n + x for x in map(at, xs))
             k.append(len(xs))
         else:
             k.append(0)
     counts = np.asarray(k, dtype=np.int64) + 1
     src_a = np.asarray(src, dtype=np.int64)
-    own = np.zeros(len(src_a), dtype=bool)
-    own[np.cumsum(counts) - counts] = True
-    spans = _spans(base.indptr, src_a)
-    lens = np.diff(base.indptr)[src_a]
-    w = base.data[spans]
-    share = np.where(own, 1, np.repeat(counts - 1, counts)).astype(float)
-    vals = np.where(np.repeat(own, lens), w, smooth * w / np.repeat(share, lens))
-    rows = np.repeat(np.repeat(np.arange(n, dtype=np.int64), counts), lens)
-    P = _group_sums(rows, base.indices[spans], vals, n)
-    # the norm summed in Python, in the dict's order, as ``sum`` of this Python version does it
-    data, ptr = P.data.tolist(), P.indptr.tolist()
-    norms = np.asarray([math.sqrt(sum(map(mul, row, row))) for row in (data[ptr[i]:ptr[i + 1]] for i in range(n))])
-    P.data /= np.repeat(norms, np.diff(P.indptr))
-    return P
+    src_end = np.cumsum(counts)  # where each topic's rows end in src
+    entries = np.cumsum(np.add.reduceat(s_len[src_a], src_end - counts)) if n else np.zeros(0, dtype=np.int64)
+    data_parts: list[np.ndarray] = []
+    idx_parts: list[np.ndarray] = []
+    lens_parts: list[np.ndarray] = []
+    lo = 0
+    while lo < n:
+        # the topics up to ``chunk`` entries past the first (at least one topic, however long)
+        hi = max(lo + 1, int(np.searchsorted(entries, (entries[lo - 1] if lo else 0) + chunk, side="right")))
+        rs = src_a[(src_end[lo - 1] if lo else 0):src_end[hi - 1]]
+        c = counts[lo:hi]
+        own = rs < n
+        spans = _spans(s_ptr, rs)
+        lens = s_len[rs]
+        w = s_data[spans]
+        share = np.where(own, 1, np.repeat(c - 1, c)).astype(float)
+        vals = np.where(np.repeat(own, lens), w, smooth * w / np.repeat(share, lens))
+        rows = np.repeat(np.repeat(np.arange(hi - lo, dtype=np.int64), c), lens)
+        P = _group_sums(rows, s_idx[spans], vals, n, hi - lo)
+        # the norm summed in Python, in the dict's order, as ``sum`` of this Python version does it
+        data, ptr = P.data.tolist(), P.indptr.tolist()
+        norms = np.asarray([math.sqrt(sum(map(mul, row, row)))
+                            for row in (data[ptr[i]:ptr[i + 1]] for i in range(hi - lo))])
+        row_lens = np.diff(P.indptr)
+        data_parts.append(P.data / np.repeat(norms, row_lens))
+        idx_parts.append(P.indices)
+        lens_parts.append(row_lens)
+        lo = hi
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    if n:
+        np.cumsum(np.concatenate(lens_parts), out=ptr[1:])
+    return sp.csr_array((np.concatenate(data_parts) if data_parts else np.zeros(0),
+                         np.concatenate(idx_parts) if idx_parts else np.zeros(0, dtype=np.int64), ptr), shape=(n, n))
 
 
 def _spans(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -646,12 +697,3 @@ def _spans(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
     # start of each row, minus where that row begins in the output, repeated over the row
     offsets = np.cumsum(lens) - lens
     return np.repeat(starts - offsets, lens) + np.arange(total, dtype=np.int64)
-
-
-def index(G: nx.MultiDiGraph) -> Index:
-    """The :class:`Index` of ``G`` as it is now.
-
-    Never cached here: a caller asking for many suggestions from one graph makes the
-    index once and passes it (``index=``), so no suggestion outlives its graph.
-    """
-    return Index(G)
