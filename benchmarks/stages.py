@@ -5,7 +5,8 @@ reading (parallel parse), resolving names, building the graph, the suggestion in
 (``graph.query.suggest.Index``, which a build makes for its saved models), each default
 export and the cache, and the total of the stages; and for each stage the memory it took
 at its peak (``peak_mb``: the process's peak RSS during the stage above its RSS before, the
-kernel's figure, reset before each stage). ``build`` itself runs the exports and the
+kernel's figure, reset before each stage) and its CPU time in this process (``cpu_s``: what a busy
+machine inflates less than the wall time; the parser workers' CPU is not in it). ``build`` itself runs the exports and the
 cache side by side in forked processes, so its wall time is less than this total; the
 per-stage figures say which stage to make faster.
 """
@@ -56,12 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or tempfile.mkdtemp(prefix="pickgraph-stages-")
     seconds: dict[str, float] = {}
     peak_mb: dict[str, float] = {}
+    cpu_s: dict[str, float] = {}
 
     def timed(name, f, *a, **k):
         before = _reset_peak()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         r = f(*a, **k)
         seconds[name] = round(time.perf_counter() - t, 3)
+        cpu_s[name] = round(time.process_time() - c, 3)
         if before is not None:
             peak_mb[name] = round((_memory()[1] - before) / 2**20, 1)
         return r
@@ -79,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
                 timed(f"export {fmt}", export, G, fmt, out_dir=out)
             timed("cache", save_cache, G, out, [args.corpus])
     print(json.dumps({"corpus": args.corpus, "pages": len(report.pages), "topics": G.number_of_nodes(),
-                      "seconds": seconds, "total_s": round(sum(seconds.values()), 3), "peak_mb": peak_mb,
+                      "seconds": seconds, "total_s": round(sum(seconds.values()), 3), "peak_mb": peak_mb, "cpu_s": cpu_s,
                       "loadavg": [round(x, 2) for x in os.getloadavg()]}, indent=1))
     return 0
 
