@@ -95,8 +95,11 @@
     return [];
   }
 
+  let asked = 0;
   async function complete(always) {
+    const mine = ++asked;
     const list = await candidates();
+    if (mine !== asked) return; // a later keystroke asked again: its answer is the one to show
     choices = list.slice(0, 40);
     chosen = 0;
     if (!choices.length || (!always && choices.length === 1 && editor.value.slice(word.start, editor.selectionStart) === choices[0])) {
