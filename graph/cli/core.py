@@ -175,8 +175,9 @@ def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_byte
     def models() -> None:
         _save_models(G, gen.dir, inputs)
 
-    def search() -> None:  # the full-text index serve opens (graph.build.textindex)
-        write_index(G, index_path(cache_path(gen.dir, inputs)))
+    def search() -> None:  # the full-text index serve opens (graph.build.textindex), beside the cache or not at all
+        if G.graph["fingerprint"] and user_key() is not None:  # save_cache's condition: else serve makes it in memory
+            write_index(G, index_path(cache_path(gen.dir, inputs)))
 
     export_many(G, formats or DEFAULT_FORMATS, gen.dir, also=[cache, models, search])
     return {
