@@ -164,16 +164,20 @@ class TextIndex:
         if not match:
             return []
         order = " ".join(f"WHEN '{f}' THEN {i}" for i, f in enumerate(FIELDS))
-        sql = f"""
+        best = f"""
             WITH hits AS MATERIALIZED (
-                SELECT slug, field, rank AS score, CASE field {order} END AS fo, snippet(fts, 2, ?, ?, '…', 12) AS snip
-                FROM fts WHERE fts MATCH ?),
+                SELECT rowid AS id, slug, field, rank AS score, CASE field {order} END AS fo FROM fts WHERE fts MATCH ?),
             best AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY slug ORDER BY score, fo) AS nth FROM hits)
-            SELECT best.slug, topic.label, best.field, best.snip FROM best JOIN topic ON topic.slug = best.slug
+            SELECT best.id, best.slug, topic.label, best.field FROM best JOIN topic ON topic.slug = best.slug
             WHERE nth = 1 ORDER BY score, fo, best.slug LIMIT ?"""
         with self._lock:
-            rows = self._db.execute(sql, (*MARK, match, limit)).fetchall()
-        return [{"id": s, "label": label, "field": f, "snippet": snip} for s, label, f, snip in rows]
+            rows = self._db.execute(best, (match, limit)).fetchall()
+            # snippets of the rows shown only: a common word matches a large share of the index
+            ids = [r[0] for r in rows]
+            snippets = dict(self._db.execute(
+                f"SELECT rowid, snippet(fts, 2, ?, ?, '…', 12) FROM fts WHERE fts MATCH ? "
+                f"AND rowid IN ({','.join('?' * len(ids))})", (*MARK, match, *ids))) if ids else {}
+        return [{"id": s, "label": label, "field": f, "snippet": snippets[i]} for i, s, label, f in rows]
 
     def close(self) -> None:
         self._db.close()
