@@ -14,7 +14,9 @@ from conftest import IMG, SCRIPT, write_corpus
 from servehelp import Server, build
 from test_browser import browser  # noqa: F401 - the one Chromium fixture, shared
 
-from graph.build.textindex import fts_query
+import networkx as nx
+
+from graph.build.textindex import TextIndex, TextIndexMissing, fts_query, load_index, write_index
 from graph.read.render import render_comparison, render_topic_page
 
 pytestmark = [pytest.mark.server]
@@ -98,6 +100,21 @@ def test_fts_query_is_what_raw_text_would_break():
             db.execute("SELECT * FROM t WHERE t MATCH ?", (typed,)).fetchall()
         db.execute("SELECT * FROM t WHERE t MATCH ?", (fts_query(typed) or '""',)).fetchall()
     assert db.execute("SELECT count(*) FROM t WHERE t MATCH ?", (fts_query("near("),)).fetchone() == (1,)
+
+
+def test_an_index_is_read_only_by_the_build_it_was_made_for(tmp_path):
+    G = nx.MultiDiGraph(fingerprint="one", documents={})
+    G.add_node("go", name="Go", labels=["Go", "Golang"], descriptions=[], definition="", kind="")
+    path = write_index(G, tmp_path / "graph-x.search")
+    assert TextIndex.open(path, "one").search("golang") == [{"id": "go", "label": "Go", "field": "alias",
+                                                             "snippet": "[Golang]"}]
+    (tmp_path / "junk.search").write_bytes(b"not a database")
+    for other, fp in [(path, "two"), (tmp_path / "missing.search", "one"), (tmp_path / "junk.search", "one")]:
+        with pytest.raises(TextIndexMissing):
+            TextIndex.open(other, fp)
+    G.nodes["go"]["labels"] = ["Go", "Gopher"]
+    G.graph["fingerprint"] = "two"  # the file beside the cache is of "one": this build's is made in memory
+    assert [h["id"] for h in load_index(G, tmp_path / "graph-x.pickle").search("gopher")] == ["go"]
 
 
 def test_search_limit_is_checked(server):
