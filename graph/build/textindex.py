@@ -27,6 +27,7 @@ import os
 import re
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from typing import Any
 import networkx as nx
 
 from graph.build.outdir import atomic_write_bytes
+from graph.kg.graph import VERSUS
 from graph.read.records import Comparison, PickgraphError
 
 #: the fields a hit can be in; the order ranks two hits of equal score (a name before a pro)
@@ -42,6 +44,12 @@ FIELDS = ("name", "alias", "description", "pro", "con")
 MARK = ("[", "]")
 #: at most this many words of a query are searched (each one a term every hit must hold)
 MAX_TERMS = 16
+#: the last word typed is also a prefix from this many characters on
+MIN_PREFIX = 3
+#: the hits ranked are the first this many texts holding the words (in the index's order, the most
+#: compared topics first), at least ten per hit asked for: a word that most texts hold costs no more
+#: than a rare one
+WINDOW = 500
 _SCHEMA_VERSION = "1"
 
 
@@ -55,7 +63,8 @@ def index_path(cache: str | os.PathLike[str]) -> Path:
 
 
 def topic_texts(G: nx.MultiDiGraph) -> Iterator[tuple[str, str, str]]:
-    """``(slug, field, text)`` for every distinct text of every topic, in a stable order."""
+    """``(slug, field, text)`` for every distinct text of every topic: the most compared topics first
+    (then by slug), each topic's name, aliases, descriptions, pros and cons in that order."""
     cards: dict[str, dict[str, set[str]]] = {}
     ident = G.graph.get("identity")
     for page in G.graph.get("documents", {}).values():
@@ -68,7 +77,8 @@ def topic_texts(G: nx.MultiDiGraph) -> Iterator[tuple[str, str, str]]:
             mine = cards.setdefault(slug, {"pro": set(), "con": set()})
             mine["pro"].update(b.text for b in card.pros if b.informative)
             mine["con"].update(b.text for b in card.cons if b.informative)
-    for slug, d in sorted(G.nodes(data=True)):
+    compared = Counter(t for u, v, k in G.edges(data="kind") if k == VERSUS for t in (u, v))
+    for slug, d in sorted(G.nodes(data=True), key=lambda n: (-compared[n[0]], n[0])):
         name = d["name"]
         yield slug, "name", name
         for alias in sorted({label for label in d.get("labels") or () if label != name}):
@@ -94,6 +104,7 @@ def index_bytes(G: nx.MultiDiGraph) -> bytes:
         db.executemany("INSERT INTO meta VALUES (?, ?)", [("version", _SCHEMA_VERSION),
                                                           ("fingerprint", G.graph.get("fingerprint") or "")])
         db.executemany("INSERT INTO topic VALUES (?, ?)", ((n, d["name"]) for n, d in G.nodes(data=True)))
+        # rowid order is the topics' order, most compared first: a common word's first hits are theirs
         db.executemany("INSERT INTO fts VALUES (?, ?, ?)", topic_texts(G))
         db.execute("INSERT INTO fts(fts) VALUES ('optimize')")  # one b-tree segment: fewer pages read per query
         db.commit()
@@ -115,14 +126,15 @@ def fts_query(text: str) -> str:
     >>> fts_query('redis cach')
     '"redis" "cach"*'
     >>> fts_query('NEAR(a b) -x "y* OR')
-    '"NEAR" "a" "b" "x" "y" "OR"*'
-    >>> fts_query(' *" ')
-    ''
+    '"NEAR" "a" "b" "x" "y" "OR"'
+    >>> fts_query(' *" '), fts_query("go it")
+    ('', '"go" "it"')
     """
     words = re.findall(r"\w+", text)[:MAX_TERMS]
     if not words:
         return ""
-    return " ".join(f'"{w}"' for w in words) + "*"
+    # a prefix of one or two letters would match a large share of every word: whole words only
+    return " ".join(f'"{w}"' for w in words) + ("*" if len(words[-1]) >= MIN_PREFIX else "")
 
 
 class TextIndex:
@@ -163,21 +175,24 @@ class TextIndex:
         match = fts_query(text)
         if not match:
             return []
-        order = " ".join(f"WHEN '{f}' THEN {i}" for i, f in enumerate(FIELDS))
-        best = f"""
-            WITH hits AS MATERIALIZED (
-                SELECT rowid AS id, slug, field, rank AS score, CASE field {order} END AS fo FROM fts WHERE fts MATCH ?),
-            best AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY slug ORDER BY score, fo) AS nth FROM hits)
-            SELECT best.id, best.slug, topic.label, best.field FROM best JOIN topic ON topic.slug = best.slug
-            WHERE nth = 1 ORDER BY score, fo, best.slug LIMIT ?"""
+        order = {f: i for i, f in enumerate(FIELDS)}
         with self._lock:
-            rows = self._db.execute(best, (match, limit)).fetchall()
-            # snippets of the rows shown only: a common word matches a large share of the index
-            ids = [r[0] for r in rows]
-            snippets = dict(self._db.execute(
-                f"SELECT rowid, snippet(fts, 2, ?, ?, '…', 12) FROM fts WHERE fts MATCH ? "
-                f"AND rowid IN ({','.join('?' * len(ids))})", (*MARK, match, *ids))) if ids else {}
-        return [{"id": s, "label": label, "field": f, "snippet": snippets[i]} for i, s, label, f in rows]
+            # the snippet is made here for the whole window: asked again of chosen rowids, a prefix query
+            # would merge its terms' lists once per rowid
+            found = self._db.execute(
+                "SELECT rowid, slug, field, rank, snippet(fts, 2, ?, ?, '…', 12) FROM fts WHERE fts MATCH ? LIMIT ?",
+                (*MARK, match, max(WINDOW, 10 * limit))).fetchall()
+            best: dict[str, tuple] = {}
+            for rowid, slug, field, score, snippet in found:  # each topic's best text: bm25, then the field's rank
+                key = (score, order[field], rowid)
+                if slug not in best or key < best[slug][0]:
+                    best[slug] = (key, field, snippet)
+            shown = sorted(best.items(), key=lambda item: item[1][0])[:limit]
+            labels = dict(self._db.execute(
+                f"SELECT slug, label FROM topic WHERE slug IN ({','.join('?' * len(shown))})",
+                [slug for slug, _ in shown])) if shown else {}
+        return [{"id": slug, "label": labels[slug], "field": field, "snippet": snippet}
+                for slug, (_, field, snippet) in shown]
 
     def close(self) -> None:
         self._db.close()
