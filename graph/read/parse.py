@@ -54,6 +54,7 @@ from graph.read.records import (
     Rejection,
     TopicPage,
     VerdictLine,
+    cut_text,
     escape_path,
 )
 
@@ -301,6 +302,9 @@ class _ComparisonParser:
         self.names = (a, b)
         self._keys = {name_key(n): n for n in self.names}
         self._longest = max(len(a), len(b)) + 8
+        self.cut = not self._has_bottom_line()
+        if self.cut:
+            self._trim_cut_tail()
         picks: list[tuple[str, int, str]] = []  # (name, line, where)
 
         intro: list[str] = []
@@ -310,21 +314,26 @@ class _ComparisonParser:
             intro.append(self.take().text)
         self._headline(picks)
 
-        cards = [self._card(None), None]
-        cards[1] = self._card(cards[0].name)
+        first = self._card(None)
+        if first is None and not picks:
+            raise self.reject(self.last_no(), f"page ends before the first card is complete; "
+                                              f"a page needs both cards of {a!r} and {b!r}")
+        second = first and self._card(first.name)
+        cards = [c for c in (first, second) if c]
         for c in cards:
             if c.badge:
                 picks.append((c.name, c.line, f"the badge on {c.name!r}'s card"))
-        if cards[0].badge and cards[1].badge:
+        if len(cards) == 2 and cards[0].badge and cards[1].badge:
             raise self.reject(cards[1].line, "both cards carry the Nice Pick badge")
 
-        verdict, bottom = self._tail(picks)
+        verdict, bottom, note = self._tail(picks)
         pick, pick_line = self._agree(picks, title_line.no)
-        missing = {self._canon(v.topic) for v in verdict}
-        if verdict:
-            for n in self.names:
-                if n not in missing:
-                    self.warnings.append(f"no 'Use {n} if:' verdict line")
+        if self.cut:
+            self._readable_pick(picks)
+            self.warnings.insert(0, self._cut_warning(cards, verdict, note))
+        elif verdict:
+            named = {self._canon(v.topic) for v in verdict}
+            self.warnings += [f"no 'Use {n} if:' verdict line" for n in self.names if n not in named]
         ordered = tuple(sorted(cards, key=lambda c: self.names.index(c.name)))
         if ordered != tuple(cards):
             self.warnings.append("cards are not in title order")
@@ -332,7 +341,61 @@ class _ComparisonParser:
             path=self.path, sha256=self.sha, title=title_line.text, title_line=title_line.no,
             topics=self.names, kind=self.kind, intro=" ".join(intro), pick=pick, pick_line=pick_line,
             cards=ordered, verdict=tuple(verdict), bottom_line=bottom, warnings=tuple(self.warnings),
+            verdict_note=note,
         )
+
+    # cut pages: saved copies of the site are often cut at a fixed size, mid-line
+
+    def _has_bottom_line(self) -> bool:
+        """Whether the page reaches its bottom line's ``X wins`` (else it was cut off)."""
+        return any(ln.text == "The Bottom Line" and WINS_RE.match(nxt.text)
+                   for ln, nxt in zip(self.lines[self.i:], self.lines[self.i + 1:]))
+
+    def _trim_cut_tail(self) -> None:
+        """Make the last line of a cut page harmless: a fragment of a structural line
+        (``Pro``, ``Nice Pi``, half a name) is dropped, as a half-written ``Related to:``
+        slug is; a cut sentence ends with ``…`` at its last whole word."""
+        last = self.lines[-1]
+        if len(self.lines) <= self.i:
+            return
+        t = last.text
+        structural = [*SECTIONS, BADGE, *self.names, *(f"Use {n} if:" for n in self.names),
+                      *(f"{n} wins" for n in self.names)]
+        bullet = BULLET_RE.match(t)
+        if is_marker(t) or any(s != t and s.startswith(t) for s in structural) or (bullet and not bullet["text"].strip()):
+            self.lines.pop()
+        elif bullet and (r := RELATED_RE.match(bullet["text"].strip())):
+            slugs = [x for x in r["slugs"].split(",")]
+            last.text = t[: len(t) - len(slugs[-1])].rstrip(", ") if len(slugs) > 1 else t[: t.index(":") + 1]
+        elif t not in structural and not t.endswith((".", "!", "?")):
+            if not (cut := _cut_line(t)):
+                self.lines.pop()
+            last.text = cut
+
+    def _readable_pick(self, picks: list[tuple[str, int, str]]) -> None:
+        """A cut page keeps its comparison only when its pick can be read: with the bottom line
+        gone, the headline and the winner's badge must both be there (:meth:`_agree` checks they agree)."""
+        where = {w for _, _, w in picks if w == "the headline" or w.startswith("the badge")}
+        if len(where) == 2:
+            return
+        name, _, said = picks[0]
+        raise self.reject(self.last_no(), f"the page is cut off at line {self.last_no()} before its pick can be read: "
+                          f"only {said} names {name!r}; a cut page needs the headline and the winner's badge")
+
+    def _cut_warning(self, cards: list[Card], verdict: list[VerdictLine], note: str) -> str:
+        """The one warning of a cut page: the line it ends at and everything it is missing."""
+        missing = []
+        for n in self.names:
+            card = next((c for c in cards if c.name == n), None)
+            if card is None or not card.complete:
+                missing.append(f"the card of {n!r}" if card is None else f"the end of the card of {n!r}")
+        if not (verdict or note):
+            missing.append("the verdict")
+        elif verdict:
+            named = {v.topic for v in verdict}
+            missing += [f"the 'Use {n} if:' line" for n in self.names if n not in named]
+        missing.append("the bottom line")
+        return f"truncated: the page ends at line {self.last_no()}; missing {', '.join(missing)}"
 
     def _canon(self, name: str) -> str | None:
         """The title's spelling of a topic named ``name`` (by :func:`name_key`), else None."""
@@ -390,12 +453,16 @@ class _ComparisonParser:
         nxt, after = self.peek(1), self.peek(2)
         return (nxt is not None and nxt.text.startswith(BADGE)) or (after is not None and after.text == "Pros")
 
-    def _card(self, previous: str | None) -> Card:
+    def _card(self, previous: str | None) -> Card | None:
+        """The next card; on a cut page, as much of it as is there (``complete=False``),
+        or None when the page ends before it."""
         a, b = self.names
         expected = [n for n in self.names if n != previous]
         ln = self.peek()
-        which = "second" if previous else "first"
         if ln is None:
+            if self.cut:
+                return None
+            which = "second" if previous else "first"
             raise self.reject(
                 self.last_no(),
                 f"page ends before the {which} card is complete; a page needs both cards of {a!r} and {b!r}",
@@ -408,6 +475,18 @@ class _ComparisonParser:
             )
         name_line = self.take().no
         badge, desc = False, []
+        pros: list[Bullet] = []
+        cons: list[Bullet] = []
+        related: tuple[str, ...] = ()
+        related_line = 0
+
+        def partial() -> Card:
+            if not self.cut:
+                raise self.reject(self.last_no(), f"page ends before the card of {name!r} is complete; "
+                                                  "a page needs both cards")
+            return Card(name=name, line=name_line, description=" ".join(desc), badge=badge, pros=tuple(pros),
+                        cons=tuple(cons), related=related, related_line=related_line, complete=False)
+
         if (ln := self.peek()) is not None and ln.text.startswith(BADGE):
             self.take()
             badge = True
@@ -418,20 +497,19 @@ class _ComparisonParser:
             if ln.text in SECTIONS or self._canon(ln.text):
                 raise self.reject(ln.no, f"the card of {name!r} has no Pros section before {ln.text!r}")
             desc.append(self.take().text)
-        incomplete = f"page ends before the card of {name!r} is complete; a page needs both cards"
         if ln is None:
-            raise self.reject(self.last_no(), incomplete)
+            return partial()
         self.take()  # "Pros"
         pros, related, related_line = self._bullets(name, "Pros", "+")
         if (ln := self.peek()) is None:
-            raise self.reject(self.last_no(), incomplete)
+            return partial()
         if ln.text != "Cons":
             raise self.reject(ln.no, f"expected 'Cons' after the pros of {name!r}, found {ln.text!r}")
         self.take()
         cons, _, _ = self._bullets(name, "Cons", "-")
         if not cons:
             if self.peek() is None:
-                raise self.reject(self.last_no(), incomplete)
+                return partial()
             raise self.reject(self.peek().no, f"the Cons of {name!r} have no bullet")
         if not desc:
             self.warnings.append(f"the card of {name!r} has no description")
@@ -465,9 +543,11 @@ class _ComparisonParser:
             bullets.append(Bullet(text, ln.no))
         return bullets, related, related_line
 
-    def _tail(self, picks: list[tuple[str, int, str]]) -> tuple[list[VerdictLine], str]:
-        """The verdict and the bottom line; both may be cut off in saved pages."""
+    def _tail(self, picks: list[tuple[str, int, str]]) -> tuple[list[VerdictLine], str, str]:
+        """The verdict lines, the bottom line and the verdict's paragraph when it has no
+        ``Use X if:`` lines (the "purposes" verdict); a cut page may end anywhere in them."""
         verdict: list[VerdictLine] = []
+        paragraph: list[str] = []
         bottom = ""
         seen_verdict = seen_bottom = False
         while (ln := self.peek()) is not None:
@@ -488,14 +568,10 @@ class _ComparisonParser:
                     bottom = nxt.text
                     picks.append((w["name"], nxt.no, "the bottom line"))
                     break
+            elif seen_verdict and not seen_bottom and not is_marker(ln.text):
+                paragraph.append(ln.text)
             # anything else (markers, the closing line) carries no structure
-        if not seen_verdict:
-            self.warnings.append("truncated: the page ends after the cards (no verdict, no bottom line)")
-        elif not seen_bottom:
-            self.warnings.append("truncated: the page ends inside the verdict (no bottom line)")
-        elif not bottom:
-            self.warnings.append("truncated: the bottom line names no winner")
-        return verdict, bottom
+        return verdict, bottom, "" if verdict else " ".join(paragraph)
 
     def _agree(self, picks: list[tuple[str, int, str]], title_no: int) -> tuple[str, int]:
         if not picks:
@@ -515,6 +591,25 @@ class _ComparisonParser:
                     f"the pick disagrees: {first[2]} names {first[0]!r} but {other[2]} names {other[0]!r}",
                 )
         return first[0], first[1]
+
+
+#: what opens a line before its sentence: a bullet's sign, ``Use X if:``, a glued badge
+_LINE_HEAD = re.compile(rf"^(?:\S{{1,3}}\s+)?[+\-]|^Use\s+.+?\s+if\s*:|^{BADGE}")
+
+
+def _cut_line(text: str) -> str:
+    """The last line of a cut page with its sentence ended at its last whole word (a lone
+    word may be half a word: it goes), its bullet sign or ``Use X if:`` kept; ``""`` when nothing is left.
+
+    >>> _cut_line("- +It replays the log in ord"), _cut_line("Use Go if: You want it"), _cut_line("Develo")
+    ('- +It replays the log in…', 'Use Go if: You want…', '')
+    """
+    head = m[0] if (m := _LINE_HEAD.match(text)) else ""
+    body = text[len(head):].strip()
+    body = cut_text(body) if " " in body else ""
+    if not head:
+        return body
+    return f"{head} {body}".rstrip() if head.endswith(":") else head + body
 
 
 def _flat_shape(lines: list[_Line]) -> re.Match[str] | None:

@@ -75,6 +75,26 @@ def clean_reason(text: str) -> str:
     return t.rstrip(" ,;:")
 
 
+#: How a text cut off mid-sentence ends.
+ELLIPSIS = "…"
+
+
+def cut_text(text: str) -> str:
+    """A sentence cut off mid-word, ended at its last whole word with ``…``: a saved page
+    cut at a fixed size stops anywhere, and half a word reads as a wrong word.
+
+    >>> cut_text("You want it keeps the history linear and easy to rev")
+    'You want it keeps the history linear and easy to…'
+    >>> cut_text("Short"), cut_text("Already cut…")
+    ('Short…', 'Already cut…')
+    """
+    t = text.rstrip()
+    if t.endswith(ELLIPSIS):
+        return t
+    head, sep, _ = t.rpartition(" ")
+    return (head.rstrip(" ,;:-(") if sep else t) + ELLIPSIS
+
+
 @dataclass(frozen=True, slots=True)
 class Card(_Record):
     """One topic's card on a comparison page."""
@@ -116,6 +136,8 @@ class Comparison(_Record):
     verdict: tuple[VerdictLine, ...] = ()
     bottom_line: str = ""
     warnings: tuple[str, ...] = ()
+    #: the verdict's paragraph when it has no ``Use X if:`` lines (the "purposes" verdict): not a reason for the pick
+    verdict_note: str = ""
 
     page_type = "comparison"
 
