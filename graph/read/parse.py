@@ -56,6 +56,7 @@ from graph.read.records import (
     VerdictLine,
     cut_text,
     escape_path,
+    name_key,
 )
 
 EXAMPLE = """Dynamic
@@ -125,16 +126,6 @@ def is_headline(text: str) -> bool:
     if not text.endswith(BADGE):
         return False
     return is_marker(text[: -len(BADGE)].strip())
-
-
-def name_key(text: str) -> str:
-    """How the reader compares names: case, hyphens and runs of spaces do not count,
-    because real pages write one topic ``Write-Back Caching`` and ``write back caching``.
-
-    >>> name_key("  Write-Back   Caching"), name_key("CI/CD")
-    ('write back caching', 'ci/cd')
-    """
-    return " ".join(text.replace("-", " ").split()).casefold()
 
 
 def _same(a: str, b: str) -> bool:

@@ -75,6 +75,16 @@ def clean_reason(text: str) -> str:
     return t.rstrip(" ,;:")
 
 
+def name_key(text: str) -> str:
+    """How the reader compares names: case, hyphens and runs of spaces do not count,
+    because real pages write one topic ``Write-Back Caching`` and ``write back caching``.
+
+    >>> name_key("  Write-Back   Caching"), name_key("CI/CD")
+    ('write back caching', 'ci/cd')
+    """
+    return " ".join(text.replace("-", " ").split()).casefold()
+
+
 #: How a text cut off mid-sentence ends.
 ELLIPSIS = "…"
 
