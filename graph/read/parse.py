@@ -38,9 +38,11 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from functools import partial
 
 from graph.build.progress import phase
+from graph.read.copies import content_id
 from graph.read.files import DEFAULT_MAX_BYTES, Inputs, read_bytes, scan
 from graph.read.records import (
     Bullet,
@@ -198,7 +200,7 @@ def normalise(data: bytes, path: str) -> str:
 
 
 def sha256_text(text: str) -> str:
-    """The document id: sha256 of the normalised text, so CRLF/BOM copies collide."""
+    """The sha256 of a normalised text (a page's document id is its :func:`~graph.read.copies.content_id`)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -221,11 +223,17 @@ def _lines(text: str) -> list[_Line]:
 # ------------------------------------------------------------------ pages --
 
 def parse_text(text: str, path: str = "<text>", sha256: str | None = None) -> Page:
-    """Parse the normalised text of one page (either page type).
+    """Parse the normalised text of one page (either page type); its ``sha256`` is its
+    :func:`~graph.read.copies.content_id` (``sha256``, the text's, is ignored: kept for callers).
 
     Raises :class:`RejectedDocument` when the text is not a readable page.
     """
-    sha = sha256 or sha256_text(text)
+    page = _parse(text, path, "")
+    # the document id says what the page says, so copies of it in other layouts, hosts or marker encodings are one
+    return replace(page, sha256=content_id(page))
+
+
+def _parse(text: str, path: str, sha: str) -> Page:
     lines = _lines(text)
     if not lines:
         raise _reject(path, 1, "empty file: no text to read")
@@ -681,7 +689,7 @@ def _parse_topic_page(lines: list[_Line], path: str, sha: str) -> TopicPage:
 # ------------------------------------------------------------------ files --
 
 def read_file(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Page | Rejection, str]:
-    """Read one file: its page (or its rejection) and the sha256 of its text.
+    """Read one file: its page (or its rejection) and its document id (:func:`~graph.read.copies.content_id`).
 
     Never raises for anything in the file; a file that is not a regular file of
     at most ``max_bytes`` is a rejection (see :mod:`graph.read.files`).
@@ -689,9 +697,8 @@ def read_file(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) 
     p = os.fspath(path)
     shown = escape_path(p)  # the page's provenance, printable on one line
     try:
-        text = normalise(read_bytes(p, max_bytes), shown)
-        sha = sha256_text(text)
-        return parse_text(text, shown, sha), sha
+        page = parse_text(normalise(read_bytes(p, max_bytes), shown), shown)
+        return page, page.sha256
     except RejectedDocument as exc:
         return exc.rejection, ""
     except Exception as exc:  # pragma: no cover - the fuzz tests say this never happens
