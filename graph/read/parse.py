@@ -58,7 +58,9 @@ from graph.read.records import (
     VerdictLine,
     cut_text,
     escape_path,
+    is_acronym,
     name_key,
+    opening_pair,
 )
 
 EXAMPLE = """Dynamic
@@ -91,6 +93,8 @@ VERDICT_RE = re.compile(r"^Use\s+(?P<topic>.+?)\s+if\s*:\s*(?P<text>.*)$")
 WINS_RE = re.compile(r"^(?P<name>.+?)\s+wins\.?$")
 ALIASES_RE = re.compile(r"^also known as\s*:\s*(?P<names>.*)$", re.IGNORECASE)
 WHY_RE = re.compile(r"^(?P<junk>[^A-Za-z0-9]{0,8}|\S{0,8}?)Why learn\s+(?P<name>.+?)\s*\??$")
+#: a link text a flattened topic page may end with (``See how it ranks →``)
+LINK_RE = re.compile(r"^.{1,40}\s*(?:→|->|›|»)$")
 #: the why-learn paragraph that opens the third line of a flattened topic page
 FLAT_WHY_RE = re.compile(r"^developers should (?:learn|use)\b ?(?P<rest>.*)$")
 BADGE = "Nice Pick"
@@ -612,28 +616,57 @@ def _cut_line(text: str) -> str:
 
 
 def _flat_shape(lines: list[_Line]) -> re.Match[str] | None:
-    """The three lines of a flattened topic page, name-like name and why-learn
-    opening (matched on the third line's :func:`name_key`), else None."""
-    if len(lines) != 3 or not _name_like(lines[0].text) or TITLE_RE.match(lines[0].text):
+    """The three lines of a flattened topic page (and maybe a fourth, a link such as
+    ``See how it ranks →``), name-like name and why-learn opening (matched on the third
+    line's :func:`name_key`), else None."""
+    if not (len(lines) == 3 or (len(lines) == 4 and LINK_RE.match(lines[3].text))):
+        return None
+    if not _name_like(lines[0].text) or TITLE_RE.match(lines[0].text):
         return None
     return FLAT_WHY_RE.match(name_key(lines[2].text))
+
+
+def _defines(definition: str, name: str) -> bool:
+    """Whether a definition is about ``name`` though it does not open with it: it opens with an
+    abbreviation and its expansion (``XYZ (Xtra Yield Zoning) is …`` for ``Xyz Authorization``,
+    the abbreviation one of the name's words or its acronym), or with the name's words split by
+    a few others (``Optimistic and pessimistic locking are …``).
+
+    >>> _defines("XYZ (Xtra Yield Zoning) is an authorization model", "Xyz Authorization")
+    True
+    >>> _defines("Optimistic and pessimistic locking are two ways to guard a row", "Optimistic Pessimistic Locking")
+    True
+    >>> _defines("A garden is a place for plants", "Gardening")
+    False
+    """
+    words = name_key(name).split()
+    if (pair := opening_pair(definition)) is not None:
+        keys = [name_key(x) for x in pair]
+        if name_key(name) in keys or any(k in words or is_acronym(x, name) for k, x in zip(keys, pair)):
+            return True
+    opening = name_key(definition).split()[: len(words) + FILLER_WORDS]
+    it = iter(opening)
+    return len(words) > 1 and all(w in it for w in words)  # the name's words, in order, among the first
 
 
 def _flattened_topic_page(lines: list[_Line], path: str, sha: str) -> TopicPage | None:
     """A topic page as text extractors save it (no kind, no aliases, no headings),
     or None when the lines are not in that shape.
 
-    The shape is exactly three lines: a name, a definition, and a paragraph that
-    opens ``Developers should learn …`` or ``Developers should use …``. Either the
-    definition opens with the name (``Long polling is a …``) or the name follows
-    "learn"/"use" within :data:`FILLER_WORDS` words (``learn about long polling``):
+    The shape is three lines: a name, a definition, and a paragraph that opens
+    ``Developers should learn …`` or ``Developers should use …`` (and maybe a fourth,
+    a link text: :data:`LINK_RE`). Either the definition opens with the name (``Long
+    polling is a …``) or is about it (:func:`_defines`: an abbreviation and its
+    expansion, or the name's words split), or the name follows "learn"/"use" within
+    :data:`FILLER_WORDS` words (``learn about long polling``):
     that tie between the lines keeps three random lines, and a comparison page cut
     after its intro, from passing for a topic page.
     """
     if (m := _flat_shape(lines)) is None:
         return None
-    name, definition, why = lines
-    if not (opens_with(definition.text, name.text) or opens_with(m["rest"], name.text, skip=FILLER_WORDS)):
+    name, definition, why = lines[:3]
+    if not (opens_with(definition.text, name.text) or opens_with(m["rest"], name.text, skip=FILLER_WORDS)
+            or _defines(definition.text, name.text)):
         return None
     return TopicPage(path=path, sha256=sha, name=name.text, name_line=name.no,
                      definition=definition.text, why_learn=why.text)
