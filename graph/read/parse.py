@@ -383,7 +383,8 @@ class _ComparisonParser:
             return
         name, _, said = picks[0]
         raise self.reject(self.last_no(), f"the page is cut off at line {self.last_no()} before its pick can be read: "
-                          f"only {said} names {name!r}; a cut page needs the headline and the winner's badge")
+                          f"only {said.split(' on ')[0]} names {name!r}; a cut page needs the headline and the "
+                          "winner's badge")
 
     def _cut_warning(self, cards: list[Card], verdict: list[VerdictLine], note: str) -> str:
         """The one warning of a cut page: the line it ends at and everything it is missing."""
@@ -596,6 +597,8 @@ class _ComparisonParser:
         return first[0], first[1]
 
 
+#: a lone word this long on a cut page's last line is no half-word to drop
+MAX_WORD = 40
 #: what opens a line before its sentence: a bullet's sign, ``Use X if:``, a glued badge
 _LINE_HEAD = re.compile(rf"^(?:\S{{1,3}}\s+)?[+\-]|^Use\s+.+?\s+if\s*:|^{BADGE}")
 
@@ -609,7 +612,7 @@ def _cut_line(text: str) -> str:
     """
     head = m[0] if (m := _LINE_HEAD.match(text)) else ""
     body = text[len(head):].strip()
-    body = cut_text(body) if " " in body else ""
+    body = cut_text(body) if " " in body or len(body) > MAX_WORD else ""
     if not head:
         return body
     return f"{head} {body}".rstrip() if head.endswith(":") else head + body

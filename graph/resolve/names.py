@@ -118,6 +118,24 @@ def label_from_slug(slug: str) -> str:
     return " ".join(words)
 
 
+def display_name(seen: Counter[str] | dict[str, int]) -> str:
+    """The label of a topic: the spelling its pages use most often, as written (never re-cased nor
+    de-hyphenated); ``""`` when no page spells it. A tie goes to the spelling the site is least
+    likely to have re-cased: more capitals after the first letter (``JUnit``), then a lowercase
+    first letter (``containerd``: capitalising is what a re-casing does), then more hyphens
+    (``Read-Through Caching``), then the alphabet.
+
+    >>> display_name({"Junit": 1, "JUnit": 1}), display_name({"Containerd": 2, "containerd": 2})
+    ('JUnit', 'containerd')
+    >>> display_name({"Read Through Caching": 1, "Read-Through Caching": 1}), display_name({"Gitflow": 3, "Git Flow": 1})
+    ('Read-Through Caching', 'Gitflow')
+    """
+    if not seen:
+        return ""
+    return min(seen, key=lambda n: (-seen[n], -sum(c.isupper() for c in n[1:]), not n[:1].islower(),
+                                    -n.count("-"), n))
+
+
 def _load_not_plurals() -> frozenset[str]:
     text = resources.files("graph.resolve").joinpath("not_plurals.txt").read_text(encoding="utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
@@ -361,8 +379,4 @@ class Resolver:
         return (s not in file_canon, s not in self.page_names, -named, len(s), s)
 
     def _display_name(self, slug: str, seen: Counter) -> str:
-        own = {n: c for n, c in seen.items() if slugify(n) == slug}
-        if own:
-            # the most used spelling; ties go to the one with capitals, then alphabetical
-            return min(own, key=lambda n: (-own[n], n == n.lower(), n))
-        return label_from_slug(slug)
+        return display_name(seen) or label_from_slug(slug)
