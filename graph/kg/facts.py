@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from graph.read.records import Comparison, ReadReport, TopicPage
+from graph.read.records import Comparison, ReadReport, TopicPage, opening_pair
 from graph.resolve.names import AliasFile, Identity, Resolver
 
 VERSUS = "versus"
@@ -35,14 +35,19 @@ ALTERNATIVE = "alternative-to"
 def identity_facts(page: Comparison | TopicPage) -> list[tuple[str, ...]]:
     """What one page tells the resolver, as small tuples a worker process can return.
 
-    ``("name", name)``, ``("slug", slug)`` or ``("page", name, path, *aliases)``.
+    ``("name", name)``, ``("slug", slug)``, ``("page", name, path, *aliases)`` or
+    ``("defines", name, path, first, second, definition)`` (a definition opening with two names,
+    :func:`~graph.read.records.opening_pair`).
     """
     if isinstance(page, Comparison):
         facts = [("name", name) for name in page.topics]
         facts += [("slug", s) for card in page.cards for s in card.related]
         return facts
-    return [("page", page.name, page.path, *page.aliases)] + [
+    facts = [("page", page.name, page.path, *page.aliases)] + [
         ("name", n) for n in page.related_tools + page.alternatives]
+    if pair := opening_pair(page.definition):
+        facts.append(("defines", page.name, page.path, *pair, page.definition))
+    return facts
 
 
 def feed(resolver: Resolver, facts: list[tuple[str, ...]]) -> None:
@@ -52,6 +57,8 @@ def feed(resolver: Resolver, facts: list[tuple[str, ...]]) -> None:
             resolver.add_name(fact[1])
         elif fact[0] == "slug":
             resolver.add_slug(fact[1])
+        elif fact[0] == "defines":
+            resolver.add_definition(*fact[1:])
         else:
             resolver.add_topic_page(fact[1], tuple(fact[3:]), fact[2])
 

@@ -10,7 +10,9 @@ it:
 3. ``plural``      — the last word singular/plural (``canary-deployment`` / ``canary-deployments``),
    guarded against words that only look plural (``redis``, ``kubernetes``, ``pandas``, ``analysis``);
 4. ``topic-page``  — an ``Also known as:`` alias on a topic page;
-5. ``alias-file``  — the user's alias file (``aliases.toml``), which may also keep two slugs apart.
+5. ``definition``  — a topic page's definition opening ``Long Name (ABBR) …`` or ``ABBR (Long Name) …``,
+   one of the two the page's own name, when the other is a topic too (``Client-Side Rendering`` / ``CSR``);
+6. ``alias-file``  — the user's alias file (``aliases.toml``), which may also keep two slugs apart.
 
 >>> slugify("C++"), slugify("C#"), slugify(".NET"), slugify("Node.js"), slugify("Model Robustness")
 ('c-plus-plus', 'c-sharp', 'dot-net', 'node-js', 'model-robustness')
@@ -273,6 +275,7 @@ class Resolver:
         self.slugs: set[str] = set()
         self.page_names: set[str] = set()  # slugs named by a topic page
         self.page_aliases: list[tuple[str, str, str]] = []  # (topic slug, alias, page path)
+        self.definitions: list[tuple[str, str, str]] = []  # (topic slug, other name, evidence)
 
     def add_name(self, name: str) -> str:
         s = slugify(name)
@@ -291,6 +294,16 @@ class Resolver:
         for a in aliases:
             self.add_name(a)
             self.page_aliases.append((s, a, path))
+
+    def add_definition(self, name: str, path: str, first: str, second: str, definition: str) -> None:
+        """A topic page called ``name`` whose definition opens with two names for one thing
+        (:func:`~graph.read.records.opening_pair`); kept only when one of them is ``name``."""
+        own = slugify(name)
+        for this, other in ((first, second), (second, first)):
+            if slugify(this) == own or slugify(this).replace("-", "") == own.replace("-", ""):
+                opening = definition if len(definition) <= 80 else definition[:79] + "…"
+                self.definitions.append((own, other, f"{path}: the definition of {name!r} opens {opening!r}"))
+                return
 
     def resolve(self) -> Identity:
         uf = _UnionFind()
@@ -339,7 +352,11 @@ class Resolver:
         # rule 4: topic-page aliases
         for s, alias, path in self.page_aliases:
             join(s, slugify(alias), "topic-page", f"{path} lists {alias!r} as also known as")
-        # rule 5: the alias file
+        # rule 5: a definition naming the topic twice, when the other name is a topic of its own
+        for s, other, evidence in sorted(self.definitions):
+            if (o := slugify(other)) in present:
+                join(s, o, "definition", evidence)
+        # rule 6: the alias file
         for canon, names in sorted(self.alias_file.aliases.items()):
             cs = slugify(canon)
             members.setdefault(cs, {cs})
