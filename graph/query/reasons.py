@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from graph.read.records import Comparison, VerdictLine, clean_reason, is_informative
+from graph.read.records import ELLIPSIS, Comparison, VerdictLine, clean_reason, is_informative
 
 
 @lru_cache(maxsize=1 << 16)  # why reads the same pages' bullets again and again: clean each text once
@@ -32,8 +32,9 @@ _TEMPLATE = re.compile(r"(?i)^\s*you (?:want|prioritize)\s+(.*?)(?:\s+over what 
 def verdict_text(page: Comparison, line: VerdictLine) -> str | None:
     """What a ``Use X if:`` line argues, in clean words: the pro of X it was made from, quoted from
     X's card in its original case, never the machine-made sentence around it (``You want <the pro,
-    lowercased> and can live with <a con>``). A line whose pro is not on the card gives its
-    fragment (without the template); debris (``You want g and …``) gives ``None``.
+    lowercased> and can live with <a con>``). A line cut off (ending ``…``) gives the pro it was cut
+    from, whole. A line whose pro is not on the card gives its fragment (without the template, a cut
+    one ending with ``…`` at a word boundary); debris (``You want g and …``) gives ``None``.
 
     >>> from graph.read import parse_text
     >>> from graph.read.render import render_comparison
@@ -43,6 +44,9 @@ def verdict_text(page: Comparison, line: VerdictLine) -> str | None:
     'You want its ecosystem, including next.js and react '
     >>> verdict_text(page, page.verdict[0])
     'Its ecosystem, including Next.js and React Native, covers web, mobile and server rendering'
+    >>> cut = page.verdict[0].__class__("React", "You want its ecosystem, including next.js and…", 40)
+    >>> verdict_text(page, cut)[:40]
+    'Its ecosystem, including Next.js and Rea'
     """
     raw = line.text.strip()
     try:
@@ -63,6 +67,11 @@ def verdict_text(page: Comparison, line: VerdictLine) -> str | None:
         return best
     m = _TEMPLATE.match(raw)
     core = clean_text(m.group(1) if m else raw)
+    if core is not None and core.endswith(ELLIPSIS):  # a cut line: the pro it was cut from, whole
+        start = core[:-1].rstrip().casefold()
+        whole = [t for b in pros if (t := clean_text(b.text)) and t.casefold().startswith(start)]
+        if whole:
+            return whole[0]
     return None if core is None else core[:1].upper() + core[1:]
 
 
