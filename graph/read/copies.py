@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
+from collections.abc import Iterator
 
-from graph.read.records import Comparison, TopicPage, name_key as _name
+from graph.read.records import ELLIPSIS, Comparison, Page, TopicPage, name_key as _name
 
 
 def _text(s: str) -> str:
@@ -33,8 +35,9 @@ def _text(s: str) -> str:
 def content(page: Comparison | TopicPage) -> list:
     """What a page says, as plain data in reading order (the input of :func:`content_id`)."""
     if isinstance(page, Comparison):
-        cards = [[_name(c.name), _text(c.description), c.badge, [_text(b.text) for b in c.pros],
-                  [_text(b.text) for b in c.cons], list(c.related)] for c in page.cards]
+        # each card in reading order (the Related to: bullet is the last pro), so a cut copy's content starts its page's
+        cards = [[_name(c.name), _text(c.description), c.badge, [_text(b.text) for b in c.pros], list(c.related),
+                  [_text(b.text) for b in c.cons]] for c in page.cards]
         return ["comparison", [_name(t) for t in page.topics], _name(page.pick or ""), _text(page.intro), cards,
                 [[_name(v.topic), _text(v.text)] for v in page.verdict], _text(page.verdict_note),
                 _name(page.bottom_line)]
@@ -47,3 +50,61 @@ def content_id(page: Comparison | TopicPage) -> str:
     """The document id of a page: the sha256 of its :func:`content`."""
     blob = json.dumps(content(page), ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _leaves(data: object) -> Iterator[object]:
+    """The values of :func:`content` in reading order, without the empty ones (a cut page's missing parts)."""
+    if isinstance(data, list):
+        for x in data:
+            yield from _leaves(x)
+    elif data not in ("", None):
+        yield data
+
+
+def is_cut_copy(cut: Comparison, whole: Comparison) -> bool:
+    """Whether ``cut``, a page cut off (:attr:`~graph.read.records.Comparison.truncated`), holds
+    the start of ``whole``: every value of it in order, its last maybe ended with ``…`` part-way.
+
+    >>> from graph.read import parse_text
+    >>> from graph.read.render import render_comparison
+    >>> text = render_comparison("Redis", "Memcached", "Redis")
+    >>> whole = parse_text(text)
+    >>> is_cut_copy(parse_text(text[:text.index("Use Memcached")] + "Use Memcached if: You prio"), whole)
+    True
+    >>> is_cut_copy(parse_text(text[:text.index("The Verdict")].replace("clear strength", "plain strength")), whole)
+    False
+    """
+    a, b = list(_leaves(content(cut))), list(_leaves(content(whole)))
+    if len(a) > len(b):
+        return False
+    *head, last = a
+    if head != b[: len(head)]:
+        return False
+    other = b[len(head)]
+    if isinstance(last, str) and last.endswith(ELLIPSIS) and isinstance(other, str):
+        return other.startswith(last[:-1].rstrip())
+    return last == other
+
+
+def cut_copies(pages: list[Page]) -> dict[int, int]:
+    """``{index of a cut page: index of the longer copy it is the start of}`` among ``pages``:
+    a crawl cut at a fixed size saves the start of a page another crawl saved whole (or less cut),
+    and the two are one document. Pages are compared only with those of the same topics and pick.
+    """
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i, p in enumerate(pages):
+        if isinstance(p, Comparison):
+            groups[(tuple(_name(t) for t in p.topics), _name(p.pick or ""))].append(i)
+    out: dict[int, int] = {}
+    for members in groups.values():
+        if not any(pages[i].truncated for i in members):
+            continue
+        # the longest copy first; each cut one joins the first longer copy it starts
+        longest = sorted(members, key=lambda i: (-len(list(_leaves(content(pages[i])))), pages[i].path))
+        for k, i in enumerate(longest):
+            if pages[i].truncated:
+                for j in longest[:k]:
+                    if j not in out and is_cut_copy(pages[i], pages[j]):
+                        out[i] = j
+                        break
+    return out

@@ -42,7 +42,7 @@ from dataclasses import replace
 from functools import partial
 
 from graph.build.progress import phase
-from graph.read.copies import content_id
+from graph.read.copies import content_id, cut_copies
 from graph.read.files import DEFAULT_MAX_BYTES, Inputs, read_bytes, scan
 from graph.read.records import (
     Bullet,
@@ -54,6 +54,7 @@ from graph.read.records import (
     ReadReport,
     RejectedDocument,
     Rejection,
+    TRUNCATED,
     TopicPage,
     VerdictLine,
     cut_text,
@@ -399,7 +400,7 @@ class _ComparisonParser:
             named = {v.topic for v in verdict}
             missing += [f"the 'Use {n} if:' line" for n in self.names if n not in named]
         missing.append("the bottom line")
-        return f"truncated: the page ends at line {self.last_no()}; missing {', '.join(missing)}"
+        return f"{TRUNCATED} the page ends at line {self.last_no()}; missing {', '.join(missing)}"
 
     def _canon(self, name: str) -> str | None:
         """The title's spelling of a topic named ``name`` (by :func:`name_key`), else None."""
@@ -751,7 +752,9 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
 
 def collect(results: Iterable[tuple[str, tuple[Page | Rejection, str]]],
             rejected: Iterable[Rejection] = ()) -> ReadReport:
-    """Fold per-file results (in path order) into a report, spotting duplicates.
+    """Fold per-file results (in path order) into a report, spotting duplicates: copies of one
+    page (one document id, :mod:`graph.read.copies`) and cut copies of a page saved longer
+    elsewhere (:func:`~graph.read.copies.cut_copies`); each copy's path is kept in the duplicates.
 
     ``rejected`` are the entries the walk could not take (pipes, loops, …).
     """
@@ -765,6 +768,11 @@ def collect(results: Iterable[tuple[str, tuple[Page | Rejection, str]]],
         else:
             seen[sha] = escape_path(path)
             report.pages.append(result)
+    if cut := cut_copies(report.pages):
+        for i, j in sorted(cut.items()):
+            report.duplicates.append(Duplicate(report.pages[i].path, report.pages[j].path, report.pages[j].sha256))
+        report.pages = [p for i, p in enumerate(report.pages) if i not in cut]
+        report.duplicates.sort(key=lambda d: d.path)
     report.rejections.sort(key=lambda r: r.path)
     return report
 

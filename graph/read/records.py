@@ -138,6 +138,8 @@ def is_acronym(short: str, long_: str) -> bool:
     return fits(0, 0)
 
 
+#: How the one warning of a page cut off before its bottom line starts.
+TRUNCATED = "truncated:"
 #: How a text cut off mid-sentence ends.
 ELLIPSIS = "…"
 
@@ -203,6 +205,11 @@ class Comparison(_Record):
     verdict_note: str = ""
 
     page_type = "comparison"
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the page was cut off before its bottom line (its first warning says so)."""
+        return bool(self.warnings) and self.warnings[0].startswith(TRUNCATED)
 
     def card(self, name: str) -> Card:
         """The card of the topic called ``name`` (case-insensitive)."""
