@@ -279,6 +279,7 @@ class _ComparisonParser:
         self.i = title_at
         self.kind = lines[0].text if title_at == 1 else ""
         self.warnings: list[str] = []
+        self.end_no = lines[-1].no
 
     # cursor helpers
     def peek(self, k: int = 0) -> _Line | None:
@@ -291,7 +292,8 @@ class _ComparisonParser:
         return line
 
     def last_no(self) -> int:
-        return self.lines[-1].no
+        """The page's last line (a cut page's fragment of a line, dropped, still counts)."""
+        return self.end_no
 
     def reject(self, line: int, reason: str) -> RejectedDocument:
         return _reject(self.path, line, reason)
