@@ -120,9 +120,10 @@ def label_from_slug(slug: str) -> str:
     return " ".join(words)
 
 
-def display_name(seen: Counter[str] | dict[str, int]) -> str:
+def display_name(seen: Counter[str] | dict[str, int], slug: str = "") -> str:
     """The label of a topic: the spelling its pages use most often, as written (never re-cased nor
-    de-hyphenated); ``""`` when no page spells it. A tie goes to the spelling the site is least
+    de-hyphenated); ``""`` when no page spells it. A tie goes to a spelling of the canonical ``slug``
+    (the topic page's name, or the name written most often), then to the one the site is least
     likely to have re-cased: more capitals after the first letter (``JUnit``), then a lowercase
     first letter (``containerd``: capitalising is what a re-casing does), then more hyphens
     (``Read-Through Caching``), then the alphabet.
@@ -131,11 +132,13 @@ def display_name(seen: Counter[str] | dict[str, int]) -> str:
     ('JUnit', 'containerd')
     >>> display_name({"Read Through Caching": 1, "Read-Through Caching": 1}), display_name({"Gitflow": 3, "Git Flow": 1})
     ('Read-Through Caching', 'Gitflow')
+    >>> display_name({"OLTP": 2, "Online Transaction Processing": 2}, "online-transaction-processing")
+    'Online Transaction Processing'
     """
     if not seen:
         return ""
-    return min(seen, key=lambda n: (-seen[n], -sum(c.isupper() for c in n[1:]), not n[:1].islower(),
-                                    -n.count("-"), n))
+    return min(seen, key=lambda n: (-seen[n], slugify(n) != slug, -sum(c.isupper() for c in n[1:]),
+                                    not n[:1].islower(), -n.count("-"), n))
 
 
 def _load_not_plurals() -> frozenset[str]:
@@ -396,4 +399,4 @@ class Resolver:
         return (s not in file_canon, s not in self.page_names, -named, len(s), s)
 
     def _display_name(self, slug: str, seen: Counter) -> str:
-        return display_name(seen) or label_from_slug(slug)
+        return display_name(seen, slug) or label_from_slug(slug)
