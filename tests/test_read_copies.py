@@ -6,13 +6,16 @@ and one cleaned text for every place that shows a verdict. Fixtures: tests/fixtu
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES
+from conftest import FIXTURES, PICKGRAPH
 from graph.build.pipeline import build
 from graph.export.html import pick_reason
 from graph.kg.graph import build_graph, versus_edges
@@ -248,3 +251,26 @@ def test_a_cut_verdict_whose_pro_is_not_on_the_card_ends_with_an_ellipsis():
     [doc] = compare(G, "Long Polling", "Server-Sent Events")["documents"]
     assert [v["text"] for v in doc["verdict"]] == [
         "Use Server-Sent Events if: The browser reconnects on its own and resumes from the…"]
+
+
+def test_pickgraph_identity_shows_the_definition_rule_and_build_reports_the_copies(tmp_path):
+    """A real ``pickgraph`` process on the real fixtures."""
+    def pickgraph(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*PICKGRAPH, "--out", str(tmp_path / "out"), *args], capture_output=True, text=True,
+                              timeout=300, check=False)
+
+    built = pickgraph("build", str(REAL), "--json")
+    assert built.returncode == 0, built.stderr
+    data = json.loads(built.stdout)
+    assert sorted(Path(d["path"]).name for d in data["duplicates"]) == [
+        "copy-squash-full.txt", "copy-squash-mojibake.txt", "sse-cut-in-verdict.txt"]
+    # one warning a cut page (the cut copy of sse-full.txt is its duplicate: not read as a page)
+    assert [Path(w["path"]).name for w in data["warnings"]] == ["compact-truncated.txt", "tba-cut-in-card.txt"]
+    shown = pickgraph("identity", "--json")  # of the last build in --out
+    assert shown.returncode == 0, shown.stderr
+    [m] = [m for m in json.loads(shown.stdout)["merges"] if m["rule"] == "definition"]
+    assert (m["slug"], m["into"]) == ("csr", "client-side-rendering") and m["evidence"].endswith(
+        "topic-client-side-rendering.txt: the definition of 'Client-Side Rendering' opens 'Client-Side Rendering (CSR) "
+        "is a way of building web pages in which the browser…'")
+    text = pickgraph("identity", "--width", "1000").stdout
+    assert "  [definition] csr → client-side-rendering: " in text
