@@ -22,33 +22,33 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 
 from graph.read.records import ELLIPSIS, Comparison, Page, TopicPage, name_key as _name
 
 
-def _text(s: str) -> str:
-    return " ".join(s.split())
-
-
 def content(page: Comparison | TopicPage) -> list:
-    """What a page says, as plain data in reading order (the input of :func:`content_id`)."""
+    """What a page says, as plain data in reading order (the input of :func:`content_id`; white
+    space inside a text is collapsed there, once for the whole page)."""
     if isinstance(page, Comparison):
         # each card in reading order (the Related to: bullet is the last pro), so a cut copy's content starts its page's
-        cards = [[_name(c.name), _text(c.description), c.badge, [_text(b.text) for b in c.pros], list(c.related),
-                  [_text(b.text) for b in c.cons]] for c in page.cards]
-        return ["comparison", [_name(t) for t in page.topics], _name(page.pick or ""), _text(page.intro), cards,
-                [[_name(v.topic), _text(v.text)] for v in page.verdict], _text(page.verdict_note),
-                _name(page.bottom_line)]
-    return ["topic", _name(page.name), _text(page.kind), _text(page.definition), [_text(a) for a in page.aliases],
-            _text(page.why_learn), [_text(x) for x in page.compare], [_text(x) for x in page.related_tools],
-            [_text(x) for x in page.alternatives]]
+        cards = [[_name(c.name), c.description, c.badge, [b.text for b in c.pros], list(c.related),
+                  [b.text for b in c.cons]] for c in page.cards]
+        return ["comparison", [_name(t) for t in page.topics], _name(page.pick or ""), page.intro, cards,
+                [[_name(v.topic), v.text] for v in page.verdict], page.verdict_note, _name(page.bottom_line)]
+    return ["topic", _name(page.name), page.kind, page.definition, list(page.aliases), page.why_learn,
+            list(page.compare), list(page.related_tools), list(page.alternatives)]
+
+
+_SPACES = re.compile(r" {2,}")
 
 
 def content_id(page: Comparison | TopicPage) -> str:
-    """The document id of a page: the sha256 of its :func:`content`."""
-    blob = json.dumps(content(page), ensure_ascii=False, separators=(",", ":"))
+    """The document id of a page: the sha256 of its :func:`content`, runs of spaces as one (the
+    reader strips each line and turns tabs and Unicode spaces into plain ones)."""
+    blob = _SPACES.sub(" ", json.dumps(content(page), ensure_ascii=False, separators=(",", ":")))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -57,7 +57,10 @@ def _leaves(data: object) -> Iterator[object]:
     if isinstance(data, list):
         for x in data:
             yield from _leaves(x)
-    elif data not in ("", None):
+    elif isinstance(data, str):
+        if data:
+            yield _SPACES.sub(" ", data)
+    elif data is not None:
         yield data
 
 
