@@ -13,8 +13,11 @@ Accepted shapes (``data/README.md`` describes the layout):
 * comparison pages, full (blocks, ``🧊Nice Pick`` headline) or compact (no blank
   lines, no kind line, the headline without its marker, so the winner's name
   is met three times before its ``Pros``);
+* comparison pages cut off before their bottom line (saved at a fixed size): kept
+  when the headline and the winner's badge agree, with what they hold of the cards
+  and one warning naming what is missing (see ``_ComparisonParser._trim_cut_tail``);
 * topic pages, full or compact (``Why learn X?`` heading, ``Also known as:``…),
-  or flattened: exactly three lines, the name, a definition and a paragraph
+  or flattened: three lines, the name, a definition and a paragraph
   ``Developers should learn/use X …`` (see :func:`_flattened_topic_page`).
 
 Names on one page are compared by :func:`name_key` only: case, hyphens and
@@ -361,9 +364,9 @@ class _ComparisonParser:
         """Make the last line of a cut page harmless: a fragment of a structural line
         (``Pro``, ``Nice Pi``, half a name) is dropped, as a half-written ``Related to:``
         slug is; a cut sentence ends with ``…`` at its last whole word."""
-        last = self.lines[-1]
-        if len(self.lines) <= self.i:
+        if len(self.lines) <= self.i:  # nothing after the title
             return
+        last = self.lines[-1]
         t = last.text
         structural = [*SECTIONS, BADGE, *self.names, *(f"Use {n} if:" for n in self.names),
                       *(f"{n} wins" for n in self.names)]
@@ -371,12 +374,13 @@ class _ComparisonParser:
         if is_marker(t) or any(s != t and s.startswith(t) for s in structural) or (bullet and not bullet["text"].strip()):
             self.lines.pop()
         elif bullet and (r := RELATED_RE.match(bullet["text"].strip())):
-            slugs = [x for x in r["slugs"].split(",")]
+            slugs = r["slugs"].split(",")
             last.text = t[: len(t) - len(slugs[-1])].rstrip(", ") if len(slugs) > 1 else t[: t.index(":") + 1]
         elif t not in structural and not t.endswith((".", "!", "?")):
-            if not (cut := _cut_line(t)):
+            if cut := _cut_line(t):
+                last.text = cut
+            else:
                 self.lines.pop()
-            last.text = cut
 
     def _readable_pick(self, picks: list[tuple[str, int, str]]) -> None:
         """A cut page keeps its comparison only when its pick can be read: with the bottom line

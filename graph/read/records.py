@@ -172,6 +172,7 @@ class Card(_Record):
     cons: tuple[Bullet, ...] = ()
     related: tuple[str, ...] = ()
     related_line: int = 0
+    #: False for the last card of a page cut off inside it (it holds what the page does)
     complete: bool = False
 
 
