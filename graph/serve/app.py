@@ -27,8 +27,8 @@ from starlette.routing import Route
 
 from graph.read.records import PickgraphError, TimedOut, UnknownTopic
 from graph.serve.origins import middleware as origin_middleware
-from graph.serve.results import GRAPH_TYPES, RESULT_TYPES
-from graph.serve.runner import Answer, QueryRefused, QueryRunner, check_query
+from graph.serve.runner import QueryRefused, QueryRunner, check_query
+from graph.sparql.run import Answer
 from graph.serve.state import Build, Live
 
 #: The HTML export's policy, with 'self' where the export inlines: scripts, styles and fetches
