@@ -407,3 +407,28 @@ def test_a_row_cap_keeps_an_answer_whole_and_refuses_one_row_more(tiny_graph, fm
     with pytest.raises(sparql.TooManyResults):
         sparql.execute(store, "CONSTRUCT WHERE { ?t skos:prefLabel ?l }", fmt=fmt, row_cap=n - 1)
 
+
+def test_bundled_queries_bound_to_a_hub_give_exact_rows(make_corpus):
+    """A hub compared with three topics, and one pair beside it. Hub beats Ant and Bee, loses to Cat;
+    Ant and Bee list the hub and Dot as related, Cat the hub only; Dot (compared with Ant, not with
+    the hub) is the one topic to suggest, via Ant and Bee."""
+    pages = {
+        "h-ant.txt": render_comparison("Hub", "Ant", "Hub", pros={"Hub": ["Hub scales to many nodes"]},
+                                       related={"Ant": ["hub", "dot"]}),
+        "h-bee.txt": render_comparison("Hub", "Bee", "Hub", related={"Bee": ["hub", "dot"]}),
+        "h-cat.txt": render_comparison("Hub", "Cat", "Cat", related={"Cat": ["hub"]}),
+        "ant-dot.txt": render_comparison("Ant", "Dot", "Dot"),
+    }
+    G, _ = build([make_corpus(pages, "hub")])
+    store = sparql.load_store(G)
+    hub = {"topic": sparql.topic_term(G, "hub")}
+    rows = sparql.select(store, Q["also-compare"], hub)
+    assert [(r["slug"], sorted(r["via"].split()), r["sharedCount"]) for r in rows] == [("dot", ["ant", "bee"], 2)]
+    rows = sparql.select(store, Q["win-loss"], hub)
+    assert [(r["slug"], r["wins"], r["losses"], r["noPick"]) for r in rows] == [("hub", 2, 1, 0)]
+    rows = sparql.select(store, Q["topic-comparisons"], hub)  # ordered by page digest: compared as a set
+    assert sorted((r["againstSlug"], r["result"], r["contested"], r["file"]) for r in rows) == \
+        [("ant", "win", False, "h-ant.txt"), ("bee", "win", False, "h-bee.txt"), ("cat", "loss", False, "h-cat.txt")]
+    rows = sparql.select(store, Q["pick-evidence"], {"winner": hub["topic"]})
+    assert sorted((r["loserSlug"], r["file"], r.get("pro")) for r in rows) == [
+        ("ant", "h-ant.txt", "Hub scales to many nodes"), ("bee", "h-bee.txt", "Hub has a clear strength for its main use case")]
