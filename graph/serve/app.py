@@ -31,9 +31,9 @@ from graph.query.api import TABLE, Page, Query, parse_params
 from graph.serve.neighbours import neighbourhood
 from graph.serve.editor import vocabulary, wants_editor
 from graph.serve.origins import middleware as origin_middleware
-from graph.serve.results import GRAPH_TYPES, RESULT_TYPES
-from graph.serve.runner import Answer, QueryRefused, QueryRunner, check_query
+from graph.serve.runner import QueryRefused, QueryRunner, check_query
 from graph.serve.search import MAX_LIMIT as SEARCH_LIMIT, search_answer
+from graph.sparql.run import Answer
 from graph.serve.state import Build, Live
 from graph.serve.table import BadView, facets, table_csv, table_rows, table_view
 

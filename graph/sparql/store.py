@@ -4,7 +4,7 @@ One build, one store, named by the build's inputs digest and the base IRI
 (``OUT/.cache/graph-KEY-store-DIGEST-BASE/``). It is made the first time a query
 needs it, by Oxigraph's own bulk loader reading a TriG file; never in a build
 (making it costs far more than the whole cold build's budget, see
-docs/sparql-and-push.md). The TriG comes from one of two places:
+docs/rdf.md). The TriG comes from one of two places:
 
 - the Turtle export of that build (``pickgraph.ttl``), when the build record lists
   it and it is still the file the record describes (size, then sha256 of the very
