@@ -216,6 +216,22 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
         return {**build.status(), "switches": live.switches, "out": live.out, "sparql_cache": build.answers.stats(),
                 "api_cache": build.api_answers.stats()}
 
+    # ------ the explorer's start page: the whole graph's layout, names as typed (graph/serve/overview.py)
+    def overview(request: Request, build: Build) -> Any:
+        from graph.serve.overview import overview_bytes
+
+        return Reply(overview_bytes(build.G, live.out))
+
+    def names(request: Request, build: Build) -> Any:
+        from graph.serve.overview import find_names
+
+        q = request.query_params.get("q", "")
+        if len(q) > 200:
+            raise BadRequest("'q' is over 200 characters")
+        # whether the page may also ask /api/search (full text): told here, as a probe's 404 is a console error
+        full_text = any(getattr(r, "path", None) == "/api/search" for r in routes)
+        return {**find_names(build.G, q, _int(request, "limit", 10, 1, 100)), "full_text": full_text}
+
     async def sparql(request: Request) -> Response:
         from graph.sparql import run as sp
 
@@ -258,7 +274,7 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
 
     routes = [
         Route("/", page),
-        Route("/static/{name}", asset),
+        Route("/static/{name:path}", asset),  # only the names in _ASSET_TYPES
         Route("/api/status", api(status, keep=False)),
         Route("/api/topics", api(topics)),
         Route("/api/show", api(show)),
@@ -267,6 +283,9 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
         # one topic: at most 15 ms (the biggest hub, k=100); two hubs as a pair 50 ms, twenty 160 ms
         Route("/api/suggest", api(suggest, thread=lambda request: len(request.query_params.getlist("topic")) > 1)),
         Route("/api/neighbours", api(neighbours)),
+        # the layout is read from the out folder (or made, for a build without it): never on the loop
+        Route("/api/overview", api(overview, thread=lambda request: True)),
+        Route("/api/names", api(names)),
         Route("/sparql", sparql, methods=["GET", "POST", "OPTIONS"]),
     ]
     # a page elsewhere that rebinds its own name to 127.0.0.1 is refused by its Host header
@@ -359,7 +378,8 @@ def _utf8(body: bytes) -> str:
 # ---------------------------------------------------------------- assets --
 
 _ASSET_TYPES = {"index.html": "text/html", "explorer.js": "text/javascript", "explorer.css": "text/css",
-                "vis-network.min.js": "text/javascript", "vis-network.css": "text/css"}
+                "vis-network.min.js": "text/javascript", "vis-network.css": "text/css",
+                "vendor/sigma.min.js": "text/javascript", "vendor/graphology.umd.min.js": "text/javascript"}
 _ASSETS: dict[str, bytes] = {}
 
 
