@@ -112,6 +112,7 @@
     return { x: box.left + d.x, y: box.top + d.y };
   };
   explorer.shownNodes = () => nodes.getIds().sort();
+  explorer.highlighted = () => edges.getIds().filter((id) => id.startsWith("hl|")).sort();
 
   // ---------------------------------------------------------------- the whole graph (WebGL)
   // The build's layout (/api/overview) drawn by sigma.js; most compared topics first, so the level of
@@ -170,6 +171,7 @@
     ov.limit = lodLimit(1);
     ov.sigma = new Sigma(g, $("overview"), {
       renderEdgeLabels: false, defaultEdgeType: "line", zIndex: true,
+      allowInvalidContainer: true, // hidden while a topic is open: sigma then waits instead of throwing
       edgeProgramClasses: { arrow: Sigma.rendering.EdgeArrowProgram, line: Sigma.rendering.EdgeLineProgram },
       hideEdgesOnMove: data.edges.length > 20000, labelRenderedSizeThreshold: 5, labelDensity: 0.7, labelGridCellSize: 90,
       nodeReducer: (node, d) => {
@@ -196,8 +198,7 @@
   // test and benchmark hooks: what sigma draws, read from its own display data
   explorer.edgeShown = (kind) => ov.graph.filterEdges((e, a) => a.kind === kind && !ov.sigma.getEdgeDisplayData(e).hidden).length;
   explorer.nodeScreen = (id) => {
-    const d = ov.sigma.getNodeDisplayData(id);
-    const p = ov.sigma.graphToViewport(d);
+    const p = ov.sigma.graphToViewport(ov.graph.getNodeAttributes(id));
     const box = $("overview").getBoundingClientRect();
     return { x: box.left + p.x, y: box.top + p.y };
   };
@@ -299,8 +300,8 @@
       const key = `hl|${id}|${from}|${to}`;
       if (!edges.get(key)) edges.add({ id: key, from, to, color: { color: colour }, width: 4, arrows: arrow ? { to: { enabled: true } } : undefined });
     };
-    c.chains.forEach((ch, i) => ch.steps.forEach((st) => link(st.loser, st.winner, "#f28e2b", `chain${i}`, true)));
     for (const o of c.common_opponents) { link(c.a, o.slug, "#59a14f", "common", false); link(c.b, o.slug, "#59a14f", "common", false); }
+    c.chains.forEach((ch, i) => ch.steps.forEach((st) => link(st.loser, st.winner, "#f28e2b", `chain${i}`, true)));  // over the green
     if (missing.length) network.fit();
   }
 
@@ -344,6 +345,7 @@
       for (const r of text.results) rows.push(option(r.id, r.label, r.field, el("span", { cls: "snippet" }, r.snippet)));
     }
     list.replaceChildren(...rows);
+    list.dataset.query = names ? names.query : "";
     list.hidden = !rows.length;
     input.setAttribute("aria-expanded", String(!list.hidden));
     chosen = -1;
@@ -353,19 +355,20 @@
     input.value = "";
     open(slug);
   }
-  // Enter on typed text asks the server's resolver (graph.kg.graph.find_topic, as the CLI does): a name, alias or
-  // slug opens its topic; anything else shows its error with the "did you mean" names as links, never a prefix match.
+  // Enter on typed text asks the server's resolver (graph.kg.graph.find_topic, as the CLI does, through /api/names,
+  // which answers 200 where /api/show's 404 would be a console error): a name, alias or slug opens its topic;
+  // anything else shows the names it may be, as links, never a prefix match opened unasked.
   async function find(q) {
     list.hidden = true;
-    try {
-      const { data } = await api("show", { topic: q });
+    const { data } = await api("names", { q, limit: 5 });
+    if (data.results.length && data.results[0].match === "exact") {
       input.value = "";
-      open(data.slug);
-    } catch (e) {
-      const { data } = await api("names", { q, limit: 5 });
-      panel.replaceChildren(el("p", { cls: "error" }, e.message), data.results.length ? el("p", { cls: "didyoumean" }, "Did you mean: ",
-        data.results.map((r) => el("a", { href: urlOf({ topic: r.slug, expand: [] }), on: { click: (ev) => { ev.preventDefault(); open(r.slug); } } }, r.name))) : null);
+      open(data.results[0].slug);
+      return;
     }
+    panel.replaceChildren(el("p", { cls: "error" }, `no topic is named ${JSON.stringify(q)}`),
+      data.results.length ? el("p", { cls: "didyoumean" }, "Did you mean: ",
+        data.results.map((r) => el("a", { href: urlOf({ topic: r.slug, expand: [] }), on: { click: (ev) => { ev.preventDefault(); open(r.slug); } } }, r.name))) : null);
   }
   // the full-text search of another part of the server (/api/search): used when the server has it, a 404 means not
   let fullText = null; // null: not asked yet; false: the server has none
