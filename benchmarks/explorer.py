@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             for out in args.outs:
-                with Server(out) as server:
+                with Server(out, start_timeout=3600) as server:  # a big build loads for minutes on a busy machine
                     status = server.get("/api/status")[1]
                     runs = [one_run(browser, server) for _ in range(args.runs)]
                 print(json.dumps({"out": str(out), "topics": status["topics"], "pages": status["documents"],
