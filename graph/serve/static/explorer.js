@@ -140,42 +140,60 @@
       el("h4", {}, "Links"), el("ul", { cls: "kinds" }, kinds));
   }
 
+  // what the level of detail draws at a camera ratio: LOD_BASE topics and EDGE_BASE links on the whole view, twice
+  // as many for each half step of zoom in; nodes and links are added to the drawing as they come in, never all at once
+  const EDGE_BASE = 15000;
+  function lodStep(ratio) {
+    return Math.pow(2, Math.max(0, Math.ceil(Math.log2(1 / Math.max(ratio, 1e-6)) * 2)));
+  }
   function lodLimit(ratio) {
-    const n = ov.data.nodes.length;
-    if (n <= LOD_BASE) return n;
-    // the shown count grows with the zoomed-in area, in steps of 2, so zooming refreshes rarely
-    const step = Math.pow(2, Math.max(0, Math.ceil(Math.log2(1 / Math.max(ratio, 1e-6)) * 2)));
-    return Math.min(n, LOD_BASE * step);
+    return Math.min(ov.data.nodes.length, LOD_BASE * lodStep(ratio));
+  }
+  // add the topics ranked below `limit` and, most compared first, the links among them, up to the step's budget
+  function growTo(limit, ratio) {
+    const g = ov.graph, data = ov.data;
+    const colour = ov.colour;
+    for (let r = g.order; r < limit; r++) {
+      const [id, label, x, y, size, community, compared] = data.nodes[r];
+      g.addNode(id, { label, x, y: -y, size: Math.max(2, size * 0.4), color: colour.get(community) || colour.get(-1) || "#bab0ac",
+        rank: r, community, compared });
+    }
+    const budget = EDGE_BASE * lodStep(ratio);
+    while (ov.edgesAdded < ov.edges.length && ov.edgesAdded < budget) {
+      const [i, j, k, arrow] = ov.edges[ov.edgesAdded];
+      if (Math.max(i, j) >= limit) break;
+      const kind = data.kinds[k];
+      g.addEdge(data.nodes[i][0], data.nodes[j][0], { kind, type: arrow ? "arrow" : "line", color: KIND_STYLE[kind][0],
+        size: kind === "versus" || kind === "contested" ? 1.2 : 0.8 });
+      ov.edgesAdded++;
+    }
   }
   function showLod() {
     const n = ov.data.nodes.length;
-    $("lod").textContent = ov.limit >= n ? `${n} topics` : `${ov.limit} of ${n} topics shown, most compared first: zoom in for the rest`;
+    const m = ov.edges.length;
+    $("lod").textContent = ov.limit >= n && ov.edgesAdded >= m ? `${n} topics`
+      : `${ov.graph.order} of ${n} topics and ${ov.edgesAdded} of ${m} links shown, most compared first: zoom in for the rest`;
   }
 
   async function drawOverview() {
     if (ov.sigma) { ov.sigma.resize(); ov.sigma.refresh(); return; }
     const { data } = await api("overview");
     ov.data = data;
-    const colour = new Map(data.communities.map((c) => [c.id, c.colour]));
-    const other = colour.get(-1) || "#bab0ac";
+    ov.colour = new Map(data.communities.map((c) => [c.id, c.colour]));
+    // links in the order the level of detail reveals them: by the later-ranked of their two topics
+    ov.edges = data.edges.slice().sort((e, f) => Math.max(e[0], e[1]) - Math.max(f[0], f[1]));
+    ov.edgesAdded = 0;
     const g = new graphology.MultiDirectedGraph();
-    data.nodes.forEach(([id, label, x, y, size, community, compared], rank) => g.addNode(id, {
-      label, x, y: -y, size: Math.max(2, size * 0.4), color: colour.get(community) || other, rank, community, compared }));
-    for (const [i, j, k, arrow] of data.edges) {
-      const kind = data.kinds[k];
-      g.addEdge(data.nodes[i][0], data.nodes[j][0], { kind, type: arrow ? "arrow" : "line", color: KIND_STYLE[kind][0],
-        size: kind === "versus" || kind === "contested" ? 1.2 : 0.8 });
-    }
     ov.graph = g;
     legendBox(data);
     ov.limit = lodLimit(1);
+    growTo(ov.limit, 1);
     ov.sigma = new Sigma(g, $("overview"), {
       renderEdgeLabels: false, defaultEdgeType: "line", zIndex: true,
       allowInvalidContainer: true, // hidden while a topic is open: sigma then waits instead of throwing
       edgeProgramClasses: { arrow: Sigma.rendering.EdgeArrowProgram, line: Sigma.rendering.EdgeLineProgram },
       hideEdgesOnMove: data.edges.length > 20000, labelRenderedSizeThreshold: 5, labelDensity: 0.7, labelGridCellSize: 90,
       nodeReducer: (node, d) => {
-        if (d.rank >= ov.limit && node !== ov.hovered && !(ov.near && ov.near.has(node))) return { ...d, hidden: true };
         if (ov.hovered && !ov.near.has(node)) return { ...d, color: "#e3e6ea", label: "", zIndex: 0 };
         if (ov.hovered) return { ...d, zIndex: 1, forceLabel: node === ov.hovered, highlighted: node === ov.hovered };
         return d;
@@ -186,6 +204,12 @@
         return d;
       },
     });
+    // the frame of the whole layout, not of the topics drawn so far: the picture keeps still as more are added
+    if (data.nodes.length) {
+      const box = data.nodes.reduce((b, n) => ({ x: [Math.min(b.x[0], n[2]), Math.max(b.x[1], n[2])], y: [Math.min(b.y[0], -n[3]), Math.max(b.y[1], -n[3])] }),
+        { x: [Infinity, -Infinity], y: [Infinity, -Infinity] });
+      ov.sigma.setCustomBBox(box);
+    }
     // ms from navigation to the frame after the first render (sigma renders in its constructor): the benchmark's
     requestAnimationFrame(() => requestAnimationFrame(() => { explorer.firstFrame = explorer.firstFrame || performance.now(); }));
     ov.sigma.on("enterNode", ({ node }) => { ov.hovered = node; ov.near = new Set([node, ...g.neighbors(node)]); ov.sigma.refresh({ skipIndexation: true }); });
@@ -193,7 +217,11 @@
     ov.sigma.on("clickNode", ({ node }) => open(node));
     ov.sigma.getCamera().on("updated", (state) => {
       const limit = lodLimit(state.ratio);
-      if (limit !== ov.limit) { ov.limit = limit; showLod(); ov.sigma.refresh({ skipIndexation: true }); }
+      if (limit > ov.limit || (limit === ov.limit && ov.edgesAdded < EDGE_BASE * lodStep(state.ratio) && ov.edgesAdded < ov.edges.length)) {
+        ov.limit = Math.max(limit, ov.limit);
+        growTo(ov.limit, state.ratio); // sigma draws what the graph gains
+        showLod();
+      }
     });
     showLod();
   }
