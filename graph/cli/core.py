@@ -15,6 +15,7 @@ from graph.export.registry import DEFAULT_FORMATS, FORMATS, export, export_many
 
 from graph.build.pipeline import BUILD_RECORD, BUNDLED_CORPUS, build as run_build, cache_path, last_files, record_build, \
     save_cache
+from graph.build.textindex import index_path, write_index
 from graph.build.progress import show as show_progress
 from graph.read.records import Interrupted, Rejection
 from graph.build.documents import paused_gc
@@ -174,7 +175,11 @@ def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_byte
     def models() -> None:
         _save_models(G, gen.dir, inputs)
 
-    export_many(G, formats or DEFAULT_FORMATS, gen.dir, also=[cache, models])
+    def search() -> None:  # the full-text index serve opens (graph.build.textindex), beside the cache or not at all
+        if G.graph["fingerprint"] and user_key() is not None:  # save_cache's condition: else serve makes it in memory
+            write_index(G, index_path(cache_path(gen.dir, inputs)))
+
+    export_many(G, formats or DEFAULT_FORMATS, gen.dir, also=[cache, models, search])
     return {
         "ok": not report.rejections,
         "summary": G.graph["summary"],
