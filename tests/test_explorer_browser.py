@@ -103,7 +103,7 @@ def test_hover_shows_a_neighbourhood_and_click_opens_the_card(browser, data_serv
 def _completions(x: Explorer, typed: str, slug: str) -> list[list[str]]:
     x.page.fill("#search", typed)
     x.page.wait_for_selector(f'#completions[data-query="{typed}"] li[data-slug="{slug}"]', timeout=10_000)
-    return x.js("[...document.querySelectorAll('#completions li[data-slug]')].map(li => "
+    return x.js("[...document.querySelectorAll('#completions li.name[data-slug]')].map(li => "
                 "[li.dataset.slug, li.querySelector('.meta').textContent])")
 
 

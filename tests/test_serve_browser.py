@@ -141,7 +141,7 @@ def test_the_first_completion_is_the_most_compared_match(browser, data_server):
     try:
         x.page.fill("#search", "postg")
         x.page.wait_for_selector("#completions li[data-slug]")
-        assert x.js("[...document.querySelectorAll('#completions li[data-slug]')].map(li => li.dataset.slug)") == \
+        assert x.js("[...document.querySelectorAll('#completions li.name[data-slug]')].map(li => li.dataset.slug)") == \
             ["postgresql", "postgresql-full-text-search", "postgis"]
         x.page.press("#search", "ArrowDown")
         x.page.press("#search", "ArrowDown")

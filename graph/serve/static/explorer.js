@@ -362,8 +362,8 @@
   let chosen = -1;
   let asked = 0;
   const MATCH = { exact: "", prefix: "", infix: "", typo: "did you mean" };
-  function option(slug, label, meta, extra) {
-    return el("li", { role: "option", "data-slug": slug, "aria-selected": "false",
+  function option(slug, label, meta, extra, cls) {
+    return el("li", { role: "option", "data-slug": slug, "aria-selected": "false", cls: cls || "name",
       on: { mousedown: (ev) => { ev.preventDefault(); pick(slug); } } },
       el("span", {}, label, extra || null), el("span", { cls: "meta" }, meta));
   }
@@ -372,7 +372,7 @@
     if (names && names.total > names.results.length) rows.push(el("li", { cls: "meta" }, `… ${names.total - names.results.length} more: type more letters`));
     if (text && text.results.length) {
       rows.push(el("li", { cls: "group" }, "in descriptions, pros and cons"));
-      for (const r of text.results) rows.push(option(r.id, r.label, r.field, el("span", { cls: "snippet" }, r.snippet)));
+      for (const r of text.results) rows.push(option(r.id, r.label, r.field, el("span", { cls: "snippet" }, r.snippet), "text"));
     }
     list.replaceChildren(...rows);
     list.dataset.query = names ? names.query : "";
