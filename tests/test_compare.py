@@ -4,7 +4,7 @@ import pytest
 
 from graph.query.compare import CompareError, compare, format_compare
 from graph.kg.graph import find_topic
-from graph.read.records import UnknownTopic
+from graph.errors import UnknownTopic
 
 
 def test_derived_pair_has_chain_and_probability(tiny_graph):

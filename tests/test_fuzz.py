@@ -10,7 +10,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.read.records import Comparison, RejectedDocument, TopicPage
+from graph.read.records import Comparison, TopicPage
+
+from graph.errors import RejectedDocument
 from graph.read import name_key, normalise, parse_text
 from graph.read.render import render_comparison, render_topic_page
 

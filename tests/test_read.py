@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph.read.records import Comparison, RejectedDocument, TopicPage
+from graph.read.records import Comparison, TopicPage
+
+from graph.errors import RejectedDocument
 from graph.read import normalise, parse_text, read_file, read_paths, sha256_text
 from graph.read.render import render_comparison, render_topic_page
 
@@ -236,9 +238,8 @@ def test_unreadable_file_is_a_rejection(tmp_path):
     assert result.line == 0 and result.reason.startswith("cannot read the file: it does not exist")
 
 
-def test_scan_lists_what_expand_paths_lists_with_sizes(tmp_path):
+def test_scan_lists_the_files_sorted_with_sizes(tmp_path):
     from graph.read.files import scan
-    from graph.read import expand_paths
 
     (tmp_path / "sub" / "deeper").mkdir(parents=True)
     (tmp_path / "b.txt").write_text("bb")
@@ -249,7 +250,7 @@ def test_scan_lists_what_expand_paths_lists_with_sizes(tmp_path):
     single = tmp_path / "single.page"
     single.write_text("xyz!")
     stats = [(f.path, f.size, f.mtime_ns) for f in scan([tmp_path, single]).files]
-    assert [p for p, _, _ in stats] == expand_paths([tmp_path, single]) == sorted(
+    assert [p for p, _, _ in stats] == sorted(
         [str(tmp_path / "b.txt"), str(tmp_path / "sub" / "a.txt"), str(tmp_path / "sub" / "deeper" / "c.txt"),
          str(single)])
     assert [size for _, size, _ in stats] == [2, 4, 1, 3]  # b, single.page, sub/a, sub/deeper/c

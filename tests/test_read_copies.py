@@ -22,7 +22,8 @@ from graph.kg.graph import build_graph, versus_edges
 from graph.query.compare import compare, format_compare
 from graph.query.explain import why
 from graph.read import parse_text, read_file
-from graph.read.records import Comparison, ReadReport, RejectedDocument, TopicPage
+from graph.read.records import Comparison, ReadReport, TopicPage
+from graph.errors import RejectedDocument
 from graph.resolve.identity import identity_report
 
 REAL = FIXTURES / "real"

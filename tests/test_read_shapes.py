@@ -8,7 +8,8 @@ import pytest
 
 from conftest import FIXTURES
 from graph.kg.graph import ALTERNATIVE, RELATED, VERSUS
-from graph.read.records import Comparison, RejectedDocument, TopicPage
+from graph.read.records import Comparison, TopicPage
+from graph.errors import RejectedDocument
 from graph.build.pipeline import build
 from graph.read import normalise, parse_text, read_file
 from graph.read.render import render_comparison

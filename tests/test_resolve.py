@@ -8,7 +8,7 @@ from graph.resolve.identity import identity_report
 from graph.build.pipeline import build
 from graph.read.render import render_comparison, render_topic_page
 from graph.resolve.names import AliasFile, Resolver, looks_plural, slugify
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 
 
 @pytest.mark.parametrize("name,slug", [

@@ -36,7 +36,8 @@ import networkx as nx
 
 from graph.build.outdir import atomic_write_bytes
 from graph.kg.graph import VERSUS
-from graph.read.records import Comparison, PickgraphError
+from graph.read.records import Comparison
+from graph.errors import PickgraphError
 
 #: the fields a hit can be in; the order ranks two hits of equal score (a name before a pro)
 FIELDS = ("name", "alias", "description", "pro", "con")

@@ -31,7 +31,8 @@ import networkx as nx
 from graph.query import rank
 from graph.kg.graph import find_topic, related, versus_edges
 from graph.query.reasons import verdict_text
-from graph.read.records import Comparison, PickgraphError
+from graph.read.records import Comparison
+from graph.errors import PickgraphError
 
 DIRECT, DERIVED, NO_EVIDENCE = "direct", "derived", "no evidence"
 
@@ -46,7 +47,7 @@ def _name(G: nx.MultiDiGraph, n: str | None) -> str | None:
 
 def check_pair(G: nx.MultiDiGraph, a: str, b: str) -> tuple[str, str]:
     """The slugs of the two different topics ``a`` and ``b`` name (as :func:`~graph.kg.graph.find_topic` reads
-    them): :class:`~graph.read.records.UnknownTopic` for an unknown one, :class:`CompareError` for one topic twice."""
+    them): :class:`~graph.errors.UnknownTopic` for an unknown one, :class:`CompareError` for one topic twice."""
     a, b = find_topic(G, a), find_topic(G, b)
     if a == b:
         raise CompareError(f"{_name(G, a)} is one topic: name two different topics")

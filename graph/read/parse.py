@@ -24,7 +24,7 @@ Names on one page are compared by :func:`name_key` only: case, hyphens and
 runs of spaces do not count.
 
 Every function here either returns a record or raises
-:class:`~graph.read.records.RejectedDocument`; nothing else escapes (a hypothesis fuzz
+:class:`~graph.errors.RejectedDocument`; nothing else escapes (a hypothesis fuzz
 test holds us to that).
 
 >>> page = parse_text(EXAMPLE, "example.txt")
@@ -52,10 +52,8 @@ from graph.read.records import (
     Card,
     Comparison,
     Duplicate,
-    NoPages,
     Page,
     ReadReport,
-    RejectedDocument,
     Rejection,
     TRUNCATED,
     TopicPage,
@@ -66,6 +64,7 @@ from graph.read.records import (
     name_key,
     opening_pair,
 )
+from graph.errors import NoPages, RejectedDocument
 
 EXAMPLE = """Dynamic
 Redis vs Memcached
@@ -748,14 +747,6 @@ def read_file(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) 
         return Rejection(shown, 0, f"internal error while reading ({type(exc).__name__}: {exc}); please report it"), ""
 
 
-def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
-    """The files a build reads under ``paths``, sorted (see :func:`graph.read.files.scan`).
-
-    Sorting makes every later stage independent of the order the OS lists files.
-    """
-    return scan(paths).paths
-
-
 def collect(results: Iterable[tuple[str, tuple[Page | Rejection, str]]],
             rejected: Iterable[Rejection] = ()) -> ReadReport:
     """Fold per-file results (in path order) into a report, spotting duplicates: copies of one
@@ -790,7 +781,7 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, progress:
 
     ``known``: pages already read from files unchanged since (path → ``(page, sha256)``,
     see :func:`graph.build.pipeline.build`); only the other files are read. Raises
-    :class:`~graph.read.records.NoPages` when the paths hold no file to read at all.
+    :class:`~graph.errors.NoPages` when the paths hold no file to read at all.
     """
     found = inputs if inputs is not None else scan(paths)
     if not found.files and not found.rejections:
@@ -802,17 +793,12 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, progress:
 
 
 def _map(files: list[str], jobs: int, progress: bool, max_bytes: int) -> Iterator[tuple[Page | Rejection, str]]:
+    # imported here: the worker pool brings multiprocessing, which commands that read no page (every
+    # query from a cache, --help) would wait for at start-up (docs/performance.md, "Start-up")
+    from graph.build.workers import parallel_map
+
     read = partial(read_file, max_bytes=max_bytes)
     with phase("reading", len(files), "page", show=progress or None) as bar:
-        if jobs > 1 and len(files) > PARALLEL_MIN:
-            from graph.build.workers import worker_pool
-
-            with worker_pool(jobs) as pool:
-                for r in pool.map(read, files, chunksize=256):
-                    bar.advance()
-                    yield r
-        else:
-            for f in files:
-                r = read(f)
-                bar.advance()
-                yield r
+        for r in parallel_map(read, files, jobs, chunksize=256, parallel_min=PARALLEL_MIN):
+            bar.advance()
+            yield r

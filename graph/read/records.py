@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 class _Record:
-    """Pickles as ``(class, field values)``: several times faster to load than the
-    generic state of a frozen slotted dataclass, which matters for 100,000 pages."""
+    """Pickles as ``(class, field values)``: faster to load than the generic state of a frozen
+    slotted dataclass, which a big corpus's cache and workers pay once per page."""
 
     __slots__ = ()
 
@@ -315,87 +315,3 @@ class ReadReport:
     @property
     def topic_pages(self) -> list[TopicPage]:
         return [p for p in self.pages if isinstance(p, TopicPage)]
-
-
-#: Exit statuses of the ``pickgraph`` command (documented in the README). A
-#: subclass of :class:`PickgraphError` names its own with ``exit_code``.
-EXIT_OK = 0
-EXIT_ERROR = 1  # an input problem: rejected pages, an unknown topic, a bad query, …
-EXIT_USAGE = 2  # click's own: a wrong option or argument
-EXIT_WRITE = 3  # an output could not be written (read-only, full disk, permission); old outputs untouched
-EXIT_BUSY = 4  # another build is writing the same output folder
-EXIT_TIMEOUT = 5  # a time limit ran out (a SPARQL query, a push)
-EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
-
-
-class PickgraphError(Exception):
-    """Base class of the errors pickgraph raises on purpose; ``exit_code`` is the command's exit status."""
-
-    exit_code: int = EXIT_ERROR
-
-
-class WriteFailed(PickgraphError):
-    """An output file could not be written; ``outcome`` says what is on disk (by default: the previous outputs)."""
-
-    exit_code = EXIT_WRITE
-
-    def __init__(self, path: Any, reason: str, outcome: str = "the previous outputs are unchanged"):
-        super().__init__(f"cannot write {path}: {reason}; {outcome}")
-        self.path = str(path)
-        self.reason = reason
-        self.outcome = outcome
-
-    def __reduce__(self):  # travels back from a forked export writer
-        return (WriteFailed, (self.path, self.reason, self.outcome))
-
-
-class Busy(PickgraphError):
-    """Another process holds the lock of an output folder."""
-
-    exit_code = EXIT_BUSY
-
-
-class Interrupted(PickgraphError):
-    """Stopped by Ctrl-C (SIGINT)."""
-
-    exit_code = EXIT_INTERRUPTED
-
-
-class TimedOut(PickgraphError):
-    """A time limit ran out."""
-
-    exit_code = EXIT_TIMEOUT
-
-
-class RejectedDocument(PickgraphError):
-    """A document that cannot be read as a page; carries a :class:`Rejection`."""
-
-    def __init__(self, rejection: Rejection):
-        super().__init__(str(rejection))
-        self.rejection = rejection
-
-
-class NoPages(PickgraphError):
-    """The inputs hold no file to read (an empty folder, or one with no ``*.txt`` page)."""
-
-    def __init__(self, paths: Any):
-        names = ", ".join(str(p) for p in paths) or "(nothing)"
-        super().__init__(f"no pages found in {names}: pickgraph reads the *.txt files of the folders it is given "
-                         "(saved as plain text); name a folder of pages")
-        self.paths = [str(p) for p in paths]
-
-
-class UnknownTopic(PickgraphError, KeyError):
-    """A topic argument that names no topic of the graph; a :class:`KeyError` too, as a lookup of a
-    missing topic was before every query function resolved its topics."""
-
-    def __init__(self, query: str, suggestions: list[str]):
-        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"unknown topic {query!r}{hint}")
-        self.query = query
-        self.suggestions = suggestions
-
-    __str__ = Exception.__str__  # the message itself, not KeyError's quoted repr of it
-
-    def __reduce__(self):  # travels back from a forked worker
-        return (UnknownTopic, (self.query, self.suggestions))

@@ -37,7 +37,8 @@ from importlib import resources
 from pathlib import Path
 
 from graph.read.files import read_text_file
-from graph.read.records import PickgraphError, display_path
+from graph.read.records import display_path
+from graph.errors import PickgraphError
 
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
