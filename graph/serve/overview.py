@@ -28,7 +28,7 @@ import networkx as nx
 from graph.export.layout import overview
 from graph.export.registry import FORMATS
 from graph.kg.graph import closest_topics, find_topic, spellings
-from graph.read.records import UnknownTopic
+from graph.errors import UnknownTopic
 
 #: each graph's spellings to scan, casefolded, and its topics' rank (most compared first), made once per graph
 _SPELLINGS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
