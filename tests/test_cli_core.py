@@ -67,7 +67,7 @@ def test_strict_leaves_existing_outputs_untouched(run, make_corpus):
     assert r.exit_code == 1
     assert "no output was written" in r.output and "binary file" in r.output
     assert graphml.read_bytes() == before and graphml.stat().st_mtime_ns == stamp
-    assert sorted(p.name for p in run.out.iterdir()) == [".cache", "pickgraph-build.json", "pickgraph-ontology.ttl", "pickgraph.graphml", "pickgraph.html",
+    assert sorted(p.name for p in run.out.iterdir()) == [".cache", "pickgraph-build.json", "pickgraph-ontology.ttl", "pickgraph-overview.json", "pickgraph.graphml", "pickgraph.html",
                                                      "pickgraph.ttl"]
 
 
@@ -231,7 +231,7 @@ def test_build_of_a_big_graph_writes_exports_and_cache_from_forked_writers(run, 
     assert r.output.splitlines()[-1].startswith("built in ")
     cache = next((run.out / ".cache").glob("graph-*.pickle"))
     assert f"wrote {cache}" in r.output
-    assert sorted(p.name for p in run.out.iterdir()) == [".cache", "pickgraph-build.json", "pickgraph-ontology.ttl", "pickgraph.graphml", "pickgraph.html",
+    assert sorted(p.name for p in run.out.iterdir()) == [".cache", "pickgraph-build.json", "pickgraph-ontology.ttl", "pickgraph-overview.json", "pickgraph.graphml", "pickgraph.html",
                                                      "pickgraph.ttl"]
     built = cache.stat().st_mtime_ns
     r = run("show", "rust", "-c", str(folder), "--json")

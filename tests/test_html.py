@@ -324,3 +324,25 @@ def test_crowded_page_keeps_the_strongest_links_and_all_of_the_focus(data_graph,
     own = {e["id"] for e in full["edges"] if "postgresql" in (e["from"], e["to"])}
     assert own <= {e["id"] for e in thin["edges"]}
     assert "PostgreSQL all of its own" in thin["meta"]["note"]
+
+
+def test_the_overview_layout_of_a_hand_made_corpus(tiny_graph, tmp_path):
+    """The whole graph's layout (graph/export/layout.py): every topic, most compared first; one link per pair and
+    kind, a comparison's arrow from the loser to the pick, a contested pair without one; the same bytes each time."""
+    from graph.export.layout import overview, write_overview
+
+    data = overview(tiny_graph)
+    names = [n[0] for n in data["nodes"]]
+    assert names[:8] == ["beta", "gamma", "pi", "qubit", "alpha", "delta", "xeno", "yotta"]
+    assert [n[6] for n in data["nodes"][:8]] == [2, 2, 2, 2, 1, 1, 1, 1]
+    assert sorted(names[8:]) == ["common", "island", "rare", "shared"]
+    links = sorted((names[i], names[j], data["kinds"][k], arrow) for i, j, k, arrow in data["edges"]
+                   if data["kinds"][k] in ("versus", "contested"))
+    assert links == [("beta", "alpha", "versus", 1), ("delta", "gamma", "versus", 1), ("gamma", "beta", "versus", 1),
+                     ("pi", "qubit", "contested", 0), ("xeno", "yotta", "versus", 1)]
+    assert sum(c["count"] for c in data["communities"]) == 12
+    assert len({(n[2], n[3]) for n in data["nodes"]}) == 12  # no two topics on one spot
+    write_overview(tiny_graph, tmp_path / "a.json")
+    write_overview(tiny_graph, tmp_path / "b.json")
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+    assert json.loads((tmp_path / "a.json").read_bytes()) == data

@@ -53,10 +53,12 @@ FORMATS: dict[str, Format] = {
     "csv": Format("graph.export.edges", "write_csv", "pickgraph-edges.csv", "text/csv"),
     "tsv": Format("graph.export.edges", "write_tsv", "pickgraph-edges.tsv", "text/tab-separated-values"),
     "html": Format("graph.export.html", "write_page", "pickgraph.html", "text/html"),
+    # the whole graph's layout for serve's start page (graph/export/layout.py)
+    "overview": Format("graph.export.layout", "write_overview", "pickgraph-overview.json", "application/json"),
 }
 
 #: what ``pickgraph build`` writes unless told otherwise
-DEFAULT_FORMATS = ("graphml", "turtle", "ontology", "html")
+DEFAULT_FORMATS = ("graphml", "turtle", "ontology", "html", "overview")
 
 
 def writer(fmt: str) -> Callable[..., None]:

@@ -192,6 +192,22 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
         return {**build.status(), "switches": live.switches, "out": live.out, "sparql_cache": build.answers.stats(),
                 "api_cache": build.api_answers.stats()}
 
+    # ------ the explorer's start page: the whole graph's layout, names as typed (graph/serve/overview.py)
+    def overview(request: Request, build: Build) -> Any:
+        from graph.serve.overview import overview_bytes
+
+        return Reply(overview_bytes(build.G, live.out))
+
+    def names(request: Request, build: Build) -> Any:
+        from graph.serve.overview import find_names
+
+        q = request.query_params.get("q", "")
+        if len(q) > 200:
+            raise BadRequest("'q' is over 200 characters")
+        # whether the page may also ask /api/search (full text): told here, as a probe's 404 is a console error
+        full_text = any(getattr(r, "path", None) == "/api/search" for r in routes)
+        return {**find_names(build.G, q, _int(request, "limit", 10, 1, 100)), "full_text": full_text}
+
     async def sparql(request: Request) -> Response:
         from graph.sparql import run as sp
 
@@ -276,12 +292,15 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
 
     routes = [
         Route("/", page),
-        Route("/static/{name}", asset),
+        Route("/static/{name:path}", asset),  # only the names in _ASSET_TYPES
         Route("/api/status", api(status, keep=False)),
         # suggestions for several topics grow with the request: in a thread, never on the loop
         *(Route(f"/api/{q.name}", api(query_route(q), thread=_MANY_TOPICS.get(q.name, lambda _request: False)))
           for q in TABLE),
         Route("/api/neighbours", api(neighbours)),
+        # the layout is read from the out folder (or made, for a build without it): never on the loop
+        Route("/api/overview", api(overview, thread=lambda request: True)),
+        Route("/api/names", api(names)),
         Route("/topics", topics_page),
         Route("/api/search", api(search)),
         Route("/api/table", api(table, thread=lambda _request: True)),  # the first view of a build runs Louvain
@@ -379,9 +398,10 @@ def _utf8(body: bytes) -> str:
 # ---------------------------------------------------------------- assets --
 
 _ASSET_TYPES = {"index.html": "text/html", "explorer.js": "text/javascript", "explorer.css": "text/css",
-               "topics.html": "text/html", "topics.js": "text/javascript", "sparql.html": "text/html",
-               "sparql.js": "text/javascript", "pages.css": "text/css",
-                "vis-network.min.js": "text/javascript", "vis-network.css": "text/css"}
+                "topics.html": "text/html", "topics.js": "text/javascript", "sparql.html": "text/html",
+                "sparql.js": "text/javascript", "pages.css": "text/css",
+                "vis-network.min.js": "text/javascript", "vis-network.css": "text/css",
+                "vendor/sigma.min.js": "text/javascript", "vendor/graphology.umd.min.js": "text/javascript"}
 _ASSETS: dict[str, bytes] = {}
 
 

@@ -112,6 +112,126 @@
     return { x: box.left + d.x, y: box.top + d.y };
   };
   explorer.shownNodes = () => nodes.getIds().sort();
+  explorer.highlighted = () => edges.getIds().filter((id) => id.startsWith("hl|")).sort();
+
+  // ---------------------------------------------------------------- the whole graph (WebGL)
+  // The build's layout (/api/overview) drawn by sigma.js; most compared topics first, so the level of
+  // detail is a prefix of the nodes: LOD_BASE of them on the whole view, more as the camera zooms in.
+  const LOD_BASE = 4000;
+  const KIND_STYLE = { versus: ["#37474f", "comparisons (arrow to the pick)"], contested: ["#d62728", "contested comparisons"],
+    "related-to": ["#9fb3c8", "related"], "alternative-to": ["#8e44ad", "alternatives"] };
+  const ov = { sigma: null, graph: null, data: null, hidden: new Set(), hovered: null, near: null, limit: Infinity };
+  explorer.overview = ov;
+
+  function legendBox(data) {
+    const box = $("legend");
+    const kinds = data.kinds.map((k) => el("li", {},
+      el("input", { type: "checkbox", id: `kind-${k}`, "data-kind": k, checked: "", on: { change: (ev) => {
+        if (ev.target.checked) ov.hidden.delete(k); else ov.hidden.add(k);
+        ov.sigma.refresh({ skipIndexation: true });
+      } } }),
+      el("span", { cls: "line", style: `border-top-color:${KIND_STYLE[k][0]}` }),
+      el("label", { for: `kind-${k}` }, KIND_STYLE[k][1])));
+    box.replaceChildren(
+      el("h4", {}, "Communities"),
+      el("ul", { cls: "communities" }, data.communities.map((c) => el("li", { "data-community": c.id },
+        el("span", { cls: "swatch", style: `background:${c.colour}` }), el("span", { cls: "name" }, c.label),
+        el("span", { cls: "count" }, String(c.count))))),
+      el("h4", {}, "Links"), el("ul", { cls: "kinds" }, kinds));
+  }
+
+  // what the level of detail draws at a camera ratio: LOD_BASE topics and EDGE_BASE links on the whole view, twice
+  // as many for each half step of zoom in; nodes and links are added to the drawing as they come in, never all at once
+  const EDGE_BASE = 15000;
+  function lodStep(ratio) {
+    return Math.pow(2, Math.max(0, Math.ceil(Math.log2(1 / Math.max(ratio, 1e-6)) * 2)));
+  }
+  function lodLimit(ratio) {
+    return Math.min(ov.data.nodes.length, LOD_BASE * lodStep(ratio));
+  }
+  // add the topics ranked below `limit` and, most compared first, the links among them, up to the step's budget
+  function growTo(limit, ratio) {
+    const g = ov.graph, data = ov.data;
+    const colour = ov.colour;
+    for (let r = g.order; r < limit; r++) {
+      const [id, label, x, y, size, community, compared] = data.nodes[r];
+      g.addNode(id, { label, x, y: -y, size: Math.max(2, size * 0.4), color: colour.get(community) || colour.get(-1) || "#bab0ac",
+        rank: r, community, compared });
+    }
+    const budget = EDGE_BASE * lodStep(ratio);
+    while (ov.edgesAdded < ov.edges.length && ov.edgesAdded < budget) {
+      const [i, j, k, arrow] = ov.edges[ov.edgesAdded];
+      if (Math.max(i, j) >= limit) break;
+      const kind = data.kinds[k];
+      g.addEdge(data.nodes[i][0], data.nodes[j][0], { kind, type: arrow ? "arrow" : "line", color: KIND_STYLE[kind][0],
+        size: kind === "versus" || kind === "contested" ? 1.2 : 0.8 });
+      ov.edgesAdded++;
+    }
+  }
+  function showLod() {
+    const n = ov.data.nodes.length;
+    const m = ov.edges.length;
+    $("lod").textContent = ov.limit >= n && ov.edgesAdded >= m ? `${n} topics`
+      : `${ov.graph.order} of ${n} topics and ${ov.edgesAdded} of ${m} links shown, most compared first: zoom in for the rest`;
+  }
+
+  async function drawOverview() {
+    if (ov.sigma) { ov.sigma.resize(); ov.sigma.refresh(); return; }
+    const { data } = await api("overview");
+    ov.data = data;
+    ov.colour = new Map(data.communities.map((c) => [c.id, c.colour]));
+    // links in the order the level of detail reveals them: by the later-ranked of their two topics
+    ov.edges = data.edges.slice().sort((e, f) => Math.max(e[0], e[1]) - Math.max(f[0], f[1]));
+    ov.edgesAdded = 0;
+    const g = new graphology.MultiDirectedGraph();
+    ov.graph = g;
+    legendBox(data);
+    ov.limit = lodLimit(1);
+    growTo(ov.limit, 1);
+    ov.sigma = new Sigma(g, $("overview"), {
+      renderEdgeLabels: false, defaultEdgeType: "line", zIndex: true,
+      allowInvalidContainer: true, // hidden while a topic is open: sigma then waits instead of throwing
+      edgeProgramClasses: { arrow: Sigma.rendering.EdgeArrowProgram, line: Sigma.rendering.EdgeLineProgram },
+      hideEdgesOnMove: data.edges.length > 20000, labelRenderedSizeThreshold: 5, labelDensity: 0.7, labelGridCellSize: 90,
+      nodeReducer: (node, d) => {
+        if (ov.hovered && !ov.near.has(node)) return { ...d, color: "#e3e6ea", label: "", zIndex: 0 };
+        if (ov.hovered) return { ...d, zIndex: 1, forceLabel: node === ov.hovered, highlighted: node === ov.hovered };
+        return d;
+      },
+      edgeReducer: (edge, d) => {
+        if (ov.hidden.has(d.kind)) return { ...d, hidden: true };
+        if (ov.hovered && !g.hasExtremity(edge, ov.hovered)) return { ...d, hidden: true };
+        return d;
+      },
+    });
+    // the frame of the whole layout, not of the topics drawn so far: the picture keeps still as more are added
+    if (data.nodes.length) {
+      const box = data.nodes.reduce((b, n) => ({ x: [Math.min(b.x[0], n[2]), Math.max(b.x[1], n[2])], y: [Math.min(b.y[0], -n[3]), Math.max(b.y[1], -n[3])] }),
+        { x: [Infinity, -Infinity], y: [Infinity, -Infinity] });
+      ov.sigma.setCustomBBox(box);
+    }
+    // ms from navigation to the frame after the first render (sigma renders in its constructor): the benchmark's
+    requestAnimationFrame(() => requestAnimationFrame(() => { explorer.firstFrame = explorer.firstFrame || performance.now(); }));
+    ov.sigma.on("enterNode", ({ node }) => { ov.hovered = node; ov.near = new Set([node, ...g.neighbors(node)]); ov.sigma.refresh({ skipIndexation: true }); });
+    ov.sigma.on("leaveNode", () => { ov.hovered = null; ov.near = null; ov.sigma.refresh({ skipIndexation: true }); });
+    ov.sigma.on("clickNode", ({ node }) => open(node));
+    ov.sigma.getCamera().on("updated", (state) => {
+      const limit = lodLimit(state.ratio);
+      if (limit > ov.limit || (limit === ov.limit && ov.edgesAdded < EDGE_BASE * lodStep(state.ratio) && ov.edgesAdded < ov.edges.length)) {
+        ov.limit = Math.max(limit, ov.limit);
+        growTo(ov.limit, state.ratio); // sigma draws what the graph gains
+        showLod();
+      }
+    });
+    showLod();
+  }
+  // test and benchmark hooks: what sigma draws, read from its own display data
+  explorer.edgeShown = (kind) => ov.graph.filterEdges((e, a) => a.kind === kind && !ov.sigma.getEdgeDisplayData(e).hidden).length;
+  explorer.nodeScreen = (id) => {
+    const p = ov.sigma.graphToViewport(ov.graph.getNodeAttributes(id));
+    const box = $("overview").getBoundingClientRect();
+    return { x: box.left + p.x, y: box.top + p.y };
+  };
 
   // ---------------------------------------------------------------- the side panel
   const panel = $("panel");
@@ -161,24 +281,58 @@
     }).catch((e) => sug.replaceChildren(el("p", { cls: "error" }, e.message)));
   }
 
+  const pct = (p) => `${Math.round(p * 100)}%`;
+  // one side's case: its verdict lines on the pages that compare the two, and its pros and cons from those pages
+  // (from its own pages when none compares them)
+  function sideCase(t, c) {
+    const pages = new Set(c.documents.map((d) => d.source));
+    const verdict = c.documents.flatMap((d) => d.verdict.filter((v) => v.topic === t.slug).map((v) => ({ ...v, source: d.source })));
+    const shared = (items) => items.filter((p) => pages.has(p.source));
+    const [pros, cons] = pages.size ? [shared(t.pros), shared(t.cons)] : [t.pros.slice(0, 4), t.cons.slice(0, 4)];
+    const rec = c.records[t.slug] || { wins: 0, losses: 0 };
+    return el("div", { cls: "side", "data-side": t.slug }, el("h3", {}, `The case for ${t.name}`),
+      el("div", { cls: "src" }, `${rec.wins} won, ${rec.losses} lost${pages.size ? "" : " · from its own pages: no page compares the two"}`),
+      el("ul", {}, [...verdict.map((v) => el("li", { cls: "verdict-line" }, v.text, src(v.source, v.line))),
+        ...pros.map((p) => el("li", {}, "+ ", p.text, src(p.source, p.line))),
+        ...cons.map((p) => el("li", {}, "− ", p.text, src(p.source, p.line)))]));
+  }
+
   async function comparePanel(a, b) {
-    const [{ data: c }, { data: w }] = await Promise.all([api("compare", { a, b }), api("why", { a, b })]);
+    const [{ data: c }, { data: ta }, { data: tb }] = await Promise.all([api("compare", { a, b }), api("show", { topic: a }), api("show", { topic: b })]);
     const out = [el("h2", {}, `${c.a_name} vs ${c.b_name}`), el("p", { cls: "verdict" }, c.note)];
-    if (c.prediction && c.prediction.pick) out.push(el("p", {}, `pick: ${c.prediction.pick_name} (probability ${c.prediction.probability})`));
+    if (c.prediction && c.prediction.pick) {
+      const p = c.prediction.probability;
+      const other = c.prediction.pick === c.a ? c.b_name : c.a_name;
+      out.push(el("p", { cls: "prob" }, `pick: ${c.prediction.pick_name}, ${pct(p)} likely (${other} ${pct(1 - p)})`));
+    }
     if (c.contested) out.push(el("p", { cls: "contested" }, "contested: the pages disagree"));
+    out.push(el("div", { cls: "sides" }, sideCase(ta, c), sideCase(tb, c)));
     if (c.documents.length) {
       out.push(el("h3", {}, "Pages"));
-      out.push(el("ul", {}, c.documents.map((d) => el("li", {}, el("strong", {}, d.title), ` — pick: ${d.pick_name || "none"}`, src(d.source),
-        el("ul", {}, d.verdict.map((v) => el("li", {}, v.text)))))));
+      out.push(el("ul", {}, c.documents.map((d) => el("li", {}, el("strong", {}, d.title), ` — pick: ${d.pick_name || "none"}`, src(d.source)))));
     }
-    if (c.chains.length) out.push(el("h3", {}, "Win chains"), el("ul", {}, c.chains.map((ch) => el("li", {}, ch.text))));
-    for (const side of w.sides || []) {
-      out.push(el("h3", {}, `For ${side.winner_name}`));
-      out.push(el("ul", {}, [...side.pros.map((p) => el("li", {}, "+ ", p.text, src(p.source, p.line))),
-        ...side.cons.map((p) => el("li", {}, "− ", p.text, src(p.source, p.line)))]));
-    }
+    if (c.chains.length) out.push(el("h3", {}, "Win chains (drawn in orange)"), el("ul", {}, c.chains.map((ch) => el("li", {}, ch.text))));
+    if (c.common_opponents.length) out.push(el("h3", {}, "Common opponents (drawn in green)"), el("ul", {}, c.common_opponents.map((o) => el("li", {},
+      el("a", { href: urlOf({ topic: o.slug, expand: [] }), on: { click: (ev) => { ev.preventDefault(); open(o.slug); } } }, o.name),
+      `: ${c.a_name} ${o.a.join(", ")}; ${c.b_name} ${o.b.join(", ")}`))));
     out.push(el("p", {}, button(`open ${c.a_name}`, () => open(c.a)), button(`open ${c.b_name}`, () => open(c.b))));
     panel.replaceChildren(...out);
+    return c;
+  }
+
+  // the compare view's chains and common opponents, on the drawing: their topics added, their links highlighted
+  async function drawCompare(c) {
+    const want = new Set([...c.chains.flatMap((ch) => ch.path), ...c.common_opponents.map((o) => o.slug)]);
+    const missing = [...want].filter((id) => !nodes.get(id));
+    const found = await Promise.all(missing.map((t) => api("neighbours", { topic: t, limit: 1 }).then((r) => r.data.nodes[0])));
+    nodes.add(found.map((x) => ({ id: x.id, label: x.name, title: `${x.name} (${x.degree} links)`, size: 11 })));
+    const link = (from, to, colour, id, arrow) => {
+      const key = `hl|${id}|${from}|${to}`;
+      if (!edges.get(key)) edges.add({ id: key, from, to, color: { color: colour }, width: 4, arrows: arrow ? { to: { enabled: true } } : undefined });
+    };
+    for (const o of c.common_opponents) { link(c.a, o.slug, "#59a14f", "common", false); link(c.b, o.slug, "#59a14f", "common", false); }
+    c.chains.forEach((ch, i) => ch.steps.forEach((st) => link(st.loser, st.winner, "#f28e2b", `chain${i}`, true)));  // over the green
+    if (missing.length) network.fit();
   }
 
   // ---------------------------------------------------------------- render a state
@@ -187,10 +341,15 @@
     explorer.state = s;
     const mine = ++renderCount;
     explorer.ready = false;
+    const whole = !(s.a && s.b) && !s.topic;
+    $("overview").hidden = !whole;
+    $("network").hidden = whole;
+    if (whole) panel.replaceChildren(el("p", { cls: "hint" }, "The whole graph, coloured by community: hover a topic to see its links, " +
+      "click it to open its card and its neighbourhood. Tick the link kinds to show; zoom in for more topics. Or search a topic by any part of its name."));
     try {
-      if (s.a && s.b) await Promise.all([draw([s.a, s.b], s.expand), comparePanel(s.a, s.b)]);
+      if (s.a && s.b) await drawCompare((await Promise.all([comparePanel(s.a, s.b), draw([s.a, s.b], s.expand)]))[0]);
       else if (s.topic) await Promise.all([draw([s.topic], s.expand), topicPanel(s.topic)]);
-      else { nodes.clear(); edges.clear(); }
+      else await drawOverview();
     } catch (e) {
       panel.replaceChildren(el("p", { cls: "error" }, e.message));
     }
@@ -202,11 +361,21 @@
   const list = $("completions");
   let chosen = -1;
   let asked = 0;
-  function showCompletions(rows, total) {
-    list.replaceChildren(...rows.map((r, i) => el("li", { role: "option", "data-slug": r.slug, "aria-selected": "false",
-      on: { mousedown: (ev) => { ev.preventDefault(); pick(r.slug); } } },
-      el("span", {}, r.name), el("span", { cls: "meta" }, `${r.slug} · ${r.comparisons} cmp`))));
-    if (total > rows.length) list.append(el("li", { cls: "meta" }, `… ${total - rows.length} more: type more letters`));
+  const MATCH = { exact: "", prefix: "", infix: "", typo: "did you mean" };
+  function option(slug, label, meta, extra, cls) {
+    return el("li", { role: "option", "data-slug": slug, "aria-selected": "false", cls: cls || "name",
+      on: { mousedown: (ev) => { ev.preventDefault(); pick(slug); } } },
+      el("span", {}, label, extra || null), el("span", { cls: "meta" }, meta));
+  }
+  function showCompletions(names, text) {
+    const rows = names ? names.results.map((r) => option(r.slug, r.name, [MATCH[r.match], r.slug].filter(Boolean).join(" · "))) : [];
+    if (names && names.total > names.results.length) rows.push(el("li", { cls: "meta" }, `… ${names.total - names.results.length} more: type more letters`));
+    if (text && text.results.length) {
+      rows.push(el("li", { cls: "group" }, "in descriptions, pros and cons"));
+      for (const r of text.results) rows.push(option(r.id, r.label, r.field, el("span", { cls: "snippet" }, r.snippet), "text"));
+    }
+    list.replaceChildren(...rows);
+    list.dataset.query = names ? names.query : "";
     list.hidden = !rows.length;
     input.setAttribute("aria-expanded", String(!list.hidden));
     chosen = -1;
@@ -216,16 +385,35 @@
     input.value = "";
     open(slug);
   }
-  // Enter on typed text asks the server's resolver (graph.kg.graph.find_topic, as the CLI does): a name, alias or
-  // slug opens its topic; anything else shows its error with the "did you mean" names, never a prefix match.
+  // Enter on typed text asks the server's resolver (graph.kg.graph.find_topic, as the CLI does, through /api/names,
+  // which answers 200 where /api/show's 404 would be a console error): a name, alias or slug opens its topic;
+  // anything else shows the names it may be, as links, never a prefix match opened unasked.
   async function find(q) {
     list.hidden = true;
-    try {
-      const { data } = await api("show", { topic: q });
+    const { data } = await api("names", { q, limit: 5 });
+    if (data.results.length && data.results[0].match === "exact") {
       input.value = "";
-      open(data.slug);
+      open(data.results[0].slug);
+      return;
+    }
+    panel.replaceChildren(el("p", { cls: "error" }, `no topic is named ${JSON.stringify(q)}`),
+      data.results.length ? el("p", { cls: "didyoumean" }, "Did you mean: ",
+        data.results.map((r) => el("a", { href: urlOf({ topic: r.slug, expand: [] }), on: { click: (ev) => { ev.preventDefault(); open(r.slug); } } }, r.name))) : null);
+  }
+  // the full-text search of another part of the server (/api/search): used when the server has it, a 404 means not
+  let fullText = null; // null: not asked yet; false: the server has none
+  async function searchText(q) {
+    if (fullText === false) return null;
+    explorer.busy++;
+    try {
+      const r = await fetch(`/api/search?${new URLSearchParams({ q, limit: 5 })}`, { headers: { Accept: "application/json" } });
+      if (r.status === 404 && fullText === null) { fullText = false; return null; }
+      fullText = true;
+      return r.ok ? await r.json() : null;
     } catch (e) {
-      panel.replaceChildren(el("p", { cls: "error" }, e.message));
+      return null;
+    } finally {
+      explorer.busy--;
     }
   }
   let timer = null;
@@ -234,9 +422,11 @@
     timer = setTimeout(async () => {
       const q = input.value.trim();
       const mine = ++asked;
-      if (!q) { showCompletions([], 0); return; }
-      const { data, total } = await api("topics", { q, limit: 10 });
-      if (mine === asked) showCompletions(data, Number(total));
+      if (!q) { showCompletions(null, null); return; }
+      const { data } = await api("names", { q, limit: 10 });
+      if (!data.full_text) fullText = false;
+      const text = q.length > 2 ? await searchText(q) : null;
+      if (mine === asked) showCompletions(data, text);
     }, 60);
   });
   input.addEventListener("keydown", (ev) => {

@@ -1,0 +1,179 @@
+"""The explorer's start page (the whole graph in WebGL), its search and its compare view, in Debian's Chromium
+against a real ``pickgraph serve`` of a real build; every request elsewhere blocked and recorded.
+
+The drawing is checked in the pixels of a screenshot (the canvas is WebGL: nothing in the DOM to read) and in
+sigma.js's own display data (what it draws or hides), never in a stand-in.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from conftest import IMG, SCRIPT, render_comparison, write_corpus
+from servehelp import Server, build
+from test_browser import browser  # noqa: F401 - the one Chromium fixture, shared
+from test_serve_browser import Explorer
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+
+@pytest.fixture(scope="module")
+def data_server(tmp_path_factory):
+    out = tmp_path_factory.mktemp("explorer") / "out"
+    build(["data"], out)
+    with Server(out) as s:
+        yield s
+
+
+def _hex(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def _colours_drawn(png: bytes, colours: list[str]) -> dict[str, int]:
+    """How many pixels of the screenshot have each of ``colours`` (exactly: sigma fills its discs flat)."""
+    from PIL import Image
+
+    counts = Image.open(io.BytesIO(png)).convert("RGB").getcolors(maxcolors=1 << 24)
+    found = {rgb: n for n, rgb in counts}
+    return {c: found.get(_hex(c), 0) for c in colours}
+
+
+def test_the_start_page_draws_the_whole_graph_with_its_legend(browser, data_server):
+    _, data = data_server.get("/api/overview")
+    x = Explorer(browser, data_server)
+    try:
+        assert x.query == "/" and x.js("document.getElementById('overview').hidden") is False
+        # the legend: every community of the build's layout, in its order, with its count
+        legend = x.js("[...document.querySelectorAll('#legend ul.communities li')].map(li => "
+                      "[li.querySelector('.name').textContent, Number(li.querySelector('.count').textContent)])")
+        assert legend == [[c["label"], c["count"]] for c in data["communities"]]
+        assert len(legend) == 11 and legend[-1][0] == "smaller groups"
+        assert sum(n for _, n in legend) == len(data["nodes"]) == 233
+        # the canvas is drawn: each named community's colour fills pixels of the drawing (the legend hidden first)
+        x.page.eval_on_selector("#legend", "e => e.style.visibility = 'hidden'")
+        drawn = _colours_drawn(x.page.locator("#overview").screenshot(), [c["colour"] for c in data["communities"]])
+        assert all(n > 20 for n in drawn.values()), drawn
+        assert x.js("document.querySelector('#lod').textContent") == "233 topics"
+        assert x.errors == [] and x.outside == []
+    finally:
+        x.close()
+
+
+def test_the_edge_kind_filters_hide_and_show_their_links(browser, data_server):
+    _, data = data_server.get("/api/overview")
+    count = {k: sum(1 for e in data["edges"] if data["kinds"][e[2]] == k) for k in data["kinds"]}
+    x = Explorer(browser, data_server)
+    try:
+        shown = lambda: {k: x.js(f"explorer.edgeShown({k!r})") for k in data["kinds"]}  # noqa: E731
+        assert shown() == count and all(count.values())
+        x.page.uncheck("#kind-related-to")
+        assert shown() == {**count, "related-to": 0}
+        x.page.uncheck("#kind-versus")
+        assert shown() == {**count, "related-to": 0, "versus": 0}
+        x.page.check("#kind-related-to")
+        assert shown() == {**count, "versus": 0}
+        x.page.check("#kind-versus")
+        assert shown() == count
+        assert x.errors == [] and x.outside == []
+    finally:
+        x.close()
+
+
+def test_hover_shows_a_neighbourhood_and_click_opens_the_card(browser, data_server):
+    x = Explorer(browser, data_server)
+    try:
+        neighbours = sorted({n["id"] for n in data_server.get("/api/neighbours?topic=postgresql&limit=200")[1]["nodes"]})
+        pos = x.js("explorer.nodeScreen('postgresql')")
+        x.page.mouse.move(pos["x"], pos["y"])
+        x.page.wait_for_function("() => explorer.overview.hovered === 'postgresql'", timeout=10_000)
+        # the drawn colours: the topic and its neighbours keep theirs, every other topic is greyed
+        kept = x.js("explorer.overview.graph.filterNodes(n => explorer.overview.sigma.getNodeDisplayData(n).color !== '#e3e6ea')")
+        assert sorted(kept) == neighbours
+        x.page.mouse.click(pos["x"], pos["y"])
+        x.settle()
+        assert x.query == "/?topic=postgresql" and x.page.text_content("#panel h2") == "PostgreSQL"
+        assert x.js("document.getElementById('overview').hidden") is True
+        assert x.errors == [] and x.outside == []
+    finally:
+        x.close()
+
+
+def _completions(x: Explorer, typed: str, slug: str) -> list[list[str]]:
+    x.page.fill("#search", typed)
+    x.page.wait_for_selector(f'#completions[data-query="{typed}"] li[data-slug="{slug}"]', timeout=10_000)
+    return x.js("[...document.querySelectorAll('#completions li.name[data-slug]')].map(li => "
+                "[li.dataset.slug, li.querySelector('.meta').textContent])")
+
+
+def test_search_finds_by_infix_and_by_typo(browser, data_server):
+    x = Explorer(browser, data_server)
+    try:
+        assert _completions(x, "sql", "postgresql") == [
+            ["sql", "sql"], ["sqlite", "sqlite"], ["postgresql", "postgresql"], ["mysql", "mysql"],
+            ["postgresql-full-text-search", "postgresql-full-text-search"], ["nosql", "nosql"]]
+        assert _completions(x, "postgress", "postgresql")[0] == ["postgresql", "did you mean · postgresql"]
+        # Enter on a misspelling: the resolver's error, and its "did you mean" names as links that open the topic
+        x.page.press("#search", "Enter")
+        x.page.wait_for_selector("#panel .didyoumean a")
+        links = x.js("[...document.querySelectorAll('#panel .didyoumean a')].map(a => [a.textContent, a.getAttribute('href')])")
+        assert links[0] == ["PostgreSQL", "/?topic=postgresql"] and len(links) == 5
+        x.page.click("#panel .didyoumean a >> nth=0")
+        x.settle()
+        assert x.query == "/?topic=postgresql" and x.page.text_content("#panel h2") == "PostgreSQL"
+        assert x.errors == [] and x.outside == []
+    finally:
+        x.close()
+
+
+def test_the_compare_view_shows_percentages_both_cases_and_draws_the_chain(browser, data_server):
+    _, c = data_server.get("/api/compare?a=mysql&b=sqlite")
+    assert c["prediction"] == {"pick": "mysql", "pick_name": "MySQL", "probability": 0.5973}
+    x = Explorer(browser, data_server, "/?a=mysql&b=sqlite")
+    try:
+        assert x.page.text_content("#panel p.prob") == "pick: MySQL, 60% likely (SQLite 40%)"
+        assert x.js("[...document.querySelectorAll('#panel .side')].map(d => d.dataset.side)") == ["mysql", "sqlite"]
+        assert x.js("[...document.querySelectorAll('#panel .side')].map(d => d.querySelector('h3').textContent)") == \
+            ["The case for MySQL", "The case for SQLite"]
+        assert all(x.js("[...document.querySelectorAll('#panel .side')].map(d => d.querySelectorAll('li').length > 0)"))
+        # the chain MySQL beat PostgreSQL beat SQLite, and the common opponent PostgreSQL, drawn as links
+        assert x.js("explorer.highlighted()") == ["hl|chain0|postgresql|mysql", "hl|chain0|sqlite|postgresql",
+                                                   "hl|common|mysql|postgresql", "hl|common|sqlite|postgresql"]
+        assert {"mysql", "sqlite", "postgresql"} <= set(x.js("explorer.shownNodes()"))
+        assert x.errors == [] and x.outside == []
+    finally:
+        x.close()
+
+
+def test_markup_in_names_stays_inert_on_the_start_page(browser, tmp_path):
+    name = f"Alpha {IMG}"
+    folder = write_corpus(tmp_path / "payload", {
+        "ab.txt": render_comparison(name, "Beta", name, descriptions={name: f"Developers should use it {SCRIPT} here"},
+                                    pros={name: [f"Fast builds {IMG} for everyone here"]}),
+    })
+    out = tmp_path / "out"
+    build([folder], out)
+    with Server(out) as s:
+        x = Explorer(browser, s)
+        try:
+            labels = x.js("[...document.querySelectorAll('#legend ul.communities .name')].map(e => e.textContent)")
+            assert any(IMG in label for label in labels)
+            slug = s.get("/api/names?q=alpha")[1]["results"][0]["slug"]
+            assert [r for r in _completions(x, "onerror", slug) if r[0] == slug]  # an infix of the name's markup
+            assert x.page.text_content(f'#completions li[data-slug="{slug}"] span') == name
+            assert x.js("document.querySelectorAll('img, #panel script, #legend script').length") == 0
+            assert x.js("window.__pwned") is None
+            assert x.errors == [] and x.outside == []
+        finally:
+            x.close()
+
+
+def test_overview_api_is_the_build_s_file(data_server, tmp_path):
+    """serve answers /api/overview with the file the build wrote, byte for byte."""
+    status, headers, body = data_server.request("/api/overview")
+    assert status == 200 and headers["content-type"].startswith("application/json")
+    out = data_server.args[data_server.args.index("--out") + 1]
+    with open(f"{out}/pickgraph-overview.json", "rb") as fh:
+        assert body == fh.read()
+    assert json.loads(body)["fingerprint"] == json.loads(open(f"{out}/pickgraph-build.json").read())["inputs_digest"]
