@@ -130,3 +130,81 @@ def test_a_query_after_an_edit_reads_only_the_changed_page(tmp_path, pages, monk
     assert r.exit_code == 0 and json.loads(r.stdout)["picks"] == {"django": 0, "flask": 1}
     # the duplicate's second copy and the rejected page are read again too: only pages are kept
     assert sorted(read) == ["broken.txt", "django-vs-flask.txt", "redis-vs-memcached.txt"]
+
+
+# ------------------------------------------------------------- the accumulator takes a page out again --
+
+def _parsed(name: str, text: str):
+    from graph.read import parse_text
+
+    return parse_text(text, name)
+
+
+def _fold(pages, remove=()):
+    """An accumulator of ``pages`` (added in sha256 order, as a build adds them), then ``remove`` taken out."""
+    from graph.kg.facts import Accumulator, page_facts
+
+    acc = Accumulator()
+    for p in sorted(pages, key=lambda p: p.sha256):
+        acc.add(p, page_facts(p, str.lower))
+    for p in remove:
+        acc.remove(p, page_facts(p, str.lower))
+    return acc
+
+
+def test_the_accumulator_removes_a_page_as_if_it_had_never_been_added():
+    from graph.kg.graph import graph_of
+    from graph.read.records import ReadReport
+    from graph.resolve.names import Resolver
+
+    won = _parsed("a.txt", render_comparison("Redis", "Memcached", "Redis", related={"Redis": ["caching"]}))
+    lost = _parsed("b.txt", render_comparison("Memcached", "Redis", "Memcached", related={"Memcached": ["caching"]}))
+    defs = [_parsed(f"redis-{i}.txt", render_topic_page("Redis", f"Definition {i}.", kind="tool",
+                                                          alternatives=["Valkey"])) for i in (1, 2)]
+    newest, older = sorted(defs, key=lambda p: p.sha256, reverse=True)  # the greatest sha256's definition wins
+    every = [won, lost, *defs]
+
+    acc = _fold(every)
+    assert acc.summary()["contested_pairs"] == 1 and acc.topic("redis") == (newest.definition, "tool")
+    assert acc.links[("related-to", "memcached", "caching")] == 1
+
+    acc = _fold(every, remove=[lost, newest])
+    assert acc.summary() == {"documents": 2, "comparison_pages": 1, "topic_pages": 1, "duplicates": 0,
+                             "rejected": 0, "topics": 4, "comparisons": 1, "related_edges": 1,
+                             "alternative_edges": 1, "contested_pairs": 0}
+    assert acc.topic("redis") == (older.definition, "tool")
+    assert dict(acc.links) == {("related-to", "redis", "caching"): 1, ("alternative-to", "redis", "valkey"): 1}
+    assert acc.first_doc == {("related-to", "redis", "caching"): (won.sha256, "a.txt"),
+                             ("alternative-to", "redis", "valkey"): (older.sha256, "redis-1.txt"
+                                                                     if older is defs[0] else "redis-2.txt")}
+    assert dict(acc.degree) == {"redis": 3, "memcached": 1, "caching": 1, "valkey": 1}
+    assert {t: sorted(m) for t, m in acc.mentions.items()} == {
+        "redis": sorted([won.sha256, older.sha256]), "memcached": [won.sha256]}
+    assert sorted(acc.nodes) == ["caching", "memcached", "redis", "valkey"]
+
+    # and what it makes is what a fold of the remaining pages alone makes, order and all
+    fresh = _fold([won, older])
+    assert acc.node_order() == fresh.node_order() and acc.edge_order() == fresh.edge_order()
+    assert acc.summary() == fresh.summary() and acc.versus == fresh.versus
+
+    def graph(a):
+        ident = Resolver().resolve()
+        return graph_of(a, ident, {}, ReadReport(pages=[won, older]))
+
+    G, H = graph(acc), graph(fresh)
+    assert list(G.nodes(data=True)) == list(H.nodes(data=True))
+    assert list(G.edges(keys=True, data=True)) == list(H.edges(keys=True, data=True))
+
+
+def test_removing_every_page_leaves_an_empty_accumulator_and_a_stranger_is_refused():
+    from graph.kg.facts import Accumulator, page_facts
+
+    one = _parsed("a.txt", render_comparison("Go", "Rust", "Rust", related={"Go": ["concurrency"]}))
+    acc = _fold([one], remove=[one])
+    assert acc.summary() == Accumulator().summary() and acc.nodes == {} and acc.edges == []
+    assert dict(acc.links) == {} and dict(acc.degree) == {} and acc.first_doc == {} and acc.versus == []
+    with pytest.raises(KeyError, match="a.txt: not a page of this accumulator"):
+        acc.remove(one, page_facts(one, str.lower))
+    with pytest.raises(ValueError, match="per_document=True"):
+        Accumulator(per_document=False).remove(one, page_facts(one, str.lower))
+
