@@ -208,3 +208,49 @@ def test_removing_every_page_leaves_an_empty_accumulator_and_a_stranger_is_refus
     with pytest.raises(ValueError, match="per_document=True"):
         Accumulator(per_document=False).remove(one, page_facts(one, str.lower))
 
+
+# ------------------------------------------------------------------- kept document blocks --
+
+def test_a_rebuild_spells_again_only_the_blocks_whose_names_now_resolve_otherwise(tmp_path, monkeypatch):
+    """Turtle and TriG reuse the last build's document blocks, but not one whose names a new page re-resolves."""
+    from graph.rdf import turtle
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "postgres-vs-mysql.txt").write_text(render_comparison("Postgres", "MySQL", "Postgres"), encoding="utf-8")
+    (pages / "redis-vs-memcached.txt").write_text(render_comparison("Redis", "Memcached", "Redis"), encoding="utf-8")
+    (pages / "go-vs-rust.txt").write_text(render_comparison("Go", "Rust", "Rust"), encoding="utf-8")
+    formats = ("-f", "turtle", "-f", "trig")
+    inc, cold = tmp_path / "inc", tmp_path / "cold"
+    _build(inc, pages, *formats)
+
+    spelt = []
+    real = turtle.document_block
+    monkeypatch.setattr(turtle, "document_block",
+                        lambda page, *a, **k: spelt.append(os.path.basename(page.path)) or real(page, *a, **k))
+    # a topic page that makes "Postgres" an alias of PostgreSQL, and an edited page
+    (pages / "postgresql.txt").write_text(render_topic_page("PostgreSQL", "A relational database.",
+                                                            aliases=["Postgres"]), encoding="utf-8")
+    (pages / "go-vs-rust.txt").write_text(render_comparison("Go", "Rust", "Go"), encoding="utf-8")
+    again = _build(inc, pages, *formats)
+    # per format: the new page, the edited one, and the page whose "Postgres" is now postgresql
+    assert sorted(spelt) == sorted(["postgresql.txt", "go-vs-rust.txt", "postgres-vs-mysql.txt"] * 2)
+    assert again["summary"]["topics"] == 6
+
+    spelt.clear()
+    full = _build(cold, pages, *formats, "--full")
+    assert len(spelt) == 2 * 4 and _same(again) == _same(full)
+    for name in ("pickgraph.ttl", "pickgraph.trig"):
+        assert (inc / name).read_bytes() == (cold / name).read_bytes(), name
+    assert "topic:postgresql" in (inc / "pickgraph.ttl").read_text(encoding="utf-8")
+
+
+def test_damaged_kept_blocks_are_said_and_spelt_again(tmp_path, pages):
+    out, cold = tmp_path / "out", tmp_path / "cold"
+    _build(out, pages)
+    kept = next((out / ".cache").glob("*.turtle-blocks"))
+    kept.write_bytes(kept.read_bytes()[:-10])  # cut short
+    r = CliRunner().invoke(main, ["--out", str(out), "build", str(pages), "--json"])
+    assert r.exit_code == 1 and f"{kept} is cut short or corrupt" in r.stderr
+    _build(cold, pages, "--full")
+    assert (out / "pickgraph.ttl").read_bytes() == (cold / "pickgraph.ttl").read_bytes()

@@ -15,6 +15,7 @@ This module drives the stages above :mod:`graph.build` (it writes the exports of
 from __future__ import annotations
 
 import os
+import pickle
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,10 +25,13 @@ from typing import Any
 import networkx as nx
 
 from graph.build import outdir
-from graph.build.cachefile import user_key
+from graph.build.cachefile import CacheDamaged, damaged, read_sealed, user_key, write_sealed
 from graph.build.documents import paused_gc
-from graph.build.pipeline import BUILD_RECORD, build, cache_path, last_files, record_build, save_cache, write_into
+from graph.build.pipeline import BUILD_RECORD, _code_fingerprint, build, cache_path, last_files, record_build, \
+    save_cache, write_into
 from graph.export.registry import DEFAULT_FORMATS, export_many
+from graph.rdf.syntaxes import BY_BLOCK
+from graph.rdf.turtle import Fragments
 from graph.read.files import DEFAULT_MAX_BYTES
 from graph.read.records import PickgraphError, Rejection
 
@@ -157,7 +161,9 @@ def _graph_into(staging: Path, paths, formats, aliases, jobs, progress, strict, 
     def models() -> None:
         _save_models(G, staging, paths)
 
-    export_many(G, formats, staging, also=[cache, models])
+    options = {fmt: {"fragments": _fragments(staging, reuse, paths, fmt, notify)} for fmt in formats
+               if fmt in BY_BLOCK}
+    export_many(G, formats, staging, also=[cache, models], options=options)
     return G, {
         "ok": not report.rejections,
         "summary": G.graph["summary"],
@@ -168,6 +174,39 @@ def _graph_into(staging: Path, paths, formats, aliases, jobs, progress, strict, 
         "changed_during_build": changed,
         "inputs_digest": G.graph["fingerprint"],
     }
+
+
+#: the first bytes of a file of kept document blocks (:class:`graph.rdf.turtle.Fragments`)
+BLOCKS_MAGIC = b"pickgraph-blocks 1\n"
+#: the modules that spell a block: blocks kept by other code are spelt again
+BLOCK_CODE = ("read/records.py", "rdf/vocab.py", "rdf/mapping.py", "rdf/turtle.py")
+
+
+def blocks_path(cache: str | os.PathLike[str], syntax: str) -> Path:
+    """Beside a query cache: the document blocks of its build's ``syntax`` export, kept for the next build."""
+    return Path(cache).with_suffix(f".{syntax}-blocks")
+
+
+def _fragments(staging: Path, reuse: Path | None, paths, syntax: str, notify) -> Fragments:
+    """The blocks the last build kept (none for ``--full``), and where this build keeps its own."""
+    code = _code_fingerprint(BLOCK_CODE)
+    old = {}
+    if reuse is not None:
+        try:
+            saved = read_sealed(blocks_path(reuse, syntax), BLOCKS_MAGIC)
+            if saved is not None and saved[0] == code:
+                old = saved[1]
+        except CacheDamaged as exc:
+            notify(damaged(exc))
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError):
+            pass  # made by other code: every block is spelt again
+
+    def save(blocks: dict) -> None:
+        target = blocks_path(cache_path(staging, paths), syntax)
+        target.parent.mkdir(exist_ok=True)
+        write_sealed(target, BLOCKS_MAGIC, (code, blocks))
+
+    return Fragments(old, save)
 
 
 def _save_models(G: nx.MultiDiGraph, staging: Path, paths) -> None:
