@@ -144,7 +144,7 @@ def _fold(pages, remove=()):
     """An accumulator of ``pages`` (added in sha256 order, as a build adds them), then ``remove`` taken out."""
     from graph.kg.facts import Accumulator, page_facts
 
-    acc = Accumulator()
+    acc = Accumulator(removable=True)
     for p in sorted(pages, key=lambda p: p.sha256):
         acc.add(p, page_facts(p, str.lower))
     for p in remove:
@@ -202,11 +202,14 @@ def test_removing_every_page_leaves_an_empty_accumulator_and_a_stranger_is_refus
     one = _parsed("a.txt", render_comparison("Go", "Rust", "Rust", related={"Go": ["concurrency"]}))
     acc = _fold([one], remove=[one])
     assert acc.summary() == Accumulator().summary() and acc.nodes == {} and acc.edges == []
+    assert dict(acc.met) == {} and dict(acc.link_docs) == {} and dict(acc.all_definitions) == {}
     assert dict(acc.links) == {} and dict(acc.degree) == {} and acc.first_doc == {} and acc.versus == []
     with pytest.raises(KeyError, match="a.txt: not a page of this accumulator"):
         acc.remove(one, page_facts(one, str.lower))
+    with pytest.raises(ValueError, match="removable=True"):
+        Accumulator().remove(one, page_facts(one, str.lower))
     with pytest.raises(ValueError, match="per_document=True"):
-        Accumulator(per_document=False).remove(one, page_facts(one, str.lower))
+        Accumulator(per_document=False, removable=True)
 
 
 # ------------------------------------------------------------------- kept document blocks --

@@ -118,8 +118,11 @@ class Accumulator:
     grows with topics and comparisons, not with the text of the pages.
     """
 
-    def __init__(self, per_document: bool = True):
+    def __init__(self, per_document: bool = True, removable: bool = False):
+        if removable and not per_document:
+            raise ValueError("only an accumulator kept per document (per_document=True) can remove a page")
         self.per_document = per_document
+        self.removable = removable
         self.kinds: Counter[str] = Counter()  # "comparison" / "topic" pages
         self.nodes: dict[str, None] = {}  # topics in the order met (a graph's node order)
         #: ``(u, v, pick, doc, title, path)`` of every comparison
@@ -133,8 +136,9 @@ class Accumulator:
         self.definitions: dict[str, tuple[str, str, str]] = {}  # topic → (doc, definition, kind) of the greatest doc
         self.edges: list[tuple[str, str, str, dict[str, Any]]] = []  # per document only
         self.warnings: list[dict[str, Any]] = []
-        # per document only, so that a page can be taken out again (:meth:`remove`): where each topic was
-        # met (doc → first index in its nodes), each link's documents, each topic page's definition
+        # ``removable`` only (a fresh fold need not pay for them), so that a page can be taken out again
+        # (:meth:`remove`): where each topic was met (doc → first index in its nodes), each link's
+        # documents, each topic page's definition
         self.met: dict[str, dict[str, int]] = defaultdict(dict)
         self.link_docs: dict[tuple[str, str, str], set[tuple[str, str]]] = defaultdict(set)
         self.all_definitions: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
@@ -146,7 +150,8 @@ class Accumulator:
         self.kinds["comparison" if isinstance(page, Comparison) else "topic"] += 1
         self.warnings += [{"path": path, "line": line, "reason": w} for line, w in facts["warnings"]]
         self.nodes.update(dict.fromkeys(facts["nodes"]))
-        if self.per_document:
+        removable = self.removable
+        if removable:
             for i, t in enumerate(facts["nodes"]):
                 self.met[t].setdefault(sha, i)
         for t in set(facts["mentions"]):
@@ -161,7 +166,7 @@ class Accumulator:
                 self.descriptions[t] = (text, sha)
         if facts["definition"]:
             t, definition, kind = facts["definition"]
-            if self.per_document:
+            if removable:
                 self.all_definitions[t][sha] = (definition, kind)
             if t not in self.definitions or sha > self.definitions[t][0]:
                 self.definitions[t] = (sha, definition, kind)
@@ -173,7 +178,7 @@ class Accumulator:
             else:
                 pair = (d["kind"], u, v)
                 self.links[pair] += 1
-                if self.per_document:
+                if removable:
                     self.link_docs[pair].add((sha, path))
                 if pair not in self.first_doc or (sha, path) < self.first_doc[pair]:
                     self.first_doc[pair] = (sha, path)
@@ -183,20 +188,21 @@ class Accumulator:
     def remove(self, page: Comparison | TopicPage, facts: dict[str, Any]) -> None:
         """Take out one page :meth:`add` folded in (with the same facts): as if it had never been added.
 
-        Only an accumulator kept per document can forget a page (the counts of the
-        streaming build do not say which page chose a topic's first description).
+        Only an accumulator made ``removable`` can forget a page: it keeps where each
+        topic, link and definition came from (the counts of the streaming build do not
+        say which page chose a topic's first description).
         After removals, :meth:`node_order` and :meth:`edge_order` give the order a
         fresh fold of the remaining pages in sha256 order gives.
 
         >>> from graph.read import parse_text, EXAMPLE
         >>> page = parse_text(EXAMPLE, "ex.txt")
-        >>> acc = Accumulator()
+        >>> acc = Accumulator(removable=True)
         >>> acc.add(page, page_facts(page, str.lower)); acc.remove(page, page_facts(page, str.lower))
         >>> acc.summary()["documents"], acc.nodes, acc.edges
         (0, {}, [])
         """
-        if not self.per_document:
-            raise ValueError("only an accumulator kept per document (per_document=True) can remove a page")
+        if not self.removable:
+            raise ValueError("only an accumulator made with removable=True can remove a page")
         sha, path = page.sha256, page.path
         if not facts["nodes"] or sha not in self.met.get(facts["nodes"][0], ()):  # every page names a topic
             raise KeyError(f"{path}: not a page of this accumulator")
@@ -258,7 +264,7 @@ class Accumulator:
 
     def merge(self, other: Accumulator) -> None:
         """Fold in another accumulator of the same kind (a chunk of pages summed elsewhere)."""
-        if other.per_document != self.per_document:
+        if (other.per_document, other.removable) != (self.per_document, self.removable):
             raise ValueError("cannot merge accumulators of different kinds")
         self.kinds.update(other.kinds)
         self.warnings += other.warnings
