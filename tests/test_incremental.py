@@ -215,7 +215,8 @@ def test_removing_every_page_leaves_an_empty_accumulator_and_a_stranger_is_refus
 # ------------------------------------------------------------------- kept document blocks --
 
 def test_a_rebuild_spells_again_only_the_blocks_whose_names_now_resolve_otherwise(tmp_path, monkeypatch):
-    """Turtle and TriG reuse the last build's document blocks, but not one whose names a new page re-resolves."""
+    """Turtle, TriG and GraphML reuse the last build's blocks, but not one whose names a new page re-resolves."""
+    from graph.export import graphml
     from graph.rdf import turtle
 
     pages = tmp_path / "pages"
@@ -223,7 +224,7 @@ def test_a_rebuild_spells_again_only_the_blocks_whose_names_now_resolve_otherwis
     (pages / "postgres-vs-mysql.txt").write_text(render_comparison("Postgres", "MySQL", "Postgres"), encoding="utf-8")
     (pages / "redis-vs-memcached.txt").write_text(render_comparison("Redis", "Memcached", "Redis"), encoding="utf-8")
     (pages / "go-vs-rust.txt").write_text(render_comparison("Go", "Rust", "Rust"), encoding="utf-8")
-    formats = ("-f", "turtle", "-f", "trig")
+    formats = ("-f", "turtle", "-f", "trig", "-f", "graphml")
     inc, cold = tmp_path / "inc", tmp_path / "cold"
     _build(inc, pages, *formats)
 
@@ -231,6 +232,9 @@ def test_a_rebuild_spells_again_only_the_blocks_whose_names_now_resolve_otherwis
     real = turtle.document_block
     monkeypatch.setattr(turtle, "document_block",
                         lambda page, *a, **k: spelt.append(os.path.basename(page.path)) or real(page, *a, **k))
+    edges = []
+    real_edge = graphml.edge
+    monkeypatch.setattr(graphml, "edge", lambda u, v, *a: edges.append((u, v)) or real_edge(u, v, *a))
     # a topic page that makes "Postgres" an alias of PostgreSQL, and an edited page
     (pages / "postgresql.txt").write_text(render_topic_page("PostgreSQL", "A relational database.",
                                                             aliases=["Postgres"]), encoding="utf-8")
@@ -239,11 +243,13 @@ def test_a_rebuild_spells_again_only_the_blocks_whose_names_now_resolve_otherwis
     # per format: the new page, the edited one, and the page whose "Postgres" is now postgresql
     assert sorted(spelt) == sorted(["postgresql.txt", "go-vs-rust.txt", "postgres-vs-mysql.txt"] * 2)
     assert again["summary"]["topics"] == 6
+    assert sorted(edges) == [("go", "rust"), ("postgresql", "mysql")]  # redis–memcached's element kept
 
     spelt.clear()
+    edges.clear()
     full = _build(cold, pages, *formats, "--full")
-    assert len(spelt) == 2 * 4 and _same(again) == _same(full)
-    for name in ("pickgraph.ttl", "pickgraph.trig"):
+    assert len(spelt) == 2 * 4 and len(edges) == 3 and _same(again) == _same(full)
+    for name in ("pickgraph.ttl", "pickgraph.trig", "pickgraph.graphml"):
         assert (inc / name).read_bytes() == (cold / name).read_bytes(), name
     assert "topic:postgresql" in (inc / "pickgraph.ttl").read_text(encoding="utf-8")
 

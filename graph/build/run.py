@@ -29,6 +29,7 @@ from graph.build.cachefile import CacheDamaged, damaged, read_sealed, user_key, 
 from graph.build.documents import paused_gc
 from graph.build.pipeline import BUILD_RECORD, _code_fingerprint, build, cache_path, last_files, record_build, \
     save_cache, write_into
+from graph.export.graphml import KeptEdges
 from graph.export.registry import DEFAULT_FORMATS, export_many
 from graph.rdf.syntaxes import BY_BLOCK
 from graph.rdf.turtle import Fragments
@@ -162,7 +163,7 @@ def _graph_into(staging: Path, paths, formats, aliases, jobs, progress, strict, 
         _save_models(G, staging, paths)
 
     options = {fmt: {"fragments": _fragments(staging, reuse, paths, fmt, notify)} for fmt in formats
-               if fmt in BY_BLOCK}
+               if fmt in KEPT}
     export_many(G, formats, staging, also=[cache, models], options=options)
     return G, {
         "ok": not report.rejections,
@@ -176,10 +177,15 @@ def _graph_into(staging: Path, paths, formats, aliases, jobs, progress, strict, 
     }
 
 
-#: the first bytes of a file of kept document blocks (:class:`graph.rdf.turtle.Fragments`)
+#: the first bytes of a file of kept blocks of an export
 BLOCKS_MAGIC = b"pickgraph-blocks 1\n"
-#: the modules that spell a block: blocks kept by other code are spelt again
-BLOCK_CODE = ("read/records.py", "rdf/vocab.py", "rdf/mapping.py", "rdf/turtle.py")
+#: the exports whose blocks a build keeps for the next: format → (what keeps them, the modules that
+#: spell them; blocks kept by other code are spelt again)
+KEPT: dict[str, tuple[type, tuple[str, ...]]] = {
+    **{syntax: (Fragments, ("read/records.py", "rdf/vocab.py", "rdf/mapping.py", "rdf/turtle.py"))
+       for syntax in BY_BLOCK},
+    "graphml": (KeptEdges, ("export/graphml.py",)),
+}
 
 
 def blocks_path(cache: str | os.PathLike[str], syntax: str) -> Path:
@@ -187,9 +193,10 @@ def blocks_path(cache: str | os.PathLike[str], syntax: str) -> Path:
     return Path(cache).with_suffix(f".{syntax}-blocks")
 
 
-def _fragments(staging: Path, reuse: Path | None, paths, syntax: str, notify) -> Fragments:
-    """The blocks the last build kept (none for ``--full``), and where this build keeps its own."""
-    code = _code_fingerprint(BLOCK_CODE)
+def _fragments(staging: Path, reuse: Path | None, paths, syntax: str, notify) -> Fragments | KeptEdges:
+    """The blocks the last build kept of an export (none for ``--full``), and where this build keeps its own."""
+    keeper, modules = KEPT[syntax]
+    code = _code_fingerprint(modules)
     old = {}
     if reuse is not None:
         try:
@@ -206,7 +213,7 @@ def _fragments(staging: Path, reuse: Path | None, paths, syntax: str, notify) ->
         target.parent.mkdir(exist_ok=True)
         write_sealed(target, BLOCKS_MAGIC, (code, blocks))
 
-    return Fragments(old, save)
+    return keeper(old, save)
 
 
 def _save_models(G: nx.MultiDiGraph, staging: Path, paths) -> None:
