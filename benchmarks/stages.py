@@ -1,8 +1,9 @@
 """Where ``pickgraph build`` spends its time: each stage run alone, one after another, in one process.
 
 ``python -m benchmarks.stages CORPUS [--out DIR]`` prints one JSON object: seconds of
-reading (parallel parse), resolving names, building the graph, each default export
-and the cache, and the total of the stages. ``build`` itself runs the exports and the
+reading (parallel parse), resolving names, building the graph, each default export,
+the cache and the models (the fit and the suggestion index the build saves), and the
+total of the stages. ``build`` itself runs the exports and the
 cache side by side in forked processes, so its wall time is less than this total; the
 per-stage figures say which stage to make faster.
 """
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     from graph.read import read_paths
     from graph.resolve.names import AliasFile
     from graph.build.documents import paused_gc
+    from graph.query.models import Models
 
     out = args.out or tempfile.mkdtemp(prefix="pickgraph-stages-")
     seconds: dict[str, float] = {}
@@ -49,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         for fmt in DEFAULT_FORMATS:
             timed(f"export {fmt}", export, G, fmt, out_dir=out)
         timed("cache", save_cache, G, out, [args.corpus])
+        models = Models(G)
+        timed("models: fit", lambda: models.fit)
+        timed("models: suggestion index", lambda: models.index)
     print(json.dumps({"corpus": args.corpus, "pages": len(report.pages), "seconds": seconds,
                       "total_s": round(sum(seconds.values()), 3)}, indent=1))
     return 0
