@@ -141,7 +141,8 @@ def test_stages_times_every_stage_of_a_build(tiny_corpus, tmp_path, capsys):
     assert stages([str(tiny_corpus), "--out", str(tmp_path / "out")]) == 0
     result = json.loads(capsys.readouterr().out)
     assert list(result["seconds"]) == ["snapshot inputs", "read (parse, all cores)", "resolve names", "graph", "export graphml",
-                                       "export turtle", "export ontology", "export html", "cache"]
+                                       "export turtle", "export ontology", "export html", "cache",
+                                       "models: fit", "models: suggestion index"]
     assert result["pages"] == 6 and result["total_s"] == round(sum(result["seconds"].values()), 3)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".cache", "pickgraph-ontology.ttl",
                                                                      "pickgraph.graphml", "pickgraph.html", "pickgraph.ttl"]
