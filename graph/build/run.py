@@ -162,7 +162,9 @@ def _graph_into(staging: Path, paths, formats, aliases, jobs, progress, strict, 
     def models() -> None:
         _save_models(G, staging, paths)
 
-    options = {fmt: {"fragments": _fragments(staging, reuse, paths, fmt, notify)} for fmt in formats
+    # blocks are kept only beside a cache: a graph of inputs that changed while read leaves nothing cached
+    keep = bool(G.graph["fingerprint"])
+    options = {fmt: {"fragments": _fragments(staging, reuse, paths, fmt, notify, keep)} for fmt in formats
                if fmt in KEPT}
     export_many(G, formats, staging, also=[cache, models], options=options)
     return G, {
@@ -193,8 +195,9 @@ def blocks_path(cache: str | os.PathLike[str], syntax: str) -> Path:
     return Path(cache).with_suffix(f".{syntax}-blocks")
 
 
-def _fragments(staging: Path, reuse: Path | None, paths, syntax: str, notify) -> Fragments | KeptEdges:
-    """The blocks the last build kept of an export (none for ``--full``), and where this build keeps its own."""
+def _fragments(staging: Path, reuse: Path | None, paths, syntax: str, notify, keep: bool) -> Fragments | KeptEdges:
+    """The blocks the last build kept of an export (none for ``--full``), and where this build keeps its own
+    (nowhere unless ``keep``)."""
     keeper, modules = KEPT[syntax]
     code = _code_fingerprint(modules)
     old = {}
@@ -213,7 +216,7 @@ def _fragments(staging: Path, reuse: Path | None, paths, syntax: str, notify) ->
         target.parent.mkdir(exist_ok=True)
         write_sealed(target, BLOCKS_MAGIC, (code, blocks))
 
-    return keeper(old, save)
+    return keeper(old, save if keep else None)
 
 
 def _save_models(G: nx.MultiDiGraph, staging: Path, paths) -> None:
