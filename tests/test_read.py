@@ -113,14 +113,14 @@ def test_page_truncated_after_both_cards_is_accepted_with_a_warning():
     text = page().split("\n\nThe Verdict")[0]
     p = parse_text(text)
     assert p.pick == "Rust" and p.verdict == ()
-    assert p.warnings == ("truncated: the page ends after the cards (no verdict, no bottom line)",)
+    assert p.warnings == ("truncated: the page ends at line 39; missing the verdict, the bottom line",)
 
 
 def test_page_truncated_inside_the_verdict_is_accepted_with_a_warning():
     text = page().split("\n\n🧊\nThe Bottom Line")[0]
     p = parse_text(text)
     assert p.pick == "Rust" and len(p.verdict) == 2
-    assert p.warnings == ("truncated: the page ends inside the verdict (no bottom line)",)
+    assert p.warnings == ("truncated: the page ends at line 45; missing the bottom line",)
 
 
 def test_topic_page():
@@ -162,11 +162,20 @@ def test_no_comparison_title():
     assert line == 2 and "no comparison title" in reason
 
 
-def test_cut_before_the_second_card_is_complete():
-    text = page().split("\n\nRust\n\nNice Pick")[0] + "\n\nRust\n\nNice Pick\n\nDevelopers should"
+def test_cut_inside_the_second_card_keeps_the_pick_the_headline_and_badge_agree_on():
+    text = page().split("\n\nRust\n\nNice Pick")[0] + "\n\nRust\n\nNice Pick\n\nDevelopers should cho"
+    p = parse_text(text)
+    assert (p.pick, [(c.name, c.complete, c.badge) for c in p.cards]) == ("Rust", [("Go", True, False), ("Rust", False, True)])
+    assert p.card("Rust").description == "Developers should…"
+    assert p.warnings == ("truncated: the page ends at line 30; missing the end of the card of 'Rust', the verdict, "
+                          "the bottom line",)
+
+
+def test_cut_before_the_winner_s_badge_cannot_read_the_pick():
+    text = page().split("\n\nRust\n\nNice Pick")[0] + "\n\nRust\n\nNice Pi"
     line, reason = reject(text)
-    assert line == text.count("\n") + 1
-    assert reason == "page ends before the card of 'Rust' is complete; a page needs both cards"
+    assert (line, reason) == (28, "the page is cut off at line 28 before its pick can be read: only the headline "
+                                  "names 'Rust'; a cut page needs the headline and the winner's badge")
 
 
 def test_cut_before_any_card():

@@ -118,7 +118,7 @@ def build(
     return G, report
 
 
-def _code_fingerprint(names: Sequence[str] = ("read/records.py", "read/parse.py", "read/files.py",
+def _code_fingerprint(names: Sequence[str] = ("read/records.py", "read/parse.py", "read/files.py", "read/copies.py",
                                                 "resolve/names.py", "kg/graph.py", "build/documents.py",
                                                 "build/pipeline.py")) -> str:
     """The modules whose classes a cached graph pickles: a cache made by other code is stale."""

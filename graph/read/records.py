@@ -75,6 +75,91 @@ def clean_reason(text: str) -> str:
     return t.rstrip(" ,;:")
 
 
+def name_key(text: str) -> str:
+    """How the reader compares names: case, hyphens and runs of spaces do not count,
+    because real pages write one topic ``Write-Back Caching`` and ``write back caching``.
+
+    >>> name_key("  Write-Back   Caching"), name_key("CI/CD")
+    ('write back caching', 'ci/cd')
+    """
+    return " ".join(text.replace("-", " ").split()).casefold()
+
+
+_OPENING_PAIR = re.compile(r"^(?P<first>[^()]{1,80}?)\s+\((?P<second>[^()]{1,80})\)")
+
+
+def opening_pair(text: str) -> tuple[str, str] | None:
+    """The two names a definition opens with, ``Long Name (ABBR)`` or ``ABBR (Long Name)``,
+    when the shorter is an acronym of the longer (:func:`is_acronym`); else None.
+
+    >>> opening_pair("Client-Side Rendering (CSR) is a way to build pages in the browser")
+    ('Client-Side Rendering', 'CSR')
+    >>> opening_pair("XYZ (Xtra Yield Zoning) is an authorization model"), opening_pair("Rust (the language) is fast")
+    (('XYZ', 'Xtra Yield Zoning'), None)
+    """
+    m = _OPENING_PAIR.match(text)
+    if m is None:
+        return None
+    first, second = m["first"].strip(), m["second"].strip()
+    short, long_ = sorted((first, second), key=len)
+    return (first, second) if is_acronym(short, long_) else None
+
+
+def is_acronym(short: str, long_: str) -> bool:
+    """Whether ``short`` (one word, at least two capitals) is made of the initials of ``long_``'s
+    words, each word giving its first letter and maybe more of its letters in order
+    (``OLAP``: On-Line Analytical Processing; a final ``s`` may pluralise it).
+
+    >>> is_acronym("CSR", "Client-Side Rendering"), is_acronym("OLAP", "Online Analytical Processing")
+    (True, True)
+    >>> is_acronym("K8s", "Kubernetes"), is_acronym("SSR", "Client-Side Rendering")
+    (False, False)
+    """
+    if " " in short.strip() or sum(c.isupper() for c in short) < 2:
+        return False
+    letters = short.casefold().removesuffix("s") if short.endswith("s") else short.casefold()
+    words = [w for w in re.split(r"[^0-9a-z]+", long_.casefold()) if w]
+    if not 1 < len(words) <= 8 or not letters.isalnum():
+        return False
+
+    def fits(i: int, j: int) -> bool:  # letters[i:] from words[j:], each word starting one letter or more
+        if j == len(words):
+            return i == len(letters)
+        if i == len(letters) or letters[i] != words[j][0]:
+            return False
+        k, w = i + 1, words[j][1:]
+        options = [k]
+        for c in w:  # more letters of the same word, in order
+            if k < len(letters) and c == letters[k]:
+                k += 1
+                options.append(k)
+        return any(fits(o, j + 1) for o in options)
+
+    return fits(0, 0)
+
+
+#: How the one warning of a page cut off before its bottom line starts.
+TRUNCATED = "truncated:"
+#: How a text cut off mid-sentence ends.
+ELLIPSIS = "…"
+
+
+def cut_text(text: str) -> str:
+    """A sentence cut off mid-word, ended at its last whole word with ``…``: a saved page
+    cut at a fixed size stops anywhere, and half a word reads as a wrong word.
+
+    >>> cut_text("You want it keeps the history linear and easy to rev")
+    'You want it keeps the history linear and easy to…'
+    >>> cut_text("Short"), cut_text("Already cut…")
+    ('Short…', 'Already cut…')
+    """
+    t = text.rstrip()
+    if t.endswith(ELLIPSIS):
+        return t
+    head, sep, _ = t.rpartition(" ")
+    return (head.rstrip(" ,;:-(") if sep else t) + ELLIPSIS
+
+
 @dataclass(frozen=True, slots=True)
 class Card(_Record):
     """One topic's card on a comparison page."""
@@ -87,6 +172,7 @@ class Card(_Record):
     cons: tuple[Bullet, ...] = ()
     related: tuple[str, ...] = ()
     related_line: int = 0
+    #: False for the last card of a page cut off inside it (it holds what the page does)
     complete: bool = False
 
 
@@ -116,8 +202,15 @@ class Comparison(_Record):
     verdict: tuple[VerdictLine, ...] = ()
     bottom_line: str = ""
     warnings: tuple[str, ...] = ()
+    #: the verdict's paragraph when it has no ``Use X if:`` lines (the "purposes" verdict): not a reason for the pick
+    verdict_note: str = ""
 
     page_type = "comparison"
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the page was cut off before its bottom line (its first warning says so)."""
+        return bool(self.warnings) and self.warnings[0].startswith(TRUNCATED)
 
     def card(self, name: str) -> Card:
         """The card of the topic called ``name`` (case-insensitive)."""
