@@ -29,6 +29,7 @@ from graph.build.cachefile import CacheDamaged, damaged, read_sealed, user_key, 
 from graph.build.documents import paused_gc
 from graph.build.pipeline import BUILD_RECORD, _code_fingerprint, build, cache_path, last_files, record_build, \
     save_cache, write_into
+from graph.build.textindex import index_path, write_index
 from graph.export.graphml import KeptEdges
 from graph.export.registry import DEFAULT_FORMATS, export_many
 from graph.rdf.syntaxes import BY_BLOCK
@@ -162,11 +163,15 @@ def _graph_into(staging: Path, paths, formats, aliases, jobs, progress, strict, 
     def models() -> None:
         _save_models(G, staging, paths)
 
+    def search() -> None:  # the full-text index serve opens (graph.build.textindex), beside the cache or not at all
+        if G.graph["fingerprint"] and user_key() is not None:  # save_cache's condition: else serve makes it in memory
+            write_index(G, index_path(cache_path(staging, paths)))
+
     # blocks are kept only beside a cache: a graph of inputs that changed while read leaves nothing cached
     keep = bool(G.graph["fingerprint"])
     options = {fmt: {"fragments": _fragments(staging, reuse, paths, fmt, notify, keep)} for fmt in formats
                if fmt in KEPT}
-    export_many(G, formats, staging, also=[cache, models], options=options)
+    export_many(G, formats, staging, also=[cache, models, search], options=options)
     return G, {
         "ok": not report.rejections,
         "summary": G.graph["summary"],

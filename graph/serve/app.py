@@ -26,10 +26,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from graph.read.records import PickgraphError, TimedOut, UnknownTopic
+from graph.serve.editor import vocabulary, wants_editor
 from graph.serve.origins import middleware as origin_middleware
 from graph.serve.results import GRAPH_TYPES, RESULT_TYPES
 from graph.serve.runner import Answer, QueryRefused, QueryRunner, check_query
+from graph.serve.search import MAX_LIMIT as SEARCH_LIMIT, search_answer
 from graph.serve.state import Build, Live
+from graph.serve.table import BadView, facets, table_csv, table_rows, table_view
 
 #: The HTML export's policy, with 'self' where the export inlines: scripts, styles and fetches
 #: from this server only, nothing from elsewhere, no forms, no framing.
@@ -219,6 +222,9 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
     async def sparql(request: Request) -> Response:
         from graph.sparql import run as sp
 
+        if request.method == "GET" and wants_editor(request.headers.get("accept", ""),
+                                                    list(request.query_params.multi_items())):
+            return html("sparql.html")  # a browser's visit: the editor; protocol requests go on below
         if request.method == "OPTIONS":  # a browser's preflight is answered by the CORS middleware
             return Response(status_code=204, headers={"Allow": "GET, POST, OPTIONS"})
         build = live.current
@@ -246,8 +252,47 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
                                            "Server-Timing": server_timing(timing, time.perf_counter() - began)},
                         media_type=answer.media_type)
 
+    def html(name: str) -> Response:
+        return Response(_asset(name), 200, SECURITY_HEADERS, media_type="text/html")
+
     def page(request: Request) -> Response:
-        return Response(_asset("index.html"), 200, SECURITY_HEADERS, media_type="text/html")
+        return html("index.html")
+
+    # -- full-text search, the topics table, the SPARQL editor's vocabulary (graph/serve/{search,table,editor}.py)
+    def search(request: Request, build: Build) -> Any:
+        return search_answer(build.text, request.query_params.get("q", ""),
+                             _int(request, "limit", 20, 1, SEARCH_LIMIT))
+
+    def view(request: Request, build: Build) -> list[dict[str, Any]]:
+        params = request.query_params
+        community = _int(request, "community", -1, 0, 10**9) if "community" in params else None
+        try:
+            return table_view(table_rows(build.G), params.get("sort", "comparisons"), params.get("order", "desc"),
+                              community, params.get("kind"), params.get("q", ""))
+        except BadView as exc:
+            raise BadRequest(str(exc)) from None
+
+    def table(request: Request, build: Build) -> Any:
+        offset = _int(request, "offset", 0, 0, 10**9)
+        limit = _int(request, "limit", 50, 1, limits.page)
+        rows = view(request, build)
+        return {"total": len(rows), "offset": offset, "limit": limit, "rows": rows[offset:offset + limit],
+                **facets(table_rows(build.G))}
+
+    async def table_download(request: Request) -> Response:
+        fmt, build = request.path_params["fmt"], live.current
+        if fmt not in ("csv", "json"):
+            return Response("not found\n", 404, SECURITY_HEADERS, media_type="text/plain")
+        try:
+            rows = await run_in_threadpool(view, request, build)
+        except PickgraphError as exc:
+            return error_response(exc)
+        body, media = (table_csv(rows).encode(), "text/csv") if fmt == "csv" else (_dumps(rows), "application/json")
+        return Response(body, 200, {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="topics.{fmt}"'},
+                        media_type=media)
+
+    def topics_page(request: Request) -> Response:
+        return html("topics.html")
 
     def asset(request: Request) -> Response:
         name = request.path_params["name"]
@@ -267,6 +312,11 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
         # one topic: at most 15 ms (the biggest hub, k=100); two hubs as a pair 50 ms, twenty 160 ms
         Route("/api/suggest", api(suggest, thread=lambda request: len(request.query_params.getlist("topic")) > 1)),
         Route("/api/neighbours", api(neighbours)),
+        Route("/topics", topics_page),
+        Route("/api/search", api(search)),
+        Route("/api/table", api(table, thread=lambda _request: True)),  # the first view of a build runs Louvain
+        Route("/api/table.{fmt:str}", table_download),
+        Route("/api/vocabulary", api(lambda _request, _build: vocabulary(live.base_iri))),
         Route("/sparql", sparql, methods=["GET", "POST", "OPTIONS"]),
     ]
     # a page elsewhere that rebinds its own name to 127.0.0.1 is refused by its Host header
@@ -359,6 +409,8 @@ def _utf8(body: bytes) -> str:
 # ---------------------------------------------------------------- assets --
 
 _ASSET_TYPES = {"index.html": "text/html", "explorer.js": "text/javascript", "explorer.css": "text/css",
+               "topics.html": "text/html", "topics.js": "text/javascript", "sparql.html": "text/html",
+               "sparql.js": "text/javascript", "pages.css": "text/css",
                 "vis-network.min.js": "text/javascript", "vis-network.css": "text/css"}
 _ASSETS: dict[str, bytes] = {}
 

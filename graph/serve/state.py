@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 import networkx as nx
 
+from graph.build.textindex import load_index
 from graph.read.records import PickgraphError
 from graph.serve.cache import AnswerCache
 from graph.serve.index import TopicIndex
@@ -33,6 +34,7 @@ class Build:
     store: str  # the on-disk SPARQL store, opened read-only by the query processes
     digest: str | None  # the inputs digest of the build record
     models: Any = None  # the graph's Models (fit and suggestion index), made before the build is served
+    text: Any = None  # its full-text index (graph.build.textindex.TextIndex), opened with it
     loaded_at: float = field(default_factory=time.time)
     answers: AnswerCache = field(default_factory=AnswerCache, compare=False, repr=False)  # SPARQL answers
     api_answers: AnswerCache = field(default_factory=AnswerCache, compare=False, repr=False)  # JSON API answers
@@ -96,7 +98,8 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
     models.fit, models.index  # made here, before the build is served: no first request pays seconds for them
     say("opening the SPARQL store (made once per build, from its Turtle export: about a minute at 100,000 pages)")
     store = store_path(G, cache_path(out, inputs.paths), base_iri, out, say)
-    return Build(G, index, store, digest, models, answers=AnswerCache(cache_bytes),
+    text = load_index(G, cache_path(out, inputs.paths))  # this build's own, open before a newer one lands
+    return Build(G, index, store, digest, models, text=text, answers=AnswerCache(cache_bytes),
                  api_answers=AnswerCache(cache_bytes))
 
 
