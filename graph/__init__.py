@@ -12,9 +12,10 @@ from graph.errors import PickgraphError, RejectedDocument, UnknownTopic  # noqa:
 from graph.read.records import Comparison, Rejection, TopicPage  # noqa: E402
 from graph.resolve.names import slugify  # noqa: E402
 from graph.build.pipeline import build as load, load_graph  # noqa: E402
+from graph.build.run import build_into  # noqa: E402
 from graph.kg.graph import find_topic  # noqa: E402
 
 __all__ = [
     "Comparison", "TopicPage", "Rejection", "RejectedDocument", "PickgraphError", "UnknownTopic",
-    "slugify", "load", "load_graph", "find_topic", "__version__",
+    "slugify", "load", "load_graph", "build_into", "find_topic", "__version__",
 ]

@@ -237,3 +237,42 @@ def test_build_of_a_big_graph_writes_exports_and_cache_from_forked_writers(run, 
     r = run("show", "rust", "-c", str(folder), "--json")
     assert r.exit_code == 0 and {c["against"] for c in json.loads(r.stdout)["comparisons"]} == {"go", "zig"}
     assert cache.stat().st_mtime_ns == built  # the cache the child wrote is fresh and used
+
+
+def test_build_into_from_python_makes_the_folder_pickgraph_build_makes(tmp_path, make_corpus):
+    """One build function: the CLI only calls it, so both ways give the same files, byte for byte."""
+    import os
+    import subprocess
+
+    from graph import build_into
+    from conftest import PICKGRAPH
+
+    folder = make_corpus({"a.txt": good(), "b.txt": good("Rust", "Zig", "Zig"), "c.txt": "not a page\n"})
+    cli_out, py_out = tmp_path / "cli", tmp_path / "py"
+    r = subprocess.run([*PICKGRAPH, "--out", str(cli_out), "build", str(folder)],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert r.returncode == 1, r.stderr  # c.txt rejected
+    cwd = os.getcwd()
+    os.chdir(tmp_path)  # the record says where the build was run from: the same place
+    try:
+        built = build_into(py_out, [str(folder)])
+    finally:
+        os.chdir(cwd)
+    assert built.result["ok"] is False and built.result["summary"]["comparisons"] == 2
+    assert built.graph is not None and sorted(built.graph.nodes) == ["concurrency", "go", "memory-safety", "rust",
+                                                                     "zig"]
+
+    def files(out: Path) -> dict[str, bytes]:
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+    cli_files, py_files = files(cli_out), files(py_out)
+    assert sorted(cli_files) == sorted(py_files) == sorted(built.names)
+    # the query cache carries a random token of its own (its store's), so two builds' caches differ anyway
+    assert [n for n in cli_files if cli_files[n] != py_files[n] and not n.startswith(".cache/")] == [
+        "pickgraph-build.json"]
+    records = [json.loads(f["pickgraph-build.json"]) for f in (cli_files, py_files)]
+    for r in records:
+        r["files"] = {n: d for n, d in r["files"].items() if not n.startswith(".cache/")}
+    assert records[0] == records[1]
+    shows = [CliRunner().invoke(main, ["--out", str(o), "show", "Rust", "--json"]) for o in (cli_out, py_out)]
+    assert shows[0].exit_code == 0 and shows[0].stdout == shows[1].stdout

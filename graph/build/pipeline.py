@@ -479,14 +479,11 @@ def load_graph(
         if reason is not None:
             notify(damaged(reason))
             _remove_damaged(out_dir, target)
-        G, _ = build(paths, aliases, progress=progress, max_bytes=max_bytes, reuse=target,
-                     notify=notify)  # unchanged pages: not read again
-        if G.graph.get("fingerprint"):
-            try:
-                write_into(out_dir, lambda staging: save_cache(G, staging, paths, aliases), wait=False)
-            except PickgraphError:
-                pass  # busy, read-only or full: it only costs the next command a rebuild
-        return G
+        # here, not at the top: run.py builds on this module (the one build function calls build and save_cache)
+        from graph.build.run import build_into
+
+        return build_into(out_dir, paths, aliases=aliases, progress=progress, max_bytes=max_bytes, notify=notify,
+                          cache_only=True).graph
 
     for attempt in (1, 2):  # a second look: a build may have been putting a new cache in place meanwhile
         try:

@@ -9,17 +9,15 @@ from pathlib import Path
 
 import click
 
-from graph.build.cachefile import user_key
-from graph.read.files import DEFAULT_MAX_BYTES
-from graph.export.registry import DEFAULT_FORMATS, FORMATS, export, export_many
-
-from graph.build.pipeline import BUILD_RECORD, BUNDLED_CORPUS, build as run_build, cache_path, last_files, record_build, \
-    save_cache
-from graph.build.textindex import index_path, write_index
+from graph.build.outdir import Generation, discard_staged
+from graph.build.pipeline import BUNDLED_CORPUS
 from graph.build.progress import show as show_progress
+from graph.build.run import StrictStop, build_into
+from graph.build.workers import exit_on_interrupt
+from graph.read.files import DEFAULT_MAX_BYTES
+from graph.export.registry import DEFAULT_FORMATS, FORMATS, export
 from graph.read.records import Rejection
 from graph.errors import Interrupted
-from graph.build.documents import paused_gc
 from graph.cli import State, pass_state, corpus_options, emit, json_option, out_option, output_option
 from graph.cli.term import caution, echo, printable
 
@@ -71,8 +69,6 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
     place no longer stops the build: its report is finished, a note says so, and
     the status is the build's (0 or 1).
     """
-    from graph.build.outdir import generation
-
     state: State = ctx.ensure_object(State)
     state.quiet = state.quiet or quiet
     show_progress(state.progress)
@@ -85,12 +81,11 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
         if verbose:
             echo(f"build: {line}", err=True)
 
-    names: list[str] = []
-    staged: list = []  # the generation, once made
+    staged: list[Generation] = []  # the generation, once made
     noted: list[int] = []  # a signal that came once the outputs were put in place
 
     def put_in_place() -> bool:
-        return bool(names) or any(gen.begun for gen in staged)
+        return any(gen.begun for gen in staged)
 
     def stopped(signum: int) -> tuple[str, int] | None:
         """What a signal means now: before the outputs are put in place, a stop that changed nothing;
@@ -101,24 +96,19 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
         return f"{_stopped_word(signum)}; nothing written (the previous outputs are unchanged)", 128 + signum
 
     if state.as_process:  # Ctrl-C or SIGTERM ends the process at once, staged outputs removed
-        from graph.build.outdir import discard_staged
-        from graph.build.workers import exit_on_interrupt
-
         exit_on_interrupt(stopped, discard_staged, as_json)
     try:
-        # one generation: every output staged, then put in place together; nothing on failure
-        with paused_gc(), generation(state.out, wait=wait, on_wait=state.waiting) as gen:
-            staged.append(gen)
-            result = _build_into(ctx, gen, inputs, formats, strict, jobs, max_bytes, stream, full, as_json, say)
-            record_build(gen.dir, inputs, state.aliases, max_bytes, result.pop("inputs_digest"), gen.describe())
-            say("putting the outputs in place")
-            names += gen.commit(last=BUILD_RECORD, replaces=list(last_files(state.out)))
-    except KeyboardInterrupt:  # not as a process of its own (a test's runner): no handler, the exception
+        result = build_into(state.out, inputs, formats or None, state.aliases, jobs=jobs, progress=state.progress,
+                            max_bytes=max_bytes, strict=strict, stream=stream, full=full, wait=wait,
+                            on_wait=state.waiting, say=say, notify=lambda line: echo(printable(line), err=True),
+                            on_staged=staged.append).result
+    except StrictStop as stop:
+        _stopped(ctx, stop.first, as_json)
+    except KeyboardInterrupt as stop:  # not as a process of its own (a test's runner): no handler, the exception
         if not put_in_place():
             raise Interrupted(stopped(signal.SIGINT)[0]) from None
         noted.append(signal.SIGINT)  # the generation's renames were finished as it unwound
-        names = names or [*last_files(state.out), BUILD_RECORD]
-    result["written"] = [str(Path(state.out) / name) for name in names]
+        result = stop.built.result
     result["seconds"] = round(time.perf_counter() - started, 3)
     # a signal now would only cut the report short (and CPython drops the rest of a write a signal
     # interrupts): held back until it is written, then noted
@@ -140,63 +130,6 @@ def _stopped_word(signum: int) -> str:
 def _after(signum: int) -> str:
     """The note of a signal that came once a build's outputs were put in place."""
     return f"{_stopped_word(signum)} after the build's outputs were put in place; the new outputs are complete"
-
-
-def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_bytes, stream, full, as_json, say) -> dict:
-    """Build ``inputs`` and write every output into the generation's staging folder; the build's result."""
-    state: State = ctx.ensure_object(State)
-    if stream:
-        from graph.build.stream import STREAM_FORMATS, stream_build
-
-        result = stream_build(inputs, gen.dir, formats or STREAM_FORMATS, state.aliases, jobs=jobs,
-                              progress=state.progress, strict=strict, max_bytes=max_bytes)
-        if result.get("strict"):
-            _stopped(ctx, Rejection(**result["rejections"][0]), as_json)
-        result["inputs_digest"] = None  # a streamed build keeps no query cache
-        return result
-    reuse = None if full else cache_path(state.out, inputs)
-    G, report = run_build(inputs, state.aliases, jobs=jobs, progress=state.progress, max_bytes=max_bytes, say=say,
-                          reuse=reuse)
-    if strict and report.rejections:
-        _stopped(ctx, report.rejections[0], as_json)
-    changed = G.graph["changed_during_build"]
-    if changed:
-        echo(f"warning: {len(changed)} input(s) changed while the build read them (first: {printable(changed[0])}); "
-                   "the exports show what was read, and queries will rebuild — run the build again", err=True)
-    # the exports and the cache are written side by side (forked processes) on a big graph
-    say("writing the exports and the cache")
-    user_key()  # made, or found missing and said so, once: not by each forked writer
-
-    def cache() -> None:  # named: the progress bar names each output as it is written
-        save_cache(G, gen.dir, inputs, state.aliases)
-
-    def models() -> None:
-        _save_models(G, gen.dir, inputs)
-
-    def search() -> None:  # the full-text index serve opens (graph.build.textindex), beside the cache or not at all
-        if G.graph["fingerprint"] and user_key() is not None:  # save_cache's condition: else serve makes it in memory
-            write_index(G, index_path(cache_path(gen.dir, inputs)))
-
-    export_many(G, formats or DEFAULT_FORMATS, gen.dir, also=[cache, models, search])
-    return {
-        "ok": not report.rejections,
-        "summary": G.graph["summary"],
-        "pages_reused": report.reused,
-        "rejections": [r.to_dict() for r in report.rejections],
-        "duplicates": [d.to_dict() for d in report.duplicates],
-        "warnings": G.graph["report"]["warnings"],
-        "changed_during_build": changed,
-        "inputs_digest": G.graph["fingerprint"],
-    }
-
-
-def _save_models(G, staging: Path, inputs) -> None:
-    """The fit and the suggestion index, made once here rather than by every query process after the build."""
-    from graph.query.models import Models, models_path, save_models
-
-    models = Models(G)
-    models.fit, models.index
-    save_models(models, models_path(cache_path(staging, inputs)))
 
 
 def _stopped(ctx: click.Context, first: Rejection, as_json: bool) -> None:

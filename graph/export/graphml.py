@@ -36,7 +36,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import networkx as nx
@@ -226,10 +226,34 @@ def graph_stats(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
     return node_stats(G.nodes, versus, [(u, v, c) for (u, v), c in links.items()])
 
 
-def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
-    """GraphML of ``G``: nodes sorted by slug, each node's out-edges sorted by key."""
+class KeptEdges:
+    """The ``<edge>`` elements of an earlier build, by all they are spelt from: ``(u, v, key, source, pick)``.
+
+    The key names the document (``versus:<sha>``), whose content fixes the kind and
+    the title, so an element found under the same five is the one :func:`edge` spells.
+    ``old``: the :attr:`new` of an earlier build; ``save`` is given :attr:`new` once
+    the file is written.
+    """
+
+    def __init__(self, old: dict | None = None, save: Callable[[dict], None] | None = None):
+        self.old = old or {}
+        self.new: dict[tuple, str] = {}
+        self.save = save
+
+    def done(self) -> None:
+        if self.save:
+            self.save(self.new)
+
+
+def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike[str], fragments: KeptEdges | None = None) -> None:
+    """GraphML of ``G``: nodes sorted by slug, each node's out-edges sorted by key.
+
+    ``fragments``: edge elements of an earlier build, reused (the file is the same either way).
+    """
     docs = G.graph.get("documents", {})
     stats = graph_stats(G)
+    old = fragments.old if fragments is not None else {}
+    kept = fragments.new if fragments is not None else None
     with atomic_open(path) as fh:
         fh.write(header().encode())
         for n in sorted(G.nodes):
@@ -237,15 +261,23 @@ def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
         chunk: list[str] = []
         for u in sorted(G.nodes):
             for _, v, k, d in sorted(G.out_edges(u, keys=True, data=True), key=lambda e: (e[2], e[1])):
-                attrs = {"kind": d["kind"], "doc": d["doc"], "source": getattr(docs.get(d["doc"]), "path", "")}
-                if d["kind"] == VERSUS:
-                    attrs["pick"] = d["pick"] or ""
-                    attrs["title"] = d["title"]
-                chunk.append(edge(u, v, k, attrs))
+                source = getattr(docs.get(d["doc"]), "path", "")
+                spelt = old.get(memo := (u, v, k, source, d.get("pick")))
+                if spelt is None:
+                    attrs = {"kind": d["kind"], "doc": d["doc"], "source": source}
+                    if d["kind"] == VERSUS:
+                        attrs["pick"] = d["pick"] or ""
+                        attrs["title"] = d["title"]
+                    spelt = edge(u, v, k, attrs)
+                if kept is not None:
+                    kept[memo] = spelt
+                chunk.append(spelt)
             if len(chunk) > 4096:
                 fh.write("".join(chunk).encode())
                 chunk.clear()
         fh.write(("".join(chunk) + footer()).encode())
+    if fragments is not None:
+        fragments.done()
 
 
 def page_edges(edges: Mapping[tuple[str, str, str], Mapping[str, Any]], source: str) -> str:
@@ -267,5 +299,5 @@ def page_edges(edges: Mapping[tuple[str, str, str], Mapping[str, Any]], source: 
     return "".join(parts)
 
 
-__all__ = ["KEYS", "LOUVAIN_MAX", "SEED", "edge", "edge_id", "footer", "graph_stats", "header", "labels_text", "node", "node_attrs",
+__all__ = ["KEYS", "KeptEdges", "LOUVAIN_MAX", "SEED", "edge", "edge_id", "footer", "graph_stats", "header", "labels_text", "node", "node_attrs",
            "node_stats", "page_edges", "write_graphml"]

@@ -139,12 +139,18 @@ def _forked(tasks: list[Callable[[], object]], names: list[str], bar: Phase) -> 
 
 
 def export_many(G: nx.MultiDiGraph, formats: list[str] | tuple[str, ...], out_dir: str | os.PathLike[str],
-                also: list[Callable[[], object]] = (), fork: bool | None = None) -> list[Path]:
-    """Write each of ``formats`` into ``out_dir`` (and run ``also``), side by side on a big graph."""
+                also: list[Callable[[], object]] = (), fork: bool | None = None,
+                options: dict[str, dict] | None = None) -> list[Path]:
+    """Write each of ``formats`` into ``out_dir`` (and run ``also``), side by side on a big graph.
+
+    ``options``: format → keyword arguments of its writer (the build's fragments for Turtle and TriG).
+    """
     for fmt in formats:
         writer(fmt)  # an unknown format fails before anything is written
+    options = options or {}
     targets = [Path(out_dir) / FORMATS[fmt].file for fmt in formats]
-    tasks = [lambda fmt=fmt, t=t: writer(fmt)(G, t) for fmt, t in zip(formats, targets)] + list(also)
+    tasks = [lambda fmt=fmt, t=t: writer(fmt)(G, t, **options.get(fmt, {}))
+             for fmt, t in zip(formats, targets)] + list(also)
     if fork is None:
         fork = G.number_of_edges() >= FORK_MIN_EDGES
     run_side_by_side(tasks, fork, [*formats, *(getattr(t, "__name__", "more") for t in also)])

@@ -135,8 +135,11 @@ class Accumulator:
     grows with topics and comparisons, not with the text of the pages.
     """
 
-    def __init__(self, per_document: bool = True):
+    def __init__(self, per_document: bool = True, removable: bool = False):
+        if removable and not per_document:
+            raise ValueError("only an accumulator kept per document (per_document=True) can remove a page")
         self.per_document = per_document
+        self.removable = removable
         self.kinds: Counter[str] = Counter()  # "comparison" / "topic" pages
         self.nodes: dict[str, None] = {}  # topics in the order met (a graph's node order)
         #: ``(u, v, pick, doc, title, path)`` of every comparison
@@ -150,6 +153,13 @@ class Accumulator:
         self.definitions: dict[str, tuple[tuple, str, str]] = {}  # topic → (richness, definition, kind) of its richest page
         self.edges: list[tuple[str, str, str, dict[str, Any]]] = []  # per document only
         self.warnings: list[dict[str, Any]] = []
+        # ``removable`` only (a fresh fold need not pay for them), so that a page can be taken out again
+        # (:meth:`remove`): where each topic was met (doc → first index in its nodes), each link's
+        # documents, each topic page's definition
+        self.met: dict[str, dict[str, int]] = defaultdict(dict)
+        self.link_docs: dict[tuple[str, str, str], set[tuple[str, str]]] = defaultdict(set)
+        self.all_definitions: dict[str, dict[str, tuple[tuple, str, str]]] = defaultdict(dict)
+        self.removed = 0  # pages taken out: the order met is then no longer the order of a fresh fold
 
     def add(self, page: Comparison | TopicPage, facts: dict[str, Any]) -> None:
         """Fold one page's :func:`page_facts` in."""
@@ -157,6 +167,10 @@ class Accumulator:
         self.kinds["comparison" if isinstance(page, Comparison) else "topic"] += 1
         self.warnings += [{"path": path, "line": line, "reason": w} for line, w in facts["warnings"]]
         self.nodes.update(dict.fromkeys(facts["nodes"]))
+        removable = self.removable
+        if removable:
+            for i, t in enumerate(facts["nodes"]):
+                self.met[t].setdefault(sha, i)
         for t in set(facts["mentions"]):
             if self.per_document:
                 self.mentions[t].add(sha)
@@ -169,7 +183,10 @@ class Accumulator:
                 self.descriptions[t] = (text, sha)
         if facts["definition"]:
             t, definition, kind, aliases = facts["definition"]
-            self._define(t, (richness(definition, kind, aliases, sha), definition, kind))
+            d = (richness(definition, kind, aliases, sha), definition, kind)
+            if removable:
+                self.all_definitions[t][sha] = d
+            self._define(t, d)
         for (u, v, key), d in facts["edges"].items():
             if self.per_document:
                 self.edges.append((u, v, key, d))
@@ -178,14 +195,92 @@ class Accumulator:
             else:
                 pair = (d["kind"], u, v)
                 self.links[pair] += 1
+                if removable:
+                    self.link_docs[pair].add((sha, path))
                 if pair not in self.first_doc or (sha, path) < self.first_doc[pair]:
                     self.first_doc[pair] = (sha, path)
             self.degree[u] += 1
             self.degree[v] += 1
 
+    def remove(self, page: Comparison | TopicPage, facts: dict[str, Any]) -> None:
+        """Take out one page :meth:`add` folded in (with the same facts): as if it had never been added.
+
+        Only an accumulator made ``removable`` can forget a page: it keeps where each
+        topic, link and definition came from (the counts of the streaming build do not
+        say which page chose a topic's first description).
+        After removals, :meth:`node_order` and :meth:`edge_order` give the order a
+        fresh fold of the remaining pages in sha256 order gives.
+
+        >>> from graph.read import parse_text, EXAMPLE
+        >>> page = parse_text(EXAMPLE, "ex.txt")
+        >>> acc = Accumulator(removable=True)
+        >>> acc.add(page, page_facts(page, str.lower)); acc.remove(page, page_facts(page, str.lower))
+        >>> acc.summary()["documents"], acc.nodes, acc.edges
+        (0, {}, [])
+        """
+        if not self.removable:
+            raise ValueError("only an accumulator made with removable=True can remove a page")
+        sha, path = page.sha256, page.path
+        if not facts["nodes"] or sha not in self.met.get(facts["nodes"][0], ()):  # every page names a topic
+            raise KeyError(f"{path}: not a page of this accumulator")
+        self.removed += 1
+        self.kinds["comparison" if isinstance(page, Comparison) else "topic"] -= 1
+        for line, w in facts["warnings"]:
+            self.warnings.remove({"path": path, "line": line, "reason": w})
+        for t in set(facts["nodes"]):
+            met = self.met[t]
+            met.pop(sha, None)
+            if not met:
+                del self.met[t], self.nodes[t]
+        for t in set(facts["mentions"]):
+            self.mentions[t].discard(sha)
+            if not self.mentions[t]:
+                del self.mentions[t]
+        for t, text in facts["descriptions"]:
+            self.descriptions[t].remove((text, sha))
+            if not self.descriptions[t]:
+                del self.descriptions[t]
+        if facts["definition"]:
+            t = facts["definition"][0]
+            defs = self.all_definitions[t]
+            del defs[sha]
+            if defs:
+                self.definitions[t] = max(defs.values())  # the richest left (doc ids break ties: one maximum)
+            else:
+                del self.all_definitions[t], self.definitions[t]
+        for (u, v, key), d in facts["edges"].items():
+            if d["kind"] == VERSUS:
+                self.versus.remove((u, v, d["pick"], sha, d["title"], path))
+            else:
+                pair = (d["kind"], u, v)
+                self.links[pair] -= 1
+                self.link_docs[pair].discard((sha, path))
+                if self.links[pair]:
+                    self.first_doc[pair] = min(self.link_docs[pair])
+                else:
+                    del self.links[pair], self.link_docs[pair], self.first_doc[pair]
+            for t in (u, v):
+                self.degree[t] -= 1
+                if not self.degree[t]:
+                    del self.degree[t]
+        self.edges = [e for e in self.edges if e[3]["doc"] != sha]
+
+    def node_order(self) -> list[str]:
+        """The topics in the order a fold of the pages in sha256 order meets them (the graph's node order)."""
+        if not self.removed:
+            return list(self.nodes)
+        return sorted(self.nodes, key=lambda t: min(self.met[t].items()))
+
+    def edge_order(self) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """The edges of every document, documents in sha256 order (each one's edges as its facts list them)."""
+        if not self.removed:
+            return self.edges
+        rank = {sha: i for i, sha in enumerate(sorted({e[3]["doc"] for e in self.edges}))}
+        return sorted(self.edges, key=lambda e: rank[e[3]["doc"]])  # stable: a document's edges keep their order
+
     def merge(self, other: Accumulator) -> None:
         """Fold in another accumulator of the same kind (a chunk of pages summed elsewhere)."""
-        if other.per_document != self.per_document:
+        if (other.per_document, other.removable) != (self.per_document, self.removable):
             raise ValueError("cannot merge accumulators of different kinds")
         self.kinds.update(other.kinds)
         self.warnings += other.warnings
@@ -209,6 +304,13 @@ class Accumulator:
                 self.first_doc[pair] = doc
         self.degree.update(other.degree)
         self.edges += other.edges
+        for t, met in other.met.items():
+            self.met[t].update(met)
+        for pair, docs in other.link_docs.items():
+            self.link_docs[pair] |= docs
+        for t, defs in other.all_definitions.items():
+            self.all_definitions[t].update(defs)
+        self.removed += other.removed
 
     def _define(self, t: str, d: tuple[tuple, str, str]) -> None:
         """Keep the richer of two copies of a topic's page (:func:`richness`), in any order."""

@@ -75,8 +75,8 @@ def graph_of(acc: Accumulator, ident: Identity, docs: dict[str, Any], report: Re
     if not acc.per_document:
         raise ValueError("a graph needs the facts of each document (Accumulator(per_document=True))")
     G = nx.MultiDiGraph()
-    G.add_nodes_from(acc.nodes)
-    G.add_edges_from(acc.edges)
+    G.add_nodes_from(acc.node_order())
+    G.add_edges_from(acc.edge_order())
     for s, attrs in G.nodes(data=True):
         attrs["name"] = ident.names.get(s) or label_from_slug(s)
         attrs["labels"] = ident.labels.get(s) or [attrs["name"]]

@@ -186,19 +186,26 @@ _RENDER = {
 }
 
 
-def serialize(G: nx.MultiDiGraph, fmt: str, base_iri: str = DEFAULT_BASE) -> bytes:
+#: the syntaxes spelt block by block, which can reuse an earlier build's blocks (:class:`turtle.Fragments`)
+BY_BLOCK = ("turtle", "trig")
+
+
+def serialize(G: nx.MultiDiGraph, fmt: str, base_iri: str = DEFAULT_BASE,
+              fragments: turtle.Fragments | None = None) -> bytes:
     """The export of ``G`` in one RDF syntax (``ntriples``, ``nquads``, ``turtle``, ``trig``, ``jsonld``,
-    ``rdfxml``), as UTF-8 bytes."""
+    ``rdfxml``), as UTF-8 bytes; ``fragments``: the blocks of an earlier build (:data:`BY_BLOCK` only)."""
     base = check_base(base_iri)
     if fmt not in _RENDER:
         raise PickgraphError(f"unknown RDF syntax {fmt!r}; choose one of: {', '.join(sorted(_RENDER))}")
+    if fragments is not None and fmt in BY_BLOCK:
+        return _RENDER[fmt](G, base, fragments).encode("utf-8")
     return _RENDER[fmt](G, base).encode("utf-8")
 
 
 def write_rdf(G: nx.MultiDiGraph, path: str | os.PathLike[str], base_iri: str = DEFAULT_BASE, *,
-              syntax: str) -> None:
+              syntax: str, fragments: turtle.Fragments | None = None) -> None:
     """Write ``G`` in ``syntax`` to ``path`` (the registry binds ``syntax`` for each format)."""
-    data = serialize(G, syntax, base_iri)  # render fully before touching the target
+    data = serialize(G, syntax, base_iri, fragments)  # render fully before touching the target
     with atomic_open(path) as fh:
         fh.write(data)
 

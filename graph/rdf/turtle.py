@@ -152,31 +152,95 @@ def document_block(page: Comparison | TopicPage, canon: Callable[[str], str], kn
     return render(mapping.document_statements(page, canon, known, _names(base), pick))
 
 
-def _document_blocks(G: nx.MultiDiGraph, base: str) -> list[tuple[str, str]]:
-    """``(sha, block)`` of every document, by sha."""
+class Fragments:
+    """The document blocks of an earlier build, reused when nothing they were spelt from has changed.
+
+    A block is a pure function of its page (content and path), the base, the pick
+    the graph holds, the canonical slug of each name the page uses and whether each
+    card's topic is in the graph. Each block is kept with those slugs and answers as
+    they were when it was spelt; it is reused only when every one still resolves the
+    same, so an output made of reused blocks is byte for byte the one spelt anew.
+    ``old``: the :attr:`new` of an earlier build (``{}`` for none); ``save`` is given
+    :attr:`new` once the file is spelt.
+
+    >>> from graph.read import parse_text, EXAMPLE
+    >>> page = parse_text(EXAMPLE, "ex.txt")
+    >>> first = Fragments()
+    >>> text = first.block(page, str.lower, None, DEFAULT_BASE, "redis")
+    >>> again = Fragments(first.new)
+    >>> again.block(page, str.lower, None, DEFAULT_BASE, "redis") == text, again.reused
+    (True, 1)
+    >>> again.block(page, lambda n: "kv" if n == "Redis" else n.lower(), None, DEFAULT_BASE, "kv") == text
+    False
+    """
+
+    def __init__(self, old: dict | None = None, save: Callable[[dict], None] | None = None):
+        self.old = old or {}
+        self.new: dict[tuple[str, str, str], tuple] = {}
+        self.save = save
+        self.reused = 0
+
+    def block(self, page: Comparison | TopicPage, canon: Callable[[str], str], known: Collection[str] | None,
+              base: str, pick: str | None) -> str:
+        """:func:`document_block` of ``page``: the kept one when it still holds, else spelt (and kept)."""
+        key = (page.sha256, page.path, base)
+        hit = self.old.get(key)
+        if hit is not None:
+            was_pick, slugs, inside, text = hit
+            if was_pick == pick and all(canon(n) == s for n, s in slugs.items()) and (
+                    known is None or all((t in known) == k for t, k in inside.items())):
+                self.new[key] = hit
+                self.reused += 1
+                return text
+        slugs, inside = {}, {}
+
+        def seen(name: str) -> str:
+            slug = slugs[name] = canon(name)
+            return slug
+
+        class Asked:  # records each topic the mapping asks about
+            def __contains__(self, t: object) -> bool:
+                inside[t] = t in known
+                return inside[t]
+
+        text = document_block(page, seen, None if known is None else Asked(), base, pick)
+        self.new[key] = (pick, slugs, inside, text)
+        return text
+
+    def done(self) -> None:
+        if self.save:
+            self.save(self.new)
+
+
+def _document_blocks(G: nx.MultiDiGraph, base: str, fragments: Fragments | None = None) -> list[tuple[str, str]]:
+    """``(sha, block)`` of every document, by sha (from ``fragments`` where they still hold)."""
     ident = G.graph.get("identity")
     canon = ident.canonical if ident is not None else (lambda x: x)
     picks = mapping.graph_picks(G)
+    spell = fragments.block if fragments is not None else document_block
     # items(): a cached graph's records come from its store in one read, not one open per page
-    return [(sha, document_block(page, canon, G, base, picks.get(sha)))
-            for sha, page in sorted(G.graph.get("documents", {}).items())]
+    blocks = [(sha, spell(page, canon, G, base, picks.get(sha)))
+              for sha, page in sorted(G.graph.get("documents", {}).items())]
+    if fragments is not None:
+        fragments.done()
+    return blocks
 
 
 def _topics(G: nx.MultiDiGraph, base: str) -> str:
     return topics_section(mapping.graph_topics(G), G.graph.get("documents", {}).keys(), base)
 
 
-def turtle_text(G: nx.MultiDiGraph, base: str) -> str:
+def turtle_text(G: nx.MultiDiGraph, base: str, fragments: Fragments | None = None) -> str:
     """Turtle (the union graph): the topics graph by slug, then one block per document by sha256."""
-    return "\n".join([prefixes(base), _topics(G, base)] + [b for _, b in _document_blocks(G, base)])
+    return "\n".join([prefixes(base), _topics(G, base)] + [b for _, b in _document_blocks(G, base, fragments)])
 
 
-def trig_text(G: nx.MultiDiGraph, base: str) -> str:
+def trig_text(G: nx.MultiDiGraph, base: str, fragments: Fragments | None = None) -> str:
     """TriG: the topics graph, then one named graph per source document by sha256."""
     parts = [prefixes(base), f"<{mapping.topics_graph_iri(base)}> {{\n{_topics(G, base)}}}\n"]
-    parts += [f"document:{sha} {{\n{block}}}\n" for sha, block in _document_blocks(G, base)]
+    parts += [f"document:{sha} {{\n{block}}}\n" for sha, block in _document_blocks(G, base, fragments)]
     return "\n".join(parts)
 
 
-__all__ = ["Names", "data_prefixes", "document_block", "lit", "prefixes", "render", "text", "topic_block",
+__all__ = ["Fragments", "Names", "data_prefixes", "document_block", "lit", "prefixes", "render", "text", "topic_block",
            "topics_section", "trig_text", "turtle_text"]
