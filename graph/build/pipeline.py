@@ -34,6 +34,7 @@ from graph.read import read_paths
 from graph.resolve.names import AliasFile
 from graph.build.cachefile import CacheDamaged, damaged, read_regular, read_sealed, user_key, write_sealed
 from graph.build.documents import open_documents, paused_gc, write_documents
+from graph.build.queryindex import QueryView, write_query_index
 
 ALIAS_FILE_NAME = "aliases.toml"
 #: What the last build in an output folder read (JSON), for the query commands run after it.
@@ -297,6 +298,7 @@ def save_cache(G: nx.MultiDiGraph, out_dir: str | os.PathLike[str], paths: Seque
         G.graph["documents"] = docs
         G.graph["page_files"] = files
     write_sealed(pages_path(target), FILES_MAGIC, (_code_fingerprint(), store.ref, files))
+    write_query_index(target, G, store)  # what query commands read instead of the whole graph
     return target
 
 
@@ -500,3 +502,51 @@ def load_graph(
                 return rebuild(exc if isinstance(exc, CacheDamaged) else
                                f"{target} cannot be read ({type(exc).__name__})")
     return rebuild()
+
+
+def open_query_view(out_dir: str | os.PathLike[str], paths: Sequence[str | os.PathLike[str]],
+                    aliases: str | os.PathLike[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+                    notify: Callable[[str], None] | None = None) -> QueryView | None:
+    """The query index of the last build of ``paths`` in ``out_dir`` when the pages are as it read them.
+
+    ``None`` when there is none or a page changed since (the same exact check as :func:`load_graph`'s),
+    and when it is damaged (``notify``, default a line on stderr, is told why): :func:`load_graph` then
+    answers, rebuilding what must be, and :func:`keep_query_index` puts a whole index back.
+    """
+    if not paths:
+        raise PickgraphError("no input: name a file or folder of pages")
+    outdir.finish_pending(out_dir)
+    target = cache_path(out_dir, paths)
+    notify = notify or _to_stderr
+
+    def repair(reason: object) -> Any:  # a page of the store fails its check as a query reads it: as load_graph does
+        notify(damaged(reason))
+        _remove_damaged(out_dir, target)
+        return load_graph(paths, out_dir, aliases, max_bytes=max_bytes, notify=notify).graph["documents"]
+
+    try:
+        view = QueryView.open(target, fingerprint(paths, aliases, max_bytes))
+        if view is not None:
+            view.documents.repair = repair
+        return view
+    except CacheDamaged as exc:
+        notify(damaged(exc))
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError,
+            KeyError):
+        pass  # of other code: the graph cache answers, and the index is written anew
+    return None
+
+
+def keep_query_index(G: nx.MultiDiGraph, out_dir: str | os.PathLike[str],
+                     paths: Sequence[str | os.PathLike[str]]) -> None:
+    """Write the query index of ``G``, a graph :func:`load_graph` read from a fresh cache whose index was
+    missing or damaged, so that the next query reads no whole graph (a rebuilt graph's cache has its own)."""
+    from graph.build.documents import LazyDocuments
+
+    docs = G.graph.get("documents")
+    if not isinstance(docs, LazyDocuments) or not G.graph.get("fingerprint"):
+        return
+    try:
+        write_into(out_dir, lambda staging: write_query_index(cache_path(staging, paths), G, docs), wait=False)
+    except PickgraphError:
+        pass  # busy, read-only or full: the next query reads the graph cache again
