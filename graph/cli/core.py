@@ -18,7 +18,7 @@ from graph.build.pipeline import BUILD_RECORD, BUNDLED_CORPUS, build as run_buil
 from graph.build.progress import show as show_progress
 from graph.read.records import Interrupted, Rejection
 from graph.build.documents import paused_gc
-from graph.query.topics import list_topics, topic_info
+from graph.query.topics import topic_info
 from graph import cli as cli_package
 from graph.cli import State, pass_state, corpus_options, emit, json_option, out_option, output_option, width_option
 from graph.cli.complete import complete_topic
@@ -242,7 +242,7 @@ def _summary_text(c: dict[str, int]) -> str:
 @pass_state
 def topics(state: State, limit: int, as_json: bool) -> None:
     """List topics, most compared first, with their win/loss record (cmp: comparisons, W: won, L: lost)."""
-    rows = list_topics(state.graph())
+    rows = state.topic_rows()
     if limit:
         rows = rows[:limit]
     emit(rows, as_json, _topics_text, fit=False)
@@ -265,7 +265,7 @@ def _topics_text(rows: list[dict]) -> str:
 @pass_state
 def show(state: State, topic: str, as_json: bool) -> None:
     """Everything known of one TOPIC (a name, slug or alias, any case)."""
-    G = state.graph()
+    G = state.graph(topic)
     info = topic_info(G, state.topic(topic))
     emit(info, as_json, lambda i: _show_text(G, i))
 

@@ -29,7 +29,7 @@ def compare(state: State, a: str, b: str, as_json: bool) -> None:
     """
     from graph.query.compare import compare as run, format_compare
 
-    G = state.graph()
+    G = state.graph(a, b)
     answer = run(G, state.topic(a), state.topic(b), fit=state.models().fit)
     state.keep_models()
     emit(answer, as_json, lambda d: _headline(format_compare(d)))
@@ -57,7 +57,7 @@ def suggest(state: State, topics: tuple[str, ...], k: int, pair: bool | None, as
     """
     from graph.query.suggest import suggest_answer
 
-    G = state.graph()
+    G = state.graph(*topics)
     slugs = [state.topic(t) for t in topics]
     if pair and len(slugs) != 2:
         raise click.UsageError("--pair needs exactly two topics")
@@ -105,7 +105,7 @@ def why(state: State, a: str, b: str, as_json: bool) -> None:
     """
     from graph.query.explain import format_why, why as run
 
-    G = state.graph()
+    G = state.graph(a, b)
     answer = run(G, state.topic(a), state.topic(b), fit=state.models().fit)
     state.keep_models()
     emit(answer, as_json, lambda d: _headline(format_why(d)))
