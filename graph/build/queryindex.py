@@ -32,7 +32,7 @@ query functions ``f(G, …)`` run on it unchanged and answer as on the full grap
 >>> store = write_documents(G.graph["documents"], cache.with_suffix(".docs"))
 >>> write_query_index(cache, G, store, key=b"k" * 32)
 True
->>> view = QueryView.open(cache, "fp", key=b"k" * 32)
+>>> view = QueryView.open(cache, key=b"k" * 32)
 >>> H = view.graph_for(["ANT"])
 >>> sorted(H.nodes), [(u, v) for u, v in H.edges()], H.graph["documents"][pages[0].sha256].path
 (['ant', 'bee', 'cat'], [('ant', 'bee')], 'Ant.txt')
@@ -90,8 +90,11 @@ def _extents(rows: Iterable[tuple[int, int, bytes]]) -> _Extents:
 
 
 def write_query_index(cache: str | os.PathLike[str], G: nx.MultiDiGraph, store: LazyDocuments,
-                      key: bytes | None = None) -> bool:
+                      inputs: Any = None, key: bytes | None = None) -> bool:
     """Write the query index of ``G`` (whose pages ``store`` holds) beside ``cache``; ``False`` without a key.
+
+    ``inputs``: what the freshness check of the build's inputs keeps, returned as :attr:`QueryView.head`'s
+    ``"inputs"`` (:func:`graph.build.pipeline.inputs_stamp`).
 
     The head is written last: a reader finds either no head or one whose data file is whole.
     """
@@ -116,6 +119,7 @@ def write_query_index(cache: str | os.PathLike[str], G: nx.MultiDiGraph, store: 
     shas = sorted(store.index)
     head = {
         "fingerprint": G.graph.get("fingerprint"),
+        "inputs": inputs,
         "documents": (store.ref.name, store.ref.size, store.ref.token),
         "topics": [(n, G.nodes[n]["name"], G.nodes[n]["labels"]) for n in nodes],
         "records": _extents(spans),
@@ -191,16 +195,16 @@ class QueryView:
         self.G = self._base()
 
     @classmethod
-    def open(cls, cache: str | os.PathLike[str], fp: str, key: bytes | None = None) -> QueryView | None:
-        """The query index beside ``cache`` when it was made from inputs of fingerprint ``fp``; ``None`` when
-        there is none, it is stale or of another layout.
+    def open(cls, cache: str | os.PathLike[str], key: bytes | None = None) -> QueryView | None:
+        """The query index beside ``cache``; ``None`` when there is none, of another layout, or of inputs that
+        changed while they were read. The caller compares :attr:`fingerprint` with the inputs' now.
 
         Raises :class:`~graph.build.cachefile.CacheDamaged` for one the key does not vouch for, cut short,
         or something else than a regular file in its place (as every part of the cache).
         """
         head_path, data_path = index_paths(cache)
         head = read_sealed(head_path, INDEX_MAGIC, key)
-        if not isinstance(head, dict) or head.get("fingerprint") != fp or not fp:
+        if not isinstance(head, dict) or not head.get("fingerprint"):
             return None
         fd = open_regular(data_path, sum(head["records"].length))
         if fd is None:

@@ -98,7 +98,7 @@ class State:
             paths, aliases, max_bytes = self.inputs()
             self._graph = load_graph(paths, self.out, aliases, progress=self.progress, max_bytes=max_bytes)
             if self._view_tried and self._view is None:
-                keep_query_index(self._graph, self.out, paths)  # so the next query process reads no whole graph
+                keep_query_index(self._graph, self.out, paths, aliases)  # so the next query process reads no whole graph
         return self._graph
 
     def topic_rows(self) -> list[dict[str, Any]]:
