@@ -36,7 +36,7 @@ from graph.read import read_paths
 from graph.resolve.names import AliasFile
 from graph.build.cachefile import CacheDamaged, damaged, read_regular, read_sealed, user_key, write_sealed
 from graph.build.documents import open_documents, paused_gc, write_documents
-from graph.build.queryindex import QueryView, write_query_index
+from graph.build.queryindex import QueryView, index_paths, write_query_index
 
 ALIAS_FILE_NAME = "aliases.toml"
 #: What the last build in an output folder read (JSON), for the query commands run after it.
@@ -552,7 +552,7 @@ def _remove_damaged(out_dir: str | os.PathLike[str], target: Path) -> None:
     """Clear a damaged cache (whatever took its files' places) so that the rebuilt one can be put there."""
     with outdir.try_locked(out_dir) as free:
         if free:
-            for part in (target, target.with_suffix(".docs"), pages_path(target)):
+            for part in (target, target.with_suffix(".docs"), pages_path(target), *index_paths(target)):
                 outdir.remove(part)
 
 
@@ -615,8 +615,9 @@ def open_query_view(out_dir: str | os.PathLike[str], paths: Sequence[str | os.Pa
     Fresh when :func:`fingerprint` is the build's, as for :func:`load_graph`; proven by
     :func:`quick_fingerprint` (one ``stat`` per file and folder) when nothing changed, else by a walk.
     ``None`` when there is none or a page changed since,
-    and when it is damaged (``notify``, default a line on stderr, is told why): :func:`load_graph` then
-    answers, rebuilding what must be, and :func:`keep_query_index` puts a whole index back.
+    and when it is damaged (``notify``, default a line on stderr, is told why, and the cache is removed):
+    :func:`load_graph` then answers, rebuilding the cache and its index. An index of other code is
+    passed over in silence, and :func:`keep_query_index` puts one back.
     """
     if not paths:
         raise PickgraphError("no input: name a file or folder of pages")
@@ -636,8 +637,9 @@ def open_query_view(out_dir: str | os.PathLike[str], paths: Sequence[str | os.Pa
                                                      or fingerprint(paths, aliases, max_bytes)):
             view.documents.repair = repair
             return view
-    except CacheDamaged as exc:
+    except CacheDamaged as exc:  # as load_graph does: said once, and built again
         notify(damaged(exc))
+        _remove_damaged(out_dir, target)
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError,
             KeyError):
         pass  # of other code: the graph cache answers, and the index is written anew
