@@ -193,3 +193,56 @@ def test_an_unknown_topic_reads_as_before(cli_build):
     assert r.returncode == 1
     assert r.stderr == ("Error: unknown topic 'Postgre'; did you mean: PostgreSQL? "
                         "List topics with 'pickgraph topics'.\n")
+
+
+# ------------------------------------------------------- the quick freshness check --
+
+def settled(folder: Path) -> None:
+    """Wait out the racy window of the files just written (a stamp is only taken of settled inputs)."""
+    import time
+
+    from graph.build.pipeline import RACY_NS_COARSE
+
+    time.sleep(RACY_NS_COARSE / 1e9 + 0.1)
+
+
+def test_the_quick_check_proves_the_fingerprint_or_declines(tmp_path):
+    from graph.build.pipeline import fingerprint, inputs_stamp, quick_fingerprint
+
+    folder = write_corpus(tmp_path / "pages", {"a.txt": render_comparison("Go", "Rust", "Go")})
+    write_corpus(folder / "sub", {"b.txt": render_comparison("Go", "Zig", "Zig")})
+    (folder / "sub" / "deeper").mkdir()
+    settled(folder)
+    stamp = inputs_stamp([folder])
+    assert stamp is not None and [f[0] for f in stamp["folders"]] == [str(folder / p) for p in ("", "sub", "sub/deeper")]
+    assert quick_fingerprint(stamp, [folder]) == fingerprint([folder]) == inputs_digest(stamp)
+    assert quick_fingerprint(stamp, [folder], max_bytes=10) == fingerprint([folder], max_bytes=10)
+    aliases = tmp_path / "aliases.toml"  # the alias file is looked at now
+    aliases.write_text('[aliases]\n"Go" = ["Golang"]\n')
+    assert quick_fingerprint(stamp, [folder], aliases) == fingerprint([folder], aliases) != fingerprint([folder])
+    # each change: the quick check declines (the walk then sees the change)
+    page = folder / "sub" / "b.txt"
+    st = page.stat()
+    page.write_text(page.read_text().replace("Zig", "Zag"))  # same size, mtime put back: ctime shows it
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert page.stat().st_size == st.st_size and quick_fingerprint(stamp, [folder]) is None
+    assert fingerprint([folder]) != inputs_digest(stamp)
+    settled(folder)
+    stamp = inputs_stamp([folder])
+    (folder / "sub" / "deeper" / "c.txt").write_text(render_comparison("Go", "C", "C"))  # in an empty folder
+    assert quick_fingerprint(stamp, [folder]) is None
+    settled(folder)
+    stamp = inputs_stamp([folder])
+    (folder / "sub" / "deeper" / "c.txt").unlink()
+    assert quick_fingerprint(stamp, [folder]) is None
+    assert quick_fingerprint(stamp, [tmp_path]) is None  # other inputs
+    (folder / "new.txt").write_text("x")
+    assert inputs_stamp([folder]) is None  # racy: a page changed this very moment is checked by a walk
+
+
+def inputs_digest(stamp) -> str:
+    from graph.build.pipeline import _digest_head, DEFAULT_MAX_BYTES
+
+    h = _digest_head(DEFAULT_MAX_BYTES)
+    h.update(stamp["pages"])
+    return h.hexdigest()

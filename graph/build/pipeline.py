@@ -209,7 +209,7 @@ def snapshot(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike
     alias_row = _alias_row(paths, aliases)
     stats += alias_row
     h = _digest_head(max_bytes)
-    h.update(pages_text + _rows_text(alias_row))
+    h.update(hashlib.sha256(pages_text).digest() + _rows_text(alias_row))  # the pages' part apart: a stamp keeps it
     racy = {}
     for path, size, _mtime, ctime in stats if contents else ():  # only a build needs the racy files' contents
         # ctime, which the kernel sets (an mtime may be anywhere: `touch -d '+1 year'`); a clock that
@@ -245,7 +245,7 @@ def inputs_stamp(paths: Sequence[str | os.PathLike[str]],
     for _, size, mtime, ctime in rows:
         stats.extend((size, mtime, ctime))
     return {"inputs": sorted(os.path.abspath(p) for p in paths), "folders": folders,
-            "files": [row[0] for row in rows], "stats": stats, "text": _rows_text(rows)}
+            "files": [row[0] for row in rows], "stats": stats, "pages": hashlib.sha256(_rows_text(rows)).digest()}
 
 
 def _folder_stamps(paths: Sequence[str | os.PathLike[str]]) -> list[tuple] | None:
@@ -299,7 +299,7 @@ def quick_fingerprint(stamp: dict[str, Any] | None, paths: Sequence[str | os.Pat
     if now != stamp["stats"]:
         return None
     h = _digest_head(max_bytes)
-    h.update(stamp["text"] + _rows_text(_alias_row(paths, aliases)))
+    h.update(stamp["pages"] + _rows_text(_alias_row(paths, aliases)))
     return h.hexdigest()
 
 
