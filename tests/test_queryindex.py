@@ -206,7 +206,8 @@ def settled(folder: Path) -> None:
     time.sleep(RACY_NS_COARSE / 1e9 + 0.1)
 
 
-def test_the_quick_check_proves_the_fingerprint_or_declines(tmp_path):
+def test_the_quick_check_proves_the_fingerprint_or_declines(tmp_path, monkeypatch):
+    from graph.build import pipeline
     from graph.build.pipeline import fingerprint, inputs_stamp, quick_fingerprint
 
     folder = write_corpus(tmp_path / "pages", {"a.txt": render_comparison("Go", "Rust", "Go")})
@@ -217,6 +218,8 @@ def test_the_quick_check_proves_the_fingerprint_or_declines(tmp_path):
     assert stamp is not None and [f[0] for f in stamp["folders"]] == [str(folder / p) for p in ("", "sub", "sub/deeper")]
     assert quick_fingerprint(stamp, [folder]) == fingerprint([folder]) == inputs_digest(stamp)
     assert quick_fingerprint(stamp, [folder], max_bytes=10) == fingerprint([folder], max_bytes=10)
+    monkeypatch.setattr(pipeline, "STAT_ALONE", 1)  # the pages looked at by several threads, as in a big corpus
+    assert quick_fingerprint(stamp, [folder]) == fingerprint([folder])
     aliases = tmp_path / "aliases.toml"  # the alias file is looked at now
     aliases.write_text('[aliases]\n"Go" = ["Golang"]\n')
     assert quick_fingerprint(stamp, [folder], aliases) == fingerprint([folder], aliases) != fingerprint([folder])
