@@ -53,7 +53,7 @@ import networkx as nx
 from graph.build.cachefile import CacheDamaged, open_regular, read_at, read_sealed, record_digest, write_sealed
 from graph.build.documents import DocumentsRef, LazyDocuments
 from graph.build.outdir import atomic_open
-from graph.kg.graph import find_topic, related, versus_edges
+from graph.kg.graph import VERSUS, find_topic, related
 from graph.resolve.names import Identity
 
 __all__ = ["QueryView", "index_paths", "write_query_index"]
@@ -100,7 +100,7 @@ def write_query_index(cache: str | os.PathLike[str], G: nx.MultiDiGraph, store: 
     """
     head_path, data_path = index_paths(cache)
     nodes = list(G.nodes)  # the graph's order: find_topic's hyphen-blind match takes the first
-    spans = []
+    spans, counts = [], []
     with atomic_open(data_path) as fh:
         at = 0
 
@@ -115,6 +115,7 @@ def write_query_index(cache: str | os.PathLike[str], G: nx.MultiDiGraph, store: 
             edges = [[u, v, k, d] for u, v, k, d in G.out_edges(n, keys=True, data=True)]
             edges += [[u, v, k, d] for u, v, k, d in G.in_edges(n, keys=True, data=True) if u != n]
             put({"attrs": G.nodes[n], "edges": edges})
+            counts.append(_counts(G, n, edges))
     ident: Identity | None = G.graph.get("identity")
     shas = sorted(store.index)
     head = {
@@ -123,7 +124,7 @@ def write_query_index(cache: str | os.PathLike[str], G: nx.MultiDiGraph, store: 
         "documents": (store.ref.name, store.ref.size, store.ref.token),
         "topics": [(n, G.nodes[n]["name"], G.nodes[n]["labels"]) for n in nodes],
         "records": _extents(spans),
-        "counts": [_counts(G, n) for n in nodes],
+        "counts": counts,
         "canon": dict(ident.canon) if ident is not None else None,
         "graph": {k: G.graph[k] for k in ("schema_version", "report", "summary", "inputs", "alias_file")
                   if k in G.graph},
@@ -133,9 +134,13 @@ def write_query_index(cache: str | os.PathLike[str], G: nx.MultiDiGraph, store: 
     return write_sealed(head_path, INDEX_MAGIC, head, key)
 
 
-def _counts(G: nx.MultiDiGraph, n: str) -> tuple[int, int, int, int]:
-    """``(wins, losses, pages without a pick, related topics)`` of topic ``n``: the ``topics`` table's row."""
-    picks = [d["pick"] for _, _, d in versus_edges(G, n)]
+def _counts(G: nx.MultiDiGraph, n: str, edges: list[list[Any]]) -> tuple[int, int, int, int]:
+    """``(wins, losses, pages without a pick, related topics)`` of topic ``n``: the ``topics`` table's row.
+
+    ``edges``: every edge of ``n`` (each once), whose versus edges are :func:`~graph.kg.graph.versus_edges`
+    of ``n`` unsorted (a count needs no order).
+    """
+    picks = [d["pick"] for _, _, _, d in edges if d["kind"] == VERSUS]
     wins = sum(p == n for p in picks)
     no_pick = sum(p is None for p in picks)
     return wins, len(picks) - wins - no_pick, no_pick, len(related(G, n))
