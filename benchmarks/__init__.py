@@ -81,8 +81,8 @@ def summarise(values: list[float], digits: int = 3) -> dict[str, Any]:
 
 # ------------------------------------------------------------ measuring --
 
-def _tree_rss(root: int) -> int:
-    """Bytes resident in ``root`` and all its descendants now (0 once it is gone)."""
+def _tree(root: int) -> set[int]:
+    """``root`` and all its live descendants."""
     parent: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -100,13 +100,33 @@ def _tree_rss(root: int) -> int:
             if ppid == p and child not in tree:
                 tree.add(child)
                 frontier.append(child)
+    return tree
+
+
+def _status(pid: int) -> tuple[str, int, int] | None:
+    """``(name, resident bytes now, peak resident bytes so far)`` of a live process, from ``/proc/PID/status``
+    (``VmHWM`` is the kernel's own peak of the process: a sample cannot miss it)."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as fh:
+            fields = dict(line.split(b":", 1) for line in fh.read().splitlines() if b":" in line)
+        return (fields[b"Name"].strip().decode("utf-8", "replace"), int(fields[b"VmRSS"].split()[0]) * 1024,
+                int(fields[b"VmHWM"].split()[0]) * 1024)
+    except (OSError, KeyError, ValueError, IndexError):
+        return None  # gone, or a zombie (no memory fields)
+
+
+def _tree_rss(root: int, peaks: dict[int, tuple[str, int]] | None = None) -> int:
+    """Bytes resident in ``root`` and all its descendants now (0 once it is gone); each one's peak so far
+    goes into ``peaks`` (``{pid: (name, bytes)}``), kept for processes that have ended since."""
     total = 0
-    for pid in tree:
-        try:
-            with open(f"/proc/{pid}/statm", "rb") as fh:
-                total += int(fh.read().split()[1]) * _PAGE
-        except (OSError, IndexError, ValueError):
-            pass
+    for pid in _tree(root):
+        st = _status(pid)
+        if st is None:
+            continue
+        name, rss, hwm = st
+        total += rss
+        if peaks is not None and hwm >= peaks.get(pid, ("", 0))[1]:
+            peaks[pid] = (name, hwm)
     return total
 
 
@@ -115,11 +135,14 @@ def measure(cmd: list[str], timeout: float = 600.0, cwd: str | os.PathLike[str] 
     """Run ``cmd`` in a fresh process; its whole-process wall time and peak memory.
 
     Returns ``{"status": "ok"|"error"|"timeout", "rc", "wall_s", "cpu_s", "peak_rss_mb", "tree_rss_mb",
-    "stdout", "stderr"}``. ``cpu_s`` is the user and system time of the child and the children it
+    "process_peaks_mb", "stdout", "stderr"}``. ``cpu_s`` is the user and system time of the child and the children it
     reaped: a busy machine inflates it less than the wall time. ``peak_rss_mb`` is the kernel's peak RSS of the child (``wait4``:
     the larger of its own and that of any descendant it reaped, e.g. parser workers);
     ``tree_rss_mb`` samples the sum over the live process tree every ``sample`` seconds
     (it can miss a short peak, and counts pages shared by forked workers once per process).
+    ``process_peaks_mb`` is the peak RSS of each process of the tree seen by a sample (``VmHWM``, the
+    kernel's own peak, so a short peak is not missed; a process that lives less than ``sample`` may be),
+    ``[[name, MB], …]`` largest first; their sum bounds what the tree could hold at once.
     On timeout the whole process group is killed and the figures are those up to then.
 
     >>> r = measure([sys.executable, "-c", "print('hi')"])
@@ -140,6 +163,7 @@ def measure(cmd: list[str], timeout: float = 600.0, cwd: str | os.PathLike[str] 
         waiter = threading.Thread(target=reap, daemon=True)
         waiter.start()
         tree_peak, timed_out = 0, False
+        peaks: dict[int, tuple[str, int]] = {}
         while waiter.is_alive():
             if time.perf_counter() - started > timeout:
                 timed_out = True
@@ -149,7 +173,7 @@ def measure(cmd: list[str], timeout: float = 600.0, cwd: str | os.PathLike[str] 
                     pass
                 waiter.join()
                 break
-            tree_peak = max(tree_peak, _tree_rss(proc.pid))
+            tree_peak = max(tree_peak, _tree_rss(proc.pid, peaks))
             waiter.join(sample)
         proc.returncode = os.waitstatus_to_exitcode(done["status"])  # Popen must not wait for it again
         out.seek(0)
@@ -160,6 +184,8 @@ def measure(cmd: list[str], timeout: float = 600.0, cwd: str | os.PathLike[str] 
     cpu = done["usage"].ru_utime + done["usage"].ru_stime  # of the child and the children it reaped
     return {"status": status, "rc": proc.returncode, "wall_s": round(done["end"] - started, 4), "cpu_s": round(cpu, 3),
             "peak_rss_mb": round(rss / 2**20, 1), "tree_rss_mb": round(max(tree_peak, rss) / 2**20, 1),
+            "process_peaks_mb": [[name, round(b / 2**20, 1)] for name, b in
+                                 sorted(peaks.values(), key=lambda nb: (-nb[1], nb[0]))],
             "stdout": stdout, "stderr": stderr}
 
 
@@ -173,25 +199,42 @@ def pickgraph_cmd() -> list[str]:
 
 # --------------------------------------------------------------- corpora --
 
-def corpus_dir(n_pages: int, seed: int = SEED, work: str | os.PathLike[str] = WORK) -> Path:
-    """Where the corpus of ``n_pages`` pages and ``seed`` lives.
+#: the popularity law of the generator unless told (``graph.evaluate.generate.LOGNORMAL``, not imported:
+#: the harness stays on the standard library)
+LOGNORMAL = "lognormal"
+#: the hub-heavy corpus beside the default one: the top topic in about 5% of the pages at 100,000
+HUB_HEAVY = "zipf:1.1"
 
-    >>> corpus_dir(1000, 0, "/tmp/w").as_posix()
-    '/tmp/w/corpus-1000-seed0'
+
+def popularity_tag(popularity: str) -> str:
+    """What a folder name says of a corpus's popularity law: nothing for the default one.
+
+    >>> popularity_tag("lognormal"), popularity_tag("zipf:1.1")
+    ('', '-zipf1.1')
     """
-    return Path(work) / f"corpus-{n_pages}-seed{seed}"
+    return "" if popularity == LOGNORMAL else "-" + popularity.replace(":", "")
+
+
+def corpus_dir(n_pages: int, seed: int = SEED, work: str | os.PathLike[str] = WORK,
+               popularity: str = LOGNORMAL) -> Path:
+    """Where the corpus of ``n_pages`` pages, ``seed`` and ``popularity`` lives.
+
+    >>> corpus_dir(1000, 0, "/tmp/w").as_posix(), corpus_dir(1000, 0, "/tmp/w", "zipf:1.1").name
+    ('/tmp/w/corpus-1000-seed0', 'corpus-1000-seed0-zipf1.1')
+    """
+    return Path(work) / f"corpus-{n_pages}-seed{seed}{popularity_tag(popularity)}"
 
 
 def corpus(n_pages: int, seed: int = SEED, work: str | os.PathLike[str] = WORK,
-           timeout: float = 7200.0) -> tuple[Path, dict[str, Any]]:
+           timeout: float = 7200.0, popularity: str = LOGNORMAL) -> tuple[Path, dict[str, Any]]:
     """The folder of a generated corpus of ``n_pages`` pages, generated now unless already on disk.
 
     Generation runs in a child process (a million pages take gigabytes while drawn)
     and the folder counts only once its ``.complete`` marker exists, so an interrupted
     run regenerates. Returns ``(folder, info)``; ``info`` has ``pages``, ``topics``,
-    ``seed``, ``generated_s`` (of the run that made it) and ``cached`` (reused now).
+    ``seed``, ``popularity``, ``generated_s`` (of the run that made it) and ``cached`` (reused now).
     """
-    folder = corpus_dir(n_pages, seed, work)
+    folder = corpus_dir(n_pages, seed, work, popularity)
     marker = folder / ".complete"
     if marker.is_file():
         return folder, {**json.loads(marker.read_text()), "cached": True}
@@ -200,12 +243,12 @@ def corpus(n_pages: int, seed: int = SEED, work: str | os.PathLike[str] = WORK,
 
         shutil.rmtree(folder)
     code = ("import json, sys, time; from graph.evaluate.generate import generate, write; t = time.perf_counter(); "
-            f"write(generate({n_pages}, {n_topics_for(n_pages)}, seed={seed}), sys.argv[1]); "
+            f"write(generate({n_pages}, {n_topics_for(n_pages)}, seed={seed}, popularity={popularity!r}), sys.argv[1]); "
             "print(json.dumps({'generated_s': round(time.perf_counter() - t, 2)}))")
     r = measure([sys.executable, "-c", code, str(folder)], timeout=timeout)
     if r["status"] != "ok":
         raise RuntimeError(f"generating {n_pages} pages failed ({r['status']}): {r['stderr'][-2000:]}")
-    info = {"pages": n_pages, "topics": n_topics_for(n_pages), "seed": seed,
+    info = {"pages": n_pages, "topics": n_topics_for(n_pages), "seed": seed, "popularity": popularity,
             **json.loads(r["stdout"].strip().splitlines()[-1])}
     marker.write_text(json.dumps(info, sort_keys=True))
     return folder, {**info, "cached": False}
@@ -254,14 +297,14 @@ def in_process(corpus_path: str, out_dir: str, queries: int = 200, sparql_runs: 
     from graph.query.explain import why
     from graph.kg.graph import versus_edges
     from graph.build.pipeline import load_graph
-    from graph.query.suggest import index, suggest
+    from graph.query.suggest import Index, suggest
 
     t = time.perf_counter()
     G = load_graph([corpus_path], out_dir)
     once = {"load_graph_ms": (time.perf_counter() - t) * 1000}
     top = hubs(G)
     t = time.perf_counter()
-    ix = index(G)
+    ix = Index(G)
     once["suggest_index_ms"] = (time.perf_counter() - t) * 1000
     t = time.perf_counter()
     fitted = rank.fit(G)

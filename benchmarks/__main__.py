@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import SEED, WORK, corpus, in_process, measure, n_topics_for, pickgraph_cmd, sparql_store_made, summarise
+from . import LOGNORMAL, SEED, WORK, corpus, in_process, measure, n_topics_for, pickgraph_cmd, sparql_store_made, summarise
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
@@ -59,6 +59,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help="corpus sizes in pages, comma-separated (default 1000,10000,100000)")
     ap.add_argument("--runs", type=int, default=3, help="fresh-process runs per measurement; medians are shown (default 3)")
     ap.add_argument("--seed", type=int, default=SEED, help="corpus seed (default 0)")
+    ap.add_argument("--popularity", type=_names, default=[LOGNORMAL],
+                    help="popularity laws of the corpora, comma-separated: lognormal (today's even draw) and/or "
+                         "zipf:S (hub-heavy; zipf:1.1 puts the top topic in about 5%% of the pages) (default lognormal)")
     ap.add_argument("--steps", type=_names, default=list(STEPS),
                     help=f"what to measure, comma-separated from {','.join(STEPS)} (default all)")
     ap.add_argument("--formats", type=_names, default=sorted(FORMATS),
@@ -79,6 +82,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         ap.error(f"unknown step or format: {', '.join(unknown)}")
     if args.runs < 1:
         ap.error("--runs must be 1 or more")
+    from graph.evaluate.generate import GeneratorError, parse_popularity
+
+    for law in args.popularity:
+        try:
+            parse_popularity(law)
+        except GeneratorError as exc:
+            ap.error(str(exc))
     return args
 
 
@@ -100,7 +110,11 @@ def repeat(cmd: list[str], runs: int, timeout: float, label: str) -> dict[str, A
            "wall_s": summarise([r["wall_s"] for r in ok]),
            "cpu_s": summarise([r["cpu_s"] for r in ok]),
            "peak_rss_mb": summarise([r["peak_rss_mb"] for r in ok], 1),
-           "tree_rss_mb": summarise([r["tree_rss_mb"] for r in ok], 1)}
+           "tree_rss_mb": summarise([r["tree_rss_mb"] for r in ok], 1),
+           # the largest single process of each run (a parser worker, an export child, the parent)
+           "largest_process_mb": summarise([max((mb for _, mb in r["process_peaks_mb"]), default=0.0)
+                                            for r in ok], 1),
+           "process_peaks_mb": ok[-1]["process_peaks_mb"] if ok else []}
     if row["status"] != "ok":
         bad = results[-1]
         row["failed"] = {"wall_s": bad["wall_s"], "peak_rss_mb": bad["peak_rss_mb"], "stderr": bad["stderr"][-2000:]}
@@ -176,18 +190,19 @@ def incremental(pg: list[str], folder: Path, work: Path, args: argparse.Namespac
     return rows
 
 
-def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
+def bench_size(n: int, args: argparse.Namespace, popularity: str = LOGNORMAL) -> dict[str, Any]:
     work = args.work.resolve()
-    progress(f"[{n:,} pages] corpus ({n_topics_for(n):,} topics, seed {args.seed})")
-    folder, info = corpus(n, args.seed, work)
+    progress(f"[{n:,} pages] corpus ({n_topics_for(n):,} topics, seed {args.seed}, popularity {popularity})")
+    folder, info = corpus(n, args.seed, work, popularity=popularity)
     progress(f"[{n:,} pages] corpus {'reused' if info['cached'] else 'generated'}: {folder}")
-    out = work / f"run-{n}-seed{args.seed}"
+    out = work / f"run-{folder.name.removeprefix('corpus-')}"
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     pg = pickgraph_cmd()
     rows: list[dict[str, Any]] = []
-    result: dict[str, Any] = {"size": n, "corpus": {**info, "path": str(folder)}, "rows": rows}
+    result: dict[str, Any] = {"size": n, "popularity": popularity, "corpus": {**info, "path": str(folder)},
+                              "rows": rows}
 
     def add(step: str, tool: str, row: dict[str, Any], **extra: Any) -> dict[str, Any]:
         row.pop("stdout", None)
@@ -206,7 +221,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
         if "build" in steps or not built:
             add("build", "pickgraph", row)
     if "stream" in steps:
-        stream_out = work / f"run-{n}-seed{args.seed}-stream"
+        stream_out = out.with_name(out.name + "-stream")
         shutil.rmtree(stream_out, ignore_errors=True)
         add("build --stream", "pickgraph", repeat(
             pg + ["--out", str(stream_out), "--quiet", "build", "--stream", str(folder)], args.runs, args.timeout,
@@ -247,7 +262,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
         add("sparql @win-loss -t HUB (store made)", "pickgraph", repeat(cmd, args.runs, args.timeout,
                                                                  f"[{n:,} pages] pickgraph sparql @win-loss"), topic=top)
     if "incremental" in steps:
-        for row in incremental(pg, folder, work / f"run-{n}-seed{args.seed}-incremental", args):
+        for row in incremental(pg, folder, out.with_name(out.name + "-incremental"), args):
             add(row.pop("step"), "pickgraph", row)
     if built and "export" in steps:
         from graph.export.registry import FORMATS
@@ -323,6 +338,16 @@ def _status(row: dict[str, Any]) -> str:
     return f"**{row['status']}** after {f.get('wall_s', 0):.0f} s at {f.get('peak_rss_mb', 0):.0f} MB"
 
 
+def _pages(size: dict[str, Any]) -> str:
+    """The pages column: the size, and the popularity law when the corpus is not the default one.
+
+    >>> _pages({"size": 1000}), _pages({"size": 100000, "popularity": "zipf:1.1"})
+    ('1,000', '100,000 zipf:1.1')
+    """
+    law = size.get("popularity", LOGNORMAL)
+    return f"{size['size']:,}" + ("" if law == LOGNORMAL else f" {law}")
+
+
 def markdown(results: dict[str, Any]) -> str:
     """The results as Markdown: machine, process table, pickgraph vs baseline, latency, SPARQL."""
     m = results["machine"]
@@ -339,6 +364,8 @@ def markdown(results: dict[str, Any]) -> str:
             notes = [_status(r)] if r["status"] != "ok" else []
             if "bytes" in r:
                 notes.append(f"file {_size(r['bytes'])}")
+            if r.get("largest_process_mb", {}).get("median") is not None and len(r.get("process_peaks_mb", [])) > 1:
+                notes.append(f"{len(r['process_peaks_mb'])} processes, largest {rng(r['largest_process_mb'], 0)} MB")
             if r["step"].startswith("build") and r["wall_s"]["median"]:
                 notes.append(f"{size['size'] / r['wall_s']['median']:,.0f} pages/s")
             if "phases_s" in r:
@@ -351,7 +378,7 @@ def markdown(results: dict[str, Any]) -> str:
                 notes.append(f"topic `{r['topic']}`")
             if r["step"].startswith("sparql") and r.get("cpu_s", {}).get("median") is not None:
                 notes.append(f"CPU {rng(r['cpu_s'])} s")
-            out.append(f"| {size['size']:,} | {r['step']} | {rng(r['wall_s'])} | {rng(r['peak_rss_mb'], 0)} | "
+            out.append(f"| {_pages(size)} | {r['step']} | {rng(r['wall_s'])} | {rng(r['peak_rss_mb'], 0)} | "
                        f"{rng(r['tree_rss_mb'], 0)} | {'; '.join(n for n in notes if n)} |")
     out += ["", "### pickgraph vs the rdflib baseline", "",
             "| pages | what | pickgraph | baseline (rdflib) | baseline ÷ pickgraph |", "|---:|---|---:|---:|---:|"]
@@ -365,9 +392,9 @@ def markdown(results: dict[str, Any]) -> str:
                 ratio = f"{bv / pv:.1f}×" if pv and bv else (">" if b["status"] == "timeout" else "–")
                 pshow = f"{pv:.2f} {unit}" if pv is not None else _status(p)
                 bshow = f"{bv:.2f} {unit}" if bv is not None else _status(b)
-                out.append(f"| {size['size']:,} | {label} | {pshow} | {bshow} | {ratio} |")
+                out.append(f"| {_pages(size)} | {label} | {pshow} | {bshow} | {ratio} |")
             if "graph" in inproc and "triples" in b:
-                out.append(f"| {size['size']:,} | triples stored | {inproc['graph']['triples']:,} | {b['triples']:,} | "
+                out.append(f"| {_pages(size)} | triples stored | {inproc['graph']['triples']:,} | {b['triples']:,} | "
                            f"{b['triples'] / inproc['graph']['triples']:.2f} |")
         q = by.get("baseline query (also-compare)")
         if q and "sparql" in inproc:
@@ -375,13 +402,13 @@ def markdown(results: dict[str, Any]) -> str:
             bs = q.get("phases_s", {}).get("query")
             bshow = f"{bs * 1000:.1f} ms" if bs is not None else _status(q)
             ratio = f"{bs * 1000 / pms:,.0f}×" if bs is not None and pms else "–"
-            out.append(f"| {size['size']:,} | also-compare query (in process) | {pms:.1f} ms | {bshow} | {ratio} |")
+            out.append(f"| {_pages(size)} | also-compare query (in process) | {pms:.1f} ms | {bshow} | {ratio} |")
     out += ["", "### In process: suggest, why, compare", "",
             "| pages | call | calls | p50 ms | p95 ms | max ms | hubs max ms |", "|---:|---|---:|---:|---:|---:|---:|"]
     for size in results["sizes"]:
         lat = size.get("in_process", {}).get("latency", {})
         for name, s in lat.items():
-            out.append(f"| {size['size']:,} | {name} | {s['n']} | {s['p50_ms']:.2f} | {s['p95_ms']:.2f} | "
+            out.append(f"| {_pages(size)} | {name} | {s['n']} | {s['p50_ms']:.2f} | {s['p95_ms']:.2f} | "
                        f"{s['max_ms']:.2f} | {'–' if s['hub_max_ms'] is None else format(s['hub_max_ms'], '.2f')} |")
     once = [(s["size"], s["in_process"]["one_time_ms"]) for s in results["sizes"] if "one_time_ms" in s.get("in_process", {})]
     if once:
@@ -392,7 +419,7 @@ def markdown(results: dict[str, Any]) -> str:
             "| pages | query | ms | rows |", "|---:|---|---:|---:|"]
     for size in results["sizes"]:
         for name, s in size.get("in_process", {}).get("sparql", {}).items():
-            out.append(f"| {size['size']:,} | {name} | {rng(s, 1)} | {s['rows']:,} |")
+            out.append(f"| {_pages(size)} | {name} | {rng(s, 1)} | {s['rows']:,} |")
     return "\n".join(out) + "\n"
 
 
@@ -426,8 +453,8 @@ def main(argv: list[str] | None = None) -> int:
              f"{results['machine']['nproc']} cores; load average {results['machine']['loadavg'][0]}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     md_path = args.out.with_suffix(".md")
-    for n in args.sizes:
-        results["sizes"].append(bench_size(n, args))
+    for n, law in ((n, law) for n in args.sizes for law in args.popularity):
+        results["sizes"].append(bench_size(n, args, law))
         # saved after every size: a long run that dies later keeps what it measured
         args.out.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         md_path.write_text(markdown(results), encoding="utf-8")

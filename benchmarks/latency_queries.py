@@ -20,7 +20,7 @@ from graph.kg.graph import build_graph, resolve_report
 from graph.read.records import ReadReport
 from graph.query.rank import fit
 from graph.read import parse_text
-from graph.query.suggest import index, suggest
+from graph.query.suggest import Index, suggest
 
 
 def pct(values: list[float], q: float) -> float:
@@ -43,7 +43,7 @@ def main() -> None:
     print(f"corpus: {args.docs} documents, {G.number_of_nodes()} topics, {G.number_of_edges()} edges "
           f"(generated and built in {time.perf_counter() - t:.1f} s)")
     t = time.perf_counter()
-    ix = index(G)
+    ix = Index(G)
     t_index = time.perf_counter() - t
     t = time.perf_counter()
     fitted = fit(G)

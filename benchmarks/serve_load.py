@@ -42,7 +42,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from . import WORK, corpus, pickgraph_cmd
+from . import HUB_HEAVY, LOGNORMAL, WORK, corpus, pickgraph_cmd, popularity_tag
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -314,9 +314,9 @@ def competing(n: int):
             p.wait()
 
 
-def ensure_build(pages: int, out: Path) -> Path:
+def ensure_build(pages: int, out: Path, popularity: str = LOGNORMAL) -> Path:
     """The out folder of a build of the generated corpus of ``pages`` pages (built now if missing)."""
-    folder, _ = corpus(pages)
+    folder, _ = corpus(pages, popularity=popularity)
     if not (out / "pickgraph-build.json").is_file():
         progress(f"building {folder} into {out} (minutes at 100,000 pages)")
         subprocess.run([*pickgraph_cmd(), "build", str(folder), "--out", str(out), "-q"], check=True,
@@ -362,6 +362,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", type=int, default=100_000)
     ap.add_argument("--out", type=Path, help="out folder of a build to serve (default: benchmarks/out/serve-PAGES, "
                                              "built from the generated corpus when missing)")
+    ap.add_argument("--popularity", default=LOGNORMAL,
+                    help=f"popularity law of the generated corpus: lognormal, or zipf:S for a hub-heavy one "
+                         f"({HUB_HEAVY}: the top topic in about 5%% of 100,000 pages)")
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--sparql-share", type=float, default=0.3, help="share of SPARQL requests in the mix")
@@ -377,12 +380,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="write the figures here too")
     args = ap.parse_args(argv)
 
-    out = args.out or WORK / f"serve-{args.pages}" / "out"
-    folder = ensure_build(args.pages, out) if not args.out else None
+    out = args.out or WORK / f"serve-{args.pages}{popularity_tag(args.popularity)}" / "out"
+    folder = ensure_build(args.pages, out, args.popularity) if not args.out else None
     from graph.sparql.run import bundled_queries
 
     queries = bundled_queries()
-    result: dict = {"pages": args.pages, "clients": args.clients, "sparql_share": args.sparql_share,
+    result: dict = {"pages": args.pages, "popularity": args.popularity, "clients": args.clients, "sparql_share": args.sparql_share,
                     "competing": args.competing,
                     "think_ms": args.think_ms, "loadavg_before": os.getloadavg(), "host_reference_ms": host_reference(),
                     "cpus": os.cpu_count(), "command": " ".join(["python -m benchmarks.serve_load", *(argv or sys.argv[1:])])}

@@ -32,6 +32,22 @@ def test_measure_reports_the_childs_peak_memory():
     assert r["tree_rss_mb"] >= r["peak_rss_mb"]
 
 
+def test_measure_reports_the_peak_of_each_process_of_the_tree():
+    # a parent holding 60 MB starts two children: one holds 300 MB and ends, the other 150 MB; each peak is its own
+    child = "import time; b = b'x' * ({} * 2**20); time.sleep(1.5)"
+    code = ("import subprocess, sys, time; a = b'y' * (60 * 2**20); "
+            f"ps = [subprocess.Popen([sys.executable, '-c', {child.format(300)!r}]), "
+            f"subprocess.Popen([sys.executable, '-c', {child.format(150)!r}])]; [p.wait() for p in ps]; time.sleep(0.5)")
+    r = measure([sys.executable, "-c", code], sample=0.05)
+    assert r["status"] == "ok"
+    peaks = [mb for _, mb in r["process_peaks_mb"]]
+    assert len(peaks) == 3 and all(name.startswith("python") for name, _ in r["process_peaks_mb"])
+    big, mid, parent = peaks
+    assert 300 <= big < 340 and 150 <= mid < 190 and 60 <= parent < 100
+    # the kernel's figure for the parent is the largest child it reaped; the sampled tree held all three at once
+    assert 300 <= r["peak_rss_mb"] < 340 and r["tree_rss_mb"] >= 510
+
+
 def test_measure_kills_a_process_that_runs_past_its_timeout():
     r = measure([sys.executable, "-c", "import time; print('started', flush=True); time.sleep(60)"], timeout=1.0)
     assert r["status"] == "timeout"
@@ -85,6 +101,9 @@ def test_corpus_is_generated_once_and_then_reused(tmp_path):
     assert len(list(folder.glob("*.txt"))) == 20
     again, info2 = corpus(20, seed=3, work=tmp_path)
     assert again == folder and info2["cached"] is True
+    hubs, info3 = corpus(20, seed=3, work=tmp_path, popularity="zipf:1.1")
+    assert hubs.name == "corpus-20-seed3-zipf1.1" and (info3["popularity"], info3["cached"]) == ("zipf:1.1", False)
+    assert json.loads((hubs / "hidden-model.json").read_text())["popularity"] == "zipf:1.1"
 
 
 def test_harness_measures_every_step_on_a_tiny_corpus(tmp_path, capsys):
@@ -140,8 +159,19 @@ def test_stages_times_every_stage_of_a_build(tiny_corpus, tmp_path, capsys):
 
     assert stages([str(tiny_corpus), "--out", str(tmp_path / "out")]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert list(result["seconds"]) == ["snapshot inputs", "read (parse, all cores)", "resolve names", "graph", "export graphml",
-                                       "export turtle", "export ontology", "export html", "cache"]
+    assert list(result["seconds"]) == ["snapshot inputs", "read (parse, all cores)", "resolve names", "graph",
+                                       "suggestion index", "export graphml", "export turtle", "export ontology",
+                                       "export html", "cache"]
     assert result["pages"] == 6 and result["total_s"] == round(sum(result["seconds"].values()), 3)
+    assert list(result["peak_mb"]) == list(result["seconds"]) == list(result["cpu_s"])
+    assert all(v >= 0 for v in result["peak_mb"].values())
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".cache", "pickgraph-ontology.ttl",
                                                                      "pickgraph.graphml", "pickgraph.html", "pickgraph.ttl"]
+
+
+def test_stages_can_stop_after_the_suggestion_index(tiny_corpus, tmp_path, capsys):
+    from benchmarks.stages import main as stages
+
+    assert stages([str(tiny_corpus), "--out", str(tmp_path / "out"), "--no-exports"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert list(result["seconds"])[-1] == "suggestion index" and not (tmp_path / "out").exists()

@@ -112,3 +112,47 @@ def test_oracle_never_pairs_a_platform_with_a_regular_topic():
     t = model["topics"][0]["slug"]
     assert o.platform_of[t] == model["topics"][0]["platform"]
     assert o.pair_score(t, p1) == 0.0 and o.pair_score(p1, p2) > 0
+
+
+def _degrees(corpus):
+    """Comparison pages per topic slug, from the file names (``gNNNN_A-vs-B.txt``)."""
+    import collections
+
+    deg = collections.Counter()
+    for name in corpus.pages:
+        a, b = name.split("_", 1)[1].removesuffix(".txt").split("-vs-")
+        deg[a] += 1
+        deg[b] += 1
+    return deg
+
+
+def test_zipf_popularity_makes_hubs_in_the_same_world():
+    even, hubs = generate(2000, 400, seed=7), generate(2000, 400, seed=7, popularity="zipf:1.1")
+    assert generate(2000, 400, seed=7, popularity="zipf:1.1").pages == hubs.pages  # deterministic for a seed
+    # the same world (names, strengths, categories), the popularity reshaped by the rank of the same draws
+    keep = ("name", "slug", "category", "strength")
+    assert [{k: t[k] for k in keep} for t in hubs.model["topics"]] == [{k: t[k] for k in keep} for t in even.model["topics"]]
+    order = sorted(range(400), key=lambda i: (-even.model["topics"][i]["popularity"], i))
+    assert [hubs.model["topics"][i]["popularity"] for i in order[:3]] == [1.0, 0.4665, 0.2987]  # 2 ** -1.1, 3 ** -1.1
+    assert hubs.model["popularity"] == "zipf:1.1" and "popularity" not in even.model
+    deg, even_deg = _degrees(hubs), _degrees(even)
+    assert deg.most_common(3) == [("baflio-stack", 171), ("pliofliok-kit", 119), ("dromio-lab", 90)]
+    assert even_deg.most_common(1) == [("damai-lab", 47)]
+    assert sorted(deg.values())[len(deg) // 2] == 7 and sorted(even_deg.values())[len(even_deg) // 2] == 9
+
+
+def test_a_bad_popularity_is_a_one_line_usage_error(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pg = Path(sys.executable).parent / "pickgraph"
+    for bad in ("zipf:0", "zipf:x", "pareto", "lognormal:2"):
+        r = subprocess.run([str(pg), "generate", str(tmp_path / "out"), "--popularity", bad], capture_output=True,
+                           text=True, timeout=60)
+        assert r.returncode == 2 and "Traceback" not in r.stderr
+        assert r.stderr.splitlines()[-1] == (f"Error: Invalid value for '--popularity': popularity is 'lognormal' or "
+                                             f"'zipf:S' with an exponent S above 0, not '{bad}'")
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(GeneratorError):
+        generate(40, 16, popularity="zipf:-1")

@@ -4,7 +4,7 @@ import pytest
 
 from graph.kg.graph import find_topic
 from graph.read.records import UnknownTopic
-from graph.query.suggest import SuggestError, index, reasons, suggest, suggest_for_pair, suggest_many
+from graph.query.suggest import Index, SuggestError, reasons, suggest, suggest_for_pair, suggest_many
 
 
 def test_seeds_model_interpretability(seeds_graph):
@@ -73,7 +73,7 @@ def test_pair_mode_existing_first(data_graph):
 def test_index_is_made_per_call_and_kept_by_models(tiny_graph):
     from graph.query.models import Models
 
-    assert index(tiny_graph) is not index(tiny_graph)  # nothing cached behind the caller's back
+    assert Index(tiny_graph) is not Index(tiny_graph)  # nothing cached behind the caller's back
     m = Models(tiny_graph)
     assert m.index is m.index
 
@@ -227,3 +227,69 @@ def test_a_topic_between_two_groups_is_half_in_each():
         assert [(s["slug"], s["score"]) for s in suggest(G, q, k=3)] == [
             (mate, 3.287781), ("owl", 1.987971), (other, 0.06069)]
 
+
+
+@pytest.mark.parametrize("graph", ["platform", "data", "hubs"])
+def test_a_saved_index_answers_as_the_one_it_was_saved_from(graph, data_graph, tmp_path):
+    import json
+
+    import numpy as np
+
+    from graph.evaluate.generate import generate
+    from graph.kg.graph import build_graph
+    from graph.read import parse_text
+    from graph.read.records import ReadReport
+
+    if graph == "platform":
+        G = _platform_graph()
+    elif graph == "data":
+        G = data_graph
+    else:  # a hub-heavy world past the smoothing cap
+        c = generate(600, 120, seed=5, popularity="zipf:1.1")
+        G = build_graph(ReadReport(pages=[parse_text(t, n) for n, t in sorted(c.pages.items())]))
+    made = Index(G)
+    made.save(tmp_path / "ix")
+    meta = json.loads((tmp_path / "ix" / "index.json").read_text())
+    assert meta["format"] == 1 and "nodes" in meta["arrays"] and "P.data" in meta["arrays"]
+    for name in meta["arrays"]:  # plain arrays: loadable without pickle, and memory-mapped
+        a = np.load(tmp_path / "ix" / f"{name}.npy", allow_pickle=False, mmap_mode="r")
+        assert a.dtype != object
+    assert np.load(tmp_path / "ix" / "nodes.npy").tolist() == sorted(G.nodes)
+    loaded = Index.load(tmp_path / "ix")
+    assert not loaded._P.data.flags.writeable and not loaded._PT.indices.flags.writeable  # mapped, not copied
+    for q in sorted(G.nodes):
+        assert loaded.best(q, 10) == made.best(q, 10), q
+        assert loaded.demotion(q) == made.demotion(q), q
+        assert suggest(G, q, k=5, index=loaded) == suggest(G, q, k=5, index=made), q
+
+
+def test_a_folder_without_a_saved_index_is_refused(tmp_path):
+    from graph.query.suggest.saved import SavedIndexError
+
+    with pytest.raises(SavedIndexError, match="no saved suggestion index"):
+        Index.load(tmp_path)
+    (tmp_path / "index.json").write_text('{"format": 99}')
+    with pytest.raises(SavedIndexError, match="of format 99, not 1"):
+        Index.load(tmp_path)
+
+
+def test_big_graphs_draw_communities_with_igraph_seeded(monkeypatch):
+    import sys
+
+    idx = sys.modules["graph.query.suggest.index"]
+    # two groups of four, all linked within, one link between: Louvain in C finds the two, the same each time
+    a, b = ["a1", "a2", "a3", "a4"], ["b1", "b2", "b3", "b4"]
+    links = {(x, y): 1.0 for g in (a, b) for i, x in enumerate(g) for y in g[i + 1:]}
+    links[("a4", "b1")] = 1.0
+    nodes = sorted(a + b)
+    pos = {n: i for i, n in enumerate(nodes)}
+    monkeypatch.setattr(idx, "LOUVAIN_IN_C", 0)
+    state = __import__("random").getstate()
+    got = [sorted(map(sorted, idx._communities(nodes, pos, links, 1.0))) for _ in range(3)]
+    assert got == [[a, b]] * 3
+    assert __import__("random").getstate() == state  # igraph's seeded draws leave the random module as it was
+    # a whole index on that path: every topic in a community, the same ones on a second build
+    G = _platform_graph()
+    first, again = Index(G), Index(G)
+    assert set(first.community) == set(G.nodes) and first.community == again.community
+    assert [c for c, _ in first.best("django", 3)] == [c for c, _ in again.best("django", 3)]

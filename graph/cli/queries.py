@@ -146,6 +146,16 @@ def evaluate(state: State, paths: tuple[str, ...], holdout: float, seeds: int, f
          lambda result: format_table(result, current_width()), fit=False)
 
 
+def _popularity(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from graph.evaluate.generate import GeneratorError, parse_popularity
+
+    try:
+        parse_popularity(value)
+    except GeneratorError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
 @click.command(short_help="Write a synthetic corpus drawn from a hidden model.",
                epilog="Next: pickgraph build OUT, pickgraph evaluate OUT.")
 @click.argument("out", type=click.Path(file_okay=False))
@@ -157,13 +167,16 @@ def evaluate(state: State, paths: tuple[str, ...], holdout: float, seeds: int, f
 @click.option("--platforms", type=click.IntRange(0), default=0, show_default=True,
               help="Platform topics (others build on them and list them as related; they are compared "
                    "only among themselves): 0, or 2 or more.")
+@click.option("--popularity", default="lognormal", show_default=True, callback=_popularity,
+              help="How often topics are compared: lognormal, or zipf:S for a hub-heavy corpus (the topics by "
+                   "the same draws, ranked, get rank**-S; zipf:1.1 puts the top topic in about 5% of 100,000 pages).")
 @click.option("--ceiling/--no-ceiling", default=True, show_default=True,
               help="Score the hidden model itself under evaluate's protocol (--holdout, --seeds).")
 @click.option("--holdout", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.2, show_default=True)
 @click.option("--seeds", type=click.IntRange(1), default=5, show_default=True)
 @json_option
-def generate(out: str, n_docs: int, n_topics: int, seed: int, within: float, platforms: int, ceiling: bool,
-             holdout: float, seeds: int, as_json: bool) -> None:
+def generate(out: str, n_docs: int, n_topics: int, seed: int, within: float, platforms: int, popularity: str,
+             ceiling: bool, holdout: float, seeds: int, as_json: bool) -> None:
     """Write a corpus of N pages drawn from a hidden model into OUT, with hidden-model.json.
 
     The model: topics in categories, each with a popularity and a latent strength; comparisons mostly
@@ -174,7 +187,7 @@ def generate(out: str, n_docs: int, n_topics: int, seed: int, within: float, pla
     """
     from graph.evaluate.generate import ceiling as score, generate as run, write
 
-    corpus = run(n_docs, n_topics, seed, within=within, platforms=platforms)
+    corpus = run(n_docs, n_topics, seed, within=within, platforms=platforms, popularity=popularity)
     folder = write(corpus, out)
     data = {"folder": str(folder), "documents": len(corpus.pages), "topics": n_topics,
             "categories": len(corpus.model["categories"]), "platforms": platforms, "seed": seed,

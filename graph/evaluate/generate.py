@@ -14,6 +14,12 @@ related on most pages. A platform is what a topic is built on, never an
 alternative to it: ``pickgraph evaluate`` counts how often a method still
 suggests it (the *platform share*).
 
+With ``popularity="zipf:S"`` the same world gets a hub-heavy popularity instead
+of the log-normal one: the topic of the ``r``-th highest log-normal draw gets
+``r ** -S``, so the names, strengths and categories stay those of the seed and a
+few topics (a language, a database) are compared with thousands of others, as on
+real comparison sites.
+
 Because the truth is known, the generating process can score itself
 (:func:`oracle_pair_score`, :func:`oracle_pick`): that is the ceiling a method
 can be read against. :func:`write` stores it beside the pages as
@@ -95,9 +101,42 @@ def _cumulative(weights: list[float]) -> list[float]:
     return list(accumulate(weights))
 
 
+#: the popularity law of :func:`generate` unless told: a log-normal draw per topic
+LOGNORMAL = "lognormal"
+
+
+def parse_popularity(text: str) -> tuple[str, float]:
+    """``"lognormal"`` or ``"zipf:S"`` (``S`` > 0) as ``(law, exponent)``; anything else is a :class:`GeneratorError`.
+
+    >>> parse_popularity("zipf:1.1"), parse_popularity("lognormal")
+    (('zipf', 1.1), ('lognormal', 0.0))
+    """
+    law, _, arg = text.partition(":")
+    if law == LOGNORMAL and not arg:
+        return LOGNORMAL, 0.0
+    if law == "zipf":
+        try:
+            s = float(arg)
+        except ValueError:
+            s = math.nan
+        if s > 0 and math.isfinite(s):
+            return "zipf", s
+    raise GeneratorError(f"popularity is 'lognormal' or 'zipf:S' with an exponent S above 0, not {text!r}")
+
+
+def _zipf(drawn: list[float], s: float) -> list[float]:
+    """``rank ** -s`` by the rank of each draw (1 for the highest; ties by position), to 4 significant digits
+    (rounding to 4 decimals, as the log-normal draws are, would make the long tail 0: never compared)."""
+    order = sorted(range(len(drawn)), key=lambda i: (-drawn[i], i))
+    out = [0.0] * len(drawn)
+    for rank, i in enumerate(order, 1):
+        out[i] = float(f"{rank ** -s:.4g}")
+    return out
+
+
 def generate(n_docs: int = 2000, n_topics: int = 400, seed: int = 0, *, per_category: int = 12,
              within: float = 0.85, mirror: float = 0.02, compact: float = 0.2, platforms: int = 0,
-             platform_listed: float = 0.8) -> Corpus:
+             platform_listed: float = 0.8, popularity: str = LOGNORMAL) -> Corpus:
     """Draw ``n_docs`` comparison pages over ``n_topics`` topics from a fresh hidden model.
 
     ``within``: share of comparisons inside one category; ``mirror``: share of pages that
@@ -105,7 +144,8 @@ def generate(n_docs: int = 2000, n_topics: int = 400, seed: int = 0, *, per_cate
     ``compact``: share of pages in the compact layout. ``platforms``: how many of the
     ``n_topics`` are platform topics (see the module docstring; 0, the default, draws the
     same world as before platforms existed); ``platform_listed``: share of a page's cards
-    that list their topic's platform as related.
+    that list their topic's platform as related. ``popularity``: ``"lognormal"`` (the default)
+    or ``"zipf:S"``, hub-heavy (see the module docstring).
 
     >>> c = generate(60, 24, seed=3, platforms=2)
     >>> c.model["platforms"], c.model["topics"][0]["platform"]
@@ -115,6 +155,7 @@ def generate(n_docs: int = 2000, n_topics: int = 400, seed: int = 0, *, per_cate
         raise GeneratorError("need at least 4 topics (besides platforms) and 1 document")
     if platforms < 0 or platforms == 1:
         raise GeneratorError("platforms are compared among themselves: 0, or 2 or more")
+    law, exponent = parse_popularity(popularity)
     rng = random.Random(seed)
     n_regular = n_topics - platforms
     n_cat = max(2, round(n_regular / per_category))
@@ -130,6 +171,10 @@ def generate(n_docs: int = 2000, n_topics: int = 400, seed: int = 0, *, per_cate
     for i, name in enumerate(names):
         topics.append({"name": name, "slug": slugify(name), "category": i % n_cat if i < n_regular else n_cat,
                        "popularity": round(rng.lognormvariate(0, 1.0), 4), "strength": round(rng.gauss(0, 1.2), 4)})
+    if law == "zipf":
+        # the same draws reshaped, so every other part of the world stays that of the seed
+        for t, p in zip(topics, _zipf([t["popularity"] for t in topics], exponent)):
+            t["popularity"] = p
     members: list[list[int]] = [[] for _ in cat_names]
     for i, t in enumerate(topics):
         members[t["category"]].append(i)
@@ -205,6 +250,8 @@ def generate(n_docs: int = 2000, n_topics: int = 400, seed: int = 0, *, per_cate
             compact=rng.random() < compact)
         pages[f"g{k:0{width}d}_{ta['slug']}-vs-{tb['slug']}.txt"] = text
     model = {"seed": seed, "n_docs": n_docs, "within": within, "categories": cat_names, "topics": topics}
+    if law != LOGNORMAL:
+        model["popularity"] = popularity  # absent for the default: hidden models written before stay the same
     if platforms:
         model["platforms"] = [t["slug"] for t in topics[n_regular:]]
     return Corpus(pages, model)
@@ -295,4 +342,5 @@ def ceiling(corpus: Corpus, holdout: float = 0.2, seeds: int = 5, first_seed: in
     return {"suggest": summary["suggest"]["ceiling"], "picks": summary["picks"]["ceiling"]}
 
 
-__all__ = ["ceiling", "Corpus", "GeneratorError", "MODEL_FILE", "Oracle", "generate", "write", "load_model"]
+__all__ = ["ceiling", "Corpus", "GeneratorError", "LOGNORMAL", "MODEL_FILE", "Oracle", "generate", "parse_popularity",
+           "write", "load_model"]

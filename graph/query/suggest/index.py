@@ -1,101 +1,27 @@
-""""You might also compare": topics worth comparing next, with reasons from the graph.
-
-The model. Two topics are worth comparing when they sit in the same corner of
-the graph and the candidate is a topic people compare. Each topic gets a
-*profile*, a sparse vector over topics:
-
-* its related topics (``related-to`` and ``alternative-to``), each weighted by
-  rarity (``1/log(2 + degree)``) so that ``machine-learning``, which everything
-  relates to, says less than ``fairness-metrics``;
-* the topics it was compared with (weight :data:`OPPONENT`), so common opponents count;
-* itself (weight :data:`SELF`), so that a topic listed as related counts too;
-* a share (:data:`SMOOTH`) of its opponents' profiles — two-hop, category-like
-  structure: topics compared with the same kind of topic are the same kind.
-
-The affinity of two topics is the cosine of their profiles; the score multiplies
-it by a popularity prior, ``(comparisons + PRIOR) ** POP``, because what gets
-compared next is mostly what gets compared. A *settled* query, one with a few
-opponents, leans on its community instead: its group ranks by popularity, a popular
-topic outside it still ranks, its direct links weigh little and a slug no page names
-counts as a concept (:meth:`Index._mix`); a topic whose few links split between two
-groups counts as half in each (:meth:`Index._memberships`). The constants were tuned with
-``pickgraph evaluate`` on generated corpora (seeds other than the reported ones).
-
->>> from graph.read import parse_text
->>> from graph.read.records import ReadReport
->>> from graph.kg.graph import build_graph
->>> from graph.read.render import render_comparison as page
->>> G = build_graph(ReadReport(pages=[
-...     parse_text(page("Ant", "Bee", "Ant", related={"Ant": ["insects"], "Bee": ["honey"]}), "1"),
-...     parse_text(page("Cat", "Dog", "Dog", related={"Cat": ["pets"], "Dog": ["honey"]}), "2")]))
->>> [(s["slug"], s["reasons"][0]) for s in suggest(G, "bee", k=1)]
-[('dog', 'both relate to Honey')]
-"""
+"""The suggestion index of one graph: neighbourhoods, profiles, communities, and the scores of a query."""
 
 from __future__ import annotations
 
 import math
+import os
+import random
+import sys
 from collections import defaultdict
 from operator import mul
-from typing import Any
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from graph.kg.graph import ALTERNATIVE, RELATED, VERSUS, find_topic, versus_edges
-from graph.read.records import PickgraphError
+from graph.kg.graph import ALTERNATIVE, RELATED, VERSUS
+from graph.query.suggest.constants import (ALTERNATIVE_BONUS, COMMUNITY, CONCEPT, DEMOTE, EPSILON, KIND_MISMATCH,
+                                           LISTED, LOUVAIN_IN_C, MEMBERSHIP, OPPONENT, PLATFORM_PRIOR, POP, PRIOR, RESOLUTION,
+                                           SELF, SETTLE, SETTLED_FLOOR, SETTLED_LINKS, SMOOTH, SMOOTH_CAP, UNNAMED,
+                                           WALK)
 
-SELF = 0.5
-OPPONENT = 0.4
-SMOOTH = 0.5
-PRIOR = 0.5
-POP = 0.9
-#: Weight of being listed as related by another topic, as evidence of popularity.
-LISTED = 0.5
-#: Bonus affinity for two topics in the same community of the graph (Louvain): category-like structure.
-#: Strong enough that a query's own kind ranks mostly by popularity, as what gets compared next does.
-COMMUNITY = 1.0
-#: Louvain resolution: above 1 favours small communities, closer to a category than to a whole field.
-RESOLUTION = 3.0
-#: How sure one unit of link weight into a community makes a topic of belonging there: a topic's membership of
-#: each community is ``exp(MEMBERSHIP * w)`` for its link weight ``w`` into it, normalised over every community
-#: (one link: about 0.82 when there are 34 communities; two: all but sure). Louvain must put a topic with one
-#: link into each of two communities in one of them; with this, it is half in each (:meth:`Index._memberships`).
-MEMBERSHIP = 5.0
-#: Weight of a short random walk with restart from the query (3 steps over every link), which
-#: reaches well-linked topics a few hops away; scaled to 1 at its best candidate.
-WALK = 0.3
-#: Prior factor of a topic no page names (known only as a ``Related to:`` slug): a concept more than a product.
-UNNAMED = 1.0
-#: Floor of the affinity, so that topics the graph says nothing about still rank by popularity.
-EPSILON = 1e-4
-#: Shrinkage of the platform score: a topic listed as related by ``n`` topics it was never compared
-#: with scores at most ``n / (n + PLATFORM_PRIOR)``, so one or two listings say little.
-PLATFORM_PRIOR = 2.0
-#: Affinity bonus of a topic its topic page lists as an alternative (either way).
-ALTERNATIVE_BONUS = 1.0
-#: Power of the demotion: a candidate demoted by ``d`` (:meth:`Index.demotion`) keeps ``(1 - d) ** DEMOTE``
-#: of its score.
-DEMOTE = 3.0
-#: How many opponents it takes for a query's community and the popularity of its members to outweigh its
-#: direct links (half way; the shift goes with the fourth power of the opponents, so it is quick): a topic
-#: compared a few times is mostly compared next within its own group, by popularity, and its own links say
-#: little more; for a topic compared once or never, its links are all there is (:meth:`Index._mix`).
-SETTLE = 1.5
-#: Weight of the direct links (cosine and walk) of a settled query, against 1 for its community.
-SETTLED_LINKS = 0.01
-#: Affinity floor of a settled query: a popular topic outside its group and without links still ranks,
-#: a hundredth of a group member as popular (:data:`EPSILON` for a query with no opponents).
-SETTLED_FLOOR = 0.01
-#: Prior factor, for a settled query, of a topic no page names: after that many pages, a concept.
-CONCEPT = 0.01
-#: Score factor of two topics whose topic pages give different kinds (``concept`` and ``tool``).
-KIND_MISMATCH = 0.5
-
-
-class SuggestError(PickgraphError):
-    """A suggestion request that cannot be answered (a bad ``k``; an unknown topic is :class:`~graph.read.records.UnknownTopic`)."""
+#: Entries summed at a time when the profiles are made: bounds their temporary arrays (a few MB each).
+CHUNK = 1 << 20
 
 
 def _rarity(degree: int) -> float:
@@ -238,11 +164,8 @@ class Index:
         #: each topic's membership of each community (topics x communities, CSR) and its transpose
         self._M = self._MT = sp.csr_array((n_nodes, 0), dtype=float)
         if community:
-            U = nx.Graph()
-            U.add_nodes_from(self.nodes)
             links = self._community_links()
-            U.add_edges_from((u, v, {"weight": w}) for (u, v), w in links.items())
-            comms = nx.community.louvain_communities(U, weight="weight", resolution=resolution, seed=0)
+            comms = _communities(self.nodes, pos, links, resolution)
             for i, c in enumerate(sorted(comms, key=min)):
                 self.members[i] = sorted(c)
                 self._members[i] = np.asarray([pos[n] for n in self.members[i]], dtype=np.int64)
@@ -343,39 +266,18 @@ class Index:
         self._PT = self._P.T.tocsr()
         self._MT = self._M.T.tocsr()
 
-    # -- the dictionaries of the plain model, made on request from the matrices --
+    def save(self, folder: str | os.PathLike[str]) -> Path:
+        """Write this index into ``folder`` as plain arrays (:mod:`graph.query.suggest.saved`)."""
+        from graph.query.suggest.saved import save  # saved imports this module
 
-    @property
-    def profile(self) -> dict[str, dict[str, float]]:
-        """Every topic's normalised profile, ``{topic: {dimension: weight}}`` (made on first use)."""
-        if "_profile" not in self.__dict__:
-            P, nodes = self._P, self.nodes
-            self._profile = {n: dict(zip([nodes[j] for j in P.indices[P.indptr[i]:P.indptr[i + 1]].tolist()],
-                                         P.data[P.indptr[i]:P.indptr[i + 1]].tolist()))
-                             for i, n in enumerate(nodes)}
-        return self._profile
+        return save(self, folder)
 
-    @property
-    def inverted(self) -> dict[str, list[tuple[str, float]]]:
-        """``{dimension: [(topic, weight), …]}``, topics in slug order (made on first use)."""
-        if "_inverted" not in self.__dict__:
-            T, nodes = self._PT, self.nodes
-            inv: dict[str, list[tuple[str, float]]] = defaultdict(list)
-            for i, n in enumerate(nodes):
-                lo, hi = T.indptr[i], T.indptr[i + 1]
-                if hi > lo:
-                    inv[n] = [(nodes[j], w) for j, w in zip(T.indices[lo:hi].tolist(), T.data[lo:hi].tolist())]
-            self._inverted = inv
-        return self._inverted
+    @classmethod
+    def load(cls, folder: str | os.PathLike[str], mmap: bool = True) -> Index:
+        """The index :meth:`save` wrote into ``folder``, its arrays memory-mapped unless ``mmap=False``."""
+        from graph.query.suggest.saved import load  # saved imports this module
 
-    @property
-    def links(self) -> dict[str, list[str]]:
-        """Every topic's related topics and opponents, in slug order (made on first use)."""
-        if "_links" not in self.__dict__:
-            nodes, ptr = self.nodes, self._link_ptr
-            self._links = {n: [nodes[j] for j in self._link_idx[ptr[i]:ptr[i + 1]].tolist()]
-                           for i, n in enumerate(nodes)}
-        return self._links
+        return load(folder, mmap)
 
     # -- vectors over every topic (numbered as in :attr:`nodes`) --
 
@@ -579,22 +481,6 @@ class Index:
             return self._prior[c]
         return (self.weight.get(c, 0.0) + prior) ** pop * self.unnamed.get(c, 1.0)
 
-    def affinity(self, q: str) -> dict[str, float]:
-        """Cosine of ``q``'s profile with every topic sharing a dimension with it."""
-        keys = np.zeros(len(self.nodes), dtype=bool)
-        a = self._affinity(q, keys)
-        at = np.flatnonzero(keys)
-        nodes = self.nodes
-        return dict(zip([nodes[j] for j in at.tolist()], a[at].tolist()))
-
-    def walk(self, q: str, steps: int = 3, restart: float = 0.15) -> dict[str, float]:
-        """Where a random walk over every link, restarting at ``q``, spends its first ``steps`` steps."""
-        reached = np.zeros(len(self.nodes), dtype=bool)
-        w = self._walk(self.pos[q], steps, restart, reached)
-        at = np.flatnonzero(reached)
-        nodes = self.nodes
-        return dict(zip([nodes[j] for j in at.tolist()], w[at].tolist()))
-
     def scores(self, q: str, prior: float = PRIOR, pop: float = POP) -> dict[str, float]:
         """Score of every candidate with some affinity (not ``q``, not its past opponents)."""
         keys = np.zeros(len(self.nodes), dtype=bool)
@@ -636,23 +522,73 @@ class Index:
         return [(nodes[int(ok[j])], rounded[j]) for j in order]
 
 
-def _group_sums(rows: np.ndarray, dims: np.ndarray, vals: np.ndarray, n: int) -> sp.csr_array:
-    """The ``n x n`` CSR matrix of ``vals`` summed per ``(row, dim)``: exactly ``p[dim] = p.get(dim, 0.0) + val``
-    over the entries in the order given, for one dict ``p`` per row (``rows`` must come in increasing order).
+def _igraph():
+    """igraph, imported on first need: it takes seconds, which a small graph or a loaded index never needs.
+
+    Most of them go to matplotlib, which igraph imports for plotting only; unless the process has it
+    already, igraph is imported without it (its plots then say matplotlib is missing).
+    """
+    if "igraph" in sys.modules or "matplotlib" in sys.modules:
+        import igraph
+
+        return igraph
+    sys.modules["matplotlib"] = None  # type: ignore[assignment]  # an import of it fails at once
+    try:
+        import igraph
+    finally:
+        del sys.modules["matplotlib"]
+    return igraph
+
+
+def _communities(nodes: list[str], pos: dict[str, int], links: dict[tuple[str, str], float],
+                 resolution: float) -> list[set[str]]:
+    """The Louvain communities of the weighted graph ``links`` over ``nodes``, seeded: the same graph gives the
+    same communities.
+
+    Up to :data:`LOUVAIN_IN_C` topics, networkx's Louvain, which the constants were tuned with (and the tests'
+    hand-made graphs and ``evaluate``'s worlds keep their communities); above, igraph's multilevel method, the
+    same algorithm in C, with igraph's random numbers drawn from a fixed seed: networkx's pure-Python one
+    took most of the index's time on tens of thousands of topics (docs/suggest.md).
+    """
+    if len(nodes) <= LOUVAIN_IN_C:
+        U = nx.Graph()
+        U.add_nodes_from(nodes)
+        U.add_edges_from((u, v, {"weight": w}) for (u, v), w in links.items())
+        return nx.community.louvain_communities(U, weight="weight", resolution=resolution, seed=0)
+    ig = _igraph()
+    g = ig.Graph(n=len(nodes), edges=[(pos[u], pos[v]) for u, v in links])
+    saved = random.getstate()
+    ig.set_random_number_generator(random.Random(0))
+    try:
+        membership = g.community_multilevel(weights=list(links.values()), resolution=resolution).membership
+    finally:
+        ig.set_random_number_generator(random)  # igraph's default: the random module, as it was
+        random.setstate(saved)
+    comms: dict[int, set[str]] = defaultdict(set)
+    for n, c in zip(nodes, membership):
+        comms[c].add(n)
+    return list(comms.values())
+
+
+def _group_sums(rows: np.ndarray, dims: np.ndarray, vals: np.ndarray, n: int, n_rows: int | None = None) -> sp.csr_array:
+    """The ``n_rows x n`` CSR matrix (``n x n`` by default) of ``vals`` summed per ``(row, dim)``: exactly
+    ``p[dim] = p.get(dim, 0.0) + val`` over the entries in the order given, for one dict ``p`` per row
+    (``rows`` must come in increasing order).
 
     Each row keeps its dimensions in the order they first appear, as the dict would; every sum is taken
     in the order of the entries (``np.bincount`` adds its weights one after the other).
     """
+    n_rows = n if n_rows is None else n_rows
     if not len(rows):
-        return sp.csr_array((n, n), dtype=float)
+        return sp.csr_array((n_rows, n), dtype=float)
     key = rows * n + dims
     uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     sums = np.bincount(inverse.ravel(), weights=vals, minlength=len(uniq))
     order = np.argsort(first)
     uniq = uniq[order]
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(uniq // n, minlength=n), out=ptr[1:])
-    return sp.csr_array((sums[order], uniq % n, ptr), shape=(n, n))
+    ptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(uniq // n, minlength=n_rows), out=ptr[1:])
+    return sp.csr_array((sums[order], uniq % n, ptr), shape=(n_rows, n))
 
 
 def _base_profiles(nodes: list[str], pos: dict[str, int], rel: dict[str, set[str]], opp: dict[str, set[str]],
@@ -684,38 +620,86 @@ def _base_profiles(nodes: list[str], pos: dict[str, int], rel: dict[str, set[str
     return _group_sums(rows, np.asarray(dims, dtype=np.int64), np.asarray(vals, dtype=float), len(nodes))
 
 
+def _capped(base: sp.csr_array, cap: int) -> sp.csr_array:
+    """``base`` with each row longer than ``cap`` cut to its ``cap`` heaviest entries (of equal weights, the
+    earlier), kept in the row's own order; a matrix without such rows is returned as it is."""
+    lens = np.diff(base.indptr)
+    long = np.flatnonzero(lens > cap)
+    if not len(long):
+        return base
+    keep = np.ones(base.nnz, dtype=bool)
+    for i in long.tolist():
+        lo, hi = int(base.indptr[i]), int(base.indptr[i + 1])
+        keep[lo + np.argsort(-base.data[lo:hi], kind="stable")[cap:]] = False
+    ptr = np.zeros(len(lens) + 1, dtype=np.int64)
+    np.cumsum(np.minimum(lens, cap), out=ptr[1:])
+    return sp.csr_array((base.data[keep], base.indices[keep], ptr), shape=base.shape)
+
+
 def _profiles(nodes: list[str], pos: dict[str, int], opp: dict[str, set[str]], base: sp.csr_array,
-              smooth: float) -> sp.csr_array:
+              smooth: float, cap: int = SMOOTH_CAP, chunk: int = CHUNK) -> sp.csr_array:
     """The normalised profiles: each topic's base profile plus ``smooth / len(opponents)`` of each
-    opponent's (opponents in set order), divided by its Euclidean norm."""
+    opponent's (opponents in set order), divided by its Euclidean norm.
+
+    An opponent lends at most its ``cap`` heaviest dimensions (:func:`_capped`): a hub's thousands of
+    opponents would otherwise each copy its thousands of dimensions, work and memory that grow with the
+    square of its degree, for a share of ``smooth / len(opponents)`` of weights that rarity keeps low.
+    Below the cap every figure is the one the whole profile gives. The topics are summed ``chunk``
+    entries at a time, so no temporary array outgrows a chunk.
+    """
     n = len(nodes)
+    capped = _capped(base, cap)
+    # the rows a profile adds up: its own (rows 0..n-1 of the stack) and its opponents' capped ones (n..2n-1)
+    s_ptr = np.concatenate([base.indptr.astype(np.int64), base.nnz + capped.indptr[1:].astype(np.int64)])
+    s_idx = np.concatenate([base.indices, capped.indices]).astype(np.int64)
+    s_data = np.concatenate([base.data, capped.data])
+    s_len = np.diff(s_ptr)
     at = pos.__getitem__
-    src: list[int] = []  # the base rows each profile adds up: its own, then its opponents'
+    src: list[int] = []  # its own row, then its opponents' rows
     k: list[int] = []  # how many opponents
     for i, t in enumerate(nodes):
         src.append(i)
         xs = opp.get(t)
         if xs:
-            src.extend(map(at, xs))
+            src.extend(n + x for x in map(at, xs))
             k.append(len(xs))
         else:
             k.append(0)
     counts = np.asarray(k, dtype=np.int64) + 1
     src_a = np.asarray(src, dtype=np.int64)
-    own = np.zeros(len(src_a), dtype=bool)
-    own[np.cumsum(counts) - counts] = True
-    spans = _spans(base.indptr, src_a)
-    lens = np.diff(base.indptr)[src_a]
-    w = base.data[spans]
-    share = np.where(own, 1, np.repeat(counts - 1, counts)).astype(float)
-    vals = np.where(np.repeat(own, lens), w, smooth * w / np.repeat(share, lens))
-    rows = np.repeat(np.repeat(np.arange(n, dtype=np.int64), counts), lens)
-    P = _group_sums(rows, base.indices[spans], vals, n)
-    # the norm summed in Python, in the dict's order, as ``sum`` of this Python version does it
-    data, ptr = P.data.tolist(), P.indptr.tolist()
-    norms = np.asarray([math.sqrt(sum(map(mul, row, row))) for row in (data[ptr[i]:ptr[i + 1]] for i in range(n))])
-    P.data /= np.repeat(norms, np.diff(P.indptr))
-    return P
+    src_end = np.cumsum(counts)  # where each topic's rows end in src
+    entries = np.cumsum(np.add.reduceat(s_len[src_a], src_end - counts)) if n else np.zeros(0, dtype=np.int64)
+    data_parts: list[np.ndarray] = []
+    idx_parts: list[np.ndarray] = []
+    lens_parts: list[np.ndarray] = []
+    lo = 0
+    while lo < n:
+        # the topics up to ``chunk`` entries past the first (at least one topic, however long)
+        hi = max(lo + 1, int(np.searchsorted(entries, (entries[lo - 1] if lo else 0) + chunk, side="right")))
+        rs = src_a[(src_end[lo - 1] if lo else 0):src_end[hi - 1]]
+        c = counts[lo:hi]
+        own = rs < n
+        spans = _spans(s_ptr, rs)
+        lens = s_len[rs]
+        w = s_data[spans]
+        share = np.where(own, 1, np.repeat(c - 1, c)).astype(float)
+        vals = np.where(np.repeat(own, lens), w, smooth * w / np.repeat(share, lens))
+        rows = np.repeat(np.repeat(np.arange(hi - lo, dtype=np.int64), c), lens)
+        P = _group_sums(rows, s_idx[spans], vals, n, hi - lo)
+        # the norm summed in Python, in the dict's order, as ``sum`` of this Python version does it
+        data, ptr = P.data.tolist(), P.indptr.tolist()
+        norms = np.asarray([math.sqrt(sum(map(mul, row, row)))
+                            for row in (data[ptr[i]:ptr[i + 1]] for i in range(hi - lo))])
+        row_lens = np.diff(P.indptr)
+        data_parts.append(P.data / np.repeat(norms, row_lens))
+        idx_parts.append(P.indices)
+        lens_parts.append(row_lens)
+        lo = hi
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    if n:
+        np.cumsum(np.concatenate(lens_parts), out=ptr[1:])
+    return sp.csr_array((np.concatenate(data_parts) if data_parts else np.zeros(0),
+                         np.concatenate(idx_parts) if idx_parts else np.zeros(0, dtype=np.int64), ptr), shape=(n, n))
 
 
 def _spans(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -728,156 +712,3 @@ def _spans(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
     # start of each row, minus where that row begins in the output, repeated over the row
     offsets = np.cumsum(lens) - lens
     return np.repeat(starts - offsets, lens) + np.arange(total, dtype=np.int64)
-
-
-def index(G: nx.MultiDiGraph) -> Index:
-    """The :class:`Index` of ``G`` as it is now.
-
-    Never cached here: a caller asking for many suggestions from one graph makes the
-    index once and passes it (``index=``), so no suggestion outlives its graph.
-    """
-    return Index(G)
-
-
-def _name(G: nx.MultiDiGraph, n: str) -> str:
-    return G.nodes[n].get("name", n)
-
-
-def reasons(G: nx.MultiDiGraph, a: str, b: str, limit: int = 4, *, index: Index | None = None) -> list[str]:
-    """Readable reasons why ``a`` and ``b`` belong together, strongest first.
-
-    Each reason names its signal: an alternative on a topic page first, then shared related
-    topics (rarest first) and common opponents, direct links, links through an opponent and the
-    same kind on topic pages; failing all of these, the same community of the graph.
-    """
-    ix = index or Index(G)
-    ra, rb, oa, ob = ix.rel.get(a, set()), ix.rel.get(b, set()), ix.opp.get(a, set()), ix.opp.get(b, set())
-    out: list[tuple[float, str]] = []
-    for src, dst in ((a, b), (b, a)):
-        if dst in ix.alt.get(src, ()) and G.has_edge(src, dst) and any(
-                d["kind"] == ALTERNATIVE for d in G[src][dst].values()):
-            out.append((3.0, f"the topic page of {_name(G, src)} lists {_name(G, dst)} as an alternative"))
-    kind = ix.kinds.get(a)
-    if kind and kind == ix.kinds.get(b):
-        out.append((0.5, f"both are a {kind} (topic pages)"))
-    for r in ra & rb:
-        out.append((2 * _rarity(len(ix.rel[r])), f"both relate to {_name(G, r)}"))
-    for x in oa & ob:
-        out.append((2 * _rarity(len(ix.opp[x])), f"both were compared with {_name(G, x)}"))
-    for src, dst in ((a, b), (b, a)):
-        if dst in ix.rel_out.get(src, ()):
-            out.append((1.5, f"{_name(G, src)} lists {_name(G, dst)} as related"))
-    for x in sorted(oa):
-        if b in ix.rel.get(x, ()):
-            out.append((_rarity(len(ix.rel[x])), f"{_name(G, b)} relates to {_name(G, x)}, which {_name(G, a)} was compared with"))
-    for x in sorted(ob):
-        if a in ix.rel.get(x, ()) or x in ra:
-            out.append((_rarity(len(ix.rel[x])), f"{_name(G, a)} relates to {_name(G, x)}, which {_name(G, b)} was compared with"))
-    if not out and ix.community_w and a in ix.community and (ix.community.get(b) == ix.community[a]
-                                                            or ix.together(a, b) >= 0.25):
-        # the community bonus put it there and no direct signal says more
-        out.append((0.1, "in the same group of closely linked topics"))
-    out.sort(key=lambda t: (-t[0], t[1]))
-    seen: list[str] = []
-    for _, text in out:
-        if text not in seen:
-            seen.append(text)
-    return seen[:limit]
-
-
-def _popularity_reason(ix: Index, c: str) -> str:
-    n = ix.games.get(c, 0)
-    return f"compared {n} time{'s' if n != 1 else ''} elsewhere" if n else "not compared yet"
-
-
-def suggest(G: nx.MultiDiGraph, topic: str, k: int = 5, *, index: Index | None = None) -> list[dict[str, Any]]:
-    """Up to ``k`` topics worth comparing with ``topic`` (a name, slug or alias) next, best first.
-
-    Each entry: ``{"slug", "name", "score", "reasons": [str, …]}``; topics already
-    compared with ``topic`` are left out, and so are topics the graph links to it in no way.
-    ``index``: the graph's :class:`Index` when the caller keeps one (else made now).
-    """
-    if k < 0:
-        raise SuggestError(f"k must be 0 or more, not {k}")
-    topic = find_topic(G, topic)
-    ix = index or Index(G)
-    # scores rounded to 9 digits so that float sums taken in set order (which varies with the hash seed) tie exactly
-    return [{"slug": c, "name": _name(G, c), "score": round(s, 6),
-             "reasons": reasons(G, topic, c, index=ix) + [_popularity_reason(ix, c)]} for c, s in ix.best(topic, k)]
-
-
-def suggest_many(G: nx.MultiDiGraph, topics: list[str], k: int = 5, *,
-                 index: Index | None = None) -> dict[str, list[dict[str, Any]]]:
-    """:func:`suggest` for several topics at once (one index, one start-up), keyed as given."""
-    ix = index or Index(G)
-    return {t: suggest(G, t, k, index=ix) for t in topics}
-
-
-def suggest_for_pair(G: nx.MultiDiGraph, a: str, b: str, k: int = 5, *,
-                     index: Index | None = None) -> list[dict[str, Any]]:
-    """Pairs a reader of ``a vs b`` would want next: existing comparisons first, then new ones.
-
-    Each entry: ``{"a", "b", "a_name", "b_name", "existing": bool, "score", "reasons", "sources"}``.
-    Existing comparisons are the other pages of ``a`` or ``b``, ordered by how close the other topic
-    is to the pair; new pairs are the best suggestions for ``a`` and for ``b``.
-    """
-    a, b = find_topic(G, a), find_topic(G, b)
-    if k < 0:
-        raise SuggestError(f"k must be 0 or more, not {k}")
-    ix = index or Index(G)
-    aff = {t: ix._affinity(t) for t in (a, b)}  # 0.0 where affinity() has no key, as .get(c, 0.0) gives
-    docs = G.graph.get("documents", {})
-    existing: dict[tuple[str, str], dict[str, Any]] = {}
-    # the pages of a and of b, each edge once (a self-comparison is both an out- and an in-edge), not
-    # a walk of every edge of the graph (190 ms for two hubs at 100,000 pages)
-    edges = {id(d): (u, v, d) for t in (a, b) for u, v, d in versus_edges(G, t)}
-    for u, v, d in edges.values():
-        if {u, v} == {a, b}:
-            continue
-        pair = (u, v)
-        if pair not in existing:
-            member, other = (u, v) if u in (a, b) else (v, u)
-            partner = b if member == a else a
-            score = round(float(aff[a][ix.pos[other]]) + float(aff[b][ix.pos[other]]), 9)
-            existing[pair] = {"a": u, "b": v, "a_name": _name(G, u), "b_name": _name(G, v), "existing": True,
-                              "score": round(score, 6), "sources": [], "reasons": (member, partner, other)}
-        existing[pair]["sources"].append(getattr(docs.get(d["doc"]), "path", d["doc"]))
-    rows = sorted(existing.values(), key=lambda r: (-r["score"], r["a"], r["b"]))[:k]
-    for r in rows:  # the reasons of the rows shown only: a hub's hundreds of pages would cost 50 ms
-        member, partner, other = r["reasons"]
-        r["reasons"] = [f"a comparison of {_name(G, member)}"] + reasons(G, partner, other, index=ix)
-    fresh: list[dict[str, Any]] = []
-    for t in (a, b):
-        for s in suggest(G, t, k, index=ix):
-            if s["slug"] in (a, b):
-                continue
-            fresh.append({"a": t, "b": s["slug"], "a_name": _name(G, t), "b_name": s["name"], "existing": False,
-                          "score": s["score"], "reasons": s["reasons"], "sources": []})
-    fresh.sort(key=lambda r: (-r["score"], r["a"], r["b"]))
-    for r in rows:
-        r["sources"].sort()
-    return (rows + fresh)[:k]
-
-
-def suggest_answer(G: nx.MultiDiGraph, slugs: list[str], k: int = 5, pair: bool | None = None, *,
-                   index: Index | None = None) -> dict[str, Any]:
-    """What ``pickgraph suggest --json`` prints (and ``/api/suggest`` serves) for topics ``slugs`` (names,
-    slugs or aliases).
-
-    ``pair=None`` reads two topics that a page compares as one comparison page; a pair
-    needs exactly two topics (the caller checks, as a usage error of its own kind).
-    """
-    slugs = [find_topic(G, s) for s in slugs]  # names, slugs or aliases, as the CLI takes them
-    if pair is None:
-        pair = len(slugs) == 2 and bool(versus_edges(G, slugs[0], slugs[1]))
-    if pair:
-        a, b = slugs
-        return {"mode": "pair", "a": a, "b": b, "k": k, "suggestions": suggest_for_pair(G, a, b, k, index=index)}
-    ix = index or Index(G)
-    return {"mode": "topics", "k": k,
-            "results": [{"topic": s, "name": G.nodes[s]["name"], "suggestions": suggest(G, s, k, index=ix)}
-                        for s in slugs]}
-
-
-__all__ = ["Index", "SuggestError", "index", "reasons", "suggest", "suggest_many", "suggest_for_pair",
-           "suggest_answer"]
