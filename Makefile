@@ -44,8 +44,10 @@ run: install-run
 test: install
 	$(BIN)/python -m pytest
 
+# the HTML export's picture, then the live explorer's pages (start, topic, comparison, SPARQL, table) on data/
 screenshot: install
 	PICKGRAPH_UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/test_browser.py -k data_page
+	$(BIN)/python tools/screenshots.py docs
 
 bench: install
 	$(BIN)/python -m benchmarks

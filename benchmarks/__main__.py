@@ -270,7 +270,7 @@ def bench_size(n: int, args: argparse.Namespace, popularity: str = LOGNORMAL) ->
         for fmt in args.formats:
             row = repeat(pg + ["--out", str(out), "--quiet", "--corpus", str(folder), "export", "--format", fmt],
                          args.runs, args.timeout, f"[{n:,} pages] pickgraph export --format {fmt}")
-            target = out / FORMATS[fmt][2]
+            target = out / FORMATS[fmt].file
             add(f"export {fmt}", "pickgraph", row, bytes=target.stat().st_size if target.is_file() else None)
     if "baseline" in steps:
         base = [sys.executable, "-m", "benchmarks.baseline", str(folder)]

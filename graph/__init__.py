@@ -7,16 +7,9 @@ the stages into an output folder) → :mod:`graph.query` (questions → plain da
 :mod:`graph.cli` and :mod:`graph.serve` are the front ends on top.
 """
 
-__version__ = "0.1.0"
-
-from graph.read.records import (  # noqa: E402
-    Comparison,
-    PickgraphError,
-    RejectedDocument,
-    Rejection,
-    TopicPage,
-    UnknownTopic,
-)
+from graph.version import __version__
+from graph.errors import PickgraphError, RejectedDocument, UnknownTopic  # noqa: E402
+from graph.read.records import Comparison, Rejection, TopicPage  # noqa: E402
 from graph.resolve.names import slugify  # noqa: E402
 from graph.build.pipeline import build as load, load_graph  # noqa: E402
 from graph.kg.graph import find_topic  # noqa: E402

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import IMG, IN_CI, ROOT, SCRIPT
 
-from graph.export.html import page_data, write_html
+from graph.export.html import page_data, write_page
 from graph.kg.graph import ALTERNATIVE, RELATED, VERSUS
 
 CHROMIUM = Path(os.environ.get("PICKGRAPH_CHROMIUM", "/usr/bin/chromium"))
@@ -98,7 +98,7 @@ class Visit:
 @pytest.fixture(scope="module")
 def data_page(tmp_path_factory, data_graph):
     path = tmp_path_factory.mktemp("html") / "pickgraph.html"
-    write_html(data_graph, path)
+    write_page(data_graph, path)
     return path
 
 
@@ -160,7 +160,7 @@ def test_edge_filter_hides_a_kind(browser, data_page, data_graph):
 def test_markup_in_a_document_is_shown_as_text(browser, payload_graph, tmp_path):
     G = payload_graph
     path = tmp_path / "payload.html"
-    write_html(G, path)
+    write_page(G, path)
     v = Visit(browser, path, 1200, 800)
     try:
         v.hover_node("alpha")
@@ -193,7 +193,7 @@ def test_markup_in_a_document_is_shown_as_text(browser, payload_graph, tmp_path)
 
 def test_overview_page(browser, data_graph, tmp_path, record_property):
     path = tmp_path / "overview.html"
-    write_html(data_graph, path, max_topics=50, overview_topics=30)
+    write_page(data_graph, path, max_topics=50, overview_topics=30)
     expected = page_data(data_graph, max_topics=50, overview_topics=30)
     v = Visit(browser, path)
     try:
@@ -212,7 +212,7 @@ def test_overview_page(browser, data_graph, tmp_path, record_property):
 
 def test_focus_page_selects_the_topic(browser, data_graph, tmp_path):
     path = tmp_path / "focus.html"
-    write_html(data_graph, path, focus="Redis", depth=1)
+    write_page(data_graph, path, focus="Redis", depth=1)
     v = Visit(browser, path)
     try:
         assert v.js("pickgraph.network.getSelectedNodes()") == ["redis"]

@@ -158,7 +158,8 @@ def test_every_kind_of_bad_input_is_reported_and_the_rest_built(run):
     assert got == {
         ("binary.txt", 3): "binary file (NUL byte): not a text page",
         ("blank.txt", 1): "empty file: no text to read",
-        ("cut.txt", 30): "page ends before the card of 'Rust' is complete; a page needs both cards",
+        ("cut.txt", 28): "the page is cut off at line 28 before its pick can be read: only the headline names 'Rust'; "
+                         "a cut page needs the headline and the winner's badge",
         ("disagree.txt", 49): "the pick disagrees: the headline names 'Rust' but the bottom line names 'Go'",
         ("empty.txt", 1): "empty file: no text to read",
         ("latin1.txt", 5): "not UTF-8 text (byte 0xe9 at offset 24); save the page as UTF-8",

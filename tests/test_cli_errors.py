@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from graph.cli import PickgraphGroup, main
-from graph.read.records import EXIT_BUSY, EXIT_TIMEOUT, EXIT_WRITE, Busy, TimedOut, WriteFailed
+from graph.errors import EXIT_BUSY, EXIT_TIMEOUT, EXIT_WRITE, Busy, TimedOut, WriteFailed
 from graph.read.render import render_comparison
 from conftest import PICKGRAPH
 
@@ -40,8 +40,9 @@ def both(*args: str):
 def test_unknown_topic_json_has_the_query_and_the_suggestions(corpus, tmp_path):
     text, js = both("--out", str(tmp_path / "o"), "show", "Rustt", "--corpus", str(corpus))
     assert text.exit_code == js.exit_code == 1
-    message = "unknown topic 'Rustt'; did you mean: Rust? List topics with 'pickgraph topics'."
-    assert text.stderr == f"Error: {message}\n" and text.stdout == ""
+    message = "unknown topic 'Rustt'; did you mean: Rust?"
+    # the pointer to `topics` is for a reader; the JSON is the API's error body, word for word
+    assert text.stderr == f"Error: {message} List topics with 'pickgraph topics'.\n" and text.stdout == ""
     assert json.loads(js.stdout) == {"error": message, "exit_code": 1, "kind": "unknown_topic",
                                      "query": "Rustt", "suggestions": ["Rust"]}
     assert js.stderr == ""

@@ -51,7 +51,7 @@ def test_suggest_pair_mode(run):
     each = json.loads(run("suggest", "Alpha", "Beta", "--each", "--json").output)
     assert each["mode"] == "topics"
     r = run("suggest", "Alpha", "Gamma", "Delta", "--pair")
-    assert r.exit_code == 2 and "--pair needs exactly two topics" in r.output
+    assert r.exit_code == 2 and r.output == "Error: a pair is two topics, not 3\n"
 
 
 def test_suggest_text(run):

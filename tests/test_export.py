@@ -7,7 +7,7 @@ import os
 import pytest
 
 from graph.export.registry import export_many, run_side_by_side
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 from graph.build.pipeline import build
 
 FORMATS = ["turtle", "graphml", "html", "ntriples"]

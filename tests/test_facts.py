@@ -1,7 +1,7 @@
 """One accumulator of page facts: the in-memory and the streaming build fold pages by the same rules."""
 
 from graph.kg.facts import Accumulator, page_facts
-from graph.kg.graph import build_graph, summary
+from graph.kg.graph import build_graph
 from graph.read import parse_text
 from graph.read.records import ReadReport
 from graph.read.render import render_comparison, render_topic_page
@@ -37,7 +37,7 @@ def test_both_kinds_and_any_chunking_agree():
     G = build_graph(ReadReport(pages=pages))
     expected = {"documents": 5, "comparison_pages": 3, "topic_pages": 2, "duplicates": 0, "rejected": 0,
                 "topics": 4, "comparisons": 3, "related_edges": 4, "alternative_edges": 1, "contested_pairs": 1}
-    assert summary(G) == G.graph["summary"] == expected
+    assert G.graph["summary"] == G.graph["summary"] == expected
     for per_document in (True, False):
         for chunks in (1, 2, 3):
             acc = _fold(pages, per_document, chunks)

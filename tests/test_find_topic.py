@@ -10,14 +10,14 @@ from conftest import render_comparison, write_corpus
 from servehelp import Server, build, cli_json
 from test_browser import Visit, browser  # noqa: F401 - the one Chromium fixture, shared
 
-from graph.export.html import write_html
+from graph.export.html import write_page
 from graph.kg.graph import closest_topics, find_topic
 from graph.build.pipeline import build as build_graph
 from graph.query.compare import compare
 from graph.query.explain import why
 from graph.query.suggest import suggest, suggest_answer
 from graph.query.topics import topic_info
-from graph.read.records import PickgraphError, UnknownTopic
+from graph.errors import PickgraphError, UnknownTopic
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -71,7 +71,7 @@ def server(out):
 @pytest.fixture(scope="module")
 def page(browser, G, tmp_path_factory):  # noqa: F811 - browser is the shared fixture
     path = tmp_path_factory.mktemp("find-html") / "pickgraph.html"
-    write_html(G, path)
+    write_page(G, path)
     v = Visit(browser, path, 1200, 800)
     yield v
     v.close()
@@ -153,7 +153,7 @@ def test_the_page_carries_the_resolvers_table(G):
 
 def test_the_page_suggests_what_python_suggests(browser, data_graph, tmp_path):  # noqa: F811
     path = tmp_path / "data.html"
-    write_html(data_graph, path)
+    write_page(data_graph, path)
     v = Visit(browser, path)
     try:
         for query in ["postgres", "Postgress", "Kafak", "rustt", "canary", "deploy", "k8", "c plus", "node",

@@ -10,7 +10,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.read.records import Comparison, RejectedDocument, TopicPage
+from graph.read.records import Comparison, TopicPage
+
+from graph.errors import RejectedDocument
 from graph.read import name_key, normalise, parse_text
 from graph.read.render import render_comparison, render_topic_page
 
@@ -45,7 +47,10 @@ def check(text: str) -> None:
         assert page.name and page.name_line >= 1
     if isinstance(page, Comparison):
         assert page.pick in page.topics
-        assert {c.name for c in page.cards} == set(page.topics)
+        # a cut page keeps what it holds of the cards (#29); a whole one has both
+        assert {c.name for c in page.cards} <= set(page.topics)
+        assert page.truncated or {c.name for c in page.cards} == set(page.topics)
+        assert all(c.complete for c in page.cards[:-1]) and not (page.truncated and page.bottom_line)
 
 
 @st.composite
@@ -92,6 +97,8 @@ NAME = st.text(alphabet=string.ascii_letters + string.digits + " -+#.", min_size
                                           and "nice pick" not in s.lower() and s.lower() not in ("pros", "cons"))
 SENTENCE = st.text(alphabet=string.ascii_letters + " ,()'", min_size=1, max_size=60).map(
     lambda s: " ".join(s.split())).filter(lambda s: s and s[0].isalpha() and not s.lower().startswith("related to"))
+#: a topic page's paragraph: one that is a heading of the page ("LEARNING RESOURCES") is that heading
+PARAGRAPH = SENTENCE.filter(lambda t: t.lower() not in ("learning resources", "related tools"))
 SLUG = st.from_regex(r"[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,8}){0,2}", fullmatch=True)
 
 
@@ -124,12 +131,12 @@ def respell(draw, name: str) -> str:
 def topic_pages(draw) -> tuple[str, str, str, str]:
     """(text, name, definition, why) of a topic page in one of the three real shapes."""
     name, shape = draw(NAME), draw(st.sampled_from(["full", "compact", "flattened"]))
-    definition = draw(SENTENCE)
+    definition = draw(PARAGRAPH)
     if shape == "flattened":
         verb = draw(st.sampled_from(["learn", "use", "learn and use", "learn about", "Learn"]))
         why = f"Developers should {verb} {respell(draw, name)} {draw(SENTENCE)}"
     else:
-        why = draw(SENTENCE)
+        why = draw(PARAGRAPH)
     kind = "" if shape == "flattened" else draw(st.sampled_from(["", "concept", "tool"]))
     return render_topic_page(name, definition, kind=kind, why_learn=why, shape=shape), name, definition, why
 

@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from graph.evaluate.generate import GeneratorError, Oracle, ceiling, generate, load_model, write
+from graph.evaluate.generate import GeneratorError, Oracle, generate, load_model, write
+from graph.evaluate.score import ceiling
 from graph.build.pipeline import build
 from graph.read import parse_text
 

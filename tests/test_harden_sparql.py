@@ -27,7 +27,7 @@ from stubs import sparql_stub
 
 from graph.sparql import run as sparql
 from graph.sparql.store import make_store, write_trig_of_graph
-from graph.read.records import EXIT_TIMEOUT
+from graph.errors import EXIT_TIMEOUT
 
 Q = urllib.parse.quote
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}

@@ -14,9 +14,9 @@ from click.testing import CliRunner
 
 from graph.cli import main
 from graph.export.html import (HtmlError, page_data, pick_reason, render_html, safe_json, select_topics, spread,
-                        strongest_pairs, vis_assets, write_html, write_page)
+                        strongest_pairs, vis_assets, write_page)
 from graph.kg.graph import ALTERNATIVE, RELATED, VERSUS, contested_pairs
-from graph.read.records import UnknownTopic
+from graph.errors import UnknownTopic
 from graph.build.pipeline import build
 from graph.read.render import PLACEHOLDER, render_comparison, render_topic_page
 
@@ -166,7 +166,7 @@ def test_suggestions_are_limited_on_request(data_graph):
 
 def test_markup_travels_as_data_and_never_as_markup(payload_graph, tmp_path):
     target = tmp_path / "p.html"
-    write_html(payload_graph, target)
+    write_page(payload_graph, target)
     html = target.read_text(encoding="utf-8")
     assert IMG not in html and SCRIPT not in html and "<img" not in html
     data = embedded_data(html)
@@ -200,8 +200,8 @@ def test_same_corpus_same_bytes(tiny_corpus, tmp_path):
     digests = set()
     for seed in ("1", "2"):
         out = tmp_path / f"p{seed}.html"
-        code = ("import sys; from graph.build.pipeline import build; from graph.export.html import write_html; "
-                "G, _ = build([sys.argv[1]]); write_html(G, sys.argv[2])")
+        code = ("import sys; from graph.build.pipeline import build; from graph.export.html import write_page; "
+                "G, _ = build([sys.argv[1]]); write_page(G, sys.argv[2])")
         subprocess.run([sys.executable, "-c", code, str(tiny_corpus), str(out)], check=True, cwd=ROOT,
                        env={**os.environ, "PYTHONHASHSEED": seed})
         digests.add(hashlib.sha256(out.read_bytes()).hexdigest())

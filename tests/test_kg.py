@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graph.kg.graph import RELATED, VERSUS, contested_pairs, find_topic, pair_picks, summary
-from graph.read.records import UnknownTopic
+from graph.kg.graph import RELATED, VERSUS, contested_pairs, find_topic, pair_picks
+from graph.errors import UnknownTopic
 from graph.build.pipeline import build
 from graph.read.render import render_comparison
 from graph.query.topics import list_topics, record, topic_info
@@ -26,7 +26,7 @@ def test_tiny_graph_exact(tiny_graph):
     docs = G.graph["documents"]
     assert all(d["doc"] in docs for _, _, d in G.edges(data=True))
     assert contested_pairs(G) == [("pi", "qubit")]
-    assert summary(G)["contested_pairs"] == 1
+    assert G.graph["summary"]["contested_pairs"] == 1
     assert record(G, "beta") == (1, 1) and record(G, "pi") == (1, 1) and record(G, "delta") == (0, 1)
 
 
@@ -35,7 +35,7 @@ def test_duplicates_are_one_document(make_corpus):
     folder = make_corpus({"a.txt": text, "b.txt": text, "c.txt": "\ufeff" + text.replace("\n", "\r\n")})
     G, report = build([folder])
     assert [d.same_as for d in report.duplicates] == [str(folder / "a.txt")] * 2
-    assert summary(G)["comparisons"] == 1 and summary(G)["duplicates"] == 2
+    assert G.graph["summary"]["comparisons"] == 1 and G.graph["summary"]["duplicates"] == 2
 
 
 def test_two_documents_about_one_pair_agreeing_are_not_contested(make_corpus):
@@ -75,7 +75,7 @@ def test_list_topics_order(tiny_graph):
 
 def test_seeds_graph(seeds_graph):
     G = seeds_graph
-    assert summary(G)["comparisons"] == 2 and summary(G)["topics"] == 10
+    assert G.graph["summary"]["comparisons"] == 2 and G.graph["summary"]["topics"] == 10
     assert sorted(G["model-robustness"]) == ["adversarial-machine-learning", "model-interpretability", "model-validation"]
     [(u, v, d)] = [(u, v, d) for u, v, d in G.edges(data=True) if d["kind"] == VERSUS and u == "model-robustness"]
     assert v == "model-interpretability" and d["pick"] == "model-robustness"
@@ -83,7 +83,7 @@ def test_seeds_graph(seeds_graph):
 
 
 def test_data_corpus_builds_with_zero_rejections(data_graph):
-    s = summary(data_graph)
+    s = data_graph.graph["summary"]
     assert s["rejected"] == 0 and s["comparison_pages"] >= 80 and s["topic_pages"] >= 3
     assert s["contested_pairs"] >= 2
     import networkx as nx

@@ -29,7 +29,7 @@ from graph.rdf import mapping as rdf
 from graph.rdf import syntaxes
 from graph.cli import main
 from graph.sparql.push import PushError, default_graph_iri, push
-from graph.read.records import EXIT_TIMEOUT, EXIT_USAGE, TimedOut
+from graph.errors import EXIT_TIMEOUT, EXIT_USAGE, TimedOut
 
 pytestmark = pytest.mark.server
 
@@ -315,8 +315,8 @@ def test_one_deadline_for_the_whole_push_even_when_the_store_trickles(raw_store,
 
 
 @pytest.mark.parametrize("answer, message", [
-    (b"garbage\r\n\r\n", r"sent a malformed reply \(BadStatusLine"),
-    (b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nonly ten..", r"sent a malformed reply \(IncompleteRead"),
+    (b"garbage\r\n\r\n", r"sent a malformed reply \(illegal status line"),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nonly ten..", r"sent a malformed reply \(peer closed connection without sending complete message body \(received 10 bytes, expected 50\)\)$"),
     (b"", r"closed the connection without a complete answer"),
     (b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n",
      r"answered HTTP 202 Accepted to the PUT \(not one of 200, 201, 204: the store did not say it stored the graph\)"),

@@ -130,7 +130,7 @@ if _watch:
 
 QUERIES = [["show", "PG"], ["compare", "PostgreSQL", "MySQL"], ["compare", "Redis", "SQLite"],
            ["why", "MySQL", "PostgreSQL"], ["why", "PostgreSQL", "SQLite"], ["suggest", "MySQL"],
-           ["suggest", "PostgreSQL", "MySQL"], ["topics"]]
+           ["suggest", "PostgreSQL", "MySQL"]]
 
 
 def cli(tmp: Path, *args: str, watch: str | None = None) -> subprocess.CompletedProcess:

@@ -16,7 +16,7 @@ from rdflib.compare import isomorphic
 from graph.rdf import mapping as rdf
 from graph.rdf import syntaxes
 from graph.export.registry import FORMATS, export
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 from graph.build.pipeline import build
 from graph.read.render import render_comparison, render_topic_page
 from graph.rdf.vocab import DCTERMS, OWL, PG, PROV, RDF, SKOS, shapes_text
@@ -377,7 +377,7 @@ def test_shapes_catch_broken_comparisons(tiny_graph, shapes):
 @pytest.mark.parametrize("fmt", sorted(f for f in FORMATS if FORMATS[f].rdf))
 def test_writers_are_registered_and_write_files(tiny_graph, tmp_path, fmt):
     path = export(tiny_graph, fmt, out_dir=tmp_path)
-    assert path.name == FORMATS[fmt][2]
+    assert path.name == FORMATS[fmt].file
     assert path.read_bytes() == syntaxes.serialize(tiny_graph, fmt)
     custom = tmp_path / "custom" / "x.out"
     export(tiny_graph, fmt, custom, base_iri="https://example.org/kg/")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph.read.records import Comparison, RejectedDocument, TopicPage
+from graph.read.records import Comparison, TopicPage
+
+from graph.errors import RejectedDocument
 from graph.read import normalise, parse_text, read_file, read_paths, sha256_text
 from graph.read.render import render_comparison, render_topic_page
 
@@ -113,14 +115,14 @@ def test_page_truncated_after_both_cards_is_accepted_with_a_warning():
     text = page().split("\n\nThe Verdict")[0]
     p = parse_text(text)
     assert p.pick == "Rust" and p.verdict == ()
-    assert p.warnings == ("truncated: the page ends after the cards (no verdict, no bottom line)",)
+    assert p.warnings == ("truncated: the page ends at line 39; missing the verdict, the bottom line",)
 
 
 def test_page_truncated_inside_the_verdict_is_accepted_with_a_warning():
     text = page().split("\n\n🧊\nThe Bottom Line")[0]
     p = parse_text(text)
     assert p.pick == "Rust" and len(p.verdict) == 2
-    assert p.warnings == ("truncated: the page ends inside the verdict (no bottom line)",)
+    assert p.warnings == ("truncated: the page ends at line 45; missing the bottom line",)
 
 
 def test_topic_page():
@@ -162,11 +164,20 @@ def test_no_comparison_title():
     assert line == 2 and "no comparison title" in reason
 
 
-def test_cut_before_the_second_card_is_complete():
-    text = page().split("\n\nRust\n\nNice Pick")[0] + "\n\nRust\n\nNice Pick\n\nDevelopers should"
+def test_cut_inside_the_second_card_keeps_the_pick_the_headline_and_badge_agree_on():
+    text = page().split("\n\nRust\n\nNice Pick")[0] + "\n\nRust\n\nNice Pick\n\nDevelopers should cho"
+    p = parse_text(text)
+    assert (p.pick, [(c.name, c.complete, c.badge) for c in p.cards]) == ("Rust", [("Go", True, False), ("Rust", False, True)])
+    assert p.card("Rust").description == "Developers should…"
+    assert p.warnings == ("truncated: the page ends at line 30; missing the end of the card of 'Rust', the verdict, "
+                          "the bottom line",)
+
+
+def test_cut_before_the_winner_s_badge_cannot_read_the_pick():
+    text = page().split("\n\nRust\n\nNice Pick")[0] + "\n\nRust\n\nNice Pi"
     line, reason = reject(text)
-    assert line == text.count("\n") + 1
-    assert reason == "page ends before the card of 'Rust' is complete; a page needs both cards"
+    assert (line, reason) == (28, "the page is cut off at line 28 before its pick can be read: only the headline "
+                                  "names 'Rust'; a cut page needs the headline and the winner's badge")
 
 
 def test_cut_before_any_card():
@@ -227,9 +238,8 @@ def test_unreadable_file_is_a_rejection(tmp_path):
     assert result.line == 0 and result.reason.startswith("cannot read the file: it does not exist")
 
 
-def test_scan_lists_what_expand_paths_lists_with_sizes(tmp_path):
+def test_scan_lists_the_files_sorted_with_sizes(tmp_path):
     from graph.read.files import scan
-    from graph.read import expand_paths
 
     (tmp_path / "sub" / "deeper").mkdir(parents=True)
     (tmp_path / "b.txt").write_text("bb")
@@ -240,7 +250,7 @@ def test_scan_lists_what_expand_paths_lists_with_sizes(tmp_path):
     single = tmp_path / "single.page"
     single.write_text("xyz!")
     stats = [(f.path, f.size, f.mtime_ns) for f in scan([tmp_path, single]).files]
-    assert [p for p, _, _ in stats] == expand_paths([tmp_path, single]) == sorted(
+    assert [p for p, _, _ in stats] == sorted(
         [str(tmp_path / "b.txt"), str(tmp_path / "sub" / "a.txt"), str(tmp_path / "sub" / "deeper" / "c.txt"),
          str(single)])
     assert [size for _, size, _ in stats] == [2, 4, 1, 3]  # b, single.page, sub/a, sub/deeper/c

@@ -8,7 +8,7 @@ from graph.resolve.identity import identity_report
 from graph.build.pipeline import build
 from graph.read.render import render_comparison, render_topic_page
 from graph.resolve.names import AliasFile, Resolver, looks_plural, slugify
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 
 
 @pytest.mark.parametrize("name,slug", [
@@ -55,9 +55,31 @@ def test_the_plural_rule_merges_real_plurals(a, b, canon):
 def test_case_and_hyphenation():
     ident = resolve("containerd", "Containerd", "Git Flow", "Gitflow")
     assert ident.canonical("Containerd") == "containerd"
-    assert ident.names["containerd"] == "Containerd"  # ties go to the spelling with capitals
+    assert ident.names["containerd"] == "containerd"  # a tie: capitalising is what a re-casing does
     assert ident.canonical("git-flow") == ident.canonical("gitflow")
     assert {m.rule for m in ident.merges} == {"slug", "hyphenation"}
+
+
+def test_labels_are_the_spelling_most_used_never_re_cased():
+    ident = resolve("JUnit", "Junit", "JUnit", "Read-Through Caching", "Read Through Caching",
+                    "containerd", "Containerd", "containerd")
+    assert [ident.names[s] for s in ("junit", "read-through-caching", "containerd")] == [
+        "JUnit", "Read-Through Caching", "containerd"]
+    # ties, in either order of the pages
+    for names in (("Junit", "JUnit", "Read Through Caching", "Read-Through Caching"),
+                  ("JUnit", "Junit", "Read-Through Caching", "Read Through Caching")):
+        ident = resolve(*names)
+        assert (ident.names["junit"], ident.names["read-through-caching"]) == ("JUnit", "Read-Through Caching")
+
+
+def test_a_merged_topic_is_labelled_by_its_most_used_spelling_whatever_the_slug():
+    # the topic page makes "git-flow" the canonical slug; the comparison pages write "Gitflow" more often
+    r = Resolver()
+    r.add_topic_page("Git Flow", (), "git-flow.txt")
+    for _ in range(2):
+        r.add_name("Gitflow")
+    ident = r.resolve()
+    assert ident.canonical("gitflow") == "git-flow" and ident.names["git-flow"] == "Gitflow"
 
 
 def test_alias_file_merges_and_keeps_apart(tmp_path):

@@ -30,7 +30,7 @@ from graph.cli import main
 from graph.evaluate.generate import generate, write
 from graph.build.pipeline import BUILD_RECORD, build, cache_path, load_graph
 from graph.build.queryindex import index_paths
-from graph.read.records import WriteFailed
+from graph.errors import WriteFailed
 from graph.read.render import render_comparison
 
 

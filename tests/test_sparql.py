@@ -54,7 +54,7 @@ def test_bundled_queries_are_listed():
     assert sorted(Q) == ["also-compare", "pick-evidence", "topic-comparisons", "win-loss"]
     assert all(sparql.describe_query(text) for text in Q.values())
     body = "\n".join(line for line in Q["also-compare"].splitlines() if not line.lstrip().startswith("#"))
-    assert "NOT EXISTS" not in body and "MINUS" in body
+    assert "MINUS" not in body and "NOT EXISTS" in body  # a MINUS reads every comparedWith pair of the store
 
 
 # ---------------------------------------- ready queries vs graph queries --
@@ -231,25 +231,29 @@ def test_result_formats(tiny_graph):
     q = ("SELECT ?slug (STR(?label) AS ?name) WHERE { ?t a pg:Topic ; skos:notation ?slug ; skos:prefLabel ?label . "
          "FILTER (?slug IN (\"alpha\", \"beta\")) } ORDER BY ?slug")
     store = sparql.load_store(tiny_graph)
-    table = sparql.format_result(sparql.run(store, q), "table")
+
+    def write(result, fmt="table"):
+        return sparql.write_result(result, fmt).body.decode()
+
+    table = write(sparql.run(store, q), "table")
     assert table.splitlines() == ["slug   name", "-----  -----", "alpha  Alpha", "beta   Beta", "(2 rows)"]
-    assert sparql.format_result(sparql.run(store, q), "csv") == "slug,name\r\nalpha,Alpha\r\nbeta,Beta\r\n"
-    assert sparql.format_result(sparql.run(store, q), "tsv").splitlines() == \
+    assert write(sparql.run(store, q), "csv") == "slug,name\r\nalpha,Alpha\r\nbeta,Beta\r\n"
+    assert write(sparql.run(store, q), "tsv").splitlines() == \
         ["?slug\t?name", '"alpha"\t"Alpha"', '"beta"\t"Beta"']
-    doc = json.loads(sparql.format_result(sparql.run(store, q), "json"))
+    doc = json.loads(write(sparql.run(store, q), "json"))
     assert doc["head"]["vars"] == ["slug", "name"]
     assert doc["results"]["bindings"][0] == {"slug": {"type": "literal", "value": "alpha"},
                                              "name": {"type": "literal", "value": "Alpha"}}
     for fmt in ("json", "csv", "tsv"):
-        assert sparql.parse_results(sparql.format_result(sparql.run(store, q), fmt), fmt) == \
+        assert sparql.parse_results(write(sparql.run(store, q), fmt), fmt) == \
             [{"slug": "alpha", "name": "Alpha"}, {"slug": "beta", "name": "Beta"}]
-    assert sparql.format_result(sparql.run(store, "ASK { topic:alpha pg:preferredOver topic:beta }")) == "yes"
-    nt = sparql.format_result(sparql.run(store, "CONSTRUCT WHERE { topic:alpha skos:prefLabel ?n }"), "json")
+    assert write(sparql.run(store, "ASK { topic:alpha pg:preferredOver topic:beta }")) == "yes"
+    nt = write(sparql.run(store, "CONSTRUCT WHERE { topic:alpha skos:prefLabel ?n }"), "json")
     assert nt == '<https://w3id.org/pickgraph/topic/alpha> <http://www.w3.org/2004/02/skos/core#prefLabel> "Alpha"@en .\n'
 
 
 def test_table_shortens_iris(tiny_graph):
-    out = sparql.format_result(sparql.run(tiny_graph, "SELECT ?w WHERE { ?c pg:pick ?w } ORDER BY ?w LIMIT 1"))
+    out = sparql.execute(tiny_graph, "SELECT ?w WHERE { ?c pg:pick ?w } ORDER BY ?w LIMIT 1").body.decode()
     assert out.splitlines()[2] == "topic:alpha"
 
 
@@ -387,3 +391,44 @@ def test_no_bundled_query_splits_its_patterns_with_a_bind():
                     break  # the group ended
                 if len(later) - len(later.lstrip()) == indent and re.match(r"\s*\?\w+\s+[\w:^|]+", later):
                     raise AssertionError(f"@{name}: a triple pattern after a BIND in one group: {later.strip()}")
+
+
+@pytest.mark.parametrize("fmt", sparql.RESULT_FORMATS)
+def test_a_row_cap_keeps_an_answer_whole_and_refuses_one_row_more(tiny_graph, fmt):
+    # serve's row cap goes through the one writer: under the cap the bytes are the uncapped answer's
+    store = sparql.load_store(tiny_graph)
+    q = 'SELECT ?t ?l WHERE { ?t skos:prefLabel ?l } ORDER BY ?t'
+    n = len(sparql.select(store, q))
+    assert n == 13
+    whole = sparql.execute(store, q, fmt=fmt)
+    assert sparql.execute(store, q, fmt=fmt, row_cap=n) == whole
+    with pytest.raises(sparql.TooManyResults, match="the query has more than 12 results; add a LIMIT"):
+        sparql.execute(store, q, fmt=fmt, row_cap=n - 1)
+    with pytest.raises(sparql.TooManyResults):
+        sparql.execute(store, "CONSTRUCT WHERE { ?t skos:prefLabel ?l }", fmt=fmt, row_cap=n - 1)
+
+
+def test_bundled_queries_bound_to_a_hub_give_exact_rows(make_corpus):
+    """A hub compared with three topics, and one pair beside it. Hub beats Ant and Bee, loses to Cat;
+    Ant and Bee list the hub and Dot as related, Cat the hub only; Dot (compared with Ant, not with
+    the hub) is the one topic to suggest, via Ant and Bee."""
+    pages = {
+        "h-ant.txt": render_comparison("Hub", "Ant", "Hub", pros={"Hub": ["Hub scales to many nodes"]},
+                                       related={"Ant": ["hub", "dot"]}),
+        "h-bee.txt": render_comparison("Hub", "Bee", "Hub", related={"Bee": ["hub", "dot"]}),
+        "h-cat.txt": render_comparison("Hub", "Cat", "Cat", related={"Cat": ["hub"]}),
+        "ant-dot.txt": render_comparison("Ant", "Dot", "Dot"),
+    }
+    G, _ = build([make_corpus(pages, "hub")])
+    store = sparql.load_store(G)
+    hub = {"topic": sparql.topic_term(G, "hub")}
+    rows = sparql.select(store, Q["also-compare"], hub)
+    assert [(r["slug"], sorted(r["via"].split()), r["sharedCount"]) for r in rows] == [("dot", ["ant", "bee"], 2)]
+    rows = sparql.select(store, Q["win-loss"], hub)
+    assert [(r["slug"], r["wins"], r["losses"], r["noPick"]) for r in rows] == [("hub", 2, 1, 0)]
+    rows = sparql.select(store, Q["topic-comparisons"], hub)  # ordered by page digest: compared as a set
+    assert sorted((r["againstSlug"], r["result"], r["contested"], r["file"]) for r in rows) == \
+        [("ant", "win", False, "h-ant.txt"), ("bee", "win", False, "h-bee.txt"), ("cat", "loss", False, "h-cat.txt")]
+    rows = sparql.select(store, Q["pick-evidence"], {"winner": hub["topic"]})
+    assert sorted((r["loserSlug"], r["file"], r.get("pro")) for r in rows) == [
+        ("ant", "h-ant.txt", "Hub scales to many nodes"), ("bee", "h-bee.txt", "Hub has a clear strength for its main use case")]

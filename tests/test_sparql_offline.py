@@ -17,7 +17,7 @@ from stubs import sparql_stub
 from graph.sparql import run as sparql
 from graph.rdf import mapping as rdf
 from graph.cli import main
-from graph.read.records import EXIT_ERROR, EXIT_TIMEOUT, EXIT_USAGE, TimedOut
+from graph.errors import EXIT_ERROR, EXIT_TIMEOUT, EXIT_USAGE, TimedOut
 
 Q = sparql.bundled_queries()
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"  # a cartesian product
@@ -146,10 +146,10 @@ def test_a_child_answers_byte_for_byte_what_this_process_answers(data_graph, fmt
                         'BIND (STRLANG(?n, "en") AS ?tagged) } ORDER BY ?t'}
     for name, text in queries.items():
         b = {"topic": term} if name == "topic-comparisons" else {}
-        here = sparql.format_result(sparql.run(store, text, b), fmt)
-        assert here and sparql.answer(store, text, b, fmt=fmt) == here, name
-        assert sparql.format_result(sparql.run(store, text, b, timeout=60), fmt) == here, name
-        assert sparql.answer(store, text, b, fmt=fmt, timeout=60) == here, name
+        here = sparql.write_result(sparql.run(store, text, b), fmt)
+        assert here.body and sparql.execute(store, text, b, fmt=fmt) == here, name
+        assert sparql.write_result(sparql.run(store, text, b, timeout=60), fmt) == here, name
+        assert sparql.execute(store, text, b, fmt=fmt, timeout=60) == here, name
 
 
 def test_errors_come_back_from_the_child(tiny_graph):

@@ -19,7 +19,7 @@ from graph.build.pipeline import BUILD_RECORD, cache_path, load_graph
 from graph.sparql import run as sparql
 from graph.sparql.store import COMPLETE, EXPORT, Export, ExportUnusable, build_store, recorded_export, store_name, \
     topic_slug, write_trig_of_export
-from graph.read.records import UnknownTopic
+from graph.errors import UnknownTopic
 from test_safe_state import tmpfs  # noqa: F401 -- the fixture that mounts a small tmpfs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,8 +84,8 @@ def test_bundled_queries_answer_the_same_without_the_graph(tiny_corpus, tiny_out
         r = cli("--out", str(tiny_out), "sparql", f"@{name}", "-t", spec, "-f", "csv")
         assert r.returncode == 0 and r.stderr == "", r.stderr
         var, topic = spec.split("=")
-        want = sparql.answer(sparql.load_store(G), sparql.read_query(f"@{name}"),
-                             {var: sparql.topic_term(G, topic)}, fmt="csv")
+        want = sparql.execute(sparql.load_store(G), sparql.read_query(f"@{name}"),
+                              {var: sparql.topic_term(G, topic)}, fmt="csv").body.decode()
         assert r.stdout == want.replace("\r\n", "\n"), name  # a text pipe reads CSV line ends as \n
     assert not list((tiny_out / ".cache").glob("graph-*.pickle"))  # answered without rebuilding the graph
     r = cli("--out", str(tiny_out), "sparql", "@win-loss", "-t", "topic=Beta", "-f", "csv")

@@ -16,7 +16,6 @@ from graph.cli import main
 from graph.export.registry import export
 from graph.evaluate.generate import generate, write
 from graph.export.html import select_topics
-from graph.kg.graph import summary
 from graph.build.pipeline import build
 from conftest import DATA, FIXTURES
 from test_html import embedded_data
@@ -53,7 +52,7 @@ def test_stream_writes_what_the_in_memory_build_writes(mixed_corpus, tmp_path, m
         export(G, fmt, out_dir=tmp_path / "m")
     assert _triples(tmp_path / "s" / "pickgraph.ttl") == _triples(tmp_path / "m" / "pickgraph.ttl")
     assert _graphml(tmp_path / "s" / "pickgraph.graphml") == _graphml(tmp_path / "m" / "pickgraph.graphml")
-    assert result["summary"] == summary(G)
+    assert result["summary"] == G.graph["summary"]
     assert result["rejections"] == [r.to_dict() for r in report.rejections] and result["rejections"]
     assert result["duplicates"] == [d.to_dict() for d in report.duplicates] and len(result["duplicates"]) == 1
     assert result["warnings"] == G.graph["report"]["warnings"]

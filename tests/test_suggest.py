@@ -3,7 +3,7 @@
 import pytest
 
 from graph.kg.graph import find_topic
-from graph.read.records import UnknownTopic
+from graph.errors import UnknownTopic
 from graph.query.suggest import Index, SuggestError, reasons, suggest, suggest_for_pair, suggest_many
 
 

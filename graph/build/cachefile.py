@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.build.outdir import atomic_open
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 
 #: the key file's path, when not the default one (tests; several users sharing a machine account)
 KEY_ENV = "PICKGRAPH_CACHE_KEY"

@@ -18,7 +18,7 @@ lock (``flock`` on the folder) that the kernel drops when its holder dies, so a 
 build never blocks the next one. Leftovers of killed builds (staging folders,
 temporary files) are removed by the next holder of the lock.
 
-Every ``OSError`` met while writing becomes a :class:`~graph.read.records.WriteFailed`
+Every ``OSError`` met while writing becomes a :class:`~graph.errors.WriteFailed`
 naming the file and the system's reason, after the temporary file is removed —
 also when the error comes at ``close`` or ``fsync`` (a full disk often shows
 only there).
@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from graph.read.records import Busy, WriteFailed
+from graph.errors import Busy, WriteFailed
 
 #: the mark of pickgraph's temporary files and folders: ``.pickgraph-KIND-PID-…``
 MARK = ".pickgraph-"

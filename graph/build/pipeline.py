@@ -25,13 +25,14 @@ from typing import Any, NamedTuple, TypeVar
 
 import networkx as nx
 
-from graph import __version__
+from graph.version import __version__
 from graph.build import outdir
 from graph.build.outdir import atomic_write_bytes
 from graph.build.progress import phase, showing, shown
 from graph.kg.graph import SCHEMA_VERSION, build_graph, resolve_report
 from graph.read.files import DEFAULT_MAX_BYTES, Inputs, scan
-from graph.read.records import PickgraphError, ReadReport, escape_path
+from graph.read.records import ReadReport, escape_path
+from graph.errors import PickgraphError
 from graph.read import read_paths
 from graph.resolve.names import AliasFile
 from graph.build.cachefile import CacheDamaged, damaged, read_regular, read_sealed, user_key, write_sealed
@@ -73,7 +74,7 @@ def build(
     """Read every page under ``paths`` and build the topic graph.
 
     Rejected pages are in the report (and in ``G.graph["report"]``); the graph
-    holds everything that was accepted. Raises :class:`~graph.read.records.NoPages`
+    holds everything that was accepted. Raises :class:`~graph.errors.NoPages`
     when ``paths`` hold no file to read. ``say`` is told each phase as it starts.
 
     ``reuse``: the cache of an earlier build (:func:`cache_path`). Its pages whose
@@ -121,7 +122,7 @@ def build(
     return G, report
 
 
-def _code_fingerprint(names: Sequence[str] = ("read/records.py", "read/parse.py", "read/files.py",
+def _code_fingerprint(names: Sequence[str] = ("read/records.py", "read/parse.py", "read/files.py", "read/copies.py",
                                                 "resolve/names.py", "kg/graph.py", "build/documents.py",
                                                 "build/pipeline.py")) -> str:
     """The modules whose classes a cached graph pickles: a cache made by other code is stale."""
@@ -498,7 +499,7 @@ def write_into(out_dir: str | os.PathLike[str], write: Callable[[Path], T], wait
     ``write`` writes each file at its path relative to the out folder, under
     ``staging``. For what rewrites part of the last build's set (``export``,
     ``view``, a query's rebuilt cache): it waits for a build at work (or, with
-    ``wait=False``, raises :class:`~graph.read.records.Busy`), and the build's
+    ``wait=False``, raises :class:`~graph.errors.Busy`), and the build's
     record then describes the new files, so the set stays one a reader can check.
     """
     with outdir.generation(out_dir, wait=wait, on_wait=on_wait) as gen:

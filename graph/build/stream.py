@@ -28,7 +28,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -41,8 +41,9 @@ from graph.build.cachefile import read_sealed, write_sealed
 from graph.build.outdir import atomic_open, own_prefix
 from graph.kg.facts import VERSUS, Accumulator, feed, identity_facts, page_facts
 from graph.read.files import DEFAULT_MAX_BYTES, scan
-from graph.build.workers import worker_pool
-from graph.read.records import NoPages, PickgraphError, Rejection
+from graph.build.workers import parallel_map
+from graph.read.records import Rejection
+from graph.errors import NoPages, PickgraphError
 from graph.read import read_file
 from graph.build.progress import Phase, shown
 from graph.resolve.names import AliasFile, Identity, Resolver, label_from_slug
@@ -120,17 +121,6 @@ def _chunks(files: list[str]) -> list[list[str]]:
     return [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]
 
 
-def _run(func, tasks: Sequence[Any], jobs: int, initializer=None, initargs=()) -> Iterator[Any]:
-    """``map(func, tasks)`` in order, over ``jobs`` processes when there is more than one task."""
-    if jobs > 1 and len(tasks) > 1:
-        with worker_pool(jobs, initializer, initargs) as pool:
-            yield from pool.map(func, tasks)
-    else:
-        if initializer:
-            initializer(*initargs)
-        yield from map(func, tasks)
-
-
 def _bar(progress: bool, total: int, desc: str) -> Phase:
     return Phase(desc, total, "page", progress or shown())
 
@@ -182,7 +172,7 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
         seen: dict[bytes, str] = {}
         skips: list[frozenset[int]] = []
         bar = _bar(progress, len(files), "reading")
-        for results in _run(_scan, [(i, c, spool, max_bytes, spool_key) for i, c in enumerate(chunks)], jobs):
+        for results in parallel_map(_scan, [(i, c, spool, max_bytes, spool_key) for i, c in enumerate(chunks)], jobs):
             skip, accepted = set(), 0
             for r in results:
                 if r[0] == "rejected":
@@ -212,8 +202,8 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
         # pass 2: emit the parts, gather the topology
         agg = Accumulator(per_document=False)
         bar = _bar(progress, len(files), "writing")
-        for i, part in enumerate(_run(_emit, [(i, skips[i], spool, spool_key) for i in range(len(chunks))], jobs,
-                                      initializer=_init, initargs=(identity, base_iri))):
+        tasks = [(i, skips[i], spool, spool_key) for i in range(len(chunks))]
+        for i, part in enumerate(parallel_map(_emit, tasks, jobs, initializer=_init, initargs=(identity, base_iri))):
             agg.merge(part)
             bar.advance(len(chunks[i]))
         bar.close()
@@ -223,7 +213,7 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
         written = []
         bar = Phase("writing exports", len(formats), "file", progress or shown())
         for fmt in formats:
-            target = out / FORMATS[fmt][2]
+            target = out / FORMATS[fmt].file
             if fmt == "turtle":
                 _write_turtle(target, nodes, len(chunks), spool, base_iri, (k.hex() for k in doc_keys),
                               alias_labels(identity))

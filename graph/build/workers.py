@@ -9,15 +9,16 @@ Elsewhere this is a no-op.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Callable
 
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError, error_body
 
 _PR_SET_PDEATHSIG = 1
 
@@ -70,6 +71,25 @@ def worker_pool(jobs: int, initializer: Callable[..., Any] | None = None,
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+def parallel_map(func: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, *,
+                 initializer: Callable[..., Any] | None = None, initargs: tuple = (), chunksize: int = 1,
+                 parallel_min: int = 1) -> Iterator[Any]:
+    """``map(func, tasks)`` in order: over ``jobs`` processes of a :func:`worker_pool` when there are more
+    than ``parallel_min`` tasks and more than one job, else in this process (a pool costs more than a
+    few tasks). ``initializer(*initargs)`` runs once in each process that runs tasks.
+
+    >>> list(parallel_map(abs, [-1, 2, -3], jobs=1))
+    [1, 2, 3]
+    """
+    if jobs > 1 and len(tasks) > parallel_min:
+        with worker_pool(jobs, initializer, initargs) as pool:
+            yield from pool.map(func, tasks, chunksize=chunksize)
+    else:
+        if initializer:
+            initializer(*initargs)
+        yield from map(func, tasks)
 
 
 def _children() -> set[int]:
@@ -149,11 +169,9 @@ def exit_on_interrupt(outcome: Callable[[int], tuple[str, int] | None], cleanup:
             try:  # straight to the descriptors: the handler may have cut into a write to sys.stderr
                 os.write(2, f"{'Error' if status >= 128 else 'note'}: {text}\n".encode("utf-8", "replace"))
                 if as_json and status >= 128:
-                    import json
-
                     kind = "terminated" if signum == signal.SIGTERM else "interrupted"
-                    os.write(1, (json.dumps({"error": text, "exit_code": status, "kind": kind}, indent=2,
-                                            sort_keys=True) + "\n").encode())
+                    body = error_body(message=text, exit_code=status, kind=kind)
+                    os.write(1, (json.dumps(body, indent=2, sort_keys=True) + "\n").encode())
             finally:
                 os._exit(status)
 
@@ -224,7 +242,7 @@ def call_in_child(task: Callable[[], bytes], timeout: float | None, what: str = 
 
     Some work cannot be interrupted from Python (a SPARQL query inside pyoxigraph):
     the child is killed (SIGKILL) when ``timeout`` seconds have passed (``None``: no
-    limit), and this raises :class:`~graph.read.records.TimedOut` ("``what`` ran longer
+    limit), and this raises :class:`~graph.errors.TimedOut` ("``what`` ran longer
     than …; ``hint``"). ``setup`` runs in the child first (limits it sets on itself).
     The child's stderr comes here: passed on when it answers, kept in
     :class:`ChildDied` when it does not (a crash's last words are the caller's to word).
@@ -233,7 +251,7 @@ def call_in_child(task: Callable[[], bytes], timeout: float | None, what: str = 
     import selectors
     import time
 
-    from graph.read.records import TimedOut
+    from graph.errors import TimedOut
 
     if not hasattr(os, "fork"):
         return task()

@@ -19,9 +19,9 @@ import click
 import networkx as nx
 from click.core import ParameterSource
 
-from graph import __version__
+from graph.version import __version__
 from graph.build.progress import show as show_progress
-from graph.read.records import EXIT_INTERRUPTED, EXIT_WRITE, PickgraphError, UnknownTopic
+from graph.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_WRITE, PickgraphError, UnknownTopic
 from graph.cli.errors import Reported, wants_json
 from graph.cli.term import COLOR_KEY, JSON_KEY, WIDTH_KEY, current_width, echo, json_text, printable_data, resolve_color, \
     warn, wrap
@@ -49,6 +49,8 @@ class State:
     quiet: bool = False
     #: ``out`` came from the command line, so PICKGRAPH_OUT and the default no longer apply
     out_given: bool = False
+    #: ``pickgraph`` runs as a process of its own, not under a test's runner: it may then exit at once on Ctrl-C
+    as_process: bool = False
     _graph: nx.MultiDiGraph | None = field(default=None, repr=False)
     _models: Models | None = field(default=None, repr=False)
     _view: QueryView | None = field(default=None, repr=False)
@@ -166,29 +168,23 @@ pass_state = click.make_pass_decorator(State, ensure=True)
 _NoArgsIsHelp = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
-#: True while ``pickgraph`` runs as a process of its own (it may then exit at once on Ctrl-C)
-AS_PROCESS = False
-
-
 class PickgraphGroup(click.Group):
     """Every failure leaves through :class:`~.errors.Reported`: one ``Error: …`` line, or a JSON
     object under ``--json``, with the exit status the error names; never a traceback."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        global AS_PROCESS
-        AS_PROCESS = not args and "args" not in kwargs  # the command line, not a test's runner
+        as_process = not args and "args" not in kwargs  # the command line, not a test's runner
+        kwargs.setdefault("obj", State(as_process=as_process))
         try:
             return super().main(*args, **kwargs)
         except SystemExit as exc:
-            if exc.code == EXIT_INTERRUPTED and AS_PROCESS:
+            if exc.code == EXIT_INTERRUPTED and as_process:
                 # the pickgraph process itself (not a test's runner): stop now, without freeing a
                 # big graph object by object, so Ctrl-C ends a build within a moment
                 sys.stdout.flush()
                 sys.stderr.flush()
                 os._exit(EXIT_INTERRUPTED)
             raise
-        finally:
-            AS_PROCESS = False
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta[JSON_KEY] = wants_json(args)  # before click reads a word, so its usage errors know
@@ -207,10 +203,10 @@ class PickgraphGroup(click.Group):
             raise
         except UnknownTopic as exc:
             stop = "" if str(exc).endswith("?") else "."
-            raise Reported.from_library(exc, f"{exc}{stop} List topics with 'pickgraph topics'.", exc.exit_code,
-                                        as_json(), ctx) from None
+            raise Reported.from_library(exc, as_json(), ctx, hint=f"{stop} List topics with 'pickgraph topics'.") \
+                from None
         except PickgraphError as exc:
-            raise Reported.from_library(exc, str(exc), exc.exit_code, as_json(), ctx) from None
+            raise Reported.from_library(exc, as_json(), ctx) from None
         except _NoArgsIsHelp:
             raise
         except click.ClickException as exc:
@@ -224,8 +220,8 @@ class PickgraphGroup(click.Group):
         except OSError as exc:
             # the safety net under the library's own errors: one line naming the file, never a traceback
             where = f"{exc.filename}: " if exc.filename else ""
-            raise Reported.from_library(exc, f"{where}{exc.strerror or exc}",
-                                        EXIT_WRITE if exc.errno in _WRITE_ERRNOS else 1, as_json(), ctx) from None
+            raise Reported.from_library(exc, as_json(), ctx, message=f"{where}{exc.strerror or exc}",
+                                        exit_code=EXIT_WRITE if exc.errno in _WRITE_ERRNOS else EXIT_ERROR) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list with each summary whole (click cuts them to one line with "...")."""

@@ -17,7 +17,7 @@ import click
 from click.shell_completion import CompletionItem
 
 from graph.build.cachefile import read_regular
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 from graph.cli.term import printable
 
 #: Larger than any names file pickgraph writes

@@ -1,4 +1,4 @@
-"""``build``, ``topics``, ``show`` and ``export``."""
+"""``build`` and ``export``."""
 
 from __future__ import annotations
 
@@ -15,14 +15,13 @@ from graph.export.registry import DEFAULT_FORMATS, FORMATS, export, export_many
 
 from graph.build.pipeline import BUILD_RECORD, BUNDLED_CORPUS, build as run_build, cache_path, last_files, record_build, \
     save_cache
+from graph.build.textindex import index_path, write_index
 from graph.build.progress import show as show_progress
-from graph.read.records import Interrupted, Rejection
+from graph.read.records import Rejection
+from graph.errors import Interrupted
 from graph.build.documents import paused_gc
-from graph.query.topics import topic_info
-from graph import cli as cli_package
-from graph.cli import State, pass_state, corpus_options, emit, json_option, out_option, output_option, width_option
-from graph.cli.complete import complete_topic
-from graph.cli.term import caution, current_width, echo, printable, strong
+from graph.cli import State, pass_state, corpus_options, emit, json_option, out_option, output_option
+from graph.cli.term import caution, echo, printable
 
 @click.command(short_help="Read pages, build the topic graph, write exports and the cache.",
                epilog="Next: pickgraph topics, pickgraph show TOPIC, pickgraph view.")
@@ -101,7 +100,7 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
             return None
         return f"{_stopped_word(signum)}; nothing written (the previous outputs are unchanged)", 128 + signum
 
-    if cli_package.AS_PROCESS:  # Ctrl-C or SIGTERM ends the process at once, staged outputs removed
+    if state.as_process:  # Ctrl-C or SIGTERM ends the process at once, staged outputs removed
         from graph.build.outdir import discard_staged
         from graph.build.workers import exit_on_interrupt
 
@@ -123,7 +122,7 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
     result["seconds"] = round(time.perf_counter() - started, 3)
     # a signal now would only cut the report short (and CPython drops the rest of a write a signal
     # interrupts): held back until it is written, then noted
-    held = {signal.SIGINT, signal.SIGTERM} if cli_package.AS_PROCESS else set()
+    held = {signal.SIGINT, signal.SIGTERM} if state.as_process else set()
     signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
         _report(result, as_json)
@@ -174,7 +173,11 @@ def _build_into(ctx: click.Context, gen, inputs, formats, strict, jobs, max_byte
     def models() -> None:
         _save_models(G, gen.dir, inputs)
 
-    export_many(G, formats or DEFAULT_FORMATS, gen.dir, also=[cache, models])
+    def search() -> None:  # the full-text index serve opens (graph.build.textindex), beside the cache or not at all
+        if G.graph["fingerprint"] and user_key() is not None:  # save_cache's condition: else serve makes it in memory
+            write_index(G, index_path(cache_path(gen.dir, inputs)))
+
+    export_many(G, formats or DEFAULT_FORMATS, gen.dir, also=[cache, models, search])
     return {
         "ok": not report.rejections,
         "summary": G.graph["summary"],
@@ -233,69 +236,6 @@ def _summary_text(c: dict[str, int]) -> str:
     )
 
 
-@click.command(short_help="List topics, most compared first, with wins and losses.",
-               epilog="Next: pickgraph show TOPIC (a name or slug from this list).")
-@click.option("--limit", "-n", type=click.IntRange(0), default=0, help="Show only the first N (0: all).")
-@json_option
-@width_option
-@corpus_options
-@pass_state
-def topics(state: State, limit: int, as_json: bool) -> None:
-    """List topics, most compared first, with their win/loss record (cmp: comparisons, W: won, L: lost)."""
-    rows = state.topic_rows()
-    if limit:
-        rows = rows[:limit]
-    emit(rows, as_json, _topics_text, fit=False)
-
-
-def _topics_text(rows: list[dict]) -> str:
-    from graph.texttable import format_table
-
-    cells = [[r["name"], r["slug"], str(r["comparisons"]), str(r["wins"]), str(r["losses"])] for r in rows]
-    lines = format_table(["topic", "slug", "cmp", "W", "L"], cells, current_width(), align="<<>>>")
-    return "\n".join([strong(lines[0])] + lines[1:])
-
-
-@click.command(short_help="Everything known of one topic.",
-               epilog="Next: pickgraph compare TOPIC OTHER, pickgraph suggest TOPIC, pickgraph view TOPIC.")
-@click.argument("topic", shell_complete=complete_topic)
-@json_option
-@width_option
-@corpus_options
-@pass_state
-def show(state: State, topic: str, as_json: bool) -> None:
-    """Everything known of one TOPIC (a name, slug or alias, any case)."""
-    G = state.graph(topic)
-    info = topic_info(G, state.topic(topic))
-    emit(info, as_json, lambda i: _show_text(G, i))
-
-
-def _show_text(G, i) -> str:
-    out = [f"{strong(i['name'])}  ({i['slug']})"]
-    if len(i["labels"]) > 1:
-        out.append(f"  also: {', '.join(l for l in i['labels'] if l != i['name'])}")
-    if i["definition"]:
-        out.append(f"  definition: {i['definition']}")
-    for d in i["descriptions"]:
-        out.append(f"  - {d['text']}  [{d['source']}]")
-    if i["pros"]:
-        out.append("Pros:")
-        out += [f"  + {p['text']}  [{p['source']}:{p['line']}]" for p in i["pros"]]
-    if i["cons"]:
-        out.append("Cons:")
-        out += [f"  - {p['text']}  [{p['source']}:{p['line']}]" for p in i["cons"]]
-    if i["related"]:
-        out.append("Related: " + ", ".join(printable(G.nodes[r]["name"]) for r in i["related"]))
-    out.append(f"Comparisons ({i['wins']} won, {i['losses']} lost):")
-    if not i["comparisons"]:
-        out.append("  none yet — try 'pickgraph suggest' for topics worth comparing")
-    for c in i["comparisons"]:
-        mark = " [contested]" if c["contested"] else ""
-        pick = strong(printable(G.nodes[c["pick"]]["name"])) if c["pick"] else "no pick"
-        out.append(f"  vs {c['against_name']}: {c['result']} (pick: {pick}){mark}  [{c['source']}]")
-    return "\n".join(out)
-
-
 @click.command("export", short_help="Write the graph in one export format, atomically.")
 @click.option("--format", "-f", "fmt", required=True, type=click.Choice(sorted(FORMATS)), help="Output format.")
 @output_option("File to write ('-' for standard output). Default: the format's file in the out folder.")
@@ -324,9 +264,9 @@ def export_cmd(state: State, fmt: str, output: str | None, base_iri: str | None,
     else:
         from graph.build.pipeline import write_into
 
-        path = Path(state.out) / FORMATS[fmt][2]  # a file of the out folder: written under its lock, like a build's
+        path = Path(state.out) / FORMATS[fmt].file  # a file of the out folder: written under its lock, like a build's
         write_into(state.out, lambda staging: export(G, fmt, staging / path.name, **options), on_wait=state.waiting)
     emit({"path": str(path), "format": fmt}, as_json, lambda d: f"wrote {d['path']}")
 
 
-commands = [build, topics, show, export_cmd]
+commands = [build, export_cmd]

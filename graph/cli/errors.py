@@ -9,13 +9,11 @@ of a usage error.
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
 import click
 
-from graph.read.records import EXIT_INTERRUPTED
+from graph.errors import EXIT_INTERRUPTED, error_body, kind_of
 from graph.cli.term import COLOR_KEY, echo, error_label, json_text, printable, resolve_color
 
 def wants_json(args: list[str]) -> bool:
@@ -26,32 +24,6 @@ def wants_json(args: list[str]) -> bool:
     """
     words = args[: args.index("--")] if "--" in args else args
     return "--json" in words
-
-
-def kind_of(exc: BaseException) -> str:
-    """``UnknownTopic`` → ``unknown_topic``, ``BadIRI`` → ``bad_iri``."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", type(exc).__name__).lower()
-
-
-def _plain(value: Any) -> Any:
-    """``value`` as JSON data, or ``None`` when it is not data (a handle, a context)."""
-    if hasattr(value, "to_dict"):
-        value = value.to_dict()
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError):
-        return None
-    return value
-
-
-def library_fields(exc: BaseException) -> dict[str, Any]:
-    """The public attributes a library error carries (``query``, ``suggestions``, ``path``, …)."""
-    fields = {}
-    for name, value in vars(exc).items():
-        plain = _plain(value)
-        if not name.startswith("_") and plain is not None:
-            fields[name] = plain
-    return fields
 
 
 def click_fields(exc: click.ClickException) -> dict[str, Any]:
@@ -76,8 +48,9 @@ class Reported(click.ClickException):
     """An error on its way out: printed as text or JSON by :meth:`show`, exit status kept."""
 
     def __init__(self, message: str, exit_code: int, kind: str, fields: dict[str, Any] | None = None,
-                 as_json: bool = False, ctx: click.Context | None = None, usage: bool = False):
+                 as_json: bool = False, ctx: click.Context | None = None, usage: bool = False, hint: str = ""):
         super().__init__(message)
+        self.hint = hint  # advice for a reader of the text line only (a script reads ``kind``)
         self.exit_code = exit_code
         self.kind = kind
         self.fields = fields or {}
@@ -94,16 +67,17 @@ class Reported(click.ClickException):
                    usage=isinstance(exc, click.UsageError))
 
     @classmethod
-    def from_library(cls, exc: BaseException, message: str, exit_code: int, as_json: bool,
-                     ctx: click.Context | None = None) -> Reported:
-        return cls(message, exit_code, kind_of(exc), library_fields(exc), as_json, ctx)
+    def from_library(cls, exc: BaseException, as_json: bool, ctx: click.Context | None = None,
+                     message: str | None = None, exit_code: int | None = None, hint: str = "") -> Reported:
+        body = error_body(exc, message=message, exit_code=exit_code)
+        return cls(body.pop("error"), body.pop("exit_code"), body.pop("kind"), body, as_json, ctx, hint=hint)
 
     @classmethod
     def interrupted(cls, as_json: bool, ctx: click.Context | None = None) -> Reported:
         return cls("interrupted", EXIT_INTERRUPTED, "interrupted", {}, as_json, ctx)
 
     def payload(self) -> dict[str, Any]:
-        return {**self.fields, "error": self.message, "exit_code": self.exit_code, "kind": self.kind}
+        return error_body(message=self.message, exit_code=self.exit_code, kind=self.kind, fields=self.fields)
 
     def show(self, file: Any = None) -> None:
         if self.as_json:
@@ -115,7 +89,7 @@ class Reported(click.ClickException):
             echo(f"{self.ctx.get_usage()}\nTry '{self.ctx.command_path} --help' for help.\n", err=True,
                  color=color)
         # one line whatever the message echoes (a file name, a page's text, a server's reply)
-        echo(f"{error_label()} {printable(self.message)}", err=True, color=color)
+        echo(f"{error_label()} {printable(self.message + self.hint)}", err=True, color=color)
 
 
-__all__ = ["Reported", "wants_json", "kind_of", "library_fields", "click_fields"]
+__all__ = ["Reported", "wants_json", "click_fields"]

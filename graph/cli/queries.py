@@ -1,22 +1,83 @@
-"""``compare``, ``suggest``, ``why``, ``evaluate`` and ``generate``: thin wrappers of the query API."""
+"""The query commands, made from the table of :mod:`graph.query.api` (as ``serve``'s ``/api/`` routes
+are: same parameters, same checks, same JSON), and ``evaluate`` and ``generate``."""
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import click
+import networkx as nx
 
 from graph.cli import State, pass_state, corpus_options, emit, json_option, width_option
 from graph.cli.complete import complete_topic
 from graph.cli.term import current_width, printable, strong
+from graph.query.api import QUERIES, Param, Query
+from graph.texttable import format_table
 
-@click.command(short_help="Compare topics A and B, directly or by a derived comparison.",
+# evaluate, generate, compare and explain are imported by the commands that use them: they bring
+# numpy and scipy, which every other command and --help would wait for (docs/performance.md, "Start-up")
+
+
+def query_command(query: Query, text: Callable[[nx.MultiDiGraph, Any], str], *, fit: bool = True,
+                  **settings: Any) -> Callable[[Callable], click.Command]:
+    """The command of ``query``: its parameters as arguments (topics) and options, ``--json``, ``--width``,
+    ``--corpus`` and ``--out``; the answer printed as JSON or through ``text(G, answer)``. The decorated
+    function gives the help text only."""
+
+    def decorate(doc: Callable) -> click.Command:
+        def run(state: State, as_json: bool, **args: Any) -> None:
+            named = [t for p in query.params if p.topic for t in (args[p.name] if p.many else [args[p.name]])]
+            G = state.graph(*named)  # the named topics' part, from the query index when it is fresh
+            answer = query.answer(G, state.models, args)
+            state.keep_models()  # when the query had to make them: the next process loads them
+            emit(answer, as_json, lambda d: text(G, d), fit=fit)
+
+        f = json_option(width_option(corpus_options(pass_state(run))))
+        for p in reversed(query.params):
+            f = _param(p)(f)
+        return click.command(query.name, help=doc.__doc__, **settings)(f)
+
+    return decorate
+
+
+def _param(p: Param) -> Callable:
+    if p.topic:
+        return click.argument(p.name, nargs=-1 if p.many else 1, required=True, shell_complete=complete_topic)
+    flags = p.flags or (f"--{p.name}",)
+    kind = click.IntRange(p.low, p.high) if p.type is int else None
+    show = p.type is int and p.default not in (None, 0)
+    return click.option(*flags, p.name, type=kind, default=p.default, show_default=show, help=p.help)
+
+
+@query_command(QUERIES["topics"], lambda G, rows: _topic_table_text(G, rows), fit=False,
+               short_help="List topics, most compared first, with wins and losses.",
+               epilog="Next: pickgraph show TOPIC (a name or slug from this list).")
+def topics() -> None:
+    """List topics, most compared first, with their win/loss record (cmp: comparisons, W: won, L: lost)."""
+
+
+@query_command(QUERIES["show"], lambda G, info: _show_text(G, info), short_help="Everything known of one topic.",
+               epilog="Next: pickgraph compare TOPIC OTHER, pickgraph suggest TOPIC, pickgraph view TOPIC.")
+def show() -> None:
+    """Everything known of one TOPIC (a name, slug or alias, any case)."""
+
+
+def _compare_text(_G: nx.MultiDiGraph, d: dict) -> str:
+    from graph.query.compare import format_compare
+
+    return _headline(format_compare(d))
+
+
+def _why_text(_G: nx.MultiDiGraph, d: dict) -> str:
+    from graph.query.explain import format_why
+
+    return _headline(format_why(d))
+
+
+@query_command(QUERIES["compare"], _compare_text,
+               short_help="Compare topics A and B, directly or by a derived comparison.",
                epilog="Next: pickgraph why A B (the reasons), pickgraph suggest A B (what to read next).")
-@click.argument("a", shell_complete=complete_topic)
-@click.argument("b", shell_complete=complete_topic)
-@json_option
-@width_option
-@corpus_options
-@pass_state
-def compare(state: State, a: str, b: str, as_json: bool) -> None:
+def compare() -> None:
     """Compare topics A and B: every page comparing them (direct), or a derived comparison.
 
     \b
@@ -27,26 +88,12 @@ def compare(state: State, a: str, b: str, as_json: bool) -> None:
 
     A and B are names, slugs or aliases (any case).
     """
-    from graph.query.compare import compare as run, format_compare
-
-    G = state.graph(a, b)
-    answer = run(G, state.topic(a), state.topic(b), fit=state.models().fit)
-    state.keep_models()
-    emit(answer, as_json, lambda d: _headline(format_compare(d)))
 
 
-@click.command(short_help="Topics most worth comparing next, with the reasons.",
+@query_command(QUERIES["suggest"], lambda G, d: _pair_text(G, d) if d["mode"] == "pair" else _suggestions_text(d),
+               short_help="Topics most worth comparing next, with the reasons.",
                epilog="Next: pickgraph compare A B on a suggested pair.")
-@click.argument("topics", nargs=-1, required=True, shell_complete=complete_topic)
-@click.option("--top", "-k", "k", type=click.IntRange(1), default=5, show_default=True, help="Suggestions per topic.")
-@click.option("--pair/--each", "pair", default=None,
-              help="Treat two topics as one comparison page (--pair) or each on its own (--each). "
-                   "Default: --pair when exactly two topics that a page compares are given.")
-@json_option
-@width_option
-@corpus_options
-@pass_state
-def suggest(state: State, topics: tuple[str, ...], k: int, pair: bool | None, as_json: bool) -> None:
+def suggest() -> None:
     """"You might also compare": for each TOPIC, the topics most worth comparing with it next.
 
     Each suggestion has a score and the reasons drawn from the graph (shared related topics, rarest
@@ -55,18 +102,52 @@ def suggest(state: State, topics: tuple[str, ...], k: int, pair: bool | None, as
     With two topics forming a comparison page (``suggest Django Flask``), suggests the pairs a reader of
     that page would want next: its topics' other existing comparisons first, then new pairs.
     """
-    from graph.query.suggest import suggest_answer
-
-    G = state.graph(*topics)
-    slugs = [state.topic(t) for t in topics]
-    if pair and len(slugs) != 2:
-        raise click.UsageError("--pair needs exactly two topics")
-    data = suggest_answer(G, slugs, k, pair, index=state.models().index)
-    state.keep_models()
-    emit(data, as_json, (lambda d: _pair_text(G, d)) if data["mode"] == "pair" else _topics_text)
 
 
-def _topics_text(d) -> str:
+@query_command(QUERIES["why"], _why_text,
+               short_help="Why the graph prefers A or B, with sources and win chains.",
+               epilog="Next: pickgraph show A, pickgraph view A.")
+def why() -> None:
+    """Why the graph prefers A or B: verdicts, pros and cons with sources, records and win chains.
+
+    Contested pairs show both sides; derived pairs (never compared) explain the chain and the
+    probability; with no evidence, says so.
+    """
+
+
+def _topic_table_text(_G, rows: list[dict]) -> str:
+    cells = [[r["name"], r["slug"], str(r["comparisons"]), str(r["wins"]), str(r["losses"])] for r in rows]
+    lines = format_table(["topic", "slug", "cmp", "W", "L"], cells, current_width(), align="<<>>>")
+    return "\n".join([strong(lines[0])] + lines[1:])
+
+
+def _show_text(G, i) -> str:
+    out = [f"{strong(i['name'])}  ({i['slug']})"]
+    if len(i["labels"]) > 1:
+        out.append(f"  also: {', '.join(l for l in i['labels'] if l != i['name'])}")
+    if i["definition"]:
+        out.append(f"  definition: {i['definition']}")
+    for d in i["descriptions"]:
+        out.append(f"  - {d['text']}  [{d['source']}]")
+    if i["pros"]:
+        out.append("Pros:")
+        out += [f"  + {p['text']}  [{p['source']}:{p['line']}]" for p in i["pros"]]
+    if i["cons"]:
+        out.append("Cons:")
+        out += [f"  - {p['text']}  [{p['source']}:{p['line']}]" for p in i["cons"]]
+    if i["related"]:
+        out.append("Related: " + ", ".join(printable(G.nodes[r]["name"]) for r in i["related"]))
+    out.append(f"Comparisons ({i['wins']} won, {i['losses']} lost):")
+    if not i["comparisons"]:
+        out.append("  none yet — try 'pickgraph suggest' for topics worth comparing")
+    for c in i["comparisons"]:
+        mark = " [contested]" if c["contested"] else ""
+        pick = strong(printable(G.nodes[c["pick"]]["name"])) if c["pick"] else "no pick"
+        out.append(f"  vs {c['against_name']}: {c['result']} (pick: {pick}){mark}  [{c['source']}]")
+    return "\n".join(out)
+
+
+def _suggestions_text(d) -> str:
     out = []
     for r in d["results"]:
         out.append(f"{r['name']}: you might also compare")
@@ -87,28 +168,6 @@ def _pair_text(G, d) -> str:
         out += [f"       - {why}" for why in s["reasons"]]
         out += [f"       [{src}]" for src in s["sources"]]
     return "\n".join(out)
-
-
-@click.command(short_help="Why the graph prefers A or B, with sources and win chains.",
-               epilog="Next: pickgraph show A, pickgraph view A.")
-@click.argument("a", shell_complete=complete_topic)
-@click.argument("b", shell_complete=complete_topic)
-@json_option
-@width_option
-@corpus_options
-@pass_state
-def why(state: State, a: str, b: str, as_json: bool) -> None:
-    """Why the graph prefers A or B: verdicts, pros and cons with sources, records and win chains.
-
-    Contested pairs show both sides; derived pairs (never compared) explain the chain and the
-    probability; with no evidence, says so.
-    """
-    from graph.query.explain import format_why, why as run
-
-    G = state.graph(a, b)
-    answer = run(G, state.topic(a), state.topic(b), fit=state.models().fit)
-    state.keep_models()
-    emit(answer, as_json, lambda d: _headline(format_why(d)))
 
 
 def _headline(text: str) -> str:
@@ -140,10 +199,10 @@ def evaluate(state: State, paths: tuple[str, ...], holdout: float, seeds: int, f
     Mean ± sd over the seeds. A generated corpus (hidden-model.json) adds the true model's ceiling.
     PATHS default to the corpus (data/).
     """
-    from graph.evaluate.score import evaluate as run, format_table
+    from graph.evaluate.score import evaluate as run_evaluate, format_table as format_scores
 
-    emit(run(paths or state.inputs().paths, holdout, seeds, first_seed), as_json,
-         lambda result: format_table(result, current_width()), fit=False)
+    emit(run_evaluate(paths or state.inputs().paths, holdout, seeds, first_seed), as_json,
+         lambda result: format_scores(result, current_width()), fit=False)
 
 
 def _popularity(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -185,13 +244,14 @@ def generate(out: str, n_docs: int, n_topics: int, seed: int, within: float, pla
     Prints the model's own ceiling: the generating process scored with its true parameters, so a
     method reads as a share of the best.
     """
-    from graph.evaluate.generate import ceiling as score, generate as run, write
+    from graph.evaluate.generate import generate as generate_corpus, write as write_corpus
+    from graph.evaluate.score import ceiling as score_ceiling
 
-    corpus = run(n_docs, n_topics, seed, within=within, platforms=platforms, popularity=popularity)
-    folder = write(corpus, out)
+    corpus = generate_corpus(n_docs, n_topics, seed, within=within, platforms=platforms, popularity=popularity)
+    folder = write_corpus(corpus, out)
     data = {"folder": str(folder), "documents": len(corpus.pages), "topics": n_topics,
             "categories": len(corpus.model["categories"]), "platforms": platforms, "seed": seed,
-            "ceiling": score(corpus, holdout, seeds) if ceiling else None}
+            "ceiling": score_ceiling(corpus, holdout, seeds) if ceiling else None}
     emit(data, as_json, _generate_text)
 
 
@@ -207,4 +267,4 @@ def _generate_text(d) -> str:
     return "\n".join(out)
 
 
-commands = [compare, suggest, why, evaluate, generate]
+commands = [topics, show, compare, suggest, why, evaluate, generate]

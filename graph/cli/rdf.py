@@ -32,9 +32,9 @@ base_iri_option = click.option(
 @click.command(short_help="Run a SPARQL query over the graph (embedded Oxigraph).",
                epilog="Ready queries: pickgraph sparql --list. Your own store: pickgraph push.")
 @click.argument("query", required=False)
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "csv", "tsv"]), default="table",
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "xml", "csv", "tsv"]), default="table",
               show_default=True, callback=_json_results,
-              help="Results format: a text table or the standard SPARQL JSON/CSV/TSV results (with json, an "
+              help="Results format: a text table or the standard SPARQL JSON/XML/CSV/TSV results (with json, an "
                    "error is JSON too).")
 @click.option("--bind", "-b", "binds", multiple=True, metavar="NAME=VALUE",
               help="Bind ?NAME to VALUE as a plain string (NAME=<IRI> binds an IRI). Repeatable. "
@@ -72,7 +72,7 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
       pickgraph sparql @topic-comparisons --topic topic=PostgreSQL
       pickgraph sparql @pick-evidence -t winner=Redis -t loser=Memcached --format json
     """
-    from graph.sparql.run import answer, bundled_queries, check_query, describe_query, open_query_store, \
+    from graph.sparql.run import bundled_queries, check_query, describe_query, execute, open_query_store, \
         parse_binding, read_query, SparqlError, topic_term
 
     if as_json:
@@ -98,8 +98,8 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
     store, G = open_query_store(state.out, state.inputs(), base_iri, state.graph, notify=warn)
     for name, value in specs:
         bindings[name] = topic_term(G if G is not None else store, value, base_iri)
-    out = answer(store, text, bindings, base_iri, fmt, timeout=timeout or None, allow_service=allow_service,
-                 width=current_width(), memory_mb=memory_mb)
+    out = execute(store, text, bindings, base_iri, fmt, timeout=timeout or None, allow_service=allow_service,
+                  width=current_width(), memory_mb=memory_mb).body.decode()
     if fmt == "table" and "\n" in out:  # the header bold
         head, _, rest = out.partition("\n")
         out = f"{strong(head)}\n{rest}"

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 from graph.read.render import render_comparison
 from graph.resolve.names import slugify
 
@@ -326,21 +326,5 @@ class Oracle:
         return 1 / (1 + math.exp(self.topics[b]["strength"] - self.topics[a]["strength"]))
 
 
-def ceiling(corpus: Corpus, holdout: float = 0.2, seeds: int = 5, first_seed: int = 0) -> dict[str, Any]:
-    """The generating process scored with its true parameters under ``pickgraph evaluate``'s protocol.
-
-    Returns ``{"suggest": {metric: [mean, sd]}, "picks": {metric: [mean, sd]}}``.
-    """
-    from graph.evaluate.score import evaluate_split, summarise
-    from graph.read.records import ReadReport
-    from graph.read import parse_text
-
-    report = ReadReport(pages=[parse_text(text, name) for name, text in sorted(corpus.pages.items())])
-    runs = [evaluate_split(report, holdout, s, None, corpus.model, methods=())
-            for s in range(first_seed, first_seed + seeds)]
-    summary = summarise(runs)
-    return {"suggest": summary["suggest"]["ceiling"], "picks": summary["picks"]["ceiling"]}
-
-
-__all__ = ["ceiling", "Corpus", "GeneratorError", "LOGNORMAL", "MODEL_FILE", "Oracle", "generate", "parse_popularity",
+__all__ = ["Corpus", "GeneratorError", "LOGNORMAL", "MODEL_FILE", "Oracle", "generate", "parse_popularity",
            "write", "load_model"]

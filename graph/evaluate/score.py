@@ -41,8 +41,10 @@ from typing import Any
 
 import networkx as nx
 
+from graph.evaluate.generate import Corpus
 from graph.kg.graph import VERSUS, build_graph, resolve_report
-from graph.read.records import Comparison, PickgraphError, ReadReport
+from graph.read.records import Comparison, ReadReport
+from graph.errors import PickgraphError
 
 SUGGEST_METHODS = ("suggest", "random", "popularity", "common-neighbours", "jaccard", "adamic-adar",
                    "personalized-pagerank")
@@ -356,6 +358,20 @@ def format_table(result: dict[str, Any], width: int | None = None) -> str:
     return "\n".join(lines)
 
 
+def ceiling(corpus: Corpus, holdout: float = 0.2, seeds: int = 5, first_seed: int = 0) -> dict[str, Any]:
+    """The generating process scored with its true parameters under ``pickgraph evaluate``'s protocol.
+
+    Returns ``{"suggest": {metric: [mean, sd]}, "picks": {metric: [mean, sd]}}``.
+    """
+    from graph.read import parse_text
+
+    report = ReadReport(pages=[parse_text(text, name) for name, text in sorted(corpus.pages.items())])
+    runs = [evaluate_split(report, holdout, s, None, corpus.model, methods=())
+            for s in range(first_seed, first_seed + seeds)]
+    summary = summarise(runs)
+    return {"suggest": summary["suggest"]["ceiling"], "picks": summary["picks"]["ceiling"]}
+
+
 __all__ = ["EvaluationError", "SUGGEST_METHODS", "PLATFORM_METRIC", "metrics", "top",
            "platform_share", "average_rank", "split",
-           "baseline_scorers", "evaluate_split", "evaluate", "summarise", "format_table"]
+           "baseline_scorers", "evaluate_split", "evaluate", "summarise", "format_table", "ceiling"]

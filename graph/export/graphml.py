@@ -144,9 +144,8 @@ def node_attrs(d: Mapping[str, Any], stats: Mapping[str, Any]) -> dict[str, Any]
 
 #: the seed of the communities (the same graph, the same communities on every run)
 SEED = 7
-#: above this many topics, the community is the connected component instead of Louvain's (measured:
-#: Louvain takes 0.4 s at 5,000 topics from 20,000 pages and 3 s at 20,000 topics; at 200,000 topics
-#: even label propagation takes 21 s, the components under one)
+#: above this many topics, the community is the connected component instead of Louvain's: Louvain's
+#: time grows faster than the graph, the components' in step with it (docs/performance.md)
 LOUVAIN_MAX = 50_000
 
 

@@ -32,7 +32,8 @@ import networkx as nx
 
 from graph.kg.graph import (ALTERNATIVE, RELATED, SUGGEST_CUTOFF, SUGGEST_MAX_CHARS, VERSUS, WORD_WEIGHT, contested_pairs,
                  find_topic, topic_table)
-from graph.read.records import Comparison, PickgraphError
+from graph.read.records import Comparison
+from graph.errors import PickgraphError
 
 SEED = 20240611
 #: above this many topics, the default page is an overview (see :func:`select_topics`)
@@ -576,7 +577,12 @@ def render_html(data: dict[str, Any]) -> str:
 
 def write_page(G: nx.MultiDiGraph, path: str | os.PathLike[str], focus: str | None = None, depth: int = 2,
                **options: Any) -> dict[str, Any]:
-    """Write the page like :func:`write_html` and say what is in it: the page's ``meta`` plus ``path`` and ``bytes``."""
+    """Write the interactive page of ``G`` (or of the neighbourhood of ``focus``) to ``path``, atomically,
+    and say what is in it: the page's ``meta`` plus ``path`` and ``bytes``.
+
+    ``focus`` is a topic's name, slug or alias; ``options`` go to :func:`page_data`
+    (``max_topics``, ``overview_topics``, ``seed``). UTF-8, one file, no outside requests.
+    """
     from graph.build.outdir import atomic_open
 
     data = page_data(G, focus, depth, **options)
@@ -586,15 +592,5 @@ def write_page(G: nx.MultiDiGraph, path: str | os.PathLike[str], focus: str | No
     return {**data["meta"], "path": str(path), "bytes": len(blob)}
 
 
-def write_html(G: nx.MultiDiGraph, path: str | os.PathLike[str], focus: str | None = None, depth: int = 2,
-               **options: Any) -> None:
-    """Write the interactive page of ``G`` (or of the neighbourhood of ``focus``) to ``path``, atomically.
-
-    ``focus`` is a topic's name, slug or alias; ``options`` go to :func:`page_data`
-    (``max_topics``, ``overview_topics``, ``seed``). UTF-8, one file, no outside requests.
-    """
-    write_page(G, path, focus, depth, **options)
-
-
-__all__ = ["write_html", "write_page", "page_data", "render_html", "select_topics", "spring_positions", "communities",
+__all__ = ["write_page", "page_data", "render_html", "select_topics", "spring_positions", "communities",
            "pick_reason", "safe_json", "vis_assets", "HtmlError", "MAX_TOPICS", "OVERVIEW_TOPICS"]

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import networkx as nx
 
 from graph.build.progress import Phase, phase, quiet_child
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 
 class Format(NamedTuple):
     """One output format: where its writer is, the file it writes by default, what it is."""
@@ -52,7 +52,7 @@ FORMATS: dict[str, Format] = {
     "ontology": Format("graph.rdf.syntaxes", "write_ontology", "pickgraph-ontology.ttl", "text/turtle"),
     "csv": Format("graph.export.edges", "write_csv", "pickgraph-edges.csv", "text/csv"),
     "tsv": Format("graph.export.edges", "write_tsv", "pickgraph-edges.tsv", "text/tab-separated-values"),
-    "html": Format("graph.export.html", "write_html", "pickgraph.html", "text/html"),
+    "html": Format("graph.export.html", "write_page", "pickgraph.html", "text/html"),
 }
 
 #: what ``pickgraph build`` writes unless told otherwise
@@ -71,7 +71,7 @@ def writer(fmt: str) -> Callable[..., None]:
 def export(G: nx.MultiDiGraph, fmt: str, path: str | os.PathLike[str] | None = None,
            out_dir: str | os.PathLike[str] = "exports", **options) -> Path:
     """Write ``G`` in ``fmt`` to ``path`` (default: the format's file in ``out_dir``)."""
-    target = Path(path) if path else Path(out_dir) / FORMATS[fmt][2] if fmt in FORMATS else Path(out_dir)
+    target = Path(path) if path else Path(out_dir) / FORMATS[fmt].file if fmt in FORMATS else Path(out_dir)
     writer(fmt)(G, target, **options)
     return target
 
@@ -141,7 +141,7 @@ def export_many(G: nx.MultiDiGraph, formats: list[str] | tuple[str, ...], out_di
     """Write each of ``formats`` into ``out_dir`` (and run ``also``), side by side on a big graph."""
     for fmt in formats:
         writer(fmt)  # an unknown format fails before anything is written
-    targets = [Path(out_dir) / FORMATS[fmt][2] for fmt in formats]
+    targets = [Path(out_dir) / FORMATS[fmt].file for fmt in formats]
     tasks = [lambda fmt=fmt, t=t: writer(fmt)(G, t) for fmt, t in zip(formats, targets)] + list(also)
     if fork is None:
         fork = G.number_of_edges() >= FORK_MIN_EDGES

@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from graph.read.records import Comparison, ReadReport, TopicPage
+from graph.read.records import Comparison, ReadReport, TopicPage, opening_pair
 from graph.resolve.names import AliasFile, Identity, Resolver
 
 VERSUS = "versus"
@@ -35,14 +35,19 @@ ALTERNATIVE = "alternative-to"
 def identity_facts(page: Comparison | TopicPage) -> list[tuple[str, ...]]:
     """What one page tells the resolver, as small tuples a worker process can return.
 
-    ``("name", name)``, ``("slug", slug)`` or ``("page", name, path, *aliases)``.
+    ``("name", name)``, ``("slug", slug)``, ``("page", name, path, *aliases)`` or
+    ``("defines", name, path, first, second, definition)`` (a definition opening with two names,
+    :func:`~graph.read.records.opening_pair`).
     """
     if isinstance(page, Comparison):
         facts = [("name", name) for name in page.topics]
         facts += [("slug", s) for card in page.cards for s in card.related]
         return facts
-    return [("page", page.name, page.path, *page.aliases)] + [
+    facts = [("page", page.name, page.path, *page.aliases)] + [
         ("name", n) for n in page.related_tools + page.alternatives]
+    if pair := opening_pair(page.definition):
+        facts.append(("defines", page.name, page.path, *pair, page.definition))
+    return facts
 
 
 def feed(resolver: Resolver, facts: list[tuple[str, ...]]) -> None:
@@ -52,6 +57,8 @@ def feed(resolver: Resolver, facts: list[tuple[str, ...]]) -> None:
             resolver.add_name(fact[1])
         elif fact[0] == "slug":
             resolver.add_slug(fact[1])
+        elif fact[0] == "defines":
+            resolver.add_definition(*fact[1:])
         else:
             resolver.add_topic_page(fact[1], tuple(fact[3:]), fact[2])
 
@@ -99,7 +106,7 @@ def page_facts(page: Comparison | TopicPage, canon: Callable[[str], str]) -> dic
         t = canon(page.name)
         nodes.append(t)
         facts["mentions"].append(t)
-        facts["definition"] = (t, page.definition, page.kind)
+        facts["definition"] = (t, page.definition, page.kind, len(page.aliases))
         for kind, key, names in ((RELATED, "related", page.related_tools), (ALTERNATIVE, "alternative", page.alternatives)):
             for n in names:
                 u = canon(n)
@@ -107,6 +114,16 @@ def page_facts(page: Comparison | TopicPage, canon: Callable[[str], str]) -> dic
                 if u != t:
                     edges[(t, u, f"{key}:{sha}")] = {"kind": kind, "doc": sha}
     return facts
+
+
+def richness(definition: str, kind: str, aliases: int, doc: str) -> tuple[bool, int, int, str]:
+    """How much a copy of a topic page says, to keep the richest of a topic's pages: a full copy
+    (kind, aliases) over a flattened one, then the longer definition; the doc id breaks ties.
+
+    >>> richness("A store of documents.", "database", 2, "b") > richness("A store of documents, no schema.", "", 0, "c")
+    True
+    """
+    return bool(kind), aliases, len(definition), doc
 
 
 class Accumulator:
@@ -130,7 +147,7 @@ class Accumulator:
         self.mentions: dict[str, set[str]] | Counter[str] = defaultdict(set) if per_document else Counter()
         #: per document: topic → [(text, doc)]; else topic → the (text, doc) of the least doc
         self.descriptions: dict[str, Any] = defaultdict(list) if per_document else {}
-        self.definitions: dict[str, tuple[str, str, str]] = {}  # topic → (doc, definition, kind) of the greatest doc
+        self.definitions: dict[str, tuple[tuple, str, str]] = {}  # topic → (richness, definition, kind) of its richest page
         self.edges: list[tuple[str, str, str, dict[str, Any]]] = []  # per document only
         self.warnings: list[dict[str, Any]] = []
 
@@ -151,9 +168,8 @@ class Accumulator:
             elif t not in self.descriptions or sha < self.descriptions[t][1]:
                 self.descriptions[t] = (text, sha)
         if facts["definition"]:
-            t, definition, kind = facts["definition"]
-            if t not in self.definitions or sha > self.definitions[t][0]:
-                self.definitions[t] = (sha, definition, kind)
+            t, definition, kind, aliases = facts["definition"]
+            self._define(t, (richness(definition, kind, aliases, sha), definition, kind))
         for (u, v, key), d in facts["edges"].items():
             if self.per_document:
                 self.edges.append((u, v, key, d))
@@ -185,8 +201,7 @@ class Accumulator:
             elif t not in self.descriptions or d[1] < self.descriptions[t][1]:
                 self.descriptions[t] = d
         for t, d in other.definitions.items():
-            if t not in self.definitions or d[0] > self.definitions[t][0]:
-                self.definitions[t] = d
+            self._define(t, d)
         self.versus += other.versus
         self.links.update(other.links)
         for pair, doc in other.first_doc.items():
@@ -194,6 +209,11 @@ class Accumulator:
                 self.first_doc[pair] = doc
         self.degree.update(other.degree)
         self.edges += other.edges
+
+    def _define(self, t: str, d: tuple[tuple, str, str]) -> None:
+        """Keep the richer of two copies of a topic's page (:func:`richness`), in any order."""
+        if t not in self.definitions or d[0] > self.definitions[t][0]:
+            self.definitions[t] = d
 
     def summary(self, duplicates: int = 0, rejected: int = 0) -> dict[str, int]:
         """The counts of ``pickgraph build`` (the same as :func:`graph.kg.graph.summary` of the graph)."""
@@ -216,6 +236,6 @@ class Accumulator:
         }
 
     def topic(self, slug: str) -> tuple[str, str]:
-        """``(definition, kind)`` of a topic: from its topic page of greatest sha256, else empty."""
+        """``(definition, kind)`` of a topic: from its richest topic page (:func:`richness`), else empty."""
         _, definition, kind = self.definitions.get(slug, ("", "", ""))
         return definition, kind

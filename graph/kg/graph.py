@@ -47,13 +47,14 @@ import networkx as nx
 
 from graph.kg.facts import ALTERNATIVE, RELATED, VERSUS, Accumulator, feed, identity_facts, page_facts, resolve_report
 from graph.build.progress import iterate
-from graph.read.records import Comparison, ReadReport, TopicPage, UnknownTopic
+from graph.read.records import ReadReport
+from graph.errors import UnknownTopic
 from graph.resolve.names import Identity, label_from_slug, slugify
 
 SCHEMA_VERSION = 1
 
 __all__ = ["VERSUS", "RELATED", "ALTERNATIVE", "SCHEMA_VERSION", "Accumulator", "build_graph", "graph_of",
-           "identity_facts", "feed", "page_facts", "resolve_report", "versus_edges", "related", "summary",
+           "identity_facts", "feed", "page_facts", "resolve_report", "versus_edges", "related",
            "pair_picks", "contested_pairs", "find_topic", "closest_topics", "spelling_key", "topic_table",
            "spellings", "suggestion_text"]
 
@@ -91,7 +92,7 @@ def graph_of(acc: Accumulator, ident: Identity, docs: dict[str, Any], report: Re
             "rejections": [r.to_dict() for r in report.rejections],
             "warnings": sorted(acc.warnings, key=lambda w: (w["path"], w["line"], w["reason"])),
         },
-        # the counts of the build that made the graph (as summary(G) counts them, without walking every edge)
+        # the counts of the build that made the graph, kept by the accumulator (no walk over every edge)
         summary=acc.summary(len(report.duplicates), len(report.rejections)),
     )
     return G
@@ -129,28 +130,6 @@ def related(G: nx.MultiDiGraph, topic: str) -> list[str]:
     return sorted(out)
 
 
-def summary(G: nx.MultiDiGraph) -> dict[str, int]:
-    """Counts for the build summary."""
-    docs = G.graph.get("documents", {})
-    kinds = defaultdict(int)
-    for _, _, d in G.edges(data=True):
-        kinds[d["kind"]] += 1
-    related_pairs = {(u, v) for u, v, d in G.edges(data=True) if d["kind"] == RELATED}
-    report = G.graph.get("report", {})
-    return {
-        "documents": len(docs),
-        "comparison_pages": sum(isinstance(p, Comparison) for p in docs.values()),
-        "topic_pages": sum(isinstance(p, TopicPage) for p in docs.values()),
-        "duplicates": len(report.get("duplicates", [])),
-        "rejected": len(report.get("rejections", [])),
-        "topics": G.number_of_nodes(),
-        "comparisons": kinds[VERSUS],
-        "related_edges": len(related_pairs),
-        "alternative_edges": kinds[ALTERNATIVE],
-        "contested_pairs": len(contested_pairs(G)),
-    }
-
-
 def pair_picks(G: nx.MultiDiGraph, topic: str | None = None) -> dict[tuple[str, str], list[tuple[str | None, str]]]:
     """``{(a, b) sorted: [(pick, doc), …]}`` for every compared pair (of ``topic``, if given)."""
     out: dict[tuple[str, str], list[tuple[str | None, str]]] = defaultdict(list)
@@ -169,7 +148,7 @@ def find_topic(G: nx.MultiDiGraph, query: str) -> str:
 
     The one rule for every front end: the CLI, the Python query functions, ``serve``'s API and
     explorer, and (through :func:`topic_table`) the HTML page's Find box.
-    Raises :class:`~graph.read.records.UnknownTopic` with the closest matches.
+    Raises :class:`~graph.errors.UnknownTopic` with the closest matches.
     """
     s = slugify(query)
     ident: Identity | None = G.graph.get("identity")

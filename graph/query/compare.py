@@ -30,7 +30,9 @@ import networkx as nx
 
 from graph.query import rank
 from graph.kg.graph import find_topic, related, versus_edges
-from graph.read.records import Comparison, PickgraphError
+from graph.query.reasons import verdict_text
+from graph.read.records import Comparison
+from graph.errors import PickgraphError
 
 DIRECT, DERIVED, NO_EVIDENCE = "direct", "derived", "no evidence"
 
@@ -45,7 +47,7 @@ def _name(G: nx.MultiDiGraph, n: str | None) -> str | None:
 
 def check_pair(G: nx.MultiDiGraph, a: str, b: str) -> tuple[str, str]:
     """The slugs of the two different topics ``a`` and ``b`` name (as :func:`~graph.kg.graph.find_topic` reads
-    them): :class:`~graph.read.records.UnknownTopic` for an unknown one, :class:`CompareError` for one topic twice."""
+    them): :class:`~graph.errors.UnknownTopic` for an unknown one, :class:`CompareError` for one topic twice."""
     a, b = find_topic(G, a), find_topic(G, b)
     if a == b:
         raise CompareError(f"{_name(G, a)} is one topic: name two different topics")
@@ -53,17 +55,20 @@ def check_pair(G: nx.MultiDiGraph, a: str, b: str) -> tuple[str, str]:
 
 
 def pair_documents(G: nx.MultiDiGraph, a: str, b: str) -> list[dict[str, Any]]:
-    """Every page comparing ``a`` with ``b``: source, title, pick and its ``Use X if:`` lines."""
+    """Every page comparing ``a`` with ``b``: source, title, pick, its ``Use X if:`` lines as ``why``
+    shows them (:func:`~graph.query.reasons.verdict_text`) and its verdict's paragraph (``note``) when it has no such lines."""
     docs = G.graph.get("documents", {})
     out = []
     for u, v, d in versus_edges(G, a, b):
         page = docs.get(d["doc"])
-        verdict = []
+        verdict, note = [], ""
         if isinstance(page, Comparison):
-            verdict = [{"topic": _canon(G, line.topic), "text": f"Use {line.topic} if: {line.text}",
-                        "line": line.line} for line in page.verdict]
+            # the text why shows: the pro a line was made from, not the template's sentence around it
+            verdict = [{"topic": _canon(G, line.topic), "text": f"Use {line.topic} if: {text}", "line": line.line}
+                       for line in page.verdict if (text := verdict_text(page, line))]
+            note = page.verdict_note
         out.append({"source": getattr(page, "path", d["doc"]), "title": d["title"], "pick": d["pick"],
-                    "pick_name": _name(G, d["pick"]), "verdict": verdict, "doc": d["doc"]})
+                    "pick_name": _name(G, d["pick"]), "verdict": verdict, "note": note, "doc": d["doc"]})
     return sorted(out, key=lambda r: (r["source"], r["doc"]))
 
 
@@ -172,6 +177,8 @@ def format_compare(r: dict[str, Any]) -> str:
     for d in r["documents"]:
         lines.append(f"  [{d['source']}] {d['title']}: pick {d['pick_name'] or 'none'}")
         lines += [f"      {v['text']}" for v in d["verdict"]]
+        if d.get("note"):
+            lines.append(f"      verdict: {d['note']}")
     if r["prediction"] and r["prediction"]["pick"] is None:
         lines.append("  model: an even call (probability 0.50) over every pick in the graph")
     elif r["prediction"]:

@@ -24,7 +24,7 @@ in the graph ``{base}graph/topics``.
 >>> from graph.read.records import ReadReport
 >>> from graph.kg.graph import build_graph
 >>> G = build_graph(ReadReport(pages=[parse_text(EXAMPLE, "ex.txt")]))
->>> [o for s, p, o, g in quads(G) if p == P.pick]
+>>> [o for s, p, o, g in quads(G) if p == PG_TERM.pick]
 ['https://w3id.org/pickgraph/topic/redis']
 """
 
@@ -39,14 +39,15 @@ from typing import Any
 import networkx as nx
 
 from graph.kg.graph import VERSUS
-from graph.read.records import Comparison, PickgraphError, TopicPage, is_informative
+from graph.read.records import Comparison, TopicPage, is_informative
+from graph.errors import PickgraphError
 from graph.rdf.vocab import DCTERMS, LANG, ONTOLOGY, OWL, PG, PROV, RDF, RDFS, SKOS, Terms
 
 DEFAULT_BASE = "https://w3id.org/pickgraph/"
 
-# the terms as plain strings (fast attribute reads that still fail on a misspelt name)
-P, S, V, R, RS, DC, O = (Terms(PG), Terms(SKOS), Terms(PROV), Terms(RDF), Terms(RDFS), Terms(DCTERMS),
-                         Terms(OWL))
+# each namespace's terms as plain strings (fast attribute reads that still fail on a misspelt name)
+PG_TERM, SKOS_TERM, PROV_TERM, RDF_TERM = Terms(PG), Terms(SKOS), Terms(PROV), Terms(RDF)
+RDFS_TERM, DCTERMS_TERM, OWL_TERM = Terms(RDFS), Terms(DCTERMS), Terms(OWL)
 
 
 class BadIRI(PickgraphError):
@@ -222,30 +223,31 @@ def document_statements(page: Comparison | TopicPage, canon: Callable[[str], str
     doc = n.document(sha)
     if isinstance(page, TopicPage):
         return _topic_page(page, canon, n, doc)
-    groups: list[Group] = [(doc, [(R.type, (n.iri(P.Document), n.iri(P.ComparisonPage))),
-                                  (P.fileName, (n.lit(os.path.basename(page.path)),)),
-                                  (P.sha256, (n.lit(sha),)), (P.title, (n.lit(page.title),))])]
+    groups: list[Group] = [(doc, [(RDF_TERM.type, (n.iri(PG_TERM.Document), n.iri(PG_TERM.ComparisonPage))),
+                                  (PG_TERM.fileName, (n.lit(os.path.basename(page.path)),)),
+                                  (PG_TERM.sha256, (n.lit(sha),)), (PG_TERM.title, (n.lit(page.title),))])]
     a, b = canon(page.topics[0]), canon(page.topics[1])
     if a == b:  # kept as a document, draws no comparison (see graph.kg.graph)
         return groups
     ta, tb = n.topic(a), n.topic(b)
     if pick is FROM_PAGE:
         pick = canon(page.pick) if page.pick else None
-    comp = [(R.type, (n.iri(P.Comparison),)), (RS.label, (n.lit(page.title),)), (V.wasDerivedFrom, (doc,)),
-            (P.comparedTopic, (ta, tb))]
+    comp = [(RDF_TERM.type, (n.iri(PG_TERM.Comparison),)), (RDFS_TERM.label, (n.lit(page.title),)),
+            (PROV_TERM.wasDerivedFrom, (doc,)), (PG_TERM.comparedTopic, (ta, tb))]
     if page.bottom_line:
-        comp.append((P.bottomLine, (n.lit(page.bottom_line),)))
-    topics: dict[str, list[tuple[str, Sequence[str]]]] = {a: [(P.comparedWith, (tb,))], b: [(P.comparedWith, (ta,))]}
+        comp.append((PG_TERM.bottomLine, (n.lit(page.bottom_line),)))
+    topics: dict[str, list[tuple[str, Sequence[str]]]] = {a: [(PG_TERM.comparedWith, (tb,))],
+                                                           b: [(PG_TERM.comparedWith, (ta,))]}
     if pick in (a, b):
-        comp.append((P.pick, (n.topic(pick),)))
-        topics[pick].append((P.preferredOver, (tb if pick == a else ta,)))
+        comp.append((PG_TERM.pick, (n.topic(pick),)))
+        topics[pick].append((PG_TERM.preferredOver, (tb if pick == a else ta,)))
     verdicts = {canon(v.topic): v.text for v in page.verdict}
     card_iris: list[str] = []
     cards: list[Group] = []
     for card in page.cards:
         t = canon(card.name)
         if card.description and (known is None or t in known):
-            topics.setdefault(t, []).append((P.useWhen, (n.text(card.description),)))
+            topics.setdefault(t, []).append((PG_TERM.useWhen, (n.text(card.description),)))
         tt = n.topic(t)
         rel = [u for u in map(canon, card.related) if u != t]
         related = list(map(n.topic, rel)) if rel else rel
@@ -255,24 +257,24 @@ def document_statements(page: Comparison | TopicPage, canon: Callable[[str], str
             continue
         k = n.card(sha, t)
         card_iris.append(k)
-        topics[t].append((P.mentionedIn, (doc,)))
-        pairs = [(R.type, (n.iri(P.Card),)), (P.topic, (tt,)), (V.wasDerivedFrom, (doc,)),
-                 (P.nameOnPage, (n.lit(card.name),))]
+        topics[t].append((PG_TERM.mentionedIn, (doc,)))
+        pairs = [(RDF_TERM.type, (n.iri(PG_TERM.Card),)), (PG_TERM.topic, (tt,)), (PROV_TERM.wasDerivedFrom, (doc,)),
+                 (PG_TERM.nameOnPage, (n.lit(card.name),))]
         if card.description:
-            pairs.append((P.description, (n.lit(card.description),)))
+            pairs.append((PG_TERM.description, (n.lit(card.description),)))
         pros = [n.lit(p.text) for p in card.pros if is_informative(p.text)]
         if pros:
-            pairs.append((P.pro, pros))
+            pairs.append((PG_TERM.pro, pros))
         cons = [n.lit(x.text) for x in card.cons if is_informative(x.text)]
         if cons:
-            pairs.append((P.con, cons))
+            pairs.append((PG_TERM.con, cons))
         if t in verdicts:
-            pairs.append((P.useIf, (n.lit(verdicts[t]),)))
+            pairs.append((PG_TERM.useIf, (n.lit(verdicts[t]),)))
         if related:  # listsRelated names the card's own related topics (all nodes of the graph)
-            pairs.append((P.listsRelated, related))
+            pairs.append((PG_TERM.listsRelated, related))
         cards.append((k, pairs))
     if card_iris:
-        comp.append((P.hasCard, card_iris))
+        comp.append((PG_TERM.hasCard, card_iris))
     groups.append((n.comparison(sha), comp))
     groups += cards
     groups += [(n.topic(t), pairs) for t, pairs in topics.items()]
@@ -283,29 +285,29 @@ def _related(topics: dict[str, list[tuple[str, Sequence[str]]]], t: str, tt: str
              related: list[str]) -> None:
     """``t`` (term ``tt``) lists ``slugs`` (terms ``related``): pg:relatedTo in the page's direction,
     skos:related both ways (SKOS declares it symmetric; a store without inference answers only what is written)."""
-    topics.setdefault(t, []).extend([(P.relatedTo, related), (S.related, related)])
+    topics.setdefault(t, []).extend([(PG_TERM.relatedTo, related), (SKOS_TERM.related, related)])
     for u in slugs:
-        topics.setdefault(u, []).append((S.related, (tt,)))
+        topics.setdefault(u, []).append((SKOS_TERM.related, (tt,)))
 
 
 def _topic_page(page: TopicPage, canon: Callable[[str], str], n: Any, doc: str) -> list[Group]:
     t = canon(page.name)
     tt = n.topic(t)
-    groups: list[Group] = [(doc, [(R.type, (n.iri(P.Document), n.iri(P.TopicPage))),
-                                  (P.fileName, (n.lit(os.path.basename(page.path)),)),
-                                  (P.sha256, (n.lit(page.sha256),)), (P.title, (n.lit(page.name),)),
-                                  (P.about, (tt,))])]
-    topics: dict[str, list[tuple[str, Sequence[str]]]] = {t: [(P.mentionedIn, (doc,))]}
+    groups: list[Group] = [(doc, [(RDF_TERM.type, (n.iri(PG_TERM.Document), n.iri(PG_TERM.TopicPage))),
+                                  (PG_TERM.fileName, (n.lit(os.path.basename(page.path)),)),
+                                  (PG_TERM.sha256, (n.lit(page.sha256),)), (PG_TERM.title, (n.lit(page.name),)),
+                                  (PG_TERM.about, (tt,))])]
+    topics: dict[str, list[tuple[str, Sequence[str]]]] = {t: [(PG_TERM.mentionedIn, (doc,))]}
     if page.definition:
-        topics[t].append((S.definition, (n.text(page.definition),)))
+        topics[t].append((SKOS_TERM.definition, (n.text(page.definition),)))
     if page.kind:
-        topics[t].append((P.kind, (n.lit(page.kind),)))
+        topics[t].append((PG_TERM.kind, (n.lit(page.kind),)))
     rel = [u for u in map(canon, page.related_tools) if u != t]
     if rel:
         _related(topics, t, tt, rel, list(map(n.topic, rel)))
     alternatives = [n.topic(u) for u in map(canon, page.alternatives) if u != t]
     if alternatives:
-        topics[t].append((P.alternativeTo, alternatives))
+        topics[t].append((PG_TERM.alternativeTo, alternatives))
     groups += [(n.topic(s), pairs) for s, pairs in topics.items()]
     return groups
 
@@ -316,11 +318,11 @@ def topic_statements(slug: str, name: str, labels: Iterable[str], n: Any, scheme
     ``labels`` holds every other name of the topic (spellings seen, aliases);
     the display name is the one ``skos:prefLabel``, the rest ``skos:altLabel``.
     """
-    pairs = [(R.type, [n.iri(P.Topic), n.iri(S.Concept)]), (S.inScheme, [scheme]), (S.topConceptOf, [scheme]),
-             (S.prefLabel, [n.text(name)]), (S.notation, [n.lit(slug)])]
+    pairs = [(RDF_TERM.type, [n.iri(PG_TERM.Topic), n.iri(SKOS_TERM.Concept)]), (SKOS_TERM.inScheme, [scheme]),
+             (SKOS_TERM.topConceptOf, [scheme]), (SKOS_TERM.prefLabel, [n.text(name)]), (SKOS_TERM.notation, [n.lit(slug)])]
     alt = sorted(set(labels) - {name})
     if alt:
-        pairs.append((S.altLabel, [n.text(x) for x in alt]))
+        pairs.append((SKOS_TERM.altLabel, [n.text(x) for x in alt]))
     return n.topic(slug), pairs
 
 
@@ -330,24 +332,25 @@ def build_statements(slugs: Iterable[str], doc_shas: Iterable[str], n: Any, vers
     The build is a ``prov:Activity`` named by the :func:`input_fingerprint` of
     the documents it used, associated with pickgraph as a ``prov:SoftwareAgent``.
     """
-    from graph import __version__
+    from graph.version import __version__
 
     version = version or __version__
     shas = sorted(doc_shas)
     scheme, build = n.iri(scheme_iri(n.base)), n.iri(build_iri(input_fingerprint(shas), n.base))
     agent = n.iri(agent_iri(version, n.base))
     top = [n.topic(s) for s in slugs]
-    scheme_pairs = [(R.type, [n.iri(S.ConceptScheme)]), (S.prefLabel, [n.text("pickgraph topics")]),
-                    (DC.conformsTo, [n.iri(ONTOLOGY)]), (V.wasGeneratedBy, [build])]
+    scheme_pairs = [(RDF_TERM.type, [n.iri(SKOS_TERM.ConceptScheme)]),
+                    (SKOS_TERM.prefLabel, [n.text("pickgraph topics")]),
+                    (DCTERMS_TERM.conformsTo, [n.iri(ONTOLOGY)]), (PROV_TERM.wasGeneratedBy, [build])]
     if top:
-        scheme_pairs.append((S.hasTopConcept, top))
-    build_pairs = [(R.type, [n.iri(V.Activity)]), (RS.label, [n.lit("pickgraph build")]),
-                   (V.wasAssociatedWith, [agent])]
+        scheme_pairs.append((SKOS_TERM.hasTopConcept, top))
+    build_pairs = [(RDF_TERM.type, [n.iri(PROV_TERM.Activity)]), (RDFS_TERM.label, [n.lit("pickgraph build")]),
+                   (PROV_TERM.wasAssociatedWith, [agent])]
     if shas:
-        build_pairs.append((V.used, [n.document(s) for s in shas]))
+        build_pairs.append((PROV_TERM.used, [n.document(s) for s in shas]))
     return [(scheme, scheme_pairs), (build, build_pairs),
-            (agent, [(R.type, [n.iri(V.SoftwareAgent)]), (RS.label, [n.lit("pickgraph")]),
-                     (O.versionInfo, [n.lit(version)])])]
+            (agent, [(RDF_TERM.type, [n.iri(PROV_TERM.SoftwareAgent)]), (RDFS_TERM.label, [n.lit("pickgraph")]),
+                     (OWL_TERM.versionInfo, [n.lit(version)])])]
 
 
 # --------------------------------------------------------------- a graph --
@@ -425,7 +428,8 @@ def triples(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE) -> list[tuple[str,
 
 
 __all__ = [
-    "DEFAULT_BASE", "BadIRI", "Lit", "Text", "IRIs", "Group", "Quad", "P", "S", "V", "R", "RS", "DC", "O",
+    "DEFAULT_BASE", "BadIRI", "Lit", "Text", "IRIs", "Group", "Quad",
+    "PG_TERM", "SKOS_TERM", "PROV_TERM", "RDF_TERM", "RDFS_TERM", "DCTERMS_TERM", "OWL_TERM",
     "quads", "triples", "document_statements", "topic_statements", "build_statements", "topics_groups",
     "graph_topics", "graph_picks", "alias_labels", "input_fingerprint", "check_base", "check_iri", "topic_iri",
     "comparison_iri", "card_iri", "document_iri", "scheme_iri", "topics_graph_iri", "build_iri", "agent_iri",

@@ -28,9 +28,10 @@ from typing import Any
 import networkx as nx
 
 from graph.build.outdir import atomic_open
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 from graph.rdf import turtle
-from graph.rdf.mapping import DC, DEFAULT_BASE, O, P, R, RS, S, V, Lit, Text, check_base, quads, term_key, triples
+from graph.rdf.mapping import DCTERMS_TERM, DEFAULT_BASE, OWL_TERM, PG_TERM, PROV_TERM, RDF_TERM, RDFS_TERM, \
+    SKOS_TERM, Lit, Text, check_base, quads, term_key, triples
 from graph.rdf.vocab import LANG, PREFIXES, ontology_text
 
 # ------------------------------------------------------------- N-Triples --
@@ -49,18 +50,20 @@ def _nt_lines(G: nx.MultiDiGraph, base_iri: str, with_graph: bool) -> list[str]:
 # Every key has one shape in every file: a term whose subject can hold several
 # values is a "@set" container and always a list; the others (one value per
 # subject by construction of the mapping) are always a single value.
-_SETS = {P.comparedTopic, P.hasCard, P.pro, P.con, P.listsRelated, P.comparedWith, P.preferredOver, P.relatedTo,
-         P.alternativeTo, P.mentionedIn, P.kind, P.useWhen, S.altLabel, S.definition, S.related,
-         S.hasTopConcept, V.used}
-_ONE = {P.pick, P.bottomLine, P.topic, P.nameOnPage, P.description, P.useIf, P.sha256, P.fileName, P.title,
-        P.about, S.prefLabel, S.notation, S.inScheme, S.topConceptOf, V.wasDerivedFrom, RS.label,
-        DC.conformsTo, V.wasGeneratedBy, V.wasAssociatedWith, O.versionInfo}
-_IRI_VALUED = {P.comparedTopic, P.hasCard, P.listsRelated, P.comparedWith, P.preferredOver, P.relatedTo,
-               P.alternativeTo, P.mentionedIn, S.related, S.hasTopConcept, V.used, P.pick, P.topic, P.about,
-               S.inScheme, S.topConceptOf, V.wasDerivedFrom, DC.conformsTo, V.wasGeneratedBy,
-               V.wasAssociatedWith}
+_SETS = {PG_TERM.comparedTopic, PG_TERM.hasCard, PG_TERM.pro, PG_TERM.con, PG_TERM.listsRelated, PG_TERM.comparedWith,
+         PG_TERM.preferredOver, PG_TERM.relatedTo, PG_TERM.alternativeTo, PG_TERM.mentionedIn, PG_TERM.kind,
+         PG_TERM.useWhen, SKOS_TERM.altLabel, SKOS_TERM.definition, SKOS_TERM.related, SKOS_TERM.hasTopConcept,
+         PROV_TERM.used}
+_ONE = {PG_TERM.pick, PG_TERM.bottomLine, PG_TERM.topic, PG_TERM.nameOnPage, PG_TERM.description, PG_TERM.useIf,
+        PG_TERM.sha256, PG_TERM.fileName, PG_TERM.title, PG_TERM.about, SKOS_TERM.prefLabel, SKOS_TERM.notation,
+        SKOS_TERM.inScheme, SKOS_TERM.topConceptOf, PROV_TERM.wasDerivedFrom, RDFS_TERM.label, DCTERMS_TERM.conformsTo,
+        PROV_TERM.wasGeneratedBy, PROV_TERM.wasAssociatedWith, OWL_TERM.versionInfo}
+_IRI_VALUED = {PG_TERM.comparedTopic, PG_TERM.hasCard, PG_TERM.listsRelated, PG_TERM.comparedWith, PG_TERM.preferredOver,
+               PG_TERM.relatedTo, PG_TERM.alternativeTo, PG_TERM.mentionedIn, SKOS_TERM.related, SKOS_TERM.hasTopConcept,
+               PROV_TERM.used, PG_TERM.pick, PG_TERM.topic, PG_TERM.about, SKOS_TERM.inScheme, SKOS_TERM.topConceptOf,
+               PROV_TERM.wasDerivedFrom, DCTERMS_TERM.conformsTo, PROV_TERM.wasGeneratedBy, PROV_TERM.wasAssociatedWith}
 #: the values in the language LANG: the context gives them their tag, so they stay plain strings
-_TEXT = {S.prefLabel, S.altLabel, S.definition, P.useWhen}
+_TEXT = {SKOS_TERM.prefLabel, SKOS_TERM.altLabel, SKOS_TERM.definition, PG_TERM.useWhen}
 _CONTEXT_PREFIXES = ("pg", "dcterms", "owl", "prov", "rdfs", "skos")
 
 
@@ -88,7 +91,7 @@ def _jsonld(G: nx.MultiDiGraph, base: str) -> str:
     type_prefixes = {p: PREFIXES[p] for p in ("pg", "prov", "skos")}
     nodes: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for s, p, o in triples(G, base):
-        if p == R.type:
+        if p == RDF_TERM.type:
             nodes[s]["@type"].append(_shorten(o, type_prefixes))
             continue
         if p not in by_iri:  # a predicate without a term would be silently dropped: refuse instead

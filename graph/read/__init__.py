@@ -14,7 +14,6 @@ from graph.read.parse import (
     PARALLEL_MIN,
     QUOTE_MAX,
     collect,
-    expand_paths,
     name_key,
     normalise,
     parse_text,
@@ -25,6 +24,6 @@ from graph.read.parse import (
 
 __all__ = [
     "DEFAULT_MAX_BYTES", "Inputs", "InputFile", "read_bytes", "scan",
-    "EXAMPLE", "MAX_NAME", "PARALLEL_MIN", "QUOTE_MAX", "collect", "expand_paths", "name_key", "normalise",
+    "EXAMPLE", "MAX_NAME", "PARALLEL_MIN", "QUOTE_MAX", "collect", "name_key", "normalise",
     "parse_text", "read_file", "read_paths", "sha256_text",
 ]

@@ -36,7 +36,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from graph.read.records import PickgraphError, RejectedDocument, Rejection, display_path, escape_path
+from graph.read.records import Rejection, display_path, escape_path
+
+from graph.errors import PickgraphError, RejectedDocument
 
 #: The default size limit of one page: real pages are a few KB; a larger file is not a saved page.
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
@@ -176,7 +178,7 @@ def scan(paths: Iterable[str | os.PathLike[str]], max_entries: int = DEFAULT_MAX
     """Every input file under ``paths`` and every entry that cannot be one, from at most
     ``max_entries`` entries looked at.
 
-    Raises :class:`~graph.read.records.PickgraphError` for a named path that does not exist.
+    Raises :class:`~graph.errors.PickgraphError` for a named path that does not exist.
     """
     found = Inputs()
     seen: set[str] = set()
@@ -296,7 +298,7 @@ def _walk(top: str, st: os.stat_result, visited: set[tuple[int, int]],
 def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES,
                too_big: str = ": not a saved page (raise the limit with --max-bytes)") -> bytes:
     """The bytes of a regular file of at most ``max_bytes``; anything else is a
-    :class:`~graph.read.records.RejectedDocument` (line 0: the file as a whole), a larger
+    :class:`~graph.errors.RejectedDocument` (line 0: the file as a whole), a larger
     file's reason ending in ``too_big``.
 
     The file is opened non-blocking, so a pipe that replaced a page since the

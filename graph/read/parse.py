@@ -13,15 +13,18 @@ Accepted shapes (``data/README.md`` describes the layout):
 * comparison pages, full (blocks, ``🧊Nice Pick`` headline) or compact (no blank
   lines, no kind line, the headline without its marker, so the winner's name
   is met three times before its ``Pros``);
+* comparison pages cut off before their bottom line (saved at a fixed size): kept
+  when the headline and the winner's badge agree, with what they hold of the cards
+  and one warning naming what is missing (see ``_ComparisonParser._trim_cut_tail``);
 * topic pages, full or compact (``Why learn X?`` heading, ``Also known as:``…),
-  or flattened: exactly three lines, the name, a definition and a paragraph
+  or flattened: three lines, the name, a definition and a paragraph
   ``Developers should learn/use X …`` (see :func:`_flattened_topic_page`).
 
 Names on one page are compared by :func:`name_key` only: case, hyphens and
 runs of spaces do not count.
 
 Every function here either returns a record or raises
-:class:`~graph.read.records.RejectedDocument`; nothing else escapes (a hypothesis fuzz
+:class:`~graph.errors.RejectedDocument`; nothing else escapes (a hypothesis fuzz
 test holds us to that).
 
 >>> page = parse_text(EXAMPLE, "example.txt")
@@ -38,24 +41,30 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from functools import partial
 
 from graph.build.progress import phase
+from graph.read.copies import content_id, cut_copies
 from graph.read.files import DEFAULT_MAX_BYTES, Inputs, read_bytes, scan
 from graph.read.records import (
     Bullet,
     Card,
     Comparison,
     Duplicate,
-    NoPages,
     Page,
     ReadReport,
-    RejectedDocument,
     Rejection,
+    TRUNCATED,
     TopicPage,
     VerdictLine,
+    cut_text,
     escape_path,
+    is_acronym,
+    name_key,
+    opening_pair,
 )
+from graph.errors import NoPages, RejectedDocument
 
 EXAMPLE = """Dynamic
 Redis vs Memcached
@@ -87,6 +96,8 @@ VERDICT_RE = re.compile(r"^Use\s+(?P<topic>.+?)\s+if\s*:\s*(?P<text>.*)$")
 WINS_RE = re.compile(r"^(?P<name>.+?)\s+wins\.?$")
 ALIASES_RE = re.compile(r"^also known as\s*:\s*(?P<names>.*)$", re.IGNORECASE)
 WHY_RE = re.compile(r"^(?P<junk>[^A-Za-z0-9]{0,8}|\S{0,8}?)Why learn\s+(?P<name>.+?)\s*\??$")
+#: a link text a flattened topic page may end with (``See how it ranks →``)
+LINK_RE = re.compile(r"^.{1,40}\s*(?:→|->|›|»)$")
 #: the why-learn paragraph that opens the third line of a flattened topic page
 FLAT_WHY_RE = re.compile(r"^developers should (?:learn|use)\b ?(?P<rest>.*)$")
 BADGE = "Nice Pick"
@@ -124,16 +135,6 @@ def is_headline(text: str) -> bool:
     if not text.endswith(BADGE):
         return False
     return is_marker(text[: -len(BADGE)].strip())
-
-
-def name_key(text: str) -> str:
-    """How the reader compares names: case, hyphens and runs of spaces do not count,
-    because real pages write one topic ``Write-Back Caching`` and ``write back caching``.
-
-    >>> name_key("  Write-Back   Caching"), name_key("CI/CD")
-    ('write back caching', 'ci/cd')
-    """
-    return " ".join(text.replace("-", " ").split()).casefold()
 
 
 def _same(a: str, b: str) -> bool:
@@ -206,7 +207,7 @@ def normalise(data: bytes, path: str) -> str:
 
 
 def sha256_text(text: str) -> str:
-    """The document id: sha256 of the normalised text, so CRLF/BOM copies collide."""
+    """The sha256 of a normalised text (a page's document id is its :func:`~graph.read.copies.content_id`)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -229,11 +230,17 @@ def _lines(text: str) -> list[_Line]:
 # ------------------------------------------------------------------ pages --
 
 def parse_text(text: str, path: str = "<text>", sha256: str | None = None) -> Page:
-    """Parse the normalised text of one page (either page type).
+    """Parse the normalised text of one page (either page type); its ``sha256`` is its
+    :func:`~graph.read.copies.content_id` (``sha256``, the text's, is ignored: kept for callers).
 
     Raises :class:`RejectedDocument` when the text is not a readable page.
     """
-    sha = sha256 or sha256_text(text)
+    page = _parse(text, path, "")
+    # the document id says what the page says, so copies of it in other layouts, hosts or marker encodings are one
+    return replace(page, sha256=content_id(page))
+
+
+def _parse(text: str, path: str, sha: str) -> Page:
     lines = _lines(text)
     if not lines:
         raise _reject(path, 1, "empty file: no text to read")
@@ -274,6 +281,7 @@ class _ComparisonParser:
         self.i = title_at
         self.kind = lines[0].text if title_at == 1 else ""
         self.warnings: list[str] = []
+        self.end_no = lines[-1].no
 
     # cursor helpers
     def peek(self, k: int = 0) -> _Line | None:
@@ -286,7 +294,8 @@ class _ComparisonParser:
         return line
 
     def last_no(self) -> int:
-        return self.lines[-1].no
+        """The page's last line (a cut page's fragment of a line, dropped, still counts)."""
+        return self.end_no
 
     def reject(self, line: int, reason: str) -> RejectedDocument:
         return _reject(self.path, line, reason)
@@ -301,6 +310,9 @@ class _ComparisonParser:
         self.names = (a, b)
         self._keys = {name_key(n): n for n in self.names}
         self._longest = max(len(a), len(b)) + 8
+        self.cut = not self._has_bottom_line()
+        if self.cut:
+            self._trim_cut_tail()
         picks: list[tuple[str, int, str]] = []  # (name, line, where)
 
         intro: list[str] = []
@@ -310,21 +322,26 @@ class _ComparisonParser:
             intro.append(self.take().text)
         self._headline(picks)
 
-        cards = [self._card(None), None]
-        cards[1] = self._card(cards[0].name)
+        first = self._card(None)
+        if first is None and not picks:
+            raise self.reject(self.last_no(), f"page ends before the first card is complete; "
+                                              f"a page needs both cards of {a!r} and {b!r}")
+        second = first and self._card(first.name)
+        cards = [c for c in (first, second) if c]
         for c in cards:
             if c.badge:
                 picks.append((c.name, c.line, f"the badge on {c.name!r}'s card"))
-        if cards[0].badge and cards[1].badge:
+        if len(cards) == 2 and cards[0].badge and cards[1].badge:
             raise self.reject(cards[1].line, "both cards carry the Nice Pick badge")
 
-        verdict, bottom = self._tail(picks)
+        verdict, bottom, note = self._tail(picks)
         pick, pick_line = self._agree(picks, title_line.no)
-        missing = {self._canon(v.topic) for v in verdict}
-        if verdict:
-            for n in self.names:
-                if n not in missing:
-                    self.warnings.append(f"no 'Use {n} if:' verdict line")
+        if self.cut:
+            self._readable_pick(picks)
+            self.warnings.insert(0, self._cut_warning(cards, verdict, note))
+        elif verdict:
+            named = {self._canon(v.topic) for v in verdict}
+            self.warnings += [f"no 'Use {n} if:' verdict line" for n in self.names if n not in named]
         ordered = tuple(sorted(cards, key=lambda c: self.names.index(c.name)))
         if ordered != tuple(cards):
             self.warnings.append("cards are not in title order")
@@ -332,7 +349,63 @@ class _ComparisonParser:
             path=self.path, sha256=self.sha, title=title_line.text, title_line=title_line.no,
             topics=self.names, kind=self.kind, intro=" ".join(intro), pick=pick, pick_line=pick_line,
             cards=ordered, verdict=tuple(verdict), bottom_line=bottom, warnings=tuple(self.warnings),
+            verdict_note=note,
         )
+
+    # cut pages: saved copies of the site are often cut at a fixed size, mid-line
+
+    def _has_bottom_line(self) -> bool:
+        """Whether the page reaches its bottom line's ``X wins`` (else it was cut off)."""
+        return any(ln.text == "The Bottom Line" and WINS_RE.match(nxt.text)
+                   for ln, nxt in zip(self.lines[self.i:], self.lines[self.i + 1:]))
+
+    def _trim_cut_tail(self) -> None:
+        """Make the last line of a cut page harmless: a fragment of a structural line
+        (``Pro``, ``Nice Pi``, half a name) is dropped, as a half-written ``Related to:``
+        slug is; a cut sentence ends with ``…`` at its last whole word."""
+        if len(self.lines) <= self.i:  # nothing after the title
+            return
+        last = self.lines[-1]
+        t = last.text
+        structural = [*SECTIONS, BADGE, *self.names, *(f"Use {n} if:" for n in self.names),
+                      *(f"{n} wins" for n in self.names)]
+        bullet = BULLET_RE.match(t)
+        if is_marker(t) or any(s != t and s.startswith(t) for s in structural) or (bullet and not bullet["text"].strip()):
+            self.lines.pop()
+        elif bullet and (r := RELATED_RE.match(bullet["text"].strip())):
+            slugs = r["slugs"].split(",")
+            last.text = t[: len(t) - len(slugs[-1])].rstrip(", ") if len(slugs) > 1 else t[: t.index(":") + 1]
+        elif t not in structural and not t.endswith((".", "!", "?")):
+            if cut := _cut_line(t):
+                last.text = cut
+            else:
+                self.lines.pop()
+
+    def _readable_pick(self, picks: list[tuple[str, int, str]]) -> None:
+        """A cut page keeps its comparison only when its pick can be read: with the bottom line
+        gone, the headline and the winner's badge must both be there (:meth:`_agree` checks they agree)."""
+        where = {w for _, _, w in picks if w == "the headline" or w.startswith("the badge")}
+        if len(where) == 2:
+            return
+        name, _, said = picks[0]
+        raise self.reject(self.last_no(), f"the page is cut off at line {self.last_no()} before its pick can be read: "
+                          f"only {said.split(' on ')[0]} names {name!r}; a cut page needs the headline and the "
+                          "winner's badge")
+
+    def _cut_warning(self, cards: list[Card], verdict: list[VerdictLine], note: str) -> str:
+        """The one warning of a cut page: the line it ends at and everything it is missing."""
+        missing = []
+        for n in self.names:
+            card = next((c for c in cards if c.name == n), None)
+            if card is None or not card.complete:
+                missing.append(f"the card of {n!r}" if card is None else f"the end of the card of {n!r}")
+        if not (verdict or note):
+            missing.append("the verdict")
+        elif verdict:
+            named = {v.topic for v in verdict}
+            missing += [f"the 'Use {n} if:' line" for n in self.names if n not in named]
+        missing.append("the bottom line")
+        return f"{TRUNCATED} the page ends at line {self.last_no()}; missing {', '.join(missing)}"
 
     def _canon(self, name: str) -> str | None:
         """The title's spelling of a topic named ``name`` (by :func:`name_key`), else None."""
@@ -390,12 +463,16 @@ class _ComparisonParser:
         nxt, after = self.peek(1), self.peek(2)
         return (nxt is not None and nxt.text.startswith(BADGE)) or (after is not None and after.text == "Pros")
 
-    def _card(self, previous: str | None) -> Card:
+    def _card(self, previous: str | None) -> Card | None:
+        """The next card; on a cut page, as much of it as is there (``complete=False``),
+        or None when the page ends before it."""
         a, b = self.names
         expected = [n for n in self.names if n != previous]
         ln = self.peek()
-        which = "second" if previous else "first"
         if ln is None:
+            if self.cut:
+                return None
+            which = "second" if previous else "first"
             raise self.reject(
                 self.last_no(),
                 f"page ends before the {which} card is complete; a page needs both cards of {a!r} and {b!r}",
@@ -408,6 +485,18 @@ class _ComparisonParser:
             )
         name_line = self.take().no
         badge, desc = False, []
+        pros: list[Bullet] = []
+        cons: list[Bullet] = []
+        related: tuple[str, ...] = ()
+        related_line = 0
+
+        def partial() -> Card:
+            if not self.cut:
+                raise self.reject(self.last_no(), f"page ends before the card of {name!r} is complete; "
+                                                  "a page needs both cards")
+            return Card(name=name, line=name_line, description=" ".join(desc), badge=badge, pros=tuple(pros),
+                        cons=tuple(cons), related=related, related_line=related_line, complete=False)
+
         if (ln := self.peek()) is not None and ln.text.startswith(BADGE):
             self.take()
             badge = True
@@ -418,20 +507,19 @@ class _ComparisonParser:
             if ln.text in SECTIONS or self._canon(ln.text):
                 raise self.reject(ln.no, f"the card of {name!r} has no Pros section before {ln.text!r}")
             desc.append(self.take().text)
-        incomplete = f"page ends before the card of {name!r} is complete; a page needs both cards"
         if ln is None:
-            raise self.reject(self.last_no(), incomplete)
+            return partial()
         self.take()  # "Pros"
         pros, related, related_line = self._bullets(name, "Pros", "+")
         if (ln := self.peek()) is None:
-            raise self.reject(self.last_no(), incomplete)
+            return partial()
         if ln.text != "Cons":
             raise self.reject(ln.no, f"expected 'Cons' after the pros of {name!r}, found {ln.text!r}")
         self.take()
         cons, _, _ = self._bullets(name, "Cons", "-")
         if not cons:
             if self.peek() is None:
-                raise self.reject(self.last_no(), incomplete)
+                return partial()
             raise self.reject(self.peek().no, f"the Cons of {name!r} have no bullet")
         if not desc:
             self.warnings.append(f"the card of {name!r} has no description")
@@ -465,9 +553,11 @@ class _ComparisonParser:
             bullets.append(Bullet(text, ln.no))
         return bullets, related, related_line
 
-    def _tail(self, picks: list[tuple[str, int, str]]) -> tuple[list[VerdictLine], str]:
-        """The verdict and the bottom line; both may be cut off in saved pages."""
+    def _tail(self, picks: list[tuple[str, int, str]]) -> tuple[list[VerdictLine], str, str]:
+        """The verdict lines, the bottom line and the verdict's paragraph when it has no
+        ``Use X if:`` lines (the "purposes" verdict); a cut page may end anywhere in them."""
         verdict: list[VerdictLine] = []
+        paragraph: list[str] = []
         bottom = ""
         seen_verdict = seen_bottom = False
         while (ln := self.peek()) is not None:
@@ -488,14 +578,10 @@ class _ComparisonParser:
                     bottom = nxt.text
                     picks.append((w["name"], nxt.no, "the bottom line"))
                     break
+            elif seen_verdict and not seen_bottom and not is_marker(ln.text):
+                paragraph.append(ln.text)
             # anything else (markers, the closing line) carries no structure
-        if not seen_verdict:
-            self.warnings.append("truncated: the page ends after the cards (no verdict, no bottom line)")
-        elif not seen_bottom:
-            self.warnings.append("truncated: the page ends inside the verdict (no bottom line)")
-        elif not bottom:
-            self.warnings.append("truncated: the bottom line names no winner")
-        return verdict, bottom
+        return verdict, bottom, "" if verdict else " ".join(paragraph)
 
     def _agree(self, picks: list[tuple[str, int, str]], title_no: int) -> tuple[str, int]:
         if not picks:
@@ -517,29 +603,79 @@ class _ComparisonParser:
         return first[0], first[1]
 
 
+#: a lone word this long on a cut page's last line is no half-word to drop
+MAX_WORD = 40
+#: what opens a line before its sentence: a bullet's sign, ``Use X if:``, a glued badge
+_LINE_HEAD = re.compile(rf"^(?:\S{{1,3}}\s+)?[+\-]|^Use\s+.+?\s+if\s*:|^{BADGE}")
+
+
+def _cut_line(text: str) -> str:
+    """The last line of a cut page with its sentence ended at its last whole word (a lone
+    word may be half a word: it goes), its bullet sign or ``Use X if:`` kept; ``""`` when nothing is left.
+
+    >>> _cut_line("- +It replays the log in ord"), _cut_line("Use Go if: You want it"), _cut_line("Develo")
+    ('- +It replays the log in…', 'Use Go if: You want…', '')
+    """
+    head = m[0] if (m := _LINE_HEAD.match(text)) else ""
+    body = text[len(head):].strip()
+    body = cut_text(body) if " " in body or len(body) > MAX_WORD else ""
+    if not head:
+        return body
+    return f"{head} {body}".rstrip() if head.endswith(":") else head + body
+
+
 def _flat_shape(lines: list[_Line]) -> re.Match[str] | None:
-    """The three lines of a flattened topic page, name-like name and why-learn
-    opening (matched on the third line's :func:`name_key`), else None."""
-    if len(lines) != 3 or not _name_like(lines[0].text) or TITLE_RE.match(lines[0].text):
+    """The three lines of a flattened topic page (and maybe a fourth, a link such as
+    ``See how it ranks →``), name-like name and why-learn opening (matched on the third
+    line's :func:`name_key`), else None."""
+    if not (len(lines) == 3 or (len(lines) == 4 and LINK_RE.match(lines[3].text))):
+        return None
+    if not _name_like(lines[0].text) or TITLE_RE.match(lines[0].text):
         return None
     return FLAT_WHY_RE.match(name_key(lines[2].text))
+
+
+def _defines(definition: str, name: str) -> bool:
+    """Whether a definition is about ``name`` though it does not open with it: it opens with an
+    abbreviation and its expansion (``XYZ (Xtra Yield Zoning) is …`` for ``Xyz Authorization``,
+    the abbreviation one of the name's words or its acronym), or with the name's words split by
+    a few others (``Optimistic and pessimistic locking are …``).
+
+    >>> _defines("XYZ (Xtra Yield Zoning) is an authorization model", "Xyz Authorization")
+    True
+    >>> _defines("Optimistic and pessimistic locking are two ways to guard a row", "Optimistic Pessimistic Locking")
+    True
+    >>> _defines("A garden is a place for plants", "Gardening")
+    False
+    """
+    words = name_key(name).split()
+    if (pair := opening_pair(definition)) is not None:
+        keys = [name_key(x) for x in pair]
+        if name_key(name) in keys or any(k in words or is_acronym(x, name) for k, x in zip(keys, pair)):
+            return True
+    opening = name_key(definition).split()[: len(words) + FILLER_WORDS]
+    it = iter(opening)
+    return len(words) > 1 and all(w in it for w in words)  # the name's words, in order, among the first
 
 
 def _flattened_topic_page(lines: list[_Line], path: str, sha: str) -> TopicPage | None:
     """A topic page as text extractors save it (no kind, no aliases, no headings),
     or None when the lines are not in that shape.
 
-    The shape is exactly three lines: a name, a definition, and a paragraph that
-    opens ``Developers should learn …`` or ``Developers should use …``. Either the
-    definition opens with the name (``Long polling is a …``) or the name follows
-    "learn"/"use" within :data:`FILLER_WORDS` words (``learn about long polling``):
+    The shape is three lines: a name, a definition, and a paragraph that opens
+    ``Developers should learn …`` or ``Developers should use …`` (and maybe a fourth,
+    a link text: :data:`LINK_RE`). Either the definition opens with the name (``Long
+    polling is a …``) or is about it (:func:`_defines`: an abbreviation and its
+    expansion, or the name's words split), or the name follows "learn"/"use" within
+    :data:`FILLER_WORDS` words (``learn about long polling``):
     that tie between the lines keeps three random lines, and a comparison page cut
     after its intro, from passing for a topic page.
     """
     if (m := _flat_shape(lines)) is None:
         return None
-    name, definition, why = lines
-    if not (opens_with(definition.text, name.text) or opens_with(m["rest"], name.text, skip=FILLER_WORDS)):
+    name, definition, why = lines[:3]
+    if not (opens_with(definition.text, name.text) or opens_with(m["rest"], name.text, skip=FILLER_WORDS)
+            or _defines(definition.text, name.text)):
         return None
     return TopicPage(path=path, sha256=sha, name=name.text, name_line=name.no,
                      definition=definition.text, why_learn=why.text)
@@ -595,7 +731,7 @@ def _parse_topic_page(lines: list[_Line], path: str, sha: str) -> TopicPage:
 # ------------------------------------------------------------------ files --
 
 def read_file(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Page | Rejection, str]:
-    """Read one file: its page (or its rejection) and the sha256 of its text.
+    """Read one file: its page (or its rejection) and its document id (:func:`~graph.read.copies.content_id`).
 
     Never raises for anything in the file; a file that is not a regular file of
     at most ``max_bytes`` is a rejection (see :mod:`graph.read.files`).
@@ -603,26 +739,19 @@ def read_file(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) 
     p = os.fspath(path)
     shown = escape_path(p)  # the page's provenance, printable on one line
     try:
-        text = normalise(read_bytes(p, max_bytes), shown)
-        sha = sha256_text(text)
-        return parse_text(text, shown, sha), sha
+        page = parse_text(normalise(read_bytes(p, max_bytes), shown), shown)
+        return page, page.sha256
     except RejectedDocument as exc:
         return exc.rejection, ""
     except Exception as exc:  # pragma: no cover - the fuzz tests say this never happens
         return Rejection(shown, 0, f"internal error while reading ({type(exc).__name__}: {exc}); please report it"), ""
 
 
-def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
-    """The files a build reads under ``paths``, sorted (see :func:`graph.read.files.scan`).
-
-    Sorting makes every later stage independent of the order the OS lists files.
-    """
-    return scan(paths).paths
-
-
 def collect(results: Iterable[tuple[str, tuple[Page | Rejection, str]]],
             rejected: Iterable[Rejection] = ()) -> ReadReport:
-    """Fold per-file results (in path order) into a report, spotting duplicates.
+    """Fold per-file results (in path order) into a report, spotting duplicates: copies of one
+    page (one document id, :mod:`graph.read.copies`) and cut copies of a page saved longer
+    elsewhere (:func:`~graph.read.copies.cut_copies`); each copy's path is kept in the duplicates.
 
     ``rejected`` are the entries the walk could not take (pipes, loops, …).
     """
@@ -636,6 +765,11 @@ def collect(results: Iterable[tuple[str, tuple[Page | Rejection, str]]],
         else:
             seen[sha] = escape_path(path)
             report.pages.append(result)
+    if cut := cut_copies(report.pages):
+        for i, j in sorted(cut.items()):
+            report.duplicates.append(Duplicate(report.pages[i].path, report.pages[j].path, report.pages[j].sha256))
+        report.pages = [p for i, p in enumerate(report.pages) if i not in cut]
+        report.duplicates.sort(key=lambda d: d.path)
     report.rejections.sort(key=lambda r: r.path)
     return report
 
@@ -647,7 +781,7 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, progress:
 
     ``known``: pages already read from files unchanged since (path → ``(page, sha256)``,
     see :func:`graph.build.pipeline.build`); only the other files are read. Raises
-    :class:`~graph.read.records.NoPages` when the paths hold no file to read at all.
+    :class:`~graph.errors.NoPages` when the paths hold no file to read at all.
     """
     found = inputs if inputs is not None else scan(paths)
     if not found.files and not found.rejections:
@@ -659,17 +793,12 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, progress:
 
 
 def _map(files: list[str], jobs: int, progress: bool, max_bytes: int) -> Iterator[tuple[Page | Rejection, str]]:
+    # imported here: the worker pool brings multiprocessing, which commands that read no page (every
+    # query from a cache, --help) would wait for at start-up (docs/performance.md, "Start-up")
+    from graph.build.workers import parallel_map
+
     read = partial(read_file, max_bytes=max_bytes)
     with phase("reading", len(files), "page", show=progress or None) as bar:
-        if jobs > 1 and len(files) > PARALLEL_MIN:
-            from graph.build.workers import worker_pool
-
-            with worker_pool(jobs) as pool:
-                for r in pool.map(read, files, chunksize=256):
-                    bar.advance()
-                    yield r
-        else:
-            for f in files:
-                r = read(f)
-                bar.advance()
-                yield r
+        for r in parallel_map(read, files, jobs, chunksize=256, parallel_min=PARALLEL_MIN):
+            bar.advance()
+            yield r

@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 class _Record:
-    """Pickles as ``(class, field values)``: several times faster to load than the
-    generic state of a frozen slotted dataclass, which matters for 100,000 pages."""
+    """Pickles as ``(class, field values)``: faster to load than the generic state of a frozen
+    slotted dataclass, which a big corpus's cache and workers pay once per page."""
 
     __slots__ = ()
 
@@ -75,6 +75,91 @@ def clean_reason(text: str) -> str:
     return t.rstrip(" ,;:")
 
 
+def name_key(text: str) -> str:
+    """How the reader compares names: case, hyphens and runs of spaces do not count,
+    because real pages write one topic ``Write-Back Caching`` and ``write back caching``.
+
+    >>> name_key("  Write-Back   Caching"), name_key("CI/CD")
+    ('write back caching', 'ci/cd')
+    """
+    return " ".join(text.replace("-", " ").split()).casefold()
+
+
+_OPENING_PAIR = re.compile(r"^(?P<first>[^()]{1,80}?)\s+\((?P<second>[^()]{1,80})\)")
+
+
+def opening_pair(text: str) -> tuple[str, str] | None:
+    """The two names a definition opens with, ``Long Name (ABBR)`` or ``ABBR (Long Name)``,
+    when the shorter is an acronym of the longer (:func:`is_acronym`); else None.
+
+    >>> opening_pair("Client-Side Rendering (CSR) is a way to build pages in the browser")
+    ('Client-Side Rendering', 'CSR')
+    >>> opening_pair("XYZ (Xtra Yield Zoning) is an authorization model"), opening_pair("Rust (the language) is fast")
+    (('XYZ', 'Xtra Yield Zoning'), None)
+    """
+    m = _OPENING_PAIR.match(text)
+    if m is None:
+        return None
+    first, second = m["first"].strip(), m["second"].strip()
+    short, long_ = sorted((first, second), key=len)
+    return (first, second) if is_acronym(short, long_) else None
+
+
+def is_acronym(short: str, long_: str) -> bool:
+    """Whether ``short`` (one word, at least two capitals) is made of the initials of ``long_``'s
+    words, each word giving its first letter and maybe more of its letters in order
+    (``OLAP``: On-Line Analytical Processing; a final ``s`` may pluralise it).
+
+    >>> is_acronym("CSR", "Client-Side Rendering"), is_acronym("OLAP", "Online Analytical Processing")
+    (True, True)
+    >>> is_acronym("K8s", "Kubernetes"), is_acronym("SSR", "Client-Side Rendering")
+    (False, False)
+    """
+    if " " in short.strip() or sum(c.isupper() for c in short) < 2:
+        return False
+    letters = short.casefold().removesuffix("s") if short.endswith("s") else short.casefold()
+    words = [w for w in re.split(r"[^0-9a-z]+", long_.casefold()) if w]
+    if not 1 < len(words) <= 8 or not letters.isalnum():
+        return False
+
+    def fits(i: int, j: int) -> bool:  # letters[i:] from words[j:], each word starting one letter or more
+        if j == len(words):
+            return i == len(letters)
+        if i == len(letters) or letters[i] != words[j][0]:
+            return False
+        k, w = i + 1, words[j][1:]
+        options = [k]
+        for c in w:  # more letters of the same word, in order
+            if k < len(letters) and c == letters[k]:
+                k += 1
+                options.append(k)
+        return any(fits(o, j + 1) for o in options)
+
+    return fits(0, 0)
+
+
+#: How the one warning of a page cut off before its bottom line starts.
+TRUNCATED = "truncated:"
+#: How a text cut off mid-sentence ends.
+ELLIPSIS = "…"
+
+
+def cut_text(text: str) -> str:
+    """A sentence cut off mid-word, ended at its last whole word with ``…``: a saved page
+    cut at a fixed size stops anywhere, and half a word reads as a wrong word.
+
+    >>> cut_text("You want it keeps the history linear and easy to rev")
+    'You want it keeps the history linear and easy to…'
+    >>> cut_text("Short"), cut_text("Already cut…")
+    ('Short…', 'Already cut…')
+    """
+    t = text.rstrip()
+    if t.endswith(ELLIPSIS):
+        return t
+    head, sep, _ = t.rpartition(" ")
+    return (head.rstrip(" ,;:-(") if sep else t) + ELLIPSIS
+
+
 @dataclass(frozen=True, slots=True)
 class Card(_Record):
     """One topic's card on a comparison page."""
@@ -87,6 +172,7 @@ class Card(_Record):
     cons: tuple[Bullet, ...] = ()
     related: tuple[str, ...] = ()
     related_line: int = 0
+    #: False for the last card of a page cut off inside it (it holds what the page does)
     complete: bool = False
 
 
@@ -116,8 +202,15 @@ class Comparison(_Record):
     verdict: tuple[VerdictLine, ...] = ()
     bottom_line: str = ""
     warnings: tuple[str, ...] = ()
+    #: the verdict's paragraph when it has no ``Use X if:`` lines (the "purposes" verdict): not a reason for the pick
+    verdict_note: str = ""
 
     page_type = "comparison"
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the page was cut off before its bottom line (its first warning says so)."""
+        return bool(self.warnings) and self.warnings[0].startswith(TRUNCATED)
 
     def card(self, name: str) -> Card:
         """The card of the topic called ``name`` (case-insensitive)."""
@@ -222,87 +315,3 @@ class ReadReport:
     @property
     def topic_pages(self) -> list[TopicPage]:
         return [p for p in self.pages if isinstance(p, TopicPage)]
-
-
-#: Exit statuses of the ``pickgraph`` command (documented in the README). A
-#: subclass of :class:`PickgraphError` names its own with ``exit_code``.
-EXIT_OK = 0
-EXIT_ERROR = 1  # an input problem: rejected pages, an unknown topic, a bad query, …
-EXIT_USAGE = 2  # click's own: a wrong option or argument
-EXIT_WRITE = 3  # an output could not be written (read-only, full disk, permission); old outputs untouched
-EXIT_BUSY = 4  # another build is writing the same output folder
-EXIT_TIMEOUT = 5  # a time limit ran out (a SPARQL query, a push)
-EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
-
-
-class PickgraphError(Exception):
-    """Base class of the errors pickgraph raises on purpose; ``exit_code`` is the command's exit status."""
-
-    exit_code: int = EXIT_ERROR
-
-
-class WriteFailed(PickgraphError):
-    """An output file could not be written; ``outcome`` says what is on disk (by default: the previous outputs)."""
-
-    exit_code = EXIT_WRITE
-
-    def __init__(self, path: Any, reason: str, outcome: str = "the previous outputs are unchanged"):
-        super().__init__(f"cannot write {path}: {reason}; {outcome}")
-        self.path = str(path)
-        self.reason = reason
-        self.outcome = outcome
-
-    def __reduce__(self):  # travels back from a forked export writer
-        return (WriteFailed, (self.path, self.reason, self.outcome))
-
-
-class Busy(PickgraphError):
-    """Another process holds the lock of an output folder."""
-
-    exit_code = EXIT_BUSY
-
-
-class Interrupted(PickgraphError):
-    """Stopped by Ctrl-C (SIGINT)."""
-
-    exit_code = EXIT_INTERRUPTED
-
-
-class TimedOut(PickgraphError):
-    """A time limit ran out."""
-
-    exit_code = EXIT_TIMEOUT
-
-
-class RejectedDocument(PickgraphError):
-    """A document that cannot be read as a page; carries a :class:`Rejection`."""
-
-    def __init__(self, rejection: Rejection):
-        super().__init__(str(rejection))
-        self.rejection = rejection
-
-
-class NoPages(PickgraphError):
-    """The inputs hold no file to read (an empty folder, or one with no ``*.txt`` page)."""
-
-    def __init__(self, paths: Any):
-        names = ", ".join(str(p) for p in paths) or "(nothing)"
-        super().__init__(f"no pages found in {names}: pickgraph reads the *.txt files of the folders it is given "
-                         "(saved as plain text); name a folder of pages")
-        self.paths = [str(p) for p in paths]
-
-
-class UnknownTopic(PickgraphError, KeyError):
-    """A topic argument that names no topic of the graph; a :class:`KeyError` too, as a lookup of a
-    missing topic was before every query function resolved its topics."""
-
-    def __init__(self, query: str, suggestions: list[str]):
-        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"unknown topic {query!r}{hint}")
-        self.query = query
-        self.suggestions = suggestions
-
-    __str__ = Exception.__str__  # the message itself, not KeyError's quoted repr of it
-
-    def __reduce__(self):  # travels back from a forked worker
-        return (UnknownTopic, (self.query, self.suggestions))

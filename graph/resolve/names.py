@@ -10,7 +10,9 @@ it:
 3. ``plural``      — the last word singular/plural (``canary-deployment`` / ``canary-deployments``),
    guarded against words that only look plural (``redis``, ``kubernetes``, ``pandas``, ``analysis``);
 4. ``topic-page``  — an ``Also known as:`` alias on a topic page;
-5. ``alias-file``  — the user's alias file (``aliases.toml``), which may also keep two slugs apart.
+5. ``definition``  — a topic page's definition opening ``Long Name (ABBR) …`` or ``ABBR (Long Name) …``,
+   one of the two the page's own name, when the other is a topic too (``Client-Side Rendering`` / ``CSR``);
+6. ``alias-file``  — the user's alias file (``aliases.toml``), which may also keep two slugs apart.
 
 >>> slugify("C++"), slugify("C#"), slugify(".NET"), slugify("Node.js"), slugify("Model Robustness")
 ('c-plus-plus', 'c-sharp', 'dot-net', 'node-js', 'model-robustness')
@@ -35,7 +37,8 @@ from importlib import resources
 from pathlib import Path
 
 from graph.read.files import read_text_file
-from graph.read.records import PickgraphError, display_path
+from graph.read.records import display_path
+from graph.errors import PickgraphError
 
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -116,6 +119,27 @@ def label_from_slug(slug: str) -> str:
         else:
             words.append(w[:1].upper() + w[1:])
     return " ".join(words)
+
+
+def display_name(seen: Counter[str] | dict[str, int], slug: str = "") -> str:
+    """The label of a topic: the spelling its pages use most often, as written (never re-cased nor
+    de-hyphenated); ``""`` when no page spells it. A tie goes to a spelling of the canonical ``slug``
+    (the topic page's name, or the name written most often), then to the one the site is least
+    likely to have re-cased: more capitals after the first letter (``JUnit``), then a lowercase
+    first letter (``containerd``: capitalising is what a re-casing does), then more hyphens
+    (``Read-Through Caching``), then the alphabet.
+
+    >>> display_name({"Junit": 1, "JUnit": 1}), display_name({"Containerd": 2, "containerd": 2})
+    ('JUnit', 'containerd')
+    >>> display_name({"Read Through Caching": 1, "Read-Through Caching": 1}), display_name({"Gitflow": 3, "Git Flow": 1})
+    ('Read-Through Caching', 'Gitflow')
+    >>> display_name({"OLTP": 2, "Online Transaction Processing": 2}, "online-transaction-processing")
+    'Online Transaction Processing'
+    """
+    if not seen:
+        return ""
+    return min(seen, key=lambda n: (-seen[n], slugify(n) != slug, -sum(c.isupper() for c in n[1:]),
+                                    not n[:1].islower(), -n.count("-"), n))
 
 
 def _load_not_plurals() -> frozenset[str]:
@@ -255,6 +279,7 @@ class Resolver:
         self.slugs: set[str] = set()
         self.page_names: set[str] = set()  # slugs named by a topic page
         self.page_aliases: list[tuple[str, str, str]] = []  # (topic slug, alias, page path)
+        self.definitions: list[tuple[str, str, str]] = []  # (topic slug, other name, evidence)
 
     def add_name(self, name: str) -> str:
         s = slugify(name)
@@ -273,6 +298,16 @@ class Resolver:
         for a in aliases:
             self.add_name(a)
             self.page_aliases.append((s, a, path))
+
+    def add_definition(self, name: str, path: str, first: str, second: str, definition: str) -> None:
+        """A topic page called ``name`` whose definition opens with two names for one thing
+        (:func:`~graph.read.records.opening_pair`); kept only when one of them is ``name``."""
+        own = slugify(name)
+        for this, other in ((first, second), (second, first)):
+            if slugify(this) == own or slugify(this).replace("-", "") == own.replace("-", ""):
+                opening = definition if len(definition) <= 80 else definition[:79] + "…"
+                self.definitions.append((own, other, f"{path}: the definition of {name!r} opens {opening!r}"))
+                return
 
     def resolve(self) -> Identity:
         uf = _UnionFind()
@@ -321,7 +356,11 @@ class Resolver:
         # rule 4: topic-page aliases
         for s, alias, path in self.page_aliases:
             join(s, slugify(alias), "topic-page", f"{path} lists {alias!r} as also known as")
-        # rule 5: the alias file
+        # rule 5: a definition naming the topic twice, when the other name is a topic of its own
+        for s, other, evidence in sorted(self.definitions):
+            if (o := slugify(other)) in present:
+                join(s, o, "definition", evidence)
+        # rule 6: the alias file
         for canon, names in sorted(self.alias_file.aliases.items()):
             cs = slugify(canon)
             members.setdefault(cs, {cs})
@@ -361,8 +400,4 @@ class Resolver:
         return (s not in file_canon, s not in self.page_names, -named, len(s), s)
 
     def _display_name(self, slug: str, seen: Counter) -> str:
-        own = {n: c for n, c in seen.items() if slugify(n) == slug}
-        if own:
-            # the most used spelling; ties go to the one with capitals, then alphabetical
-            return min(own, key=lambda n: (-own[n], n == n.lower(), n))
-        return label_from_slug(slug)
+        return display_name(seen, slug) or label_from_slug(slug)

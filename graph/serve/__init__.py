@@ -4,9 +4,9 @@
 atomically, :mod:`.app` holds the routes (the explorer, the JSON API, the SPARQL
 1.1 Protocol), :mod:`.runner` runs SPARQL queries in processes with a time limit,
 :mod:`.cache` keeps their answers per build, :mod:`.results` writes their rows,
-:mod:`.index` finds topics by the start of a name or alias, :mod:`.neighbours`
+:mod:`.neighbours`
 gives the explorer a topic's neighbourhood, :mod:`.origins` keeps other sites' pages
 out (but those named with ``--cors``), :mod:`.http` bounds what each connection holds.
-The JSON API serves exactly what the CLI's ``--json`` prints, from the same
-functions. Reference: docs/serve.md.
+The JSON API's routes and the CLI's query commands are made from one table
+(:mod:`graph.query.api`): a route serves exactly what the command's ``--json`` prints. Reference: docs/serve.md.
 """

@@ -1,8 +1,8 @@
 """The routes: the explorer page and its assets, the JSON API under /api/, and /sparql.
 
-The API serves what the CLI's ``--json`` prints, from the functions the CLI
-calls; an error is the CLI's JSON error object (``error``, ``exit_code``,
-``kind``, …) with an HTTP status. Handlers read the current build once
+The API's routes are made from the table of queries (:mod:`graph.query.api`), as the
+CLI's query commands are, so a route answers what the command's ``--json`` prints; an
+error is the one JSON error body (:func:`graph.errors.error_body`) with an HTTP status. Handlers read the current build once
 (``live.current``) and use that one to the end: a switch to a newer build never
 mixes two builds in one answer.
 """
@@ -25,11 +25,17 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from graph.read.records import PickgraphError, TimedOut, UnknownTopic
+from graph.errors import BadArguments, PickgraphError, TimedOut, UnknownTopic, error_body
+from graph.kg.graph import find_topic
+from graph.query.api import TABLE, Page, Query, parse_params
+from graph.serve.neighbours import neighbourhood
+from graph.serve.editor import vocabulary, wants_editor
 from graph.serve.origins import middleware as origin_middleware
-from graph.serve.results import GRAPH_TYPES, RESULT_TYPES
-from graph.serve.runner import Answer, QueryRefused, QueryRunner, check_query
+from graph.serve.runner import QueryRefused, QueryRunner, check_query
+from graph.serve.search import MAX_LIMIT as SEARCH_LIMIT, search_answer
+from graph.sparql.run import Answer
 from graph.serve.state import Build, Live
+from graph.serve.table import BadView, facets, table_csv, table_rows, table_view
 
 #: The HTML export's policy, with 'self' where the export inlines: scripts, styles and fetches
 #: from this server only, nothing from elsewhere, no forms, no framing.
@@ -38,6 +44,9 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline';
 SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
                     "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
+
+#: the routes whose work grows with the number of topics asked about
+_MANY_TOPICS = {"suggest": lambda request: len(request.query_params.getlist("topic")) > 1}
 
 #: an API route whose answers take longer than this on average (ms) makes them in a thread, not on the loop
 INLINE_MS = 5.0
@@ -56,12 +65,12 @@ class BadRequest(PickgraphError):
 
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
-        self.status = status
+        self._http_status = status  # private: the HTTP status is the response's, not a field of its body
 
 
 def _status(exc: PickgraphError) -> int:
     if isinstance(exc, BadRequest):
-        return exc.status
+        return exc._http_status
     if isinstance(exc, UnknownTopic):
         return 404
     if isinstance(exc, TimedOut):
@@ -83,12 +92,8 @@ def server_timing(timing: dict[str, float], total: float) -> str:
 
 
 def error_response(exc: PickgraphError, headers: dict[str, str] | None = None) -> Response:
-    """The CLI's JSON error object for ``exc`` (see docs/cli.md), with the HTTP status it stands for."""
-    from graph.cli.errors import kind_of, library_fields
-
-    body = {**library_fields(exc), "error": str(exc), "exit_code": exc.exit_code, "kind": kind_of(exc)}
-    body.pop("status", None)
-    return _json(body, _status(exc), headers)
+    """The JSON error body of ``exc`` (see docs/cli.md), with the HTTP status it stands for."""
+    return _json(error_body(exc), _status(exc), headers)
 
 
 class Reply(NamedTuple):
@@ -98,8 +103,8 @@ class Reply(NamedTuple):
 
 
 def _dumps(data: Any) -> bytes:
-    # the CLI's --json without its indentation: json's C encoder writes only unindented JSON
-    # (100 why and 100 show answers at 100,000 pages: 0.11 ms each against 0.30 ms, 19% fewer bytes)
+    # the CLI's --json without its indentation: json's C encoder writes only unindented JSON, and
+    # the answers are fewer bytes (docs/performance.md, "Figures behind the code's choices")
     return (json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
@@ -132,11 +137,10 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
             thread: Callable[[Request], bool] = lambda _request: False) -> Callable:
         """A handler of ``answer``. Its work is done on the event loop while this route's answers take
         little time (a running mean under :data:`INLINE_MS`), else in a thread, as is any request for
-        which ``thread(request)``. A question about one topic or a pair is a walk of their edges (at most
-        3 ms at 100,000 pages, for two hubs), and handing it to a thread and back cost more than that
-        on a busy interpreter (the load benchmark: 1,121 requests/s with every answer in a thread, 1,553
-        with none). Work that grows with the request (suggestions for several topics) or with a bigger
-        graph goes to a thread, so it never holds the loop long."""
+        which ``thread(request)``. A question about one topic or a pair is a short walk of their edges,
+        shorter than handing it to a thread and back on a busy interpreter (docs/performance.md).
+        Work that grows with the request (suggestions for several topics) or with a bigger graph goes
+        to a thread, so it never holds the loop long."""
         cost = [0.0]  # this route's running mean of CPU ms per answer (a race between threads only blurs it)
 
         async def handler(request: Request) -> Response:
@@ -166,50 +170,22 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
 
         return handler
 
-    def topic(build: Build, query: str) -> str:
-        from graph.kg.graph import find_topic
+    def query_route(query: Query) -> Callable[[Request, Build], Any]:
+        """The answer of ``query`` to a request's parameters, from the table (as the CLI's command)."""
 
-        return find_topic(build.G, query)
+        def answer(request: Request, build: Build) -> Any:
+            args = parse_params(query, list(request.query_params.multi_items()))
+            if not 1 <= args.get("limit", 1) <= limits.page:  # topics a page at a time, never all at once
+                raise BadArguments(f"'limit' must be a whole number from 1 to {limits.page}, not {args['limit']}")
+            data = query.answer(build.G, lambda: build.models, args)
+            if isinstance(data, Page):
+                return Reply(_dumps(data), {"X-Total-Count": str(data.total)})
+            return data
 
-    def show(request: Request, build: Build) -> Any:
-        from graph.query.topics import topic_info
-
-        return topic_info(build.G, topic(build, _one(request, "topic")))
-
-    def compare(request: Request, build: Build) -> Any:
-        from graph.query.compare import compare as run
-
-        return run(build.G, topic(build, _one(request, "a")), topic(build, _one(request, "b")), fit=build.models.fit)
-
-    def why(request: Request, build: Build) -> Any:
-        from graph.query.explain import why as run
-
-        return run(build.G, topic(build, _one(request, "a")), topic(build, _one(request, "b")), fit=build.models.fit)
-
-    def suggest(request: Request, build: Build) -> Any:
-        from graph.query.suggest import suggest_answer
-
-        names = request.query_params.getlist("topic")
-        if not names or len(names) > 20:
-            raise BadRequest("give 1 to 20 'topic' parameters")
-        pair = {"true": True, "false": False, None: None}.get(request.query_params.get("pair"), "bad")
-        if pair == "bad":
-            raise BadRequest("'pair' must be true or false")
-        slugs = [topic(build, n) for n in names]
-        if pair and len(slugs) != 2:
-            raise BadRequest("pair=true needs exactly two topics")
-        return suggest_answer(build.G, slugs, _int(request, "k", 5, 1, 100), pair, index=build.models.index)
-
-    def topics(request: Request, build: Build) -> Any:
-        offset = _int(request, "offset", 0, 0, 10**9)
-        limit = _int(request, "limit", 50, 1, limits.page)
-        total, rows = build.index.search(request.query_params.get("q", ""), offset, limit)
-        return Reply(_dumps(rows), {"X-Total-Count": str(total)})
+        return answer
 
     def neighbours(request: Request, build: Build) -> Any:
-        from graph.serve.neighbours import neighbourhood
-
-        return neighbourhood(build.G, topic(build, _one(request, "topic")),
+        return neighbourhood(build.G, find_topic(build.G, _one(request, "topic")),
                              _int(request, "limit", 30, 1, limits.neighbours))
 
     def status(request: Request, build: Build) -> Any:
@@ -219,6 +195,9 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
     async def sparql(request: Request) -> Response:
         from graph.sparql import run as sp
 
+        if request.method == "GET" and wants_editor(request.headers.get("accept", ""),
+                                                    list(request.query_params.multi_items())):
+            return html("sparql.html")  # a browser's visit: the editor; protocol requests go on below
         if request.method == "OPTIONS":  # a browser's preflight is answered by the CORS middleware
             return Response(status_code=204, headers={"Allow": "GET, POST, OPTIONS"})
         build = live.current
@@ -246,8 +225,47 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
                                            "Server-Timing": server_timing(timing, time.perf_counter() - began)},
                         media_type=answer.media_type)
 
+    def html(name: str) -> Response:
+        return Response(_asset(name), 200, SECURITY_HEADERS, media_type="text/html")
+
     def page(request: Request) -> Response:
-        return Response(_asset("index.html"), 200, SECURITY_HEADERS, media_type="text/html")
+        return html("index.html")
+
+    # -- full-text search, the topics table, the SPARQL editor's vocabulary (graph/serve/{search,table,editor}.py)
+    def search(request: Request, build: Build) -> Any:
+        return search_answer(build.text, request.query_params.get("q", ""),
+                             _int(request, "limit", 20, 1, SEARCH_LIMIT))
+
+    def view(request: Request, build: Build) -> list[dict[str, Any]]:
+        params = request.query_params
+        community = _int(request, "community", -1, 0, 10**9) if "community" in params else None
+        try:
+            return table_view(table_rows(build.G), params.get("sort", "comparisons"), params.get("order", "desc"),
+                              community, params.get("kind"), params.get("q", ""))
+        except BadView as exc:
+            raise BadRequest(str(exc)) from None
+
+    def table(request: Request, build: Build) -> Any:
+        offset = _int(request, "offset", 0, 0, 10**9)
+        limit = _int(request, "limit", 50, 1, limits.page)
+        rows = view(request, build)
+        return {"total": len(rows), "offset": offset, "limit": limit, "rows": rows[offset:offset + limit],
+                **facets(table_rows(build.G))}
+
+    async def table_download(request: Request) -> Response:
+        fmt, build = request.path_params["fmt"], live.current
+        if fmt not in ("csv", "json"):
+            return Response("not found\n", 404, SECURITY_HEADERS, media_type="text/plain")
+        try:
+            rows = await run_in_threadpool(view, request, build)
+        except PickgraphError as exc:
+            return error_response(exc)
+        body, media = (table_csv(rows).encode(), "text/csv") if fmt == "csv" else (_dumps(rows), "application/json")
+        return Response(body, 200, {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="topics.{fmt}"'},
+                        media_type=media)
+
+    def topics_page(request: Request) -> Response:
+        return html("topics.html")
 
     def asset(request: Request) -> Response:
         name = request.path_params["name"]
@@ -260,13 +278,15 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
         Route("/", page),
         Route("/static/{name}", asset),
         Route("/api/status", api(status, keep=False)),
-        Route("/api/topics", api(topics)),
-        Route("/api/show", api(show)),
-        Route("/api/compare", api(compare)),
-        Route("/api/why", api(why)),
-        # one topic: at most 15 ms (the biggest hub, k=100); two hubs as a pair 50 ms, twenty 160 ms
-        Route("/api/suggest", api(suggest, thread=lambda request: len(request.query_params.getlist("topic")) > 1)),
+        # suggestions for several topics grow with the request: in a thread, never on the loop
+        *(Route(f"/api/{q.name}", api(query_route(q), thread=_MANY_TOPICS.get(q.name, lambda _request: False)))
+          for q in TABLE),
         Route("/api/neighbours", api(neighbours)),
+        Route("/topics", topics_page),
+        Route("/api/search", api(search)),
+        Route("/api/table", api(table, thread=lambda _request: True)),  # the first view of a build runs Louvain
+        Route("/api/table.{fmt:str}", table_download),
+        Route("/api/vocabulary", api(lambda _request, _build: vocabulary(live.base_iri))),
         Route("/sparql", sparql, methods=["GET", "POST", "OPTIONS"]),
     ]
     # a page elsewhere that rebinds its own name to 127.0.0.1 is refused by its Host header
@@ -359,6 +379,8 @@ def _utf8(body: bytes) -> str:
 # ---------------------------------------------------------------- assets --
 
 _ASSET_TYPES = {"index.html": "text/html", "explorer.js": "text/javascript", "explorer.css": "text/css",
+               "topics.html": "text/html", "topics.js": "text/javascript", "sparql.html": "text/html",
+               "sparql.js": "text/javascript", "pages.css": "text/css",
                 "vis-network.min.js": "text/javascript", "vis-network.css": "text/css"}
 _ASSETS: dict[str, bytes] = {}
 

@@ -14,7 +14,7 @@ try:
 except ImportError:  # not Unix: no limit on open files to raise
     resource = None  # type: ignore[assignment]
 
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 from graph.serve.http import Bounds
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -82,7 +82,8 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
     from graph.serve.app import create_app
     from graph.serve.http import protocol
     from graph.serve.runner import DEFAULT_MEMORY_MB, QueryRunner
-    from graph.serve.state import Live, limit_malloc_arenas
+    from graph.serve.memory import limit_malloc_arenas
+    from graph.serve.state import Live
 
     # many request threads share one interpreter: hand the GIL over every 1 ms instead of 5 ms, so a
     # thread woken by a finished query or a socket does not wait behind busy ones
@@ -114,8 +115,8 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
         import webbrowser
 
         threading.Timer(0.5, webbrowser.open, (url,)).start()
-    # loop="asyncio", never uvloop (uvicorn's choice when it is installed): under uvloop reading the query
-    # processes' pipes failed ("the query process ended unexpectedly" on 40 of 585 requests in a 10 s load)
+    # loop="asyncio", never uvloop (uvicorn's choice when it is installed): under load, uvloop lost reads
+    # of the query processes' pipes ("the query process ended unexpectedly")
     # no limit_concurrency: past it uvicorn answers every request 503, so idle sockets lock everyone out;
     # the protocol caps connections instead, closing the longest idle ones first (h11, the fallback, cannot)
     http = protocol(bounds)

@@ -3,9 +3,10 @@
 pyoxigraph cannot cancel a query once it runs, and a query such as a COUNT over
 a cross product blocks before its first row; a thread cannot be stopped, a
 process can. Each worker opens the build's on-disk store read-only (by path,
-so a newer build is just another path), runs a query, writes the result
-(rows capped), and sends the bytes back. A worker past the time limit is
-killed and replaced.
+so a newer build is just another path), runs a query through the same runner as
+``pickgraph sparql`` (:func:`graph.sparql.run.execute`: the same checks and the same
+results writer, with the row cap), and sends the bytes back. A worker past the time
+limit is killed and replaced.
 
 What is a SERVICE call is decided by :func:`graph.sparql.run.check_query`, as for
 ``pickgraph sparql``, in the query process (it may parse the query: never on the
@@ -27,10 +28,11 @@ import asyncio
 import collections
 import multiprocessing
 import os
-from typing import Any, NamedTuple
+from typing import Any
 
-from graph.read.records import PickgraphError, TimedOut
-from graph.serve.results import GRAPH_TYPES, RESULT_TYPES, write_solutions
+from graph.errors import PickgraphError, TimedOut
+from graph.sparql.run import Answer, SparqlError
+from graph.sparql.run import check_query as check
 
 
 class QueryRefused(PickgraphError):
@@ -49,20 +51,12 @@ class ServerBusy(TimedOut):
 DEFAULT_MEMORY_MB = 1024
 
 
-class Answer(NamedTuple):
-    media_type: str
-    body: bytes
-
-
 def check_query(query: str, max_length: int) -> None:
     """Refuse at once what the endpoint never runs: an over-long or too deeply nested query.
 
     Whether it calls another endpoint (SERVICE) the query process decides, by the same
     rule (:func:`graph.sparql.run.check_query`): that may take a parse, kept off the loop.
     """
-    from graph.sparql.run import SparqlError
-    from graph.sparql.run import check_query as check
-
     if len(query) > max_length:
         raise QueryRefused(f"the query is {len(query)} characters long; this endpoint takes at most {max_length}")
     try:
@@ -272,7 +266,7 @@ def _error(kind: str, detail: Any, memory_mb: float) -> PickgraphError:
 # ----------------------------------------------------------- the worker --
 
 def _serve(conn, parent: int, memory_mb: float) -> None:
-    from graph.sparql.run import QueryTooBig, ServiceRefused
+    from graph.sparql.run import QueryTooBig, ServiceRefused, TooManyResults
     from graph.sparql.sandbox import confine
     from graph.build.workers import die_with_parent
 
@@ -292,7 +286,7 @@ def _serve(conn, parent: int, memory_mb: float) -> None:
             reply = ("error", "refused", str(exc))
         except ServiceRefused as exc:
             reply = ("error", "refused", _service_refused(exc.endpoint))
-        except QueryTooBig as exc:  # too deeply nested
+        except (QueryTooBig, TooManyResults) as exc:  # too deeply nested, or past the row cap
             reply = ("error", "refused", str(exc))
         except MemoryError:
             reply = ("error", "memory", "")
@@ -307,31 +301,12 @@ def _answer(stores: dict[str, Any], path: str, query: str, bindings: list[tuple[
             result_format: str, graph_format: str, row_cap: int) -> tuple[str, bytes]:
     import pyoxigraph as ox
 
-    from graph.sparql.run import parse_binding, prefixes, run
+    from graph.sparql.run import execute, parse_binding
 
     store = stores.get(path)
     if store is None:
         if len(stores) > 1:  # the last two builds stay open: requests in flight may still name the older
             stores.pop(next(iter(stores)))
         store = stores[path] = ox.Store.read_only(path)
-    result = run(store, query, dict(parse_binding(f"{n}={v}") for n, v in bindings), base_iri)
-    too_many = f"the query has more than {row_cap} results; add a LIMIT (at most {row_cap} per query)"
-    if isinstance(result, ox.QueryBoolean):
-        fmt = getattr(ox.QueryResultsFormat, result_format.upper())
-        return RESULT_TYPES[result_format], result.serialize(format=fmt)
-    if isinstance(result, ox.QuerySolutions):
-        names = [v.value for v in result.variables]
-        rows = []
-        for solution in result:
-            if len(rows) == row_cap:
-                raise QueryRefused(too_many)
-            rows.append(tuple(solution))  # its values in the order of the variables (half the time of a lookup each)
-        return RESULT_TYPES[result_format], write_solutions(names, rows, result_format)
-    triples = []
-    for triple in result:
-        if len(triples) == row_cap:
-            raise QueryRefused(too_many)
-        triples.append(triple)
-    fmt = ox.RdfFormat.TURTLE if graph_format == "turtle" else ox.RdfFormat.N_TRIPLES
-    body = ox.serialize(triples, format=fmt, prefixes=prefixes(base_iri) if graph_format == "turtle" else None)
-    return GRAPH_TYPES[graph_format], body
+    return tuple(execute(store, query, dict(parse_binding(f"{n}={v}") for n, v in bindings), base_iri, result_format,
+                         graph_format=graph_format, row_cap=row_cap))

@@ -1,6 +1,6 @@
 """The build being served, and the atomic switch to a newer one.
 
-A :class:`Build` is everything one build serves: the graph, its topic index,
+A :class:`Build` is everything one build serves: the graph,
 the path of its SPARQL store and the SPARQL answers already given (dropped with it). :class:`Live` holds the current one in a single
 attribute; a watcher thread notices a new build record (every second), loads
 the new build beside the old one, and replaces the reference. A request reads
@@ -21,18 +21,20 @@ from typing import Any, Callable
 
 import networkx as nx
 
-from graph.read.records import PickgraphError
+from graph.build.textindex import load_index
+from graph.errors import PickgraphError
 from graph.serve.cache import AnswerCache
-from graph.serve.index import TopicIndex
+from graph.serve.memory import release_memory
+from graph.query.api import topic_index
 
 
 @dataclass(frozen=True)
 class Build:
     G: nx.MultiDiGraph
-    index: TopicIndex
     store: str  # the on-disk SPARQL store, opened read-only by the query processes
     digest: str | None  # the inputs digest of the build record
     models: Any = None  # the graph's Models (fit and suggestion index), made before the build is served
+    text: Any = None  # its full-text index (graph.build.textindex.TextIndex), opened with it
     loaded_at: float = field(default_factory=time.time)
     answers: AnswerCache = field(default_factory=AnswerCache, compare=False, repr=False)  # SPARQL answers
     api_answers: AnswerCache = field(default_factory=AnswerCache, compare=False, repr=False)  # JSON API answers
@@ -73,7 +75,6 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
     ``cache_bytes`` of its SPARQL answers are kept, and as much of its API answers."""
     from graph.build.outdir import finish_pending
     from graph.build.pipeline import cache_path, load_graph, query_inputs
-    from graph.query.topics import list_topics
 
     finish_pending(out)  # a build killed while it put its files in place is finished first, as queries do
     if record_stamp(out) is None:  # query_inputs would fall back to a data/ folder here and build it
@@ -83,20 +84,16 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
     say(f"loading the build of {', '.join(inputs.paths)} from {out}/")
     G = load_graph(inputs.paths, out, inputs.aliases, progress=progress, max_bytes=inputs.max_bytes, notify=say)
     say(f"indexing {G.number_of_nodes()} topics")
-    labels = {n: list(d.get("labels") or [d["name"]]) for n, d in G.nodes(data=True)}
-    identity = G.graph.get("identity")
-    for alias, canon in (getattr(identity, "canon", None) or {}).items():  # the alias file's names, as find_topic reads them
-        if canon in labels:
-            labels[canon].append(alias)
-    index = TopicIndex(list_topics(G), labels)
+    topic_index(G)  # made here, before the build is served: the topics query finds it made
     say("preparing suggestions and the pick model")
     from graph.query.models import load_models, models_path
 
     models = load_models(G, models_path(cache_path(out, inputs.paths)))  # the build saved them
     models.fit, models.index  # made here, before the build is served: no first request pays seconds for them
-    say("opening the SPARQL store (made once per build, from its Turtle export: about a minute at 100,000 pages)")
+    say("opening the SPARQL store (made once per build, from its Turtle export: a minute or more for a big corpus)")
     store = store_path(G, cache_path(out, inputs.paths), base_iri, out, say)
-    return Build(G, index, store, digest, models, answers=AnswerCache(cache_bytes),
+    text = load_index(G, cache_path(out, inputs.paths))  # this build's own, open before a newer one lands
+    return Build(G, store, digest, models, text=text, answers=AnswerCache(cache_bytes),
                  api_answers=AnswerCache(cache_bytes))
 
 
@@ -118,43 +115,6 @@ def store_path(G: nx.MultiDiGraph, cache_file: Path, base_iri: str, out: str | o
     raise PickgraphError(f"cannot make the SPARQL store in {cache_file.parent} nor in a temporary folder")
 
 
-def _release_memory() -> None:
-    """Give the old build's memory back to the system once it is freed, and set the current one aside
-    from the cycle collector.
-
-    glibc keeps freed blocks in its arenas; without a trim a server that swaps builds
-    keeps the high-water mark of two builds for good. A build is hundreds of thousands of
-    long-lived objects that a full collection walks each time (0.5-0.75 s at 100,000 pages, the
-    whole server stopped): frozen, a collection under load walks only what requests made.
-    """
-    import ctypes
-    import gc
-
-    gc.unfreeze()  # the old build's cycles, if any, are collectable again
-    gc.collect()
-    gc.freeze()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to trim
-        pass
-
-
-def limit_malloc_arenas(arenas: int = 2) -> None:
-    """Let glibc's malloc keep ``arenas`` pools instead of up to eight per core, one per busy thread.
-
-    Each request thread and the thread that loads a new build would otherwise allocate in an arena
-    of its own, and what a freed build leaves spread over many arenas is hard to give back: at
-    100,000 pages under load RSS after three switches was 1.8, 2.3, 2.4 GB with two arenas against
-    2.4, 2.6, 2.7 GB without. Called before the threads start.
-    """
-    import ctypes
-
-    try:
-        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # M_ARENA_MAX
-    except (OSError, AttributeError):  # not glibc
-        pass
-
-
 class Live:
     """The build being served (:attr:`current`), replaced when a newer build lands in ``out``."""
 
@@ -164,7 +124,7 @@ class Live:
         self.cache_bytes = cache_bytes
         self._stamp = record_stamp(out)
         self.current: Build = load_build(out, base_iri, say, progress, cache_bytes)
-        _release_memory()  # the build's objects frozen before the first request
+        release_memory()  # the build's objects frozen before the first request
         self.switches = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="pickgraph-watch", daemon=True)
@@ -199,10 +159,10 @@ class Live:
 
     def _release(self, old: weakref.ref, wait: float = 60.0) -> None:
         """Give the old build's memory back once its last request has ended (it may outlive the switch)."""
-        _release_memory()  # collects it now if no request holds it
+        release_memory()  # collects it now if no request holds it
         deadline = time.monotonic() + wait
         if old() is None:
             return
         while old() is not None and time.monotonic() < deadline and not self._stop.wait(0.5):
             pass
-        _release_memory()
+        release_memory()

@@ -26,22 +26,21 @@ URL, and are never printed: ``PICKGRAPH_PUSH_TOKEN`` (sent as
 
 from __future__ import annotations
 
-import base64
+import asyncio
 import hashlib
-import http.client
 import os
 import socket
 import ssl
-import threading
-import time
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import httpx
 import networkx as nx
 
 from graph.build.progress import phase
-from graph.read.records import PickgraphError, TimedOut, escape_path
+from graph.read.records import escape_path
+from graph.errors import PickgraphError, TimedOut
 from graph.rdf.mapping import DEFAULT_BASE, check_base, check_iri
 from graph.rdf.syntaxes import serialize
 
@@ -136,111 +135,17 @@ def auth_kind(env: Mapping[str, str] | None = None) -> str | None:
     return kind
 
 
-def auth_header(env: Mapping[str, str] | None = None) -> str | None:
-    """The ``Authorization`` header sent with every request (Bearer, Basic), or ``None``.
-
-    Digest needs the store's challenge first: see :class:`Digest`.
-
-    >>> auth_header({"PICKGRAPH_PUSH_USER": "ann", "PICKGRAPH_PUSH_PASSWORD": "s3cret"})
-    'Basic YW5uOnMzY3JldA=='
-    >>> auth_header({})
-    """
-    env = os.environ if env is None else env
+def _auth(env: Mapping[str, str]) -> tuple[httpx.Auth | None, dict[str, str]]:
+    """httpx's own auth for the environment's credentials (Digest answers the store's challenge,
+    RFC 7616), or the Bearer header."""
     kind = auth_kind(env)
     if kind == "bearer":
-        return f"Bearer {env[ENV_TOKEN]}"
+        return None, {"Authorization": f"Bearer {env[ENV_TOKEN]}"}
     if kind == "basic":
-        raw = f"{env[ENV_USER]}:{env.get(ENV_PASSWORD, '')}".encode()
-        return "Basic " + base64.b64encode(raw).decode("ascii")
-    return None
-
-
-def _challenge_params(header: str) -> dict[str, str] | None:
-    """The parameters of the ``Digest`` challenge in a ``WWW-Authenticate`` value, if there is one."""
-    start = header.lower().find("digest ")
-    if start < 0:
-        return None
-    text, params, i = header[start + 7:], {}, 0
-    while i < len(text):
-        eq = text.find("=", i)
-        if eq < 0:
-            break
-        key = text[i:eq].strip(" ,").lower()
-        if " " in key:  # the next scheme of a list of challenges starts here
-            break
-        i = eq + 1
-        if text[i:i + 1] == '"':
-            j, val = i + 1, []
-            while j < len(text) and text[j] != '"':
-                if text[j] == "\\":
-                    j += 1
-                val.append(text[j:j + 1])
-                j += 1
-            params[key], i = "".join(val), j + 1
-        else:
-            end = text.find(",", i)
-            end = len(text) if end < 0 else end
-            params[key], i = text[i:end].strip(), end
-        i += 1
-    return params
-
-
-class Digest:
-    """HTTP Digest credentials (RFC 7616: MD5 or SHA-256, ``qop=auth``) that answer a store's challenge.
-
-    One challenge serves many requests (the nonce count goes up); a ``stale`` nonce is
-    replaced by the store's new challenge.
-
-    >>> d = Digest("Mufasa", "Circle Of Life")
-    >>> d.challenge('Digest realm="testrealm@host.com", qop="auth", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093"')
-    True
-    >>> d.cnonce = "0a4f113b"
-    >>> 'response="6629fae49393a05397450978507c4ef1"' in d.header("GET", "/dir/index.html")
-    True
-    """
-
-    _HASHES = {"md5": hashlib.md5, "md5-sess": hashlib.md5, "sha-256": hashlib.sha256,
-               "sha-256-sess": hashlib.sha256}
-
-    def __init__(self, user: str, password: str):
-        self.user, self.password = user, password
-        self.params: dict[str, str] | None = None
-        self.count = 0
-        self.cnonce = os.urandom(8).hex()
-
-    def challenge(self, header: str) -> bool:
-        """Take the store's ``WWW-Authenticate`` challenge; False if it is not one this class can answer."""
-        params = _challenge_params(header)
-        if not params or "nonce" not in params or params.get("algorithm", "MD5").lower() not in self._HASHES:
-            return False
-        qops = [q.strip() for q in params.get("qop", "auth").split(",")]
-        if "qop" in params and "auth" not in qops:
-            return False  # auth-int would hash every body: not offered by the stores we know
-        self.params, self.count = params, 0
-        return True
-
-    def header(self, method: str, uri: str) -> str:
-        """The ``Authorization`` value for one request (``uri`` as in the request line)."""
-        p = self.params
-        assert p is not None, "answer a challenge first"
-        algorithm = p.get("algorithm", "MD5")
-        h = lambda s: self._HASHES[algorithm.lower()](s.encode()).hexdigest()  # noqa: E731
-        self.count += 1
-        nc = f"{self.count:08x}"
-        ha1 = h(f"{self.user}:{p.get('realm', '')}:{self.password}")
-        if algorithm.lower().endswith("-sess"):
-            ha1 = h(f"{ha1}:{p['nonce']}:{self.cnonce}")
-        ha2 = h(f"{method}:{uri}")
-        qop = "qop" in p
-        response = h(f"{ha1}:{p['nonce']}:{nc}:{self.cnonce}:auth:{ha2}" if qop else f"{ha1}:{p['nonce']}:{ha2}")
-        q = lambda s: s.replace("\\", "\\\\").replace('"', '\\"')  # noqa: E731
-        fields = [f'username="{q(self.user)}"', f'realm="{q(p.get("realm", ""))}"', f'nonce="{q(p["nonce"])}"',
-                  f'uri="{q(uri)}"', f"algorithm={algorithm}", f'response="{response}"']
-        if qop:
-            fields += ["qop=auth", f"nc={nc}", f'cnonce="{self.cnonce}"']
-        if "opaque" in p:
-            fields.append(f'opaque="{q(p["opaque"])}"')
-        return "Digest " + ", ".join(fields)
+        return httpx.BasicAuth(env[ENV_USER], env.get(ENV_PASSWORD, "")), {}
+    if kind == "digest":
+        return httpx.DigestAuth(env[ENV_USER], env.get(ENV_PASSWORD, "")), {}
+    return None, {}
 
 
 # ----------------------------------------------------------------- batches --
@@ -292,16 +197,12 @@ def batches(body: bytes | bytearray, size: int) -> Iterator[memoryview]:
 
 # ------------------------------------------------------------------- push --
 
-#: status, reason, headers (case-insensitive, repeatable), body
-_Reply = tuple[int, str, "http.client.HTTPMessage", bytes]
-
-
 class _Session:
-    """HTTP requests to one store, all inside one deadline.
+    """HTTP requests to one store over one httpx client, all inside one deadline.
 
-    A socket timeout limits each wait, not the sum: a store that trickles a byte
-    every two seconds never trips it. So a timer shuts the connection down when
-    the deadline passes, which ends whatever send or read is waiting.
+    httpx's timeouts limit each wait, not the sum: a store that trickles a byte every two
+    seconds never trips them. So the whole push runs under one ``asyncio.timeout``, which
+    cancels whatever send or read is waiting when the deadline passes.
     """
 
     def __init__(self, endpoint: str, timeout: float, env: Mapping[str, str] | None):
@@ -310,127 +211,83 @@ class _Session:
         self.timeout = timeout
         env = os.environ if env is None else env
         self.kind = auth_kind(env)
-        self.auth = auth_header(env)
-        self.digest = Digest(env[ENV_USER], env.get(ENV_PASSWORD, "")) if self.kind == "digest" else None
-        cls = http.client.HTTPSConnection if self.parts.scheme == "https" else http.client.HTTPConnection
-        self.conn = cls(self.parts.hostname, self.parts.port, timeout=timeout)
-        self.expired = threading.Event()
-        self.timer: threading.Timer | None = None
+        auth, headers = _auth(env)
+        self.client = httpx.AsyncClient(auth=auth, headers={"User-Agent": "pickgraph", **headers},
+                                        timeout=httpx.Timeout(timeout), follow_redirects=False,
+                                        trust_env=False)  # no http_proxy, no .netrc: the store named, directly
+        self.kept_alive = False  # whether the last reply left its connection open for the next request
 
-    def start(self) -> None:
-        """Start the clock: from here on, every request shares ``timeout`` seconds."""
-        self.deadline = time.monotonic() + self.timeout
-        self.timer = threading.Timer(self.timeout, self._expire)
-        self.timer.daemon = True
-        self.timer.start()
-
-    def _expire(self) -> None:
-        self.expired.set()
-        sock = self.conn.sock
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def close(self) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-        self.conn.close()
-
-    def _timed_out(self) -> TimedOut:
+    def timed_out(self) -> TimedOut:
         return TimedOut(f"no complete answer from {self.where} within {self.timeout:g} s (timeout); "
                         "give it more time with --timeout SECONDS")
 
-    def request(self, method: str, url: str, body: bytes | memoryview = b"",
-                content_type: str | None = None) -> _Reply:
-        """``(status, reason, headers, body)`` of one request, answering a Digest challenge once."""
-        parts = urllib.parse.urlsplit(url)
-        uri = parts.path or "/"
-        if parts.query:
-            uri += "?" + parts.query
+    async def request(self, method: str, url: str, body: bytes = b"",
+                      content_type: str | None = None) -> httpx.Response:
+        """The store's whole reply to one request (a Digest challenge answered by httpx)."""
+        headers = {"Content-Type": content_type} if content_type else {}
         for attempt in (1, 2):
-            headers = {"User-Agent": "pickgraph", "Content-Length": str(len(body))}
-            if content_type:
-                headers["Content-Type"] = content_type
-            if self.auth:
-                headers["Authorization"] = self.auth
-            elif self.digest is not None and self.digest.params is not None:
-                headers["Authorization"] = self.digest.header(method, uri)
-            reply = self._exchange(method, uri, body, headers)
-            if reply[0] == 401 and self.digest is not None and attempt == 1:
-                if any(self.digest.challenge(c) for c in reply[2].get_all("WWW-Authenticate") or []):
-                    continue
-            return reply
-        return reply
-
-    def _exchange(self, method: str, uri: str, body: bytes | memoryview,
-                  headers: dict[str, str]) -> _Reply:
-        for attempt in (1, 2):
-            if self.expired.is_set():
-                raise self._timed_out()
-            self.conn.timeout = max(0.001, self.deadline - time.monotonic())  # for connecting
-            reused = self.conn.sock is not None
             try:
-                try:
-                    self.conn.request(method, uri, body=body, headers=headers)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the store answered (a 401, a 413) and closed before the body was in: read its answer
-                resp = self.conn.getresponse()
-                data = resp.read()
-                if resp.will_close:
-                    self.conn.close()
-                return resp.status, resp.reason, resp.headers, data
-            except (TimeoutError, socket.timeout):
-                self.conn.close()
-                raise self._timed_out() from None
-            except (http.client.HTTPException, OSError) as exc:
-                self.conn.close()
-                if self.expired.is_set():
-                    raise self._timed_out() from None
+                reply = await self.client.request(method, url, content=body, headers=headers)
+                self.kept_alive = reply.headers.get("Connection", "").lower() != "close"
+                return reply
+            except httpx.TimeoutException:
+                raise self.timed_out() from None
+            except httpx.HTTPError as exc:
                 # a kept-alive connection the store had closed meanwhile: once more on a new one
                 # (a repeated PUT or POST of the same triples leaves the same graph)
-                stale = isinstance(exc, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError))
-                if not (reused and stale and attempt == 1):
+                stale = isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)) \
+                    and self.kept_alive
+                self.kept_alive = False
+                if not (stale and attempt == 1):
                     raise self._failure(exc) from None
         raise AssertionError("unreachable")
 
-    def _failure(self, exc: BaseException) -> PushError:
-        if isinstance(exc, ConnectionRefusedError):
+    def _failure(self, exc: httpx.HTTPError) -> PushError:
+        cause = _root(exc)
+        if isinstance(cause, ConnectionRefusedError):
             return PushError(f"cannot connect to {self.where}: connection refused (is the store running?)")
-        if isinstance(exc, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)):
-            return PushError(f"{self.where} closed the connection without a complete answer")
-        if isinstance(exc, http.client.HTTPException):
-            detail = f": {escape_path(str(exc))}" if str(exc) else ""
-            return PushError(f"{self.where} sent a malformed reply ({type(exc).__name__}{detail})")
-        if isinstance(exc, ssl.SSLError):
-            return PushError(f"TLS with {self.where} failed: {exc.reason or exc}")
-        if isinstance(exc, socket.gaierror):
+        if isinstance(cause, socket.gaierror):
             return PushError(f"cannot reach {self.where}: unknown host {self.parts.hostname!r}")
-        return PushError(f"cannot reach {self.where}: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}")
+        if isinstance(cause, ssl.SSLError):
+            return PushError(f"TLS with {self.where} failed: {cause.reason or cause}")
+        if isinstance(exc, httpx.RemoteProtocolError):
+            if "without sending a response" in str(exc):
+                return PushError(f"{self.where} closed the connection without a complete answer")
+            return PushError(f"{self.where} sent a malformed reply ({escape_path(str(exc))})")
+        if isinstance(exc, (httpx.ReadError, httpx.WriteError)):
+            return PushError(f"{self.where} closed the connection without a complete answer")
+        detail = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(exc) or type(exc).__name__
+        return PushError(f"cannot reach {self.where}: {detail}")
 
 
-def _check_reply(reply: _Reply, where: str, method: str, done: int, total: int, kind: str | None) -> None:
-    status, reason, headers, body = reply
-    if status in STORED:
+def _root(exc: BaseException) -> BaseException:
+    """The first cause of ``exc`` (httpx wraps httpcore's error, which wraps the socket's)."""
+    seen = exc
+    while (seen.__cause__ or seen.__context__) is not None:
+        seen = seen.__cause__ or seen.__context__
+    return seen
+
+
+def _check_reply(reply: httpx.Response, where: str, method: str, done: int, total: int, kind: str | None) -> None:
+    if reply.status_code in STORED:
         return
     # the store's words are a stranger's: one line, and nothing in them that a terminal would act on
-    reason = escape_path(reason)
-    text = escape_path(" ".join(body[:300].decode("utf-8", "replace").split())[:200])
+    reason = escape_path(reply.reason_phrase)
+    text = escape_path(" ".join(reply.content[:300].decode("utf-8", "replace").split())[:200])
     detail = f": {text}" if text else ""
-    if status in (401, 403):
+    if reply.status_code in (401, 403):
         hint = " (check the credentials in the PICKGRAPH_PUSH_* variables"
-        challenges = " ".join(headers.get_all("WWW-Authenticate") or []).lower()
+        challenges = " ".join(reply.headers.get_list("WWW-Authenticate")).lower()
         # Virtuoso answers Basic with a bare 401: say what it wants in either case
         if kind in (None, "basic") and ("digest" in challenges or (kind and not challenges)):
             hint += f"; a store that asks for Digest, as Virtuoso does, needs {ENV_AUTH}=digest"
         detail = hint + ")" + detail
-    elif 300 <= status < 400 and "Location" in headers:
-        detail = f" (it moved to {escape_path(headers['Location'])}: push there)"
-    elif 200 <= status < 300:
+    elif 300 <= reply.status_code < 400 and "Location" in reply.headers:
+        detail = f" (it moved to {escape_path(reply.headers['Location'])}: push there)"
+    elif 200 <= reply.status_code < 300:
         detail = f" (not one of {', '.join(map(str, STORED))}: the store did not say it stored the graph){detail}"
     partial = f"; the graph now holds {done} of {total} triples: push again" if done else ""
-    raise PushError(f"{where} answered HTTP {status} {reason} to the {method}{detail}{partial}")
+    raise PushError(f"{where} answered HTTP {reply.status_code} {reason} to the {method}{detail}{partial}")
 
 
 def push(G: nx.MultiDiGraph, endpoint: str, graph_iri: str | None = None, base_iri: str = DEFAULT_BASE,
@@ -440,7 +297,7 @@ def push(G: nx.MultiDiGraph, endpoint: str, graph_iri: str | None = None, base_i
 
     The triples go in requests of at most ``batch_size`` (PUT, then POSTs); the store has
     ``timeout`` seconds for all of them together, counted from the first request
-    (:class:`~graph.read.records.TimedOut` after).
+    (:class:`~graph.errors.TimedOut` after).
     Returns ``{"endpoint", "graph", "triples", "status", "requests"}`` (``status``: the
     store's answer to the PUT, 201 created or 200/204 replaced); raises
     :class:`PushError` with a one-line reason for a bad endpoint, a refused connection,
@@ -453,27 +310,32 @@ def push(G: nx.MultiDiGraph, endpoint: str, graph_iri: str | None = None, base_i
     graph_iri = check_iri(graph_iri or default_graph_iri(base_iri), "graph IRI")
     url = target_url(endpoint, graph_iri)
     session = _Session(endpoint, timeout, env)
-    try:
-        with phase("push: N-Triples of the graph"):
-            body = ntriples(G, base_iri)
-        total = body.count(b"\n")
-        session.start()
-        if session.digest is not None:
-            # learn the challenge from a request without a body (and without effect), so that no batch goes twice
-            session.request("HEAD", url)
-        sent = status = requests = 0
-        with phase("push", total, "triple") as bar:
-            for chunk in batches(body, batch_size):
-                method = "POST" if requests else "PUT"  # the PUT replaces the graph, each POST adds to it
-                reply = session.request(method, url, chunk, "application/n-triples; charset=utf-8")
-                _check_reply(reply, session.where, method, body.count(b"\n", 0, sent), total, session.kind)
-                status, requests, sent = status or reply[0], requests + 1, sent + len(chunk)
-                bar.advance(body.count(b"\n", sent - len(chunk), sent))  # the triples of this batch
-    finally:
-        session.close()
+    with phase("push: N-Triples of the graph"):
+        body = ntriples(G, base_iri)
+    total = body.count(b"\n")
+    status, requests = asyncio.run(_send_all(session, url, body, batch_size, total))
     return {"endpoint": endpoint, "graph": graph_iri, "triples": total, "status": status, "requests": requests}
 
 
-__all__ = ["push", "PushError", "default_graph_iri", "check_endpoint", "target_url", "auth_kind", "auth_header",
-           "Digest", "ntriples", "batches", "STORED", "ENV_TOKEN", "ENV_USER", "ENV_PASSWORD", "ENV_AUTH", "DEFAULT_TIMEOUT",
+async def _send_all(session: _Session, url: str, body: bytearray, batch_size: int, total: int) -> tuple[int, int]:
+    """The batches of ``body`` to ``url`` inside the session's one deadline: (the PUT's status, requests)."""
+    sent = status = requests = 0
+    try:
+        async with session.client, asyncio.timeout(session.timeout):
+            if session.kind == "digest":
+                # learn the challenge from a request without a body (and without effect), so that no batch goes twice
+                await session.request("HEAD", url)
+            with phase("push", total, "triple") as bar:
+                for chunk in batches(body, batch_size):
+                    method = "POST" if requests else "PUT"  # the PUT replaces the graph, each POST adds to it
+                    reply = await session.request(method, url, bytes(chunk), "application/n-triples; charset=utf-8")
+                    _check_reply(reply, session.where, method, body.count(b"\n", 0, sent), total, session.kind)
+                    status, requests, sent = status or reply.status_code, requests + 1, sent + len(chunk)
+                    bar.advance(body.count(b"\n", sent - len(chunk), sent))  # the triples of this batch
+    except TimeoutError:
+        raise session.timed_out() from None
+    return status, requests
+
+
+__all__ = ["push", "PushError", "default_graph_iri", "check_endpoint", "target_url", "auth_kind", "ntriples", "batches", "STORED", "ENV_TOKEN", "ENV_USER", "ENV_PASSWORD", "ENV_AUTH", "DEFAULT_TIMEOUT",
            "DEFAULT_BATCH"]

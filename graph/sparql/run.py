@@ -34,16 +34,26 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
 import networkx as nx
 
-from graph.read.records import EXIT_TIMEOUT, PickgraphError
+from graph.errors import EXIT_TIMEOUT, PickgraphError
 from graph.rdf.mapping import DEFAULT_BASE, check_base, check_iri, topic_iri
 from graph.rdf.turtle import data_prefixes as _data_prefixes
 from graph.rdf.vocab import PREFIXES
 
-RESULT_FORMATS = ("table", "json", "csv", "tsv")
+#: results format → media type of an answer to a SELECT or ASK (``table``: text for a terminal)
+RESULT_TYPES = {
+    "table": "text/plain; charset=utf-8",
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+RESULT_FORMATS = tuple(RESULT_TYPES)
+#: RDF format → media type of an answer to a CONSTRUCT or DESCRIBE
+GRAPH_TYPES = {"ntriples": "application/n-triples", "turtle": "text/turtle"}
 #: seconds a query of the command line may run (``--timeout``); the Python API has no limit unless asked
 DEFAULT_TIMEOUT = 60.0
 
@@ -165,7 +175,7 @@ def parse_binding(spec: str) -> tuple[str, Any]:
 
 
 def topic_term(store_or_graph, query: str, base_iri: str = DEFAULT_BASE):
-    """The IRI term of the topic a user names (any spelling); :class:`~graph.read.records.UnknownTopic` otherwise.
+    """The IRI term of the topic a user names (any spelling); :class:`~graph.errors.UnknownTopic` otherwise.
 
     Found in the graph, or in a store's own labels (:func:`graph.sparql.store.topic_slug`).
     """
@@ -448,10 +458,10 @@ def run(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = Non
     ``store_or_graph`` is a store from :func:`load_store` or a graph (loaded on the fly).
     A query that calls a remote endpoint (``SERVICE``) is refused unless ``allow_service``.
     With a ``timeout`` (seconds) or a ``memory_mb`` limit the query runs in a forked child
-    process that is killed when time is up (:class:`~graph.read.records.TimedOut`) and cannot
+    process that is killed when time is up (:class:`~graph.errors.TimedOut`) and cannot
     use the network (unless ``allow_service``) nor more memory (:class:`QueryTooBig`): its
     answer then comes back whole, solutions as a parsed results document and triples as a
-    list. Without either it runs here, lazily. :func:`answer` and :func:`select` send less back.
+    list. Without either it runs here, lazily. :func:`execute` and :func:`select` send less back.
     """
     store, options = _prepare(store_or_graph, query, bindings, base_iri, allow_service)
     if timeout is None and memory_mb is None:
@@ -460,21 +470,43 @@ def run(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = Non
     return _unpack(_within(timeout, memory_mb, allow_service, lambda: _pack(store, query, options)))
 
 
-def answer(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = None,
-           base_iri: str = DEFAULT_BASE, fmt: str = "table", timeout: float | None = None,
-           allow_service: bool = False, width: int | None = None, memory_mb: float | None = None) -> str:
-    """The answer to ``query`` as :func:`format_result` writes it in ``fmt``: what ``pickgraph sparql`` prints.
+class Answer(NamedTuple):
+    """A query's answer as it is sent: its media type and its bytes."""
 
-    With a ``timeout`` or ``memory_mb`` the child formats the answer too, so only the text comes back;
-    ``width`` fits a table to that many columns.
+    media_type: str
+    body: bytes
+
+
+def execute(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = None,
+            base_iri: str = DEFAULT_BASE, fmt: str = "table", *, graph_format: str = "ntriples",
+            row_cap: int | None = None, timeout: float | None = None, memory_mb: float | None = None,
+            allow_service: bool = False, width: int | None = None) -> Answer:
+    r"""Run ``query`` with these limits and write its answer: the one way ``pickgraph sparql`` and ``serve`` answer.
+
+    The checks of :func:`check_query` first; SELECT and ASK answers in ``fmt`` (one of
+    :data:`RESULT_FORMATS`), CONSTRUCT and DESCRIBE in ``graph_format`` (:data:`GRAPH_TYPES`), as
+    :func:`write_result` writes them; more than ``row_cap`` rows or triples is :class:`TooManyResults`.
+    With a ``timeout`` or ``memory_mb`` the query runs and is written in a child process
+    (:func:`run` says how), so only the bytes come back; ``serve``'s query processes are
+    confined and stopped by their pool instead. ``width`` fits a table to that many columns.
+
+    >>> from graph.read import parse_text, EXAMPLE
+    >>> from graph.read.records import ReadReport
+    >>> from graph.kg.graph import build_graph
+    >>> G = build_graph(ReadReport(pages=[parse_text(EXAMPLE, "ex.txt")]))
+    >>> execute(G, "SELECT ?slug WHERE { ?c pg:pick ?w . ?w skos:notation ?slug }", fmt="csv")
+    Answer(media_type='text/csv', body=b'slug\r\nredis\r\n')
     """
     if fmt not in RESULT_FORMATS:
         raise SparqlError(f"unknown results format {fmt!r}; choose one of: {', '.join(RESULT_FORMATS)}")
+    if graph_format not in GRAPH_TYPES:
+        raise SparqlError(f"unknown RDF format {graph_format!r}; choose one of: {', '.join(GRAPH_TYPES)}")
     store, options = _prepare(store_or_graph, query, bindings, base_iri, allow_service)
 
-    def task() -> str:
+    def task() -> Answer:
         with _query_errors(query):
-            return format_result(store.query(query, **options), fmt, base_iri, width=width)
+            return write_result(store.query(query, **options), fmt, base_iri, graph_format=graph_format,
+                                row_cap=row_cap, width=width)
 
     return _within(timeout, memory_mb, allow_service, task)
 
@@ -619,33 +651,89 @@ def select_df(store_or_graph, query: str, bindings: Mapping[str, Binding] | None
     return pd.DataFrame.from_records(rows, columns=names).convert_dtypes()
 
 
-# ------------------------------------------------------------ formatting --
+# ------------------------------------------------------------ the writer --
 
-def format_result(result, fmt: str = "table", base_iri: str = DEFAULT_BASE, width: int | None = None) -> str:
-    """Standard SPARQL results (JSON, CSV, TSV) or a text table; graph results as sorted N-Triples.
+class TooManyResults(SparqlError):
+    """An answer of more rows (or triples) than the cap the runner was given."""
 
-    ``table`` shortens IRIs with the predeclared prefixes and shows literals as plain text;
-    with ``width``, its cells are cut with an ellipsis so that each row fits (:mod:`graph.texttable`).
+
+def write_result(result, fmt: str = "table", base_iri: str = DEFAULT_BASE, *, graph_format: str = "ntriples",
+                 row_cap: int | None = None, width: int | None = None) -> Answer:
+    """A query's result written as it is sent: the one results writer (pyoxigraph's own, but for ``table``).
+
+    SELECT and ASK in ``fmt``: the standard SPARQL JSON, XML, CSV or TSV results, or a text
+    ``table`` that shortens IRIs with the predeclared prefixes (with ``width``, cells are cut
+    with an ellipsis so each row fits). CONSTRUCT and DESCRIBE (a pyoxigraph result or a list
+    of triples) in ``graph_format``: N-Triples sorted and without repeats, or Turtle with the
+    predeclared prefixes. Past ``row_cap`` rows, :class:`TooManyResults`, raised before the
+    rest of a lazy result is computed.
     """
-    if fmt not in RESULT_FORMATS:
-        raise SparqlError(f"unknown results format {fmt!r}; choose one of: {', '.join(RESULT_FORMATS)}")
-    with _query_errors(""):  # a lazy result is evaluated here
-        return _format(result, fmt, base_iri, width)
-
-
-def _format(result, fmt: str, base_iri: str, width: int | None = None) -> str:
     import pyoxigraph as ox
 
-    if isinstance(result, (ox.QueryTriples, list)):  # CONSTRUCT / DESCRIBE: RDF, whatever --format says
-        data = result.serialize(format=ox.RdfFormat.N_TRIPLES) if isinstance(result, ox.QueryTriples) else \
-            ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)
-        return "".join(sorted(set(data.decode().splitlines(keepends=True))))
-    if fmt == "table":
-        if isinstance(result, ox.QueryBoolean):
-            return "yes" if bool(result) else "no"
-        return _table(result, prefixes(base_iri), width)
-    std = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
-    return result.serialize(format=std[fmt]).decode()
+    if isinstance(result, ox.QueryBoolean):
+        body = (b"yes" if bool(result) else b"no") if fmt == "table" else result.serialize(format=_std(fmt))
+        return Answer(RESULT_TYPES[fmt], body)
+    if isinstance(result, ox.QuerySolutions):
+        if fmt == "table":
+            return Answer(RESULT_TYPES[fmt], _table(result, prefixes(base_iri), width, row_cap).encode())
+        if row_cap is None:
+            return Answer(RESULT_TYPES[fmt], result.serialize(format=_std(fmt)))
+        tsv = _capped_tsv(result, row_cap)
+        body = tsv if fmt == "tsv" else \
+            ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=_std(fmt))
+        return Answer(RESULT_TYPES[fmt], body)
+    triples = []
+    for triple in result:
+        if row_cap is not None and len(triples) == row_cap:
+            raise _too_many(row_cap)
+        triples.append(triple)
+    if graph_format == "turtle":
+        return Answer(GRAPH_TYPES[graph_format],
+                      ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes(base_iri)))
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return Answer(GRAPH_TYPES["ntriples"], b"".join(sorted(set(data.splitlines(keepends=True)))))
+
+
+def _std(fmt: str):
+    import pyoxigraph as ox
+
+    return {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML, "csv": ox.QueryResultsFormat.CSV,
+            "tsv": ox.QueryResultsFormat.TSV}[fmt]
+
+
+def _too_many(row_cap: int) -> TooManyResults:
+    return TooManyResults(f"the query has more than {row_cap} results; add a LIMIT (at most {row_cap} per query)")
+
+
+class _RowCap(io.RawIOBase):
+    """Keeps what pyoxigraph's TSV results writer writes, and stops it past ``cap`` rows.
+
+    TSV is one line per solution (a newline inside a value is written ``\\n``), so lines count
+    rows; raising in ``write`` ends the writing, and with it the lazy query. The capped answer
+    is then read back and written in the asked format by pyoxigraph: no writer of our own.
+    """
+
+    def __init__(self, cap: int):
+        self.cap, self.lines, self.parts = cap, 0, []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:
+        data = bytes(b)
+        self.lines += data.count(b"\n")
+        if self.lines > self.cap + 1:  # the header line, then the rows
+            raise _too_many(self.cap)
+        self.parts.append(data)
+        return len(data)
+
+
+def _capped_tsv(solutions, cap: int) -> bytes:
+    import pyoxigraph as ox
+
+    out = _RowCap(cap)
+    solutions.serialize(out, format=ox.QueryResultsFormat.TSV)
+    return b"".join(out.parts)
 
 
 def _short(term, pfx: dict[str, str]) -> str:
@@ -661,11 +749,15 @@ def _short(term, pfx: dict[str, str]) -> str:
     return term.value.replace("\n", "\\n")
 
 
-def _table(solutions, pfx: dict[str, str], width: int | None = None) -> str:
+def _table(solutions, pfx: dict[str, str], width: int | None = None, row_cap: int | None = None) -> str:
     from graph.texttable import format_table
 
     names = [v.value for v in solutions.variables]
-    rows = [[_short(row[n], pfx) for n in names] for row in solutions]
+    rows = []
+    for row in solutions:
+        if row_cap is not None and len(rows) == row_cap:
+            raise _too_many(row_cap)
+        rows.append([_short(row[n], pfx) for n in names])
     out = format_table(names, rows, width, rule=True)
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out)
@@ -732,9 +824,9 @@ def read_query(spec: str) -> str:
                       + ", ".join(f"@{n}" for n in queries))
 
 
-__all__ = ["RESULT_FORMATS", "DEFAULT_TIMEOUT", "DEFAULT_MEMORY_MB", "MAX_NESTING", "MAX_QUERY_CHARS", "SparqlError",
+__all__ = ["RESULT_FORMATS", "RESULT_TYPES", "GRAPH_TYPES", "Answer", "TooManyResults", "execute", "write_result", "DEFAULT_TIMEOUT", "DEFAULT_MEMORY_MB", "MAX_NESTING", "MAX_QUERY_CHARS", "SparqlError",
            "ServiceRefused", "QueryTooBig", "expand_escapes", "nesting", "check_query", "memory_message", "query_died", "prefixes", "with_prefixes", "load_store", "cached_store",
            "open_query_store", "iri",
-           "parse_binding", "topic_term", "service_calls", "check_offline", "run", "answer", "select", "select_df",
+           "parse_binding", "topic_term", "service_calls", "check_offline", "run", "select", "select_df",
            "value",
-           "python_value", "format_result", "parse_results", "bundled_queries", "describe_query", "read_query"]
+           "python_value", "parse_results", "bundled_queries", "describe_query", "read_query"]

@@ -4,7 +4,7 @@ One build, one store, named by the build's inputs digest and the base IRI
 (``OUT/.cache/graph-KEY-store-DIGEST-BASE/``). It is made the first time a query
 needs it, by Oxigraph's own bulk loader reading a TriG file; never in a build
 (making it costs far more than the whole cold build's budget, see
-docs/sparql-and-push.md). The TriG comes from one of two places:
+docs/rdf.md). The TriG comes from one of two places:
 
 - the Turtle export of that build (``pickgraph.ttl``), when the build record lists
   it and it is still the file the record describes (size, then sha256 of the very
@@ -35,7 +35,7 @@ from typing import IO, NamedTuple
 import networkx as nx
 
 from graph.build.progress import Phase, phase, shown
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 from graph.rdf.mapping import DEFAULT_BASE, topics_graph_iri
 from graph.rdf.turtle import prefixes as turtle_prefixes
 
@@ -331,7 +331,7 @@ def topic_slug(store, query: str) -> str:
     lookup), else the slug of one of a topic's labels (every name the graph knows a
     topic by, aliases included, is a ``skos:prefLabel`` or ``skos:altLabel``), else
     the same slug without hyphens; an unknown name raises
-    :class:`~graph.read.records.UnknownTopic` with the closest names. Only the last
+    :class:`~graph.errors.UnknownTopic` with the closest names. Only the last
     three ways read every topic's names (about 1.5 s at 100,000 pages).
     """
     import pyoxigraph as ox

@@ -7,13 +7,13 @@ from typing import Any
 import networkx as nx
 
 from graph.kg.graph import find_topic, versus_edges
-from graph.read.records import PickgraphError
+from graph.errors import PickgraphError
 from graph.query.suggest.index import Index
 from graph.query.suggest.reasons import _name, _popularity_reason, reasons
 
 
 class SuggestError(PickgraphError):
-    """A suggestion request that cannot be answered (a bad ``k``; an unknown topic is :class:`~graph.read.records.UnknownTopic`)."""
+    """A suggestion request that cannot be answered (a bad ``k``; an unknown topic is :class:`~graph.errors.UnknownTopic`)."""
 
 
 def suggest(G: nx.MultiDiGraph, topic: str, k: int = 5, *, index: Index | None = None) -> list[dict[str, Any]]:
