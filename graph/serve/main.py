@@ -18,6 +18,9 @@ from graph.errors import PickgraphError
 from graph.serve.http import Bounds
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+#: how long serve waits for its SPARQL processes to be ready before it says it is serving (they go on
+#: starting after that; queries then wait for them)
+READY_SECONDS = 60.0
 
 
 class PortInUse(PickgraphError):
@@ -105,6 +108,7 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
             "SERVICE check keeps queries offline")
     hosts = ("*",) if not is_loopback(host) else ("127.0.0.1", "localhost", "[::1]", "::1")
     app = create_app(live, runner, hosts=hosts, cors=cors)
+    runner.wait_ready(READY_SECONDS)
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{bound}/"

@@ -28,6 +28,7 @@ import asyncio
 import collections
 import multiprocessing
 import os
+import time
 from typing import Any
 
 from graph.errors import PickgraphError, TimedOut
@@ -109,6 +110,7 @@ class QueryRunner:
         self._queue: collections.deque[_Job] = collections.deque()
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop that drives it, from the first run
         self._started: list = []
+        self._ready: list = []  # started processes that said they are ready before the loop ran
         self._spare_check: asyncio.TimerHandle | None = None
 
     def _start(self):
@@ -137,11 +139,29 @@ class QueryRunner:
         self._started = [self._start() for _ in range(self.workers)]
         return self
 
+    def wait_ready(self, seconds: float) -> int:
+        """Wait at most ``seconds`` for the started processes to finish their imports; how many did.
+
+        The server says it is serving only after this, so its first queries do not spend their time
+        limit waiting for processes that are still starting (seconds on a loaded machine)."""
+        deadline = time.monotonic() + seconds
+        for worker in self._started:
+            if worker in self._ready:
+                continue
+            try:
+                if worker[1].poll(max(0.0, deadline - time.monotonic())) and worker[1].recv() == ("ready",):
+                    self._ready.append(worker)
+            except (EOFError, OSError):  # it ended: _bind watches its pipe, which replaces it
+                pass
+        return len(self._ready)
+
     def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         for worker in self._started or [self._start() for _ in range(self.workers)]:
             loop.add_reader(worker[1].fileno(), self._on_readable, worker)  # free once it says it is ready
-        self._started = []
+            if worker in self._ready:
+                self._idle.append(worker)
+        self._started, self._ready = [], []
 
     async def run(self, store: str, query: str, bindings: list[tuple[str, str]], base_iri: str,
                   result_format: str = "json", graph_format: str = "turtle", timing: dict | None = None) -> Answer:
