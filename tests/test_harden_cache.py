@@ -24,6 +24,7 @@ import pytest
 from conftest import ROOT
 from graph.build import outdir as output
 from graph.build.pipeline import BUILD_RECORD, cache_path, pages_path
+from graph.build.queryindex import index_paths
 from graph.evaluate.generate import generate, write
 from graph.query.models import models_path, part_path
 from graph.read.render import render_comparison
@@ -83,11 +84,13 @@ class Evil:
 
 def cache_file(cache: Path, kind: str) -> Path:
     return {"graph": cache, "files": pages_path(cache), "docs": cache.with_suffix(".docs"),
-            "models": part_path(models_path(cache), "index")}[kind]
+            "models": part_path(models_path(cache), "index"), "index": index_paths(cache)[0],
+            "index data": index_paths(cache)[1]}[kind]
 
 
 #: the layout of each cache file before #24: magic line, an unkeyed sha256, the pickle
-OLD_MAGIC = {"graph": b"pickgraph-cache 2\n", "files": b"pickgraph-files 1\n", "models": b"pickgraph-model 2\n"}
+OLD_MAGIC = {"graph": b"pickgraph-cache 2\n", "files": b"pickgraph-files 1\n", "models": b"pickgraph-model 2\n",
+             "index": b"pickgraph-qindex 0\n"}
 
 
 def plant_unkeyed(path: Path, kind: str, evil: bytes, layout: str) -> None:
@@ -98,9 +101,10 @@ def plant_unkeyed(path: Path, kind: str, evil: bytes, layout: str) -> None:
         return
     from graph.build import cachefile
     from graph.build.pipeline import CACHE_MAGIC, FILES_MAGIC
+    from graph.build.queryindex import INDEX_MAGIC
     from graph.query.models import MODELS_MAGIC
 
-    magic = {"graph": CACHE_MAGIC, "files": FILES_MAGIC, "models": MODELS_MAGIC}[kind]
+    magic = {"graph": CACHE_MAGIC, "files": FILES_MAGIC, "models": MODELS_MAGIC, "index": INDEX_MAGIC}[kind]
     path.write_bytes(cachefile.seal(magic, evil, os.urandom(32)) + evil)
 
 
@@ -148,8 +152,10 @@ def plant_record(docs: Path, evil: bytes) -> None:
     docs.write_bytes(bytes(data))
 
 
-PLANTS = [(kind, command, layout) for kind, command in [("graph", "topics"), ("graph", "show"), ("files", "build"),
-                                                       ("models", "suggest")] for layout in ("old", "today")]
+# show, compare, why and suggest read the query index; topics reads the whole graph
+PLANTS = [(kind, command, layout) for kind, command in [("graph", "topics"), ("index", "show"),
+                                                       ("files", "build"), ("models", "suggest")]
+          for layout in ("old", "today")]
 # the store has one layout: records end to end, each checked against the sealed index before it is unpickled
 PLANTS += [("docs", "why", "record"), ("docs", "build", "record")]
 
@@ -165,7 +171,7 @@ def test_a_planted_pickle_never_runs(built, kind, command, layout):
     else:
         plant_unkeyed(target, kind, evil, layout)
     args = {"topics": ["topics"], "show": ["show", "Go"], "suggest": ["suggest", "Go"], "why": ["why", "Rust", "Go"],
-            "build": ["build", str(folder)]}[command]
+            "build": ["build", str(folder)], "export": ["export", "-f", "graphml", "-o", str(tmp / "g.graphml")]}[command]
     r = cli(tmp, "--out", str(out), *args)
     assert not marker.exists(), "the planted pickle ran"
     assert r.returncode == 0, r.stderr
@@ -204,13 +210,15 @@ def replace_with(path: Path, what: str) -> None:
 
 
 @pytest.mark.parametrize("what", ["pipe", "link to /dev/zero"])
-@pytest.mark.parametrize("kind,command", [("graph", "show"), ("graph", "suggest"), ("graph", "build"),
+@pytest.mark.parametrize("kind,command", [("graph", "export"), ("index", "show"), ("index data", "suggest"),
+                                          ("graph", "build"),
                                           ("docs", "show"), ("docs", "suggest"), ("docs", "build"),
                                           ("files", "build"), ("models", "suggest")])
 def test_a_special_file_in_the_cache_is_damaged_never_waited_on(built, kind, command, what):
     tmp, folder, out, cache = built
     replace_with(cache_file(cache, kind), what)
-    args = {"show": ["show", "Go"], "suggest": ["suggest", "Go"], "build": ["build", str(folder)]}[command]
+    args = {"show": ["show", "Go"], "suggest": ["suggest", "Go"], "build": ["build", str(folder)],
+            "export": ["export", "-f", "graphml", "-o", str(tmp / "g.graphml")]}[command]
     r = cli(tmp, "--out", str(out), *args)  # under a 2 GB address-space limit, HANG seconds at most
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr and "MemoryError" not in r.stderr

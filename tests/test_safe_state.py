@@ -29,6 +29,7 @@ from graph.build import outdir as output
 from graph.cli import main
 from graph.evaluate.generate import generate, write
 from graph.build.pipeline import BUILD_RECORD, build, cache_path, load_graph
+from graph.build.queryindex import index_paths
 from graph.errors import WriteFailed
 from graph.read.render import render_comparison
 
@@ -137,7 +138,7 @@ def test_a_relative_out_is_queried_from_another_folder(tmp_path, monkeypatch):
 
 
 def _damage(kind: str, cache: Path) -> None:
-    docs = cache.with_suffix(".docs")
+    docs, index = cache.with_suffix(".docs"), index_paths(cache)[0]
     if kind == "store deleted":
         docs.unlink()
     elif kind == "store cut short":
@@ -146,12 +147,12 @@ def _damage(kind: str, cache: Path) -> None:
         data = bytearray(docs.read_bytes())
         data[data.index(b"a.txt")] ^= 0xFF
         docs.write_bytes(bytes(data))
-    elif kind == "cache cut short":
-        cache.write_bytes(cache.read_bytes()[:100])
-    elif kind == "cache byte flipped":
-        data = bytearray(cache.read_bytes())
+    elif kind == "index cut short":  # the part of the cache a query reads (never the whole graph)
+        index.write_bytes(index.read_bytes()[:100])
+    elif kind == "index byte flipped":
+        data = bytearray(index.read_bytes())
         data[-50] ^= 0xFF
-        cache.write_bytes(bytes(data))
+        index.write_bytes(bytes(data))
     elif kind == "store replaced by a pipe":  # never waited on
         docs.unlink()
         os.mkfifo(docs)
@@ -160,8 +161,8 @@ def _damage(kind: str, cache: Path) -> None:
         (docs / "x").mkdir(parents=True)
 
 
-@pytest.mark.parametrize("kind", ["store deleted", "store cut short", "store byte flipped", "cache cut short",
-                                  "cache byte flipped", "store replaced by a pipe", "store replaced by a folder"])
+@pytest.mark.parametrize("kind", ["store deleted", "store cut short", "store byte flipped", "index cut short",
+                                  "index byte flipped", "store replaced by a pipe", "store replaced by a folder"])
 def test_a_damaged_cache_is_rebuilt_with_a_notice(tmp_path, kind):
     folder = corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust"), "b.txt": page("Zig", "Odin", "Zig")})
     out = tmp_path / "out"

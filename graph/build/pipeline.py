@@ -15,8 +15,10 @@ import hashlib
 import json
 import os
 import pickle
+import stat
 import sys
 import time
+from array import array
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -35,6 +37,7 @@ from graph.read import read_paths
 from graph.resolve.names import AliasFile
 from graph.build.cachefile import CacheDamaged, damaged, read_regular, read_sealed, user_key, write_sealed
 from graph.build.documents import open_documents, paused_gc, write_documents
+from graph.build.queryindex import QueryView, index_paths, write_query_index
 
 ALIAS_FILE_NAME = "aliases.toml"
 #: What the last build in an output folder read (JSON), for the query commands run after it.
@@ -161,6 +164,30 @@ def _content(path: str) -> str:
         return ""
 
 
+def _digest_head(max_bytes: int) -> Any:
+    """The digest of :func:`snapshot` as it starts: the version, the schema, the code, the size limit."""
+    # the size limit too: a page rejected as too big by one build is read by another
+    return hashlib.sha256(f"{__version__}|{SCHEMA_VERSION}|{_code_fingerprint()}|{max_bytes}".encode())
+
+
+def _rows_text(rows: Sequence[tuple]) -> bytes:
+    """Rows of ``(path, size, mtime_ns, ctime_ns)`` as the digest of :func:`snapshot` reads them."""
+    return "".join("\0".join(map(str, row)) + "\n" for row in rows).encode("utf-8", "surrogateescape")
+
+
+def _alias_row(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike[str] | None) -> list[tuple]:
+    """The alias file's row of :func:`snapshot` (none without one; size -1 when it cannot be looked at)."""
+    alias_path = Path(aliases) if aliases else find_alias_file(paths)
+    if not alias_path:
+        return []
+    alias_path = alias_path.absolute()
+    try:
+        st = os.stat(alias_path)
+        return [(str(alias_path), st.st_size, st.st_mtime_ns, st.st_ctime_ns)]
+    except OSError:
+        return [(str(alias_path), -1, -1, -1)]
+
+
 def snapshot(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike[str] | None = None,
              max_bytes: int = DEFAULT_MAX_BYTES, contents: bool = True, found: Inputs | None = None) -> Snapshot:
     """Every input's path, size, mtime and ctime (and the code's), as a digest that changes when any does.
@@ -171,10 +198,6 @@ def snapshot(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike
     ``found``: the walk of ``paths`` just made (``scan(paths)``), so as not to walk twice.
     """
     taken = time.time_ns()
-    # the size limit too: a page rejected as too big by one build is read by another
-    h = hashlib.sha256(f"{__version__}|{SCHEMA_VERSION}|{_code_fingerprint()}|{max_bytes}".encode())
-    alias_path = Path(aliases) if aliases else find_alias_file(paths)
-    alias_path = alias_path.absolute() if alias_path else None
     # absolute, so `build data/` here and a query naming /abs/data from elsewhere share one cache
     if found is None:
         found = scan([os.path.abspath(p) for p in paths])
@@ -183,13 +206,11 @@ def snapshot(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike
         absolute = os.path.abspath
         stats = [(absolute(f.path), f.size, f.mtime_ns, f.ctime_ns) for f in found.files]
     stats += [(os.path.abspath(r.path), -1, -1, -1) for r in found.rejections]
-    if alias_path:
-        try:
-            st = os.stat(alias_path)
-            stats.append((str(alias_path), st.st_size, st.st_mtime_ns, st.st_ctime_ns))
-        except OSError:
-            stats.append((str(alias_path), -1, -1, -1))
-    h.update("".join("\0".join(map(str, row)) + "\n" for row in stats).encode("utf-8", "surrogateescape"))
+    pages_text = _rows_text(stats)
+    alias_row = _alias_row(paths, aliases)
+    stats += alias_row
+    h = _digest_head(max_bytes)
+    h.update(hashlib.sha256(pages_text).digest() + _rows_text(alias_row))  # the pages' part apart: a stamp keeps it
     racy = {}
     for path, size, _mtime, ctime in stats if contents else ():  # only a build needs the racy files' contents
         # ctime, which the kernel sets (an mtime may be anywhere: `touch -d '+1 year'`); a clock that
@@ -198,6 +219,114 @@ def snapshot(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike
         if size >= 0 and ctime >= taken - window:
             racy[path] = (_content(path), taken + window)
     return Snapshot(h.hexdigest(), frozenset(stats), racy)
+
+
+#: at most this many folders are stamped for :func:`quick_fingerprint`; a bigger tree is checked by a walk
+STAMP_FOLDERS = 10_000
+
+
+def inputs_stamp(paths: Sequence[str | os.PathLike[str]],
+                 aliases: str | os.PathLike[str] | None = None) -> dict[str, Any] | None:
+    """What :func:`quick_fingerprint` checks later, taken now: each folder under ``paths`` (its identity and
+    times), then each input file's path, size, mtime and ctime, and the rows :func:`snapshot` digests.
+
+    ``None`` when a later check could not prove the digest from it: the walk rejected an entry
+    (a dangling link may come to name a page with no folder changing), a file or folder changed
+    within the racy window, or more than :data:`STAMP_FOLDERS` folders.
+    """
+    folders = _folder_stamps(paths)
+    taken = time.time_ns()  # after the folders: a change since shows in their times
+    found = scan([os.path.abspath(p) for p in paths])
+    if folders is None or found.rejections:
+        return None
+    rows = [tuple(f) for f in found.files]
+    if any(ctime >= taken - _racy_window(ctime) for *_, ctime in rows + folders):
+        return None
+    stats = array("q")
+    for _, size, mtime, ctime in rows:
+        stats.extend((size, mtime, ctime))
+    return {"inputs": sorted(os.path.abspath(p) for p in paths), "folders": folders,
+            "files": [row[0] for row in rows], "stats": stats, "pages": hashlib.sha256(_rows_text(rows)).digest()}
+
+
+def _folder_stamps(paths: Sequence[str | os.PathLike[str]]) -> list[tuple] | None:
+    """``(path, dev, ino, mtime_ns, ctime_ns)`` of every folder under ``paths`` (links followed, as the walk
+    does; each folder once): an entry made, removed or renamed in one changes its times."""
+    out: list[tuple] = []
+    seen: set[tuple[int, int]] = set()
+    stack = [os.path.abspath(p) for p in paths]
+    while stack:
+        folder = stack.pop()
+        try:
+            st = os.stat(folder)
+        except OSError:
+            return None
+        if not stat.S_ISDIR(st.st_mode) or (st.st_dev, st.st_ino) in seen:
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        out.append((folder, st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns))
+        if len(out) > STAMP_FOLDERS:
+            return None
+        try:
+            with os.scandir(folder) as it:
+                stack += [e.path for e in it if e.is_dir()]
+        except OSError:
+            pass  # unreadable: its own times change when that does
+    return out
+
+
+#: threads that look at the inputs at once: a stat waits on the kernel with the GIL released, so a few
+#: overlap (a page count below STAT_ALONE is looked at in this thread)
+STAT_THREADS = 4
+STAT_ALONE = 1000
+
+
+def _file_stats(paths: Sequence[str]) -> array:
+    """``size, mtime_ns, ctime_ns`` of each file, flat, in order (``OSError`` for one that cannot be looked at)."""
+    def part(chunk: Sequence[str]) -> array:
+        out = array("q")
+        for st in map(os.stat, chunk):
+            out.extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+        return out
+
+    if len(paths) < STAT_ALONE:
+        return part(paths)
+    from concurrent.futures import ThreadPoolExecutor  # only for a big corpus (start-up)
+
+    step = -(-len(paths) // STAT_THREADS)
+    with ThreadPoolExecutor(STAT_THREADS) as pool:
+        parts = list(pool.map(part, [paths[i:i + step] for i in range(0, len(paths), step)]))
+    out = array("q")
+    for p in parts:
+        out.extend(p)
+    return out
+
+
+def quick_fingerprint(stamp: dict[str, Any] | None, paths: Sequence[str | os.PathLike[str]],
+                      aliases: str | os.PathLike[str] | None = None,
+                      max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
+    """:func:`fingerprint` of the inputs, proven from ``stamp`` (:func:`inputs_stamp`) with one ``stat`` per
+    folder and per file and no walk; ``None`` when anything differs from the stamp (then walk).
+
+    Every folder as stamped means no entry was made, removed or renamed in any (so the walk would
+    meet the same entries), and every file's size, mtime and ctime as stamped means the walk would
+    see the same rows: the digest is then the stamp's rows under today's code, limit and alias file.
+    """
+    if not stamp or stamp["inputs"] != sorted(os.path.abspath(p) for p in paths):
+        return None
+    try:
+        for path, dev, ino, mtime, ctime in stamp["folders"]:
+            st = os.stat(path)
+            if (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns) != (dev, ino, mtime, ctime):
+                return None
+        now = _file_stats(stamp["files"])
+    except OSError:
+        return None
+    if now != stamp["stats"]:
+        return None
+    h = _digest_head(max_bytes)
+    h.update(stamp["pages"] + _rows_text(_alias_row(paths, aliases)))
+    return h.hexdigest()
 
 
 def fingerprint(paths: Sequence[str | os.PathLike[str]], aliases: str | os.PathLike[str] | None = None,
@@ -298,6 +427,7 @@ def save_cache(G: nx.MultiDiGraph, out_dir: str | os.PathLike[str], paths: Seque
         G.graph["documents"] = docs
         G.graph["page_files"] = files
     write_sealed(pages_path(target), FILES_MAGIC, (_code_fingerprint(), store.ref, files))
+    write_query_index(target, G, store, inputs_stamp(paths, aliases))  # what queries read, not the whole graph
     return target
 
 
@@ -448,7 +578,7 @@ def _remove_damaged(out_dir: str | os.PathLike[str], target: Path) -> None:
     """Clear a damaged cache (whatever took its files' places) so that the rebuilt one can be put there."""
     with outdir.try_locked(out_dir) as free:
         if free:
-            for part in (target, target.with_suffix(".docs"), pages_path(target)):
+            for part in (target, target.with_suffix(".docs"), pages_path(target), *index_paths(target)):
                 outdir.remove(part)
 
 
@@ -498,3 +628,58 @@ def load_graph(
                 return rebuild(exc if isinstance(exc, CacheDamaged) else
                                f"{target} cannot be read ({type(exc).__name__})")
     return rebuild()
+
+
+def open_query_view(out_dir: str | os.PathLike[str], paths: Sequence[str | os.PathLike[str]],
+                    aliases: str | os.PathLike[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+                    notify: Callable[[str], None] | None = None) -> QueryView | None:
+    """The query index of the last build of ``paths`` in ``out_dir`` when the pages are as it read them.
+
+    Fresh when :func:`fingerprint` is the build's, as for :func:`load_graph`; proven by
+    :func:`quick_fingerprint` (one ``stat`` per file and folder) when nothing changed, else by a walk.
+    ``None`` when there is none or a page changed since,
+    and when it is damaged (``notify``, default a line on stderr, is told why, and the cache is removed):
+    :func:`load_graph` then answers, rebuilding the cache and its index. An index of other code is
+    passed over in silence, and :func:`keep_query_index` puts one back.
+    """
+    if not paths:
+        raise PickgraphError("no input: name a file or folder of pages")
+    outdir.finish_pending(out_dir)
+    target = cache_path(out_dir, paths)
+    notify = notify or _to_stderr
+
+    def repair(reason: object) -> Any:  # a page of the store fails its check as a query reads it: as load_graph does
+        notify(damaged(reason))
+        _remove_damaged(out_dir, target)
+        return load_graph(paths, out_dir, aliases, max_bytes=max_bytes, notify=notify).graph["documents"]
+
+    try:
+        view = QueryView.open(target)
+        if view is not None and view.fingerprint == (quick_fingerprint(view.head.get("inputs"), paths, aliases,
+                                                                       max_bytes)
+                                                     or fingerprint(paths, aliases, max_bytes)):
+            view.documents.repair = repair
+            return view
+    except CacheDamaged as exc:  # as load_graph does: said once, and built again
+        notify(damaged(exc))
+        _remove_damaged(out_dir, target)
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError,
+            KeyError):
+        pass  # of other code: the graph cache answers, and the index is written anew
+    return None
+
+
+def keep_query_index(G: nx.MultiDiGraph, out_dir: str | os.PathLike[str], paths: Sequence[str | os.PathLike[str]],
+                     aliases: str | os.PathLike[str] | None = None) -> None:
+    """Write the query index of ``G``, a graph :func:`load_graph` read from a fresh cache whose index was
+    missing or damaged, so that the next query reads no whole graph (a rebuilt graph's cache has its own)."""
+    from graph.build.documents import LazyDocuments
+
+    docs = G.graph.get("documents")
+    if not isinstance(docs, LazyDocuments) or not G.graph.get("fingerprint"):
+        return
+    try:
+        write_into(out_dir, lambda staging: write_query_index(cache_path(staging, paths), G, docs,
+                                                              inputs_stamp(paths, aliases)), wait=False)
+    except PickgraphError:
+        pass  # busy, read-only or full: the next query reads the graph cache again

@@ -32,6 +32,7 @@ _WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG}
 if TYPE_CHECKING:
     from graph.query.models import Models
     from graph.build.pipeline import BuildInputs
+    from graph.build.queryindex import QueryView
 
 @dataclass
 class State:
@@ -52,6 +53,8 @@ class State:
     as_process: bool = False
     _graph: nx.MultiDiGraph | None = field(default=None, repr=False)
     _models: Models | None = field(default=None, repr=False)
+    _view: QueryView | None = field(default=None, repr=False)
+    _view_tried: bool = field(default=False, repr=False)
 
     @property
     def progress(self) -> bool:
@@ -66,23 +69,72 @@ class State:
         last = query_inputs(self.out)
         return last._replace(aliases=self.aliases or last.aliases)
 
-    def graph(self) -> nx.MultiDiGraph:
-        """The graph of the corpus, from the cache of the last build when it is fresh."""
+    def view(self) -> QueryView | None:
+        """The last build's query index when it is fresh (opened once); ``None``: answer from the whole graph."""
+        if not self._view_tried:
+            from graph.build.pipeline import open_query_view
+
+            self._view_tried = True
+            paths, aliases, max_bytes = self.inputs()
+            self._view = open_query_view(self.out, paths, aliases, max_bytes)
+        return self._view
+
+    def graph(self, *topics: str) -> nx.MultiDiGraph:
+        """The graph of the corpus, from the cache of the last build when it is fresh.
+
+        With ``topics`` (names, slugs or aliases): a graph that answers about them, made from the
+        build's query index when it is fresh (:meth:`graph.build.queryindex.QueryView.graph_for`)
+        without reading the whole graph; else the whole graph.
+        """
+        if topics and self._graph is None and self.view() is not None:
+            from graph.build.cachefile import CacheDamaged, damaged
+
+            try:
+                return self._view.graph_for(topics)
+            except CacheDamaged as exc:  # answered from the graph cache, and the index put back
+                echo(damaged(exc), err=True)
+                self._view = None
         if self._graph is None:
-            from graph.build.pipeline import load_graph
+            from graph.build.pipeline import keep_query_index, load_graph
 
             paths, aliases, max_bytes = self.inputs()
             self._graph = load_graph(paths, self.out, aliases, progress=self.progress, max_bytes=max_bytes)
+            if self._view_tried and self._view is None:
+                keep_query_index(self._graph, self.out, paths, aliases)  # so the next query process reads no whole graph
         return self._graph
 
+    def topic_rows(self) -> list[dict[str, Any]]:
+        """The ``topics`` table (:func:`graph.query.topics.list_topics`), from the query index when it is fresh."""
+        if self._graph is None and self.view() is not None:
+            return self._view.topic_rows()
+        from graph.query.topics import list_topics
+
+        return list_topics(self.graph())
+
     def models(self) -> Models:
-        """The fit and suggestion index of :meth:`graph`: the ones the build saved, else made (once)."""
+        """The fit and suggestion index of :meth:`graph`: the ones the build saved, else made (once).
+
+        Answering from the query index, a model the build did not save for this very graph is made
+        from the whole graph (loaded then), never from the part of it a query read.
+        """
         if self._models is None:
-            from graph.query.models import load_models, models_path
+            from graph.query.models import Models, load_models, models_path
             from graph.build.pipeline import cache_path
 
-            G = self.graph()
-            self._models = load_models(G, models_path(cache_path(self.out, self.inputs().paths)))
+            target = models_path(cache_path(self.out, self.inputs().paths))
+            if self._graph is None and self._view is not None:
+                whole = self.graph
+
+                class PartModels(Models):
+                    def _read(self, name: str):
+                        got = super()._read(name)
+                        if got is None:
+                            self.G = whole()
+                        return got
+
+                self._models = PartModels(self._view.G, saved=target)
+            else:
+                self._models = load_models(self.graph(), target)
         return self._models
 
     def keep_models(self) -> None:
@@ -108,7 +160,7 @@ class State:
     def topic(self, query: str) -> str:
         from graph.kg.graph import find_topic
 
-        return find_topic(self.graph(), query)
+        return find_topic(self._view.G if self._graph is None and self._view is not None else self.graph(), query)
 
 
 pass_state = click.make_pass_decorator(State, ensure=True)
