@@ -20,7 +20,12 @@ PACKAGE = Path(__file__).resolve().parent.parent / "graph"
 STAGE = {"errors": 0, "version": 0, "texttable": 1,
          "read": 1, "resolve": 2, "kg": 3, "build": 4,
          "query": 5, "evaluate": 5, "export": 5, "rdf": 5, "sparql": 5,
-         "cli": 6, "serve": 6, "__init__": 7}
+         "cli": 7, "serve": 7, "__init__": 8}
+
+#: build/ holds two kinds of module: the tools every stage writes and reads its files with (at the
+#: bottom, beside errors), and the runs of the stages into an out folder (above the stages they run)
+BUILD_TOOLS = {"outdir", "cachefile", "workers", "progress"}
+BUILD_RUNS = {"pipeline", "run", "stream", "queryindex", "textindex"}
 
 
 #: Upward imports not fixed yet, each with what fixing it takes. The test fails on any other, and on
@@ -28,18 +33,12 @@ STAGE = {"errors": 0, "version": 0, "texttable": 1,
 KNOWN_UPWARD = {
     # the identity lint reads the built graph: it belongs in kg/ (a move)
     "graph.resolve.identity -> graph.kg.graph",
-    # progress bars serve every stage: build/progress.py belongs at the bottom, beside errors (a move)
-    "graph.kg.graph -> graph.build.progress",
-    "graph.read.parse -> graph.build.progress",
-    # read_paths reads files over a process pool: the parallel reading belongs in build/, beside
-    # stream's own (_run), and parse keeps the parsing
-    "graph.read.parse -> graph.build.workers",
-    # the streaming build writes its exports itself, format by format
-    "graph.build.stream -> graph.export.graphml",
-    "graph.build.stream -> graph.export.html",
-    "graph.build.stream -> graph.export.registry",
-    "graph.build.stream -> graph.rdf.mapping",
-    "graph.build.stream -> graph.rdf.turtle",
+    # the store and the SPARQL runner find the out folder's files (cache_path, read_record, fingerprint):
+    # those belong in a module of the out folder's layout among build's tools, apart from the runs
+    "graph.sparql.run -> graph.build.pipeline",
+    "graph.sparql.store -> graph.build.pipeline",
+    # evaluate builds held-out graphs as a query's rebuild does (find_alias_file): the same move
+    "graph.evaluate.score -> graph.build.pipeline",
 }
 
 #: Import cycles not broken yet. The CLI's package holds State and the shared options beside the
@@ -50,6 +49,9 @@ KNOWN_CYCLES = [
     # Index.save and Index.load call saved.py, which makes an Index: saved's functions could be the
     # only way in and out (save(index, path), load(path) -> Index)
     ["graph.query.suggest.index", "graph.query.suggest.saved"],
+    # build_into (run) calls the pipeline and the streaming mode, which both still call back into it for
+    # the out folder's record: the record belongs in a module of its own that all three import
+    ["graph.build.pipeline", "graph.build.run", "graph.build.stream"],
 ]
 
 
@@ -96,7 +98,13 @@ def import_graph() -> nx.DiGraph:
 
 
 def stage(module: str) -> tuple[str, int]:
-    part = module.split(".")[1] if "." in module else "__init__"
+    parts = module.split(".")
+    part = parts[1] if len(parts) > 1 else "__init__"
+    if part == "build" and len(parts) > 2:
+        if parts[2] in BUILD_TOOLS:
+            return part, 0
+        if parts[2] in BUILD_RUNS:
+            return part, 6
     return part, STAGE[part]
 
 
@@ -106,7 +114,7 @@ def test_every_part_of_the_package_has_a_stage():
 
 def test_no_import_cycle():
     cycles = [sorted(c) for c in nx.strongly_connected_components(import_graph()) if len(c) > 1]
-    assert sorted(cycles) == KNOWN_CYCLES
+    assert sorted(cycles) == sorted(KNOWN_CYCLES)
 
 
 def test_no_upward_import():

@@ -274,18 +274,16 @@ def test_a_folder_without_a_saved_index_is_refused(tmp_path):
 
 
 def test_big_graphs_draw_communities_with_igraph_seeded(monkeypatch):
-    import sys
+    from graph.kg import communities
 
-    idx = sys.modules["graph.query.suggest.index"]
     # two groups of four, all linked within, one link between: Louvain in C finds the two, the same each time
     a, b = ["a1", "a2", "a3", "a4"], ["b1", "b2", "b3", "b4"]
     links = {(x, y): 1.0 for g in (a, b) for i, x in enumerate(g) for y in g[i + 1:]}
     links[("a4", "b1")] = 1.0
     nodes = sorted(a + b)
-    pos = {n: i for i, n in enumerate(nodes)}
-    monkeypatch.setattr(idx, "LOUVAIN_IN_C", 0)
+    monkeypatch.setattr(communities, "IN_C", 0)
     state = __import__("random").getstate()
-    got = [sorted(map(sorted, idx._communities(nodes, pos, links, 1.0))) for _ in range(3)]
+    got = [sorted(map(sorted, communities.louvain(nodes, links, seed=0))) for _ in range(3)]
     assert got == [[a, b]] * 3
     assert __import__("random").getstate() == state  # igraph's seeded draws leave the random module as it was
     # a whole index on that path: every topic in a community, the same ones on a second build

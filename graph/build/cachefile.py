@@ -36,7 +36,7 @@ import pickle
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -276,3 +276,16 @@ def read_sealed(path: str | os.PathLike[str], magic: bytes, key: bytes | None = 
 def record_digest(blob: bytes) -> bytes:
     """The digest a sealed index keeps of one record read lazily (:mod:`graph.build.documents`), checked before unpickling."""
     return hashlib.blake2b(blob, digest_size=16).digest()
+
+
+def code_fingerprint(names: Sequence[str] = ("read/records.py", "read/parse.py", "read/files.py", "read/copies.py",
+                                                "resolve/names.py", "kg/graph.py", "build/documents.py",
+                                                "build/pipeline.py")) -> str:
+    """The size and time of each module whose classes a cache pickles (by default a cached graph's):
+    a cache made by other code is stale."""
+    here = Path(__file__).parent.parent
+    parts = []
+    for name in names:
+        st = os.stat(here / name)
+        parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    return "|".join(parts)

@@ -35,7 +35,7 @@ from graph.read.records import ReadReport, escape_path
 from graph.errors import PickgraphError
 from graph.read import read_paths
 from graph.resolve.names import AliasFile
-from graph.build.cachefile import CacheDamaged, damaged, read_regular, read_sealed, user_key, write_sealed
+from graph.build.cachefile import CacheDamaged, code_fingerprint, damaged, read_regular, read_sealed, user_key, write_sealed
 from graph.build.documents import open_documents, paused_gc, write_documents
 from graph.build.queryindex import QueryView, index_paths, write_query_index
 
@@ -122,16 +122,6 @@ def build(
     return G, report
 
 
-def _code_fingerprint(names: Sequence[str] = ("read/records.py", "read/parse.py", "read/files.py", "read/copies.py",
-                                                "resolve/names.py", "kg/graph.py", "build/documents.py",
-                                                "build/pipeline.py")) -> str:
-    """The modules whose classes a cached graph pickles: a cache made by other code is stale."""
-    here = Path(__file__).parent.parent
-    parts = []
-    for name in names:
-        st = os.stat(here / name)
-        parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
-    return "|".join(parts)
 
 
 #: An input whose change time is this close to a snapshot may change again within
@@ -167,7 +157,7 @@ def _content(path: str) -> str:
 def _digest_head(max_bytes: int) -> Any:
     """The digest of :func:`snapshot` as it starts: the version, the schema, the code, the size limit."""
     # the size limit too: a page rejected as too big by one build is read by another
-    return hashlib.sha256(f"{__version__}|{SCHEMA_VERSION}|{_code_fingerprint()}|{max_bytes}".encode())
+    return hashlib.sha256(f"{__version__}|{SCHEMA_VERSION}|{code_fingerprint()}|{max_bytes}".encode())
 
 
 def _rows_text(rows: Sequence[tuple]) -> bytes:
@@ -381,7 +371,7 @@ def known_pages(cache: str | os.PathLike[str], found: Inputs, max_bytes: int) ->
         if saved is None:
             return {}
         code, ref, table = saved
-        if code != _code_fingerprint():
+        if code != code_fingerprint():
             return {}
         docs = open_documents(Path(cache).parent, ref)
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError,
@@ -426,7 +416,7 @@ def save_cache(G: nx.MultiDiGraph, out_dir: str | os.PathLike[str], paths: Seque
     finally:
         G.graph["documents"] = docs
         G.graph["page_files"] = files
-    write_sealed(pages_path(target), FILES_MAGIC, (_code_fingerprint(), store.ref, files))
+    write_sealed(pages_path(target), FILES_MAGIC, (code_fingerprint(), store.ref, files))
     write_query_index(target, G, store, inputs_stamp(paths, aliases))  # what queries read, not the whole graph
     return target
 

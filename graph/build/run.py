@@ -25,9 +25,9 @@ from typing import Any
 import networkx as nx
 
 from graph.build import outdir
-from graph.build.cachefile import CacheDamaged, damaged, read_sealed, user_key, write_sealed
+from graph.build.cachefile import CacheDamaged, code_fingerprint, damaged, read_sealed, user_key, write_sealed
 from graph.build.documents import paused_gc
-from graph.build.pipeline import BUILD_RECORD, _code_fingerprint, build, cache_path, last_files, record_build, \
+from graph.build.pipeline import BUILD_RECORD, build, cache_path, last_files, record_build, \
     save_cache, write_into
 from graph.build.textindex import index_path, write_index
 from graph.export.graphml import KeptEdges
@@ -205,7 +205,7 @@ def _fragments(staging: Path, reuse: Path | None, paths, syntax: str, notify, ke
     """The blocks the last build kept of an export (none for ``--full``), and where this build keeps its own
     (nowhere unless ``keep``)."""
     keeper, modules = KEPT[syntax]
-    code = _code_fingerprint(modules)
+    code = code_fingerprint(modules)
     old = {}
     if reuse is not None:
         try:

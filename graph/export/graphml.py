@@ -42,6 +42,7 @@ from typing import Any
 import networkx as nx
 
 from graph.build.outdir import atomic_open
+from graph.kg.communities import louvain
 from graph.kg.graph import VERSUS
 
 #: (for, attribute, GraphML type) in key-id order: d0, d1, …
@@ -176,10 +177,7 @@ def node_stats(nodes: Iterable[str], versus: Iterable[tuple[str, str, str | None
         pair = (u, v) if u < v else (v, u)
         weight[pair] = weight.get(pair, 0) + count
     if len(nodes) <= LOUVAIN_MAX:
-        U = nx.Graph()
-        U.add_nodes_from(nodes)
-        U.add_weighted_edges_from((u, v, w) for (u, v), w in sorted(weight.items()) if u != v)
-        found = nx.community.louvain_communities(U, seed=SEED)
+        found = louvain(nodes, {(u, v): w for (u, v), w in sorted(weight.items()) if u != v}, seed=SEED)
     else:
         found = _components(nodes, weight)
     groups = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))

@@ -30,6 +30,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph.kg.communities import louvain
 from graph.kg.graph import (ALTERNATIVE, RELATED, SUGGEST_CUTOFF, SUGGEST_MAX_CHARS, VERSUS, WORD_WEIGHT, contested_pairs,
                  find_topic, topic_table)
 from graph.read.records import Comparison
@@ -256,7 +257,7 @@ def communities(H: nx.Graph, seed: int = SEED) -> list[list[str]]:
     """Louvain communities of the shown topics, largest first, each sorted."""
     if H.number_of_nodes() == 0:
         return []
-    groups = nx.community.louvain_communities(H, weight="weight", seed=seed)
+    groups = louvain(H.nodes, {(u, v): d.get("weight", 1) for u, v, d in H.edges(data=True)}, seed=seed)
     return sorted((sorted(c) for c in groups), key=lambda c: (-len(c), c[0]))
 
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from graph.build.cachefile import CacheDamaged, damaged, read_sealed, write_sealed
+from graph.build.cachefile import CacheDamaged, code_fingerprint, damaged, read_sealed, write_sealed
 from graph.build.progress import phase
 
 if TYPE_CHECKING:
@@ -110,9 +110,7 @@ def models_path(cache: str | os.PathLike[str]) -> Path:
 
 
 def _stamp(G: nx.MultiDiGraph) -> str:
-    from graph.build.pipeline import _code_fingerprint
-
-    return f"{G.graph.get('fingerprint')}|{_code_fingerprint(_MODEL_CODE)}"
+    return f"{G.graph.get('fingerprint')}|{code_fingerprint(_MODEL_CODE)}"
 
 
 def part_path(target: str | os.PathLike[str], name: str) -> Path:

@@ -16,10 +16,6 @@ LISTED = 0.5
 COMMUNITY = 1.0
 #: Louvain resolution: above 1 favours small communities, closer to a category than to a whole field.
 RESOLUTION = 3.0
-#: Topics above which the communities come from igraph's Louvain (C) instead of networkx's (Python), which
-#: the constants were tuned with: the same method, its communities not the same to the topic, and networkx's
-#: took most of the index's time on tens of thousands of topics (docs/suggest.md).
-LOUVAIN_IN_C = 5000
 #: How sure one unit of link weight into a community makes a topic of belonging there: a topic's membership of
 #: each community is ``exp(MEMBERSHIP * w)`` for its link weight ``w`` into it, normalised over every community
 #: (one link: about 0.82 when there are 34 communities; two: all but sure). Louvain must put a topic with one

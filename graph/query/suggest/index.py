@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import random
-import sys
 from collections import defaultdict
 from operator import mul
 from pathlib import Path
@@ -14,9 +12,10 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from graph.kg.communities import louvain
 from graph.kg.graph import ALTERNATIVE, RELATED, VERSUS
 from graph.query.suggest.constants import (ALTERNATIVE_BONUS, COMMUNITY, CONCEPT, DEMOTE, EPSILON, KIND_MISMATCH,
-                                           LISTED, LOUVAIN_IN_C, MEMBERSHIP, OPPONENT, PLATFORM_PRIOR, POP, PRIOR, RESOLUTION,
+                                           LISTED, MEMBERSHIP, OPPONENT, PLATFORM_PRIOR, POP, PRIOR, RESOLUTION,
                                            SELF, SETTLE, SETTLED_FLOOR, SETTLED_LINKS, SMOOTH, SMOOTH_CAP, UNNAMED,
                                            WALK)
 
@@ -165,7 +164,7 @@ class Index:
         self._M = self._MT = sp.csr_array((n_nodes, 0), dtype=float)
         if community:
             links = self._community_links()
-            comms = _communities(self.nodes, pos, links, resolution)
+            comms = louvain(self.nodes, links, resolution=resolution, seed=0)
             for i, c in enumerate(sorted(comms, key=min)):
                 self.members[i] = sorted(c)
                 self._members[i] = np.asarray([pos[n] for n in self.members[i]], dtype=np.int64)
@@ -520,54 +519,6 @@ class Index:
         order = sorted(range(len(ok)), key=lambda j: (-rounded[j], ok[j]))[:k]
         nodes = self.nodes
         return [(nodes[int(ok[j])], rounded[j]) for j in order]
-
-
-def _igraph():
-    """igraph, imported on first need: it takes seconds, which a small graph or a loaded index never needs.
-
-    Most of them go to matplotlib, which igraph imports for plotting only; unless the process has it
-    already, igraph is imported without it (its plots then say matplotlib is missing).
-    """
-    if "igraph" in sys.modules or "matplotlib" in sys.modules:
-        import igraph
-
-        return igraph
-    sys.modules["matplotlib"] = None  # type: ignore[assignment]  # an import of it fails at once
-    try:
-        import igraph
-    finally:
-        del sys.modules["matplotlib"]
-    return igraph
-
-
-def _communities(nodes: list[str], pos: dict[str, int], links: dict[tuple[str, str], float],
-                 resolution: float) -> list[set[str]]:
-    """The Louvain communities of the weighted graph ``links`` over ``nodes``, seeded: the same graph gives the
-    same communities.
-
-    Up to :data:`LOUVAIN_IN_C` topics, networkx's Louvain, which the constants were tuned with (and the tests'
-    hand-made graphs and ``evaluate``'s worlds keep their communities); above, igraph's multilevel method, the
-    same algorithm in C, with igraph's random numbers drawn from a fixed seed: networkx's pure-Python one
-    took most of the index's time on tens of thousands of topics (docs/suggest.md).
-    """
-    if len(nodes) <= LOUVAIN_IN_C:
-        U = nx.Graph()
-        U.add_nodes_from(nodes)
-        U.add_edges_from((u, v, {"weight": w}) for (u, v), w in links.items())
-        return nx.community.louvain_communities(U, weight="weight", resolution=resolution, seed=0)
-    ig = _igraph()
-    g = ig.Graph(n=len(nodes), edges=[(pos[u], pos[v]) for u, v in links])
-    saved = random.getstate()
-    ig.set_random_number_generator(random.Random(0))
-    try:
-        membership = g.community_multilevel(weights=list(links.values()), resolution=resolution).membership
-    finally:
-        ig.set_random_number_generator(random)  # igraph's default: the random module, as it was
-        random.setstate(saved)
-    comms: dict[int, set[str]] = defaultdict(set)
-    for n, c in zip(nodes, membership):
-        comms[c].add(n)
-    return list(comms.values())
 
 
 def _group_sums(rows: np.ndarray, dims: np.ndarray, vals: np.ndarray, n: int, n_rows: int | None = None) -> sp.csr_array:
