@@ -152,8 +152,8 @@ def plant_record(docs: Path, evil: bytes) -> None:
     docs.write_bytes(bytes(data))
 
 
-# show, compare, why and suggest read the query index; topics reads the whole graph
-PLANTS = [(kind, command, layout) for kind, command in [("graph", "topics"), ("index", "show"),
+# query commands read the query index, never the graph cache; export reads the whole graph
+PLANTS = [(kind, command, layout) for kind, command in [("graph", "export"), ("index", "topics"), ("index", "show"),
                                                        ("files", "build"), ("models", "suggest")]
           for layout in ("old", "today")]
 # the store has one layout: records end to end, each checked against the sealed index before it is unpickled

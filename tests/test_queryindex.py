@@ -130,7 +130,7 @@ if _watch:
 
 QUERIES = [["show", "PG"], ["compare", "PostgreSQL", "MySQL"], ["compare", "Redis", "SQLite"],
            ["why", "MySQL", "PostgreSQL"], ["why", "PostgreSQL", "SQLite"], ["suggest", "MySQL"],
-           ["suggest", "PostgreSQL", "MySQL"]]
+           ["suggest", "PostgreSQL", "MySQL"], ["topics"], ["topics", "--prefix", "my", "--limit", "2"]]
 
 
 def cli(tmp: Path, *args: str, watch: str | None = None) -> subprocess.CompletedProcess:

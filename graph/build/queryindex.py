@@ -285,6 +285,13 @@ class QueryView:
                 self._load(r)
         return self.G
 
+    def table_graph(self) -> nx.MultiDiGraph:
+        """:attr:`G` with the ``topics`` table in ``G.graph["topic_rows"]``: what a query of the topics'
+        names and records reads, without any topic's record."""
+        if "topic_rows" not in self.G.graph:
+            self.G.graph["topic_rows"] = self.topic_rows()
+        return self.G
+
     def topic_rows(self) -> list[dict[str, Any]]:
         """Every topic with its record, most compared first, then by slug: the rows of
         :func:`graph.query.topics.list_topics`, from the counts the build kept (no edge is read)."""

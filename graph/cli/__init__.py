@@ -103,6 +103,13 @@ class State:
                 keep_query_index(self._graph, self.out, paths, aliases)  # so the next query process reads no whole graph
         return self._graph
 
+    def table_graph(self) -> nx.MultiDiGraph:
+        """Every topic's name and labels with the ``topics`` table in ``G.graph["topic_rows"]``, from the
+        query index when it is fresh (no topic's record read); else the whole graph."""
+        if self._graph is None and self.view() is not None:
+            return self._view.table_graph()
+        return self.graph()
+
     def topic_rows(self) -> list[dict[str, Any]]:
         """The ``topics`` table (:func:`graph.query.topics.list_topics`), from the query index when it is fresh."""
         if self._graph is None and self.view() is not None:

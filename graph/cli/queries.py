@@ -27,7 +27,8 @@ def query_command(query: Query, text: Callable[[nx.MultiDiGraph, Any], str], *, 
     def decorate(doc: Callable) -> click.Command:
         def run(state: State, as_json: bool, **args: Any) -> None:
             named = [t for p in query.params if p.topic for t in (args[p.name] if p.many else [args[p.name]])]
-            G = state.graph(*named)  # the named topics' part, from the query index when it is fresh
+            # the named topics' part (or the topics' table), from the query index when it is fresh
+            G = state.table_graph() if query.table_only else state.graph(*named)
             answer = query.answer(G, state.models, args)
             state.keep_models()  # when the query had to make them: the next process loads them
             emit(answer, as_json, lambda d: text(G, d), fit=fit)

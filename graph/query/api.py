@@ -79,6 +79,9 @@ class Query:
     params: tuple[Param, ...]
     function: Callable[..., Any]
     output: str  # the JSON's shape, as docs/json.md lists it
+    #: reads only the topics' table (names, labels, counts: ``G.graph["topic_rows"]`` where a query index
+    #: gave it), not any topic's record
+    table_only: bool = False
 
     def answer(self, G: nx.MultiDiGraph, models: ModelsGetter | None, args: dict[str, Any]) -> Any:
         """The answer to ``args`` (missing parameters take their defaults)."""
@@ -143,7 +146,8 @@ def topic_index(G: nx.MultiDiGraph) -> TopicIndex:
         for alias, canon in (getattr(identity, "canon", None) or {}).items():  # the alias file's, as find_topic reads them
             if canon in labels:
                 labels[canon].append(alias)
-        index = _INDEXES[G] = TopicIndex(list_topics(G), labels)
+        rows = G.graph.get("topic_rows") or list_topics(G)
+        index = _INDEXES[G] = TopicIndex(rows, labels)
     return index
 
 
@@ -156,7 +160,7 @@ TABLE: tuple[Query, ...] = (
         Param("offset", int, "Skip the first N topics.", default=0, low=0),
         Param("limit", int, "Show only the first N (0: all).", default=0, low=0,
               flags=("--limit", "-n"), api_default=50),
-    ), _topics, "[{slug, name, comparisons, wins, losses, related}]"),
+    ), _topics, "[{slug, name, comparisons, wins, losses, related}]", table_only=True),
     Query("show", (Param("topic", str, _TOPIC, topic=True),), _show,
           "{slug, name, labels, kind, definition, descriptions: [{text, source}], pros: [{text, source, line}], "
           "cons: [...], related: [slug], alternatives: [slug], wins, losses, comparisons: [{against, against_name, "
