@@ -399,7 +399,7 @@ def _utf8(body: bytes) -> str:
 
 _ASSET_TYPES = {"index.html": "text/html", "explorer.js": "text/javascript", "explorer.css": "text/css",
                 "topics.html": "text/html", "topics.js": "text/javascript", "sparql.html": "text/html",
-                "sparql.js": "text/javascript", "pages.css": "text/css",
+                "sparql.js": "text/javascript", "pages.js": "text/javascript", "pages.css": "text/css",
                 "vis-network.min.js": "text/javascript", "vis-network.css": "text/css",
                 "vendor/sigma.min.js": "text/javascript", "vendor/graphology.umd.min.js": "text/javascript"}
 _ASSETS: dict[str, bytes] = {}

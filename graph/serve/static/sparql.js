@@ -6,7 +6,8 @@
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
-  const pages = (window.pages = { ready: false, busy: 0, lastResult: null });
+  const pages = Object.assign(window.pages, { lastResult: null });
+  const { el, getJSON } = window.pageKit;
   const editor = $("query");
   const KEYWORDS = ["SELECT", "DISTINCT", "REDUCED", "WHERE", "FILTER", "OPTIONAL", "UNION", "MINUS", "GRAPH", "BIND",
     "VALUES", "GROUP", "BY", "ORDER", "ASC", "DESC", "LIMIT", "OFFSET", "HAVING", "PREFIX", "BASE", "ASK", "CONSTRUCT",
@@ -17,27 +18,6 @@
     .map((t) => `http://www.w3.org/2001/XMLSchema#${t}`));
   let vocab = { prefixes: {}, terms: {}, queries: [], topic_base: "" };
 
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(props || {})) {
-      if (k === "on") for (const [ev, fn] of Object.entries(v)) node.addEventListener(ev, fn);
-      else node.setAttribute(k, v);
-    }
-    for (const c of children) node.append(c instanceof Node ? c : String(c ?? "")); // a string is a text node
-    return node;
-  }
-
-  async function getJSON(url) {
-    pages.busy++;
-    try {
-      const r = await fetch(url, { headers: { Accept: "application/json" } });
-      const data = await r.json();
-      if (!r.ok) throw new Error(data.error || `HTTP ${r.status}`);
-      return data;
-    } finally {
-      pages.busy--;
-    }
-  }
 
   // ------------------------------------------------------------------ highlighting
   const TOKEN = /(#[^\n]*)|("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|(<[^<>"{}|^`\\\s]*>)|([?$][\w]+)|((?:[A-Za-z][\w.-]*)?:[\w.-]*)|(\b\d+(?:\.\d+)?\b)|(\b[A-Za-z_]+\b)/g;

@@ -3,7 +3,8 @@
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
-  const pages = (window.pages = { ready: false, busy: 0 });
+  const pages = window.pages;
+  const { el, getJSON } = window.pageKit;
   const PAGE = 50;
   const NUMERIC = new Set(["comparisons", "wins", "losses", "community"]);
   const params = new URLSearchParams(location.search);
@@ -13,24 +14,6 @@
     offset: Number(params.get("offset")) || 0,
   };
 
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(props || {})) node.setAttribute(k, v);
-    for (const c of children) node.append(c instanceof Node ? c : String(c ?? "")); // a string is a text node
-    return node;
-  }
-
-  async function getJSON(url) {
-    pages.busy++;
-    try {
-      const r = await fetch(url, { headers: { Accept: "application/json" } });
-      const data = await r.json();
-      if (!r.ok) throw new Error(data.error || `HTTP ${r.status}`);
-      return data;
-    } finally {
-      pages.busy--;
-    }
-  }
 
   function query(extra) {
     const q = new URLSearchParams();
