@@ -161,12 +161,13 @@ def test_stages_times_every_stage_of_a_build(tiny_corpus, tmp_path, capsys):
     result = json.loads(capsys.readouterr().out)
     assert list(result["seconds"]) == ["snapshot inputs", "read (parse, all cores)", "resolve names", "graph",
                                        "suggestion index", "export graphml", "export turtle", "export ontology",
-                                       "export html", "cache"]
+                                       "export html", "export overview", "cache"]
     assert result["pages"] == 6 and result["total_s"] == round(sum(result["seconds"].values()), 3)
     assert list(result["peak_mb"]) == list(result["seconds"]) == list(result["cpu_s"])
     assert all(v >= 0 for v in result["peak_mb"].values())
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".cache", "pickgraph-ontology.ttl",
-                                                                     "pickgraph.graphml", "pickgraph.html", "pickgraph.ttl"]
+                                                                     "pickgraph-overview.json", "pickgraph.graphml",
+                                                                     "pickgraph.html", "pickgraph.ttl"]
 
 
 def test_stages_can_stop_after_the_suggestion_index(tiny_corpus, tmp_path, capsys):

@@ -20,7 +20,7 @@ from conftest import PICKGRAPH, ROOT, render_comparison, render_topic_page, writ
 #: the phases of a build and the outputs its "writing outputs" bar names as each is written
 BUILD_PHASES = ["reading", "resolving names", "building the graph", "checking the inputs did not change",
                 "writing outputs", "fitting every pick", "making the suggestion index"]
-OUTPUTS = ["graphml", "turtle", "ontology", "html", "cache", "models"]
+OUTPUTS = ["graphml", "turtle", "ontology", "html", "overview", "cache", "models", "search"]
 SUMMARY = "3 documents (2 comparison pages, 1 topic pages), 0 duplicates, 0 rejected"
 
 
@@ -74,7 +74,7 @@ def test_a_build_on_a_terminal_shows_every_phase(corpus, tmp_path):
     assert "page/s" in " ".join(bar_lines(shown, "reading"))
     written = bar_lines(shown, "writing outputs")
     assert [o for o in OUTPUTS if any(line.rstrip().endswith(f"file/s, {o}]") for line in written)] == OUTPUTS
-    assert "6/6 [" in written[-1]
+    assert "8/8 [" in written[-1]
     # and the bars are cleared: the summary follows on its own lines
     assert SUMMARY in shown.splitlines()
 
