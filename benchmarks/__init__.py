@@ -115,7 +115,7 @@ def _status(pid: int) -> tuple[str, int, int] | None:
         return None  # gone, or a zombie (no memory fields)
 
 
-def _tree_rss(root: int, peaks: dict[int, tuple[str, int]] | None = None) -> int:
+def tree_rss(root: int, peaks: dict[int, tuple[str, int]] | None = None) -> int:
     """Bytes resident in ``root`` and all its descendants now (0 once it is gone); each one's peak so far
     goes into ``peaks`` (``{pid: (name, bytes)}``), kept for processes that have ended since."""
     total = 0
@@ -128,6 +128,15 @@ def _tree_rss(root: int, peaks: dict[int, tuple[str, int]] | None = None) -> int
         if peaks is not None and hwm >= peaks.get(pid, ("", 0))[1]:
             peaks[pid] = (name, hwm)
     return total
+
+
+def process_peaks_mb(peaks: dict[int, tuple[str, int]]) -> list[list[Any]]:
+    """The peaks :func:`tree_rss` gathered as ``[[name, MB], …]``, largest first.
+
+    >>> process_peaks_mb({7: ("python", 3 * 2**20), 9: ("pickgraph", 5 * 2**20)})
+    [['pickgraph', 5.0], ['python', 3.0]]
+    """
+    return [[name, round(b / 2**20, 1)] for name, b in sorted(peaks.values(), key=lambda nb: (-nb[1], nb[0]))]
 
 
 def measure(cmd: list[str], timeout: float = 600.0, cwd: str | os.PathLike[str] | None = None,
@@ -173,7 +182,7 @@ def measure(cmd: list[str], timeout: float = 600.0, cwd: str | os.PathLike[str] 
                     pass
                 waiter.join()
                 break
-            tree_peak = max(tree_peak, _tree_rss(proc.pid, peaks))
+            tree_peak = max(tree_peak, tree_rss(proc.pid, peaks))
             waiter.join(sample)
         proc.returncode = os.waitstatus_to_exitcode(done["status"])  # Popen must not wait for it again
         out.seek(0)
@@ -184,8 +193,7 @@ def measure(cmd: list[str], timeout: float = 600.0, cwd: str | os.PathLike[str] 
     cpu = done["usage"].ru_utime + done["usage"].ru_stime  # of the child and the children it reaped
     return {"status": status, "rc": proc.returncode, "wall_s": round(done["end"] - started, 4), "cpu_s": round(cpu, 3),
             "peak_rss_mb": round(rss / 2**20, 1), "tree_rss_mb": round(max(tree_peak, rss) / 2**20, 1),
-            "process_peaks_mb": [[name, round(b / 2**20, 1)] for name, b in
-                                 sorted(peaks.values(), key=lambda nb: (-nb[1], nb[0]))],
+            "process_peaks_mb": process_peaks_mb(peaks),
             "stdout": stdout, "stderr": stderr}
 
 
@@ -390,4 +398,5 @@ def sparql_store_made(out_dir: str | os.PathLike[str], timeout: float = 600.0) -
 
 
 __all__ = ["MIN_TOPICS", "SEED", "TOPIC_RATIO", "WORK", "corpus", "corpus_dir", "hubs", "in_process", "measure",
-           "n_topics_for", "percentile", "pickgraph_cmd", "sparql_store_made", "summarise"]
+           "n_topics_for", "percentile", "pickgraph_cmd", "process_peaks_mb", "sparql_store_made", "summarise",
+           "tree_rss"]
