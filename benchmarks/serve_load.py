@@ -11,7 +11,8 @@ clients / X, whatever the server does with each request. ``--think-ms M`` makes 
 pause a random time (exponential, mean M ms) between requests, like people reading a page:
 then the latencies are those of a server under a given load, not at saturation.
 Reported: requests, errors, p50/p95 per kind and per family (API, SPARQL), the server's RSS
-(its process and its query processes, sampled twice a second), the CPU seconds of the clients,
+(its process and its query processes, sampled twice a second), the peak of each process of the
+server's tree (the kernel's ``VmHWM``, so a short peak is not missed) and their sum, the CPU seconds of the clients,
 the server process and its query processes, the load average before, and where the SPARQL
 requests' time went by the server's ``Server-Timing`` header (answers kept or run; for those
 run, the wait for a query process and the query itself).
@@ -42,7 +43,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from . import HUB_HEAVY, LOGNORMAL, WORK, corpus, pickgraph_cmd, popularity_tag
+from . import HUB_HEAVY, LOGNORMAL, WORK, corpus, pickgraph_cmd, popularity_tag, process_peaks_mb, tree_rss
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -130,12 +131,14 @@ def load(server: Server, topics: list[dict], queries: dict[str, str], clients: i
     host, port = server.url.removeprefix("http://").rsplit(":", 1)
     rss: list[float] = []
     server_rss: list[float] = []
+    peaks: dict[int, tuple[str, int]] = {}  # each process's own peak (VmHWM): the server and its query processes
     done = threading.Event()
 
     def sampler() -> None:
         while not done.is_set():
             rss.append(rss_mb(server.proc.pid))
             server_rss.append(rss_mb(server.proc.pid, children=False))
+            tree_rss(server.proc.pid, peaks)
             time.sleep(0.5)
 
     sampling = threading.Thread(target=sampler)
@@ -149,7 +152,10 @@ def load(server: Server, topics: list[dict], queries: dict[str, str], clients: i
         done.set()
         sampling.join()
     wall = time.perf_counter() - started
-    return {**summarise(samples, wall, rss),
+    each = process_peaks_mb(peaks)
+    return {**summarise(samples, wall, rss), "process_peaks_mb": each,
+            "largest_process_mb": max((mb for _, mb in each), default=None),
+            "process_peaks_sum_mb": round(sum(mb for _, mb in each), 1),
             "cpu_s": {"clients": round(time.process_time() - cpu0, 1),
                       "server": round(cpu_seconds(server.proc.pid, False) - server0, 1),
                       "query_processes": round(cpu_seconds(server.proc.pid) - all0 - (cpu_seconds(server.proc.pid, False) - server0), 1)},
@@ -396,7 +402,8 @@ def main(argv: list[str] | None = None) -> int:
         progress(f"server up in {result['start_s']} s at {server.url}")
         topics = server.get("/api/topics?limit=1000")[1]
         total = int(server.request("/api/topics?limit=1")[1]["x-total-count"])
-        topics += server.get(f"/api/topics?offset={total - 1000}&limit=1000")[1]  # and the long tail
+        if total > 1000:  # and the long tail (a smaller build has all its topics already)
+            topics += server.get(f"/api/topics?offset={total - 1000}&limit=1000")[1]
         progress(f"load: {args.clients} clients for {args.seconds:g} s"
                  + (f", beside {args.competing} CPU-bound processes" if args.competing else ""))
         with competing(args.competing):
