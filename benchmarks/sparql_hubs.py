@@ -1,11 +1,14 @@
 """The bundled SPARQL queries bound to a hub, in process, on a hub-heavy corpus made here.
 
 Usage: .venv/bin/python -m benchmarks.sparql_hubs [--spokes 2000] [--others 2000] [--runs 3]
+       .venv/bin/python -m benchmarks.sparql_hubs --pages 100000 --popularity zipf:1.1 [--runs 3]
 
 The corpus: one topic ("Hub") compared with ``--spokes`` others, each spoke listing the hub
 and two other spokes as related, and ``--others`` pages between random spokes: the shape of a
 comparison site's language or database page (issue 28), small enough to build in seconds.
-Until ``pickgraph generate --popularity zipf:S`` is in, this stands in for a Zipf corpus.
+With ``--pages N`` it is instead the generated corpus of the other benchmarks (``--popularity``:
+``lognormal``, today's, or ``zipf:S``, hub-heavy; made once under ``benchmarks/out/``), bound
+to its topic in the most comparisons.
 Each bundled query is run ``--runs`` times bound to the hub on an in-memory store; the
 median and the row count are printed (a median, not a minimum: others share the machine).
 """
@@ -18,11 +21,14 @@ import random
 import statistics
 import time
 
+import graph
 from graph.kg.graph import build_graph, resolve_report
 from graph.read import parse_text
 from graph.read.records import ReadReport
 from graph.read.render import render_comparison
 from graph.sparql.run import bundled_queries, load_store, select, topic_term
+
+from . import LOGNORMAL, corpus, hubs
 
 
 def hub_pages(spokes: int, others: int, seed: int = 0) -> dict[str, str]:
@@ -47,15 +53,22 @@ def main() -> None:
     ap.add_argument("--spokes", type=int, default=2000)
     ap.add_argument("--others", type=int, default=2000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--pages", type=int, help="use the generated corpus of this many pages instead")
+    ap.add_argument("--popularity", default=LOGNORMAL, help="with --pages: its popularity law (lognormal, zipf:S)")
     args = ap.parse_args()
     t = time.perf_counter()
-    pages = hub_pages(args.spokes, args.others)
-    report = ReadReport(pages=[parse_text(text, name) for name, text in sorted(pages.items())])
-    G = build_graph(report, resolve_report(report))
+    if args.pages:
+        folder, _ = corpus(args.pages, popularity=args.popularity)
+        G, report = graph.load([folder])
+        top, pages = hubs(G, 1)[0], len(report.pages)
+    else:
+        made = hub_pages(args.spokes, args.others)
+        report = ReadReport(pages=[parse_text(text, name) for name, text in sorted(made.items())])
+        G, top, pages = build_graph(report, resolve_report(report)), "hub", len(made)
     store = load_store(G)
-    print(f"corpus: {len(pages)} pages, {G.number_of_nodes()} topics, hub degree {G.degree('hub')}; "
+    print(f"corpus: {pages} pages, {G.number_of_nodes()} topics, hub `{top}` degree {G.degree(top)}; "
           f"built and stored in {time.perf_counter() - t:.1f} s; load average {os.getloadavg()[0]:.2f}")
-    hub = topic_term(G, "Hub")
+    hub = topic_term(G, top)
     for name, text in bundled_queries().items():
         times, rows = [], 0
         for _ in range(args.runs):
