@@ -10,7 +10,7 @@ SUM    := $(shell cksum pyproject.toml | cut -d' ' -f1)
 RUN_STAMP  := $(VENV)/.installed-run-$(SUM)
 TEST_STAMP := $(VENV)/.installed-test-$(SUM)
 
-.PHONY: install install-run run test bench screenshot clean
+.PHONY: install install-run run test bench bench-readme screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ screenshot: install
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+# every figure the README quotes, on the even and the hub-heavy corpus: benchmarks/results-readme.json and .md
+# a smoke run: make bench-readme BENCH_ARGS="--sizes 1000 --runs 1 --seconds 5"
+BENCH_ARGS ?=
+bench-readme: install
+	$(BIN)/python -m benchmarks readme $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) exports/.cache exports/pickgraph.* .pytest_cache .hypothesis

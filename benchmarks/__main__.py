@@ -202,7 +202,7 @@ def bench_size(n: int, args: argparse.Namespace, popularity: str = LOGNORMAL) ->
     pg = pickgraph_cmd()
     rows: list[dict[str, Any]] = []
     result: dict[str, Any] = {"size": n, "popularity": popularity, "corpus": {**info, "path": str(folder)},
-                              "rows": rows}
+                              "out": str(out), "rows": rows}
 
     def add(step: str, tool: str, row: dict[str, Any], **extra: Any) -> dict[str, Any]:
         row.pop("stdout", None)
@@ -348,15 +348,20 @@ def _pages(size: dict[str, Any]) -> str:
     return f"{size['size']:,}" + ("" if law == LOGNORMAL else f" {law}")
 
 
-def markdown(results: dict[str, Any]) -> str:
-    """The results as Markdown: machine, process table, pickgraph vs baseline, latency, SPARQL."""
+def header(results: dict[str, Any]) -> list[str]:
+    """The lines that say how a run was made: command, date, machine, load at start, commit, corpora."""
     m = results["machine"]
-    out = [f"Command: `{results['command']}`  ",
-           f"Date: {results['date']} · `nproc` {m['nproc']} · Python {m['python']} · {m['platform']} · "
-           f"{m.get('mem_total_gb', '?')} GB RAM · load average at start {m['loadavg'][0]} · "
-           f"pickgraph commit {m.get('commit') or '?'}{' (+ uncommitted changes)' if m.get('dirty') else ''}  ",
-           f"Corpora: `graph.evaluate.generate`, topics = pages / 5, seed {results['seed']}; "
-           f"{results['runs']} run(s) per figure, each in a fresh process; median (min–max).", ""]
+    return [f"Command: `{results['command']}`  ",
+            f"Date: {results['date']} · `nproc` {m['nproc']} · Python {m['python']} · {m['platform']} · "
+            f"{m.get('mem_total_gb', '?')} GB RAM · load average at start {m['loadavg'][0]} · "
+            f"pickgraph commit {m.get('commit') or '?'}{' (+ uncommitted changes)' if m.get('dirty') else ''}  ",
+            f"Corpora: `graph.evaluate.generate`, topics = pages / 5, seed {results['seed']}; "
+            f"{results['runs']} run(s) per figure, each in a fresh process; median (min–max).", ""]
+
+
+def markdown(results: dict[str, Any], with_header: bool = True) -> str:
+    """The results as Markdown: machine, process table, pickgraph vs baseline, latency, SPARQL."""
+    out = header(results) if with_header else []
     out += ["### Whole process", "",
             "| pages | step | wall s | peak RSS MB | tree RSS MB | notes |", "|---:|---|---:|---:|---:|---|"]
     for size in results["sizes"]:
@@ -440,6 +445,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["_in-process"]:
         return _worker(argv[1:])
+    if argv[:1] == ["readme"]:
+        # imported here, not at the top: benchmarks.readme builds on this module's steps (a cycle otherwise)
+        from .readme import main as readme
+
+        return readme(argv[1:])
     args = parse_args(argv)
     if args.render:
         print(markdown(json.loads(args.render.read_text(encoding="utf-8"))), end="")
