@@ -147,7 +147,7 @@ def query_commands(pg: list[str], out: Path, args: argparse.Namespace) -> list[d
     for name, argv in (("show", ["show", hub]), ("compare", ["compare", hub, other]), ("why", ["why", hub, other]),
                        ("suggest", ["suggest", hub])):
         row = repeat(pg + ["--out", str(out), *argv], args.runs, args.timeout, f"pickgraph {' '.join(argv)}")
-        rows.append({"step": f"query: {name}", **row, "topic": hub})
+        rows.append({"step": f"query: {name}", **row, "topic": hub, "topic_pages": len(shown["comparisons"])})
     return rows
 
 

@@ -164,6 +164,7 @@ def _index(key: str) -> Callable[[dict[str, Any]], Any]:
 FIGURES: list[tuple[str, str, Callable[[dict[str, Any]], Any]]] = [
     ("topics", "count", lambda col: col["corpus"]["topics"]),
     ("top hub", "slug", _row("query: show", "topic", None)),
+    ("top hub: comparison pages", "count", _row("query: show", "topic_pages", None)),
     ("build: wall", "s", _row("build", "wall_s")),
     ("build: CPU", "s", _row("build", "cpu_s")),
     ("build: peak RSS of the largest process", "MB", _row("build", "largest_process_mb")),

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: the README's rows, in order: (figure, unit)
 FIGURES = [
-    ("topics", "count"), ("top hub", "slug"),
+    ("topics", "count"), ("top hub", "slug"), ("top hub: comparison pages", "count"),
     ("build: wall", "s"), ("build: CPU", "s"), ("build: peak RSS of the largest process", "MB"),
     ("build: RSS summed over the process tree", "MB"), ("build: processes", "count"),
     ("rdflib baseline build (Turtle): wall", "s"), ("rdflib baseline build (Turtle): peak RSS", "MB"),
