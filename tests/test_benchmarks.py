@@ -176,3 +176,27 @@ def test_stages_can_stop_after_the_suggestion_index(tiny_corpus, tmp_path, capsy
     assert stages([str(tiny_corpus), "--out", str(tmp_path / "out"), "--no-exports"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert list(result["seconds"])[-1] == "suggestion index" and not (tmp_path / "out").exists()
+
+
+def test_serve_load_reports_the_peak_of_each_process_of_the_server(tiny_corpus, tmp_path):
+    # issue 28 item 3: the server and each of its SPARQL query processes measured, not only their sampled sum
+    import subprocess
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from servehelp import PICKGRAPH, Server
+
+    from benchmarks.serve_load import family, load
+
+    out = tmp_path / "out"
+    subprocess.run([*PICKGRAPH, "--out", str(out), "--quiet", "build", str(tiny_corpus)], check=True)
+    with Server(out, "--query-workers", "2") as server:
+        topics = server.get("/api/topics?limit=40")[1]
+        figures = load(server, topics, bundled_queries(), clients=2, seconds=2, sparql_share=1.0)
+        alive = family(server.proc.pid)
+    assert figures["errors"] == 0 and figures["sparql"]["n"] > 0
+    each = figures["process_peaks_mb"]
+    # the server, its query processes and whatever else it started: one peak each, largest first
+    assert len(each) == len(alive) >= 3
+    assert [mb for _, mb in each] == sorted((mb for _, mb in each), reverse=True) and all(mb > 0 for _, mb in each)
+    assert figures["largest_process_mb"] == each[0][1]
+    assert figures["process_peaks_sum_mb"] == round(sum(mb for _, mb in each), 1)
