@@ -55,6 +55,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                     help="folder for generated corpora and run outputs (default benchmarks/out/)")
     ap.add_argument("--out", type=Path, default=HERE / "results-readme.json",
                     help="JSON results; the Markdown goes beside it as .md (default benchmarks/results-readme.json)")
+    ap.add_argument("--render", type=Path, metavar="JSON",
+                    help="measure nothing: print the Markdown of an earlier results file (its table made again)")
     args = ap.parse_args(argv)
     if args.runs < 1 or args.seconds <= 0 or args.clients < 1:
         ap.error("--runs and --clients must be 1 or more, --seconds more than 0")
@@ -232,10 +234,45 @@ def _cell(value: Any, unit: str) -> str:
     return f"{value:,.0f}"
 
 
+#: the README's own, shorter table: (row label, the figures of :data:`FIGURES` it shows, how they are joined)
+README_ROWS: list[tuple[str, list[str], str]] = [
+    ("topics (the top hub's comparison pages)", ["topics", "top hub: comparison pages"], "{} ({})"),
+    ("`build`: wall s (CPU s)", ["build: wall", "build: CPU"], "{} ({})"),
+    ("`build`: peak MB, largest process / summed over its processes",
+     ["build: peak RSS of the largest process", "build: RSS summed over the process tree"], "{} / {}"),
+    ("the rdflib way: wall s, peak MB (its time ÷ pickgraph's)",
+     ["rdflib baseline build (Turtle): wall", "rdflib baseline build (Turtle): peak RSS",
+      "rdflib baseline ÷ build, wall"], "{}, {} ({})"),
+    ("`build` after changing 1 / 100 pages, s",
+     ["build after changing 1 page: wall", "build after changing 100 pages: wall"], "{} / {}"),
+    ("`show` / `compare` / `why` / `suggest` the top hub, whole process, s",
+     [f"{q} TOP-HUB, whole process: wall" for q in QUERIES], "{} / {} / {} / {}"),
+    ("`sparql @win-loss` on the top hub, whole process, s; making the store, s",
+     ["sparql @win-loss -t TOP-HUB, whole process: wall", "sparql, the store made: wall"], "{}; {}"),
+    ("`serve` under CLIENTS clients: API / SPARQL p95 ms", ["serve: API p95", "serve: SPARQL p95"], "{} / {}"),
+    ("`serve`: requests/s, errors", ["serve: requests", "serve: errors"], "{}, {}"),
+    ("`serve`: MB, server / with its query processes / largest process",
+     ["serve: RSS of the server process", "serve: RSS of the server and its query processes",
+      "serve: peak RSS of the largest process"], "{} / {} / {}"),
+    ("suggestion index: s, peak MB", ["suggestion index: wall", "suggestion index: peak"], "{}, {}"),
+]
+
+
+def readme_rows(results: dict[str, Any]) -> list[str]:
+    """:data:`README_ROWS` as Markdown table lines, a column per corpus."""
+    by = {row["figure"]: row for row in results["table"]}
+    lines = ["| | " + " | ".join(results["columns"]) + " |", "|---|" + "---:|" * len(results["columns"])]
+    for label, names, joined in README_ROWS:
+        cells = [joined.format(*(_cell(by[n]["values"][i], by[n]["unit"]) for n in names))
+                 for i in range(len(results["columns"]))]
+        lines.append(f"| {label.replace('CLIENTS', str(results['clients']))} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def readme_markdown(results: dict[str, Any]) -> str:
-    """The README's table (a column per corpus), the load of each corpus's run, then every measurement."""
+    """The README's table, every figure (a column per corpus), the load of each corpus's run, every measurement."""
     cols = [column(c) for c in results["sizes"]]
-    out = header(results) + ["## The README's figures", "",
+    out = header(results) + ["## For the README", "", *readme_rows(results), "", "## The README's figures", "",
                              f"Medians; serve: {results['clients']} clients, {results['seconds']:g} s per run; "
                              "TOP-HUB: the topic in the most comparison pages.", "",
                              "| figure | unit | " + " | ".join(cols) + " |",
@@ -252,6 +289,11 @@ def readme_markdown(results: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
+    if args.render:
+        results = json.loads(args.render.read_text(encoding="utf-8"))
+        results["columns"], results["table"] = [column(c) for c in results["sizes"]], table(results)
+        print(readme_markdown(results), end="")
+        return 0
     results: dict[str, Any] = {
         "command": shlex.join(["python", "-m", "benchmarks", "readme"] + argv),
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),

@@ -64,5 +64,13 @@ def test_readme_command_gives_every_figure_of_the_readme_on_both_corpora(tmp_pat
     assert md.startswith("Command: `python -m benchmarks readme --sizes 60 ")
     assert f"`nproc` {m['nproc']}" in md and f"pickgraph commit {m['commit']}" in md and "load average at start" in md
     assert "| figure | unit | 60 lognormal | 60 zipf:1.1 |" in md
+    # the README's shorter table: one row per line of its "Speed and memory" table, every cell measured
+    short = md[md.index("## For the README"):md.index("## The README's figures")].strip().splitlines()[2:]
+    assert short[1] == "|---|---:|---:|" and len(short) == 2 + 11 and "–" not in "".join(short)
+    assert short[9].startswith("| `serve` under 4 clients: API / SPARQL p95 ms | ")
     assert all(f"| {what} | {unit} |" in md for what, unit in FIGURES)
     assert r.stdout == md
+    # the Markdown can be made again from the JSON alone
+    again = subprocess.run([sys.executable, "-m", "benchmarks", "readme", "--render", str(out)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=120)
+    assert (again.returncode, again.stdout) == (0, md)
