@@ -4,12 +4,13 @@ For each size and popularity law (default 10,000 and 100,000 pages, ``lognormal`
 ``zipf:1.1``: today's corpus and the hub-heavy one of issue 28) it measures, each in fresh
 processes: the cold ``build`` (wall, CPU, the peak RSS of its largest process and the sum over
 its process tree) with the rdflib baseline beside it, a build after changing 1 and 100 pages,
-each query command on the top hub (and ``suggest``/``why``/``compare`` in one process), ``sparql`` (the store made, then a query), ``pickgraph
-serve`` under ``--clients`` clients (:mod:`benchmarks.serve_load`: API and SPARQL p95, errors,
-requests/s, the RSS of the server and of each of its query processes) and the suggestion index
-alone (:mod:`benchmarks.stages`: time, CPU, peak MB). The results go to
-``benchmarks/results-readme.json`` and ``.md``: one table, a column per corpus, that the README's
-"Speed and memory" section copies, then every measurement in full.
+each query command on the top hub (and ``suggest``/``why``/``compare`` in one process),
+``sparql`` (the store made, then a query), ``pickgraph serve`` under ``--clients`` clients
+(:mod:`benchmarks.serve_load`: API and SPARQL p95, errors, requests/s, the RSS of the server
+and the peak of each of its processes) and the suggestion index alone
+(:mod:`benchmarks.stages`: time, CPU, peak MB). The results go to ``--out`` (JSON) and beside
+it as Markdown: the README's own short table, every figure with its unit in a column per
+corpus, then every measurement in full.
 
 A smoke run (its time is in benchmarks/README.md)::
 
