@@ -155,6 +155,7 @@ def load(server: Server, topics: list[dict], queries: dict[str, str], clients: i
     each = process_peaks_mb(peaks)
     return {**summarise(samples, wall, rss), "process_peaks_mb": each,
             "largest_process_mb": max((mb for _, mb in each), default=None),
+            "server_peak_mb": round(peaks[server.proc.pid][1] / 2**20, 1) if server.proc.pid in peaks else None,
             "process_peaks_sum_mb": round(sum(mb for _, mb in each), 1),
             "cpu_s": {"clients": round(time.process_time() - cpu0, 1),
                       "server": round(cpu_seconds(server.proc.pid, False) - server0, 1),
