@@ -54,7 +54,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0],
                                  epilog="A million pages: --sizes 1000000 --runs 1 (not a default: generating "
-                                        "the corpus alone takes a long while and several GB).")
+                                        "the corpus alone takes a long while and several GB). Every figure the "
+                                        "README quotes, on the even and the hub-heavy corpus: "
+                                        "python -m benchmarks readme (--help for its options).")
     ap.add_argument("--sizes", type=_sizes, default=list(DEFAULT_SIZES),
                     help="corpus sizes in pages, comma-separated (default 1000,10000,100000)")
     ap.add_argument("--runs", type=int, default=3, help="fresh-process runs per measurement; medians are shown (default 3)")
