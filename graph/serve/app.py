@@ -195,8 +195,11 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
 
     # ------ the explorer's start page: the whole graph's layout, names as typed (graph/serve/overview.py)
     def overview(request: Request, build: Build) -> Any:
-        from graph.serve.overview import overview_bytes
+        from graph.serve.overview import overview_bytes, overview_part
 
+        if "start" in request.query_params or "stop" in request.query_params:  # one tier: the page's level of detail
+            return overview_part(build.G, live.out, _int(request, "start", 0, 0, 10**9),
+                                 _int(request, "stop", 10**9, 0, 10**9))
         return Reply(overview_bytes(build.G, live.out))
 
     def names(request: Request, build: Build) -> Any:
