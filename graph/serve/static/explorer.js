@@ -115,16 +115,26 @@
   explorer.highlighted = () => edges.getIds().filter((id) => id.startsWith("hl|")).sort();
 
   // ---------------------------------------------------------------- the whole graph (WebGL)
-  // The build's layout (/api/overview) drawn by sigma.js; most compared topics first, so the level of
-  // detail is a prefix of the nodes: LOD_BASE of them on the whole view, more as the camera zooms in.
-  const LOD_BASE = 4000;
+  // The build's layout (/api/overview) drawn by sigma.js. Its topics come most compared first, so each level of
+  // detail is a prefix of them. Chromium without a GPU draws WebGL in software: every frame redraws every disc and
+  // line on the CPU, so what the whole view draws is capped, and the rest comes as the camera zooms in.
+  // The first answer is one tier (TIER topics, the links among them): small enough to fetch, parse and draw at
+  // once on any graph; the rest of a bigger graph is fetched after that first frame, for the zoom and the hover.
+  const TIER = 3000;
+  // on the whole view: NODE_BASE topics and EDGE_BASE links (those whose later-ranked topic ranks first), twice
+  // as many of each for each half step of zoom in; a graph within both is drawn whole from the start
+  const NODE_BASE = 3000;
+  const EDGE_BASE = 5000;
   const KIND_STYLE = { versus: ["#37474f", "comparisons (arrow to the pick)"], contested: ["#d62728", "contested comparisons"],
     "related-to": ["#9fb3c8", "related"], "alternative-to": ["#8e44ad", "alternatives"] };
-  const ov = { sigma: null, graph: null, data: null, hidden: new Set(), hovered: null, near: null, limit: Infinity };
+  const ov = { sigma: null, graph: null, data: null, hidden: new Set(), hovered: null, near: new Set(), limit: 0,
+    nodes: [], edges: [], edgesAdded: 0, labels: [] };
   explorer.overview = ov;
+  // ms from navigation to each step of the first frame: what the benchmark reports, to show where the time goes
+  const marks = (explorer.marks = {});
+  const mark = (name) => { marks[name] = Math.round(performance.now()); };
 
   function legendBox(data) {
-    const box = $("legend");
     const kinds = data.kinds.map((k) => el("li", {},
       el("input", { type: "checkbox", id: `kind-${k}`, "data-kind": k, checked: "", on: { change: (ev) => {
         if (ev.target.checked) ov.hidden.delete(k); else ov.hidden.add(k);
@@ -132,7 +142,9 @@
       } } }),
       el("span", { cls: "line", style: `border-top-color:${KIND_STYLE[k][0]}` }),
       el("label", { for: `kind-${k}` }, KIND_STYLE[k][1])));
-    box.replaceChildren(
+    // in the side panel, never over the drawing
+    return el("div", { id: "legend", "aria-label": "communities and link kinds" },
+      el("p", { id: "lod", cls: "hint" }),
       el("h4", {}, "Communities"),
       el("ul", { cls: "communities" }, data.communities.map((c) => el("li", { "data-community": c.id },
         el("span", { cls: "swatch", style: `background:${c.colour}` }), el("span", { cls: "name" }, c.label),
@@ -140,97 +152,144 @@
       el("h4", {}, "Links"), el("ul", { cls: "kinds" }, kinds));
   }
 
-  // what the level of detail draws at a camera ratio: LOD_BASE topics and EDGE_BASE links on the whole view, twice
-  // as many for each half step of zoom in; nodes and links are added to the drawing as they come in, never all at once
-  const EDGE_BASE = 15000;
-  function lodStep(ratio) {
-    return Math.pow(2, Math.max(0, Math.ceil(Math.log2(1 / Math.max(ratio, 1e-6)) * 2)));
-  }
-  function lodLimit(ratio) {
-    return Math.min(ov.data.nodes.length, LOD_BASE * lodStep(ratio));
-  }
-  // add the topics ranked below `limit` and, most compared first, the links among them, up to the step's budget
+  const lodStep = (ratio) => Math.pow(2, Math.max(0, Math.ceil(Math.log2(1 / Math.max(ratio, 1e-6)) * 2)));
+  // add the topics ranked below `limit` (those fetched) and, in tier order, the links among them, up to the budget
   function growTo(limit, ratio) {
-    const g = ov.graph, data = ov.data;
-    const colour = ov.colour;
+    const g = ov.graph;
+    limit = Math.min(limit, ov.nodes.length);
     for (let r = g.order; r < limit; r++) {
-      const [id, label, x, y, size, community, compared] = data.nodes[r];
-      g.addNode(id, { label, x, y: -y, size: Math.max(2, size * 0.4), color: colour.get(community) || colour.get(-1) || "#bab0ac",
+      const [id, label, x, y, size, community, compared] = ov.nodes[r];
+      g.addNode(id, { label, x, y: -y, size: Math.max(2, size * 0.4), color: ov.colour.get(community) || ov.colour.get(-1) || "#bab0ac",
         rank: r, community, compared });
     }
     const budget = EDGE_BASE * lodStep(ratio);
     while (ov.edgesAdded < ov.edges.length && ov.edgesAdded < budget) {
       const [i, j, k, arrow] = ov.edges[ov.edgesAdded];
       if (Math.max(i, j) >= limit) break;
-      const kind = data.kinds[k];
-      g.addEdge(data.nodes[i][0], data.nodes[j][0], { kind, type: arrow ? "arrow" : "line", color: KIND_STYLE[kind][0],
+      const kind = ov.data.kinds[k];
+      g.addEdge(ov.nodes[i][0], ov.nodes[j][0], { kind, type: arrow ? "arrow" : "line", color: KIND_STYLE[kind][0],
         size: kind === "versus" || kind === "contested" ? 1.2 : 0.8 });
       ov.edgesAdded++;
     }
+    ov.limit = Math.max(ov.limit, limit);
   }
+  const fmt = (n) => n.toLocaleString("en-US");
   function showLod() {
-    const n = ov.data.nodes.length;
-    const m = ov.edges.length;
-    $("lod").textContent = ov.limit >= n && ov.edgesAdded >= m ? `${n} topics`
-      : `${ov.graph.order} of ${n} topics and ${ov.edgesAdded} of ${m} links shown, most compared first: zoom in for the rest`;
+    const n = ov.data.total_nodes, m = ov.data.total_edges;
+    $("lod").textContent = ov.graph.order >= n && ov.edgesAdded >= m ? `${n} topics`
+      : `showing the ${fmt(ov.graph.order)} most compared of ${fmt(n)} topics and ${fmt(ov.edgesAdded)} of ${fmt(m)} links: ` +
+        "zoom in or search for the rest";
+  }
+  function grow() {
+    const ratio = ov.sigma.getCamera().getState().ratio;
+    const limit = Math.min(ov.nodes.length, NODE_BASE * lodStep(ratio));
+    if (limit > ov.graph.order || (ov.edgesAdded < ov.edges.length && ov.edgesAdded < EDGE_BASE * lodStep(ratio))) {
+      const before = [ov.graph.order, ov.edgesAdded];
+      growTo(limit, ratio); // sigma draws what the graph gains
+      if (before[0] !== ov.graph.order || before[1] !== ov.edgesAdded) showLod();
+    }
+  }
+
+  // the labels sigma's grid picks, each drawn only where it overlaps none drawn before it in this frame
+  const LABEL = Sigma.rendering.drawDiscNodeLabel;
+  function drawLabel(ctx, d, settings) {
+    if (!d.label) return;
+    ctx.font = `${settings.labelWeight} ${settings.labelSize}px ${settings.labelFont}`;
+    const box = { key: d.key, x: d.x + d.size + 3, y: d.y - settings.labelSize * 0.75, w: ctx.measureText(d.label).width,
+      h: settings.labelSize * 1.1 };
+    const overlaps = (b) => box.x < b.x + b.w && b.x < box.x + box.w && box.y < b.y + b.h && b.y < box.y + box.h;
+    if (ov.labels.some(overlaps)) return;
+    ov.labels.push(box);
+    LABEL(ctx, d, settings);
+  }
+  // the hovered topic: sigma's hover box, and its links drawn on the hover layer from the graph's own adjacency
+  // (its degree's worth of work, never a pass over every topic or link); its neighbours are sigma's highlighted
+  // nodes, drawn over the rest, which is faded by the canvases' opacity
+  const HOVER = Sigma.rendering.drawDiscNodeHover;
+  function drawHover(ctx, d, settings) {
+    if (d.key !== ov.hovered) { drawLabel(ctx, d, settings); return; }
+    ov.labels = [];
+    ctx.save();
+    ov.graph.forEachEdge(d.key, (e, a, s, t) => {
+      if (ov.hidden.has(a.kind)) return;
+      const p = ov.sigma.framedGraphToViewport(ov.sigma.getNodeDisplayData(s === d.key ? t : s));
+      ctx.strokeStyle = a.color;
+      ctx.lineWidth = a.size + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(d.x, d.y);
+      ctx.lineTo(p.x, p.y);
+      ctx.stroke();
+    });
+    ctx.restore();
+    HOVER(ctx, d, settings);
+    const size = settings.labelSize;
+    ov.labels.push({ key: d.key, x: d.x - d.size - 2, y: d.y - size / 2 - 4, w: 1e4, h: size + 8 }); // its box, kept clear
+  }
+  function hover(node) {
+    const before = [...ov.near];
+    ov.hovered = node;
+    ov.near = new Set(node ? [node, ...ov.graph.neighbors(node)] : []);
+    for (const c of ["nodes", "edges", "labels"]) ov.sigma.getCanvases()[c].style.opacity = node ? "0.25" : "";
+    ov.sigma.refresh({ partialGraph: { nodes: [...new Set([...before, ...ov.near])] }, skipIndexation: true });
   }
 
   async function drawOverview() {
-    if (ov.sigma) { ov.sigma.resize(); ov.sigma.refresh(); return; }
-    const { data } = await api("overview");
+    if (ov.sigma) { panel.append(ov.legend); showLod(); ov.sigma.resize(); ov.sigma.refresh(); return; }
+    const { data } = await api("overview", { start: 0, stop: TIER });
+    mark("fetched");
     ov.data = data;
+    ov.nodes = data.nodes;
+    ov.edges = data.edges;
     ov.colour = new Map(data.communities.map((c) => [c.id, c.colour]));
-    // links in the order the level of detail reveals them: by the later-ranked of their two topics
-    ov.edges = data.edges.slice().sort((e, f) => Math.max(e[0], e[1]) - Math.max(f[0], f[1]));
-    ov.edgesAdded = 0;
-    const g = new graphology.MultiDirectedGraph();
-    ov.graph = g;
-    legendBox(data);
-    ov.limit = lodLimit(1);
-    growTo(ov.limit, 1);
+    ov.legend = legendBox(data);
+    panel.append(ov.legend);
+    const g = (ov.graph = new graphology.MultiDirectedGraph());
+    growTo(NODE_BASE, 1);
+    mark("graph");
     ov.sigma = new Sigma(g, $("overview"), {
-      renderEdgeLabels: false, defaultEdgeType: "line", zIndex: true,
+      renderEdgeLabels: false, defaultEdgeType: "line",
       allowInvalidContainer: true, // hidden while a topic is open: sigma then waits instead of throwing
       edgeProgramClasses: { arrow: Sigma.rendering.EdgeArrowProgram, line: Sigma.rendering.EdgeLineProgram },
-      hideEdgesOnMove: data.edges.length > 20000, labelRenderedSizeThreshold: 5, labelDensity: 0.7, labelGridCellSize: 90,
-      nodeReducer: (node, d) => {
-        if (ov.hovered && !ov.near.has(node)) return { ...d, color: "#e3e6ea", label: "", zIndex: 0 };
-        if (ov.hovered) return { ...d, zIndex: 1, forceLabel: node === ov.hovered, highlighted: node === ov.hovered };
-        return d;
-      },
-      edgeReducer: (edge, d) => {
-        if (ov.hidden.has(d.kind)) return { ...d, hidden: true };
-        if (ov.hovered && !g.hasExtremity(edge, ov.hovered)) return { ...d, hidden: true };
-        return d;
-      },
+      hideEdgesOnMove: data.total_edges > EDGE_BASE, labelRenderedSizeThreshold: 5, labelDensity: 0.7, labelGridCellSize: 90,
+      defaultDrawNodeLabel: drawLabel, defaultDrawNodeHover: drawHover,
+      nodeReducer: (node, d) => (ov.near.has(node) ? { ...d, highlighted: true } : d),
+      edgeReducer: (edge, d) => (ov.hidden.has(d.kind) ? { ...d, hidden: true } : d),
     });
+    mark("sigma");
+    ov.sigma.on("beforeRender", () => { ov.labels = []; });
     // the frame of the whole layout, not of the topics drawn so far: the picture keeps still as more are added
-    if (data.nodes.length) {
-      const box = data.nodes.reduce((b, n) => ({ x: [Math.min(b.x[0], n[2]), Math.max(b.x[1], n[2])], y: [Math.min(b.y[0], -n[3]), Math.max(b.y[1], -n[3])] }),
-        { x: [Infinity, -Infinity], y: [Infinity, -Infinity] });
-      ov.sigma.setCustomBBox(box);
-    }
-    // ms from navigation to the frame after the first render (sigma renders in its constructor): the benchmark's
-    requestAnimationFrame(() => requestAnimationFrame(() => { explorer.firstFrame = explorer.firstFrame || performance.now(); }));
-    ov.sigma.on("enterNode", ({ node }) => { ov.hovered = node; ov.near = new Set([node, ...g.neighbors(node)]); ov.sigma.refresh({ skipIndexation: true }); });
-    ov.sigma.on("leaveNode", () => { ov.hovered = null; ov.near = null; ov.sigma.refresh({ skipIndexation: true }); });
+    const [x0, x1, y0, y1] = data.bbox;
+    ov.sigma.setCustomBBox({ x: [x0, x1], y: [-y1, -y0] });
+    // the frame after the first render (sigma renders in its constructor): the benchmark's first frame
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    mark("firstFrame");
+    explorer.firstFrame = explorer.firstFrame || marks.firstFrame;
+    ov.sigma.on("enterNode", ({ node }) => hover(node));
+    ov.sigma.on("leaveNode", () => hover(null));
     ov.sigma.on("clickNode", ({ node }) => open(node));
-    ov.sigma.getCamera().on("updated", (state) => {
-      const limit = lodLimit(state.ratio);
-      if (limit > ov.limit || (limit === ov.limit && ov.edgesAdded < EDGE_BASE * lodStep(state.ratio) && ov.edgesAdded < ov.edges.length)) {
-        ov.limit = Math.max(limit, ov.limit);
-        growTo(ov.limit, state.ratio); // sigma draws what the graph gains
-        showLod();
-      }
-    });
+    ov.sigma.getCamera().on("updated", grow);
     showLod();
+    if (data.total_nodes > data.nodes.length) {
+      // the rest, while the first frame is on screen: added as the camera zooms in
+      api("overview", { start: data.nodes.length }).then(({ data: rest }) => {
+        ov.nodes = ov.nodes.concat(rest.nodes);
+        ov.edges = ov.edges.concat(rest.edges);
+        mark("rest");
+        grow();
+        showLod();
+      }).catch((e) => explorer.errors.push(e.message));
+    }
   }
-  // test and benchmark hooks: what sigma draws, read from its own display data
+  // test and benchmark hooks: what sigma draws, read from its own display data; the label boxes of the last frame
   explorer.edgeShown = (kind) => ov.graph.filterEdges((e, a) => a.kind === kind && !ov.sigma.getEdgeDisplayData(e).hidden).length;
   explorer.nodeScreen = (id) => {
     const p = ov.sigma.graphToViewport(ov.graph.getNodeAttributes(id));
     const box = $("overview").getBoundingClientRect();
-    return { x: box.left + p.x, y: box.top + p.y };
+    return { x: box.left + p.x, y: box.top + p.y, r: ov.sigma.scaleSize(ov.sigma.getNodeDisplayData(id).size) };
+  };
+  explorer.labelBoxes = () => {
+    const box = $("overview").getBoundingClientRect();
+    return ov.labels.map((b) => ({ ...b, x: box.left + b.x, y: box.top + b.y }));
   };
 
   // ---------------------------------------------------------------- the side panel
