@@ -302,3 +302,26 @@ def test_page_sparql_markup_in_results_stays_text_and_the_url_keeps_the_query(br
         assert t.page.input_value("#query") == query
         assert t.texts("#results tbody td") == [EPSILON, SCRIPT]
         t.clean()
+
+
+@pytest.mark.browser
+def test_csv_downloads_keep_formulas_as_text(browser, tmp_path):
+    """The topics table's CSV and the SPARQL results' CSV: a cell starting with =, +, -, @, tab or CR gets a '."""
+    corpus = write_corpus(tmp_path / "corpus", {"f.txt": render_comparison("=SUM(A1)", "@Home", "=SUM(A1)")})
+    build([corpus], tmp_path / "out")
+
+    def download(t: Tab) -> str:
+        with t.page.expect_download() as got:
+            t.page.click("#csv")
+        return open(got.value.path(), encoding="utf-8").read()
+
+    with Server(tmp_path / "out") as s:
+        with Tab(browser, s, "/topics") as t:
+            assert download(t) == ("slug,name,comparisons,wins,losses,community,kind\n"
+                                   "home,'@Home,1,0,1,0,\nsum-a1,'=SUM(A1),1,1,0,0,\n")
+            t.clean()
+        query = ('SELECT ?name ?x WHERE { ?t a pg:Topic ; skos:prefLabel ?n . BIND(STR(?n) AS ?name) BIND("-1+2, \\"x\\"" AS ?x) } '
+                 'ORDER BY ?name')
+        with Tab(browser, s, "/sparql#query=" + quote(query, safe="")) as t:
+            assert download(t) == "name,x\n'=SUM(A1),\"'-1+2, \"\"x\"\"\"\n'@Home,\"'-1+2, \"\"x\"\"\"\n"
+            t.clean()
