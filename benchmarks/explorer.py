@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from servehelp import Server  # noqa: E402 - the tests' real-server helper
 
 from benchmarks.html_ready import chromium, runs_parser, spread  # noqa: E402
-from graph.serve.overview import overview_tier  # noqa: E402
+from graph.serve.overview import overview_tier, tier_order  # noqa: E402
 
 #: pan the camera one step a frame for this long, counting frames (runs in the page)
 PAN = """async (ms) => {
@@ -102,6 +102,7 @@ def one_run(browser, url: str, click: bool = True) -> dict[str, float]:
 def stub(out: Path) -> Iterator[str]:
     """A server of only the start page's requests (see the module's ``--stub``); yields its URL."""
     data = json.loads((out / "pickgraph-overview.json").read_bytes())
+    order = tier_order(data)  # once, as serve keeps it
     static = ROOT / "graph" / "serve" / "static"
     types = {".js": "text/javascript", ".css": "text/css", ".html": "text/html"}
 
@@ -110,7 +111,7 @@ def stub(out: Path) -> Iterator[str]:
             parts = urlsplit(self.path)
             q = {k: int(v[0]) for k, v in parse_qs(parts.query).items() if k in ("start", "stop")}
             if parts.path == "/api/overview":
-                self._send(json.dumps(overview_tier(data, q.get("start", 0), q.get("stop", 10**9))).encode(), "application/json")
+                self._send(json.dumps(overview_tier(data, q.get("start", 0), q.get("stop", 10**9), order)).encode(), "application/json")
             elif parts.path == "/api/status":
                 self._send(json.dumps({"topics": len(data["nodes"]), "documents": 0}).encode(), "application/json")
             elif parts.path == "/" or parts.path.startswith("/static/"):
@@ -138,13 +139,12 @@ def stub(out: Path) -> Iterator[str]:
         def log_message(self, *args) -> None:  # quiet
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with ThreadingHTTPServer(("127.0.0.1", 0), Handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
 
 
 @contextmanager

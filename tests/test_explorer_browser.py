@@ -14,16 +14,9 @@ import pytest
 from conftest import IMG, SCRIPT, render_comparison, write_corpus
 from servehelp import Server, Tab, build
 from test_browser import browser  # noqa: F401 - the one Chromium fixture, shared
+from test_serve_browser import data_server  # noqa: F401 - the one data/ build and server fixture, shared
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
-
-
-@pytest.fixture(scope="module")
-def data_server(tmp_path_factory):
-    out = tmp_path_factory.mktemp("explorer") / "out"
-    build(["data"], out)
-    with Server(out) as s:
-        yield s
 
 
 def _hex(colour: str) -> tuple[int, int, int]:

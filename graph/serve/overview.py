@@ -52,14 +52,16 @@ def overview_bytes(G: nx.MultiDiGraph, out: str) -> bytes:
     return json.dumps(overview(G), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def overview_tier(data: dict[str, Any], start: int, stop: int) -> dict[str, Any]:
+def overview_tier(data: dict[str, Any], start: int, stop: int,
+                  order: tuple[list[list[int]], list[int]] | None = None) -> dict[str, Any]:
     """The topics ranked ``start`` to ``stop`` (end excluded) of an overview, and the links whose later-ranked
     topic is among them: the part a level of detail adds when it shows ``stop`` topics instead of ``start``.
 
     Links keep their topic indexes (ranks in the whole overview) and come by the rank of their later-ranked
     topic, so that every prefix of the tiers' links is among a prefix of the topics. ``total_nodes``,
     ``total_edges`` and ``bbox`` (``[xmin, xmax, ymin, ymax]`` of every topic) describe the whole, so that
-    the page frames the whole layout and says how much it shows from the first tier on.
+    the page frames the whole layout and says how much it shows from the first tier on. ``order``:
+    :func:`tier_order` of ``data``, when kept from an earlier call.
 
     >>> data = {"fingerprint": "f", "kinds": ["versus"], "communities": [],
     ...         "nodes": [["a", "A", 0, 0, 5, 0, 2], ["b", "B", 4, -1, 3, 0, 1], ["c", "C", 2, 3, 3, 0, 1]],
@@ -71,7 +73,7 @@ def overview_tier(data: dict[str, Any], start: int, stop: int) -> dict[str, Any]
     >>> rest["start"], [n[0] for n in rest["nodes"]], rest["edges"]
     (2, ['c'], [[2, 0, 0, 1]])
     """
-    ranked, ends = _tier_order(data)
+    ranked, ends = order or tier_order(data)
     start = min(max(start, 0), len(data["nodes"]))
     stop = min(max(stop, start), len(data["nodes"]))
     xs, ys = [n[2] for n in data["nodes"]], [n[3] for n in data["nodes"]]
@@ -82,7 +84,7 @@ def overview_tier(data: dict[str, Any], start: int, stop: int) -> dict[str, Any]
             "edges": ranked[bisect_left(ends, start):bisect_left(ends, stop)]}
 
 
-def _tier_order(data: dict[str, Any]) -> tuple[list[list[int]], list[int]]:
+def tier_order(data: dict[str, Any]) -> tuple[list[list[int]], list[int]]:
     """The links by the rank of their later-ranked topic (stable), and that rank of each."""
     ranked = sorted(data["edges"], key=lambda e: max(e[0], e[1]))
     return ranked, [max(e[0], e[1]) for e in ranked]
@@ -90,10 +92,11 @@ def _tier_order(data: dict[str, Any]) -> tuple[list[list[int]], list[int]]:
 
 def overview_part(G: nx.MultiDiGraph, out: str, start: int, stop: int) -> dict[str, Any]:
     """:func:`overview_tier` of :func:`overview_bytes`' overview of ``G``, parsed once per graph."""
-    data = _TIERS.get(G)
-    if data is None:
-        data = _TIERS[G] = json.loads(overview_bytes(G, out))
-    return overview_tier(data, start, stop)
+    kept = _TIERS.get(G)
+    if kept is None:
+        data = json.loads(overview_bytes(G, out))
+        kept = _TIERS[G] = (data, tier_order(data))
+    return overview_tier(kept[0], start, stop, kept[1])
 
 
 def _scan_table(G: nx.MultiDiGraph) -> tuple[list[tuple[str, str]], dict[str, int]]:

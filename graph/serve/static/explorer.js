@@ -117,18 +117,22 @@
   // ---------------------------------------------------------------- the whole graph (WebGL)
   // The build's layout (/api/overview) drawn by sigma.js. Its topics come most compared first, so each level of
   // detail is a prefix of them. Chromium without a GPU draws WebGL in software: every frame redraws every disc and
-  // line on the CPU, so what the whole view draws is capped, and the rest comes as the camera zooms in.
+  // line on the CPU, the discs costing most (each drawn twice: on screen and in sigma's picking layer for the
+  // mouse), so what is drawn is capped, whatever the zoom: the frame's cost stays that of the caps.
   // The first answer is one tier (TIER topics, the links among them): small enough to fetch, parse and draw at
-  // once on any graph; the rest of a bigger graph is fetched after that first frame, for the zoom and the hover.
-  const TIER = 3000;
-  // on the whole view: NODE_BASE topics and EDGE_BASE links (those whose later-ranked topic ranks first), twice
-  // as many of each for each half step of zoom in; a graph within both is drawn whole from the start
-  const NODE_BASE = 3000;
-  const EDGE_BASE = 5000;
+  // once on any graph; the rest of a bigger graph is fetched after that first frame, for the zoom.
+  const TIER = 1000;
+  // always drawn: the NODE_BASE most compared topics and EDGE_BASE links among them (those whose less compared
+  // topic ranks first); zoomed in, the VIEW_NODES most compared of the other topics inside the view, with up to
+  // VIEW_EDGES of their links to drawn topics. A graph within NODE_BASE and EDGE_BASE is drawn whole.
+  const NODE_BASE = 1000;
+  const EDGE_BASE = 2000;
+  const VIEW_NODES = 600;
+  const VIEW_EDGES = 1500;
   const KIND_STYLE = { versus: ["#37474f", "comparisons (arrow to the pick)"], contested: ["#d62728", "contested comparisons"],
     "related-to": ["#9fb3c8", "related"], "alternative-to": ["#8e44ad", "alternatives"] };
   const ov = { sigma: null, graph: null, data: null, hidden: new Set(), hovered: null, near: new Set(), limit: 0,
-    nodes: [], edges: [], edgesAdded: 0, labels: [] };
+    nodes: [], edges: [], edgesAdded: 0, labels: [], view: new Set(), adj: null };
   explorer.overview = ov;
   // ms from navigation to each step of the first frame: what the benchmark reports, to show where the time goes
   const marks = (explorer.marks = {});
@@ -152,42 +156,68 @@
       el("h4", {}, "Links"), el("ul", { cls: "kinds" }, kinds));
   }
 
-  const lodStep = (ratio) => Math.pow(2, Math.max(0, Math.ceil(Math.log2(1 / Math.max(ratio, 1e-6)) * 2)));
-  // add the topics ranked below `limit` (those fetched) and, in tier order, the links among them, up to the budget
-  function growTo(limit, ratio) {
-    const g = ov.graph;
-    limit = Math.min(limit, ov.nodes.length);
-    for (let r = g.order; r < limit; r++) {
-      const [id, label, x, y, size, community, compared] = ov.nodes[r];
-      g.addNode(id, { label, x, y: -y, size: Math.max(2, size * 0.4), color: ov.colour.get(community) || ov.colour.get(-1) || "#bab0ac",
-        rank: r, community, compared });
-    }
-    const budget = EDGE_BASE * lodStep(ratio);
-    while (ov.edgesAdded < ov.edges.length && ov.edgesAdded < budget) {
-      const [i, j, k, arrow] = ov.edges[ov.edgesAdded];
-      if (Math.max(i, j) >= limit) break;
-      const kind = ov.data.kinds[k];
-      g.addEdge(ov.nodes[i][0], ov.nodes[j][0], { kind, type: arrow ? "arrow" : "line", color: KIND_STYLE[kind][0],
-        size: kind === "versus" || kind === "contested" ? 1.2 : 0.8 });
-      ov.edgesAdded++;
-    }
-    ov.limit = Math.max(ov.limit, limit);
+  function addTopic(r) {
+    const [id, label, x, y, size, community, compared] = ov.nodes[r];
+    ov.graph.addNode(id, { label, x, y: -y, size: Math.max(2, size * 0.4), color: ov.colour.get(community) || ov.colour.get(-1) || "#bab0ac",
+      rank: r, community, compared });
   }
+  function addLink(e) {
+    const [i, j, k, arrow] = ov.edges[e];
+    const kind = ov.data.kinds[k];
+    ov.graph.addEdgeWithKey(`e${e}`, ov.nodes[i][0], ov.nodes[j][0], { kind, type: arrow ? "arrow" : "line",
+      color: KIND_STYLE[kind][0], size: kind === "versus" || kind === "contested" ? 1.2 : 0.8 });
+  }
+  // the base: the first NODE_BASE topics and, in tier order, the first EDGE_BASE links among them
+  function drawBase() {
+    for (let r = 0; r < Math.min(NODE_BASE, ov.nodes.length); r++) addTopic(r);
+    for (; ov.edgesAdded < Math.min(EDGE_BASE, ov.edges.length); ov.edgesAdded++) {
+      const [i, j] = ov.edges[ov.edgesAdded];
+      if (Math.max(i, j) >= NODE_BASE) break;
+      addLink(ov.edgesAdded);
+    }
+  }
+  // zoomed in: the most compared topics inside the view beyond the base, and their links to drawn topics (by the
+  // links of each topic, from an adjacency made once: never a pass over every link)
+  function showView() {
+    const s = ov.sigma, g = ov.graph;
+    const want = new Set();
+    if (s.getCamera().getState().ratio < 1 && ov.nodes.length > NODE_BASE) {
+      const { width, height } = s.getDimensions();
+      const a = s.viewportToGraph({ x: 0, y: 0 }), b = s.viewportToGraph({ x: width, y: height });
+      const [x0, x1, y0, y1] = [Math.min(a.x, b.x), Math.max(a.x, b.x), Math.min(a.y, b.y), Math.max(a.y, b.y)];
+      for (let r = NODE_BASE; r < ov.nodes.length && want.size < VIEW_NODES; r++) {
+        const n = ov.nodes[r];
+        if (n[2] >= x0 && n[2] <= x1 && -n[3] >= y0 && -n[3] <= y1) want.add(r);
+      }
+    }
+    for (const r of ov.view) if (!want.has(r)) g.dropNode(ov.nodes[r][0]); // its links go with it
+    for (const r of want) if (!ov.view.has(r)) addTopic(r);
+    ov.view = want;
+    if (want.size && !ov.adj) {
+      ov.adj = new Map();
+      ov.edges.forEach(([i, j], e) => { for (const r of [i, j]) { if (!ov.adj.has(r)) ov.adj.set(r, []); ov.adj.get(r).push(e); } });
+    }
+    let links = 0;
+    for (const r of want) {
+      for (const e of ov.adj.get(r) || []) {
+        if (links >= VIEW_EDGES) break;
+        const [i, j] = ov.edges[e];
+        const other = i === r ? j : i;
+        if ((other < NODE_BASE || want.has(other)) && !g.hasEdge(`e${e}`)) { addLink(e); links++; }
+      }
+    }
+    ov.viewEdges = links;
+    showLod();
+  }
+  let viewTimer = null;
+  const onCamera = () => { clearTimeout(viewTimer); viewTimer = setTimeout(showView, 150); }; // once the camera rests
   const fmt = (n) => n.toLocaleString("en-US");
   function showLod() {
     const n = ov.data.total_nodes, m = ov.data.total_edges;
-    $("lod").textContent = ov.graph.order >= n && ov.edgesAdded >= m ? `${n} topics`
-      : `showing the ${fmt(ov.graph.order)} most compared of ${fmt(n)} topics and ${fmt(ov.edgesAdded)} of ${fmt(m)} links: ` +
+    const links = ov.graph.size;
+    $("lod").textContent = ov.graph.order >= n && links >= m ? `${n} topics`
+      : `showing the ${fmt(ov.graph.order)} most compared of ${fmt(n)} topics and ${fmt(links)} of ${fmt(m)} links: ` +
         "zoom in or search for the rest";
-  }
-  function grow() {
-    const ratio = ov.sigma.getCamera().getState().ratio;
-    const limit = Math.min(ov.nodes.length, NODE_BASE * lodStep(ratio));
-    if (limit > ov.graph.order || (ov.edgesAdded < ov.edges.length && ov.edgesAdded < EDGE_BASE * lodStep(ratio))) {
-      const before = [ov.graph.order, ov.edgesAdded];
-      growTo(limit, ratio); // sigma draws what the graph gains
-      if (before[0] !== ov.graph.order || before[1] !== ov.edgesAdded) showLod();
-    }
   }
 
   // the labels sigma's grid picks, each drawn only where it overlaps none drawn before it in this frame
@@ -226,7 +256,7 @@
     ov.labels.push({ key: d.key, x: d.x - d.size - 2, y: d.y - size / 2 - 4, w: 1e4, h: size + 8 }); // its box, kept clear
   }
   function hover(node) {
-    const before = [...ov.near];
+    const before = [...ov.near].filter((n) => ov.graph.hasNode(n)); // a topic of an earlier view may be gone
     ov.hovered = node;
     ov.near = new Set(node ? [node, ...ov.graph.neighbors(node)] : []);
     for (const c of ["nodes", "edges", "labels"]) ov.sigma.getCanvases()[c].style.opacity = node ? "0.25" : "";
@@ -244,7 +274,7 @@
     ov.legend = legendBox(data);
     panel.append(ov.legend);
     const g = (ov.graph = new graphology.MultiDirectedGraph());
-    growTo(NODE_BASE, 1);
+    drawBase();
     mark("graph");
     ov.sigma = new Sigma(g, $("overview"), {
       renderEdgeLabels: false, defaultEdgeType: "line",
@@ -267,7 +297,7 @@
     ov.sigma.on("enterNode", ({ node }) => hover(node));
     ov.sigma.on("leaveNode", () => hover(null));
     ov.sigma.on("clickNode", ({ node }) => open(node));
-    ov.sigma.getCamera().on("updated", grow);
+    ov.sigma.getCamera().on("updated", onCamera);
     showLod();
     if (data.total_nodes > data.nodes.length) {
       // the rest, while the first frame is on screen: added as the camera zooms in
@@ -275,8 +305,7 @@
         ov.nodes = ov.nodes.concat(rest.nodes);
         ov.edges = ov.edges.concat(rest.edges);
         mark("rest");
-        grow();
-        showLod();
+        showView();
       }).catch((e) => explorer.errors.push(e.message));
     }
   }
