@@ -55,26 +55,42 @@
   window.addEventListener("popstate", () => render(stateFromURL()));
 
   // ---------------------------------------------------------------- drawing
-  const nodes = new vis.DataSet();
-  const edges = new vis.DataSet();
+  // vis-network draws a topic's neighbourhood only: loaded when a topic is first opened, so that its script and
+  // stylesheet never stand before the whole graph's first frame
+  let nodes = null, edges = null, network = null, visReady = null;
+  function loadVis() {
+    visReady = visReady || new Promise((done, fail) => {
+      document.head.append(el("link", { rel: "stylesheet", href: "/static/vis-network.css" }));
+      const script = el("script", { src: "/static/vis-network.min.js" });
+      script.addEventListener("load", done);
+      script.addEventListener("error", () => fail(new Error("the drawing's script did not load")));
+      document.head.append(script);
+    }).then(makeNetwork);
+    return visReady;
+  }
   const EDGE = { versus: "#37474f", "related-to": "#9fb3c8", "alternative-to": "#8e44ad" };
-  const network = new vis.Network($("network"), { nodes, edges }, {
-    nodes: { shape: "dot", size: 12, font: { size: 14, face: "system-ui" }, color: { background: "#4e79a7", border: "#2f4b6b" } },
-    edges: { smooth: false, width: 1.5 },
-    physics: { barnesHut: { gravitationalConstant: -4000, springLength: 120 }, stabilization: { iterations: 120 } },
-    interaction: { hover: true, tooltipDelay: 200 },
-  });
-  network.on("stabilized", () => network.setOptions({ physics: false }));
-  network.on("click", (p) => {
-    if (!p.nodes.length) return;
-    const id = p.nodes[0];
-    const s = explorer.state;
-    const shown = s.a && s.b ? [s.a, s.b] : [s.topic];
-    if (!shown.includes(id) && !s.expand.includes(id)) go({ ...s, expand: [...s.expand, id] });
-  });
-  network.on("doubleClick", (p) => { if (p.nodes.length) go({ topic: p.nodes[0], expand: [] }); });
+  function makeNetwork() {
+    nodes = new window.vis.DataSet();
+    edges = new window.vis.DataSet();
+    network = new window.vis.Network($("network"), { nodes, edges }, {
+      nodes: { shape: "dot", size: 12, font: { size: 14, face: "system-ui" }, color: { background: "#4e79a7", border: "#2f4b6b" } },
+      edges: { smooth: false, width: 1.5 },
+      physics: { barnesHut: { gravitationalConstant: -4000, springLength: 120 }, stabilization: { iterations: 120 } },
+      interaction: { hover: true, tooltipDelay: 200 },
+    });
+    network.on("stabilized", () => network.setOptions({ physics: false }));
+    network.on("click", (p) => {
+      if (!p.nodes.length) return;
+      const id = p.nodes[0];
+      const s = explorer.state;
+      const shown = s.a && s.b ? [s.a, s.b] : [s.topic];
+      if (!shown.includes(id) && !s.expand.includes(id)) go({ ...s, expand: [...s.expand, id] });
+    });
+    network.on("doubleClick", (p) => { if (p.nodes.length) go({ topic: p.nodes[0], expand: [] }); });
+  }
 
   async function draw(focus, expand) {
+    await loadVis();
     const all = [...focus, ...expand.filter((e) => !focus.includes(e))];
     const parts = await Promise.all(all.map((t) => api("neighbours", { topic: t, limit: 25 }).then((r) => r.data)));
     const n = new Map();
@@ -356,7 +372,7 @@
       button("compare", () => go({ a: t.slug, b: c.against, expand: [] }), `compare ${t.name} and ${c.against_name}`),
       button("expand", () => go({ ...explorer.state, expand: [...new Set([...explorer.state.expand, c.against])] }), `draw ${c.against_name}'s neighbours`)))));
     if (t.related.length) out.push(el("h3", {}, "Related"), el("ul", {}, t.related.map((r) => el("li", {},
-      el("a", { href: urlOf({ topic: r, expand: [] }), on: { click: (ev) => { ev.preventDefault(); open(r); } } }, nodes.get(r) ? nodes.get(r).label : r)))));
+      el("a", { href: urlOf({ topic: r, expand: [] }), on: { click: (ev) => { ev.preventDefault(); open(r); } } }, nodes && nodes.get(r) ? nodes.get(r).label : r)))));
     const sug = el("div", {}, el("p", { cls: "hint" }, "…"));
     out.push(el("h3", {}, "You might also compare"), sug);
     panel.replaceChildren(...out);
