@@ -315,11 +315,12 @@ def test_csv_downloads_keep_formulas_as_text(browser, tmp_path):
             t.page.click("#csv")
         return open(got.value.path(), encoding="utf-8").read()
 
+    table = "slug,name,comparisons,wins,losses,community,kind\nhome,'@Home,1,0,1,0,\nsum-a1,'=SUM(A1),1,1,0,0,\n"
     with Server(tmp_path / "out") as s:
         with Tab(browser, s, "/topics") as t:
-            assert download(t) == ("slug,name,comparisons,wins,losses,community,kind\n"
-                                   "home,'@Home,1,0,1,0,\nsum-a1,'=SUM(A1),1,1,0,0,\n")
+            assert download(t) == table
             t.clean()
+        assert s.request("/api/table.csv")[2].decode() == table  # the server's CSV of the same view
         query = ('SELECT ?name ?x WHERE { ?t a pg:Topic ; skos:prefLabel ?n . BIND(STR(?n) AS ?name) BIND("-1+2, \\"x\\"" AS ?x) } '
                  'ORDER BY ?name')
         with Tab(browser, s, "/sparql#query=" + quote(query, safe="")) as t:
