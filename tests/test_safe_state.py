@@ -544,6 +544,7 @@ def test_after_the_faults_the_next_build_succeeds_and_leaves_no_temporary(big):
 
 def test_a_sparql_store_that_cannot_be_made_on_a_full_disk_is_made_in_memory(tmp_path, tmpfs):
     from graph.sparql import run as sparql
+    from graph.sparql.store import load_store
 
     folder = corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust"), "b.txt": page("Zig", "Odin", "Zig")})
     G = load_graph([str(folder)], tmp_path / "out")
@@ -554,7 +555,7 @@ def test_a_sparql_store_that_cannot_be_made_on_a_full_disk_is_made_in_memory(tmp
             fh.write(b"\0" * (os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize - 16_384))
         except OSError:
             pass
-    store = sparql.cached_store(G, disk / ".cache" / "graph-x.pickle", min_docs=0)
+    store = load_store(G, cache_file=disk / ".cache" / "graph-x.pickle", min_docs=0)
     rows = sparql.select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?t a <https://w3id.org/pickgraph/ns#Topic> }")
     assert rows == [{"n": G.number_of_nodes()}]
     assert [p.name for p in (disk / ".cache").iterdir()] == []  # the half-made store is gone
