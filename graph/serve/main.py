@@ -17,7 +17,6 @@ except ImportError:  # not Unix: no limit on open files to raise
 from graph.errors import PickgraphError
 from graph.serve.http import Bounds
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: how long serve waits for its SPARQL processes to be ready before it says it is serving (they go on
 #: starting after that; queries then wait for them)
 READY_SECONDS = 60.0
