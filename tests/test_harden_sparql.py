@@ -22,7 +22,7 @@ import pytest
 from conftest import free_port
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from servehelp import PICKGRAPH, ROOT, Server, build
+from servehelp import PICKGRAPH, ROOT, Server
 from stubs import sparql_stub
 
 from graph.sparql import run as sparql
@@ -51,13 +51,6 @@ def stub():
     secret = b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"literal","value":"SECRET"}}]}}'
     with sparql_stub("/admin", STUB_HITS, secret) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def data_out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("harden") / "out"
-    build(["data"], out)
-    return out
 
 
 def cli(out: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
