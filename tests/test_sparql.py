@@ -377,6 +377,17 @@ def test_a_cache_folder_that_cannot_be_written_falls_back_to_memory(tiny_corpus,
     assert len(store) > 0 and blocked.read_text() == "not a folder"
 
 
+def test_a_store_that_must_be_on_disk_is_none_where_no_folder_can_hold_it(tiny_corpus, tmp_path):
+    from graph.build.pipeline import load_graph
+
+    G = load_graph([tiny_corpus], tmp_path / "out")
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert load_store(G, cache_file=blocked / "graph-x.pickle", memory=False) is None  # small, yet never in memory
+    assert load_store(G, cache_file=blocked / "graph-x.pickle", min_docs=0, memory=False) is None
+    assert len(load_store(G, cache_file=blocked / "graph-x.pickle", min_docs=0)) == len(load_store(G)) > 0
+
+
 def test_no_bundled_query_splits_its_patterns_with_a_bind():
     """A BIND among triple patterns ends their group, and Oxigraph then evaluates the next group alone:
     @topic-comparisons bound to a hub took over 100 s at 100,000 pages that way, 40 ms with the BIND after."""
