@@ -72,7 +72,7 @@ def matching(topics: list[list[Any]], incomplete: str) -> list[CompletionItem]:
 
 def complete_topic(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """The ``shell_complete`` of a topic argument: topics of the last build in the out folder, or none."""
-    from graph.cli import State
+    from graph.cli.state import State
 
     try:
         state = ctx.find_object(State) or State()

@@ -18,8 +18,8 @@ from graph.read.files import DEFAULT_MAX_BYTES
 from graph.export.registry import DEFAULT_FORMATS, FORMATS, export
 from graph.read.records import Rejection
 from graph.errors import Interrupted
-from graph.cli import State, pass_state, corpus_options, emit, json_option, out_option, output_option
-from graph.cli.term import caution, echo, printable
+from graph.cli.state import State, pass_state, corpus_options, json_option, out_option, output_option
+from graph.cli.term import emit, caution, echo, printable
 
 @click.command(short_help="Read pages, build the topic graph, write exports and the cache.",
                epilog="Next: pickgraph topics, pickgraph show TOPIC, pickgraph view.")
