@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from graph.resolve.identity import identity_report
+from graph.kg.identity_lint import identity_report
 from graph.cli.state import State, pass_state, corpus_options, json_option, width_option
 from graph.cli.term import emit
 
