@@ -27,8 +27,8 @@ import networkx as nx
 from graph.build import outdir
 from graph.build.cachefile import CacheDamaged, code_fingerprint, damaged, read_sealed, user_key, write_sealed
 from graph.build.documents import paused_gc
-from graph.build.pipeline import BUILD_RECORD, build, cache_path, last_files, record_build, \
-    save_cache, write_into
+from graph.build.pipeline import build, save_cache
+from graph.build.record import BUILD_RECORD, cache_path, last_files, record_build, write_into
 from graph.build.textindex import index_path, write_index
 from graph.export.graphml import KeptEdges
 from graph.export.registry import DEFAULT_FORMATS, export_many

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from graph.build.outdir import Generation, discard_staged
-from graph.build.pipeline import BUNDLED_CORPUS
+from graph.build.record import BUNDLED_CORPUS
 from graph.build.progress import show as show_progress
 from graph.build.run import StrictStop, build_into
 from graph.build.workers import exit_on_interrupt
@@ -195,7 +195,7 @@ def export_cmd(state: State, fmt: str, output: str | None, base_iri: str | None,
     if output:
         path = export(G, fmt, output, **options)
     else:
-        from graph.build.pipeline import write_into
+        from graph.build.record import write_into
 
         path = Path(state.out) / FORMATS[fmt].file  # a file of the out folder: written under its lock, like a build's
         write_into(state.out, lambda staging: export(G, fmt, staging / path.name, **options), on_wait=state.waiting)

@@ -20,7 +20,7 @@ from graph.cli.term import COLOR_KEY, JSON_KEY, WIDTH_KEY, echo, resolve_color, 
 
 if TYPE_CHECKING:
     from graph.query.models import Models
-    from graph.build.pipeline import BuildInputs
+    from graph.build.record import BuildInputs
     from graph.build.queryindex import QueryView
 
 
@@ -52,7 +52,7 @@ class State:
 
     def inputs(self) -> BuildInputs:
         """The pages to answer about, the alias file and the size limit: named, else the last build's."""
-        from graph.build.pipeline import BuildInputs, query_inputs
+        from graph.build.record import BuildInputs, query_inputs
 
         if self.corpus:
             return BuildInputs(list(self.corpus), self.aliases)
@@ -62,7 +62,7 @@ class State:
     def view(self) -> QueryView | None:
         """The last build's query index when it is fresh (opened once); ``None``: answer from the whole graph."""
         if not self._view_tried:
-            from graph.build.pipeline import open_query_view
+            from graph.build.load import open_query_view
 
             self._view_tried = True
             paths, aliases, max_bytes = self.inputs()
@@ -85,7 +85,7 @@ class State:
                 echo(damaged(exc), err=True)
                 self._view = None
         if self._graph is None:
-            from graph.build.pipeline import keep_query_index, load_graph
+            from graph.build.load import keep_query_index, load_graph
 
             paths, aliases, max_bytes = self.inputs()
             self._graph = load_graph(paths, self.out, aliases, progress=self.progress, max_bytes=max_bytes)
@@ -116,7 +116,7 @@ class State:
         """
         if self._models is None:
             from graph.query.models import Models, load_models, models_path
-            from graph.build.pipeline import cache_path
+            from graph.build.record import cache_path
 
             target = models_path(cache_path(self.out, self.inputs().paths))
             if self._graph is None and self._view is not None:
@@ -140,7 +140,7 @@ class State:
         if not new:
             return
         from graph.query.models import models_path, save_models
-        from graph.build.pipeline import cache_path, write_into
+        from graph.build.record import cache_path, write_into
 
         paths = self.inputs().paths
         try:

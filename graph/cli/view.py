@@ -42,7 +42,7 @@ def view(state: State, topic: str | None, depth: int, output: str | None, max_to
     """
     G = state.graph()
     slug = state.topic(topic) if topic else None
-    from graph.build.pipeline import write_into
+    from graph.build.record import write_into
 
     def write(path: Path) -> dict:
         return write_page(G, path, slug, depth, max_topics=max_topics, overview_topics=overview_topics)

@@ -125,7 +125,8 @@ def open_query_store(out: str | os.PathLike[str], inputs, base_iri: str, graph: 
     """
     import pyoxigraph as ox
 
-    from graph.build.pipeline import cache_path, fingerprint
+    from graph.build.record import cache_path
+    from graph.build.freshness import fingerprint
     from graph.sparql.store import COMPLETE, build_store, recorded_export, store_name
 
     fp = fingerprint(inputs.paths, inputs.aliases, inputs.max_bytes)

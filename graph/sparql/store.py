@@ -80,7 +80,7 @@ def recorded_export(out: str | os.PathLike[str], digest: str) -> Export | None:
     lists no Turtle export. Whether the file still is what the record says is
     checked while it is read (:func:`write_trig_of_export`).
     """
-    from graph.build.pipeline import read_record
+    from graph.build.record import read_record
 
     try:
         record = read_record(out)
