@@ -1,14 +1,11 @@
-"""The pipeline: paths → read → resolve → graph, with a cache of the last build.
+"""The pipeline: paths → read → resolve → graph, and the cache of the last build.
 
-Query commands call :func:`load_graph`, which returns the cached graph when no
-input changed since it was built (checked by path, size, mtime and ctime of
-every input file and of the alias file) and rebuilds it otherwise.
-
-A build also leaves a record of what it read in its output folder
-(:data:`BUILD_RECORD`), so that a query run later in the same place answers
-about that corpus without being told again (:func:`query_inputs`).
+A page whose file kept its path, size, mtime and ctime since the last build is taken from that
+build's cache instead of read again (:func:`known_pages`); the cache itself is the graph pickled
+beside its document store and query index (:func:`save_cache`, :func:`load_cache`). Where the
+cache lives and what the build recorded are :mod:`graph.build.record`'s; whether the inputs
+changed, :mod:`graph.build.freshness`'s; what a query reads, :mod:`graph.build.load`'s.
 """
-
 from __future__ import annotations
 
 import os

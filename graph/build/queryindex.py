@@ -94,7 +94,7 @@ def write_query_index(cache: str | os.PathLike[str], G: nx.MultiDiGraph, store: 
     """Write the query index of ``G`` (whose pages ``store`` holds) beside ``cache``; ``False`` without a key.
 
     ``inputs``: what the freshness check of the build's inputs keeps, returned as :attr:`QueryView.head`'s
-    ``"inputs"`` (:func:`graph.build.pipeline.inputs_stamp`).
+    ``"inputs"`` (:func:`graph.build.freshness.inputs_stamp`).
 
     The head is written last: a reader finds either no head or one whose data file is whole.
     """

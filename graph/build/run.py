@@ -1,7 +1,7 @@
 """One build function for every caller: :func:`build_into` makes a build folder.
 
 ``pickgraph build`` (with or without ``--stream``), a query that finds its cache
-stale (:func:`graph.build.pipeline.load_graph`, which ``serve`` calls too) and a
+stale (:func:`graph.build.load.load_graph`, which ``serve`` calls too) and a
 Python caller all come here, so a folder is made one way: under the folder's
 lock, one generation staged (exports, query cache, models, record) and put in
 place together (:mod:`graph.build.outdir`); nothing is left of a build that

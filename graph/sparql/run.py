@@ -115,7 +115,7 @@ def cached_store(G: nx.MultiDiGraph, cache_file: str | os.PathLike[str], base_ir
 
 def open_query_store(out: str | os.PathLike[str], inputs, base_iri: str, graph: Callable[[], nx.MultiDiGraph],
                      notify: Callable[[str], None] = lambda _line: None) -> tuple[Any, nx.MultiDiGraph | None]:
-    """The store a query of the pages ``inputs`` (a :class:`graph.build.pipeline.BuildInputs`) runs on, and the graph if loaded.
+    """The store a query of the pages ``inputs`` (a :class:`graph.build.record.BuildInputs`) runs on, and the graph if loaded.
 
     When the pages are those of the build recorded in ``out`` (the same inputs
     digest), its on-disk store is opened read-only, made first if need be from the

@@ -17,7 +17,7 @@ loading the Turtle export holds it, so counts agree with the user's own store) a
 again to its document's named graph, for ``GRAPH ?doc { … }`` provenance.
 
 A query process then needs neither the graph nor its cache: it checks that the
-pages are those of the recorded build (:func:`graph.build.pipeline.fingerprint`), opens
+pages are those of the recorded build (:func:`graph.build.freshness.fingerprint`), opens
 the store read-only, and finds a topic's IRI in the store itself (:func:`topic_slug`).
 """
 
