@@ -102,6 +102,26 @@ def test_serve_never_imports_the_cli():
                   if stage(u)[0] == "serve" and stage(v)[0] == "cli") == []
 
 
+#: what staging, committing and stopping a build is made of: the build's (run.py, signals.py), never the CLI's
+BUILD_LOGIC = {"signal", "graph.build.outdir.Generation", "graph.build.outdir.generation",
+               "graph.build.outdir.discard_staged", "graph.build.workers.exit_on_interrupt",
+               "graph.build.workers.interrupts_held"}
+
+
+def test_the_cli_holds_no_staging_commit_or_signal_logic():
+    found = []
+    for path in sorted((PACKAGE / "cli").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [f"{node.module}.{a.name}" for a in node.names]
+            else:
+                continue
+            found += [f"{path.name}: {name}" for name in names if name in BUILD_LOGIC]
+    assert found == []
+
+
 def drawn_modules() -> dict[str, set[str]]:
     """The modules docs/architecture.md lists under each folder's heading of "Stages and folders"."""
     text = ARCHITECTURE.read_text(encoding="utf-8")
