@@ -3,9 +3,9 @@ library functions. Shared state (the corpus, the output folder, the loaded
 graph) travels in a :class:`~.state.State` object on the click context; this
 module only assembles the group.
 
-One module per command family: :mod:`.core` (build, topics, show, export),
-:mod:`.queries` (compare, suggest, why, evaluate), :mod:`.rdf` (sparql, push),
-:mod:`.html` (view), :mod:`.identity` (identity).
+One module per command family: :mod:`.core` (build, export), :mod:`.queries`
+(topics, show, compare, why, suggest, evaluate, generate), :mod:`.rdf` (sparql,
+push), :mod:`.view` (view), :mod:`.identity` (identity), :mod:`.serve` (serve).
 """
 
 from __future__ import annotations

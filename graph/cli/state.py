@@ -29,7 +29,7 @@ class State:
     """What every command shares: where the pages are and where outputs go.
 
     ``corpus`` is what the user named (``--corpus``, ``PICKGRAPH_CORPUS``);
-    when empty, :meth:`inputs` asks the pipeline what the last build in
+    when empty, :meth:`inputs` asks the build record what the last build in
     ``out`` read.
     """
 
