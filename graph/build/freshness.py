@@ -27,8 +27,6 @@ from graph.errors import PickgraphError
 #: does with "racily clean" entries). Fine-grained file systems tick in at most a
 #: few ms; ones that keep whole seconds (FAT, some network file systems) in 2 s.
 RACY_NS = 50_000_000
-
-
 RACY_NS_COARSE = 2_000_000_000
 
 
@@ -168,8 +166,6 @@ def _folder_stamps(paths: Sequence[str | os.PathLike[str]]) -> list[tuple] | Non
 #: threads that look at the inputs at once: a stat waits on the kernel with the GIL released, so a few
 #: overlap (a page count below STAT_ALONE is looked at in this thread)
 STAT_THREADS = 4
-
-
 STAT_ALONE = 1000
 
 

@@ -21,18 +21,11 @@ from graph.build.cachefile import read_regular
 from graph.read.files import DEFAULT_MAX_BYTES
 from graph.errors import PickgraphError
 
-
 ALIAS_FILE_NAME = "aliases.toml"
-
-
 #: What the last build in an output folder read (JSON), for the query commands run after it.
 BUILD_RECORD = "pickgraph-build.json"
-
-
 #: The corpus a query falls back to when no build was recorded: the repository's bundled pages.
 BUNDLED_CORPUS = "data"
-
-
 #: Larger than any build record pickgraph writes: a bigger file there is not one
 RECORD_LIMIT = 64 << 20
 
