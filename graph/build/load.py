@@ -22,7 +22,6 @@ from graph.build.freshness import fingerprint, inputs_stamp, quick_fingerprint
 from graph.build.pipeline import _to_stderr, load_cache
 from graph.build.queryindex import QueryView, index_paths, write_query_index
 from graph.build.record import cache_path, pages_path, write_into
-from graph.build.run import build_into
 from graph.read.files import DEFAULT_MAX_BYTES
 from graph.errors import PickgraphError
 
@@ -62,6 +61,10 @@ def load_graph(
         if reason is not None:
             notify(damaged(reason))
             _remove_damaged(out_dir, target)
+        # here, not at the top: a query whose cache is fresh never builds, and run.py imports every
+        # export's writer and rdflib with it (start-up; docs/performance.md)
+        from graph.build.run import build_into
+
         return build_into(out_dir, paths, aliases=aliases, progress=progress, max_bytes=max_bytes, notify=notify,
                           cache_only=True).graph
 
