@@ -11,7 +11,8 @@ from graph.version import __version__
 from graph.errors import PickgraphError, RejectedDocument, UnknownTopic  # noqa: E402
 from graph.read.records import Comparison, Rejection, TopicPage  # noqa: E402
 from graph.resolve.names import slugify  # noqa: E402
-from graph.build.pipeline import build as load, load_graph  # noqa: E402
+from graph.build.pipeline import build as load  # noqa: E402
+from graph.build.load import load_graph  # noqa: E402
 from graph.build.run import build_into  # noqa: E402
 from graph.kg.graph import find_topic  # noqa: E402
 

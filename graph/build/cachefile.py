@@ -120,6 +120,20 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+class OwnsDescriptor:
+    """A reader holding a descriptor from :func:`open_regular` in ``_fd``: closed when the reader is
+    collected (a query's view of the cache, its document store), since nothing else closes it."""
+
+    _fd: int | None = None
+
+    def __del__(self) -> None:
+        if self._fd is not None:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass  # a finaliser cannot raise: the descriptor is gone either way
+
+
 def read_at(fd: int, length: int, offset: int) -> bytes:
     """Exactly ``length`` bytes at ``offset`` (fewer only when the file ends first)."""
     parts, got = [], 0

@@ -1,7 +1,7 @@
 """One build function for every caller: :func:`build_into` makes a build folder.
 
 ``pickgraph build`` (with or without ``--stream``), a query that finds its cache
-stale (:func:`graph.build.pipeline.load_graph`, which ``serve`` calls too) and a
+stale (:func:`graph.build.load.load_graph`, which ``serve`` calls too) and a
 Python caller all come here, so a folder is made one way: under the folder's
 lock, one generation staged (exports, query cache, models, record) and put in
 place together (:mod:`graph.build.outdir`); nothing is left of a build that
@@ -27,8 +27,8 @@ import networkx as nx
 from graph.build import outdir
 from graph.build.cachefile import CacheDamaged, code_fingerprint, damaged, read_sealed, user_key, write_sealed
 from graph.build.documents import paused_gc
-from graph.build.pipeline import BUILD_RECORD, build, cache_path, last_files, record_build, \
-    save_cache, write_into
+from graph.build.pipeline import build, save_cache
+from graph.build.record import BUILD_RECORD, cache_path, last_files, record_build, write_into
 from graph.build.textindex import index_path, write_index
 from graph.export.graphml import KeptEdges
 from graph.export.registry import DEFAULT_FORMATS, export_many

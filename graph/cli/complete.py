@@ -72,12 +72,12 @@ def matching(topics: list[list[Any]], incomplete: str) -> list[CompletionItem]:
 
 def complete_topic(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """The ``shell_complete`` of a topic argument: topics of the last build in the out folder, or none."""
-    from graph.cli import State
+    from graph.cli.state import State
 
     try:
         state = ctx.find_object(State) or State()
         paths = list(state.corpus) or _last_build_paths(state.out)
-        from graph.build.pipeline import cache_path
+        from graph.build.record import cache_path
 
         return matching(topic_index(cache_path(state.out, paths)), incomplete)
     except Exception:  # no build, a torn cache, …: completion offers nothing rather than a traceback at the prompt
@@ -85,7 +85,7 @@ def complete_topic(ctx: click.Context, _param: click.Parameter, incomplete: str)
 
 
 def _last_build_paths(out: str) -> list[str]:
-    from graph.build.pipeline import query_inputs
+    from graph.build.record import query_inputs
 
     if not os.path.isdir(out):
         return []

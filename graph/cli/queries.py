@@ -8,9 +8,9 @@ from typing import Any, Callable
 import click
 import networkx as nx
 
-from graph.cli import State, pass_state, corpus_options, emit, json_option, width_option
+from graph.cli.state import State, pass_state, corpus_options, json_option, width_option
 from graph.cli.complete import complete_topic
-from graph.cli.term import current_width, printable, strong
+from graph.cli.term import emit, current_width, printable, strong
 from graph.query.api import QUERIES, Param, Query
 from graph.texttable import format_table
 

@@ -55,7 +55,7 @@ class NothingToServe(PickgraphError):
 
 def record_stamp(out: str | os.PathLike[str]) -> tuple[int, int, int] | None:
     """What changes when a build (or an export) rewrites the build record: its inode, size and mtime."""
-    from graph.build.pipeline import BUILD_RECORD
+    from graph.build.record import BUILD_RECORD
 
     try:
         st = os.stat(Path(out) / BUILD_RECORD)
@@ -65,7 +65,7 @@ def record_stamp(out: str | os.PathLike[str]) -> tuple[int, int, int] | None:
 
 
 def recorded_digest(out: str | os.PathLike[str]) -> str | None:
-    from graph.build.pipeline import read_record
+    from graph.build.record import read_record
 
     return read_record(out).get("inputs_digest")
 
@@ -75,7 +75,8 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
     """Load the last build in ``out``: graph (from its cache), topic index, SPARQL store;
     ``cache_bytes`` of its SPARQL answers are kept, and as much of its API answers."""
     from graph.build.outdir import finish_pending
-    from graph.build.pipeline import cache_path, load_graph, query_inputs
+    from graph.build.record import cache_path, query_inputs
+    from graph.build.load import load_graph
 
     finish_pending(out)  # a build killed while it put its files in place is finished first, as queries do
     if record_stamp(out) is None:  # query_inputs would fall back to a data/ folder here and build it
