@@ -27,7 +27,6 @@ True
 
 from __future__ import annotations
 
-import errno
 import gc
 import hashlib
 import hmac
