@@ -25,13 +25,15 @@ from typing import Any
 import networkx as nx
 
 from graph.build import outdir
-from graph.build.cachefile import CacheDamaged, code_fingerprint, damaged, read_sealed, user_key, write_sealed
+from graph.build.cachefile import CacheDamaged, KeptResults, code_fingerprint, damaged, read_sealed, user_key, \
+    write_sealed
 from graph.build.documents import paused_gc
 from graph.build.pipeline import BUILD_RECORD, build, cache_path, last_files, record_build, \
     save_cache, write_into
 from graph.build.textindex import index_path, write_index
 from graph.export.graphml import KeptEdges
 from graph.export.registry import DEFAULT_FORMATS, export_many
+from graph.kg import communities
 from graph.rdf.syntaxes import BY_BLOCK
 from graph.rdf.turtle import Fragments
 from graph.read.files import DEFAULT_MAX_BYTES
@@ -172,7 +174,8 @@ def _graph_into(staging: Path, paths, formats, aliases, jobs, progress, strict, 
     keep = bool(G.graph["fingerprint"])
     options = {fmt: {"fragments": _fragments(staging, reuse, paths, fmt, notify, keep)} for fmt in formats
                if fmt in KEPT}
-    export_many(G, formats, staging, also=[cache, models, search], options=options)
+    with communities.kept(_kept_communities(staging, reuse, paths, notify, keep)):
+        export_many(G, formats, staging, also=[cache, models, search], options=options)
     return G, {
         "ok": not report.rejections,
         "summary": G.graph["summary"],
@@ -223,6 +226,18 @@ def _fragments(staging: Path, reuse: Path | None, paths, syntax: str, notify, ke
         write_sealed(target, BLOCKS_MAGIC, (code, blocks))
 
     return keeper(old, save if keep else None)
+
+
+#: the first bytes of a file of kept communities
+COMMUNITIES_MAGIC = b"pickgraph-communities 1\n"
+
+
+def _kept_communities(staging: Path, reuse: Path | None, paths, notify, keep: bool) -> KeptResults:
+    """The Louvain results of the last build (none for ``--full``), and where this build keeps the ones it
+    uses (nowhere unless ``keep``): a rebuild whose graph did not change where Louvain looks pays for none."""
+    return KeptResults(reuse.with_suffix(".communities") if reuse is not None else None,
+                       cache_path(staging, paths).with_suffix(".communities") if keep else None,
+                       COMMUNITIES_MAGIC, code_fingerprint(("kg/communities.py",)), notify)
 
 
 def _save_models(G: nx.MultiDiGraph, staging: Path, paths) -> None:
