@@ -141,29 +141,34 @@ def test_a_generated_corpus_rebuilds_to_the_bytes_of_a_cold_build(tmp_path):
 
 
 def test_a_rebuild_whose_graph_louvain_sees_is_unchanged_runs_no_louvain(tmp_path, monkeypatch):
-    """Louvain's communities (GraphML, the overview, the page, the suggestion index) are kept by what they are
-    drawn from: an edit that changes no link takes them from the last build; one that does runs it again."""
+    """Louvain's communities (GraphML, the overview, the page, the suggestion index) and the force layouts are
+    kept by what they are drawn from: an edit that changes no link takes them from the last build; one that
+    does runs them again."""
     import networkx as nx
+
+    from graph.export import html
 
     pages, out = tmp_path / "pages", tmp_path / "out"
     _hand_made(pages)
-    runs = []
+    runs, layouts = [], []
     real = nx.community.louvain_communities
     monkeypatch.setattr(nx.community, "louvain_communities", lambda *a, **k: runs.append(1) or real(*a, **k))
+    real_spring = getattr(html, "_spring", None)
+    monkeypatch.setattr(html, "_spring", lambda *a: layouts.append(1) or real_spring(*a), raising=False)
 
     def build(*extra):
+        runs.clear()
+        layouts.clear()
         r = CliRunner().invoke(main, ["--out", str(out), "build", str(pages), "--json", *extra])
         assert r.exit_code == 0, r.output
-        return len(runs)
+        return len(runs), len(layouts)
 
     first = build()
-    assert first >= 3  # GraphML/overview, the page's topics and the suggestion index each draw their own
-    runs.clear()
+    assert first[0] >= 3 and first[1] >= 1  # GraphML/overview, the page and the suggestion index each draw their own
     p = pages / "redis-vs-memcached.txt"
     p.write_text(p.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # a new page text, the same facts
-    assert build() == 0
+    assert build() == (0, 0)
     (pages / "go-vs-rust.txt").write_text(render_comparison("Go", "Rust", "Rust"), encoding="utf-8")
-    assert build() == first
-    runs.clear()
+    assert build()[0] == first[0]
     assert build("--full") == first  # --full takes nothing from the last build
-    assert len(list((out / ".cache").glob("*.communities-*"))) == first
+    assert len(list((out / ".cache").glob("*.kept-*"))) == sum(first)

@@ -5,23 +5,22 @@ tests' hand-made graphs keep their communities under; large ones through igraph'
 the same algorithm in C, since networkx's pure-Python one takes minutes on tens of thousands of
 topics (docs/suggest.md).
 
-Louvain is the one step of a build that cannot follow a change page by page, so a build keeps its
-results (:func:`kept`): a call whose input (topics in order, weighted links, resolution, seed) is
-the one an earlier call had takes that call's communities, which are what it would compute.
+Louvain cannot follow a change page by page, so a build keeps its results (:mod:`graph.kg.kept`): a
+call whose input (topics in order, weighted links, resolution, seed) is the one an earlier call had
+takes that call's communities, which are what it would compute.
 """
 
 from __future__ import annotations
 
-import hashlib
 import random
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from importlib.metadata import version
-from typing import Protocol
 
 import networkx as nx
+
+from graph.kg.kept import active, digest, remembered
 
 #: topics above which the communities come from igraph (C) instead of networkx (Python): the same
 #: method, its communities not the same to the topic
@@ -38,14 +37,10 @@ def louvain(nodes: Iterable[str], weights: Mapping[tuple[str, str], float], *, r
     [['a', 'b', 'c'], ['d', 'e', 'f']]
     """
     nodes = list(nodes)
-    if _store is None:
+    if not active():
         return _louvain(nodes, weights, resolution, seed)
-    key = input_key(nodes, weights, resolution, seed)
-    found = _store.get(key)
-    if found is None:
-        found = _louvain(nodes, weights, resolution, seed)
-    _store.put(key, found)  # a hit too: the build keeps what it used, and only that
-    return [set(c) for c in found]
+    found = remembered(input_key(nodes, weights, resolution, seed), lambda: _louvain(nodes, weights, resolution, seed))
+    return [set(c) for c in found]  # the caller's to change
 
 
 def _louvain(nodes: list[str], weights: Mapping[tuple[str, str], float], resolution: float,
@@ -71,28 +66,6 @@ def _louvain(nodes: list[str], weights: Mapping[tuple[str, str], float], resolut
     return list(groups.values())
 
 
-class Store(Protocol):
-    """Where :func:`louvain` finds and keeps results by :func:`input_key` (the build's: sealed files)."""
-
-    def get(self, key: str) -> list[set[str]] | None: ...
-
-    def put(self, key: str, communities: list[set[str]]) -> None: ...
-
-
-_store: Store | None = None
-
-
-@contextmanager
-def kept(store: Store) -> Iterator[None]:
-    """Within the block, :func:`louvain` answers from ``store`` when it can and keeps each result there."""
-    global _store
-    was, _store = _store, store
-    try:
-        yield
-    finally:
-        _store = was
-
-
 def input_key(nodes: list[str], weights: Mapping[tuple[str, str], float], resolution: float, seed: int) -> str:
     """A digest of all a :func:`louvain` result depends on (the order of the topics included: it seeds the
     visiting order), and of the method that makes it for that many topics.
@@ -101,10 +74,8 @@ def input_key(nodes: list[str], weights: Mapping[tuple[str, str], float], resolu
     False
     """
     method = f"igraph {version('igraph')}" if len(nodes) > IN_C else f"networkx {nx.__version__}"
-    h = hashlib.sha256(f"{method}|{resolution!r}|{seed}\n".encode())
-    h.update("\0".join(nodes).encode("utf-8", "surrogateescape") + b"\n")
-    h.update("\n".join(f"{u}\0{v}\0{w!r}" for (u, v), w in weights.items()).encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
+    return digest("louvain", method, repr(resolution), str(seed), nodes,
+                  (f"{u}\0{v}\0{w!r}" for (u, v), w in weights.items()))
 
 
 def _igraph():
