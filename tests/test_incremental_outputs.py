@@ -9,12 +9,10 @@ are sealed with a fresh token each build, so they are compared by what a query a
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from graph.build.pipeline import BUILD_RECORD
