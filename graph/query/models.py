@@ -30,9 +30,9 @@ import networkx as nx
 
 from graph.build.cachefile import CacheDamaged, code_fingerprint, damaged, read_sealed, write_sealed
 from graph.build.progress import phase
+from graph.query.rank import Fit
 
 if TYPE_CHECKING:
-    from graph.query.rank import Fit
     from graph.query.suggest import Index
 
 
@@ -59,8 +59,6 @@ class Models:
 
     @cached_property
     def fit(self) -> Fit:
-        from graph.query.rank import Fit
-
         made = self._read("fit")
         if made is None:
             with phase("fitting every pick"):
@@ -69,7 +67,7 @@ class Models:
 
     @cached_property
     def index(self) -> Index:
-        from graph.query.suggest import Index
+        from graph.query.suggest import Index  # late: numpy and scipy, which a fit alone does not need
 
         made = self._read("index")
         if made is None:

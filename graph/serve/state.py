@@ -21,11 +21,15 @@ from typing import Any, Callable
 
 import networkx as nx
 
+from graph.build.outdir import finish_pending
+from graph.build.pipeline import BUILD_RECORD, cache_path, load_graph, query_inputs, read_record
 from graph.build.textindex import load_index
 from graph.errors import PickgraphError
 from graph.serve.cache import AnswerCache
 from graph.serve.memory import release_memory
 from graph.query.api import topic_index
+from graph.query.models import load_models, models_path
+from graph.sparql.store import build_store
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,6 @@ class NothingToServe(PickgraphError):
 
 def record_stamp(out: str | os.PathLike[str]) -> tuple[int, int, int] | None:
     """What changes when a build (or an export) rewrites the build record: its inode, size and mtime."""
-    from graph.build.pipeline import BUILD_RECORD
-
     try:
         st = os.stat(Path(out) / BUILD_RECORD)
     except OSError:
@@ -64,8 +66,6 @@ def record_stamp(out: str | os.PathLike[str]) -> tuple[int, int, int] | None:
 
 
 def recorded_digest(out: str | os.PathLike[str]) -> str | None:
-    from graph.build.pipeline import read_record
-
     return read_record(out).get("inputs_digest")
 
 
@@ -73,9 +73,6 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
                progress: bool = False, cache_bytes: int = 64 * 2**20) -> Build:
     """Load the last build in ``out``: graph (from its cache), topic index, SPARQL store;
     ``cache_bytes`` of its SPARQL answers are kept, and as much of its API answers."""
-    from graph.build.outdir import finish_pending
-    from graph.build.pipeline import cache_path, load_graph, query_inputs
-
     finish_pending(out)  # a build killed while it put its files in place is finished first, as queries do
     if record_stamp(out) is None:  # query_inputs would fall back to a data/ folder here and build it
         raise NothingToServe(out)
@@ -86,8 +83,6 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
     say(f"indexing {G.number_of_nodes()} topics")
     topic_index(G)  # made here, before the build is served: the topics query finds it made
     say("preparing suggestions and the pick model")
-    from graph.query.models import load_models, models_path
-
     models = load_models(G, models_path(cache_path(out, inputs.paths)))  # the build saved them
     models.fit, models.index  # made here, before the build is served: no first request pays seconds for them
     say("opening the SPARQL store (made once per build, from its Turtle export: a minute or more for a big corpus)")
@@ -102,8 +97,6 @@ def store_path(G: nx.MultiDiGraph, cache_file: Path, base_iri: str, out: str | o
     """The folder of a read-only on-disk store of ``G``: the one ``sparql`` keeps beside the build cache
     (made by :func:`graph.sparql.store.build_store`, from the build's Turtle export of ``out`` when it is this
     build's), else (a read-only out folder) one in a temporary folder."""
-    from graph.sparql.store import build_store
-
     fp = G.graph.get("fingerprint")
     if not fp:
         raise PickgraphError("the last build's pages changed while it read them; run 'pickgraph build' again")

@@ -267,14 +267,14 @@ class Index:
 
     def save(self, folder: str | os.PathLike[str]) -> Path:
         """Write this index into ``folder`` as plain arrays (:mod:`graph.query.suggest.saved`)."""
-        from graph.query.suggest.saved import save  # saved imports this module
+        from graph.query.suggest.saved import save  # late: saved imports this module (a cycle, tests/test_layering.py)
 
         return save(self, folder)
 
     @classmethod
     def load(cls, folder: str | os.PathLike[str], mmap: bool = True) -> Index:
         """The index :meth:`save` wrote into ``folder``, its arrays memory-mapped unless ``mmap=False``."""
-        from graph.query.suggest.saved import load  # saved imports this module
+        from graph.query.suggest.saved import load  # late: saved imports this module (a cycle)
 
         return load(folder, mmap)
 
