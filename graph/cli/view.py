@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from graph.build.pipeline import write_into
 from graph.export.html import MAX_TOPICS, OVERVIEW_TOPICS, write_page
 from graph.cli import State, pass_state, corpus_options, emit, json_option, output_option
 from graph.cli.complete import complete_topic
@@ -41,8 +42,6 @@ def view(state: State, topic: str | None, depth: int, output: str | None, max_to
     """
     G = state.graph()
     slug = state.topic(topic) if topic else None
-    from graph.build.pipeline import write_into
-
     def write(path: Path) -> dict:
         return write_page(G, path, slug, depth, max_topics=max_topics, overview_topics=overview_topics)
 
