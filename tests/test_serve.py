@@ -226,20 +226,37 @@ def test_a_query_process_killed_from_outside_is_replaced(data_out):
         idle = _query_processes(s.proc.pid)
         os.kill(idle[0], signal.SIGKILL)  # while it waits for a query
         time.sleep(0.5)
-        status, body = s.get(f"/sparql?query={Q('ASK { ?s a pg:Topic }')}")
+        # another text than the first ASK, whose answer the server keeps: only a ready new process answers it
+        status, body = s.get(f"/sparql?query={Q('ASK { ?t a pg:Topic }')}")
         assert status == 200 and body["boolean"] is True
         busy = _query_processes(s.proc.pid)
         assert len(busy) == 1 and busy != idle
         answer: list = []
         t = threading.Thread(target=lambda: answer.append(s.get(f"/sparql?query={Q(q)}")))
         t.start()
-        time.sleep(1)
+        _wait_until_working(busy[0])
         os.kill(busy[0], signal.SIGKILL)  # while it runs one
         t.join(20)
         assert answer[0][0] == 400 and "ended unexpectedly" in answer[0][1]["error"]
         status, body = s.get(f"/sparql?query={Q('ASK { ?s a pg:Topic }')}")
         assert status == 200 and body["boolean"] is True
         assert len(_query_processes(s.proc.pid)) == 1
+
+
+def _wait_until_working(pid: int, cpu_ticks: int = 20, deadline: float = 20.0) -> None:
+    """Until process ``pid`` has spent ``cpu_ticks`` more clock ticks on the CPU: it runs the query.
+
+    A fixed sleep was not enough on a loaded machine: the query had not reached the process yet."""
+    from pathlib import Path
+
+    def ticks() -> int:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+
+    start, end = ticks(), time.monotonic() + deadline
+    while ticks() - start < cpu_ticks:
+        assert time.monotonic() < end, "the query process never started on the query"
+        time.sleep(0.05)
 
 
 def _query_processes(pid: int) -> list[int]:
