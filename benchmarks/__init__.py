@@ -293,6 +293,7 @@ def in_process(corpus_path: str, out_dir: str, queries: int = 200, sparql_runs: 
 
     from graph.query import rank
     from graph.sparql import run as sparql
+    from graph.sparql.store import load_store
     from graph.query.compare import compare
     from graph.query.explain import why
     from graph.kg.graph import versus_edges
@@ -339,7 +340,7 @@ def in_process(corpus_path: str, out_dir: str, queries: int = 200, sparql_runs: 
                          "max_ms": round(max(v), 3), "hub_max_ms": round(max(hub_v), 3) if hub_v else None}
 
     t = time.perf_counter()
-    store = sparql.load_store(G)
+    store = load_store(G)
     once["sparql_load_ms"] = (time.perf_counter() - t) * 1000
     term = sparql.topic_term(G, top[0])
     queries_out = {}

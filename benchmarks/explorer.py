@@ -1,15 +1,23 @@
 """How the explorer's start page (the whole graph in WebGL) behaves in headless Chromium against a real serve.
 
-``python -m benchmarks.explorer OUT [OUT …] [--runs 3]`` starts ``pickgraph serve --out OUT`` (a finished
-build), opens ``/`` in Debian's ``chromium`` (Playwright; every request off the server refused) ``--runs``
-times in fresh contexts, and prints one JSON line per out folder with the median (min–max) of:
+``python -m benchmarks.explorer OUT [OUT …] [--runs 3] [--stub]`` starts ``pickgraph serve --out OUT`` (a
+finished build), opens ``/`` in Debian's ``chromium`` (Playwright; every request off the server refused)
+``--runs`` times in fresh contexts, and prints one JSON line per out folder with the median, min and max of:
 
-- ``first_frame_s``: navigation to sigma.js's first drawn frame of the whole graph (``performance.now()``);
+- ``first_frame_s``: navigation to sigma.js's first drawn frame of the whole graph (``performance.now()``),
+  and ``marks_ms``: the page's own marks on the way (``fetched``: the first tier's answer parsed; ``graph``:
+  its topics and links in graphology; ``sigma``: sigma.js made, its first render done; ``firstFrame``; ``rest``:
+  the rest of the layout fetched, after the first frame);
 - ``pan_fps``: frames per second while the camera pans for two seconds, one step per ``requestAnimationFrame``
   (1000 / the median frame interval);
 - ``hover_ms``: a mouse move onto the most compared topic until the page has it as hovered (its neighbourhood
   highlighted), as Playwright sees it: an upper bound, with the round trip to the browser in it;
 - ``click_ms``: a click on it until its card and neighbourhood are shown (two API answers in it).
+
+``--stub``: instead of ``pickgraph serve`` (which loads the whole build, SPARQL store and all: minutes at
+100,000 pages on a busy machine), a stub server on 127.0.0.1 answers only what the start page asks (its
+static files, ``/api/overview`` and its tiers from the out folder's ``pickgraph-overview.json`` by the
+server's own :func:`graph.serve.overview.overview_tier`, ``/api/status``); no ``click_ms`` then.
 
 Chromium runs without a GPU here (SwiftShader): the figures are of software WebGL, a floor for a real screen.
 A benchmark, not a test: the figures depend on the machine and its load, printed with them (``load``).
@@ -17,22 +25,24 @@ A benchmark, not a test: the figures depend on the machine and its load, printed
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import statistics
 import sys
+import threading
 import time
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Iterator
+from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from servehelp import Server  # noqa: E402 - the tests' real-server helper
 
-CHROMIUM = os.environ.get("PICKGRAPH_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+from benchmarks.html_ready import chromium, runs_parser, spread  # noqa: E402
+from graph.serve.overview import overview_tier, tier_order  # noqa: E402
 
 #: pan the camera one step a frame for this long, counting frames (runs in the page)
 PAN = """async (ms) => {
@@ -53,17 +63,20 @@ PAN = """async (ms) => {
 }"""
 
 
-def one_run(browser, server: Server) -> dict[str, float]:
+def one_run(browser, url: str, click: bool = True) -> dict[str, float]:
     context = browser.new_context(viewport={"width": 1500, "height": 900}, service_workers="block")
     try:
-        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server.url + "/") else r.abort())
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(url + "/") else r.abort())
         page = context.new_page()
-        page.goto(server.url + "/")
+        page.goto(url + "/")
         page.wait_for_function("() => window.explorer && explorer.firstFrame && explorer.ready", timeout=600_000)
         first = page.evaluate("() => explorer.firstFrame") / 1000
+        # the rest of a big layout comes after the first frame: pan and hover with it in
+        page.wait_for_function("() => explorer.busy === 0", timeout=600_000)
+        marks = page.evaluate("() => explorer.marks || {}")  # a page before the marks: none
         fps = page.evaluate(PAN, 2000)
-        # the most compared topic in the middle of the view, zoomed in: clear of the legend and of crowded neighbours
-        top = page.evaluate("() => explorer.overview.data.nodes[0][0]")
+        # the most compared topic in the middle of the view, zoomed in: clear of crowded neighbours
+        top = page.evaluate("() => (explorer.overview.nodes || explorer.overview.data.nodes)[0][0]")
         page.evaluate(f"() => {{ const d = explorer.overview.sigma.getNodeDisplayData({top!r}); "
                       "explorer.overview.sigma.getCamera().setState({ x: d.x, y: d.y, ratio: 0.1, angle: 0 }); }")
         page.wait_for_timeout(500)
@@ -72,43 +85,95 @@ def one_run(browser, server: Server) -> dict[str, float]:
         page.mouse.move(pos["x"], pos["y"])
         page.wait_for_function("() => explorer.overview.hovered", timeout=60_000)
         hover = (time.perf_counter() - began) * 1000
-        top = page.evaluate("() => explorer.overview.hovered")  # the topic under the mouse: the one to click
-        began = time.perf_counter()
-        page.mouse.click(pos["x"], pos["y"])
-        page.wait_for_function(f"() => location.search === '?topic={top}' && explorer.ready && explorer.busy === 0",
-                               timeout=60_000)
-        click = (time.perf_counter() - began) * 1000
-        return {"first_frame_s": first, "pan_fps": fps, "hover_ms": hover, "click_ms": click}
+        out = {"first_frame_s": first, "pan_fps": fps, "hover_ms": hover, "marks_ms": marks}
+        if click:
+            top = page.evaluate("() => explorer.overview.hovered")  # the topic under the mouse: the one to click
+            began = time.perf_counter()
+            page.mouse.click(pos["x"], pos["y"])
+            page.wait_for_function(f"() => location.search === '?topic={top}' && explorer.ready && explorer.busy === 0",
+                                   timeout=60_000)
+            out["click_ms"] = (time.perf_counter() - began) * 1000
+        return out
     finally:
         context.close()
 
 
-def _median(values: list[float]) -> list[float]:
-    return [round(statistics.median(values), 3), round(min(values), 3), round(max(values), 3)]
+@contextmanager
+def stub(out: Path) -> Iterator[str]:
+    """A server of only the start page's requests (see the module's ``--stub``); yields its URL."""
+    data = json.loads((out / "pickgraph-overview.json").read_bytes())
+    order = tier_order(data)  # once, as serve keeps it
+    static = ROOT / "graph" / "serve" / "static"
+    types = {".js": "text/javascript", ".css": "text/css", ".html": "text/html"}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            parts = urlsplit(self.path)
+            q = {k: int(v[0]) for k, v in parse_qs(parts.query).items() if k in ("start", "stop")}
+            if parts.path == "/api/overview":
+                self._send(json.dumps(overview_tier(data, q.get("start", 0), q.get("stop", 10**9), order)).encode(), "application/json")
+            elif parts.path == "/api/status":
+                self._send(json.dumps({"topics": len(data["nodes"]), "documents": 0}).encode(), "application/json")
+            elif parts.path == "/" or parts.path.startswith("/static/"):
+                name = "index.html" if parts.path == "/" else parts.path.removeprefix("/static/")
+                path = (static / name).resolve()
+                if name.startswith("vis-network"):
+                    from graph.export.html import vis_assets
+
+                    js, css = vis_assets()
+                    self._send((js if name.endswith(".js") else css).encode(), types[Path(name).suffix])
+                elif path.is_relative_to(static) and path.is_file():
+                    self._send(path.read_bytes(), types.get(path.suffix, "application/octet-stream"))
+                else:
+                    self._send(b'{"error": "not found"}', "application/json", 404)
+            else:
+                self._send(b'{"error": "not in the stub"}', "application/json", 404)
+
+        def _send(self, body: bytes, media: str, status: int = 200) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", media)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:  # quiet
+            pass
+
+    with ThreadingHTTPServer(("127.0.0.1", 0), Handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+
+
+@contextmanager
+def served(out: Path, use_stub: bool) -> Iterator[tuple[str, dict]]:
+    """The URL of a server of ``out`` and its status."""
+    if use_stub:
+        with stub(out) as url:
+            yield url, {"topics": len(json.loads((out / "pickgraph-overview.json").read_bytes())["nodes"]), "documents": None}
+        return
+    with Server(out, start_timeout=3600) as server:  # a big build loads for minutes on a busy machine
+        yield server.url, server.get("/api/status")[1]
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.explorer", description=__doc__.split("\n\n")[0])
-    ap.add_argument("outs", nargs="+", type=Path)
-    ap.add_argument("--runs", type=int, default=3)
+    ap = runs_parser(__doc__, "python -m benchmarks.explorer", "outs", Path)
+    ap.add_argument("--stub", action="store_true", help="only the start page's requests, from the overview file")
     args = ap.parse_args(argv)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            for out in args.outs:
-                with Server(out, start_timeout=3600) as server:  # a big build loads for minutes on a busy machine
-                    status = server.get("/api/status")[1]
-                    runs = []
-                    for _ in range(args.runs):
-                        runs.append(one_run(browser, server))
-                        print(json.dumps(runs[-1]), file=sys.stderr, flush=True)  # each run as it ends
-                print(json.dumps({"out": str(out), "topics": status["topics"], "pages": status["documents"],
-                                  "runs": args.runs, "load": [round(x, 2) for x in os.getloadavg()],
-                                  **{k: _median([r[k] for r in runs]) for k in runs[0]}}), flush=True)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        for out in args.outs:
+            with served(out, args.stub) as (url, status):
+                runs = []
+                for _ in range(args.runs):
+                    runs.append(one_run(browser, url, click=not args.stub))
+                    print(json.dumps(runs[-1]), file=sys.stderr, flush=True)  # each run as it ends
+            figures = {k: spread([r[k] for r in runs]) for k in runs[0] if k != "marks_ms"}
+            marks = {k: spread([r["marks_ms"][k] for r in runs]) for k in runs[0]["marks_ms"]}
+            print(json.dumps({"out": str(out), "topics": status["topics"], "pages": status["documents"],
+                              "runs": args.runs, "stub": args.stub, "load": [round(x, 2) for x in os.getloadavg()],
+                              **figures, "marks_ms": marks}), flush=True)
     return 0
 
 

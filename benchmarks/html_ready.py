@@ -16,11 +16,39 @@ import os
 import statistics
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 CHROMIUM = os.environ.get("PICKGRAPH_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
+
+
+def runs_parser(doc: str, prog: str, what: str, kind: type) -> argparse.ArgumentParser:
+    """The command line both browser benchmarks take: things to open (``what``, one or more) and ``--runs``."""
+    ap = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
+    ap.add_argument(what, nargs="+", type=kind)
+    ap.add_argument("--runs", type=int, default=3)
+    return ap
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """Debian's Chromium, headless under Playwright, closed on leaving."""
+    from playwright.sync_api import sync_playwright  # an optional dependency: asked for only when run
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    """The median, min and max of ``values``, rounded to the millisecond."""
+    return {"median": round(statistics.median(values), 3), "min": round(min(values), 3), "max": round(max(values), 3)}
 
 
 def ready_seconds(browser, page_path: Path) -> tuple[float, dict, list[str]]:
@@ -42,27 +70,16 @@ def ready_seconds(browser, page_path: Path) -> tuple[float, dict, list[str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.html_ready", description=__doc__.split("\n\n")[0])
-    ap.add_argument("pages", nargs="+", type=Path)
-    ap.add_argument("--runs", type=int, default=3)
-    args = ap.parse_args(argv)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            for page in args.pages:
-                times, counts, errors = [], {}, []
-                for _ in range(args.runs):
-                    s, counts, errs = ready_seconds(browser, page)
-                    times.append(s)
-                    errors += errs
-                print(json.dumps({"page": str(page), "bytes": page.stat().st_size, **counts,
-                                  "ready_s": {"median": round(statistics.median(times), 3),
-                                              "min": round(min(times), 3), "max": round(max(times), 3)},
-                                  "runs": args.runs, "errors": sorted(set(errors))}), flush=True)
-        finally:
-            browser.close()
+    args = runs_parser(__doc__, "python -m benchmarks.html_ready", "pages", Path).parse_args(argv)
+    with chromium() as browser:
+        for page in args.pages:
+            times, counts, errors = [], {}, []
+            for _ in range(args.runs):
+                s, counts, errs = ready_seconds(browser, page)
+                times.append(s)
+                errors += errs
+            print(json.dumps({"page": str(page), "bytes": page.stat().st_size, **counts, "ready_s": spread(times),
+                              "runs": args.runs, "errors": sorted(set(errors))}), flush=True)
     return 0
 
 

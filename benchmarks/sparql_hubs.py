@@ -22,7 +22,8 @@ from graph.kg.graph import build_graph, resolve_report
 from graph.read import parse_text
 from graph.read.records import ReadReport
 from graph.read.render import render_comparison
-from graph.sparql.run import bundled_queries, load_store, select, topic_term
+from graph.sparql.run import bundled_queries, select, topic_term
+from graph.sparql.store import load_store
 
 
 def hub_pages(spokes: int, others: int, seed: int = 0) -> dict[str, str]:

@@ -118,6 +118,29 @@ def tiny_graph(tiny_corpus):
     return G
 
 
+def session_alive(sid: int) -> list[int]:
+    """The processes of session ``sid`` still alive (not zombies), from Linux's /proc."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] != "Z":  # fields after the name: state, ppid, pgrp, session
+            alive.append(int(stat.parent.name))
+    return alive
+
+
+@pytest.fixture(scope="module")
+def data_out(tmp_path_factory) -> Path:
+    """An out folder holding a build of data/ by a real ``pickgraph build``; one per test module, which may change it."""
+    from servehelp import build as build_out  # the tests' folder is on sys.path, as for every test module
+
+    out = tmp_path_factory.mktemp("data-build") / "out"
+    build_out(["data"], out)
+    return out
+
+
 __all__ = ["render_comparison", "render_topic_page", "write_corpus", "tiny_pages"]
 
 

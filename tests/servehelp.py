@@ -84,3 +84,69 @@ def cli_json(out: str | os.PathLike[str], *args: str) -> object:
 def build(paths: list[str | os.PathLike[str]], out: str | os.PathLike[str], cwd=ROOT) -> None:
     subprocess.run([*PICKGRAPH, "build", *map(str, paths), "--out", str(out), "-q"], cwd=cwd, check=True,
                    capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+#: Chromium's note on its software WebGL (no GPU here) when sigma.js reads the pixel under the mouse: the
+#: driver's, not the page's, so not counted as a console error
+GL_NOTE = re.compile(r"\[\.WebGL-[0-9a-fx]+\]GL Driver Message \(OpenGL, Performance, .*\): GPU stall due to ReadPixels"
+                     r"( \(this message will no longer repeat\))?$")
+
+
+class Tab:
+    """One page of a real server in a fresh browser context, for the browser tests: requests that leave the
+    server are refused and kept in ``outside``, console errors and warnings in ``errors``.
+
+    ``with Tab(browser, server, "/topics") as t: t.page.click(…); t.settle()``; the page counts as settled when
+    its ``window.explorer`` (the start page) or ``window.pages`` (/topics, /sparql) is ready with no request out.
+    """
+
+    #: a function, not a string: the pages' CSP forbids eval
+    READY = "() => [window.explorer, window.pages].some(p => p && p.ready && p.busy === 0)"
+
+    def __init__(self, browser, server: Server, path: str = "/", width: int = 1280, height: int = 800):
+        self.server, self.errors, self.outside = server, [], []
+        self.context = browser.new_context(viewport={"width": width, "height": height}, service_workers="block")
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}")
+                     if m.type in ("error", "warning") and not GL_NOTE.match(m.text) else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        self.context.route("**/*", self._route)
+        self.page.goto(server.url + path)
+        self.settle()
+
+    def _route(self, route) -> None:
+        if route.request.url.startswith(self.server.url + "/"):
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def settle(self) -> None:
+        self.page.wait_for_function(self.READY, timeout=60_000)
+
+    def js(self, expr: str):
+        """The value of the expression ``expr`` in the page."""
+        return self.page.evaluate(f"() => ({expr})")
+
+    def texts(self, selector: str) -> list[str]:
+        return self.page.locator(selector).all_text_contents()
+
+    @property
+    def query(self) -> str:
+        """The page's address without the server's: ``/?topic=redis``."""
+        return self.page.url.removeprefix(self.server.url)
+
+    def clean(self) -> None:
+        """Nothing asked of another address, no console error, no markup of the graph's text run."""
+        assert self.errors == [] and self.outside == []
+        assert self.js("document.querySelectorAll('img, main script, #panel script, #legend script').length") == 0
+        assert self.js("window.__pwned") is None
+
+    def close(self) -> None:
+        self.context.close()
+
+    def __enter__(self) -> Tab:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -9,7 +9,7 @@ import os
 import subprocess
 
 import pytest
-from servehelp import PICKGRAPH, ROOT, Server, build
+from servehelp import PICKGRAPH, ROOT, Server
 
 from graph.query.api import TABLE
 
@@ -37,15 +37,8 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("equal") / "out"
-    build(["data"], folder)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def server(out):
-    with Server(out) as s:
+def server(data_out):
+    with Server(data_out) as s:
         yield s
 
 
@@ -54,8 +47,8 @@ def test_every_query_of_the_table_is_asked():
 
 
 @pytest.mark.parametrize("path, args, status", CASES, ids=[c[0][:60] for c in CASES])
-def test_cli_json_equals_api_json(server, out, path, args, status):
-    r = subprocess.run([*PICKGRAPH, "--out", str(out), *args, "--json"], cwd=ROOT, capture_output=True,
+def test_cli_json_equals_api_json(server, data_out, path, args, status):
+    r = subprocess.run([*PICKGRAPH, "--out", str(data_out), *args, "--json"], cwd=ROOT, capture_output=True,
                        text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     cli = json.loads(r.stdout)
     got_status, api = server.get("/api/" + path)

@@ -12,19 +12,11 @@ import json
 
 import pytest
 from conftest import IMG, SCRIPT, render_comparison, write_corpus
-from servehelp import Server, build
+from servehelp import Server, Tab, build
 from test_browser import browser  # noqa: F401 - the one Chromium fixture, shared
-from test_serve_browser import Explorer
+from test_serve_browser import data_server  # noqa: F401 - the one data/ build and server fixture, shared
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
-
-
-@pytest.fixture(scope="module")
-def data_server(tmp_path_factory):
-    out = tmp_path_factory.mktemp("explorer") / "out"
-    build(["data"], out)
-    with Server(out) as s:
-        yield s
 
 
 def _hex(colour: str) -> tuple[int, int, int]:
@@ -42,8 +34,7 @@ def _colours_drawn(png: bytes, colours: list[str]) -> dict[str, int]:
 
 def test_the_start_page_draws_the_whole_graph_with_its_legend(browser, data_server):
     _, data = data_server.get("/api/overview")
-    x = Explorer(browser, data_server)
-    try:
+    with Tab(browser, data_server) as x:
         assert x.query == "/" and x.js("document.getElementById('overview').hidden") is False
         # the legend: every community of the build's layout, in its order, with its count
         legend = x.js("[...document.querySelectorAll('#legend ul.communities li')].map(li => "
@@ -51,21 +42,39 @@ def test_the_start_page_draws_the_whole_graph_with_its_legend(browser, data_serv
         assert legend == [[c["label"], c["count"]] for c in data["communities"]]
         assert len(legend) == 11 and legend[-1][0] == "smaller groups"
         assert sum(n for _, n in legend) == len(data["nodes"]) == 233
-        # the canvas is drawn: each named community's colour fills pixels of the drawing (the legend hidden first)
-        x.page.eval_on_selector("#legend", "e => e.style.visibility = 'hidden'")
+        # the canvas is drawn: each named community's colour fills pixels of the drawing
         drawn = _colours_drawn(x.page.locator("#overview").screenshot(), [c["colour"] for c in data["communities"]])
         assert all(n > 20 for n in drawn.values()), drawn
         assert x.js("document.querySelector('#lod').textContent") == "233 topics"
         assert x.errors == [] and x.outside == []
-    finally:
-        x.close()
+
+
+def _meets(a: dict, b: dict) -> bool:
+    return a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+
+
+def test_start_page_labels_never_overlap_and_the_legend_covers_no_topic(browser, data_server):
+    """At the issue's 1280×800: the labels drawn on the whole view (Express over Jest, Cassandra over MongoDB
+    were), and the legend's box against every drawn topic's disc."""
+    with Tab(browser, data_server, width=1280, height=800) as x:
+        x.page.wait_for_timeout(300)  # a frame or two after ready: the labels of the settled frame
+        labels = x.js("explorer.labelBoxes()")
+        assert len(labels) > 20
+        assert [(a["key"], b["key"]) for i, a in enumerate(labels) for b in labels[i + 1:] if _meets(a, b)] == []
+        legend = x.page.locator("#legend").bounding_box()
+        assert legend["height"] > 100
+        legend = {"x": legend["x"], "y": legend["y"], "w": legend["width"], "h": legend["height"]}
+        discs = x.js("explorer.overview.graph.mapNodes(n => ({key: n, ...explorer.nodeScreen(n)}))")
+        assert len(discs) == 233
+        assert [d["key"] for d in discs
+                if _meets(legend, {"x": d["x"] - d["r"], "y": d["y"] - d["r"], "w": 2 * d["r"], "h": 2 * d["r"]})] == []
+        assert x.errors == [] and x.outside == []
 
 
 def test_the_edge_kind_filters_hide_and_show_their_links(browser, data_server):
     _, data = data_server.get("/api/overview")
     count = {k: sum(1 for e in data["edges"] if data["kinds"][e[2]] == k) for k in data["kinds"]}
-    x = Explorer(browser, data_server)
-    try:
+    with Tab(browser, data_server) as x:
         shown = lambda: {k: x.js(f"explorer.edgeShown({k!r})") for k in data["kinds"]}  # noqa: E731
         assert shown() == count and all(count.values())
         x.page.uncheck("#kind-related-to")
@@ -77,30 +86,26 @@ def test_the_edge_kind_filters_hide_and_show_their_links(browser, data_server):
         x.page.check("#kind-versus")
         assert shown() == count
         assert x.errors == [] and x.outside == []
-    finally:
-        x.close()
 
 
 def test_hover_shows_a_neighbourhood_and_click_opens_the_card(browser, data_server):
-    x = Explorer(browser, data_server)
-    try:
+    with Tab(browser, data_server) as x:
         neighbours = sorted({n["id"] for n in data_server.get("/api/neighbours?topic=postgresql&limit=200")[1]["nodes"]})
         pos = x.js("explorer.nodeScreen('postgresql')")
         x.page.mouse.move(pos["x"], pos["y"])
         x.page.wait_for_function("() => explorer.overview.hovered === 'postgresql'", timeout=10_000)
-        # the drawn colours: the topic and its neighbours keep theirs, every other topic is greyed
-        kept = x.js("explorer.overview.graph.filterNodes(n => explorer.overview.sigma.getNodeDisplayData(n).color !== '#e3e6ea')")
+        # the topic and its neighbours drawn over the rest (sigma's highlighted nodes), the rest faded
+        kept = x.js("explorer.overview.graph.filterNodes(n => explorer.overview.sigma.getNodeDisplayData(n).highlighted)")
         assert sorted(kept) == neighbours
+        assert x.js("explorer.overview.sigma.getCanvases().nodes.style.opacity") == "0.25"
         x.page.mouse.click(pos["x"], pos["y"])
         x.settle()
         assert x.query == "/?topic=postgresql" and x.page.text_content("#panel h2") == "PostgreSQL"
         assert x.js("document.getElementById('overview').hidden") is True
         assert x.errors == [] and x.outside == []
-    finally:
-        x.close()
 
 
-def _completions(x: Explorer, typed: str, slug: str) -> list[list[str]]:
+def _completions(x: Tab, typed: str, slug: str) -> list[list[str]]:
     x.page.fill("#search", typed)
     x.page.wait_for_selector(f'#completions[data-query="{typed}"] li[data-slug="{slug}"]', timeout=10_000)
     return x.js("[...document.querySelectorAll('#completions li.name[data-slug]')].map(li => "
@@ -108,8 +113,7 @@ def _completions(x: Explorer, typed: str, slug: str) -> list[list[str]]:
 
 
 def test_search_finds_by_infix_and_by_typo(browser, data_server):
-    x = Explorer(browser, data_server)
-    try:
+    with Tab(browser, data_server) as x:
         assert _completions(x, "sql", "postgresql") == [
             ["sql", "sql"], ["sqlite", "sqlite"], ["postgresql", "postgresql"], ["mysql", "mysql"],
             ["postgresql-full-text-search", "postgresql-full-text-search"], ["nosql", "nosql"]]
@@ -123,15 +127,12 @@ def test_search_finds_by_infix_and_by_typo(browser, data_server):
         x.settle()
         assert x.query == "/?topic=postgresql" and x.page.text_content("#panel h2") == "PostgreSQL"
         assert x.errors == [] and x.outside == []
-    finally:
-        x.close()
 
 
 def test_the_compare_view_shows_percentages_both_cases_and_draws_the_chain(browser, data_server):
     _, c = data_server.get("/api/compare?a=mysql&b=sqlite")
     assert c["prediction"] == {"pick": "mysql", "pick_name": "MySQL", "probability": 0.5973}
-    x = Explorer(browser, data_server, "/?a=mysql&b=sqlite")
-    try:
+    with Tab(browser, data_server, "/?a=mysql&b=sqlite") as x:
         assert x.page.text_content("#panel p.prob") == "pick: MySQL, 60% likely (SQLite 40%)"
         assert x.js("[...document.querySelectorAll('#panel .side')].map(d => d.dataset.side)") == ["mysql", "sqlite"]
         assert x.js("[...document.querySelectorAll('#panel .side')].map(d => d.querySelector('h3').textContent)") == \
@@ -142,11 +143,10 @@ def test_the_compare_view_shows_percentages_both_cases_and_draws_the_chain(brows
                                                    "hl|common|mysql|postgresql", "hl|common|sqlite|postgresql"]
         assert {"mysql", "sqlite", "postgresql"} <= set(x.js("explorer.shownNodes()"))
         assert x.errors == [] and x.outside == []
-    finally:
-        x.close()
 
 
-def test_markup_in_names_stays_inert_on_the_start_page(browser, tmp_path):
+def test_markup_in_names_stays_inert_on_every_view(browser, tmp_path):
+    """A topic named with markup, on the start page (legend, completions), its card and a compare view."""
     name = f"Alpha {IMG}"
     folder = write_corpus(tmp_path / "payload", {
         "ab.txt": render_comparison(name, "Beta", name, descriptions={name: f"Developers should use it {SCRIPT} here"},
@@ -154,19 +154,20 @@ def test_markup_in_names_stays_inert_on_the_start_page(browser, tmp_path):
     })
     out = tmp_path / "out"
     build([folder], out)
-    with Server(out) as s:
-        x = Explorer(browser, s)
-        try:
-            labels = x.js("[...document.querySelectorAll('#legend ul.communities .name')].map(e => e.textContent)")
-            assert any(IMG in label for label in labels)
-            slug = s.get("/api/names?q=alpha")[1]["results"][0]["slug"]
-            assert [r for r in _completions(x, "onerror", slug) if r[0] == slug]  # an infix of the name's markup
-            assert x.page.text_content(f'#completions li[data-slug="{slug}"] span') == name
-            assert x.js("document.querySelectorAll('img, #panel script, #legend script').length") == 0
-            assert x.js("window.__pwned") is None
-            assert x.errors == [] and x.outside == []
-        finally:
-            x.close()
+    with Server(out) as s, Tab(browser, s) as x:
+        labels = x.js("[...document.querySelectorAll('#legend ul.communities .name')].map(e => e.textContent)")
+        assert any(IMG in label for label in labels)
+        slug = s.get("/api/names?q=alpha")[1]["results"][0]["slug"]
+        assert [r for r in _completions(x, "onerror", slug) if r[0] == slug]  # an infix of the name's markup
+        assert x.page.text_content(f'#completions li[data-slug="{slug}"] span') == name
+        x.clean()
+        x.page.click(f'#completions li[data-slug="{slug}"]')
+        x.settle()
+        assert x.page.text_content("#panel h2") == name and SCRIPT in x.page.text_content("#panel")
+        x.page.click("#panel ul.comparisons button:text-is('compare')")
+        x.settle()
+        assert x.page.text_content("#panel h2") == f"{name} vs Beta"
+        x.clean()
 
 
 def test_overview_api_is_the_build_s_file(data_server, tmp_path):

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from conftest import IMG, SCRIPT, write_corpus
-from servehelp import Server, build
+from servehelp import Server, Tab, build
 from test_browser import browser  # noqa: F401 - the one Chromium fixture, shared
 
 import networkx as nx
@@ -210,47 +210,9 @@ def test_vocabulary_is_served_for_completion(server):
 
 # -------------------------------------------------------------------- the browser --
 
-class Tab:
-    """One page of the server in Chromium: requests elsewhere blocked and recorded, console errors recorded."""
-
-    def __init__(self, browser, server: Server, path: str):
-        self.server, self.errors, self.outside = server, [], []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
-        self.page = self.context.new_page()
-        self.page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}")
-                     if m.type in ("error", "warning") else None)
-        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
-        self.context.route("**/*", self._route)
-        self.page.goto(server.url + path)
-        self.settle()
-
-    def _route(self, route):
-        if route.request.url.startswith(self.server.url + "/"):
-            route.continue_()
-        else:
-            self.outside.append(route.request.url)
-            route.abort()
-
-    def settle(self) -> None:
-        # a function, not a string: the page's CSP forbids eval
-        self.page.wait_for_function("() => window.pages && pages.ready && pages.busy === 0", timeout=60_000)
-
-    def texts(self, selector: str) -> list[str]:
-        return self.page.locator(selector).all_text_contents()
-
-    def clean(self) -> None:
-        assert self.errors == [] and self.outside == []
-        assert self.page.evaluate("() => document.querySelectorAll('img, main script').length") == 0
-        assert self.page.evaluate("() => window.__pwned") is None
-
-    def close(self) -> None:
-        self.context.close()
-
-
 @pytest.mark.browser
 def test_page_full_text_search_finds_a_topic_by_a_word_of_its_pros(browser, server):
-    t = Tab(browser, server, "/topics")
-    try:
+    with Tab(browser, server, "/topics") as t:
         t.page.fill("#fulltext", "incremental")
         t.page.wait_for_selector('#hits li[data-slug="alpha"]')
         t.settle()
@@ -261,14 +223,11 @@ def test_page_full_text_search_finds_a_topic_by_a_word_of_its_pros(browser, serv
         t.settle()
         assert t.texts("#hits .snippet") == [f"[Streams] logs {SCRIPT} to any sink"]
         t.clean()
-    finally:
-        t.close()
 
 
 @pytest.mark.browser
 def test_page_topics_table_sorts_and_filters(browser, server):
-    t = Tab(browser, server, "/topics")
-    try:
+    with Tab(browser, server, "/topics") as t:
         slugs = "() => [...document.querySelectorAll('#table tbody tr')].map(r => r.dataset.slug)"
         assert t.page.evaluate(slugs) == ["beta", "alpha", "delta", EPSILON_SLUG, "gamma"]
         assert t.texts("#table tbody tr >> nth=3 >> td >> nth=0") == [EPSILON]
@@ -293,14 +252,11 @@ def test_page_topics_table_sorts_and_filters(browser, server):
         t.settle()
         assert t.texts("#count") == ["0 topics"]
         t.clean()
-    finally:
-        t.close()
 
 
 @pytest.mark.browser
 def test_page_sparql_runs_a_bundled_query_into_a_table_of_links(browser, server):
-    t = Tab(browser, server, "/sparql")
-    try:
+    with Tab(browser, server, "/sparql") as t:
         t.page.click('#ready button[data-query="win-loss"]')
         t.settle()
         assert t.texts("#results thead th") == ["?topic", "?slug", "?name", "?wins", "?losses", "?noPick"]
@@ -314,14 +270,11 @@ def test_page_sparql_runs_a_bundled_query_into_a_table_of_links(browser, server)
         t.page.click(first)
         t.page.wait_for_url(f"{server.url}/?topic=alpha")
         assert t.errors == [] and t.outside == []
-    finally:
-        t.close()
 
 
 @pytest.mark.browser
 def test_page_sparql_completes_from_the_servers_vocabulary(browser, server):
-    t = Tab(browser, server, "/sparql")
-    try:
+    with Tab(browser, server, "/sparql") as t:
         t.page.fill("#query", "")
         t.page.type("#query", "SELECT * WHERE { ?c pg:pi")
         t.page.wait_for_selector("#complete li")
@@ -339,18 +292,37 @@ def test_page_sparql_completes_from_the_servers_vocabulary(browser, server):
         assert t.texts("#status") == ["1 row"]
         assert "pg:pick" in t.texts(".tok-pname")  # highlighted as a prefixed name
         t.clean()
-    finally:
-        t.close()
 
 
 @pytest.mark.browser
 def test_page_sparql_markup_in_results_stays_text_and_the_url_keeps_the_query(browser, server):
     query = f'SELECT ?name ?x WHERE {{ ?t skos:notation "{EPSILON_SLUG}" ; skos:prefLabel ?n . ' \
             f'BIND(STR(?n) AS ?name) BIND("{SCRIPT}" AS ?x) }}'
-    t = Tab(browser, server, "/sparql#query=" + quote(query, safe=""))
-    try:
+    with Tab(browser, server, "/sparql#query=" + quote(query, safe="")) as t:
         assert t.page.input_value("#query") == query
         assert t.texts("#results tbody td") == [EPSILON, SCRIPT]
         t.clean()
-    finally:
-        t.close()
+
+
+@pytest.mark.browser
+def test_csv_downloads_keep_formulas_as_text(browser, tmp_path):
+    """The topics table's CSV and the SPARQL results' CSV: a cell starting with =, +, -, @, tab or CR gets a '."""
+    corpus = write_corpus(tmp_path / "corpus", {"f.txt": render_comparison("=SUM(A1)", "@Home", "=SUM(A1)")})
+    build([corpus], tmp_path / "out")
+
+    def download(t: Tab) -> str:
+        with t.page.expect_download() as got:
+            t.page.click("#csv")
+        return open(got.value.path(), encoding="utf-8").read()
+
+    table = "slug,name,comparisons,wins,losses,community,kind\nhome,'@Home,1,0,1,0,\nsum-a1,'=SUM(A1),1,1,0,0,\n"
+    with Server(tmp_path / "out") as s:
+        with Tab(browser, s, "/topics") as t:
+            assert download(t) == table
+            t.clean()
+        assert s.request("/api/table.csv")[2].decode() == table  # the server's CSV of the same view
+        query = ('SELECT ?name ?x WHERE { ?t a pg:Topic ; skos:prefLabel ?n . BIND(STR(?n) AS ?name) BIND("-1+2, \\"x\\"" AS ?x) } '
+                 'ORDER BY ?name')
+        with Tab(browser, s, "/sparql#query=" + quote(query, safe="")) as t:
+            assert download(t) == "name,x\n'=SUM(A1),\"'-1+2, \"\"x\"\"\"\n'@Home,\"'-1+2, \"\"x\"\"\"\n"
+            t.clean()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, session_alive
 from graph.build import outdir as output
 from graph.build.pipeline import BUILD_RECORD, cache_path, pages_path
 from graph.build.queryindex import index_paths
@@ -258,18 +258,6 @@ def popen(tmp: Path, *args: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PICKGRAPH_CACHE_KEY": str(tmp / "key" / "cache-key")}
     return subprocess.Popen([sys.executable, "-c", "from graph.cli import main; main()", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-
-
-def session_alive(sid: int) -> list[int]:
-    alive = []
-    for st in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = st.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == sid and fields[0] != "Z":
-            alive.append(int(st.parent.name))
-    return alive
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux /proc")

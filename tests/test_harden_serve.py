@@ -20,18 +20,11 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from servehelp import PICKGRAPH, ROOT, Server, build
+from servehelp import PICKGRAPH, ROOT, Server
 from test_browser import browser  # noqa: F401 - the one Chromium fixture, shared
 
 pytestmark = pytest.mark.server
 Q = urllib.parse.quote
-
-
-@pytest.fixture(scope="module")
-def data_out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("harden-serve") / "out"
-    build(["data"], out)
-    return out
 
 
 class OtherOrigin:

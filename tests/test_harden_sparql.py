@@ -22,12 +22,12 @@ import pytest
 from conftest import free_port
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from servehelp import PICKGRAPH, ROOT, Server, build
+from servehelp import PICKGRAPH, ROOT, Server
 from stubs import sparql_stub
 
 from graph.sparql import run as sparql
-from graph.sparql.store import make_store, write_trig_of_graph
 from graph.errors import EXIT_TIMEOUT
+from graph.serve.state import store_path
 
 Q = urllib.parse.quote
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
@@ -51,13 +51,6 @@ def stub():
     secret = b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"literal","value":"SECRET"}}]}}'
     with sparql_stub("/admin", STUB_HITS, secret) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def data_out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("harden") / "out"
-    build(["data"], out)
-    return out
 
 
 def cli(out: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -280,7 +273,7 @@ def test_a_crashed_query_process_is_one_line():
 def test_a_query_that_only_waited_is_told_the_server_was_busy(tmp_path, tiny_graph):
     from graph.serve.runner import QueryRunner, QueryTimedOut, ServerBusy
 
-    db = make_store(tmp_path, "store", "x", lambda fh: write_trig_of_graph(tiny_graph, sparql.DEFAULT_BASE, fh))
+    db = store_path(tiny_graph, tmp_path / "graph-x.pickle", sparql.DEFAULT_BASE)
     runner = QueryRunner(workers=1, time_limit=3, slow_after=1000)  # one process, no spare
 
     async def scenario():
@@ -375,7 +368,7 @@ def _canon(rows: list[dict]) -> list:
 
 
 def test_every_way_of_making_a_store_holds_the_same_quads(data_out, data_graph, tmp_path):
-    from graph.sparql.store import Export, write_trig_of_export
+    from graph.sparql.store import Export, write_trig_of_export, write_trig_of_graph
 
     record = json.loads((data_out / "pickgraph-build.json").read_text())["files"]["pickgraph.ttl"]
     export = Export(data_out / "pickgraph.ttl", int(record["bytes"]), record["sha256"])

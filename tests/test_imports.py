@@ -43,7 +43,7 @@ NUMERIC = ("numpy", "scipy")
 PENDING = {
     "graph/build/outdir.py", "graph/build/pipeline.py", "graph/build/progress.py", "graph/build/run.py",
     "graph/build/stream.py", "graph/build/workers.py", "graph/cli/core.py",
-    "graph/sparql/push.py", "graph/sparql/run.py", "graph/sparql/sandbox.py", "graph/sparql/store.py",
+    "graph/sparql/push.py", "graph/sparql/run.py", "graph/sparql/sandbox.py",
     # State's methods (moving from the CLI's __init__ into cli/state.py)
     "graph/cli/__init__.py", "graph/cli/state.py",
     "graph/evaluate/score.py", "graph/kg/communities.py", "graph/resolve/identity.py",

@@ -33,9 +33,8 @@ BUILD_RUNS = {"pipeline", "run", "stream", "queryindex", "textindex"}
 KNOWN_UPWARD = {
     # the identity lint reads the built graph: it belongs in kg/ (a move)
     "graph.resolve.identity -> graph.kg.graph",
-    # the store and the SPARQL runner find the out folder's files (cache_path, read_record, fingerprint):
-    # those belong in a module of the out folder's layout among build's tools, apart from the runs
-    "graph.sparql.run -> graph.build.pipeline",
+    # the store finds the out folder's files (cache_path, read_record, fingerprint): those belong in a
+    # module of the out folder's layout among build's tools, apart from the runs
     "graph.sparql.store -> graph.build.pipeline",
     # evaluate builds held-out graphs as a query's rebuild does (find_alias_file): the same move
     "graph.evaluate.score -> graph.build.pipeline",

@@ -96,7 +96,7 @@ def test_tiny_comparison_triples(tiny_graph):
     """Alpha vs Beta (Alpha picked): the n-ary comparison, its cards and the shortcuts, exactly."""
     G = tiny_graph
     sha = next(d["doc"] for u, v, d in G.edges(data=True) if d["kind"] == "versus" and (u, v) == ("alpha", "beta"))
-    c, doc = rdf.comparison_iri(sha), rdf.document_iri(sha)
+    c, doc = rdf.IRIs().comparison(sha), rdf.IRIs().document(sha)
     got = {(s, p, o) for s, p, o, g in rdf.quads(G) if g == doc and s == c}
     assert got == {
         (c, str(RDF.type), str(PG.Comparison)),
@@ -127,7 +127,7 @@ def test_card_carries_pros_use_if_and_provenance(tiny_graph):
         (str(RDF.type), str(PG.Card)),
         (str(PG.topic), T("alpha")),
         (str(PG.nameOnPage), "Alpha"),
-        (str(PROV.wasDerivedFrom), rdf.document_iri(sha)),
+        (str(PROV.wasDerivedFrom), rdf.IRIs().document(sha)),
         (str(PG.description), "Developers should choose Alpha when its strengths match the project"),
         (str(PG.pro), "Alpha has a clear strength for its main use case"),
         (str(PG.useIf), "You want alpha has a clear strength for its main use case and can live with "
@@ -151,7 +151,7 @@ def test_topics_are_skos_concepts_in_one_scheme(tiny_graph):
 def test_topic_page_and_document_triples(tricky_graph):
     G = tricky_graph
     sha = next(s for s, p in G.graph["documents"].items() if p.path.endswith("t.txt"))
-    doc = rdf.document_iri(sha)
+    doc = rdf.IRIs().document(sha)
     got = {(p, str(o)) for s, p, o, g in rdf.quads(G) if s == doc}
     assert got == {(str(RDF.type), str(PG.Document)), (str(RDF.type), str(PG.TopicPage)),
                    (str(PG.sha256), sha), (str(PG.fileName), "t.txt"), (str(PG.title), "Shared Thing"),
@@ -168,15 +168,15 @@ def test_no_blank_nodes_and_stable_iris(data_graph):
             assert iri.startswith(("https://", "http://")), iri
     docs = data_graph.graph["documents"]
     comparisons = {s for s, p, o in rdf.triples(data_graph) if o == str(PG.Comparison)}
-    assert comparisons == {rdf.comparison_iri(d["doc"]) for _, _, d in data_graph.edges(data=True)
+    assert comparisons == {rdf.IRIs().comparison(d["doc"]) for _, _, d in data_graph.edges(data=True)
                            if d["kind"] == "versus"}
-    assert all(rdf.comparison_iri(sha)[len(B):] == f"comparison/{sha}" for sha in docs)
+    assert all(rdf.IRIs().comparison(sha)[len(B):] == f"comparison/{sha}" for sha in docs)
 
 
 def test_named_graphs_one_per_document(tricky_graph):
     G = tricky_graph
     graphs = {g for *_, g in rdf.quads(G)}
-    assert graphs == {rdf.topics_graph_iri()} | {rdf.document_iri(s) for s in G.graph["documents"]}
+    assert graphs == {rdf.topics_graph_iri()} | {rdf.IRIs().document(s) for s in G.graph["documents"]}
     for s, p, o, g in rdf.quads(G):
         if g == rdf.topics_graph_iri():
             assert p in (str(RDF.type), str(SKOS.inScheme), str(SKOS.topConceptOf), str(SKOS.hasTopConcept),

@@ -7,6 +7,7 @@ tmpfs cannot produce (a failing sync at close) is injected.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -18,13 +19,14 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 import graph.build.pipeline
-from conftest import ROOT
+from conftest import ROOT, session_alive
 from graph.build import outdir as output
 from graph.cli import main
 from graph.evaluate.generate import generate, write
@@ -405,18 +407,6 @@ def test_an_export_rewritten_later_keeps_the_manifest_true(tmp_path):
 
 # --------------------------------------------------- kill -9 and Ctrl-C --
 
-def _session_alive(sid: int) -> list[int]:
-    alive = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == sid and fields[0] != "Z":  # fields after the name: state, ppid, pgrp, session
-            alive.append(int(stat.parent.name))
-    return alive
-
-
 class Build:
     """A ``build -v --full`` in a session of its own, its phase lines read as they come (``--full``: every page is
     read, as in a first build, so that each phase lasts as long as it can)."""
@@ -456,6 +446,25 @@ class Build:
         return self.seen
 
 
+def ctrl_c(pid: int) -> None:
+    """SIGINT as a terminal sends it: to the whole foreground group."""
+    os.killpg(pid, signal.SIGINT)
+
+
+@contextlib.contextmanager
+def signalled(big, phase: str, delay: float, send: Callable[[int], None], *extra: str) -> Iterator[Build]:
+    """A build of the ``big`` corpus, ``send(pid)`` ``delay`` seconds into its ``phase``; killed at the end."""
+    pages, out, _ = big
+    b = Build(pages, out, *extra)
+    try:
+        b.wait_for(phase)
+        time.sleep(delay)
+        send(b.proc.pid)
+        yield b
+    finally:
+        b.kill()
+
+
 @pytest.fixture(scope="module")
 def big(tmp_path_factory):
     """A 20,000-page corpus, built once: the outputs the faults below must leave whole."""
@@ -472,17 +481,11 @@ def big(tmp_path_factory):
 @pytest.mark.parametrize("phase,delay", [("reading pages", 0.5), ("resolving names", 0.0),
                                          ("writing the exports and the cache", 0.3)])
 def test_kill_9_of_a_big_build_leaves_the_old_set_and_no_process(big, phase, delay):
-    pages, out, before = big
-    b = Build(pages, out)
-    try:
-        b.wait_for(phase)
-        time.sleep(delay)
-        os.kill(b.proc.pid, signal.SIGKILL)
+    _, out, before = big
+    with signalled(big, phase, delay, lambda pid: os.kill(pid, signal.SIGKILL)) as b:
         b.proc.wait()
         time.sleep(2)
-        assert _session_alive(b.proc.pid) == []
-    finally:
-        b.kill()
+        assert session_alive(b.proc.pid) == []
     assert {k: v for k, v in tree(out).items() if k in before} == before
     assert set(tree(out)) - set(before) <= {k for k in tree(out) if k.startswith(output.STAGING_PREFIX)}
 
@@ -492,39 +495,27 @@ def test_kill_9_of_a_big_build_leaves_the_old_set_and_no_process(big, phase, del
                                          ("resolving names", 0.0), ("writing the exports and the cache", 0.1),
                                          ("writing the exports and the cache", 0.4)])
 def test_ctrl_c_stops_a_big_build_within_a_second_and_writes_nothing(big, phase, delay):
-    pages, out, before = big
-    b = Build(pages, out)
-    try:
-        b.wait_for(phase)
-        time.sleep(delay)
-        os.killpg(b.proc.pid, signal.SIGINT)  # as a terminal does: the whole foreground group
+    _, out, before = big
+    with signalled(big, phase, delay, ctrl_c) as b:
         sent = time.monotonic()
         b.proc.wait(timeout=10)
         took = time.monotonic() - sent
         lines = b.rest()
-    finally:
-        b.kill()
     assert b.proc.returncode == 130, lines
     assert took <= 1.0, f"stopped in {took:.2f} s"
     assert lines[-1] == "Error: interrupted; nothing written (the previous outputs are unchanged)"
     assert not [line for line in lines if "Traceback" in line or "KeyboardInterrupt" in line]
     time.sleep(2)
-    assert _session_alive(b.proc.pid) == []
+    assert session_alive(b.proc.pid) == []
     assert tree(out) == before
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux /proc")
 def test_ctrl_c_of_a_json_build_prints_the_json_error(big):
-    pages, out, before = big
-    b = Build(pages, out, "--json")
-    try:
-        b.wait_for("reading pages")
-        time.sleep(0.2)
-        os.killpg(b.proc.pid, signal.SIGINT)
+    _, out, before = big
+    with signalled(big, "reading pages", 0.2, ctrl_c, "--json") as b:
         stdout = b.proc.stdout.read()
         b.proc.wait(timeout=10)
-    finally:
-        b.kill()
     assert b.proc.returncode == 130
     assert json.loads(stdout) == {"error": "interrupted; nothing written (the previous outputs are unchanged)",
                                   "exit_code": 130, "kind": "interrupted"}
@@ -544,6 +535,7 @@ def test_after_the_faults_the_next_build_succeeds_and_leaves_no_temporary(big):
 
 def test_a_sparql_store_that_cannot_be_made_on_a_full_disk_is_made_in_memory(tmp_path, tmpfs):
     from graph.sparql import run as sparql
+    from graph.sparql.store import load_store
 
     folder = corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust"), "b.txt": page("Zig", "Odin", "Zig")})
     G = load_graph([str(folder)], tmp_path / "out")
@@ -554,7 +546,7 @@ def test_a_sparql_store_that_cannot_be_made_on_a_full_disk_is_made_in_memory(tmp
             fh.write(b"\0" * (os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize - 16_384))
         except OSError:
             pass
-    store = sparql.cached_store(G, disk / ".cache" / "graph-x.pickle", min_docs=0)
+    store = load_store(G, cache_file=disk / ".cache" / "graph-x.pickle", min_docs=0)
     rows = sparql.select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?t a <https://w3id.org/pickgraph/ns#Topic> }")
     assert rows == [{"n": G.number_of_nodes()}]
     assert [p.name for p in (disk / ".cache").iterdir()] == []  # the half-made store is gone

@@ -22,13 +22,6 @@ Q = urllib.parse.quote
 
 
 @pytest.fixture(scope="module")
-def data_out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("serve") / "out"
-    build(["data"], out)
-    return out
-
-
-@pytest.fixture(scope="module")
 def server(data_out):
     with Server(data_out, "--time-limit", "2", "--max-rows", "5000") as s:
         yield s

@@ -10,58 +10,17 @@ out folder (the load benchmark does: ``python -m benchmarks.serve_load``).
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import time
 from pathlib import Path
 
 import pytest
-from conftest import IMG, SCRIPT, render_comparison, write_corpus
-from servehelp import ROOT, Server, build
+from servehelp import ROOT, Server, Tab, build
 from test_browser import browser  # noqa: F401 - the one Chromium fixture, shared
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 SCREENSHOT = ROOT / "docs" / "serve.png"
 BIG = os.environ.get("PICKGRAPH_SERVE_100K")
-#: Chromium's note on its software WebGL (no GPU here) when sigma.js reads the pixel under the mouse: the
-#: driver's, not the page's, so not counted as a console error
-GL_NOTE = re.compile(r"\[\.WebGL-[0-9a-fx]+\]GL Driver Message \(OpenGL, Performance, .*\): GPU stall due to ReadPixels( \(this message will no longer repeat\))?$")
-
-
-class Explorer:
-    """One browser tab on the server: blocks and records requests elsewhere, records console errors."""
-
-    def __init__(self, browser, server: Server, path: str = "/"):
-        self.server, self.errors, self.outside = server, [], []
-        self.context = browser.new_context(viewport={"width": 1500, "height": 900}, service_workers="block")
-        self.page = self.context.new_page()
-        self.page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}")
-                     if m.type in ("error", "warning") and not GL_NOTE.match(m.text) else None)
-        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
-        self.context.route("**/*", self._route)
-        self.page.goto(server.url + path)
-        self.settle()
-
-    def _route(self, route):
-        if route.request.url.startswith(self.server.url + "/"):
-            route.continue_()
-        else:
-            self.outside.append(route.request.url)
-            route.abort()
-
-    def settle(self) -> None:
-        # a function, not a string: the page's CSP forbids eval
-        self.page.wait_for_function("() => window.explorer && explorer.ready && explorer.busy === 0", timeout=60_000)
-
-    def js(self, expr: str):
-        return self.page.evaluate(f"() => ({expr})")
-
-    @property
-    def query(self) -> str:
-        return self.page.url.removeprefix(self.server.url)
-
-    def close(self) -> None:
-        self.context.close()
 
 
 def _neighbours(server: Server, slug: str) -> list[str]:
@@ -70,8 +29,7 @@ def _neighbours(server: Server, slug: str) -> list[str]:
 
 def _tour(browser, server: Server, typed: str, slug: str, shot: Path | None = None) -> dict:
     """Search and complete, open the topic, expand a neighbour, compare, go back twice; what it saw."""
-    x = Explorer(browser, server)
-    try:
+    with Tab(browser, server) as x:
         started = time.perf_counter()
         x.page.fill("#search", typed)
         x.page.wait_for_selector(f'#completions li[data-slug="{slug}"]', timeout=10_000)
@@ -116,8 +74,6 @@ def _tour(browser, server: Server, typed: str, slug: str, shot: Path | None = No
 
         assert x.errors == [] and x.outside == []
         return {"completed_ms": completed_ms}
-    finally:
-        x.close()
 
 
 @pytest.fixture(scope="module")
@@ -137,8 +93,7 @@ def test_explore_data(browser, data_server, tmp_path):
 
 
 def test_the_first_completion_is_the_most_compared_match(browser, data_server):
-    x = Explorer(browser, data_server)
-    try:
+    with Tab(browser, data_server) as x:
         x.page.fill("#search", "postg")
         x.page.wait_for_selector("#completions li[data-slug]")
         assert x.js("[...document.querySelectorAll('#completions li.name[data-slug]')].map(li => li.dataset.slug)") == \
@@ -149,37 +104,6 @@ def test_the_first_completion_is_the_most_compared_match(browser, data_server):
         x.settle()
         assert x.query == "/?topic=postgresql-full-text-search"
         assert x.errors == [] and x.outside == []
-    finally:
-        x.close()
-
-
-def test_markup_in_a_topic_name_stays_text(browser, tmp_path):
-    name = f"Alpha {IMG}"
-    folder = write_corpus(tmp_path / "payload", {
-        "ab.txt": render_comparison(name, "Beta", name, descriptions={name: f"Developers should use it {SCRIPT} here"},
-                                    pros={name: [f"Fast builds {IMG} for everyone here"]}),
-    })
-    out = tmp_path / "out"
-    build([folder], out)
-    with Server(out) as s:
-        slug = s.get("/api/topics?q=alpha")[1][0]["slug"]
-        x = Explorer(browser, s)
-        try:
-            x.page.fill("#search", "alpha")
-            x.page.wait_for_selector(f'#completions li[data-slug="{slug}"]')
-            assert x.page.text_content(f'#completions li[data-slug="{slug}"] span') == name
-            x.page.click(f'#completions li[data-slug="{slug}"]')
-            x.settle()
-            assert x.page.text_content("#panel h2") == name
-            assert SCRIPT in x.page.text_content("#panel")
-            x.page.click("#panel ul.comparisons button:text-is('compare')")
-            x.settle()
-            assert x.page.text_content("#panel h2") == f"{name} vs Beta"
-            assert x.js("document.querySelectorAll('img, #panel script').length") == 0
-            assert x.js("window.__pwned") is None
-            assert x.errors == [] and x.outside == []
-        finally:
-            x.close()
 
 
 @pytest.mark.skipif(not BIG, reason="set PICKGRAPH_SERVE_100K to the out folder of a 100,000-page build "

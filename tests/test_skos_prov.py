@@ -149,7 +149,7 @@ def test_the_build_is_a_prov_activity_named_by_its_inputs(tiny_graph):
     ts = set(rdf.triples(tiny_graph))
     about_build = {(p, o) for s, p, o in ts if s == build_iri}
     assert about_build == {(str(RDF.type), str(PROV.Activity)), (str(RDFS.label), "pickgraph build"),
-                           (str(PROV.wasAssociatedWith), agent)} | {(str(PROV.used), rdf.document_iri(d)) for d in docs}
+                           (str(PROV.wasAssociatedWith), agent)} | {(str(PROV.used), rdf.IRIs().document(d)) for d in docs}
     assert {(p, o) for s, p, o in ts if s == agent} == {
         (str(RDF.type), str(PROV.SoftwareAgent)), (str(RDFS.label), "pickgraph"), (str(OWL.versionInfo), __version__)}
     scheme = rdf.scheme_iri()

@@ -10,6 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from graph.sparql import run as sparql
+from graph.sparql import store as sparql_store
+from graph.sparql.store import load_store
 from graph.rdf import mapping as rdf
 from graph.rdf import syntaxes
 from graph.cli import main
@@ -334,13 +336,13 @@ def test_a_big_graph_keeps_its_store_beside_the_cache(tiny_corpus, tmp_path, mon
     G = load_graph([tiny_corpus], out)
     cache = cache_path(out, [tiny_corpus])
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?t a pg:Topic }"
-    assert sparql.cached_store(G, cache, min_docs=10**6).__class__.__name__ == "Store"  # small: in memory
+    assert load_store(G, cache_file=cache, min_docs=10**6).__class__.__name__ == "Store"  # small: in memory
     assert not list(cache.parent.glob("*-store-*"))
-    first = sparql.cached_store(G, cache, min_docs=0)
+    first = load_store(G, cache_file=cache, min_docs=0)
     [made] = cache.parent.glob("*-store-*")
     assert made.name.startswith(f"{cache.stem}-store-{G.graph['fingerprint'][:16]}-")
     stamp = (made / ".complete").stat().st_mtime_ns
-    again = sparql.cached_store(load_graph([tiny_corpus], out), cache, min_docs=0)
+    again = load_store(load_graph([tiny_corpus], out), cache_file=cache, min_docs=0)
     assert (made / ".complete").stat().st_mtime_ns == stamp  # opened, not made again
     assert sparql.select(first, count) == sparql.select(again, count) == [{"n": G.number_of_nodes()}]
     node = __import__("pyoxigraph").NamedNode("https://x.org/a")
@@ -349,14 +351,14 @@ def test_a_big_graph_keeps_its_store_beside_the_cache(tiny_corpus, tmp_path, mon
     # a changed corpus is another build: its store replaces the old one
     (tiny_corpus / "extra.txt").write_text(render_comparison("Omega", "Sigma", "Omega"), encoding="utf-8")
     G2 = load_graph([tiny_corpus], out)
-    sparql.cached_store(G2, cache, min_docs=0)
+    load_store(G2, cache_file=cache, min_docs=0)
     [now] = cache.parent.glob("*-store-*")
     assert now != made and not made.exists()
-    assert sparql.select(sparql.cached_store(G2, cache, min_docs=0), count) == [{"n": G2.number_of_nodes()}]
+    assert sparql.select(load_store(G2, cache_file=cache, min_docs=0), count) == [{"n": G2.number_of_nodes()}]
 
 
 def test_cli_sparql_answers_the_same_from_a_cached_store(tiny_corpus, tmp_path, monkeypatch):
-    monkeypatch.setattr(sparql, "STORE_CACHE_MIN_DOCS", 0)
+    monkeypatch.setattr(sparql_store, "STORE_CACHE_MIN_DOCS", 0)
     args = ["--out", str(tmp_path / "out"), "sparql", "@win-loss", "-c", str(tiny_corpus), "--format", "csv"]
     first = CliRunner().invoke(main, args)
     second = CliRunner().invoke(main, args)
@@ -371,8 +373,19 @@ def test_a_cache_folder_that_cannot_be_written_falls_back_to_memory(tiny_corpus,
     G = load_graph([tiny_corpus], tmp_path / "out")
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")  # even root cannot make a folder here
-    store = sparql.cached_store(G, blocked / "graph-x.pickle", min_docs=0)
+    store = load_store(G, cache_file=blocked / "graph-x.pickle", min_docs=0)
     assert len(store) > 0 and blocked.read_text() == "not a folder"
+
+
+def test_a_store_that_must_be_on_disk_is_none_where_no_folder_can_hold_it(tiny_corpus, tmp_path):
+    from graph.build.pipeline import load_graph
+
+    G = load_graph([tiny_corpus], tmp_path / "out")
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert load_store(G, cache_file=blocked / "graph-x.pickle", memory=False) is None  # small, yet never in memory
+    assert load_store(G, cache_file=blocked / "graph-x.pickle", min_docs=0, memory=False) is None
+    assert len(load_store(G, cache_file=blocked / "graph-x.pickle", min_docs=0)) == len(load_store(G)) > 0
 
 
 def test_no_bundled_query_splits_its_patterns_with_a_bind():

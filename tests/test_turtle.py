@@ -88,9 +88,9 @@ def test_a_page_comparing_a_topic_with_itself_is_only_a_document(make_corpus):
 
 
 def test_odd_slugs_are_written_as_full_iris():
-    block = turtle.topic_block("c++", "C++", ["C++", "cpp"])
-    assert block.startswith("<https://w3id.org/pickgraph/topic/c++>\n")
-    assert _parsed(turtle.prefixes() + block)  # parses
+    section = turtle.topics_section([("c++", "C++", ["C++", "cpp"])], [])
+    assert "\n<https://w3id.org/pickgraph/topic/c++>\n    a pg:Topic" in section
+    assert _parsed(turtle.prefixes() + section)  # parses
 
 
 def test_literals_escape_only_what_they_must():

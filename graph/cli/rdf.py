@@ -73,8 +73,9 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
       pickgraph sparql @pick-evidence -t winner=Redis -t loser=Memcached --format json
     """
     # late: as in _base_or_default (pyoxigraph and rdflib)
-    from graph.sparql.run import bundled_queries, check_query, describe_query, execute, open_query_store, \
+    from graph.sparql.run import bundled_queries, check_query, describe_query, execute, \
         parse_binding, read_query, SparqlError, topic_term
+    from graph.sparql.store import load_store  # late: as above
 
     if as_json:
         if fmt not in ("table", "json"):
@@ -96,9 +97,9 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
             raise SparqlError(f"bad --topic {spec!r}: write NAME=TOPIC, e.g. topic=PostgreSQL")
         specs.append((name.strip().lstrip("?$"), value))
     # the store of the last build, without loading its graph, when the pages are still those it read
-    store, G = open_query_store(state.out, state.inputs(), base_iri, state.graph, notify=warn)
+    store = load_store(state.graph, base_iri, out=state.out, inputs=state.inputs(), notify=warn)
     for name, value in specs:
-        bindings[name] = topic_term(G if G is not None else store, value, base_iri)
+        bindings[name] = topic_term(store, value, base_iri)
     out = execute(store, text, bindings, base_iri, fmt, timeout=timeout or None, allow_service=allow_service,
                   width=current_width(), memory_mb=memory_mb).body.decode()
     if fmt == "table" and "\n" in out:  # the header bold

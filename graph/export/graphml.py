@@ -4,8 +4,8 @@ The schema is fixed (the attributes of :mod:`graph.kg.graph` that are scalars), 
 file can be written piece by piece: a header, the nodes, the edges, a footer.
 The in-memory export writes them from the graph; the streaming build
 (:mod:`graph.build.stream`) writes the edges from its worker processes. String
-templates instead of an XML tree: about ten times faster than
-``networkx.write_graphml`` and no document tree in memory.
+templates instead of an XML tree: faster than ``networkx.write_graphml`` (figures in
+docs/performance.md) and no document tree in memory.
 
 Alternative labels are one attribute holding a JSON array (``["Redis", "redis"]``):
 Gephi and yEd show it as text, and any reader gets the exact list back with
@@ -160,8 +160,8 @@ def node_stats(nodes: Iterable[str], versus: Iterable[tuple[str, str, str | None
     ``versus`` holds ``(a, b, pick)`` per comparison, ``links`` ``(u, v, count)``
     per related or alternative pair. Communities are Louvain's (seeded) over
     both, numbered largest first; above :data:`LOUVAIN_MAX` topics, the
-    connected components. The layout costs O(n), so that it is cheap
-    at 100,000 topics: each community is a disc of area proportional to its
+    connected components. The layout costs O(n), so that it stays cheap
+    on the biggest graphs: each community is a disc of area proportional to its
     size, the discs laid out on a sunflower spiral (largest in the middle), the
     topics of a community on a sunflower inside its disc (most compared first).
     """
@@ -200,7 +200,7 @@ def node_stats(nodes: Iterable[str], versus: Iterable[tuple[str, str, str | None
 
 
 def _components(nodes: list[str], weight: Mapping[tuple[str, str], int]) -> list[list[str]]:
-    """The connected components (scipy, in a second at 200,000 topics): the communities of a big graph."""
+    """The connected components (scipy: linear time, docs/performance.md): the communities of a big graph."""
     index = {t: i for i, t in enumerate(nodes)}
     rows = np.fromiter((index[u] for u, _ in weight), dtype=np.int64, count=len(weight))
     cols = np.fromiter((index[v] for _, v in weight), dtype=np.int64, count=len(weight))

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -59,25 +59,25 @@ class Models:
 
     @cached_property
     def fit(self) -> Fit:
-        made = self._read("fit")
-        if made is None:
-            with phase("fitting every pick"):
-                made = Fit(self.G)
-        return made
+        return self._read_or_make("fit", "fitting every pick", Fit)
 
     @cached_property
     def index(self) -> Index:
         from graph.query.suggest import Index  # late: numpy and scipy, which a fit alone does not need
 
-        made = self._read("index")
-        if made is None:
-            with phase("making the suggestion index"):
-                made = Index(self.G)
-        return made
+        return self._read_or_make("index", "making the suggestion index", Index)
 
     def made(self) -> tuple[str, ...]:
         """Which models are made (or read) already (``"fit"``, ``"index"``)."""
         return tuple(name for name in MODELS if name in self.__dict__)
+
+    def _read_or_make(self, name: str, doing: str, make: Callable[[nx.MultiDiGraph], Any]):
+        """The model ``name`` as saved for this graph, else made from it now (``doing`` on the progress bar)."""
+        made = self._read(name)
+        if made is None:
+            with phase(doing):
+                made = make(self.G)
+        return made
 
     def _read(self, name: str):
         if self.saved is None:

@@ -135,18 +135,6 @@ def topic_iri(slug: str, base: str = DEFAULT_BASE) -> str:
     return f"{base}topic/{slug}"
 
 
-def comparison_iri(sha: str, base: str = DEFAULT_BASE) -> str:
-    return f"{base}comparison/{sha}"
-
-
-def card_iri(sha: str, slug: str, base: str = DEFAULT_BASE) -> str:
-    return f"{base}comparison/{sha}/card/{slug}"
-
-
-def document_iri(sha: str, base: str = DEFAULT_BASE) -> str:
-    return f"{base}document/{sha}"
-
-
 def scheme_iri(base: str = DEFAULT_BASE) -> str:
     """The one ``skos:ConceptScheme`` every topic is in."""
     return f"{base}topics"
@@ -429,6 +417,6 @@ __all__ = [
     "PG_TERM", "SKOS_TERM", "PROV_TERM", "RDF_TERM", "RDFS_TERM", "DCTERMS_TERM", "OWL_TERM",
     "quads", "triples", "document_statements", "topic_statements", "build_statements", "topics_groups",
     "graph_topics", "graph_picks", "alias_labels", "input_fingerprint", "check_base", "check_iri", "topic_iri",
-    "comparison_iri", "card_iri", "document_iri", "scheme_iri", "topics_graph_iri", "build_iri", "agent_iri",
+    "scheme_iri", "topics_graph_iri", "build_iri", "agent_iri",
     "term_key", "lit", "FROM_PAGE",
 ]

@@ -133,12 +133,6 @@ def _column(objs: list[str]) -> str:
     return "\n        " + ",\n        ".join(objs)
 
 
-def topic_block(slug: str, name: str, labels: Iterable[str], base: str = DEFAULT_BASE) -> str:
-    """A topic's own statements (type, scheme, labels, slug)."""
-    n = _names(base)
-    return render([mapping.topic_statements(slug, name, labels, n, n.iri(mapping.scheme_iri(base)))])
-
-
 def topics_section(topics: Iterable[tuple[str, str, Iterable[str]]], doc_shas: Iterable[str],
                    base: str = DEFAULT_BASE) -> str:
     """The topics graph: the scheme, the build and every topic (``(slug, name, labels)``, in the order to write)."""
@@ -242,5 +236,5 @@ def trig_text(G: nx.MultiDiGraph, base: str, fragments: Fragments | None = None)
     return "\n".join(parts)
 
 
-__all__ = ["Fragments", "Names", "data_prefixes", "document_block", "lit", "prefixes", "render", "text", "topic_block",
+__all__ = ["Fragments", "Names", "data_prefixes", "document_block", "lit", "prefixes", "render", "text",
            "topics_section", "trig_text", "turtle_text"]

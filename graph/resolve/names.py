@@ -167,6 +167,8 @@ def looks_plural(word: str) -> bool:
 
 def singulars(word: str) -> list[str]:
     """Candidate singulars of a plural-looking word, most likely first."""
+    # by hand, not inflect or inflection: they know no product names (redis, pandas) so would need the word
+    # list as well, and make the same merges here at hundreds of times the cost (docs/reading.md)
     if not looks_plural(word):
         return []
     out = []

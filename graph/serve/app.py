@@ -14,6 +14,7 @@ import re
 import time
 from dataclasses import dataclass
 from importlib import resources
+from string import Template
 from typing import Any, Callable, NamedTuple
 from urllib.parse import parse_qsl
 
@@ -30,7 +31,7 @@ from graph.export.html import vis_assets
 from graph.kg.graph import find_topic
 from graph.query.api import TABLE, Page, Query, parse_params
 from graph.serve.neighbours import neighbourhood
-from graph.serve.overview import find_names, overview_bytes
+from graph.serve.overview import find_names, overview_bytes, overview_part
 from graph.serve.editor import vocabulary, wants_editor
 from graph.serve.origins import middleware as origin_middleware
 from graph.serve.runner import QueryRefused, QueryRunner, check_query
@@ -197,6 +198,9 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
 
     # ------ the explorer's start page: the whole graph's layout, names as typed (graph/serve/overview.py)
     def overview(request: Request, build: Build) -> Any:
+        if "start" in request.query_params or "stop" in request.query_params:  # one tier: the page's level of detail
+            return overview_part(build.G, live.out, _int(request, "start", 0, 0, 10**9),
+                                 _int(request, "stop", 10**9, 0, 10**9))
         return Reply(overview_bytes(build.G, live.out))
 
     def names(request: Request, build: Build) -> Any:
@@ -210,7 +214,7 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
     async def sparql(request: Request) -> Response:
         if request.method == "GET" and wants_editor(request.headers.get("accept", ""),
                                                     list(request.query_params.multi_items())):
-            return html("sparql.html")  # a browser's visit: the editor; protocol requests go on below
+            return html("sparql")  # a browser's visit: the editor; protocol requests go on below
         if request.method == "OPTIONS":  # a browser's preflight is answered by the CORS middleware
             return Response(status_code=204, headers={"Allow": "GET, POST, OPTIONS"})
         build = live.current
@@ -239,10 +243,10 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
                         media_type=answer.media_type)
 
     def html(name: str) -> Response:
-        return Response(_asset(name), 200, SECURITY_HEADERS, media_type="text/html")
+        return Response(_page(name), 200, SECURITY_HEADERS, media_type="text/html")
 
     def page(request: Request) -> Response:
-        return html("index.html")
+        return html("index")
 
     # -- full-text search, the topics table, the SPARQL editor's vocabulary (graph/serve/{search,table,editor}.py)
     def search(request: Request, build: Build) -> Any:
@@ -278,7 +282,7 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
                         media_type=media)
 
     def topics_page(request: Request) -> Response:
-        return html("topics.html")
+        return html("topics")
 
     def asset(request: Request) -> Response:
         name = request.path_params["name"]
@@ -395,11 +399,28 @@ def _utf8(body: bytes) -> str:
 # ---------------------------------------------------------------- assets --
 
 _ASSET_TYPES = {"index.html": "text/html", "explorer.js": "text/javascript", "explorer.css": "text/css",
-                "topics.html": "text/html", "topics.js": "text/javascript", "sparql.html": "text/html",
+                "topics.js": "text/javascript",
                 "sparql.js": "text/javascript", "pages.js": "text/javascript", "pages.css": "text/css",
                 "vis-network.min.js": "text/javascript", "vis-network.css": "text/css",
                 "vendor/sigma.min.js": "text/javascript", "vendor/graphology.umd.min.js": "text/javascript"}
 _ASSETS: dict[str, bytes] = {}
+
+
+#: the pages that share one head (static/page.html, filled here): their title and script; the .html is their body
+_PAGE_PARTS = {"topics": ("topics", "topics.js"), "sparql": ("SPARQL", "sparql.js")}
+
+
+def _page(name: str) -> bytes:
+    """The HTML of the page ``name``: index.html as it is; /topics and /sparql, their body in the shared head."""
+    if name not in _PAGE_PARTS:
+        return _asset(f"{name}.html")
+    key = f"page:{name}"
+    if key not in _ASSETS:
+        title, script = _PAGE_PARTS[name]
+        head = Template(_asset("page.html").decode("utf-8"))
+        _ASSETS[key] = head.substitute(title=title, script=script,
+                                       body=_asset(f"{name}.html").decode("utf-8")).encode("utf-8")
+    return _ASSETS[key]
 
 
 def _asset(name: str) -> bytes:

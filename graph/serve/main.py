@@ -25,7 +25,6 @@ from graph.serve.memory import limit_malloc_arenas
 from graph.serve.runner import DEFAULT_MEMORY_MB, QueryRunner
 from graph.serve.state import Live
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: how long serve waits for its SPARQL processes to be ready before it says it is serving (they go on
 #: starting after that; queries then wait for them)
 READY_SECONDS = 60.0
@@ -54,7 +53,7 @@ def listen(host: str, port: int) -> socket.socket:
     try:
         info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
         # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on such sockets, and without it each
-        # answer (head and body written apart) waits 40 ms for the client's delayed ACK
+        # answer (head and body written apart) waits for the client's delayed ACK
         sock = socket.socket(info[0], socket.SOCK_STREAM, info[2])
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(info[4])
@@ -98,8 +97,7 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
     open_files(bounds.connections, say)
     live = Live(out, base_iri or DEFAULT_BASE, say, poll=poll, progress=progress, cache_bytes=int(cache_mb * 2**20))
     # two per core: a query's wait for a free process stays short while the server process keeps its share
-    # of the cores (8 at most: each holds the store's caches). Measured in docs/serve.md: 3, 4 and 6
-    # processes on 2 cores
+    # of the cores (8 at most: each holds the store's caches); docs/serve.md compares other counts
     runner = QueryRunner(workers or min(2 * (os.cpu_count() or 1), 8), time_limit, row_cap,
                          memory_mb=memory_mb or DEFAULT_MEMORY_MB).start()
     if not runner.offline:

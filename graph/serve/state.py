@@ -29,7 +29,7 @@ from graph.serve.cache import AnswerCache
 from graph.serve.memory import release_memory
 from graph.query.api import topic_index
 from graph.query.models import load_models, models_path
-from graph.sparql.store import build_store
+from graph.sparql.store import load_store, store_name
 
 
 @dataclass(frozen=True)
@@ -95,16 +95,14 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
 def store_path(G: nx.MultiDiGraph, cache_file: Path, base_iri: str, out: str | os.PathLike[str] | None = None,
                say: Callable[[str], None] = lambda _line: None) -> str:
     """The folder of a read-only on-disk store of ``G``: the one ``sparql`` keeps beside the build cache
-    (made by :func:`graph.sparql.store.build_store`, from the build's Turtle export of ``out`` when it is this
+    (:func:`graph.sparql.store.load_store`, from the build's Turtle export of ``out`` when it is this
     build's), else (a read-only out folder) one in a temporary folder."""
     fp = G.graph.get("fingerprint")
     if not fp:
         raise PickgraphError("the last build's pages changed while it read them; run 'pickgraph build' again")
     for folder in (cache_file.parent, Path(tempfile.gettempdir()) / "pickgraph-serve"):
-        db = build_store(cache_file.parent.parent if out is None else out, cache_file, fp, base_iri, lambda: G,
-                         folder=folder, notify=say)
-        if db is not None:
-            return str(db)
+        if load_store(G, base_iri, out=out, cache_file=cache_file, folder=folder, memory=False, notify=say) is not None:
+            return str(folder / store_name(cache_file.stem, fp, base_iri) / "db")
     raise PickgraphError(f"cannot make the SPARQL store in {cache_file.parent} nor in a temporary folder")
 
 

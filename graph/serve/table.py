@@ -75,13 +75,26 @@ def facets(rows: list[dict[str, Any]]) -> dict[str, list[list[Any]]]:
             "kinds": sorted([k, n] for k, n in Counter(r["kind"] for r in rows).items())}
 
 
+#: what a spreadsheet reads as the start of a formula (OWASP's CSV injection list); pages.js's csv() guards the same
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text_cell(value: Any) -> Any:
+    """``value``, with a ``'`` before a text that a spreadsheet would run as a formula.
+
+    >>> [as_text_cell(v) for v in ("=SUM(A1)", "@Home", "Go", -1)]
+    ["'=SUM(A1)", "'@Home", 'Go', -1]
+    """
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def table_csv(rows: list[dict[str, Any]]) -> str:
-    """The rows as CSV (RFC 4180, a header line first)."""
+    """The rows as CSV (RFC 4180, a header line first), each text cell kept as text in a spreadsheet."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: as_text_cell(v) for k, v in row.items()} for row in rows)
     return buf.getvalue()
 
 
-__all__ = ["COLUMNS", "BadView", "table_rows", "table_view", "facets", "table_csv"]
+__all__ = ["COLUMNS", "BadView", "table_rows", "table_view", "facets", "table_csv", "as_text_cell"]

@@ -154,8 +154,8 @@ def ntriples(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE) -> bytearray:
     """The distinct triples of the union graph as N-Triples, in the order the Turtle export writes them.
 
     The same lines as the N-Triples export, unsorted: made from the fast Turtle writer
-    through Oxigraph's parser, with a 16-byte digest per line to drop repeats, it takes
-    about half the time and memory of the sorted export at 100,000 pages.
+    through Oxigraph's parser, with a 16-byte digest per line to drop repeats, it costs
+    less time and memory than the sorted export (figures in docs/performance.md).
     """
     import pyoxigraph as ox
 

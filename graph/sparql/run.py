@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import os
 import re
 import sys
 import threading
@@ -42,6 +41,7 @@ from graph.errors import EXIT_TIMEOUT, PickgraphError
 from graph.rdf.mapping import DEFAULT_BASE, check_base, check_iri, topic_iri
 from graph.rdf.turtle import data_prefixes as _data_prefixes
 from graph.rdf.vocab import PREFIXES
+from graph.sparql.store import load_store, topic_slug
 
 #: results format → media type of an answer to a SELECT or ASK (``table``: text for a terminal)
 RESULT_TYPES = {
@@ -75,68 +75,6 @@ def with_prefixes(query: str, base_iri: str = DEFAULT_BASE) -> str:
     """
     head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes(base_iri).items())
     return head + query
-
-
-def load_store(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE):
-    """A fresh in-memory :class:`pyoxigraph.Store` holding the quads of ``G``."""
-    from graph.sparql.store import memory_store, write_trig_of_graph
-
-    # TriG is written block by block from the records (graph.rdf.turtle): the fast way to every quad
-    return memory_store(lambda fh: write_trig_of_graph(G, base_iri, fh))
-
-
-#: graphs with fewer documents fill an in-memory store faster than they open a cached one
-STORE_CACHE_MIN_DOCS = 5_000
-
-
-def cached_store(G: nx.MultiDiGraph, cache_file: str | os.PathLike[str], base_iri: str = DEFAULT_BASE,
-                 min_docs: int | None = None):
-    """A read-only on-disk store of ``G`` beside its build cache ``cache_file``, made on first use.
-
-    The store of a build is made once (:func:`graph.sparql.store.make_store`) and named
-    by the graph's fingerprint and the base IRI, so a new build or base never reads
-    a stale one; older stores of the same corpus are removed. Graphs of fewer than
-    ``min_docs`` documents (default :data:`STORE_CACHE_MIN_DOCS`), without a
-    fingerprint, or whose out folder cannot hold a store (read-only, full) get
-    :func:`load_store`. :func:`open_query_store` avoids loading ``G`` at all.
-    """
-    import pyoxigraph as ox
-
-    from graph.sparql.store import make_store, store_name, write_trig_of_graph
-
-    fp = G.graph.get("fingerprint")
-    if not fp or len(G.graph.get("documents", {})) < (STORE_CACHE_MIN_DOCS if min_docs is None else min_docs):
-        return load_store(G, base_iri)
-    cache = Path(cache_file)
-    db = make_store(cache.parent, store_name(cache.stem, fp, base_iri), fp,
-                    lambda fh: write_trig_of_graph(G, base_iri, fh))
-    return ox.Store.read_only(str(db)) if db is not None else load_store(G, base_iri)
-
-
-def open_query_store(out: str | os.PathLike[str], inputs, base_iri: str, graph: Callable[[], nx.MultiDiGraph],
-                     notify: Callable[[str], None] = lambda _line: None) -> tuple[Any, nx.MultiDiGraph | None]:
-    """The store a query of the pages ``inputs`` (a :class:`graph.build.pipeline.BuildInputs`) runs on, and the graph if loaded.
-
-    When the pages are those of the build recorded in ``out`` (the same inputs
-    digest), its on-disk store is opened read-only, made first if need be from the
-    build's Turtle export (:func:`graph.sparql.store.build_store`): the graph is not
-    loaded. Otherwise ``graph()`` gives the graph of the pages as they are now (a
-    rebuild when they changed) and :func:`cached_store` its store.
-    """
-    import pyoxigraph as ox
-
-    from graph.build.pipeline import cache_path, fingerprint
-    from graph.sparql.store import COMPLETE, build_store, recorded_export, store_name
-
-    fp = fingerprint(inputs.paths, inputs.aliases, inputs.max_bytes)
-    cache = cache_path(out, inputs.paths)
-    if (cache.parent / store_name(cache.stem, fp, base_iri) / COMPLETE).is_file() or \
-            recorded_export(out, fp) is not None:
-        db = build_store(out, cache, fp, base_iri, graph, notify=notify)
-        if db is not None:
-            return ox.Store.read_only(str(db)), None
-    G = graph()
-    return cached_store(G, cache, base_iri), G
 
 
 # -------------------------------------------------------------- bindings --
@@ -184,8 +122,6 @@ def topic_term(store_or_graph, query: str, base_iri: str = DEFAULT_BASE):
 
         slug = find_topic(store_or_graph, query)
     else:
-        from graph.sparql.store import topic_slug
-
         slug = topic_slug(store_or_graph, query)
     return iri(topic_iri(slug, check_base(base_iri)))
 
@@ -455,7 +391,7 @@ def run(store_or_graph, query: str, bindings: Mapping[str, Binding] | None = Non
         memory_mb: float | None = None):
     """Run ``query`` with ``bindings``; the pyoxigraph result (solutions, boolean or triples).
 
-    ``store_or_graph`` is a store from :func:`load_store` or a graph (loaded on the fly).
+    ``store_or_graph`` is a store from :func:`graph.sparql.store.load_store` or a graph (loaded on the fly).
     A query that calls a remote endpoint (``SERVICE``) is refused unless ``allow_service``.
     With a ``timeout`` (seconds) or a ``memory_mb`` limit the query runs in a forked child
     process that is killed when time is up (:class:`~graph.errors.TimedOut`) and cannot
@@ -811,8 +747,6 @@ def read_query(spec: str) -> str:
     """
     if not spec.startswith("@"):
         return spec
-    from pathlib import Path
-
     path = Path(spec[1:])
     if path.is_file():
         return path.read_text(encoding="utf-8")
@@ -825,8 +759,7 @@ def read_query(spec: str) -> str:
 
 
 __all__ = ["RESULT_FORMATS", "RESULT_TYPES", "GRAPH_TYPES", "Answer", "TooManyResults", "execute", "write_result", "DEFAULT_TIMEOUT", "DEFAULT_MEMORY_MB", "MAX_NESTING", "MAX_QUERY_CHARS", "SparqlError",
-           "ServiceRefused", "QueryTooBig", "expand_escapes", "nesting", "check_query", "memory_message", "query_died", "prefixes", "with_prefixes", "load_store", "cached_store",
-           "open_query_store", "iri",
+           "ServiceRefused", "QueryTooBig", "expand_escapes", "nesting", "check_query", "memory_message", "query_died", "prefixes", "with_prefixes", "iri",
            "parse_binding", "topic_term", "service_calls", "check_offline", "run", "select", "select_df",
            "value",
            "python_value", "parse_results", "bundled_queries", "describe_query", "read_query"]

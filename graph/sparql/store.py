@@ -33,11 +33,16 @@ from pathlib import Path
 from typing import IO, NamedTuple
 
 import networkx as nx
+import pyoxigraph as ox
 
+from graph.build.pipeline import BuildInputs, cache_path, fingerprint, read_record
 from graph.build.progress import Phase, phase, shown
 from graph.errors import PickgraphError
+from graph.kg.graph import find_topic
 from graph.rdf.mapping import DEFAULT_BASE, topics_graph_iri
-from graph.rdf.turtle import prefixes as turtle_prefixes
+from graph.rdf.turtle import prefixes as turtle_prefixes, turtle_text
+from graph.rdf.vocab import SKOS
+from graph.resolve.names import slugify
 
 #: the export a store can be made from (the default ``turtle`` format's file)
 EXPORT = "pickgraph.ttl"
@@ -80,8 +85,6 @@ def recorded_export(out: str | os.PathLike[str], digest: str) -> Export | None:
     lists no Turtle export. Whether the file still is what the record says is
     checked while it is read (:func:`write_trig_of_export`).
     """
-    from graph.build.pipeline import read_record
-
     try:
         record = read_record(out)
         entry = record["files"][EXPORT]
@@ -195,8 +198,6 @@ def _write_blocks(data: bytes, fh: IO[bytes], path: Path) -> None:
 def write_trig_of_graph(G: nx.MultiDiGraph, base_iri: str, fh: IO[bytes]) -> None:
     """Write to ``fh`` the TriG of ``G``: its Turtle export (:func:`graph.rdf.turtle.turtle_text`) as
     :func:`write_trig_of_turtle` lays it out, so a store made either way holds the same quads."""
-    from graph.rdf.turtle import turtle_text
-
     with phase("SPARQL store: writing the graph as TriG"):
         write_trig_of_turtle([turtle_text(G, base_iri).encode(), b""], base_iri, fh, Path("the graph's Turtle"))
 
@@ -207,8 +208,6 @@ def load_trig(store, path: str | os.PathLike[str]) -> None:
     ``lenient``: the file was written by pickgraph just now (or checked against the
     build record), so Oxigraph need not validate every IRI again.
     """
-    import pyoxigraph as ox
-
     if not shown():
         store.bulk_load(path=str(path), format=ox.RdfFormat.TRIG, lenient=True)
         return
@@ -232,19 +231,115 @@ class _Counted(io.RawIOBase):
         return n
 
 
-def make_store(folder: Path, name: str, digest: str, write_trig: Callable[[IO[bytes]], None]) -> Path | None:
+#: graphs with fewer documents fill an in-memory store faster than they open a kept one (docs/rdf.md)
+STORE_CACHE_MIN_DOCS = 5_000
+
+
+def load_store(graph: nx.MultiDiGraph | Callable[[], nx.MultiDiGraph], base_iri: str = DEFAULT_BASE, *,
+               out: str | os.PathLike[str] | None = None, inputs: BuildInputs | None = None,
+               cache_file: str | os.PathLike[str] | None = None, folder: Path | None = None,
+               min_docs: int | None = None, memory: bool = True,
+               notify: Callable[[str], None] = lambda _line: None):
+    """A :class:`pyoxigraph.Store` of a graph: the one way in for ``sparql``, ``serve``, the benchmarks and tests.
+
+    ``graph`` is the graph, or a function that gives it (called only when the store
+    must be made from it). Without ``inputs`` nor ``cache_file`` the store is a fresh
+    one in memory. Otherwise it is the build's store kept on disk and opened read-only,
+    made once and named by the inputs digest and ``base_iri`` (:func:`store_name`), so a
+    new build or base never reads a stale one; older stores of the same pages are
+    removed. It goes in ``folder`` (default: beside the build cache) and is made from
+    the build's Turtle export of ``out`` when its record is of these inputs and the file
+    is unchanged (else, ``notify`` told why, from the graph).
+
+    - ``inputs`` (a :class:`graph.build.pipeline.BuildInputs`): the pages a query asks
+      about, its cache in ``out``. When they are those of the build recorded there the
+      graph is not loaded; when they changed, ``graph()`` gives the graph of them now.
+    - ``cache_file``: the build cache of ``graph`` (its ``fingerprint`` names the store;
+      ``out`` defaults to the cache's out folder).
+
+    A graph without a fingerprint, or of fewer than ``min_docs`` documents (default
+    :data:`STORE_CACHE_MIN_DOCS`; not when the store of the recorded build is opened),
+    is loaded in memory; so is one whose folder cannot hold its store (read-only, full)
+    unless ``memory=False``, which gives ``None`` then (and never a store in memory).
+
+    >>> from graph.read import parse_text, EXAMPLE
+    >>> from graph.read.records import ReadReport
+    >>> from graph.kg.graph import build_graph
+    >>> len(load_store(build_graph(ReadReport(pages=[parse_text(EXAMPLE, "ex.txt")])))) > 0
+    True
+    """
+    def the_graph() -> nx.MultiDiGraph:
+        return graph if isinstance(graph, nx.Graph) else graph()
+
+    if inputs is None and cache_file is None:
+        return _in_memory(the_graph(), base_iri)
+    digest = None
+    if inputs is not None:
+        cache = cache_path(out, inputs.paths)
+        digest = fingerprint(inputs.paths, inputs.aliases, inputs.max_bytes)
+        if not (cache.parent / store_name(cache.stem, digest, base_iri) / COMPLETE).is_file() \
+                and recorded_export(out, digest) is None:
+            digest = None  # not the recorded build's pages: the store of the graph of them as they are now
+    else:
+        cache = Path(cache_file)
+        out = cache.parent.parent if out is None else out
+    G = None
+    if digest is None:
+        G = the_graph()
+        digest = G.graph.get("fingerprint")
+        small = len(G.graph.get("documents", {})) < (STORE_CACHE_MIN_DOCS if min_docs is None else min_docs)
+        if memory and (not digest or small):
+            return _in_memory(G, base_iri)
+        if not digest:
+            return None
+    db = _kept(out, cache, digest, base_iri, the_graph if G is None else (lambda: G), folder, notify)
+    if db is not None:
+        return ox.Store.read_only(str(db))
+    return _in_memory(the_graph() if G is None else G, base_iri) if memory else None
+
+
+def _in_memory(G: nx.MultiDiGraph, base_iri: str):
+    """A fresh in-memory store of ``G``, filled as a kept one is (:func:`write_trig_of_graph`)."""
+    buf = io.BytesIO()
+    write_trig_of_graph(G, base_iri, buf)
+    store = ox.Store()
+    with phase("SPARQL store: loading in memory"):
+        store.bulk_load(buf.getvalue(), format=ox.RdfFormat.TRIG, lenient=True)
+    return store
+
+
+def _kept(out: str | os.PathLike[str], cache_file: Path, digest: str, base_iri: str,
+          graph: Callable[[], nx.MultiDiGraph], folder: Path | None,
+          notify: Callable[[str], None]) -> Path | None:
+    """The ``db`` folder of the kept store of the build with inputs ``digest``, made now if it is not there whole.
+
+    Made from the build's Turtle export when the record of ``out`` is of this build and
+    the file is unchanged; else from ``graph()``. ``None`` when ``folder`` cannot hold it.
+    """
+    folder = cache_file.parent if folder is None else folder
+    name = store_name(cache_file.stem, digest, base_iri)
+    if (folder / name / COMPLETE).is_file():
+        return folder / name / "db"
+    export = recorded_export(out, digest)
+    if export is not None:
+        try:
+            return _make(folder, name, digest, lambda fh: write_trig_of_export(export, base_iri, fh))
+        except ExportUnusable as exc:
+            notify(f"{exc}; making the SPARQL store from the build cache instead")
+    G = graph()
+    return _make(folder, name, digest, lambda fh: write_trig_of_graph(G, base_iri, fh))
+
+
+def _make(folder: Path, name: str, digest: str, write_trig: Callable[[IO[bytes]], None]) -> Path | None:
     """The ``db`` of the store ``folder/name``, made now from ``write_trig`` unless it is there whole.
 
     Made under a temporary name and renamed into place when whole, so a killed
     process leaves no half store under the real name; two processes making it at
     once both finish, and the second uses the first one's. Older stores beside it
     (of the same cache stem: other builds of these pages) are removed once it is
-    made. ``None`` when ``folder`` cannot hold it (read-only, full disk): the caller
-    fills one in memory. Errors of ``write_trig`` (:class:`ExportUnusable`) pass
-    through, with the temporary files removed.
+    made. ``None`` when ``folder`` cannot hold it (read-only, full disk). Errors of
+    ``write_trig`` (:class:`ExportUnusable`) pass through, with the temporary files removed.
     """
-    import pyoxigraph as ox
-
     target = folder / name
     if (target / COMPLETE).is_file():
         return target / "db"
@@ -260,9 +355,8 @@ def make_store(folder: Path, name: str, digest: str, write_trig: Callable[[IO[by
         store = ox.Store(str(tmp / "db"))
         load_trig(store, source)
         store.flush()
-        # compacted once: the bulk loader's files make every lookup dearer (the bundled queries bound to a
-        # hub at 100,000 pages: 18.2 → 6.7 ms each); it costs half a minute more there, and 1.7 GB on disk
-        # instead of 0.95 (docs/serve.md)
+        # compacted once: the bulk loader's files make every lookup dearer; compacting costs time and
+        # disk once per build (figures in docs/rdf.md)
         with phase("SPARQL store: compacting"):
             store.optimize()
         del store  # closes the database before it moves
@@ -285,43 +379,6 @@ def make_store(folder: Path, name: str, digest: str, write_trig: Callable[[IO[by
     return target / "db"
 
 
-def memory_store(write_trig: Callable[[IO[bytes]], None]):
-    """A fresh in-memory store filled the same way (for a folder that cannot hold one)."""
-    import pyoxigraph as ox
-
-    buf = io.BytesIO()
-    write_trig(buf)
-    store = ox.Store()
-    with phase("SPARQL store: loading in memory"):
-        store.bulk_load(buf.getvalue(), format=ox.RdfFormat.TRIG, lenient=True)
-    return store
-
-
-def build_store(out: str | os.PathLike[str], cache_file: Path, digest: str, base_iri: str,
-                graph: Callable[[], nx.MultiDiGraph], folder: Path | None = None,
-                notify: Callable[[str], None] = lambda _line: None) -> Path | None:
-    """The ``db`` folder of the store of the build with inputs ``digest``: the one way a store is made.
-
-    Already made: opened as is. Else made from the build's Turtle export when the
-    record of ``out`` is of this build and the file is unchanged; else (no such
-    export, another base IRI, an edited file: ``notify`` is told why) from
-    ``graph()``. ``folder`` is where it goes (default: beside the build cache
-    ``cache_file``); ``None`` when it cannot go there.
-    """
-    folder = cache_file.parent if folder is None else folder
-    name = store_name(cache_file.stem, digest, base_iri)
-    if (folder / name / COMPLETE).is_file():
-        return folder / name / "db"
-    export = recorded_export(out, digest)
-    if export is not None:
-        try:
-            return make_store(folder, name, digest, lambda fh: write_trig_of_export(export, base_iri, fh))
-        except ExportUnusable as exc:
-            notify(f"{exc}; making the SPARQL store from the build cache instead")
-    G = graph()
-    return make_store(folder, name, digest, lambda fh: write_trig_of_graph(G, base_iri, fh))
-
-
 # ------------------------------------------------------------------ topics --
 
 def topic_slug(store, query: str) -> str:
@@ -332,18 +389,11 @@ def topic_slug(store, query: str) -> str:
     topic by, aliases included, is a ``skos:prefLabel`` or ``skos:altLabel``), else
     the same slug without hyphens; an unknown name raises
     :class:`~graph.errors.UnknownTopic` with the closest names. Only the last
-    three ways read every topic's names (about 1.5 s at 100,000 pages).
+    three ways read every topic's names (seconds on a big build: docs/performance.md).
     """
-    import pyoxigraph as ox
-
-    from graph.resolve.names import slugify
-    from graph.rdf.vocab import SKOS
-
     s = slugify(query)
     if next(store.quads_for_pattern(None, ox.NamedNode(str(SKOS.notation)), ox.Literal(s)), None) is not None:
         return s
-    from graph.kg.graph import find_topic
-
     return find_topic(_names_graph(store), query)
 
 
@@ -355,11 +405,6 @@ class _Canon(NamedTuple):
 
 def _names_graph(store) -> nx.MultiDiGraph:
     """Every topic of ``store`` as a node with its name and labels, for :func:`graph.kg.graph.find_topic`."""
-    import pyoxigraph as ox
-
-    from graph.resolve.names import slugify
-    from graph.rdf.vocab import SKOS
-
     slugs: dict[str, str] = {}
     names: dict[str, list[str]] = {}
     for term in ("notation", "prefLabel", "altLabel"):
@@ -385,6 +430,6 @@ def _names_graph(store) -> nx.MultiDiGraph:
     return H
 
 
-__all__ = ["EXPORT", "Export", "ExportUnusable", "STORE_LAYOUT", "build_store", "load_trig", "make_store",
-           "memory_store", "recorded_export", "store_name", "topic_slug", "write_trig_of_export", "write_trig_of_graph",
+__all__ = ["EXPORT", "Export", "ExportUnusable", "STORE_CACHE_MIN_DOCS", "STORE_LAYOUT", "load_store", "load_trig",
+           "recorded_export", "store_name", "topic_slug", "write_trig_of_export", "write_trig_of_graph",
            "write_trig_of_turtle"]

@@ -55,7 +55,7 @@ def suggest_for_pair(G: nx.MultiDiGraph, a: str, b: str, k: int = 5, *,
     docs = G.graph.get("documents", {})
     existing: dict[tuple[str, str], dict[str, Any]] = {}
     # the pages of a and of b, each edge once (a self-comparison is both an out- and an in-edge), not
-    # a walk of every edge of the graph (190 ms for two hubs at 100,000 pages)
+    # a walk of every edge of the graph, which costs in proportion to the whole graph (docs/performance.md)
     edges = {id(d): (u, v, d) for t in (a, b) for u, v, d in versus_edges(G, t)}
     for u, v, d in edges.values():
         if {u, v} == {a, b}:
@@ -69,7 +69,7 @@ def suggest_for_pair(G: nx.MultiDiGraph, a: str, b: str, k: int = 5, *,
                               "score": round(score, 6), "sources": [], "reasons": (member, partner, other)}
         existing[pair]["sources"].append(getattr(docs.get(d["doc"]), "path", d["doc"]))
     rows = sorted(existing.values(), key=lambda r: (-r["score"], r["a"], r["b"]))[:k]
-    for r in rows:  # the reasons of the rows shown only: a hub's hundreds of pages would cost 50 ms
+    for r in rows:  # the reasons of the rows shown only, not of a hub's hundreds of pages (docs/performance.md)
         member, partner, other = r["reasons"]
         r["reasons"] = [f"a comparison of {_name(G, member)}"] + reasons(G, partner, other, index=ix)
     fresh: list[dict[str, Any]] = []

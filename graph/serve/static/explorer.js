@@ -55,26 +55,42 @@
   window.addEventListener("popstate", () => render(stateFromURL()));
 
   // ---------------------------------------------------------------- drawing
-  const nodes = new vis.DataSet();
-  const edges = new vis.DataSet();
+  // vis-network draws a topic's neighbourhood only: loaded when a topic is first opened, so that its script and
+  // stylesheet never stand before the whole graph's first frame
+  let nodes = null, edges = null, network = null, visReady = null;
+  function loadVis() {
+    visReady = visReady || new Promise((done, fail) => {
+      document.head.append(el("link", { rel: "stylesheet", href: "/static/vis-network.css" }));
+      const script = el("script", { src: "/static/vis-network.min.js" });
+      script.addEventListener("load", done);
+      script.addEventListener("error", () => fail(new Error("the drawing's script did not load")));
+      document.head.append(script);
+    }).then(makeNetwork);
+    return visReady;
+  }
   const EDGE = { versus: "#37474f", "related-to": "#9fb3c8", "alternative-to": "#8e44ad" };
-  const network = new vis.Network($("network"), { nodes, edges }, {
-    nodes: { shape: "dot", size: 12, font: { size: 14, face: "system-ui" }, color: { background: "#4e79a7", border: "#2f4b6b" } },
-    edges: { smooth: false, width: 1.5 },
-    physics: { barnesHut: { gravitationalConstant: -4000, springLength: 120 }, stabilization: { iterations: 120 } },
-    interaction: { hover: true, tooltipDelay: 200 },
-  });
-  network.on("stabilized", () => network.setOptions({ physics: false }));
-  network.on("click", (p) => {
-    if (!p.nodes.length) return;
-    const id = p.nodes[0];
-    const s = explorer.state;
-    const shown = s.a && s.b ? [s.a, s.b] : [s.topic];
-    if (!shown.includes(id) && !s.expand.includes(id)) go({ ...s, expand: [...s.expand, id] });
-  });
-  network.on("doubleClick", (p) => { if (p.nodes.length) go({ topic: p.nodes[0], expand: [] }); });
+  function makeNetwork() {
+    nodes = new window.vis.DataSet();
+    edges = new window.vis.DataSet();
+    network = new window.vis.Network($("network"), { nodes, edges }, {
+      nodes: { shape: "dot", size: 12, font: { size: 14, face: "system-ui" }, color: { background: "#4e79a7", border: "#2f4b6b" } },
+      edges: { smooth: false, width: 1.5 },
+      physics: { barnesHut: { gravitationalConstant: -4000, springLength: 120 }, stabilization: { iterations: 120 } },
+      interaction: { hover: true, tooltipDelay: 200 },
+    });
+    network.on("stabilized", () => network.setOptions({ physics: false }));
+    network.on("click", (p) => {
+      if (!p.nodes.length) return;
+      const id = p.nodes[0];
+      const s = explorer.state;
+      const shown = s.a && s.b ? [s.a, s.b] : [s.topic];
+      if (!shown.includes(id) && !s.expand.includes(id)) go({ ...s, expand: [...s.expand, id] });
+    });
+    network.on("doubleClick", (p) => { if (p.nodes.length) go({ topic: p.nodes[0], expand: [] }); });
+  }
 
   async function draw(focus, expand) {
+    await loadVis();
     const all = [...focus, ...expand.filter((e) => !focus.includes(e))];
     const parts = await Promise.all(all.map((t) => api("neighbours", { topic: t, limit: 25 }).then((r) => r.data)));
     const n = new Map();
@@ -115,16 +131,30 @@
   explorer.highlighted = () => edges.getIds().filter((id) => id.startsWith("hl|")).sort();
 
   // ---------------------------------------------------------------- the whole graph (WebGL)
-  // The build's layout (/api/overview) drawn by sigma.js; most compared topics first, so the level of
-  // detail is a prefix of the nodes: LOD_BASE of them on the whole view, more as the camera zooms in.
-  const LOD_BASE = 4000;
+  // The build's layout (/api/overview) drawn by sigma.js. Its topics come most compared first, so each level of
+  // detail is a prefix of them. Chromium without a GPU draws WebGL in software: every frame redraws every disc and
+  // line on the CPU, the discs costing most (each drawn twice: on screen and in sigma's picking layer for the
+  // mouse), so what is drawn is capped, whatever the zoom: the frame's cost stays that of the caps.
+  // The first answer is one tier (TIER topics, the links among them): small enough to fetch, parse and draw at
+  // once on any graph; the rest of a bigger graph is fetched after that first frame, for the zoom.
+  const TIER = 1000;
+  // always drawn: the NODE_BASE most compared topics and EDGE_BASE links among them (those whose less compared
+  // topic ranks first); zoomed in, the VIEW_NODES most compared of the other topics inside the view, with up to
+  // VIEW_EDGES of their links to drawn topics. A graph within NODE_BASE and EDGE_BASE is drawn whole.
+  const NODE_BASE = 1000;
+  const EDGE_BASE = 2000;
+  const VIEW_NODES = 600;
+  const VIEW_EDGES = 1500;
   const KIND_STYLE = { versus: ["#37474f", "comparisons (arrow to the pick)"], contested: ["#d62728", "contested comparisons"],
     "related-to": ["#9fb3c8", "related"], "alternative-to": ["#8e44ad", "alternatives"] };
-  const ov = { sigma: null, graph: null, data: null, hidden: new Set(), hovered: null, near: null, limit: Infinity };
+  const ov = { sigma: null, graph: null, data: null, hidden: new Set(), hovered: null, near: new Set(), limit: 0,
+    nodes: [], edges: [], edgesAdded: 0, labels: [], view: new Set(), adj: null };
   explorer.overview = ov;
+  // ms from navigation to each step of the first frame: what the benchmark reports, to show where the time goes
+  const marks = (explorer.marks = {});
+  const mark = (name) => { marks[name] = Math.round(performance.now()); };
 
   function legendBox(data) {
-    const box = $("legend");
     const kinds = data.kinds.map((k) => el("li", {},
       el("input", { type: "checkbox", id: `kind-${k}`, "data-kind": k, checked: "", on: { change: (ev) => {
         if (ev.target.checked) ov.hidden.delete(k); else ov.hidden.add(k);
@@ -132,7 +162,9 @@
       } } }),
       el("span", { cls: "line", style: `border-top-color:${KIND_STYLE[k][0]}` }),
       el("label", { for: `kind-${k}` }, KIND_STYLE[k][1])));
-    box.replaceChildren(
+    // in the side panel, never over the drawing
+    return el("div", { id: "legend", "aria-label": "communities and link kinds" },
+      el("p", { id: "lod", cls: "hint" }),
       el("h4", {}, "Communities"),
       el("ul", { cls: "communities" }, data.communities.map((c) => el("li", { "data-community": c.id },
         el("span", { cls: "swatch", style: `background:${c.colour}` }), el("span", { cls: "name" }, c.label),
@@ -140,97 +172,169 @@
       el("h4", {}, "Links"), el("ul", { cls: "kinds" }, kinds));
   }
 
-  // what the level of detail draws at a camera ratio: LOD_BASE topics and EDGE_BASE links on the whole view, twice
-  // as many for each half step of zoom in; nodes and links are added to the drawing as they come in, never all at once
-  const EDGE_BASE = 15000;
-  function lodStep(ratio) {
-    return Math.pow(2, Math.max(0, Math.ceil(Math.log2(1 / Math.max(ratio, 1e-6)) * 2)));
+  function addTopic(r) {
+    const [id, label, x, y, size, community, compared] = ov.nodes[r];
+    ov.graph.addNode(id, { label, x, y: -y, size: Math.max(2, size * 0.4), color: ov.colour.get(community) || ov.colour.get(-1) || "#bab0ac",
+      rank: r, community, compared });
   }
-  function lodLimit(ratio) {
-    return Math.min(ov.data.nodes.length, LOD_BASE * lodStep(ratio));
+  function addLink(e) {
+    const [i, j, k, arrow] = ov.edges[e];
+    const kind = ov.data.kinds[k];
+    ov.graph.addEdgeWithKey(`e${e}`, ov.nodes[i][0], ov.nodes[j][0], { kind, type: arrow ? "arrow" : "line",
+      color: KIND_STYLE[kind][0], size: kind === "versus" || kind === "contested" ? 1.2 : 0.8 });
   }
-  // add the topics ranked below `limit` and, most compared first, the links among them, up to the step's budget
-  function growTo(limit, ratio) {
-    const g = ov.graph, data = ov.data;
-    const colour = ov.colour;
-    for (let r = g.order; r < limit; r++) {
-      const [id, label, x, y, size, community, compared] = data.nodes[r];
-      g.addNode(id, { label, x, y: -y, size: Math.max(2, size * 0.4), color: colour.get(community) || colour.get(-1) || "#bab0ac",
-        rank: r, community, compared });
-    }
-    const budget = EDGE_BASE * lodStep(ratio);
-    while (ov.edgesAdded < ov.edges.length && ov.edgesAdded < budget) {
-      const [i, j, k, arrow] = ov.edges[ov.edgesAdded];
-      if (Math.max(i, j) >= limit) break;
-      const kind = data.kinds[k];
-      g.addEdge(data.nodes[i][0], data.nodes[j][0], { kind, type: arrow ? "arrow" : "line", color: KIND_STYLE[kind][0],
-        size: kind === "versus" || kind === "contested" ? 1.2 : 0.8 });
-      ov.edgesAdded++;
+  // the base: the first NODE_BASE topics and, in tier order, the first EDGE_BASE links among them
+  function drawBase() {
+    for (let r = 0; r < Math.min(NODE_BASE, ov.nodes.length); r++) addTopic(r);
+    for (; ov.edgesAdded < Math.min(EDGE_BASE, ov.edges.length); ov.edgesAdded++) {
+      const [i, j] = ov.edges[ov.edgesAdded];
+      if (Math.max(i, j) >= NODE_BASE) break;
+      addLink(ov.edgesAdded);
     }
   }
+  // zoomed in: the most compared topics inside the view beyond the base, and their links to drawn topics (by the
+  // links of each topic, from an adjacency made once: never a pass over every link)
+  function showView() {
+    const s = ov.sigma, g = ov.graph;
+    const want = new Set();
+    if (s.getCamera().getState().ratio < 1 && ov.nodes.length > NODE_BASE) {
+      const { width, height } = s.getDimensions();
+      const a = s.viewportToGraph({ x: 0, y: 0 }), b = s.viewportToGraph({ x: width, y: height });
+      const [x0, x1, y0, y1] = [Math.min(a.x, b.x), Math.max(a.x, b.x), Math.min(a.y, b.y), Math.max(a.y, b.y)];
+      for (let r = NODE_BASE; r < ov.nodes.length && want.size < VIEW_NODES; r++) {
+        const n = ov.nodes[r];
+        if (n[2] >= x0 && n[2] <= x1 && -n[3] >= y0 && -n[3] <= y1) want.add(r);
+      }
+    }
+    for (const r of ov.view) if (!want.has(r)) g.dropNode(ov.nodes[r][0]); // its links go with it
+    for (const r of want) if (!ov.view.has(r)) addTopic(r);
+    ov.view = want;
+    if (want.size && !ov.adj) {
+      ov.adj = new Map();
+      ov.edges.forEach(([i, j], e) => { for (const r of [i, j]) { if (!ov.adj.has(r)) ov.adj.set(r, []); ov.adj.get(r).push(e); } });
+    }
+    let links = 0;
+    for (const r of want) {
+      for (const e of ov.adj.get(r) || []) {
+        if (links >= VIEW_EDGES) break;
+        const [i, j] = ov.edges[e];
+        const other = i === r ? j : i;
+        if ((other < NODE_BASE || want.has(other)) && !g.hasEdge(`e${e}`)) { addLink(e); links++; }
+      }
+    }
+    ov.viewEdges = links;
+    showLod();
+  }
+  let viewTimer = null;
+  const onCamera = () => { clearTimeout(viewTimer); viewTimer = setTimeout(showView, 150); }; // once the camera rests
+  const fmt = (n) => n.toLocaleString("en-US");
   function showLod() {
-    const n = ov.data.nodes.length;
-    const m = ov.edges.length;
-    $("lod").textContent = ov.limit >= n && ov.edgesAdded >= m ? `${n} topics`
-      : `${ov.graph.order} of ${n} topics and ${ov.edgesAdded} of ${m} links shown, most compared first: zoom in for the rest`;
+    const n = ov.data.total_nodes, m = ov.data.total_edges;
+    const links = ov.graph.size;
+    $("lod").textContent = ov.graph.order >= n && links >= m ? `${n} topics`
+      : `showing the ${fmt(ov.graph.order)} most compared of ${fmt(n)} topics and ${fmt(links)} of ${fmt(m)} links: ` +
+        "zoom in or search for the rest";
+  }
+
+  // the labels sigma's grid picks, each drawn only where it overlaps none drawn before it in this frame
+  const LABEL = Sigma.rendering.drawDiscNodeLabel;
+  function drawLabel(ctx, d, settings) {
+    if (!d.label) return;
+    ctx.font = `${settings.labelWeight} ${settings.labelSize}px ${settings.labelFont}`;
+    const box = { key: d.key, x: d.x + d.size + 3, y: d.y - settings.labelSize * 0.75, w: ctx.measureText(d.label).width,
+      h: settings.labelSize * 1.1 };
+    const overlaps = (b) => box.x < b.x + b.w && b.x < box.x + box.w && box.y < b.y + b.h && b.y < box.y + box.h;
+    if (ov.labels.some(overlaps)) return;
+    ov.labels.push(box);
+    LABEL(ctx, d, settings);
+  }
+  // the hovered topic: sigma's hover box, and its links drawn on the hover layer from the graph's own adjacency
+  // (its degree's worth of work, never a pass over every topic or link); its neighbours are sigma's highlighted
+  // nodes, drawn over the rest, which is faded by the canvases' opacity
+  const HOVER = Sigma.rendering.drawDiscNodeHover;
+  function drawHover(ctx, d, settings) {
+    if (d.key !== ov.hovered) { drawLabel(ctx, d, settings); return; }
+    ov.labels = [];
+    ctx.save();
+    ov.graph.forEachEdge(d.key, (e, a, s, t) => {
+      if (ov.hidden.has(a.kind)) return;
+      const p = ov.sigma.framedGraphToViewport(ov.sigma.getNodeDisplayData(s === d.key ? t : s));
+      ctx.strokeStyle = a.color;
+      ctx.lineWidth = a.size + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(d.x, d.y);
+      ctx.lineTo(p.x, p.y);
+      ctx.stroke();
+    });
+    ctx.restore();
+    HOVER(ctx, d, settings);
+    const size = settings.labelSize;
+    ov.labels.push({ key: d.key, x: d.x - d.size - 2, y: d.y - size / 2 - 4, w: 1e4, h: size + 8 }); // its box, kept clear
+  }
+  function hover(node) {
+    const before = [...ov.near].filter((n) => ov.graph.hasNode(n)); // a topic of an earlier view may be gone
+    ov.hovered = node;
+    ov.near = new Set(node ? [node, ...ov.graph.neighbors(node)] : []);
+    for (const c of ["nodes", "edges", "labels"]) ov.sigma.getCanvases()[c].style.opacity = node ? "0.25" : "";
+    ov.sigma.refresh({ partialGraph: { nodes: [...new Set([...before, ...ov.near])] }, skipIndexation: true });
   }
 
   async function drawOverview() {
-    if (ov.sigma) { ov.sigma.resize(); ov.sigma.refresh(); return; }
-    const { data } = await api("overview");
+    if (ov.sigma) { panel.append(ov.legend); showLod(); ov.sigma.resize(); ov.sigma.refresh(); return; }
+    const { data } = await api("overview", { start: 0, stop: TIER });
+    mark("fetched");
     ov.data = data;
+    ov.nodes = data.nodes;
+    ov.edges = data.edges;
     ov.colour = new Map(data.communities.map((c) => [c.id, c.colour]));
-    // links in the order the level of detail reveals them: by the later-ranked of their two topics
-    ov.edges = data.edges.slice().sort((e, f) => Math.max(e[0], e[1]) - Math.max(f[0], f[1]));
-    ov.edgesAdded = 0;
-    const g = new graphology.MultiDirectedGraph();
-    ov.graph = g;
-    legendBox(data);
-    ov.limit = lodLimit(1);
-    growTo(ov.limit, 1);
+    ov.legend = legendBox(data);
+    panel.append(ov.legend);
+    const g = (ov.graph = new graphology.MultiDirectedGraph());
+    drawBase();
+    mark("graph");
     ov.sigma = new Sigma(g, $("overview"), {
-      renderEdgeLabels: false, defaultEdgeType: "line", zIndex: true,
+      renderEdgeLabels: false, defaultEdgeType: "line",
       allowInvalidContainer: true, // hidden while a topic is open: sigma then waits instead of throwing
       edgeProgramClasses: { arrow: Sigma.rendering.EdgeArrowProgram, line: Sigma.rendering.EdgeLineProgram },
-      hideEdgesOnMove: data.edges.length > 20000, labelRenderedSizeThreshold: 5, labelDensity: 0.7, labelGridCellSize: 90,
-      nodeReducer: (node, d) => {
-        if (ov.hovered && !ov.near.has(node)) return { ...d, color: "#e3e6ea", label: "", zIndex: 0 };
-        if (ov.hovered) return { ...d, zIndex: 1, forceLabel: node === ov.hovered, highlighted: node === ov.hovered };
-        return d;
-      },
-      edgeReducer: (edge, d) => {
-        if (ov.hidden.has(d.kind)) return { ...d, hidden: true };
-        if (ov.hovered && !g.hasExtremity(edge, ov.hovered)) return { ...d, hidden: true };
-        return d;
-      },
+      hideEdgesOnMove: data.total_edges > EDGE_BASE, labelRenderedSizeThreshold: 5, labelDensity: 0.7, labelGridCellSize: 90,
+      defaultDrawNodeLabel: drawLabel, defaultDrawNodeHover: drawHover,
+      nodeReducer: (node, d) => (ov.near.has(node) ? { ...d, highlighted: true } : d),
+      edgeReducer: (edge, d) => (ov.hidden.has(d.kind) ? { ...d, hidden: true } : d),
     });
+    mark("sigma");
+    ov.sigma.on("beforeRender", () => { ov.labels = []; });
     // the frame of the whole layout, not of the topics drawn so far: the picture keeps still as more are added
-    if (data.nodes.length) {
-      const box = data.nodes.reduce((b, n) => ({ x: [Math.min(b.x[0], n[2]), Math.max(b.x[1], n[2])], y: [Math.min(b.y[0], -n[3]), Math.max(b.y[1], -n[3])] }),
-        { x: [Infinity, -Infinity], y: [Infinity, -Infinity] });
-      ov.sigma.setCustomBBox(box);
-    }
-    // ms from navigation to the frame after the first render (sigma renders in its constructor): the benchmark's
-    requestAnimationFrame(() => requestAnimationFrame(() => { explorer.firstFrame = explorer.firstFrame || performance.now(); }));
-    ov.sigma.on("enterNode", ({ node }) => { ov.hovered = node; ov.near = new Set([node, ...g.neighbors(node)]); ov.sigma.refresh({ skipIndexation: true }); });
-    ov.sigma.on("leaveNode", () => { ov.hovered = null; ov.near = null; ov.sigma.refresh({ skipIndexation: true }); });
+    const [x0, x1, y0, y1] = data.bbox;
+    ov.sigma.setCustomBBox({ x: [x0, x1], y: [-y1, -y0] });
+    // the frame after the first render (sigma renders in its constructor): the benchmark's first frame
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    mark("firstFrame");
+    explorer.firstFrame = explorer.firstFrame || marks.firstFrame;
+    ov.sigma.on("enterNode", ({ node }) => hover(node));
+    ov.sigma.on("leaveNode", () => hover(null));
     ov.sigma.on("clickNode", ({ node }) => open(node));
-    ov.sigma.getCamera().on("updated", (state) => {
-      const limit = lodLimit(state.ratio);
-      if (limit > ov.limit || (limit === ov.limit && ov.edgesAdded < EDGE_BASE * lodStep(state.ratio) && ov.edgesAdded < ov.edges.length)) {
-        ov.limit = Math.max(limit, ov.limit);
-        growTo(ov.limit, state.ratio); // sigma draws what the graph gains
-        showLod();
-      }
-    });
+    ov.sigma.getCamera().on("updated", onCamera);
     showLod();
+    if (data.total_nodes > data.nodes.length) {
+      // the rest, while the first frame is on screen: added as the camera zooms in
+      api("overview", { start: data.nodes.length }).then(({ data: rest }) => {
+        ov.nodes = ov.nodes.concat(rest.nodes);
+        ov.edges = ov.edges.concat(rest.edges);
+        mark("rest");
+        showView();
+      }).catch((e) => explorer.errors.push(e.message));
+    }
   }
-  // test and benchmark hooks: what sigma draws, read from its own display data
+  // test and benchmark hooks: what sigma draws, read from its own display data; the label boxes of the last frame
   explorer.edgeShown = (kind) => ov.graph.filterEdges((e, a) => a.kind === kind && !ov.sigma.getEdgeDisplayData(e).hidden).length;
   explorer.nodeScreen = (id) => {
     const p = ov.sigma.graphToViewport(ov.graph.getNodeAttributes(id));
     const box = $("overview").getBoundingClientRect();
-    return { x: box.left + p.x, y: box.top + p.y };
+    return { x: box.left + p.x, y: box.top + p.y, r: ov.sigma.scaleSize(ov.sigma.getNodeDisplayData(id).size) };
+  };
+  explorer.labelBoxes = () => {
+    const box = $("overview").getBoundingClientRect();
+    return ov.labels.map((b) => ({ ...b, x: box.left + b.x, y: box.top + b.y }));
   };
 
   // ---------------------------------------------------------------- the side panel
@@ -268,7 +372,7 @@
       button("compare", () => go({ a: t.slug, b: c.against, expand: [] }), `compare ${t.name} and ${c.against_name}`),
       button("expand", () => go({ ...explorer.state, expand: [...new Set([...explorer.state.expand, c.against])] }), `draw ${c.against_name}'s neighbours`)))));
     if (t.related.length) out.push(el("h3", {}, "Related"), el("ul", {}, t.related.map((r) => el("li", {},
-      el("a", { href: urlOf({ topic: r, expand: [] }), on: { click: (ev) => { ev.preventDefault(); open(r); } } }, nodes.get(r) ? nodes.get(r).label : r)))));
+      el("a", { href: urlOf({ topic: r, expand: [] }), on: { click: (ev) => { ev.preventDefault(); open(r); } } }, nodes && nodes.get(r) ? nodes.get(r).label : r)))));
     const sug = el("div", {}, el("p", { cls: "hint" }, "…"));
     out.push(el("h3", {}, "You might also compare"), sug);
     panel.replaceChildren(...out);

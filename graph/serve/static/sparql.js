@@ -7,7 +7,7 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const pages = Object.assign(window.pages, { lastResult: null });
-  const { el, getJSON } = window.pageKit;
+  const { el, getJSON, csv, downloads } = window.pageKit;
   const editor = $("query");
   const KEYWORDS = ["SELECT", "DISTINCT", "REDUCED", "WHERE", "FILTER", "OPTIONAL", "UNION", "MINUS", "GRAPH", "BIND",
     "VALUES", "GROUP", "BY", "ORDER", "ASC", "DESC", "LIMIT", "OFFSET", "HAVING", "PREFIX", "BASE", "ASK", "CONSTRUCT",
@@ -115,6 +115,15 @@
     $("csv").href = `/sparql?${new URLSearchParams({ query: editor.value, format: "csv" })}`;
     $("json").href = `/sparql?${new URLSearchParams({ query: editor.value, format: "json" })}`;
   }
+
+  // the CSV of the query's results (SPARQL 1.1's CSV: each term's value, a blank node as _:id), made here from
+  // their JSON so that it goes through the page's one CSV guard
+  downloads($("csv"), "text/csv", async () => {
+    const data = await getJSON($("json").getAttribute("href"));
+    if (!data.head || !data.results) return csv([["boolean"], [String(data.boolean)]]);
+    const vars = data.head.vars;
+    return csv([vars, ...data.results.bindings.map((b) => vars.map((v) => (!b[v] ? "" : b[v].type === "bnode" ? `_:${b[v].value}` : b[v].value)))]);
+  });
 
   function cell(term) {
     if (!term) return el("td", {});

@@ -4,7 +4,8 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const pages = window.pages;
-  const { el, getJSON } = window.pageKit;
+  const { el, getJSON, csv, downloads } = window.pageKit;
+  const COLUMNS = ["slug", "name", "comparisons", "wins", "losses", "community", "kind"];
   const PAGE = 50;
   const NUMERIC = new Set(["comparisons", "wins", "losses", "community"]);
   const params = new URLSearchParams(location.search);
@@ -66,6 +67,9 @@
     const url = `/topics?${query(view.offset ? { offset: view.offset } : {})}`;
     if (location.pathname + location.search !== url) history.replaceState(null, "", url);
   }
+
+  // the CSV of the whole view, made here from its JSON so that it goes through the page's one CSV guard
+  downloads($("csv"), "text/csv", async () => csv([COLUMNS, ...(await getJSON(`/api/table.json?${query()}`)).map((r) => COLUMNS.map((c) => r[c]))]));
 
   function change(fn) {
     return () => {
