@@ -297,7 +297,7 @@ def in_process(corpus_path: str, out_dir: str, queries: int = 200, sparql_runs: 
     from graph.query.compare import compare
     from graph.query.explain import why
     from graph.kg.graph import versus_edges
-    from graph.build.pipeline import load_graph
+    from graph.build.load import load_graph
     from graph.query.suggest import Index, suggest
 
     t = time.perf_counter()

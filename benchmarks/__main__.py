@@ -184,6 +184,8 @@ def incremental(pg: list[str], folder: Path, work: Path, args: argparse.Namespac
                      "status": "ok" if len(ok) == len(results) else results[-1]["status"],
                      "command": shlex.join(pg + ["--out", str(out), "--quiet", "build", str(pages)]),
                      "wall_s": summarise([r["wall_s"] for r in ok]),
+                     # user + sys of the build and its workers: what a machine shared with others inflates less
+                     "cpu_s": summarise([r["cpu_s"] for r in ok]),
                      "peak_rss_mb": summarise([r["peak_rss_mb"] for r in ok], 1),
                      "tree_rss_mb": summarise([r["tree_rss_mb"] for r in ok], 1),
                      "pages_reused": reused})

@@ -48,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from graph.export.registry import DEFAULT_FORMATS, export
     from graph.kg.graph import build_graph, resolve_report
-    from graph.build.pipeline import find_alias_file, save_cache, snapshot
+    from graph.build.pipeline import save_cache
+    from graph.build.record import find_alias_file
+    from graph.build.freshness import snapshot
     from graph.read import read_paths
     from graph.resolve.names import AliasFile
     from graph.build.documents import paused_gc

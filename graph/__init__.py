@@ -21,7 +21,7 @@ _EXPORTS = {
     "PickgraphError": "graph.errors", "RejectedDocument": "graph.errors", "UnknownTopic": "graph.errors",
     "Comparison": "graph.read.records", "Rejection": "graph.read.records", "TopicPage": "graph.read.records",
     "slugify": "graph.resolve.names",
-    "load": "graph.build.pipeline", "load_graph": "graph.build.pipeline",
+    "load": "graph.build.pipeline", "load_graph": "graph.build.load",
     "build_into": "graph.build.run",
     "find_topic": "graph.kg.graph",
 }
@@ -29,7 +29,8 @@ _EXPORTS = {
 _RENAMED = {"load": "build"}
 
 if TYPE_CHECKING:
-    from graph.build.pipeline import build as load, load_graph
+    from graph.build.load import load_graph
+    from graph.build.pipeline import build as load
     from graph.build.run import build_into
     from graph.errors import PickgraphError, RejectedDocument, UnknownTopic
     from graph.kg.graph import find_topic

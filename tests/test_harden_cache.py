@@ -23,7 +23,7 @@ import pytest
 
 from conftest import ROOT, session_alive
 from graph.build import outdir as output
-from graph.build.pipeline import BUILD_RECORD, cache_path, pages_path
+from graph.build.record import BUILD_RECORD, cache_path, pages_path
 from graph.build.queryindex import index_paths
 from graph.evaluate.generate import generate, write
 from graph.query.models import models_path, part_path

@@ -41,12 +41,14 @@ NUMERIC = ("numpy", "scipy")
 #: ``# late:`` reason or moved to the top. Strike a file once it is done; the test fails on a file
 #: listed here that has nothing left to sort.
 PENDING = {
-    "graph/build/outdir.py", "graph/build/pipeline.py", "graph/build/progress.py", "graph/build/run.py",
-    "graph/build/stream.py", "graph/build/workers.py", "graph/cli/core.py",
+    "graph/build/freshness.py", "graph/build/load.py", "graph/build/outdir.py", "graph/build/progress.py",
+    "graph/build/run.py", "graph/build/stream.py", "graph/build/workers.py", "graph/cli/core.py",
     "graph/sparql/push.py", "graph/sparql/run.py", "graph/sparql/sandbox.py",
-    # State's methods (moving from the CLI's __init__ into cli/state.py)
-    "graph/cli/__init__.py", "graph/cli/state.py",
-    "graph/evaluate/score.py", "graph/kg/communities.py", "graph/resolve/identity.py",
+    # State's methods (moved from the CLI's __init__ into cli/state.py)
+    "graph/cli/state.py",
+    "graph/evaluate/score.py", "graph/kg/communities.py", "graph/kg/identity_lint.py",
+    # late imports that came back with the build's split into record/load/freshness, in a merge
+    "graph/cli/complete.py", "graph/export/html.py", "graph/serve/state.py",
 }
 
 _LATE = re.compile(r"#\s*late:\s*\S")

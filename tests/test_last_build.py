@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT, render_comparison, tiny_pages, write_corpus
 from graph.cli import main
-from graph.build.pipeline import BUILD_RECORD
+from graph.build.record import BUILD_RECORD
 
 
 def cli(*args: str):

@@ -63,7 +63,8 @@ def test_the_build_saves_the_models_and_queries_load_them(tmp_path, tiny_corpus)
 
     from graph.cli import main
     from graph.query.models import load_models, models_path, part_path, save_models
-    from graph.build.pipeline import cache_path, load_graph
+    from graph.build.record import cache_path
+    from graph.build.load import load_graph
 
     out = tmp_path / "out"
     assert CliRunner().invoke(main, ["--out", str(out), "build", "-q", str(tiny_corpus)]).exit_code == 0

@@ -9,7 +9,6 @@ import rdflib
 from click.testing import CliRunner
 
 from conftest import render_comparison
-from graph.rdf import mapping as rdf
 from graph.rdf import syntaxes
 from graph.cli import main
 from graph.build.pipeline import build

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, ROOT, render_comparison, write_corpus
-from graph.build.pipeline import build, cache_path, load_graph, open_query_view, save_cache
+from graph.build.pipeline import build, save_cache
+from graph.build.record import cache_path
+from graph.build.load import load_graph, open_query_view
 from graph.build.queryindex import index_paths
 from graph.query.compare import compare
 from graph.query.explain import why
@@ -201,14 +203,14 @@ def settled(folder: Path) -> None:
     """Wait out the racy window of the files just written (a stamp is only taken of settled inputs)."""
     import time
 
-    from graph.build.pipeline import RACY_NS_COARSE
+    from graph.build.freshness import RACY_NS_COARSE
 
     time.sleep(RACY_NS_COARSE / 1e9 + 0.1)
 
 
 def test_the_quick_check_proves_the_fingerprint_or_declines(tmp_path, monkeypatch):
-    from graph.build import pipeline
-    from graph.build.pipeline import fingerprint, inputs_stamp, quick_fingerprint
+    from graph.build import freshness
+    from graph.build.freshness import fingerprint, inputs_stamp, quick_fingerprint
 
     folder = write_corpus(tmp_path / "pages", {"a.txt": render_comparison("Go", "Rust", "Go")})
     write_corpus(folder / "sub", {"b.txt": render_comparison("Go", "Zig", "Zig")})
@@ -218,7 +220,7 @@ def test_the_quick_check_proves_the_fingerprint_or_declines(tmp_path, monkeypatc
     assert stamp is not None and [f[0] for f in stamp["folders"]] == [str(folder / p) for p in ("", "sub", "sub/deeper")]
     assert quick_fingerprint(stamp, [folder]) == fingerprint([folder]) == inputs_digest(stamp)
     assert quick_fingerprint(stamp, [folder], max_bytes=10) == fingerprint([folder], max_bytes=10)
-    monkeypatch.setattr(pipeline, "STAT_ALONE", 1)  # the pages looked at by several threads, as in a big corpus
+    monkeypatch.setattr(freshness, "STAT_ALONE", 1)  # the pages looked at by several threads, as in a big corpus
     assert quick_fingerprint(stamp, [folder]) == fingerprint([folder])
     aliases = tmp_path / "aliases.toml"  # the alias file is looked at now
     aliases.write_text('[aliases]\n"Go" = ["Golang"]\n')
@@ -244,7 +246,8 @@ def test_the_quick_check_proves_the_fingerprint_or_declines(tmp_path, monkeypatc
 
 
 def inputs_digest(stamp) -> str:
-    from graph.build.pipeline import _digest_head, DEFAULT_MAX_BYTES
+    from graph.build.pipeline import DEFAULT_MAX_BYTES
+    from graph.build.freshness import _digest_head
 
     h = _digest_head(DEFAULT_MAX_BYTES)
     h.update(stamp["pages"])

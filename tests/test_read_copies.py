@@ -24,7 +24,7 @@ from graph.query.explain import why
 from graph.read import parse_text, read_file
 from graph.read.records import Comparison, ReadReport, TopicPage
 from graph.errors import RejectedDocument
-from graph.resolve.identity import identity_report
+from graph.kg.identity_lint import identity_report
 
 REAL = FIXTURES / "real"
 #: full pages to cut, with their pick; in the first the winner is the title's second topic

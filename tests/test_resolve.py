@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.resolve.identity import identity_report
+from graph.kg.identity_lint import identity_report
 from graph.build.pipeline import build
 from graph.read.render import render_comparison, render_topic_page
 from graph.resolve.names import AliasFile, Resolver, looks_plural, slugify
@@ -145,7 +145,7 @@ def test_data_corpus_identity_is_curated(data_graph):
 
 
 def test_likely_duplicates_by_shared_opponents_and_acronyms(make_corpus):
-    from graph.resolve.identity import likely_duplicates
+    from graph.kg.identity_lint import likely_duplicates
 
     folder = make_corpus({
         "1.txt": render_comparison("MS SQL", "PostgreSQL", "PostgreSQL"),

@@ -25,12 +25,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import graph.build.freshness
 import graph.build.pipeline
 from conftest import ROOT, session_alive
 from graph.build import outdir as output
 from graph.cli import main
 from graph.evaluate.generate import generate, write
-from graph.build.pipeline import BUILD_RECORD, build, cache_path, load_graph
+from graph.build.pipeline import build
+from graph.build.record import BUILD_RECORD, cache_path
+from graph.build.load import load_graph
 from graph.build.queryindex import index_paths
 from graph.errors import WriteFailed
 from graph.read.render import render_comparison
@@ -117,12 +120,12 @@ def test_an_edit_that_restores_size_and_mtime_is_seen(tmp_path):
 def test_a_racy_page_is_compared_by_content(tmp_path):
     """A file changed within the clock tick of the snapshot: stat cannot tell, its content does."""
     folder = corpus(tmp_path / "c", {"a.txt": page("Go", "Rust", "Rust")})
-    before = graph.build.pipeline.snapshot([folder])
+    before = graph.build.freshness.snapshot([folder])
     path = str((folder / "a.txt").absolute())
     assert list(before.racy) == [path]  # just written: racy
     forged = before._replace(racy={path: ("0" * 64, before.racy[path][1])})  # as if read before a same-tick edit
-    assert graph.build.pipeline.changed_since(forged, [folder]) == [path]
-    assert graph.build.pipeline.changed_since(before, [folder]) == []
+    assert graph.build.freshness.changed_since(forged, [folder]) == [path]
+    assert graph.build.freshness.changed_since(before, [folder]) == []
 
 
 # ----------------------------------------------------------------- cache --
@@ -188,8 +191,8 @@ def test_a_page_dated_in_the_future_costs_no_wait(tmp_path):
     ahead = time.time_ns() + 3600 * 10**9
     os.utime(target, ns=(ahead, ahead))  # `touch -d '+1 hour'`, or a file server's clock ahead
     started = time.monotonic()
-    before = graph.build.pipeline.snapshot([folder])
-    assert graph.build.pipeline.changed_since(before, [folder]) == []
+    before = graph.build.freshness.snapshot([folder])
+    assert graph.build.freshness.changed_since(before, [folder]) == []
     assert time.monotonic() - started < 1.0
 
 

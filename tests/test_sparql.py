@@ -330,7 +330,8 @@ def test_readme_examples_agree_with_the_graph(data_graph, data_store):
 
 
 def test_a_big_graph_keeps_its_store_beside_the_cache(tiny_corpus, tmp_path, monkeypatch):
-    from graph.build.pipeline import cache_path, load_graph
+    from graph.build.record import cache_path
+    from graph.build.load import load_graph
 
     out = tmp_path / "out"
     G = load_graph([tiny_corpus], out)
@@ -368,7 +369,7 @@ def test_cli_sparql_answers_the_same_from_a_cached_store(tiny_corpus, tmp_path, 
 
 
 def test_a_cache_folder_that_cannot_be_written_falls_back_to_memory(tiny_corpus, tmp_path):
-    from graph.build.pipeline import load_graph
+    from graph.build.load import load_graph
 
     G = load_graph([tiny_corpus], tmp_path / "out")
     blocked = tmp_path / "a-file"
@@ -378,7 +379,7 @@ def test_a_cache_folder_that_cannot_be_written_falls_back_to_memory(tiny_corpus,
 
 
 def test_a_store_that_must_be_on_disk_is_none_where_no_folder_can_hold_it(tiny_corpus, tmp_path):
-    from graph.build.pipeline import load_graph
+    from graph.build.load import load_graph
 
     G = load_graph([tiny_corpus], tmp_path / "out")
     blocked = tmp_path / "a-file"

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, render_comparison
-from graph.build.pipeline import BUILD_RECORD, cache_path, load_graph, query_inputs
+from graph.build.record import BUILD_RECORD, cache_path, query_inputs
+from graph.build.load import load_graph
 from graph.sparql import run as sparql
 from graph.sparql.store import COMPLETE, EXPORT, Export, ExportUnusable, load_store, recorded_export, store_name, \
     topic_slug, write_trig_of_export

@@ -4,6 +4,7 @@ import pytest
 
 from graph.kg.graph import find_topic
 from graph.errors import UnknownTopic
+from graph.query.suggest import saved
 from graph.query.suggest import Index, SuggestError, reasons, suggest, suggest_for_pair, suggest_many
 
 
@@ -248,14 +249,14 @@ def test_a_saved_index_answers_as_the_one_it_was_saved_from(graph, data_graph, t
         c = generate(600, 120, seed=5, popularity="zipf:1.1")
         G = build_graph(ReadReport(pages=[parse_text(t, n) for n, t in sorted(c.pages.items())]))
     made = Index(G)
-    made.save(tmp_path / "ix")
+    saved.save(made, tmp_path / "ix")
     meta = json.loads((tmp_path / "ix" / "index.json").read_text())
     assert meta["format"] == 1 and "nodes" in meta["arrays"] and "P.data" in meta["arrays"]
     for name in meta["arrays"]:  # plain arrays: loadable without pickle, and memory-mapped
         a = np.load(tmp_path / "ix" / f"{name}.npy", allow_pickle=False, mmap_mode="r")
         assert a.dtype != object
     assert np.load(tmp_path / "ix" / "nodes.npy").tolist() == sorted(G.nodes)
-    loaded = Index.load(tmp_path / "ix")
+    loaded = saved.load(tmp_path / "ix")
     assert not loaded._P.data.flags.writeable and not loaded._PT.indices.flags.writeable  # mapped, not copied
     for q in sorted(G.nodes):
         assert loaded.best(q, 10) == made.best(q, 10), q
@@ -264,13 +265,11 @@ def test_a_saved_index_answers_as_the_one_it_was_saved_from(graph, data_graph, t
 
 
 def test_a_folder_without_a_saved_index_is_refused(tmp_path):
-    from graph.query.suggest.saved import SavedIndexError
-
-    with pytest.raises(SavedIndexError, match="no saved suggestion index"):
-        Index.load(tmp_path)
+    with pytest.raises(saved.SavedIndexError, match="no saved suggestion index"):
+        saved.load(tmp_path)
     (tmp_path / "index.json").write_text('{"format": 99}')
-    with pytest.raises(SavedIndexError, match="of format 99, not 1"):
-        Index.load(tmp_path)
+    with pytest.raises(saved.SavedIndexError, match="of format 99, not 1"):
+        saved.load(tmp_path)
 
 
 def test_big_graphs_draw_communities_with_igraph_seeded(monkeypatch):

@@ -27,7 +27,6 @@ True
 
 from __future__ import annotations
 
-import errno
 import gc
 import hashlib
 import hmac
@@ -36,7 +35,7 @@ import pickle
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -118,6 +117,20 @@ def _kind(mode: int) -> str:
         if test(mode):
             return name
     return "not a regular file"
+
+
+class OwnsDescriptor:
+    """A reader holding a descriptor from :func:`open_regular` in ``_fd``: closed when the reader is
+    collected (a query's view of the cache, its document store), since nothing else closes it."""
+
+    _fd: int | None = None
+
+    def __del__(self) -> None:
+        if self._fd is not None:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass  # a finaliser cannot raise: the descriptor is gone either way
 
 
 def read_at(fd: int, length: int, offset: int) -> bytes:
@@ -289,3 +302,54 @@ def code_fingerprint(names: Sequence[str] = ("read/records.py", "read/parse.py",
         st = os.stat(here / name)
         parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
     return "|".join(parts)
+
+
+class KeptResults:
+    """Results of a pure computation kept across builds, one sealed file per input digest.
+
+    ``get(key)`` reads ``old`` + ``-key`` (an earlier build's, ``None`` for none) and ``put``
+    writes ``new`` + ``-key`` (this build's staging), so a build keeps what it used and
+    drops the rest. ``code`` (:func:`code_fingerprint` of the computation's modules) is
+    sealed in: a result of other code is computed again. A damaged file is said
+    (``notify``) and computed again. ``key``: the seal's (default :func:`user_key`).
+
+    >>> import tempfile, pathlib
+    >>> d, key = pathlib.Path(tempfile.mkdtemp()), os.urandom(32)
+    >>> first = KeptResults(None, d / "a.kept", b"demo 1\\n", "code 1", key=key)
+    >>> first.get("k"), first.put("k", [{"x"}])
+    (None, None)
+    >>> KeptResults(d / "a.kept", d / "b.kept", b"demo 1\\n", "code 1", key=key).get("k")
+    [{'x'}]
+    >>> KeptResults(d / "a.kept", d / "b.kept", b"demo 1\\n", "code 2", key=key).get("k") is None
+    True
+    """
+
+    def __init__(self, old: Path | None, new: Path | None, magic: bytes, code: str,
+                 notify: Callable[[str], None] | None = None, key: bytes | None = None):
+        self.old, self.new, self.magic, self.code, self.notify, self.key = old, new, magic, code, notify, key
+        self.made: dict[str, Any] = {}  # this process's: two callers of one computation pay once
+
+    def get(self, key: str) -> Any:
+        if key in self.made:
+            return self.made[key]
+        if self.old is None:
+            return None
+        try:
+            saved = read_sealed(self.old.with_name(f"{self.old.name}-{key}"), self.magic, self.key)
+        except CacheDamaged as exc:
+            if self.notify:
+                self.notify(damaged(exc))
+            return None
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError):
+            return None  # made by other code
+        if not isinstance(saved, tuple) or len(saved) != 2 or saved[0] != self.code:
+            return None
+        return saved[1]
+
+    def put(self, key: str, result: Any) -> None:
+        if key in self.made:
+            return  # written already
+        self.made[key] = result
+        if self.new is not None:
+            self.new.parent.mkdir(parents=True, exist_ok=True)
+            write_sealed(self.new.with_name(f"{self.new.name}-{key}"), self.magic, (self.code, result), self.key)

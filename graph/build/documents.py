@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from graph.build.cachefile import CacheDamaged, open_regular, paused_gc, read_at, record_digest
+from graph.build.cachefile import CacheDamaged, OwnsDescriptor, open_regular, paused_gc, read_at, record_digest
 from graph.build.outdir import atomic_open
 
 __all__ = ["DocumentsRef", "LazyDocuments", "open_documents", "paused_gc", "write_documents"]
@@ -46,7 +46,7 @@ class DocumentsRef(NamedTuple):
     index: dict[str, tuple[int, int, bytes]]
 
 
-class LazyDocuments(Mapping):
+class LazyDocuments(OwnsDescriptor, Mapping):
     """A read-only ``{sha256: record}`` mapping backed by a file written by :func:`write_documents`.
 
     The file is opened and checked (a regular file of the size and token of the
@@ -73,14 +73,6 @@ class LazyDocuments(Mapping):
             os.close(self._fd)
             self._fd = None
             raise CacheDamaged(f"its document store {path} belongs to another build")
-
-    def __del__(self):
-        fd = getattr(self, "_fd", None)
-        if fd is not None:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
 
     def __getitem__(self, sha: str) -> Any:
         if self._repaired is not None:

@@ -50,7 +50,7 @@ from typing import Any, NamedTuple
 
 import networkx as nx
 
-from graph.build.cachefile import CacheDamaged, open_regular, read_at, read_sealed, record_digest, write_sealed
+from graph.build.cachefile import CacheDamaged, OwnsDescriptor, open_regular, read_at, read_sealed, record_digest, write_sealed
 from graph.build.documents import DocumentsRef, LazyDocuments
 from graph.build.outdir import atomic_open
 from graph.kg.graph import VERSUS, find_topic, related
@@ -94,7 +94,7 @@ def write_query_index(cache: str | os.PathLike[str], G: nx.MultiDiGraph, store: 
     """Write the query index of ``G`` (whose pages ``store`` holds) beside ``cache``; ``False`` without a key.
 
     ``inputs``: what the freshness check of the build's inputs keeps, returned as :attr:`QueryView.head`'s
-    ``"inputs"`` (:func:`graph.build.pipeline.inputs_stamp`).
+    ``"inputs"`` (:func:`graph.build.freshness.inputs_stamp`).
 
     The head is written last: a reader finds either no head or one whose data file is whole.
     """
@@ -182,7 +182,7 @@ class _PageIndex(Mapping):
         return self.n
 
 
-class QueryView:
+class QueryView(OwnsDescriptor):
     """A build's query index, opened: the graphs that queries need, made from it topic by topic.
 
     Open one with :meth:`open`; :meth:`graph_for` gives the graph to run the query
@@ -222,14 +222,6 @@ class QueryView:
             os.close(fd)
             raise
         return cls(head, fd, docs, data_path)
-
-    def __del__(self):
-        fd = getattr(self, "_fd", None)
-        if fd is not None:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
 
     def _read(self, offset: int, length: int, digest: bytes) -> Any:
         blob = read_at(self._fd, length, offset)

@@ -1,7 +1,7 @@
 """One build function for every caller: :func:`build_into` makes a build folder.
 
 ``pickgraph build`` (with or without ``--stream``), a query that finds its cache
-stale (:func:`graph.build.pipeline.load_graph`, which ``serve`` calls too) and a
+stale (:func:`graph.build.load.load_graph`, which ``serve`` calls too) and a
 Python caller all come here, so a folder is made one way: under the folder's
 lock, one generation staged (exports, query cache, models, record) and put in
 place together (:mod:`graph.build.outdir`); nothing is left of a build that
@@ -25,13 +25,15 @@ from typing import Any
 import networkx as nx
 
 from graph.build import outdir
-from graph.build.cachefile import CacheDamaged, code_fingerprint, damaged, read_sealed, user_key, write_sealed
+from graph.build.cachefile import CacheDamaged, KeptResults, code_fingerprint, damaged, read_sealed, user_key, \
+    write_sealed
 from graph.build.documents import paused_gc
-from graph.build.pipeline import BUILD_RECORD, build, cache_path, last_files, record_build, \
-    save_cache, write_into
+from graph.build.pipeline import build, save_cache
+from graph.build.record import BUILD_RECORD, cache_path, last_files, record_build, write_into
 from graph.build.textindex import index_path, write_index
 from graph.export.graphml import KeptEdges
 from graph.export.registry import DEFAULT_FORMATS, export_many
+from graph.kg import kept
 from graph.rdf.syntaxes import BY_BLOCK
 from graph.rdf.turtle import Fragments
 from graph.read.files import DEFAULT_MAX_BYTES
@@ -172,7 +174,8 @@ def _graph_into(staging: Path, paths, formats, aliases, jobs, progress, strict, 
     keep = bool(G.graph["fingerprint"])
     options = {fmt: {"fragments": _fragments(staging, reuse, paths, fmt, notify, keep)} for fmt in formats
                if fmt in KEPT}
-    export_many(G, formats, staging, also=[cache, models, search], options=options)
+    with kept.kept(_kept_results(staging, reuse, paths, notify, keep)):
+        export_many(G, formats, staging, also=[cache, models, search], options=options)
     return G, {
         "ok": not report.rejections,
         "summary": G.graph["summary"],
@@ -223,6 +226,20 @@ def _fragments(staging: Path, reuse: Path | None, paths, syntax: str, notify, ke
         write_sealed(target, BLOCKS_MAGIC, (code, blocks))
 
     return keeper(old, save if keep else None)
+
+
+#: the first bytes of a file of a kept result (:mod:`graph.kg.kept`)
+KEPT_MAGIC = b"pickgraph-kept 1\n"
+#: the modules whose steps keep results by their input: Louvain's communities, the force layouts
+KEPT_CODE = ("kg/kept.py", "kg/communities.py", "export/html.py")
+
+
+def _kept_results(staging: Path, reuse: Path | None, paths, notify, keep: bool) -> KeptResults:
+    """The communities and layouts of the last build (none for ``--full``), and where this build keeps the ones
+    it uses (nowhere unless ``keep``): a rebuild that hands them the input they had pays for none of them."""
+    return KeptResults(reuse.with_suffix(".kept") if reuse is not None else None,
+                       cache_path(staging, paths).with_suffix(".kept") if keep else None,
+                       KEPT_MAGIC, code_fingerprint(KEPT_CODE), notify)
 
 
 def _save_models(G: nx.MultiDiGraph, staging: Path, paths) -> None:

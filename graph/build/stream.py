@@ -136,7 +136,7 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
     phase (``phases_s``: scan, resolve, emit, then each format). With ``strict``, a
     rejected page stops the build before anything is written.
     """
-    from graph.build.pipeline import find_alias_file
+    from graph.build.record import find_alias_file
 
     formats = tuple(dict.fromkeys(formats))
     bad = [f for f in formats if f not in STREAM_FORMATS]

@@ -59,7 +59,7 @@ class TextIndexMissing(PickgraphError):
 
 
 def index_path(cache: str | os.PathLike[str]) -> Path:
-    """Beside a build cache (:func:`graph.build.pipeline.cache_path`): its full-text index."""
+    """Beside a build cache (:func:`graph.build.record.cache_path`): its full-text index."""
     return Path(cache).with_suffix(".search")
 
 

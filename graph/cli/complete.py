@@ -71,10 +71,12 @@ def matching(topics: list[list[Any]], incomplete: str) -> list[CompletionItem]:
 
 def complete_topic(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """The ``shell_complete`` of a topic argument: topics of the last build in the out folder, or none."""
+    from graph.cli.state import State
+
     try:
         state = ctx.find_object(State) or State()
         paths = list(state.corpus) or _last_build_paths(state.out)
-        from graph.build.pipeline import cache_path  # late: see _last_build_paths
+        from graph.build.record import cache_path
 
         return matching(topic_index(cache_path(state.out, paths)), incomplete)
     except Exception:  # no build, a torn cache, …: completion offers nothing rather than a traceback at the prompt
@@ -82,8 +84,7 @@ def complete_topic(ctx: click.Context, _param: click.Parameter, incomplete: str)
 
 
 def _last_build_paths(out: str) -> list[str]:
-    # late: the build's pipeline brings networkx, which `pickgraph show --help` (this module with it) need not wait for
-    from graph.build.pipeline import query_inputs
+    from graph.build.record import query_inputs
 
     if not os.path.isdir(out):
         return []

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 import time
 from pathlib import Path
 
 import click
 
-from graph.build.outdir import Generation, discard_staged
-from graph.build.pipeline import BUNDLED_CORPUS
+from graph.build.record import BUNDLED_CORPUS
 from graph.build.progress import show as show_progress
-from graph.build.run import StrictStop, build_into
-from graph.build.workers import exit_on_interrupt
+from graph.build.run import StrictStop
+from graph.build.signals import BuildSignals
 from graph.read.files import DEFAULT_MAX_BYTES
 from graph.export.registry import DEFAULT_FORMATS, FORMATS, export
 from graph.read.records import Rejection
-from graph.errors import Interrupted
-from graph.cli import State, pass_state, corpus_options, emit, json_option, out_option, output_option
-from graph.cli.term import caution, echo, printable
+from graph.cli.state import State, pass_state, corpus_options, json_option, out_option, output_option
+from graph.cli.term import emit, caution, echo, printable
 
 @click.command(short_help="Read pages, build the topic graph, write exports and the cache.",
                epilog="Next: pickgraph topics, pickgraph show TOPIC, pickgraph view.")
@@ -81,55 +78,20 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
         if verbose:
             echo(f"build: {line}", err=True)
 
-    staged: list[Generation] = []  # the generation, once made
-    noted: list[int] = []  # a signal that came once the outputs were put in place
-
-    def put_in_place() -> bool:
-        return any(gen.begun for gen in staged)
-
-    def stopped(signum: int) -> tuple[str, int] | None:
-        """What a signal means now: before the outputs are put in place, a stop that changed nothing;
-        after, nothing to stop: the new outputs stand, and the build ends as built with a note."""
-        if put_in_place():
-            noted.append(signum)
-            return None
-        return f"{_stopped_word(signum)}; nothing written (the previous outputs are unchanged)", 128 + signum
-
-    if state.as_process:  # Ctrl-C or SIGTERM ends the process at once, staged outputs removed
-        exit_on_interrupt(stopped, discard_staged, as_json)
+    signals = BuildSignals(state.as_process, as_json)
     try:
-        result = build_into(state.out, inputs, formats or None, state.aliases, jobs=jobs, progress=state.progress,
-                            max_bytes=max_bytes, strict=strict, stream=stream, full=full, wait=wait,
-                            on_wait=state.waiting, say=say, notify=lambda line: echo(printable(line), err=True),
-                            on_staged=staged.append).result
+        result = signals.build(state.out, inputs, formats=formats or None, aliases=state.aliases, jobs=jobs,
+                               progress=state.progress, max_bytes=max_bytes, strict=strict, stream=stream, full=full,
+                               wait=wait, on_wait=state.waiting, say=say,
+                               notify=lambda line: echo(printable(line), err=True)).result
     except StrictStop as stop:
         _stopped(ctx, stop.first, as_json)
-    except KeyboardInterrupt as stop:  # not as a process of its own (a test's runner): no handler, the exception
-        if not put_in_place():
-            raise Interrupted(stopped(signal.SIGINT)[0]) from None
-        noted.append(signal.SIGINT)  # the generation's renames were finished as it unwound
-        result = stop.built.result
     result["seconds"] = round(time.perf_counter() - started, 3)
-    # a signal now would only cut the report short (and CPython drops the rest of a write a signal
-    # interrupts): held back until it is written, then noted
-    held = {signal.SIGINT, signal.SIGTERM} if state.as_process else set()
-    signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
+    with signals.held():
         _report(result, as_json)
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
-    if noted:
-        click.echo(f"note: {_after(noted[0])}", err=True)
+    if signals.note():
+        click.echo(f"note: {signals.note()}", err=True)
     ctx.exit(0 if result["ok"] else 1)
-
-
-def _stopped_word(signum: int) -> str:
-    return "terminated" if signum == signal.SIGTERM else "interrupted"
-
-
-def _after(signum: int) -> str:
-    """The note of a signal that came once a build's outputs were put in place."""
-    return f"{_stopped_word(signum)} after the build's outputs were put in place; the new outputs are complete"
 
 
 def _stopped(ctx: click.Context, first: Rejection, as_json: bool) -> None:
@@ -195,7 +157,7 @@ def export_cmd(state: State, fmt: str, output: str | None, base_iri: str | None,
     if output:
         path = export(G, fmt, output, **options)
     else:
-        from graph.build.pipeline import write_into
+        from graph.build.record import write_into
 
         path = Path(state.out) / FORMATS[fmt].file  # a file of the out folder: written under its lock, like a build's
         write_into(state.out, lambda staging: export(G, fmt, staging / path.name, **options), on_wait=state.waiting)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from graph.resolve.identity import identity_report
-from graph.cli import State, pass_state, corpus_options, emit, json_option, width_option
+from graph.kg.identity_lint import identity_report
+from graph.cli.state import State, pass_state, corpus_options, json_option, width_option
+from graph.cli.term import emit
 
 @click.command(short_help="Explain merged names and list likely duplicate topics.",
                epilog="Next: edit the alias file, then pickgraph build again.")

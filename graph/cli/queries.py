@@ -8,9 +8,9 @@ from typing import Any, Callable
 import click
 import networkx as nx
 
-from graph.cli import State, pass_state, corpus_options, emit, json_option, width_option
+from graph.cli.state import State, pass_state, corpus_options, json_option, width_option
 from graph.cli.complete import complete_topic
-from graph.cli.term import current_width, printable, strong
+from graph.cli.term import emit, current_width, printable, strong
 from graph.evaluate.generate import GeneratorError, generate as generate_corpus, parse_popularity, \
     write as write_corpus
 from graph.evaluate.score import ceiling as score_ceiling, evaluate as run_evaluate, format_table as format_scores

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from graph.cli import State, pass_state, corpus_options, emit, json_option, width_option
-from graph.cli.term import JSON_KEY, current_width, echo, json_shown, strong, warn, wrap
+from graph.cli.state import State, pass_state, corpus_options, json_option, width_option
+from graph.cli.term import emit, JSON_KEY, current_width, echo, json_shown, strong, warn, wrap
 
 def _base_or_default(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
     # late: rdflib costs start-up of `pickgraph push --help` and of shell completion, which load this module

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from graph.serve.http import Bounds
-from graph.cli import State, out_option, pass_state
+from graph.cli.state import State, out_option, pass_state
 from graph.cli.term import echo
 
 

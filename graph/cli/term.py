@@ -20,7 +20,7 @@ import os
 import re
 import shutil
 import sys
-from typing import Any
+from typing import Any, Callable
 
 import click
 
@@ -204,5 +204,18 @@ def warn(message: str) -> None:
     echo(caution(f"pickgraph: {printable(message)}"), err=True)
 
 
-__all__ = ["output_width", "current_width", "wrap", "visible_len", "resolve_color", "error_label", "strong",
+def emit(data: Any, as_json: bool, text: Callable[[Any], str], fit: bool = True) -> None:
+    """Print ``data`` as JSON or through ``text``; long text lines wrapped to the width (``fit``).
+
+    ``text`` lays out ``data`` with every string in it escaped (a name cannot make a line break or
+    reach the terminal as a control sequence).
+    """
+    if as_json:
+        echo(json_text(data))
+    else:
+        out = text(printable_data(data))
+        echo(wrap(out, current_width()) if fit else out)
+
+
+__all__ = ["emit", "output_width", "current_width", "wrap", "visible_len", "resolve_color", "error_label", "strong",
            "caution", "warn", "printable", "printable_data", "shown", "echo", "json_shown", "json_text"]

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
-from graph.build.pipeline import write_into
+from graph.build.record import write_into
 from graph.export.html import MAX_TOPICS, OVERVIEW_TOPICS, write_page
-from graph.cli import State, pass_state, corpus_options, emit, json_option, output_option
+from graph.cli.state import State, pass_state, corpus_options, json_option, output_option
+from graph.cli.term import emit
 from graph.cli.complete import complete_topic
 
 @click.command(short_help="Write an interactive HTML page of the graph and open it.")

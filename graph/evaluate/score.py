@@ -310,7 +310,7 @@ def evaluate(paths: Sequence[str | os.PathLike[str]], holdout: float = 0.2, seed
     "picks": {method: {metric: [mean, sd]}}, "runs": [per-seed results]}``.
     """
     from graph.evaluate.generate import load_model
-    from graph.build.pipeline import find_alias_file
+    from graph.build.record import find_alias_file
     from graph.read import read_paths
     from graph.resolve.names import AliasFile
 

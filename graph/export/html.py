@@ -32,6 +32,7 @@ import networkx as nx
 import numpy as np
 
 from graph.kg.communities import louvain
+from graph.kg.kept import active, digest, remembered
 from graph.kg.graph import (ALTERNATIVE, RELATED, SUGGEST_CUTOFF, SUGGEST_MAX_CHARS, VERSUS, WORD_WEIGHT, contested_pairs,
                  find_topic, topic_table)
 from graph.build.outdir import atomic_open
@@ -128,11 +129,27 @@ def spring_positions(H: nx.Graph, seed: int = SEED, iterations: int | None = Non
     Vectorised with numpy (networkx's own version loops in Python above 500
     nodes); the pull keeps small components near the main one instead of
     flung to the edge. Fewer iterations for big graphs keep the time bounded.
+    A build keeps them by their input (:mod:`graph.kg.kept`).
 
     >>> pos = spring_positions(nx.path_graph(["a", "b", "c"]))
     >>> sorted(pos), pos["a"] != pos["c"]
     (['a', 'b', 'c'], True)
     """
+    if not active():
+        return _spring(H, seed, iterations)
+    import numpy as np
+
+    # the links sorted: the positions depend on the adjacency matrix, not on the order the links were added
+    # in (a set's order, which changes from process to process)
+    links = sorted(f"{u}\0{v}\0{w!r}" for u, v, w in (e if H.is_directed() or e[0] <= e[1] else (e[1], e[0], e[2])
+                                                         for e in H.edges(data="weight")))
+    key = digest("spring", np.__version__, str(H.is_directed()), str(seed), str(iterations), list(H.nodes), links)
+    return dict(remembered(key, lambda: _spring(H, seed, iterations)))
+
+
+def _spring(H: nx.Graph, seed: int, iterations: int | None) -> dict[str, tuple[float, float]]:
+    import numpy as np
+
     nodes = list(H.nodes)
     n = len(nodes)
     if n <= 1:

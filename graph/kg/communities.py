@@ -4,6 +4,10 @@ Small graphs go through networkx's Louvain, which the suggestion constants were 
 tests' hand-made graphs keep their communities under; large ones through igraph's multilevel method,
 the same algorithm in C, since networkx's pure-Python one takes minutes on tens of thousands of
 topics (docs/suggest.md).
+
+Louvain cannot follow a change page by page, so a build keeps its results (:mod:`graph.kg.kept`): a
+call whose input (topics in order, weighted links, resolution, seed) is the one an earlier call had
+takes that call's communities, which are what it would compute.
 """
 
 from __future__ import annotations
@@ -12,8 +16,11 @@ import random
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from importlib.metadata import version
 
 import networkx as nx
+
+from graph.kg.kept import active, digest, remembered
 
 #: topics above which the communities come from igraph (C) instead of networkx (Python): the same
 #: method, its communities not the same to the topic
@@ -30,6 +37,14 @@ def louvain(nodes: Iterable[str], weights: Mapping[tuple[str, str], float], *, r
     [['a', 'b', 'c'], ['d', 'e', 'f']]
     """
     nodes = list(nodes)
+    if not active():
+        return _louvain(nodes, weights, resolution, seed)
+    found = remembered(input_key(nodes, weights, resolution, seed), lambda: _louvain(nodes, weights, resolution, seed))
+    return [set(c) for c in found]  # the caller's to change
+
+
+def _louvain(nodes: list[str], weights: Mapping[tuple[str, str], float], resolution: float,
+             seed: int) -> list[set[str]]:
     if len(nodes) <= IN_C:
         U = nx.Graph()
         U.add_nodes_from(nodes)
@@ -49,6 +64,18 @@ def louvain(nodes: Iterable[str], weights: Mapping[tuple[str, str], float], *, r
     for n, c in zip(nodes, membership):
         groups[c].add(n)
     return list(groups.values())
+
+
+def input_key(nodes: list[str], weights: Mapping[tuple[str, str], float], resolution: float, seed: int) -> str:
+    """A digest of all a :func:`louvain` result depends on (the order of the topics included: it seeds the
+    visiting order), and of the method that makes it for that many topics.
+
+    >>> input_key(["a", "b"], {("a", "b"): 1}, 1.0, 0) == input_key(["b", "a"], {("a", "b"): 1}, 1.0, 0)
+    False
+    """
+    method = f"igraph {version('igraph')}" if len(nodes) > IN_C else f"networkx {nx.__version__}"
+    return digest("louvain", method, repr(resolution), str(seed), nodes,
+                  (f"{u}\0{v}\0{w!r}" for (u, v), w in weights.items()))
 
 
 def _igraph():

@@ -3,7 +3,7 @@
 :func:`page_facts` turns one page into plain data (nodes, edges with their provenance,
 mentions, descriptions, a definition, warnings). An :class:`Accumulator` folds the
 facts of many pages into what a build needs: the in-memory build keeps every
-document's edges and makes the networkx graph (:meth:`Accumulator.graph`); the
+document's edges, from which :func:`graph.kg.graph.build_graph` makes the networkx graph; the
 streaming build keeps only counts per topic and pair (``per_document=False``), summed
 over chunks made in worker processes (:meth:`Accumulator.merge`). Both give the same
 :meth:`Accumulator.summary`, and both choose the same definition and first

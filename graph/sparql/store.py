@@ -17,7 +17,7 @@ loading the Turtle export holds it, so counts agree with the user's own store) a
 again to its document's named graph, for ``GRAPH ?doc { … }`` provenance.
 
 A query process then needs neither the graph nor its cache: it checks that the
-pages are those of the recorded build (:func:`graph.build.pipeline.fingerprint`), opens
+pages are those of the recorded build (:func:`graph.build.freshness.fingerprint`), opens
 the store read-only, and finds a topic's IRI in the store itself (:func:`topic_slug`).
 """
 
@@ -35,7 +35,8 @@ from typing import IO, NamedTuple
 import networkx as nx
 import pyoxigraph as ox
 
-from graph.build.pipeline import BuildInputs, cache_path, fingerprint, read_record
+from graph.build.record import BuildInputs, cache_path, read_record
+from graph.build.freshness import fingerprint
 from graph.build.progress import Phase, phase, shown
 from graph.errors import PickgraphError
 from graph.kg.graph import find_topic
@@ -251,7 +252,7 @@ def load_store(graph: nx.MultiDiGraph | Callable[[], nx.MultiDiGraph], base_iri:
     the build's Turtle export of ``out`` when its record is of these inputs and the file
     is unchanged (else, ``notify`` told why, from the graph).
 
-    - ``inputs`` (a :class:`graph.build.pipeline.BuildInputs`): the pages a query asks
+    - ``inputs`` (a :class:`graph.build.record.BuildInputs`): the pages a query asks
       about, its cache in ``out``. When they are those of the build recorded there the
       graph is not loaded; when they changed, ``graph()`` gives the graph of them now.
     - ``cache_file``: the build cache of ``graph`` (its ``fingerprint`` names the store;

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import math
-import os
 from collections import defaultdict
 from operator import mul
-from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -264,19 +262,6 @@ class Index:
         self.__dict__.update(state)
         self._PT = self._P.T.tocsr()
         self._MT = self._M.T.tocsr()
-
-    def save(self, folder: str | os.PathLike[str]) -> Path:
-        """Write this index into ``folder`` as plain arrays (:mod:`graph.query.suggest.saved`)."""
-        from graph.query.suggest.saved import save  # late: saved imports this module (a cycle, tests/test_layering.py)
-
-        return save(self, folder)
-
-    @classmethod
-    def load(cls, folder: str | os.PathLike[str], mmap: bool = True) -> Index:
-        """The index :meth:`save` wrote into ``folder``, its arrays memory-mapped unless ``mmap=False``."""
-        from graph.query.suggest.saved import load  # late: saved imports this module (a cycle)
-
-        return load(folder, mmap)
 
     # -- vectors over every topic (numbered as in :attr:`nodes`) --
 
