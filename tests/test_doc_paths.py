@@ -141,7 +141,7 @@ def command_problem(line: str) -> str | None:
     if not words:
         return None
     if words[0] in ("pickgraph", ".venv/bin/pickgraph") and len(words) > 1 and re.fullmatch(r"[a-z][a-z-]*", words[1]):
-        cmd = main.commands.get(words[1])
+        cmd = main.get_command(click.Context(main), words[1])  # commands load on first use
         if cmd is None:
             return f"no command 'pickgraph {words[1]}'"
         known = {o for p in [*cmd.params, *main.params] if isinstance(p, click.Option) for o in p.opts + p.secondary_opts}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+from importlib import import_module
 from typing import Any
 
 import click
@@ -31,9 +32,39 @@ _WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG}
 _NoArgsIsHelp = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
+#: Where each command is defined (a module of :mod:`graph.cli` with a ``commands`` list). A module is
+#: imported when one of its commands runs (or help lists them all): a query command then imports
+#: neither the build, nor rdflib, nor the server (docs/performance.md, "Start-up").
+COMMANDS = {
+    "build": "core", "export": "core",
+    "topics": "queries", "show": "queries", "compare": "queries", "suggest": "queries", "why": "queries",
+    "evaluate": "queries", "generate": "queries",
+    "identity": "identity", "sparql": "rdf", "push": "rdf", "view": "view", "serve": "serve",
+}
+
+
 class PickgraphGroup(click.Group):
     """Every failure leaves through :class:`~.errors.Reported`: one ``Error: …`` line, or a JSON
-    object under ``--json``, with the exit status the error names; never a traceback."""
+    object under ``--json``, with the exit status the error names; never a traceback.
+
+    Commands load on first use, from the module :data:`COMMANDS` names (click's "lazily loading
+    subcommands" pattern).
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self._load(COMMANDS[cmd_name])
+        return self.commands.get(cmd_name)
+
+    def _load(self, module_name: str) -> None:
+        """Every command of one module, with --color/--no-color added, registered once."""
+        for command in import_module(f"graph.cli.{module_name}").commands:
+            if command.name not in self.commands:
+                color_option(command)
+                self.add_command(command)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         as_process = not args and "args" not in kwargs  # the command line, not a test's runner
@@ -132,11 +163,3 @@ def main(ctx: click.Context, aliases: str | None, quiet: bool) -> None:
     state.aliases = aliases
     state.quiet = quiet or bool(os.environ.get("PICKGRAPH_QUIET"))
     show_progress(state.progress)
-
-
-from graph.cli import core, identity, queries, rdf, serve, view  # noqa: E402
-
-for _module in (core, queries, identity, rdf, view, serve):
-    for _command in _module.commands:
-        color_option(_command)  # every command: --color/--no-color
-        main.add_command(_command)

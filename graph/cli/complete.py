@@ -17,8 +17,11 @@ import click
 from click.shell_completion import CompletionItem
 
 from graph.build.cachefile import read_regular
+from graph.build.outdir import atomic_write_bytes
 from graph.errors import PickgraphError
+from graph.cli import State
 from graph.cli.term import printable
+from graph.resolve.names import slugify
 
 #: Larger than any names file pickgraph writes
 NAMES_LIMIT = 256 << 20
@@ -38,13 +41,11 @@ def topic_index(cache: Path) -> list[list[Any]]:
             return data["topics"]
     except (OSError, PickgraphError, ValueError, KeyError, TypeError):
         pass
-    from graph.build.pipeline import load_cache
+    from graph.build.pipeline import load_cache  # late: see _last_build_paths
 
     G = load_cache(cache, None, documents=False)
     topics = sorted([n, d.get("name", n), list(d.get("labels", []))] for n, d in G.nodes(data=True))
     try:
-        from graph.build.outdir import atomic_write_bytes
-
         atomic_write_bytes(names, json.dumps({"cache": stamp, "topics": topics}, ensure_ascii=False).encode())
     except (OSError, PickgraphError):
         pass  # a read-only out folder: the next completion reads the cache again
@@ -60,8 +61,6 @@ def matching(topics: list[list[Any]], incomplete: str) -> list[CompletionItem]:
     ...                            ["ruby-on-rails", "Ruby on Rails", []]], "Ruby o")]
     ['ruby-on-rails']
     """
-    from graph.resolve.names import slugify
-
     text, slug = incomplete.casefold(), slugify(incomplete) if incomplete.strip() else ""
     out = []
     for s, name, labels in topics:

@@ -11,11 +11,13 @@ import networkx as nx
 from graph.cli.state import State, pass_state, corpus_options, json_option, width_option
 from graph.cli.complete import complete_topic
 from graph.cli.term import emit, current_width, printable, strong
+from graph.evaluate.generate import GeneratorError, generate as generate_corpus, parse_popularity, \
+    write as write_corpus
+from graph.evaluate.score import ceiling as score_ceiling, evaluate as run_evaluate, format_table as format_scores
 from graph.query.api import QUERIES, Param, Query
+from graph.query.compare import format_compare
+from graph.query.explain import format_why
 from graph.texttable import format_table
-
-# evaluate, generate, compare and explain are imported by the commands that use them: they bring
-# numpy and scipy, which every other command and --help would wait for (docs/performance.md, "Start-up")
 
 
 def query_command(query: Query, text: Callable[[nx.MultiDiGraph, Any], str], *, fit: bool = True,
@@ -64,14 +66,10 @@ def show() -> None:
 
 
 def _compare_text(_G: nx.MultiDiGraph, d: dict) -> str:
-    from graph.query.compare import format_compare
-
     return _headline(format_compare(d))
 
 
 def _why_text(_G: nx.MultiDiGraph, d: dict) -> str:
-    from graph.query.explain import format_why
-
     return _headline(format_why(d))
 
 
@@ -200,15 +198,11 @@ def evaluate(state: State, paths: tuple[str, ...], holdout: float, seeds: int, f
     Mean ± sd over the seeds. A generated corpus (hidden-model.json) adds the true model's ceiling.
     PATHS default to the corpus (data/).
     """
-    from graph.evaluate.score import evaluate as run_evaluate, format_table as format_scores
-
     emit(run_evaluate(paths or state.inputs().paths, holdout, seeds, first_seed), as_json,
          lambda result: format_scores(result, current_width()), fit=False)
 
 
 def _popularity(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from graph.evaluate.generate import GeneratorError, parse_popularity
-
     try:
         parse_popularity(value)
     except GeneratorError as exc:
@@ -245,9 +239,6 @@ def generate(out: str, n_docs: int, n_topics: int, seed: int, within: float, pla
     Prints the model's own ceiling: the generating process scored with its true parameters, so a
     method reads as a share of the best.
     """
-    from graph.evaluate.generate import generate as generate_corpus, write as write_corpus
-    from graph.evaluate.score import ceiling as score_ceiling
-
     corpus = generate_corpus(n_docs, n_topics, seed, within=within, platforms=platforms, popularity=popularity)
     folder = write_corpus(corpus, out)
     data = {"folder": str(folder), "documents": len(corpus.pages), "topics": n_topics,

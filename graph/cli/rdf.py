@@ -8,7 +8,7 @@ from graph.cli.state import State, pass_state, corpus_options, json_option, widt
 from graph.cli.term import emit, JSON_KEY, current_width, echo, json_shown, strong, warn, wrap
 
 def _base_or_default(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
-    # rdflib is imported only by the commands that need it, so other commands start fast
+    # late: rdflib costs start-up of `pickgraph push --help` and of shell completion, which load this module
     from graph.rdf.mapping import DEFAULT_BASE, BadIRI, check_base
 
     try:  # checked before any work: a bad base is a usage error, not a failure half-way
@@ -72,9 +72,10 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
       pickgraph sparql @topic-comparisons --topic topic=PostgreSQL
       pickgraph sparql @pick-evidence -t winner=Redis -t loser=Memcached --format json
     """
+    # late: as in _base_or_default (pyoxigraph and rdflib)
     from graph.sparql.run import bundled_queries, check_query, describe_query, execute, \
         parse_binding, read_query, SparqlError, topic_term
-    from graph.sparql.store import load_store
+    from graph.sparql.store import load_store  # late: as above
 
     if as_json:
         if fmt not in ("table", "json"):
@@ -111,7 +112,7 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
 
 
 def _endpoint(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
-    from graph.sparql.push import PushError, check_endpoint
+    from graph.sparql.push import PushError, check_endpoint  # late: httpx, which `sparql` does not need
 
     try:  # checked before the graph is loaded: a bad URL is a usage error
         check_endpoint(value)
@@ -146,7 +147,7 @@ def push(state: State, endpoint: str, graph_iri: str | None, timeout: float, bat
     (bearer), or PICKGRAPH_PUSH_USER and PICKGRAPH_PUSH_PASSWORD (basic; digest
     with PICKGRAPH_PUSH_AUTH=digest, as Virtuoso asks).
     """
-    from graph.sparql.push import push as run_push
+    from graph.sparql.push import push as run_push  # late: httpx, which `sparql` does not need
 
     result = run_push(state.graph(), endpoint, graph_iri, base_iri=base_iri, timeout=timeout, batch_size=batch_size)
     emit(result, as_json,

@@ -10,7 +10,7 @@ from graph.cli.term import echo
 
 
 def _origins(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
-    from graph.serve.origins import check_origin
+    from graph.serve.origins import check_origin  # late: starlette, which `serve --help` need not load
 
     try:
         return tuple(check_origin(v) for v in values)
@@ -70,7 +70,7 @@ def serve(state: State, port: int, host: str, open_browser: bool, time_limit: fl
     A newer build in the out folder is picked up while serving (no restart).
     Web pages of other origins are refused unless named with --cors.
     """
-    from graph.serve.main import serve as run
+    from graph.serve.main import serve as run  # late: uvicorn and starlette, which `serve --help` need not load
 
     # what the server says (a build that could not be loaded names its files) goes through the one printer
     run(state.out, host, port, open_browser, base_iri, time_limit, max_rows, query_workers,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from graph.build.record import write_into
 from graph.export.html import MAX_TOPICS, OVERVIEW_TOPICS, write_page
 from graph.cli.state import State, pass_state, corpus_options, json_option, output_option
 from graph.cli.term import emit
@@ -42,8 +43,6 @@ def view(state: State, topic: str | None, depth: int, output: str | None, max_to
     """
     G = state.graph()
     slug = state.topic(topic) if topic else None
-    from graph.build.record import write_into
-
     def write(path: Path) -> dict:
         return write_page(G, path, slug, depth, max_topics=max_topics, overview_topics=overview_topics)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from types import SimpleNamespace
 
 import networkx as nx
 
@@ -73,8 +74,6 @@ def write_tsv(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
 
 
 def _example() -> nx.MultiDiGraph:
-    from types import SimpleNamespace
-
     G = nx.MultiDiGraph(documents={"s1": SimpleNamespace(path="a.txt")})
     G.add_edge("alpha", "beta", key="versus:s1", kind="versus", doc="s1", pick="alpha", title="Alpha vs Beta")
     return G

@@ -40,6 +40,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import networkx as nx
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from graph.build.outdir import atomic_open
 from graph.kg.communities import louvain
@@ -198,10 +201,6 @@ def node_stats(nodes: Iterable[str], versus: Iterable[tuple[str, str, str | None
 
 def _components(nodes: list[str], weight: Mapping[tuple[str, str], int]) -> list[list[str]]:
     """The connected components (scipy: linear time, docs/performance.md): the communities of a big graph."""
-    import numpy as np
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     index = {t: i for i, t in enumerate(nodes)}
     rows = np.fromiter((index[u] for u, _ in weight), dtype=np.int64, count=len(weight))
     cols = np.fromiter((index[v] for _, v in weight), dtype=np.int64, count=len(weight))

@@ -29,11 +29,15 @@ from importlib import resources
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from graph.kg.communities import louvain
 from graph.kg.kept import active, digest, remembered
 from graph.kg.graph import (ALTERNATIVE, RELATED, SUGGEST_CUTOFF, SUGGEST_MAX_CHARS, VERSUS, WORD_WEIGHT, contested_pairs,
                  find_topic, topic_table)
+from graph.build.outdir import atomic_open
+from graph.query.explain import clean_text, verdict_text
+from graph.query.suggest import Index, suggest
 from graph.read.records import Comparison
 from graph.errors import PickgraphError
 
@@ -199,8 +203,6 @@ def spread(pos: dict[str, tuple[float, float]], boxes: dict[str, tuple[float, fl
     >>> spread({"a": (0.0, 0.0), "b": (0.01, 0.0)}, {"a": (40, 10, 30), "b": (40, 10, 30)})
     {'a': (-23, 0), 'b': (23, 0)}
     """
-    import numpy as np
-
     nodes = list(pos)
     n = len(nodes)
     if n == 0:
@@ -285,8 +287,6 @@ def pick_reason(page: Any, pick: str | None) -> str:
     to its description; text is cleaned as ``why`` cleans it (:func:`graph.query.explain.clean_text`), so
     never the placeholder con, debris or the verdict's machine-made sentence.
     """
-    from graph.query.explain import clean_text, verdict_text
-
     if not isinstance(page, Comparison) or not pick:
         return ""
     try:
@@ -310,8 +310,6 @@ def _topic_text(d: dict[str, Any]) -> str:
 
 
 def _suggestions(G: nx.MultiDiGraph, slug: str, index: Any) -> list[str]:
-    from graph.query.suggest import suggest
-
     # Re-rank on the rounded score, then slug: suggest's own order of near-ties can
     # follow set iteration (PYTHONHASHSEED), and the page must be byte-stable.
     rows = sorted(suggest(G, slug, k=6, index=index), key=lambda s: (-s["score"], s["slug"]))
@@ -333,7 +331,7 @@ def page_data(G: nx.MultiDiGraph, focus: str | None = None, depth: int = 2, *, m
     many topics (most connected first) get suggestions in their card; default all, or
     :data:`SUGGEST_TOPICS_LARGE` on a graph of more than :data:`LARGE_GRAPH` comparisons.
     """
-    from pyvis.network import Network
+    from pyvis.network import Network  # late: pyvis brings jinja2; the build's overview uses the layout alone
 
     sel = select_topics(G, focus, depth, max_topics=max_topics, overview_topics=overview_topics)
     topics = sel["topics"]
@@ -391,8 +389,6 @@ def page_data(G: nx.MultiDiGraph, focus: str | None = None, depth: int = 2, *, m
         suggest_topics = len(topics) if n_versus <= LARGE_GRAPH else SUGGEST_TOPICS_LARGE
     with_suggestions = set(sorted(topics, key=lambda t: (-G.degree(t), t))[:suggest_topics])
     if with_suggestions:
-        from graph.query.suggest import Index
-
         index = Index(G)  # once for every card
 
     net = Network(directed=True)
@@ -599,8 +595,6 @@ def write_page(G: nx.MultiDiGraph, path: str | os.PathLike[str], focus: str | No
     ``focus`` is a topic's name, slug or alias; ``options`` go to :func:`page_data`
     (``max_topics``, ``overview_topics``, ``seed``). UTF-8, one file, no outside requests.
     """
-    from graph.build.outdir import atomic_open
-
     data = page_data(G, focus, depth, **options)
     blob = render_html(data).encode("utf-8")
     with atomic_open(path) as fh:

@@ -29,6 +29,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph.build.outdir import atomic_open
 from graph.export.graphml import graph_stats
 from graph.export.html import OTHER_COLOUR, PALETTE, node_size, spring_positions
 from graph.kg.graph import ALTERNATIVE, RELATED, VERSUS, contested_pairs
@@ -137,8 +138,6 @@ def _legend(G: nx.MultiDiGraph, members: dict[int, list[str]], stats: dict[str, 
 
 def write_overview(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
     """Write :func:`overview` of ``G`` to ``path`` as compact JSON, atomically (the ``overview`` export)."""
-    from graph.build.outdir import atomic_open
-
     blob = json.dumps(overview(G), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     with atomic_open(path) as fh:
         fh.write(blob)

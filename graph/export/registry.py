@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import select
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -18,6 +20,7 @@ from typing import NamedTuple
 import networkx as nx
 
 from graph.build.progress import Phase, phase, quiet_child
+from graph.build.workers import child_answer, fork_child
 from graph.errors import PickgraphError
 
 class Format(NamedTuple):
@@ -103,11 +106,6 @@ def run_side_by_side(tasks: list[Callable[[], object]], fork: bool = True, names
 
 
 def _forked(tasks: list[Callable[[], object]], names: list[str], bar: Phase) -> None:
-    import select
-    import signal
-
-    from graph.build.workers import child_answer, fork_child
-
     children: list[tuple[int, int]] = []
     try:
         for task in tasks:

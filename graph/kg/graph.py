@@ -253,8 +253,9 @@ def closest_topics(G: nx.MultiDiGraph, query: str, limit: int = 3) -> list[str]:
     :data:`SUGGEST_MAX_CHARS` characters (after :func:`suggestion_text`). Simple on purpose: the HTML page's
     script (graph/export/templates/pickgraph.js, ``closest``) computes the same numbers in the browser.
     """
+    # late: rapidfuzz costs start-up of every query command, and only a name not found needs it
     from rapidfuzz import process
-    from rapidfuzz.distance import Indel
+    from rapidfuzz.distance import Indel  # late: as above
 
     q = suggestion_text(query)
     if not q or len(q) > SUGGEST_MAX_CHARS:

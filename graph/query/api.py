@@ -34,6 +34,8 @@ import networkx as nx
 
 from graph.errors import BadArguments
 from graph.kg.graph import find_topic
+from graph.query.compare import compare
+from graph.query.explain import why
 from graph.query.topic_search import TopicIndex
 from graph.query.topics import list_topics, topic_info
 
@@ -107,19 +109,15 @@ def _show(G: nx.MultiDiGraph, _models: ModelsGetter | None, topic: str) -> dict[
 
 
 def _compare(G: nx.MultiDiGraph, models: ModelsGetter, a: str, b: str) -> dict[str, Any]:
-    from graph.query.compare import compare
-
     return compare(G, a, b, fit=models().fit)
 
 
 def _why(G: nx.MultiDiGraph, models: ModelsGetter, a: str, b: str) -> dict[str, Any]:
-    from graph.query.explain import why
-
     return why(G, a, b, fit=models().fit)
 
 
 def _suggest(G: nx.MultiDiGraph, models: ModelsGetter, topics: list[str], k: int, pair: bool | None) -> dict[str, Any]:
-    from graph.query.suggest import suggest_answer
+    from graph.query.suggest import suggest_answer  # late: numpy and scipy, which no other query needs
 
     if pair and len(topics) != 2:
         raise BadArguments(f"a pair is two topics, not {len(topics)}")

@@ -30,9 +30,9 @@ import networkx as nx
 
 from graph.build.cachefile import CacheDamaged, code_fingerprint, damaged, read_sealed, write_sealed
 from graph.build.progress import phase
+from graph.query.rank import Fit
 
 if TYPE_CHECKING:
-    from graph.query.rank import Fit
     from graph.query.suggest import Index
 
 
@@ -59,13 +59,11 @@ class Models:
 
     @cached_property
     def fit(self) -> Fit:
-        from graph.query.rank import Fit
-
         return self._read_or_make("fit", "fitting every pick", Fit)
 
     @cached_property
     def index(self) -> Index:
-        from graph.query.suggest import Index
+        from graph.query.suggest import Index  # late: numpy and scipy, which a fit alone does not need
 
         return self._read_or_make("index", "making the suggestion index", Index)
 

@@ -76,9 +76,10 @@ def strengths(n: int, data: list[tuple[int, int]], alpha: float) -> list[float]:
     >>> strengths(3, [], alpha=0.5)
     [0.0, 0.0, 0.0]
     """
+    # late: numpy and scipy cost start-up of every query command; only fitting needs them, not a saved fit
     import numpy as np
-    from scipy.optimize import minimize
-    from scipy.special import expit
+    from scipy.optimize import minimize  # late: as above
+    from scipy.special import expit  # late: as above
 
     if alpha <= 0:
         raise ValueError(f"alpha must be positive, not {alpha}")

@@ -37,10 +37,13 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
+from pyoxigraph import NamedNode
 
 from graph.kg.graph import VERSUS
 from graph.read.records import Comparison, TopicPage, is_informative
 from graph.errors import PickgraphError
+from graph.resolve.names import label_from_slug, slugify
+from graph.version import __version__
 from graph.rdf.vocab import DCTERMS, LANG, ONTOLOGY, OWL, PG, PROV, RDF, RDFS, SKOS, Terms
 
 DEFAULT_BASE = "https://w3id.org/pickgraph/"
@@ -106,8 +109,6 @@ def check_iri(iri: str, what: str = "IRI") -> str:
         raise BadIRI(f"{iri} is not an absolute IRI (it needs a scheme such as https:)")
     if _IRI_BAD.search(iri):
         raise BadIRI(f"{what} {iri!r} contains a character IRIs cannot hold (space, quote, <>{{}}|^`\\)")
-    from pyoxigraph import NamedNode
-
     try:  # the full IRI grammar, as the SPARQL store will check it: %-escapes, host, port
         NamedNode(iri)
     except ValueError as exc:
@@ -320,8 +321,6 @@ def build_statements(slugs: Iterable[str], doc_shas: Iterable[str], n: Any, vers
     The build is a ``prov:Activity`` named by the :func:`input_fingerprint` of
     the documents it used, associated with pickgraph as a ``prov:SoftwareAgent``.
     """
-    from graph.version import __version__
-
     version = version or __version__
     shas = sorted(doc_shas)
     scheme, build = n.iri(scheme_iri(n.base)), n.iri(build_iri(input_fingerprint(shas), n.base))
@@ -350,8 +349,6 @@ def alias_labels(identity: Any) -> dict[str, list[str]]:
     into its singular) finds its topic in ``show``; stored as ``skos:altLabel``,
     a SKOS tool finds it too.
     """
-    from graph.resolve.names import label_from_slug, slugify
-
     if identity is None:
         return {}
     spelt: dict[str, set[str]] = {}

@@ -26,6 +26,7 @@ from collections import defaultdict
 from typing import Any
 
 import networkx as nx
+from rdflib import Graph, Literal, URIRef
 
 from graph.build.outdir import atomic_open
 from graph.errors import PickgraphError
@@ -227,8 +228,6 @@ def write_ontology(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
 
 def to_rdflib(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE):
     """The union graph as an :class:`rdflib.Graph` (for pyshacl and rdflib's own SPARQL)."""
-    from rdflib import Graph, Literal, URIRef
-
     g = Graph()
     for p, ns in {**PREFIXES, **turtle.data_prefixes(check_base(base_iri))}.items():
         g.bind(p, ns, replace=True)

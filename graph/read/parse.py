@@ -793,8 +793,8 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, progress:
 
 
 def _map(files: list[str], jobs: int, progress: bool, max_bytes: int) -> Iterator[tuple[Page | Rejection, str]]:
-    # imported here: the worker pool brings multiprocessing, which commands that read no page (every
-    # query from a cache, --help) would wait for at start-up (docs/performance.md, "Start-up")
+    # late: the worker pool brings multiprocessing, which commands that read no page (every query
+    # from a cache, --help) would wait for at start-up (docs/performance.md, "Start-up")
     from graph.build.workers import parallel_map
 
     read = partial(read_file, max_bytes=max_bytes)

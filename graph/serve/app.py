@@ -27,13 +27,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from graph.errors import BadArguments, PickgraphError, TimedOut, UnknownTopic, error_body
+from graph.export.html import vis_assets
 from graph.kg.graph import find_topic
 from graph.query.api import TABLE, Page, Query, parse_params
 from graph.serve.neighbours import neighbourhood
+from graph.serve.overview import find_names, overview_bytes, overview_part
 from graph.serve.editor import vocabulary, wants_editor
 from graph.serve.origins import middleware as origin_middleware
 from graph.serve.runner import QueryRefused, QueryRunner, check_query
 from graph.serve.search import MAX_LIMIT as SEARCH_LIMIT, search_answer
+from graph.sparql import run as sp
 from graph.sparql.run import Answer
 from graph.serve.state import Build, Live
 from graph.serve.table import BadView, facets, table_csv, table_rows, table_view
@@ -195,16 +198,12 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
 
     # ------ the explorer's start page: the whole graph's layout, names as typed (graph/serve/overview.py)
     def overview(request: Request, build: Build) -> Any:
-        from graph.serve.overview import overview_bytes, overview_part
-
         if "start" in request.query_params or "stop" in request.query_params:  # one tier: the page's level of detail
             return overview_part(build.G, live.out, _int(request, "start", 0, 0, 10**9),
                                  _int(request, "stop", 10**9, 0, 10**9))
         return Reply(overview_bytes(build.G, live.out))
 
     def names(request: Request, build: Build) -> Any:
-        from graph.serve.overview import find_names
-
         q = request.query_params.get("q", "")
         if len(q) > 200:
             raise BadRequest("'q' is over 200 characters")
@@ -213,8 +212,6 @@ def create_app(live: Live, runner: QueryRunner, limits: Limits = Limits(),
         return {**find_names(build.G, q, _int(request, "limit", 10, 1, 100)), "full_text": full_text}
 
     async def sparql(request: Request) -> Response:
-        from graph.sparql import run as sp
-
         if request.method == "GET" and wants_editor(request.headers.get("accept", ""),
                                                     list(request.query_params.multi_items())):
             return html("sparql")  # a browser's visit: the editor; protocol requests go on below
@@ -429,8 +426,6 @@ def _page(name: str) -> bytes:
 def _asset(name: str) -> bytes:
     if name not in _ASSETS:
         if name.startswith("vis-network"):
-            from graph.export.html import vis_assets
-
             js, css = vis_assets()  # the copy pyvis ships, as the HTML export inlines it
             _ASSETS["vis-network.min.js"], _ASSETS["vis-network.css"] = js.encode(), css.encode()
         else:

@@ -106,6 +106,7 @@ def protocol(bounds: Bounds = Bounds()) -> Any:
     connections per class), or, where httptools cannot be imported, h11 (whose head limit is set by
     ``h11_max_incomplete_event_size``, and which has no other of these bounds)."""
     try:
+        # late: uvicorn costs start-up of the CLI, which reads Bounds here; httptools may be missing (then h11)
         from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
     except ImportError:
         return "h11"

@@ -7,6 +7,7 @@ import os
 import socket
 import sys
 import threading
+import webbrowser
 from typing import Callable
 
 try:
@@ -14,8 +15,15 @@ try:
 except ImportError:  # not Unix: no limit on open files to raise
     resource = None  # type: ignore[assignment]
 
+import uvicorn
+
 from graph.errors import PickgraphError
-from graph.serve.http import Bounds
+from graph.rdf.mapping import DEFAULT_BASE
+from graph.serve.app import create_app
+from graph.serve.http import Bounds, protocol
+from graph.serve.memory import limit_malloc_arenas
+from graph.serve.runner import DEFAULT_MEMORY_MB, QueryRunner
+from graph.serve.state import Live
 
 #: how long serve waits for its SPARQL processes to be ready before it says it is serving (they go on
 #: starting after that; queries then wait for them)
@@ -78,15 +86,6 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
           bounds: Bounds = Bounds(), memory_mb: float | None = None) -> None:
     """Serve the last build in ``out`` on ``host:port`` until interrupted: to pages of its own origin and of
     ``cors``, within ``bounds`` per connection."""
-    import uvicorn
-
-    from graph.rdf.mapping import DEFAULT_BASE
-    from graph.serve.app import create_app
-    from graph.serve.http import protocol
-    from graph.serve.runner import DEFAULT_MEMORY_MB, QueryRunner
-    from graph.serve.memory import limit_malloc_arenas
-    from graph.serve.state import Live
-
     # many request threads share one interpreter: hand the GIL over every 1 ms instead of 5 ms, so a
     # thread woken by a finished query or a socket does not wait behind busy ones
     sys.setswitchinterval(0.001)
@@ -114,8 +113,6 @@ def serve(out: str, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
           flush=True)
     live.start()
     if open_browser:
-        import webbrowser
-
         threading.Timer(0.5, webbrowser.open, (url,)).start()
     # loop="asyncio", never uvloop (uvicorn's choice when it is installed): under load, uvloop lost reads
     # of the query processes' pipes ("the query process ended unexpectedly")

@@ -3,6 +3,9 @@ the cycle collector kept off a loaded build's long-lived objects."""
 
 from __future__ import annotations
 
+import ctypes
+import gc
+
 
 def release_memory() -> None:
     """Give the old build's memory back to the system once it is freed, and set the current one aside
@@ -13,9 +16,6 @@ def release_memory() -> None:
     long-lived objects that a full collection would walk each time, the whole server stopped:
     frozen, a collection under load walks only what requests made.
     """
-    import ctypes
-    import gc
-
     gc.unfreeze()  # the old build's cycles, if any, are collectable again
     gc.collect()
     gc.freeze()
@@ -33,8 +33,6 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
     server's memory grows with each switch to a newer build (docs/performance.md). Called before
     the threads start.
     """
-    import ctypes
-
     try:
         ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # M_ARENA_MAX
     except (OSError, AttributeError):  # not glibc

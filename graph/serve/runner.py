@@ -31,8 +31,13 @@ import os
 import time
 from typing import Any
 
+import pyoxigraph as ox
+
 from graph.errors import PickgraphError, TimedOut
-from graph.sparql.run import Answer, SparqlError
+from graph.build.workers import die_with_parent
+from graph.sparql.run import Answer, QueryTooBig, ServiceRefused, SparqlError, TooManyResults, execute, memory_message, \
+    parse_binding, query_died
+from graph.sparql.sandbox import confine, network_isolation
 from graph.sparql.run import check_query as check
 
 
@@ -97,8 +102,6 @@ class QueryRunner:
 
     def __init__(self, workers: int = 2, time_limit: float = 10.0, row_cap: int = 10_000,
                  slow_after: float = 1.0, memory_mb: float = DEFAULT_MEMORY_MB):
-        from graph.sparql.sandbox import network_isolation
-
         self.time_limit, self.row_cap, self.workers, self.slow_after = time_limit, row_cap, workers, slow_after
         self.memory_mb = memory_mb
         #: whether the query processes can leave the network (else the SERVICE check alone keeps them offline)
@@ -272,8 +275,6 @@ class QueryRunner:
 
 def _error(kind: str, detail: Any, memory_mb: float) -> PickgraphError:
     """The error of a query process's reply ``("error", kind, detail)``."""
-    from graph.sparql.run import QueryTooBig, SparqlError, memory_message, query_died
-
     if kind == "refused":
         return QueryRefused(detail)
     if kind == "memory":
@@ -286,10 +287,6 @@ def _error(kind: str, detail: Any, memory_mb: float) -> PickgraphError:
 # ----------------------------------------------------------- the worker --
 
 def _serve(conn, parent: int, memory_mb: float) -> None:
-    from graph.sparql.run import QueryTooBig, ServiceRefused, TooManyResults
-    from graph.sparql.sandbox import confine
-    from graph.build.workers import die_with_parent
-
     die_with_parent(parent)
     confine(memory_mb, network=False)  # before any store is opened or query read
     # ready: a query's time starts when a process that has done its imports takes it, not at spawn
@@ -319,10 +316,6 @@ def _serve(conn, parent: int, memory_mb: float) -> None:
 
 def _answer(stores: dict[str, Any], path: str, query: str, bindings: list[tuple[str, str]], base_iri: str,
             result_format: str, graph_format: str, row_cap: int) -> tuple[str, bytes]:
-    import pyoxigraph as ox
-
-    from graph.sparql.run import execute, parse_binding
-
     store = stores.get(path)
     if store is None:
         if len(stores) > 1:  # the last two builds stay open: requests in flight may still name the older

@@ -26,6 +26,7 @@ from graph.errors import PickgraphError
 from graph.serve.cache import AnswerCache
 from graph.serve.memory import release_memory
 from graph.query.api import topic_index
+from graph.query.models import load_models, models_path
 from graph.sparql.store import load_store, store_name
 
 
@@ -88,8 +89,6 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
     say(f"indexing {G.number_of_nodes()} topics")
     topic_index(G)  # made here, before the build is served: the topics query finds it made
     say("preparing suggestions and the pick model")
-    from graph.query.models import load_models, models_path
-
     models = load_models(G, models_path(cache_path(out, inputs.paths)))  # the build saved them
     models.fit, models.index  # made here, before the build is served: no first request pays seconds for them
     say("opening the SPARQL store (made once per build, from its Turtle export: a minute or more for a big corpus)")

@@ -27,6 +27,8 @@ from typing import Any
 
 import networkx as nx
 
+from graph.export.graphml import graph_stats
+
 from graph.query.topics import list_topics
 
 #: the columns, in the order the table and its CSV show them; each is a sort key
@@ -43,9 +45,7 @@ def table_rows(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
     """Every topic's row (most compared first), made once per graph: the communities cost a Louvain run."""
     with _making:  # two first requests at once make the rows once
         if G not in _made:
-            from graph.export.graphml import graph_stats  # Louvain's communities, numbered largest first
-
-            stats = graph_stats(G)
+            stats = graph_stats(G)  # Louvain's communities, numbered largest first
             _made[G] = [{**r, "community": stats[r["slug"]]["community"], "kind": G.nodes[r["slug"]].get("kind", "")}
                         for r in list_topics(G)]
         return _made[G]
