@@ -19,7 +19,7 @@ from click.shell_completion import CompletionItem
 from graph.build.cachefile import read_regular
 from graph.build.outdir import atomic_write_bytes
 from graph.errors import PickgraphError
-from graph.cli import State
+from graph.cli.state import State
 from graph.cli.term import printable
 from graph.resolve.names import slugify
 
@@ -71,8 +71,6 @@ def matching(topics: list[list[Any]], incomplete: str) -> list[CompletionItem]:
 
 def complete_topic(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """The ``shell_complete`` of a topic argument: topics of the last build in the out folder, or none."""
-    from graph.cli.state import State
-
     try:
         state = ctx.find_object(State) or State()
         paths = list(state.corpus) or _last_build_paths(state.out)
