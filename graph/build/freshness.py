@@ -11,6 +11,7 @@ import stat
 import time
 from array import array
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -18,7 +19,7 @@ from graph.version import __version__
 from graph.build.cachefile import code_fingerprint
 from graph.build.record import find_alias_file
 from graph.kg.graph import SCHEMA_VERSION
-from graph.read.files import DEFAULT_MAX_BYTES, Inputs, scan
+from graph.read.files import DEFAULT_MAX_BYTES, Inputs, read_bytes, scan
 from graph.errors import PickgraphError
 
 
@@ -44,8 +45,6 @@ def _racy_window(ns: int) -> int:
 
 
 def _content(path: str) -> str:
-    from graph.read.files import read_bytes
-
     try:
         return hashlib.sha256(read_bytes(path, 1 << 62)).hexdigest()
     except PickgraphError:  # gone, or no longer a regular file: the metadata shows it
@@ -179,7 +178,6 @@ def _file_stats(paths: Sequence[str]) -> array:
 
     if len(paths) < STAT_ALONE:
         return part(paths)
-    from concurrent.futures import ThreadPoolExecutor  # only for a big corpus (start-up)
 
     step = -(-len(paths) // STAT_THREADS)
     with ThreadPoolExecutor(STAT_THREADS) as pool:

@@ -18,6 +18,7 @@ import networkx as nx
 
 from graph.build import outdir
 from graph.build.cachefile import CacheDamaged, damaged
+from graph.build.documents import LazyDocuments
 from graph.build.freshness import fingerprint, inputs_stamp, quick_fingerprint
 from graph.build.pipeline import _to_stderr, load_cache
 from graph.build.queryindex import QueryView, index_paths, write_query_index
@@ -61,8 +62,8 @@ def load_graph(
         if reason is not None:
             notify(damaged(reason))
             _remove_damaged(out_dir, target)
-        # here, not at the top: a query whose cache is fresh never builds, and run.py imports every
-        # export's writer and rdflib with it (start-up; docs/performance.md)
+        # late: a query whose cache is fresh never builds, and run.py imports every export's writer and
+        # rdflib with it (start-up; docs/performance.md)
         from graph.build.run import build_into
 
         return build_into(out_dir, paths, aliases=aliases, progress=progress, max_bytes=max_bytes, notify=notify,
@@ -126,8 +127,6 @@ def keep_query_index(G: nx.MultiDiGraph, out_dir: str | os.PathLike[str], paths:
                      aliases: str | os.PathLike[str] | None = None) -> None:
     """Write the query index of ``G``, a graph :func:`load_graph` read from a fresh cache whose index was
     missing or damaged, so that the next query reads no whole graph (a rebuilt graph's cache has its own)."""
-    from graph.build.documents import LazyDocuments
-
     docs = G.graph.get("documents")
     if not isinstance(docs, LazyDocuments) or not G.graph.get("fingerprint"):
         return

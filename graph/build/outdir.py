@@ -252,6 +252,7 @@ class Generation:
             names.append(last)
         gone = sorted(set(replaces) - set(names))
         journal = self.dir / JOURNAL
+        # late: workers brings the process pools, and the query commands use outdir without them
         from graph.build.workers import interrupts_held
 
         with interrupts_held():  # once the journal is written, the renames go through; Ctrl-C waits for them

@@ -55,7 +55,7 @@ class Phase:
         self._stop = threading.Event()
         if not on:
             return
-        from tqdm import tqdm
+        from tqdm import tqdm  # late: tqdm costs start-up, and only a bar on a terminal needs it
 
         # bytes read in a scale a reader takes in (kB, MB); pages and triples as counted
         # the size as shutil finds it (COLUMNS and LINES, the terminal, else 80×24): on a terminal that

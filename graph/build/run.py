@@ -29,6 +29,7 @@ from graph.build.cachefile import CacheDamaged, KeptResults, code_fingerprint, d
     write_sealed
 from graph.build.documents import paused_gc
 from graph.build.pipeline import build, save_cache
+from graph.build.stream import STREAM_FORMATS, stream_build
 from graph.build.record import BUILD_RECORD, cache_path, last_files, record_build, write_into
 from graph.build.textindex import index_path, write_index
 from graph.export.graphml import KeptEdges
@@ -244,7 +245,7 @@ def _kept_results(staging: Path, reuse: Path | None, paths, notify, keep: bool) 
 
 def _save_models(G: nx.MultiDiGraph, staging: Path, paths) -> None:
     """The fit and the suggestion index, made once here rather than by every query process after the build."""
-    # imported here: numpy and scipy cost every command's start-up, and only a build writes models
+    # late: numpy and scipy cost start-up, and only a build writes models (not --stream, not an export)
     from graph.query.models import Models, models_path, save_models
 
     models = Models(G)
@@ -254,8 +255,6 @@ def _save_models(G: nx.MultiDiGraph, staging: Path, paths) -> None:
 
 def _stream_into(staging: Path, paths, formats, aliases, jobs, progress, strict, max_bytes) -> dict[str, Any]:
     """``--stream``: the two-pass build of :mod:`graph.build.stream`, which keeps no query cache."""
-    from graph.build.stream import STREAM_FORMATS, stream_build
-
     result = stream_build(paths, staging, formats or STREAM_FORMATS, aliases, jobs=jobs, progress=progress,
                           strict=strict, max_bytes=max_bytes)
     if result.get("strict"):

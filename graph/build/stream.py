@@ -33,12 +33,15 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import networkx as nx
+
 from graph.rdf import turtle
 from graph.rdf.mapping import alias_labels
 from graph.export import graphml
 from graph.export.registry import FORMATS
 from graph.build.cachefile import read_sealed, write_sealed
 from graph.build.outdir import atomic_open, own_prefix
+from graph.build.record import find_alias_file
 from graph.kg.facts import VERSUS, Accumulator, feed, identity_facts, page_facts
 from graph.read.files import DEFAULT_MAX_BYTES, scan
 from graph.build.workers import parallel_map
@@ -136,8 +139,6 @@ def stream_build(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
     phase (``phases_s``: scan, resolve, emit, then each format). With ``strict``, a
     rejected page stops the build before anything is written.
     """
-    from graph.build.record import find_alias_file
-
     formats = tuple(dict.fromkeys(formats))
     bad = [f for f in formats if f not in STREAM_FORMATS]
     if bad:
@@ -280,8 +281,7 @@ def _write_graphml(target: Path, nodes: dict[str, dict[str, Any]], n_chunks: int
 
 def _write_html(target: Path, agg: Accumulator, nodes: dict[str, dict[str, Any]]) -> None:
     """The overview page: a graph of the most connected topics alone, drawn by :mod:`graph.export.html`."""
-    import networkx as nx
-
+    # late: the page's layout and its communities bring numpy; the other formats do without
     from graph.export.html import MAX_TOPICS, OVERVIEW_TOPICS, write_page
 
     if len(nodes) <= MAX_TOPICS:

@@ -9,16 +9,22 @@ Elsewhere this is a no-op.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import json
+import multiprocessing
 import os
+import pickle
+import selectors
 import signal
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Callable
 
-from graph.errors import PickgraphError, error_body
+from graph.errors import PickgraphError, TimedOut, error_body
 
 _PR_SET_PDEATHSIG = 1
 
@@ -27,7 +33,6 @@ def die_with_parent(parent: int) -> None:
     """In a child process: be killed when ``parent`` (the pid that started it) dies."""
     if not sys.platform.startswith("linux"):
         return
-    import ctypes
 
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -54,8 +59,6 @@ def worker_pool(jobs: int, initializer: Callable[..., Any] | None = None,
     every queued task; here the workers are killed instead, so an interrupted
     build ends within a moment.
     """
-    import multiprocessing
-
     # fork: die_with_parent checks the worker's parent is this process (not a forkserver), and the
     # workers see this process's modules without a re-import
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
@@ -186,9 +189,6 @@ def fork_child(task: Callable[[], bytes]) -> tuple[int, int]:
     parent handles it), sees its memory copy-on-write, and never returns into the
     caller's stack. Read the pipe to its end, wait for the pid, then :func:`child_answer`.
     """
-    import gc
-    import pickle
-
     parent = os.getpid()
     r, w = os.pipe()
     pid = os.fork()
@@ -225,8 +225,6 @@ class ChildDied(PickgraphError):
 
 def child_answer(msg: bytes, status: int, what: str, stderr: bytes = b"") -> bytes:
     """What a :func:`fork_child` child sent: its bytes, or its exception raised here (:class:`ChildDied` if none)."""
-    import pickle
-
     if msg[:1] == b"R":
         return msg[1:]
     if msg[:1] == b"E":
@@ -248,11 +246,6 @@ def call_in_child(task: Callable[[], bytes], timeout: float | None, what: str = 
     :class:`ChildDied` when it does not (a crash's last words are the caller's to word).
     Without ``os.fork`` the task runs here, without a time limit.
     """
-    import selectors
-    import time
-
-    from graph.errors import TimedOut
-
     if not hasattr(os, "fork"):
         return task()
     er, ew = os.pipe()
