@@ -37,6 +37,7 @@ from typing import Any
 
 import httpx
 import networkx as nx
+import pyoxigraph as ox
 
 from graph.build.progress import phase
 from graph.read.records import escape_path
@@ -157,8 +158,6 @@ def ntriples(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE) -> bytearray:
     through Oxigraph's parser, with a 16-byte digest per line to drop repeats, it costs
     less time and memory than the sorted export (figures in docs/performance.md).
     """
-    import pyoxigraph as ox
-
     seen: set[bytes] = set()
     body = bytearray()
     for triple in ox.parse(serialize(G, "turtle", base_iri), format=ox.RdfFormat.TURTLE):

@@ -25,8 +25,12 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime
+import decimal
 import io
+import pickle
 import re
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -36,12 +40,18 @@ from pathlib import Path
 from typing import Any, NamedTuple, Union
 
 import networkx as nx
+import pyoxigraph as ox
+from rdflib import URIRef, Variable
 
+from graph.build.workers import ChildDied, call_in_child
 from graph.errors import EXIT_TIMEOUT, PickgraphError
+from graph.kg.graph import find_topic
 from graph.rdf.mapping import DEFAULT_BASE, check_base, check_iri, topic_iri
 from graph.rdf.turtle import data_prefixes as _data_prefixes
 from graph.rdf.vocab import PREFIXES
+from graph.sparql.sandbox import confine
 from graph.sparql.store import load_store, topic_slug
+from graph.texttable import format_table
 
 #: results format → media type of an answer to a SELECT or ASK (``table``: text for a terminal)
 RESULT_TYPES = {
@@ -84,8 +94,6 @@ Binding = Union[str, Any]  # a str is bound as a plain literal; or a pyoxigraph 
 
 def iri(value: str):
     """A pyoxigraph IRI term for a binding (checked: absolute, no forbidden characters)."""
-    import pyoxigraph as ox
-
     try:
         return ox.NamedNode(check_iri(value))
     except ValueError as exc:
@@ -118,8 +126,6 @@ def topic_term(store_or_graph, query: str, base_iri: str = DEFAULT_BASE):
     Found in the graph, or in a store's own labels (:func:`graph.sparql.store.topic_slug`).
     """
     if isinstance(store_or_graph, nx.Graph):
-        from graph.kg.graph import find_topic
-
         slug = find_topic(store_or_graph, query)
     else:
         slug = topic_slug(store_or_graph, query)
@@ -127,8 +133,6 @@ def topic_term(store_or_graph, query: str, base_iri: str = DEFAULT_BASE):
 
 
 def _terms(bindings: Mapping[str, Binding] | None, query: str) -> dict:
-    import pyoxigraph as ox
-
     out = {}
     for name, value in (bindings or {}).items():
         if not re.search(rf"[?$]{re.escape(name)}\b", query):
@@ -262,7 +266,7 @@ def _parse_in_deep_thread(query: str) -> Any:
     In a thread of its own: pyparsing recurses a dozen frames per nesting level, deeper
     than the main thread's recursion limit allows at :data:`MAX_NESTING`.
     """
-    from rdflib.plugins.sparql.parser import parseQuery  # rdflib only for a query that mentions SERVICE
+    from rdflib.plugins.sparql.parser import parseQuery  # late: rdflib's SPARQL grammar, only for a SERVICE query
 
     # a carriage return ends a comment for Oxigraph: never let the checker read on past one
     text = query.replace("\r", "\n")
@@ -289,8 +293,9 @@ def _parse_in_deep_thread(query: str) -> Any:
 
 def _services(node: Any) -> Iterator[Any]:
     """Every ``ServiceGraphPattern`` of an rdflib parse tree, at any depth."""
+    # late: rdflib's SPARQL parser and pyparsing, only for a query that mentions SERVICE (see _parse_in_deep_thread)
     from pyparsing import ParseResults
-    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.plugins.sparql.parserutils import CompValue  # late: as pyparsing
 
     stack = [node]
     while stack:
@@ -306,8 +311,6 @@ def _services(node: Any) -> Iterator[Any]:
 
 
 def _endpoint_text(term: Any) -> str:
-    from rdflib import URIRef, Variable
-
     if isinstance(term, URIRef):
         return f"<{term}>"
     if isinstance(term, Variable):
@@ -350,11 +353,6 @@ def _within(timeout: float | None, memory_mb: float | None, allow_service: bool,
     """
     if timeout is None and memory_mb is None:
         return task()
-    import pickle
-
-    from graph.sparql.sandbox import confine
-    from graph.build.workers import ChildDied, call_in_child
-
     try:
         return pickle.loads(call_in_child(lambda: pickle.dumps(task(), protocol=pickle.HIGHEST_PROTOCOL), timeout,
                                           "the query", "give it more time with --timeout SECONDS, or narrow it",
@@ -377,8 +375,6 @@ def query_died(code: int, stderr: bytes, memory_mb: float | None, option: str) -
     Under a memory limit a failed allocation aborts Oxigraph (SIGABRT, after saying so on
     stderr): the limit, not a crash.
     """
-    import signal
-
     if memory_mb and (b"memory allocation of" in stderr or code == -signal.SIGABRT):
         return QueryTooBig(memory_message(memory_mb, option))
     how = f"signal {-code} ({signal.Signals(-code).name})" if code < 0 and -code in signal.valid_signals() \
@@ -464,8 +460,6 @@ def _query_errors(query: str) -> Iterator[None]:
 
 def _pack(store, query: str, options: dict) -> bytes:
     """In the child: the whole answer as bytes (a SPARQL JSON results document, or N-Triples)."""
-    import pyoxigraph as ox
-
     with _query_errors(query):
         result = store.query(query, **options)
         if isinstance(result, ox.QueryTriples):
@@ -474,8 +468,6 @@ def _pack(store, query: str, options: dict) -> bytes:
 
 
 def _unpack(packed: bytes):
-    import pyoxigraph as ox
-
     if packed[:1] == b"T":
         return list(ox.parse(packed[1:], format=ox.RdfFormat.N_TRIPLES))
     return ox.parse_query_results(packed[1:], format=ox.QueryResultsFormat.JSON)
@@ -508,11 +500,6 @@ def python_value(term) -> Any:
     >>> python_value(ox.NamedNode("https://w3id.org/pickgraph/topic/redis"))
     'https://w3id.org/pickgraph/topic/redis'
     """
-    import datetime
-    import decimal
-
-    import pyoxigraph as ox
-
     if not isinstance(term, ox.Literal):
         return value(term)
     text, dt = term.value, term.datatype.value
@@ -545,8 +532,6 @@ def _select(store_or_graph, query: str, bindings: Mapping[str, Binding] | None, 
             timeout: float | None, allow_service: bool, caller: str,
             memory_mb: float | None = None) -> tuple[list[str], list[dict[str, Any]]]:
     """The SELECT variables and the rows."""
-    import pyoxigraph as ox
-
     store, options = _prepare(store_or_graph, query, bindings, base_iri, allow_service)
 
     def task() -> tuple[list[str], list[dict[str, Any]]]:
@@ -580,7 +565,7 @@ def select_df(store_or_graph, query: str, bindings: Mapping[str, Binding] | None
     dependency pandas (``pip install 'pickgraph[pandas]'``).
     """
     try:
-        import pandas as pd
+        import pandas as pd  # late: an optional dependency, which may be absent
     except ImportError:
         raise SparqlError("select_df() needs pandas: pip install 'pickgraph[pandas]'") from None
     names, rows = _select(store_or_graph, query, bindings, base_iri, True, timeout, allow_service, "select_df")
@@ -604,8 +589,6 @@ def write_result(result, fmt: str = "table", base_iri: str = DEFAULT_BASE, *, gr
     predeclared prefixes. Past ``row_cap`` rows, :class:`TooManyResults`, raised before the
     rest of a lazy result is computed.
     """
-    import pyoxigraph as ox
-
     if isinstance(result, ox.QueryBoolean):
         body = (b"yes" if bool(result) else b"no") if fmt == "table" else result.serialize(format=_std(fmt))
         return Answer(RESULT_TYPES[fmt], body)
@@ -631,8 +614,6 @@ def write_result(result, fmt: str = "table", base_iri: str = DEFAULT_BASE, *, gr
 
 
 def _std(fmt: str):
-    import pyoxigraph as ox
-
     return {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML, "csv": ox.QueryResultsFormat.CSV,
             "tsv": ox.QueryResultsFormat.TSV}[fmt]
 
@@ -665,16 +646,12 @@ class _RowCap(io.RawIOBase):
 
 
 def _capped_tsv(solutions, cap: int) -> bytes:
-    import pyoxigraph as ox
-
     out = _RowCap(cap)
     solutions.serialize(out, format=ox.QueryResultsFormat.TSV)
     return b"".join(out.parts)
 
 
 def _short(term, pfx: dict[str, str]) -> str:
-    import pyoxigraph as ox
-
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
@@ -686,8 +663,6 @@ def _short(term, pfx: dict[str, str]) -> str:
 
 
 def _table(solutions, pfx: dict[str, str], width: int | None = None, row_cap: int | None = None) -> str:
-    from graph.texttable import format_table
-
     names = [v.value for v in solutions.variables]
     rows = []
     for row in solutions:
@@ -708,8 +683,6 @@ def parse_results(data: bytes | str, fmt: str = "json", typed: bool = False) -> 
     >>> parse_results('{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"a"}}]}}')
     [{'x': 'a'}]
     """
-    import pyoxigraph as ox
-
     if fmt == "csv":
         return [{k: v for k, v in r.items() if v != ""} for r in csv.DictReader(io.StringIO(_text(data)))]
     fmts = {"json": ox.QueryResultsFormat.JSON, "tsv": ox.QueryResultsFormat.TSV}

@@ -13,6 +13,7 @@ Linux only; elsewhere both are no-ops that say so.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import resource
 import sys
@@ -29,7 +30,6 @@ def leave_network() -> bool:
     """
     if not sys.platform.startswith("linux"):
         return False
-    import ctypes
 
     try:
         libc = ctypes.CDLL(None, use_errno=True)
