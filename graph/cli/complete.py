@@ -18,6 +18,7 @@ from click.shell_completion import CompletionItem
 
 from graph.build.cachefile import read_regular
 from graph.build.outdir import atomic_write_bytes
+from graph.build.record import cache_path, query_inputs
 from graph.errors import PickgraphError
 from graph.cli.state import State
 from graph.cli.term import printable
@@ -41,7 +42,7 @@ def topic_index(cache: Path) -> list[list[Any]]:
             return data["topics"]
     except (OSError, PickgraphError, ValueError, KeyError, TypeError):
         pass
-    from graph.build.pipeline import load_cache  # late: see _last_build_paths
+    from graph.build.pipeline import load_cache  # late: the pipeline, only when the names file is stale
 
     G = load_cache(cache, None, documents=False)
     topics = sorted([n, d.get("name", n), list(d.get("labels", []))] for n, d in G.nodes(data=True))
@@ -74,16 +75,12 @@ def complete_topic(ctx: click.Context, _param: click.Parameter, incomplete: str)
     try:
         state = ctx.find_object(State) or State()
         paths = list(state.corpus) or _last_build_paths(state.out)
-        from graph.build.record import cache_path
-
         return matching(topic_index(cache_path(state.out, paths)), incomplete)
     except Exception:  # no build, a torn cache, …: completion offers nothing rather than a traceback at the prompt
         return []
 
 
 def _last_build_paths(out: str) -> list[str]:
-    from graph.build.record import query_inputs
-
     if not os.path.isdir(out):
         return []
     return query_inputs(out).paths

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import click
 
-from graph.build.record import BUNDLED_CORPUS
+from graph.build.record import BUNDLED_CORPUS, write_into
 from graph.build.progress import show as show_progress
 from graph.build.run import StrictStop
 from graph.build.signals import BuildSignals
@@ -148,8 +149,6 @@ def export_cmd(state: State, fmt: str, output: str | None, base_iri: str | None,
     options = {"base_iri": base_iri} if base_iri else {}
     G = state.graph()
     if output == "-":
-        import tempfile
-
         with tempfile.TemporaryDirectory() as tmp:
             path = export(G, fmt, Path(tmp) / "out", **options)
             sys.stdout.buffer.write(path.read_bytes())
@@ -157,8 +156,6 @@ def export_cmd(state: State, fmt: str, output: str | None, base_iri: str | None,
     if output:
         path = export(G, fmt, output, **options)
     else:
-        from graph.build.record import write_into
-
         path = Path(state.out) / FORMATS[fmt].file  # a file of the out folder: written under its lock, like a build's
         write_into(state.out, lambda staging: export(G, fmt, staging / path.name, **options), on_wait=state.waiting)
     emit({"path": str(path), "format": fmt}, as_json, lambda d: f"wrote {d['path']}")

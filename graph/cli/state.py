@@ -15,12 +15,15 @@ import click
 import networkx as nx
 from click.core import ParameterSource
 
+from graph.build.cachefile import CacheDamaged, damaged
+from graph.build.record import BuildInputs, cache_path, query_inputs, write_into
 from graph.errors import PickgraphError
+from graph.kg.graph import find_topic
+from graph.query.models import Models, load_models, models_path, save_models
+from graph.query.topics import list_topics
 from graph.cli.term import COLOR_KEY, JSON_KEY, WIDTH_KEY, echo, resolve_color, warn
 
 if TYPE_CHECKING:
-    from graph.query.models import Models
-    from graph.build.record import BuildInputs
     from graph.build.queryindex import QueryView
 
 
@@ -52,8 +55,6 @@ class State:
 
     def inputs(self) -> BuildInputs:
         """The pages to answer about, the alias file and the size limit: named, else the last build's."""
-        from graph.build.record import BuildInputs, query_inputs
-
         if self.corpus:
             return BuildInputs(list(self.corpus), self.aliases)
         last = query_inputs(self.out)
@@ -62,7 +63,7 @@ class State:
     def view(self) -> QueryView | None:
         """The last build's query index when it is fresh (opened once); ``None``: answer from the whole graph."""
         if not self._view_tried:
-            from graph.build.load import open_query_view
+            from graph.build.load import open_query_view  # late: load brings the pipeline, which --help does not need
 
             self._view_tried = True
             paths, aliases, max_bytes = self.inputs()
@@ -77,15 +78,13 @@ class State:
         without reading the whole graph; else the whole graph.
         """
         if topics and self._graph is None and self.view() is not None:
-            from graph.build.cachefile import CacheDamaged, damaged
-
             try:
                 return self._view.graph_for(topics)
             except CacheDamaged as exc:  # answered from the graph cache, and the index put back
                 echo(damaged(exc), err=True)
                 self._view = None
         if self._graph is None:
-            from graph.build.load import keep_query_index, load_graph
+            from graph.build.load import keep_query_index, load_graph  # late: as in view
 
             paths, aliases, max_bytes = self.inputs()
             self._graph = load_graph(paths, self.out, aliases, progress=self.progress, max_bytes=max_bytes)
@@ -104,8 +103,6 @@ class State:
         """The ``topics`` table (:func:`graph.query.topics.list_topics`), from the query index when it is fresh."""
         if self._graph is None and self.view() is not None:
             return self._view.topic_rows()
-        from graph.query.topics import list_topics
-
         return list_topics(self.graph())
 
     def models(self) -> Models:
@@ -115,9 +112,6 @@ class State:
         from the whole graph (loaded then), never from the part of it a query read.
         """
         if self._models is None:
-            from graph.query.models import Models, load_models, models_path
-            from graph.build.record import cache_path
-
             target = models_path(cache_path(self.out, self.inputs().paths))
             if self._graph is None and self._view is not None:
                 whole = self.graph
@@ -139,9 +133,6 @@ class State:
         new = tuple(n for n in self._models.made() if n not in self._models.loaded) if self._models else ()
         if not new:
             return
-        from graph.query.models import models_path, save_models
-        from graph.build.record import cache_path, write_into
-
         paths = self.inputs().paths
         try:
             write_into(self.out, lambda staging: save_models(self._models, models_path(cache_path(staging, paths)),
@@ -155,8 +146,6 @@ class State:
         echo(line, err=True)
 
     def topic(self, query: str) -> str:
-        from graph.kg.graph import find_topic
-
         return find_topic(self._view.G if self._graph is None and self._view is not None else self.graph(), query)
 
 

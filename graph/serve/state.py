@@ -21,6 +21,9 @@ from typing import Any, Callable
 
 import networkx as nx
 
+from graph.build.load import load_graph
+from graph.build.outdir import finish_pending
+from graph.build.record import BUILD_RECORD, cache_path, query_inputs, read_record
 from graph.build.textindex import load_index
 from graph.errors import PickgraphError
 from graph.serve.cache import AnswerCache
@@ -56,8 +59,6 @@ class NothingToServe(PickgraphError):
 
 def record_stamp(out: str | os.PathLike[str]) -> tuple[int, int, int] | None:
     """What changes when a build (or an export) rewrites the build record: its inode, size and mtime."""
-    from graph.build.record import BUILD_RECORD
-
     try:
         st = os.stat(Path(out) / BUILD_RECORD)
     except OSError:
@@ -66,8 +67,6 @@ def record_stamp(out: str | os.PathLike[str]) -> tuple[int, int, int] | None:
 
 
 def recorded_digest(out: str | os.PathLike[str]) -> str | None:
-    from graph.build.record import read_record
-
     return read_record(out).get("inputs_digest")
 
 
@@ -75,10 +74,6 @@ def load_build(out: str | os.PathLike[str], base_iri: str, say: Callable[[str], 
                progress: bool = False, cache_bytes: int = 64 * 2**20) -> Build:
     """Load the last build in ``out``: graph (from its cache), topic index, SPARQL store;
     ``cache_bytes`` of its SPARQL answers are kept, and as much of its API answers."""
-    from graph.build.outdir import finish_pending
-    from graph.build.record import cache_path, query_inputs
-    from graph.build.load import load_graph
-
     finish_pending(out)  # a build killed while it put its files in place is finished first, as queries do
     if record_stamp(out) is None:  # query_inputs would fall back to a data/ folder here and build it
         raise NothingToServe(out)
