@@ -41,9 +41,14 @@ from typing import Any
 
 import networkx as nx
 
-from graph.evaluate.generate import Corpus
+from graph.build.record import find_alias_file
+from graph.evaluate.generate import Corpus, Oracle, load_model
 from graph.kg.graph import VERSUS, build_graph, resolve_report
+from graph.query import rank
+from graph.read import parse_text, read_paths
 from graph.read.records import Comparison, ReadReport
+from graph.resolve.names import AliasFile
+from graph.texttable import format_table as fit
 from graph.errors import PickgraphError
 
 SUGGEST_METHODS = ("suggest", "random", "popularity", "common-neighbours", "jaccard", "adamic-adar",
@@ -126,9 +131,10 @@ def _undirected(G: nx.MultiDiGraph) -> nx.Graph:
 
 def baseline_scorers(G: nx.MultiDiGraph, seed: int) -> dict[str, Callable[[str], dict[str, float]]]:
     """``{method: scores(query) -> {topic: score}}`` for the baselines (missing topics score 0)."""
+    # late: numpy and scipy cost start-up, and cli.queries imports this module for every query command
     import numpy as np
-    import scipy.sparse as sp
-    import scipy.sparse.linalg as spla
+    import scipy.sparse as sp  # late: as numpy
+    import scipy.sparse.linalg as spla  # late: as numpy
 
     U = _undirected(G)
     games: dict[str, int] = {}
@@ -188,7 +194,7 @@ def evaluate_split(report: ReadReport, holdout: float, seed: int, alias_file: An
                    oracle_model: dict[str, Any] | None = None, params: dict[str, float] | None = None,
                    methods: Sequence[str] = SUGGEST_METHODS) -> dict[str, Any]:
     """Scores of every method on one split (``params`` override :mod:`graph.query.suggest`'s constants)."""
-    from graph.query import rank, suggest as sg
+    from graph.query import suggest as sg  # late: suggest brings numpy and scipy (see baseline_scorers)
 
     kept, held = split(report, holdout, seed)
     ident = resolve_report(kept, alias_file)
@@ -209,8 +215,6 @@ def evaluate_split(report: ReadReport, holdout: float, seed: int, alias_file: An
             floors[m] = lambda q, c: 0.0
     oracle = None
     if oracle_model is not None:
-        from graph.evaluate.generate import Oracle
-
         oracle = Oracle(oracle_model, ident.canonical)
         scorers["ceiling"] = lambda q: {c: oracle.pair_score(q, c) for c in Gk.nodes}
         floors["ceiling"] = lambda q, c: 0.0
@@ -309,11 +313,6 @@ def evaluate(paths: Sequence[str | os.PathLike[str]], holdout: float = 0.2, seed
     Returns ``{"corpus", "holdout", "seeds", "documents", "has_ceiling", "suggest": {method: {metric: [mean, sd]}},
     "picks": {method: {metric: [mean, sd]}}, "runs": [per-seed results]}``.
     """
-    from graph.evaluate.generate import load_model
-    from graph.build.record import find_alias_file
-    from graph.read import read_paths
-    from graph.resolve.names import AliasFile
-
     if seeds < 1:
         raise EvaluationError("seeds must be 1 or more")
     alias_path = find_alias_file(paths)
@@ -330,8 +329,6 @@ def evaluate(paths: Sequence[str | os.PathLike[str]], holdout: float = 0.2, seed
 
 def format_table(result: dict[str, Any], width: int | None = None) -> str:
     """The evaluation as two text tables (mean ± sd over the seeds), fitted to ``width`` columns."""
-    from graph.texttable import format_table as fit
-
     def cell(v: list[float]) -> str:
         return f"{v[0]:.3f} ± {v[1]:.3f}"
 
@@ -363,8 +360,6 @@ def ceiling(corpus: Corpus, holdout: float = 0.2, seeds: int = 5, first_seed: in
 
     Returns ``{"suggest": {metric: [mean, sd]}, "picks": {metric: [mean, sd]}}``.
     """
-    from graph.read import parse_text
-
     report = ReadReport(pages=[parse_text(text, name) for name, text in sorted(corpus.pages.items())])
     runs = [evaluate_split(report, holdout, s, None, corpus.model, methods=())
             for s in range(first_seed, first_seed + seeds)]

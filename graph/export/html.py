@@ -137,8 +137,6 @@ def spring_positions(H: nx.Graph, seed: int = SEED, iterations: int | None = Non
     """
     if not active():
         return _spring(H, seed, iterations)
-    import numpy as np
-
     # the links sorted: the positions depend on the adjacency matrix, not on the order the links were added
     # in (a set's order, which changes from process to process)
     links = sorted(f"{u}\0{v}\0{w!r}" for u, v, w in (e if H.is_directed() or e[0] <= e[1] else (e[1], e[0], e[2])
@@ -148,8 +146,6 @@ def spring_positions(H: nx.Graph, seed: int = SEED, iterations: int | None = Non
 
 
 def _spring(H: nx.Graph, seed: int, iterations: int | None) -> dict[str, tuple[float, float]]:
-    import numpy as np
-
     nodes = list(H.nodes)
     n = len(nodes)
     if n <= 1:

@@ -85,12 +85,12 @@ def _igraph():
     already, igraph is imported without it (its plots then say matplotlib is missing).
     """
     if "igraph" in sys.modules or "matplotlib" in sys.modules:
-        import igraph
+        import igraph  # late: see the docstring
 
         return igraph
     sys.modules["matplotlib"] = None  # type: ignore[assignment]  # an import of it fails at once
     try:
-        import igraph
+        import igraph  # late: see the docstring
     finally:
         del sys.modules["matplotlib"]
     return igraph

@@ -72,7 +72,7 @@ def _acronyms(slug: str) -> set[str]:
 
 def likely_duplicates(G: nx.MultiDiGraph, limit: int = 50) -> list[dict[str, Any]]:
     """Pairs of topics that may be one topic, best first, each with its reasons."""
-    from rapidfuzz import fuzz
+    from rapidfuzz import fuzz  # late: rapidfuzz costs start-up, and only this lint compares names
 
     ident = G.graph.get("identity")
     apart = set()
