@@ -37,20 +37,6 @@ NOT_FOR_QUERIES = (
 #: numpy and scipy are for the fitted models: a direct comparison and a topic's record do not need them
 NUMERIC = ("numpy", "scipy")
 
-#: Files whose late imports are not sorted yet (others were editing them): each still to be given a
-#: ``# late:`` reason or moved to the top. Strike a file once it is done; the test fails on a file
-#: listed here that has nothing left to sort.
-PENDING = {
-    "graph/build/freshness.py", "graph/build/load.py", "graph/build/outdir.py", "graph/build/progress.py",
-    "graph/build/run.py", "graph/build/stream.py", "graph/build/workers.py", "graph/cli/core.py",
-    "graph/sparql/push.py", "graph/sparql/run.py", "graph/sparql/sandbox.py",
-    # State's methods (moved from the CLI's __init__ into cli/state.py)
-    "graph/cli/state.py",
-    "graph/evaluate/score.py", "graph/kg/communities.py", "graph/kg/identity_lint.py",
-    # late imports that came back with the build's split into record/load/freshness, in a merge
-    "graph/cli/complete.py", "graph/export/html.py", "graph/serve/state.py",
-}
-
 _LATE = re.compile(r"#\s*late:\s*\S")
 
 
@@ -133,10 +119,8 @@ def late_imports(path: Path) -> list[int]:
 
 def test_late_imports_say_why() -> None:
     sites = {str(p.relative_to(PACKAGE.parent)): late_imports(p) for p in sorted(PACKAGE.rglob("*.py"))}
-    unexplained = [f"{f}:{n}" for f, lines in sites.items() if f not in PENDING for n in lines]
+    unexplained = [f"{f}:{n}" for f, lines in sites.items() for n in lines]
     assert unexplained == [], "an import inside a function needs a '# late: why' comment, or belongs at the top"
-    sorted_now = [f for f in PENDING if (PACKAGE.parent / f).exists() and not sites.get(f)]
-    assert sorted_now == [], "sorted now: strike from PENDING"
 
 
 def test_late_import_rule_reads_the_comment(tmp_path: Path) -> None:
