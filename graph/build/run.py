@@ -35,6 +35,7 @@ from graph.build.textindex import index_path, write_index
 from graph.export.graphml import KeptEdges
 from graph.export.registry import DEFAULT_FORMATS, export_many
 from graph.kg import kept
+from graph.query.models import Models, models_path, save_models
 from graph.rdf.syntaxes import BY_BLOCK
 from graph.rdf.turtle import Fragments
 from graph.read.files import DEFAULT_MAX_BYTES
@@ -245,9 +246,6 @@ def _kept_results(staging: Path, reuse: Path | None, paths, notify, keep: bool) 
 
 def _save_models(G: nx.MultiDiGraph, staging: Path, paths) -> None:
     """The fit and the suggestion index, made once here rather than by every query process after the build."""
-    # late: numpy and scipy cost start-up, and only a build writes models (not --stream, not an export)
-    from graph.query.models import Models, models_path, save_models
-
     models = Models(G)
     models.fit, models.index
     save_models(models, models_path(cache_path(staging, paths)))

@@ -38,6 +38,7 @@ import networkx as nx
 from graph.rdf import turtle
 from graph.rdf.mapping import alias_labels
 from graph.export import graphml
+from graph.export.html import MAX_TOPICS, OVERVIEW_TOPICS, write_page
 from graph.export.registry import FORMATS
 from graph.build.cachefile import read_sealed, write_sealed
 from graph.build.outdir import atomic_open, own_prefix
@@ -281,9 +282,6 @@ def _write_graphml(target: Path, nodes: dict[str, dict[str, Any]], n_chunks: int
 
 def _write_html(target: Path, agg: Accumulator, nodes: dict[str, dict[str, Any]]) -> None:
     """The overview page: a graph of the most connected topics alone, drawn by :mod:`graph.export.html`."""
-    # late: the page's layout and its communities bring numpy; the other formats do without
-    from graph.export.html import MAX_TOPICS, OVERVIEW_TOPICS, write_page
-
     if len(nodes) <= MAX_TOPICS:
         top = set(nodes)
     else:
