@@ -13,9 +13,12 @@ import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
+
+from servehelp import Server, build as build_out
 
 from graph.build.pipeline import build
 from graph.read.render import render_comparison, render_topic_page
@@ -25,6 +28,9 @@ DATA = ROOT / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEEDS = Path(os.environ.get("PICKGRAPH_SEEDS", ROOT.parent / "shared" / "seeds"))
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM = Path(os.environ.get("PICKGRAPH_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
 
 
 def missing(reason: str) -> None:
@@ -277,3 +283,59 @@ def virtuoso(tmp_path_factory) -> Virtuoso:
 
 
 __all__ = ["render_comparison", "render_topic_page", "write_corpus", "tiny_pages", "free_port", "Virtuoso"]
+
+
+# The browser fixtures live here, not in a test module, so that the browser test files share them
+# without importing a fixture from one another.
+def _browser_unavailable() -> str | None:
+    if find_spec("playwright") is None:
+        return "Playwright's Python package is not installed (pip install playwright)"
+    if not CHROMIUM.exists():
+        return f"no Chromium at {CHROMIUM}: install it (Debian: apt-get install chromium) or set PICKGRAPH_CHROMIUM"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium (Playwright); skips with the reason when absent, fails in CI."""
+    reason = _browser_unavailable()
+    if reason:
+        if IN_CI:
+            pytest.fail(f"browser tests must run in CI: {reason}")
+        pytest.skip(f"browser tests skipped: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def data_server(tmp_path_factory):
+    """A real ``pickgraph serve`` of a build of data/."""
+    out = tmp_path_factory.mktemp("serve-browser") / "out"
+    build_out(["data"], out)
+    with Server(out) as s:
+        yield s
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """A mount of a small tmpfs, or a skip where this process may not mount."""
+    mounts = []
+
+    def mount(size: str) -> Path:
+        where = tmp_path / f"mnt{len(mounts)}"
+        where.mkdir()
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True)
+        if r.returncode:
+            if os.environ.get("CI") and os.geteuid() == 0:
+                pytest.fail(f"cannot mount a tmpfs: {r.stderr.decode()}")
+            pytest.skip("mounting a tmpfs needs root")
+        mounts.append(where)
+        return where
+
+    yield mount
+    for where in mounts:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)

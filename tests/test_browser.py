@@ -17,40 +17,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import IMG, IN_CI, ROOT, SCRIPT
+from conftest import IMG, ROOT, SCRIPT
 
 from graph.export.html import page_data, write_page
 from graph.kg.graph import ALTERNATIVE, RELATED, VERSUS
 
-CHROMIUM = Path(os.environ.get("PICKGRAPH_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 SCREENSHOT = ROOT / "docs" / "pickgraph-html.png"
-
-
-def _unavailable() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright's Python package is not installed (pip install playwright)"
-    if not CHROMIUM.exists():
-        return f"no Chromium at {CHROMIUM}: install it (Debian: apt-get install chromium) or set PICKGRAPH_CHROMIUM"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = _unavailable()
-    if reason:
-        if IN_CI:
-            pytest.fail(f"browser tests must run in CI: {reason}")
-        pytest.skip(f"browser tests skipped: {reason}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 class Visit:

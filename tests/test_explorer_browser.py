@@ -13,8 +13,6 @@ import json
 import pytest
 from conftest import IMG, SCRIPT, render_comparison, write_corpus
 from servehelp import Server, Tab, build
-from test_browser import browser  # noqa: F401 - the one Chromium fixture, shared
-from test_serve_browser import data_server  # noqa: F401 - the one data/ build and server fixture, shared
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

@@ -12,7 +12,6 @@ from urllib.parse import quote
 import pytest
 from conftest import IMG, SCRIPT, write_corpus
 from servehelp import Server, Tab, build
-from test_browser import browser  # noqa: F401 - the one Chromium fixture, shared
 
 import networkx as nx
 

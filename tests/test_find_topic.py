@@ -8,7 +8,7 @@ import urllib.parse
 import pytest
 from conftest import render_comparison, write_corpus
 from servehelp import Server, build, cli_json
-from test_browser import Visit, browser  # noqa: F401 - the one Chromium fixture, shared
+from test_browser import Visit
 
 from graph.export.html import write_page
 from graph.kg.graph import closest_topics, find_topic
@@ -69,7 +69,7 @@ def server(out):
 
 
 @pytest.fixture(scope="module")
-def page(browser, G, tmp_path_factory):  # noqa: F811 - browser is the shared fixture
+def page(browser, G, tmp_path_factory):
     path = tmp_path_factory.mktemp("find-html") / "pickgraph.html"
     write_page(G, path)
     v = Visit(browser, path, 1200, 800)
@@ -151,7 +151,7 @@ def test_the_page_carries_the_resolvers_table(G):
         "rolling-update": "rolling-update"}
 
 
-def test_the_page_suggests_what_python_suggests(browser, data_graph, tmp_path):  # noqa: F811
+def test_the_page_suggests_what_python_suggests(browser, data_graph, tmp_path):
     path = tmp_path / "data.html"
     write_page(data_graph, path)
     v = Visit(browser, path)
@@ -164,7 +164,7 @@ def test_the_page_suggests_what_python_suggests(browser, data_graph, tmp_path): 
         v.close()
 
 
-def test_the_explorer_opens_a_spelling_and_explains_a_near_miss(browser, server):  # noqa: F811
+def test_the_explorer_opens_a_spelling_and_explains_a_near_miss(browser, server):
     from test_serve_browser import Explorer
 
     x = Explorer(browser, server)

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 from servehelp import PICKGRAPH, ROOT, Server
-from test_browser import browser  # noqa: F401 - the one Chromium fixture, shared
 
 pytestmark = pytest.mark.server
 Q = urllib.parse.quote

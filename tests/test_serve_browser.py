@@ -15,8 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from servehelp import ROOT, Server, Tab, build
-from test_browser import browser  # noqa: F401 - the one Chromium fixture, shared
+from servehelp import ROOT, Server, Tab
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 SCREENSHOT = ROOT / "docs" / "serve.png"
@@ -74,14 +73,6 @@ def _tour(browser, server: Server, typed: str, slug: str, shot: Path | None = No
 
         assert x.errors == [] and x.outside == []
         return {"completed_ms": completed_ms}
-
-
-@pytest.fixture(scope="module")
-def data_server(tmp_path_factory):
-    out = tmp_path_factory.mktemp("serve-browser") / "out"
-    build(["data"], out)
-    with Server(out) as s:
-        yield s
 
 
 def test_explore_data(browser, data_server, tmp_path):

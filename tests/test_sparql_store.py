@@ -21,7 +21,6 @@ from graph.sparql import run as sparql
 from graph.sparql.store import COMPLETE, EXPORT, Export, ExportUnusable, load_store, recorded_export, store_name, \
     topic_slug, write_trig_of_export
 from graph.errors import UnknownTopic
-from test_safe_state import tmpfs  # noqa: F401 -- the fixture that mounts a small tmpfs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -181,7 +180,7 @@ def test_an_export_of_a_layout_it_does_not_know_is_refused(tmp_path):
 
 # ------------------------------------------------------------- folders --
 
-def test_a_read_only_out_folder_still_answers(tiny_corpus, tmp_path, tmpfs):  # noqa: F811
+def test_a_read_only_out_folder_still_answers(tiny_corpus, tmp_path, tmpfs):
     out = tmpfs("16m") / "out"
     build_out(tiny_corpus, out)
     subprocess.run(["mount", "-o", "remount,ro", str(out.parent)], check=True)
@@ -190,7 +189,7 @@ def test_a_read_only_out_folder_still_answers(tiny_corpus, tmp_path, tmpfs):  # 
     assert not stores(out)
 
 
-def test_a_full_out_folder_still_answers_and_keeps_no_half_store(tiny_corpus, tmpfs):  # noqa: F811
+def test_a_full_out_folder_still_answers_and_keeps_no_half_store(tiny_corpus, tmpfs):
     out = tmpfs("16m") / "out"
     build_out(tiny_corpus, out)
     with open(out.parent / "filler", "wb") as fh:  # leave about 16 KB: too little for the store's files
