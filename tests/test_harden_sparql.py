@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import free_port
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from servehelp import PICKGRAPH, ROOT, Server

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import re
+from importlib import import_module
 
 import nbformat
 import pytest
@@ -53,7 +54,7 @@ def executed(tmp_path_factory):
     from ipykernel.kernelspec import install
     from nbclient import NotebookClient
 
-    import matplotlib.font_manager  # noqa: F401  (a fresh machine builds the font cache here, not in a cell's stderr)
+    import_module("matplotlib.font_manager")  # a fresh machine builds the font cache here, not in a cell's stderr
 
     tmp = tmp_path_factory.mktemp("jupyter")
     install(prefix=str(tmp), kernel_name=KERNEL, display_name="pickgraph tests")

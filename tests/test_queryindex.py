@@ -110,7 +110,7 @@ def test_an_edited_page_is_never_answered_from_a_stale_index(tmp_path):
     assert open_query_view(out, [folder]) is not None
     (folder / "a.txt").write_text(render_comparison("Go", "Rust", "Rust"))
     assert open_query_view(out, [folder]) is None  # load_graph rebuilds, and writes a fresh index
-    G = load_graph([folder], out)
+    load_graph([folder], out)
     view = open_query_view(out, [folder])
     assert view is not None and topic_info(view.graph_for(["Go"]), "go")["losses"] == 1
 
