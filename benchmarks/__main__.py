@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import LOGNORMAL, SEED, WORK, corpus, in_process, measure, n_topics_for, pickgraph_cmd, sparql_store_made, summarise
 
@@ -465,14 +465,23 @@ def main(argv: list[str] | None = None) -> int:
         "steps": args.steps, "sizes": []}
     progress(f"sizes {', '.join(f'{n:,}' for n in args.sizes)}; {args.runs} run(s) each; "
              f"{results['machine']['nproc']} cores; load average {results['machine']['loadavg'][0]}")
+    return run_corpora(results, args, bench_size, markdown)
+
+
+def run_corpora(results: dict[str, Any], args: argparse.Namespace, measure_one: Callable[..., dict],
+                render: Callable[[dict], str], before_save: Callable[[dict], None] = lambda r: None) -> int:
+    """``measure_one(n, args, law)`` for each size and popularity law, into ``results["sizes"]``.
+
+    ``args.out`` (JSON) and its ``.md`` (``render``) are saved after every corpus: a long run that
+    dies later keeps what it measured."""
     args.out.parent.mkdir(parents=True, exist_ok=True)
     md_path = args.out.with_suffix(".md")
     for n, law in ((n, law) for n in args.sizes for law in args.popularity):
-        results["sizes"].append(bench_size(n, args, law))
-        # saved after every size: a long run that dies later keeps what it measured
+        results["sizes"].append(measure_one(n, args, law))
+        before_save(results)
         args.out.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        md_path.write_text(markdown(results), encoding="utf-8")
-    print(markdown(results), end="")
+        md_path.write_text(render(results), encoding="utf-8")
+    print(render(results), end="")
     progress(f"wrote {args.out} and {md_path}")
     return 0
 

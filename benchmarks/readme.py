@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import HUB_HEAVY, LOGNORMAL, SEED, WORK, measure, summarise
-from .__main__ import ROOT, _names, _sizes, bench_size, header, machine, markdown, progress
+from .__main__ import ROOT, _names, _sizes, bench_size, header, machine, markdown, progress, run_corpora
 
 HERE = Path(__file__).resolve().parent
 #: the steps of ``python -m benchmarks`` whose figures the README quotes (latency: the in-process p95 that
@@ -308,18 +308,10 @@ def main(argv: list[str] | None = None) -> int:
     progress(f"README figures: sizes {', '.join(f'{n:,}' for n in args.sizes)} × {', '.join(args.popularity)}; "
              f"{args.runs} run(s) each; {results['machine']['nproc']} cores; "
              f"load average {results['machine']['loadavg'][0]}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    md_path = args.out.with_suffix(".md")
-    for n in args.sizes:
-        for law in args.popularity:
-            results["sizes"].append(measure_corpus(n, law, args))
-            results["columns"], results["table"] = [column(c) for c in results["sizes"]], table(results)
-            # saved after every corpus: a long run that dies later keeps what it measured
-            args.out.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-            md_path.write_text(readme_markdown(results), encoding="utf-8")
-    print(readme_markdown(results), end="")
-    progress(f"wrote {args.out} and {md_path}")
-    return 0
+    def with_table(results: dict[str, Any]) -> None:
+        results["columns"], results["table"] = [column(c) for c in results["sizes"]], table(results)
+
+    return run_corpora(results, args, lambda n, args, law: measure_corpus(n, law, args), readme_markdown, with_table)
 
 
 if __name__ == "__main__":

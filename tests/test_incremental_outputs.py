@@ -15,9 +15,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from graph.build.pipeline import BUILD_RECORD
+from graph.build.record import BUILD_RECORD
 from graph.cli import main
 from graph.read.render import render_comparison, render_topic_page
+from test_incremental import _pages
 
 PICKGRAPH = [sys.executable, "-c", "from graph.cli import main; main()"]
 
@@ -55,21 +56,11 @@ def _same_as_cold(inc: Path, pages: Path, cold: Path) -> dict:
 
 
 def _hand_made(folder: Path) -> None:
+    """test_incremental's pages without its copy and its rejection: the steps below add those."""
     folder.mkdir()
-    pages = {
-        "redis-vs-memcached.txt": render_comparison("Redis", "Memcached", "Redis",
-                                                    related={"Redis": ["caching"], "Memcached": ["caching"]}),
-        "postgresql-vs-mysql.txt": render_comparison("PostgreSQL", "MySQL", "PostgreSQL",
-                                                     descriptions={"PostgreSQL": "A strong SQL engine."},
-                                                     related={"PostgreSQL": ["sql"], "MySQL": ["sql"]}),
-        "mysql-vs-sqlite.txt": render_comparison("MySQL", "SQLite", "SQLite", compact=True),
-        "django-vs-flask.txt": render_comparison("Django", "Flask", "Django",
-                                                 related={"Django": ["python"], "Flask": ["python"]}),
-        "redis.txt": render_topic_page("Redis", "An in-memory data store.", aliases=["redis-server"], kind="tool",
-                                       alternatives=["Memcached"]),
-    }
-    for name, text in pages.items():
-        (folder / name).write_text(text, encoding="utf-8")
+    for name, text in _pages().items():
+        if name not in ("copy-of-redis-vs-memcached.txt", "broken.txt"):
+            (folder / name).write_text(text, encoding="utf-8")
 
 
 def _steps(folder: Path) -> list[tuple[str, callable]]:
