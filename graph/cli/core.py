@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -117,8 +118,14 @@ def _report(result: dict, as_json: bool) -> None:
         pages = len({w["path"] for w in result["warnings"]})
         echo(f"{len(result['warnings'])} warnings on {pages} accepted pages (truncated pages and the like; "
                    "--json lists them)")
+    # the cache's files are many and named by hash: one line for them (--json lists each)
+    cached = [w for w in result["written"] if os.path.basename(os.path.dirname(w)) == ".cache"]
+    if cached:
+        echo(printable(f"wrote {os.path.dirname(cached[0])}{os.sep} ({len(cached)} files: the query cache and "
+                       "what the next build reuses)"))
     for w in result["written"]:
-        echo(printable(f"wrote {w}"))
+        if w not in cached:
+            echo(printable(f"wrote {w}"))
     phases = ", ".join(f"{k} {v:.1f} s" for k, v in result.get("phases_s", {}).items())
     echo(f"built in {result['seconds']:.1f} s" + (f" ({phases})" if phases else ""))
 
