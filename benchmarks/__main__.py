@@ -84,14 +84,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         ap.error(f"unknown step or format: {', '.join(unknown)}")
     if args.runs < 1:
         ap.error("--runs must be 1 or more")
+    check_popularity(ap, args.popularity)
+    return args
+
+
+def check_popularity(ap: argparse.ArgumentParser, laws: list[str]) -> None:
+    """Each ``--popularity`` law as ``pickgraph generate`` reads it, or the parser's usage error."""
     from graph.evaluate.generate import GeneratorError, parse_popularity
 
-    for law in args.popularity:
+    for law in laws:
         try:
             parse_popularity(law)
         except GeneratorError as exc:
             ap.error(str(exc))
-    return args
 
 
 # ------------------------------------------------------------------ runs --

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import HUB_HEAVY, LOGNORMAL, SEED, WORK, measure, summarise
-from .__main__ import ROOT, _names, _sizes, bench_size, header, machine, markdown, progress, run_corpora
+from .__main__ import ROOT, _names, _sizes, bench_size, check_popularity, header, machine, markdown, progress, run_corpora
 
 HERE = Path(__file__).resolve().parent
 #: the steps of ``python -m benchmarks`` whose figures the README quotes (latency: the in-process p95 that
@@ -61,13 +61,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = ap.parse_args(argv)
     if args.runs < 1 or args.seconds <= 0 or args.clients < 1:
         ap.error("--runs and --clients must be 1 or more, --seconds more than 0")
-    from graph.evaluate.generate import GeneratorError, parse_popularity
-
-    for law in args.popularity:
-        try:
-            parse_popularity(law)
-        except GeneratorError as exc:
-            ap.error(str(exc))
+    check_popularity(ap, args.popularity)
     # what bench_size reads of the options of ``python -m benchmarks``
     args.steps, args.queries, args.formats = STEPS, 200, []
     return args
