@@ -7,7 +7,7 @@ import urllib.parse
 
 import pytest
 from conftest import render_comparison, write_corpus
-from servehelp import Server, build, cli_json
+from servehelp import Server, Tab, build, cli_json
 from test_browser import Visit
 
 from graph.export.html import write_page
@@ -165,10 +165,7 @@ def test_the_page_suggests_what_python_suggests(browser, data_graph, tmp_path):
 
 
 def test_the_explorer_opens_a_spelling_and_explains_a_near_miss(browser, server):
-    from test_serve_browser import Explorer
-
-    x = Explorer(browser, server)
-    try:
+    with Tab(browser, server) as x:
         x.page.fill("#search", "CANARY release")
         x.page.press("#search", "Enter")
         x.page.wait_for_url("**/?topic=canary-deployment", timeout=10_000)
@@ -182,5 +179,3 @@ def test_the_explorer_opens_a_spelling_and_explains_a_near_miss(browser, server)
         assert x.page.locator("#panel .didyoumean a").all_text_contents() == ["PostgreSQL"]
         assert x.query == "/?topic=canary-deployment"
         assert x.errors == []  # a near miss is an answer of /api/names, not a 404 the browser logs
-    finally:
-        x.close()
