@@ -13,9 +13,18 @@ from graph.errors import RejectedDocument
 from graph.build.pipeline import build
 from graph.read import normalise, parse_text, read_file
 from graph.read.render import render_comparison
+from graph.read.records import ReadReport
+from graph.export.html import pick_reason
+from graph.kg.graph import build_graph
+from graph.query.explain import why
+from graph.query.topics import topic_info
 
 REAL = FIXTURES / "real"
 PLACEHOLDER = "Specific tradeoffs depend on your use case"
+
+
+def text_of_real(name: str) -> str:
+    return (REAL / name).read_text(encoding="utf-8")
 
 
 def read(name: str) -> Comparison | TopicPage:
@@ -138,23 +147,50 @@ def test_flattened_topic_page(name, topic, definition, why):
 
 # ----------------------------------------------------------------- build --
 
+def test_the_other_card_template_and_a_pro_that_is_a_caution():
+    """Cards that open ``Use X when … —it is the right pick for …``, and a pro that warns
+    (``Do not use it for …``): the page is read as written, and no query shows the caution as a
+    reason for the pick: ``show``, ``why`` and the HTML card count it with the cons."""
+    p = read("another-template.txt")
+    assert (p.title, p.pick, p.warnings) == ("Gunicorn vs uWSGI", "Gunicorn", ())
+    assert p.card("uWSGI").description == ("Use uWSGI when one process manager must host apps in several languages "
+                                           "\u2014it is the right pick for operators who tune every knob")
+    caution = "Do not use it for serving static files directly: put a proxy such as nginx in front"
+    defaults = "Its defaults serve a typical Django or Flask app well without a configuration file"
+    assert [b.text for b in p.card("Gunicorn").pros] == [defaults, caution]
+    assert p.card("Gunicorn").related == ("wsgi", "python")
+    G = build_graph(ReadReport(pages=[p]))
+    info = topic_info(G, "gunicorn")
+    assert ([x["text"] for x in info["pros"]], [x["text"] for x in info["cons"]]) == ([defaults], [caution])
+    [side] = why(G, "uWSGI", "Gunicorn")["sides"]
+    assert [x["text"] for x in side["pros"]] == [defaults]
+    assert [x["text"] for x in side["cons"]] == ["Its hundreds of options make a first configuration slow to get right"]
+    assert pick_reason(p, "Gunicorn") == defaults
+    # the same page with the caution first: the HTML card still gives the first pro that praises
+    first = parse_text(text_of_real("another-template.txt").replace(
+        "  \u2022 +Its defaults serve", "  \u2022 +Avoid it on Windows, where it does not run\n  \u2022 +Its defaults serve"), "x.txt")
+    assert pick_reason(first, "Gunicorn") == defaults
+
+
 def test_build_of_the_real_shapes():
     G, report = build([REAL], jobs=1)
     assert report.rejections == []  # the duplicates: tests/test_read_copies.py
     assert sorted(G.nodes) == [
         "blue-green-deployment", "build-systems", "caddy", "ci-cd", "clean-architecture", "client-side-rendering",
         "cmake", "code-review", "containers", "csrf", "docker", "docker-compose", "document-stores",
-        "domain-driven-design", "event-sourcing", "flake8", "git", "hexagonal-architecture", "http", "jamstack",
-        "javascript", "load-balancing", "long-polling", "make", "nginx", "ninja", "optimistic-pessimistic-locking",
-        "podman", "pycodestyle", "python-linting", "rbac-authorization", "rebase-merge", "redis", "reverse-proxy",
+        "domain-driven-design", "event-sourcing", "flake8", "git", "gunicorn", "hexagonal-architecture", "http",
+        "jamstack", "javascript", "load-balancing", "long-polling", "make", "nginx", "ninja",
+        "optimistic-pessimistic-locking", "podman", "pycodestyle", "python", "python-linting", "rbac-authorization",
+        "rebase-merge", "redis", "reverse-proxy",
         "ruff", "server-sent-events", "server-side-rendering", "session-cookies", "software-architecture",
-        "squash-merge", "static-site-generation", "tls", "token-based-authentication", "web-security", "websockets",
-        "write-back-caching", "write-through-caching"]
+        "squash-merge", "static-site-generation", "tls", "token-based-authentication", "uwsgi", "web-security",
+        "websockets", "write-back-caching", "write-through-caching", "wsgi"]
     edges = sorted((u, v, d["kind"], d.get("pick")) for u, v, d in G.edges(data=True) if d["kind"] != RELATED)
     assert edges == [
         ("caddy", "nginx", VERSUS, "caddy"),
         ("client-side-rendering", "static-site-generation", VERSUS, "static-site-generation"),
         ("domain-driven-design", "hexagonal-architecture", VERSUS, "domain-driven-design"),
+        ("gunicorn", "uwsgi", VERSUS, "gunicorn"),
         ("long-polling", "server-sent-events", VERSUS, "server-sent-events"),
         ("long-polling", "websockets", ALTERNATIVE, None),
         ("make", "ninja", VERSUS, "ninja"), ("podman", "docker", VERSUS, "podman"),

@@ -37,6 +37,7 @@ from graph.kg.graph import (ALTERNATIVE, RELATED, SUGGEST_CUTOFF, SUGGEST_MAX_CH
                  find_topic, topic_table)
 from graph.build.outdir import atomic_open
 from graph.query.explain import clean_text, verdict_text
+from graph.query.reasons import card_points
 from graph.query.suggest import Index, suggest
 from graph.read.records import Comparison
 from graph.errors import PickgraphError
@@ -289,7 +290,7 @@ def pick_reason(page: Any, pick: str | None) -> str:
         card = page.card(pick)
     except KeyError:
         return ""
-    for b in card.pros:
+    for b in card_points(card)[0]:
         if (text := clean_text(b.text)) is not None:
             return text
     for v in page.verdict:

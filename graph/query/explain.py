@@ -27,7 +27,7 @@ import networkx as nx
 
 from graph.query.compare import DERIVED, DIRECT, NO_EVIDENCE, compare
 from graph.kg.graph import related, versus_edges
-from graph.query.reasons import clean_text, verdict_text
+from graph.query.reasons import card_points, clean_text, verdict_text
 from graph.read.records import Comparison
 
 
@@ -45,7 +45,8 @@ def _bullets(page: Comparison, topic: str, G: nx.MultiDiGraph, which: str) -> li
     for card in page.cards:
         if _canon(G, card.name) != topic:
             continue
-        for b in getattr(card, which):
+        pros, cons = card_points(card)
+        for b in pros if which == "pros" else cons:
             if (text := clean_text(b.text)) is not None:
                 out.append({"text": text, "source": page.path, "line": b.line})
     return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from graph.read.records import ELLIPSIS, Comparison, VerdictLine, clean_reason, is_informative
+from graph.read.records import ELLIPSIS, Bullet, Card, Comparison, VerdictLine, clean_reason, is_caution, is_informative
 
 
 @lru_cache(maxsize=1 << 16)  # why reads the same pages' bullets again and again: clean each text once
@@ -23,6 +23,18 @@ def clean_text(text: str) -> str | None:
     """
     t = clean_reason(text)
     return t if is_informative(t) else None
+
+
+def card_points(card: Card) -> tuple[list[Bullet], list[Bullet]]:
+    """A card's pros and cons as every query shows them: a pro that is a caution
+    (:func:`~graph.read.records.is_caution`, ``Do not use it for …``) counts with the cons.
+
+    >>> c = Card("Gunicorn", 1, pros=(Bullet("Fast to start", 2), Bullet("Do not use it for static files", 3)))
+    >>> [[b.text for b in side] for side in card_points(c)]
+    [['Fast to start'], ['Do not use it for static files']]
+    """
+    pros = [b for b in card.pros if not is_caution(b.text)]
+    return pros, [b for b in card.pros if is_caution(b.text)] + list(card.cons)
 
 
 _TEMPLATE = re.compile(r"(?i)^\s*you (?:want|prioritize)\s+(.*?)(?:\s+over what .* offers)?"
@@ -75,4 +87,4 @@ def verdict_text(page: Comparison, line: VerdictLine) -> str | None:
     return None if core is None else core[:1].upper() + core[1:]
 
 
-__all__ = ["clean_text", "verdict_text"]
+__all__ = ["card_points", "clean_text", "verdict_text"]

@@ -19,6 +19,7 @@ from typing import Any
 import networkx as nx
 
 from graph.kg.graph import contested_pairs, find_topic, related, versus_edges
+from graph.query.reasons import card_points
 from graph.read.records import Comparison
 
 
@@ -72,8 +73,9 @@ def topic_info(G: nx.MultiDiGraph, topic: str) -> dict[str, Any]:
         if isinstance(page, Comparison):
             for card in page.cards:
                 if card.name in page.topics and _canon(G, card.name) == topic:
-                    pros += [{"text": b.text, "source": page.path, "line": b.line} for b in card.pros if b.informative]
-                    cons += [{"text": b.text, "source": page.path, "line": b.line} for b in card.cons if b.informative]
+                    mine = card_points(card)
+                    pros += [{"text": b.text, "source": page.path, "line": b.line} for b in mine[0] if b.informative]
+                    cons += [{"text": b.text, "source": page.path, "line": b.line} for b in mine[1] if b.informative]
     wins, losses = record(G, topic)
     return {
         "slug": topic,

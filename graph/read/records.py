@@ -62,6 +62,20 @@ def is_informative(text: str) -> bool:
     return len(re.findall(r"[A-Za-z]{2,}", t)) >= 3
 
 
+_CAUTION = re.compile(r"(?i)^\s*(?:do not|don't|never|avoid)\b")
+
+
+def is_caution(text: str) -> bool:
+    """Whether a pro warns against a use instead of praising one (``Do not use it for …``): the
+    site's other card template writes such pros. Kept as the page writes it; queries show it with
+    the cons, never as a reason for the pick.
+
+    >>> is_caution("Do not use it for serving static files"), is_caution("Avoids a build step")
+    (True, False)
+    """
+    return _CAUTION.match(text) is not None
+
+
 def clean_reason(text: str) -> str:
     """Trim a dangling fragment left by a sentence splitter (``… formats (e``).
 
