@@ -266,7 +266,8 @@ def test_pickgraph_identity_shows_the_definition_rule_and_build_reports_the_copi
     assert sorted(Path(d["path"]).name for d in data["duplicates"]) == [
         "copy-squash-full.txt", "copy-squash-mojibake.txt", "sse-cut-in-verdict.txt"]
     # one warning a cut page (the cut copy of sse-full.txt is its duplicate: not read as a page)
-    assert [Path(w["path"]).name for w in data["warnings"]] == ["compact-truncated.txt", "tba-cut-in-card.txt"]
+    assert [(Path(w["path"]).name, w["line"]) for w in data["warnings"]] == [  # the line each page is cut at
+        ("compact-truncated.txt", 20), ("tba-cut-in-card.txt", 34)]
     shown = pickgraph("identity", "--json")  # of the last build in --out
     assert shown.returncode == 0, shown.stderr
     [m] = [m for m in json.loads(shown.stdout)["merges"] if m["rule"] == "definition"]

@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from graph.read.records import Comparison, ReadReport, TopicPage, opening_pair
+from graph.read.records import Comparison, ReadReport, TopicPage, opening_pair, warning_line
 from graph.resolve.names import AliasFile, Identity, Resolver
 
 VERSUS = "versus"
@@ -81,7 +81,7 @@ def page_facts(page: Comparison | TopicPage, canon: Callable[[str], str]) -> dic
     """
     sha = page.sha256
     facts: dict[str, Any] = {"nodes": [], "edges": {}, "mentions": [], "descriptions": [], "definition": None,
-                             "warnings": [(0, w) for w in page.warnings]}
+                             "warnings": [(warning_line(w), w) for w in page.warnings]}
     nodes, edges = facts["nodes"], facts["edges"]
     if isinstance(page, Comparison):
         a, b = canon(page.topics[0]), canon(page.topics[1])

@@ -344,7 +344,7 @@ class _ComparisonParser:
             self.warnings += [f"no 'Use {n} if:' verdict line" for n in self.names if n not in named]
         ordered = tuple(sorted(cards, key=lambda c: self.names.index(c.name)))
         if ordered != tuple(cards):
-            self.warnings.append("cards are not in title order")
+            self.warnings.append(f"line {cards[0].line}: cards are not in title order")
         return Comparison(
             path=self.path, sha256=self.sha, title=title_line.text, title_line=title_line.no,
             topics=self.names, kind=self.kind, intro=" ".join(intro), pick=pick, pick_line=pick_line,
@@ -522,9 +522,9 @@ class _ComparisonParser:
                 return partial()
             raise self.reject(self.peek().no, f"the Cons of {name!r} have no bullet")
         if not desc:
-            self.warnings.append(f"the card of {name!r} has no description")
+            self.warnings.append(f"line {name_line}: the card of {name!r} has no description")
         if not related:
-            self.warnings.append(f"the card of {name!r} has no 'Related to:' bullet")
+            self.warnings.append(f"line {name_line}: the card of {name!r} has no 'Related to:' bullet")
         return Card(
             name=name, line=name_line, description=" ".join(desc),
             badge=badge, pros=tuple(pros), cons=tuple(cons), related=related, related_line=related_line,

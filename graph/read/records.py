@@ -154,6 +154,16 @@ def is_acronym(short: str, long_: str) -> bool:
 
 #: How the one warning of a page cut off before its bottom line starts.
 TRUNCATED = "truncated:"
+
+
+def warning_line(warning: str) -> int:
+    """The line a reader's warning names (``line 12: …``, ``… ends at line 40; …``), else 0.
+
+    >>> warning_line("truncated: the page ends at line 20; missing the bottom line"), warning_line("no pick")
+    (20, 0)
+    """
+    m = re.search(r"\bline (\d+)\b", warning)
+    return int(m[1]) if m else 0
 #: How a text cut off mid-sentence ends.
 ELLIPSIS = "…"
 
