@@ -21,11 +21,27 @@ import pytest
 from servehelp import Server, build as build_out
 
 from graph.build.pipeline import build
+from graph.read import read_file
+from graph.read.records import Comparison, TopicPage
 from graph.read.render import render_comparison, render_topic_page
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+#: one invented file per real page shape (tests/fixtures/real/README.md)
+REAL = FIXTURES / "real"
+
+
+def real_text(name: str) -> str:
+    """The text of one real-shape fixture."""
+    return (REAL / name).read_text(encoding="utf-8")
+
+
+def read_real(name: str) -> Comparison | TopicPage:
+    """One real-shape fixture read as a page (every one of them must be accepted)."""
+    page, _ = read_file(REAL / name)
+    assert isinstance(page, (Comparison, TopicPage)), page
+    return page
 SEEDS = Path(os.environ.get("PICKGRAPH_SEEDS", ROOT.parent / "shared" / "seeds"))
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = Path(os.environ.get("PICKGRAPH_CHROMIUM", "/usr/bin/chromium"))

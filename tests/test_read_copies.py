@@ -15,31 +15,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, PICKGRAPH
+from conftest import PICKGRAPH, REAL, read_real, real_text
 from graph.build.pipeline import build
 from graph.export.html import pick_reason
 from graph.kg.graph import build_graph, versus_edges
 from graph.query.compare import compare, format_compare
 from graph.query.explain import why
-from graph.read import parse_text, read_file
+from graph.read import parse_text
 from graph.read.records import Comparison, ReadReport, TopicPage
 from graph.errors import RejectedDocument
 from graph.kg.identity_lint import identity_report
 
-REAL = FIXTURES / "real"
 #: full pages to cut, with their pick; in the first the winner is the title's second topic
 WHOLE = {"sse-full.txt": "Server-Sent Events", "full-layout.txt": "Caddy", "compact-winner-first.txt": "Ruff",
          "compact-winner-second.txt": "Ninja", "copy-squash-compact.txt": "Squash Merge"}
 
 
-def text_of(name: str) -> str:
-    return (REAL / name).read_text(encoding="utf-8")
-
-
-def read(name: str) -> Comparison | TopicPage:
-    page, _ = read_file(REAL / name)
-    assert isinstance(page, (Comparison, TopicPage)), page
-    return page
+text_of, read = real_text, read_real
 
 
 def outcome(text: str) -> tuple[str, str]:

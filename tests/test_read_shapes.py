@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import FIXTURES
+from conftest import REAL, read_real, real_text
 from graph.kg.graph import ALTERNATIVE, RELATED, VERSUS
 from graph.read.records import Comparison, TopicPage
 from graph.errors import RejectedDocument
 from graph.build.pipeline import build
-from graph.read import normalise, parse_text, read_file
+from graph.read import normalise, parse_text
 from graph.read.render import render_comparison
 from graph.read.records import ReadReport
 from graph.export.html import pick_reason
@@ -19,18 +19,10 @@ from graph.kg.graph import build_graph
 from graph.query.explain import why
 from graph.query.topics import topic_info
 
-REAL = FIXTURES / "real"
 PLACEHOLDER = "Specific tradeoffs depend on your use case"
 
 
-def text_of_real(name: str) -> str:
-    return (REAL / name).read_text(encoding="utf-8")
-
-
-def read(name: str) -> Comparison | TopicPage:
-    page, _ = read_file(REAL / name)
-    assert isinstance(page, (Comparison, TopicPage)), page
-    return page
+read = read_real
 
 
 def reject(text: str) -> tuple[int, str]:
@@ -167,7 +159,7 @@ def test_the_other_card_template_and_a_pro_that_is_a_caution():
     assert [x["text"] for x in side["cons"]] == ["Its hundreds of options make a first configuration slow to get right"]
     assert pick_reason(p, "Gunicorn") == defaults
     # the same page with the caution first: the HTML card still gives the first pro that praises
-    first = parse_text(text_of_real("another-template.txt").replace(
+    first = parse_text(real_text("another-template.txt").replace(
         "  \u2022 +Its defaults serve", "  \u2022 +Avoid it on Windows, where it does not run\n  \u2022 +Its defaults serve"), "x.txt")
     assert pick_reason(first, "Gunicorn") == defaults
 
