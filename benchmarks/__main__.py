@@ -70,14 +70,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help="export formats to time one by one (default all)")
     ap.add_argument("--queries", type=int, default=200,
                     help="sampled topics for the in-process latency (hubs are added; default 200)")
-    ap.add_argument("--timeout", type=float, default=600.0,
-                    help="seconds before a single process is killed and recorded as 'timeout' (default 600)")
-    ap.add_argument("--work", type=Path, default=WORK,
-                    help="folder for generated corpora and run outputs (default benchmarks/out/)")
-    ap.add_argument("--out", type=Path, default=HERE / "results.json",
-                    help="JSON results; the Markdown table goes beside it as .md (default benchmarks/results.json)")
-    ap.add_argument("--render", type=Path, metavar="JSON",
-                    help="measure nothing: print the Markdown tables of an earlier results file")
+    output_options(ap, timeout=600, out="results.json")
     args = ap.parse_args(argv)
     unknown = [s for s in args.steps if s not in STEPS] + [f for f in args.formats if f not in FORMATS]
     if unknown:
@@ -448,6 +441,19 @@ def _worker(argv: list[str]) -> int:
     a = ap.parse_args(argv)
     print(json.dumps(in_process(a.corpus, a.out, a.queries, seed=a.seed), sort_keys=True))
     return 0
+
+
+def output_options(ap: argparse.ArgumentParser, *, timeout: float, out: str) -> None:
+    """The options every benchmark command shares: a process's time limit, where corpora and results go,
+    and --render of an earlier results file."""
+    ap.add_argument("--timeout", type=float, default=timeout,
+                    help=f"seconds before a single process is killed and recorded as 'timeout' (default {timeout:g})")
+    ap.add_argument("--work", type=Path, default=WORK,
+                    help="folder for generated corpora and run outputs (default benchmarks/out/)")
+    ap.add_argument("--out", type=Path, default=HERE / out,
+                    help=f"JSON results; the Markdown goes beside it as .md (default benchmarks/{out})")
+    ap.add_argument("--render", type=Path, metavar="JSON",
+                    help="measure nothing: print the Markdown of an earlier results file (its tables made again)")
 
 
 def main(argv: list[str] | None = None) -> int:

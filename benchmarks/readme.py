@@ -29,8 +29,9 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from . import HUB_HEAVY, LOGNORMAL, SEED, WORK, measure, summarise
-from .__main__ import ROOT, _names, _sizes, bench_size, check_popularity, header, machine, markdown, progress, run_corpora
+from . import HUB_HEAVY, LOGNORMAL, SEED, measure, summarise
+from .__main__ import (ROOT, _names, _sizes, bench_size, check_popularity, header, machine, markdown,
+                       output_options, progress, run_corpora)
 
 HERE = Path(__file__).resolve().parent
 #: the steps of ``python -m benchmarks`` whose figures the README quotes (latency: the in-process p95 that
@@ -49,15 +50,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--runs", type=int, default=3, help="fresh-process runs per figure; medians are shown (default 3)")
     ap.add_argument("--seconds", type=float, default=30, help="seconds of load on pickgraph serve per run (default 30)")
     ap.add_argument("--clients", type=int, default=32, help="clients of pickgraph serve (default 32)")
-    ap.add_argument("--timeout", type=float, default=1200.0,
-                    help="seconds before a single process is killed and recorded as 'timeout' (default 1200)")
     ap.add_argument("--seed", type=int, default=SEED, help="corpus seed (default 0)")
-    ap.add_argument("--work", type=Path, default=WORK,
-                    help="folder for generated corpora and run outputs (default benchmarks/out/)")
-    ap.add_argument("--out", type=Path, default=HERE / "results-readme.json",
-                    help="JSON results; the Markdown goes beside it as .md (default benchmarks/results-readme.json)")
-    ap.add_argument("--render", type=Path, metavar="JSON",
-                    help="measure nothing: print the Markdown of an earlier results file (its table made again)")
+    output_options(ap, timeout=1200, out="results-readme.json")
     args = ap.parse_args(argv)
     if args.runs < 1 or args.seconds <= 0 or args.clients < 1:
         ap.error("--runs and --clients must be 1 or more, --seconds more than 0")
