@@ -112,12 +112,12 @@ def build_into(
     say = say or (lambda _line: None)
     notify = notify or _to_stderr
     if cache_only:
-        G, _ = build(paths, aliases, progress=progress, max_bytes=max_bytes, reuse=cache_path(out, paths),
-                     notify=notify)  # unchanged pages: not read again
+        G, report = build(paths, aliases, progress=progress, max_bytes=max_bytes, reuse=cache_path(out, paths),
+                          notify=notify)  # unchanged pages: not read again
         names = []
         if G.graph.get("fingerprint"):
             try:
-                write_into(out, lambda staging: save_cache(G, staging, paths, aliases), wait=False)
+                write_into(out, lambda staging: save_cache(G, staging, paths, aliases, report.store), wait=False)
                 names = [cache_path(".", paths).as_posix()]
             except PickgraphError:
                 pass
@@ -163,7 +163,7 @@ def _graph_into(staging: Path, paths, formats, aliases, jobs, progress, strict, 
     user_key()  # made, or found missing and said so, once: not by each forked writer
 
     def cache() -> None:  # named: the progress bar names each output as it is written
-        save_cache(G, staging, paths, aliases)
+        save_cache(G, staging, paths, aliases, report.store)
 
     def models() -> None:
         _save_models(G, staging, paths)
