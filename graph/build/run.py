@@ -233,8 +233,9 @@ def _fragments(staging: Path, reuse: Path | None, paths, syntax: str, notify, ke
 #: the first bytes of a file of a kept result (:mod:`graph.kg.kept`)
 KEPT_MAGIC = b"pickgraph-kept 1\n"
 #: the modules whose steps keep results by their input: Louvain's communities, the force layouts, the
-#: Bradley–Terry strengths
-KEPT_CODE = ("kg/kept.py", "kg/communities.py", "export/html.py", "query/rank.py")
+#: Bradley–Terry strengths, the suggestion index
+KEPT_CODE = ("kg/kept.py", "kg/communities.py", "export/html.py", "query/rank.py", "query/suggest/index.py",
+             "query/suggest/constants.py")
 
 
 def _kept_results(staging: Path, reuse: Path | None, paths, notify, keep: bool) -> KeptResults:
