@@ -130,34 +130,78 @@ def test_a_generated_corpus_rebuilds_to_the_bytes_of_a_cold_build(tmp_path):
 
 
 def test_a_rebuild_whose_graph_louvain_sees_is_unchanged_runs_no_louvain(tmp_path, monkeypatch):
-    """Louvain's communities (GraphML, the overview, the page, the suggestion index) and the force layouts are
-    kept by what they are drawn from: an edit that changes no link takes them from the last build; one that
-    does runs them again."""
+    """Louvain's communities (GraphML, the overview, the page, the suggestion index), the force layouts, the
+    Bradley–Terry strengths and the suggestion index are kept by what they are drawn from: an edit that changes
+    no link and no pick takes them from the last build; one that does makes them again."""
     import networkx as nx
 
     from graph.export import html
+    from graph.query import rank
+    from graph.query.suggest import index
 
     pages, out = tmp_path / "pages", tmp_path / "out"
     _hand_made(pages)
-    runs, layouts = [], []
+    runs, layouts, fits, indexes = [], [], [], []
     real = nx.community.louvain_communities
     monkeypatch.setattr(nx.community, "louvain_communities", lambda *a, **k: runs.append(1) or real(*a, **k))
     real_spring = getattr(html, "_spring", None)
     monkeypatch.setattr(html, "_spring", lambda *a: layouts.append(1) or real_spring(*a), raising=False)
+    real_fit = rank.strengths
+    monkeypatch.setattr(rank, "strengths", lambda *a: fits.append(1) or real_fit(*a))
+    real_index = index.Index.__init__
+    monkeypatch.setattr(index.Index, "__init__", lambda self, G: indexes.append(1) or real_index(self, G))
 
     def build(*extra):
         runs.clear()
         layouts.clear()
+        fits.clear()
+        indexes.clear()
         r = CliRunner().invoke(main, ["--out", str(out), "build", str(pages), "--json", *extra])
         assert r.exit_code == 0, r.output
-        return len(runs), len(layouts)
+        return len(runs), len(layouts), len(fits), len(indexes)
 
     first = build()
     assert first[0] >= 3 and first[1] >= 1  # GraphML/overview, the page and the suggestion index each draw their own
+    assert first[2:] == (1, 1)  # the page and the models ask for one index: made once in one process
     p = pages / "redis-vs-memcached.txt"
     p.write_text(p.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # a new page text, the same facts
-    assert build() == (0, 0)
+    assert build() == (0, 0, 0, 0)
     (pages / "go-vs-rust.txt").write_text(render_comparison("Go", "Rust", "Rust"), encoding="utf-8")
-    assert build()[0] == first[0]
+    again = build()
+    assert (again[0], again[2], again[3]) == (first[0], 1, 1)
+    (pages / "go-vs-rust.txt").write_text(render_comparison("Go", "Rust", "Go"), encoding="utf-8")
+    assert build() == (0, 0, 1, 0)  # another pick, the same links: only the fit runs again
     assert build("--full") == first  # --full takes nothing from the last build
     assert len(list((out / ".cache").glob("*.kept-*"))) == sum(first)
+
+
+def _models(out: Path, pages: Path) -> tuple:
+    """The fit's strengths and the suggestion index's communities a build saved beside its cache."""
+    from graph.build.cachefile import read_sealed
+    from graph.build.record import cache_path
+    from graph.query.models import MODELS_MAGIC, models_path, part_path
+
+    target = models_path(cache_path(out, [pages]))
+    fit = read_sealed(part_path(target, "fit"), MODELS_MAGIC)[2]
+    index = read_sealed(part_path(target, "index"), MODELS_MAGIC)[2]
+    return fit.strength, fit.games, index.community
+
+
+def test_kept_strengths_and_copied_records_answer_as_a_cold_build(tmp_path):
+    """A rebuild that keeps the fit's strengths and copies the unchanged pages' stored records saves the models
+    and the document store a cold build saves: the same strengths to the last bit, the same records."""
+    from graph.build.pipeline import load_cache
+    from graph.build.record import cache_path
+
+    pages, inc = tmp_path / "pages", tmp_path / "inc"
+    _hand_made(pages)
+    _build(inc, pages)
+    p = pages / "redis-vs-memcached.txt"
+    p.write_text(p.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    again = _same_as_cold(inc, pages, tmp_path / "cold")
+    assert again["pages_reused"] == 4
+    assert _models(inc, pages) == _models(tmp_path / "cold", pages)
+    a, b = (load_cache(cache_path(out, [pages]), None) for out in (inc, tmp_path / "cold"))
+    docs_a, docs_b = a.graph["documents"], b.graph["documents"]
+    assert sorted(docs_a) == sorted(docs_b) and len(docs_a) == 5
+    assert all(docs_a[sha] == docs_b[sha] for sha in docs_b)

@@ -137,23 +137,45 @@ class LazyDocuments(OwnsDescriptor, Mapping):
                     if self._repaired is not None:
                         return
 
+    def blobs(self) -> dict[str, tuple[Any, memoryview, bytes]]:
+        """Each record read so far with the bytes it was read from: ``sha256 → (record, bytes, digest)``, for a
+        new store to copy (:func:`write_documents`). The digest is the sealed index's, so bytes changed on
+        disk since are still caught when the new store's record is read."""
+        if self._repaired is not None or not self._loaded:
+            return {}  # nothing read, or this file failed its check: nothing of it is copied
+        data = memoryview(read_at(self._fd, self.ref.size, 0))
+        return {sha: (record, data[self.index[sha][0]:self.index[sha][0] + self.index[sha][1]], self.index[sha][2])
+                for sha, record in self._loaded.items()}
+
     def __reduce__(self):
         # the loaded records stay behind: a pickled store is its path and what checks it
         return (LazyDocuments, (self.path, self.ref))
 
 
-def write_documents(documents: Mapping[str, Any], path: str | os.PathLike[str]) -> LazyDocuments:
-    """Write the records to ``path`` (atomically) and return a lazy mapping over them."""
+def write_documents(documents: Mapping[str, Any], path: str | os.PathLike[str],
+                    last: LazyDocuments | None = None) -> LazyDocuments:
+    """Write the records to ``path`` (atomically) and return a lazy mapping over them.
+
+    ``last``: the store of the last build; a record taken from it (the very object it read, records
+    being frozen) is copied as it was stored, not pickled and digested again. A record only equal to
+    one of it is not: a page of the same text read under another path differs in its path.
+    """
     token = os.urandom(16)  # ties the store to the cache written with it
     index: dict[str, tuple[int, int, bytes]] = {}
     head = STORE_MAGIC + token
     offset = len(head)
+    kept = last.blobs() if last is not None else {}
     with atomic_open(path) as fh:
         fh.write(head)
         for sha in documents:
-            blob = pickle.dumps(documents[sha], protocol=pickle.HIGHEST_PROTOCOL)
+            record = documents[sha]
+            if sha in kept and kept[sha][0] is record:
+                _, blob, digest = kept[sha]
+            else:
+                blob = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+                digest = record_digest(blob)
             fh.write(blob)
-            index[sha] = (offset, len(blob), record_digest(blob))
+            index[sha] = (offset, len(blob), digest)
             offset += len(blob)
     return LazyDocuments(os.fspath(path), DocumentsRef(Path(path).name, offset, token, index))
 

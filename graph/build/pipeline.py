@@ -23,7 +23,7 @@ from graph.read.records import ReadReport, escape_path
 from graph.read import read_paths
 from graph.resolve.names import AliasFile
 from graph.build.cachefile import CacheDamaged, code_fingerprint, damaged, read_sealed, user_key, write_sealed
-from graph.build.documents import open_documents, paused_gc, write_documents
+from graph.build.documents import LazyDocuments, open_documents, paused_gc, write_documents
 from graph.build.freshness import changed_since, inputs_stamp, snapshot
 from graph.build.queryindex import write_query_index
 from graph.build.record import cache_path, find_alias_file, pages_path
@@ -61,11 +61,11 @@ def build(
     before = snapshot(paths, aliases, max_bytes, found=found)  # before reading: an edit made while reading must not pass for read
     alias_file = AliasFile.load(alias_path) if alias_path else None
     with paused_gc(), showing(progress or shown()):
-        known = {}
+        known, store = {}, None
         if reuse:
             with phase("checking the last build"):
                 try:
-                    known = known_pages(reuse, found, max_bytes)
+                    known, store = known_pages(reuse, found, max_bytes)
                 except CacheDamaged as exc:
                     (notify or _to_stderr)(damaged(exc))
         if known:
@@ -84,7 +84,7 @@ def build(
     page_of = {p.path: p.sha256 for p in report.pages}
     G.graph["page_files"] = {f.path: (f.size, f.mtime_ns, f.ctime_ns, page_of[escape_path(f.path)])
                              for f in found.files if escape_path(f.path) in page_of}
-    report.reused = len(known)
+    report.reused, report.store = len(known), store if known else None
     say("checking the inputs did not change")
     with phase("checking the inputs did not change", show=progress or shown()):
         changed = changed_since(before, paths, aliases, max_bytes)
@@ -98,37 +98,39 @@ def build(
 FILES_MAGIC = b"pickgraph-files 2\n"
 
 
-def known_pages(cache: str | os.PathLike[str], found: Inputs, max_bytes: int) -> dict[str, tuple[object, str]]:
-    """The pages of the build cached at ``cache`` whose files are unchanged: path → ``(page, sha256)``.
+def known_pages(cache: str | os.PathLike[str], found: Inputs,
+                max_bytes: int) -> tuple[dict[str, tuple[object, str]], LazyDocuments | None]:
+    """The pages of the build cached at ``cache`` whose files are unchanged: path → ``(page, sha256)``, and the
+    document store they were read from (``None`` when none was opened).
 
     Unchanged: same path, size, mtime and ctime (the kernel sets ctime on every
     change, so an edit that restores size and mtime still shows), read by the same
     code under a size limit the file still passes. A table that is missing, of another
-    layout or of other code gives ``{}``: every page is read, as in a first build.
+    layout or of other code gives ``({}, None)``: every page is read, as in a first build.
     Raises :class:`CacheDamaged` for a table or store the key does not vouch for, or
     cut short, or something else in its place.
     """
     try:
         saved = read_sealed(pages_path(cache), FILES_MAGIC)
         if saved is None:
-            return {}
+            return {}, None
         code, ref, table = saved
         if code != code_fingerprint():
-            return {}
+            return {}, None
         docs = open_documents(Path(cache).parent, ref)
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError,
             KeyError):
-        return {}  # made by other code
+        return {}, None  # made by other code
     wanted = {}
     for f in found.files:
         row = table.get(f.path)
         if row and row[:3] == (f.size, f.mtime_ns, f.ctime_ns) and f.size <= max_bytes and row[3] in docs:
             wanted[f.path] = row[3]
     if not wanted:
-        return {}
+        return {}, docs
     pages = docs.records(set(wanted.values()))
     # a page keeps the path it was read under: a file holding the same text under another name is read again
-    return {path: (pages[sha], sha) for path, sha in wanted.items() if pages[sha].path == escape_path(path)}
+    return {path: (pages[sha], sha) for path, sha in wanted.items() if pages[sha].path == escape_path(path)}, docs
 
 
 #: the first bytes of a cache file; a cache of another layout is rebuilt without a word
@@ -136,21 +138,22 @@ CACHE_MAGIC = b"pickgraph-cache 3\n"
 
 
 def save_cache(G: nx.MultiDiGraph, out_dir: str | os.PathLike[str], paths: Sequence[str | os.PathLike[str]],
-               aliases: str | os.PathLike[str] | None = None) -> Path | None:
+               aliases: str | os.PathLike[str] | None = None, last: LazyDocuments | None = None) -> Path | None:
     """Pickle the graph beside a document store, so a query loads the topology and only the pages it cites.
 
     Nothing is saved for a graph whose inputs changed while it was built (no
     ``fingerprint``): it is not the graph of the pages as they are; nor without a
     cache key (:func:`graph.build.cachefile.user_key`). The cache names its store by
     file name (found beside it, wherever the folder is reached from) and is sealed
-    with the key, checked on load.
+    with the key, checked on load. ``last``: the store the build's unchanged pages came from
+    (:attr:`~graph.read.records.ReadReport.store`), whose bytes of them are copied rather than pickled again.
     """
     fp = G.graph.get("fingerprint")
     if not fp or user_key() is None:
         return None
     target = cache_path(out_dir, paths)
     docs = G.graph["documents"]
-    store = write_documents(docs, target.with_suffix(".docs"))
+    store = write_documents(docs, target.with_suffix(".docs"), last)
     G.graph["documents"] = store.ref
     files = G.graph.pop("page_files", {})  # saved apart: only the next build reads it
     try:

@@ -112,12 +112,12 @@ def build_into(
     say = say or (lambda _line: None)
     notify = notify or _to_stderr
     if cache_only:
-        G, _ = build(paths, aliases, progress=progress, max_bytes=max_bytes, reuse=cache_path(out, paths),
-                     notify=notify)  # unchanged pages: not read again
+        G, report = build(paths, aliases, progress=progress, max_bytes=max_bytes, reuse=cache_path(out, paths),
+                          notify=notify)  # unchanged pages: not read again
         names = []
         if G.graph.get("fingerprint"):
             try:
-                write_into(out, lambda staging: save_cache(G, staging, paths, aliases), wait=False)
+                write_into(out, lambda staging: save_cache(G, staging, paths, aliases, report.store), wait=False)
                 names = [cache_path(".", paths).as_posix()]
             except PickgraphError:
                 pass
@@ -163,7 +163,7 @@ def _graph_into(staging: Path, paths, formats, aliases, jobs, progress, strict, 
     user_key()  # made, or found missing and said so, once: not by each forked writer
 
     def cache() -> None:  # named: the progress bar names each output as it is written
-        save_cache(G, staging, paths, aliases)
+        save_cache(G, staging, paths, aliases, report.store)
 
     def models() -> None:
         _save_models(G, staging, paths)
@@ -232,8 +232,10 @@ def _fragments(staging: Path, reuse: Path | None, paths, syntax: str, notify, ke
 
 #: the first bytes of a file of a kept result (:mod:`graph.kg.kept`)
 KEPT_MAGIC = b"pickgraph-kept 1\n"
-#: the modules whose steps keep results by their input: Louvain's communities, the force layouts
-KEPT_CODE = ("kg/kept.py", "kg/communities.py", "export/html.py")
+#: the modules whose steps keep results by their input: Louvain's communities, the force layouts, the
+#: Bradley–Terry strengths, the suggestion index
+KEPT_CODE = ("kg/kept.py", "kg/communities.py", "export/html.py", "query/rank.py", "query/suggest/index.py",
+             "query/suggest/constants.py")
 
 
 def _kept_results(staging: Path, reuse: Path | None, paths, notify, keep: bool) -> KeptResults:

@@ -38,7 +38,7 @@ from graph.kg.graph import (ALTERNATIVE, RELATED, SUGGEST_CUTOFF, SUGGEST_MAX_CH
 from graph.build.outdir import atomic_open
 from graph.query.explain import clean_text, verdict_text
 from graph.query.reasons import card_points
-from graph.query.suggest import Index, suggest
+from graph.query.suggest import kept_index, suggest
 from graph.read.records import Comparison
 from graph.errors import PickgraphError
 
@@ -386,7 +386,7 @@ def page_data(G: nx.MultiDiGraph, focus: str | None = None, depth: int = 2, *, m
         suggest_topics = len(topics) if n_versus <= LARGE_GRAPH else SUGGEST_TOPICS_LARGE
     with_suggestions = set(sorted(topics, key=lambda t: (-G.degree(t), t))[:suggest_topics])
     if with_suggestions:
-        index = Index(G)  # once for every card
+        index = kept_index(G)  # once for every card (and kept across builds)
 
     net = Network(directed=True)
     cards: dict[str, dict[str, Any]] = {}

@@ -63,9 +63,9 @@ class Models:
 
     @cached_property
     def index(self) -> Index:
-        from graph.query.suggest import Index  # late: numpy and scipy, which a fit alone does not need
+        from graph.query.suggest import kept_index  # late: numpy and scipy, which a fit alone does not need
 
-        return self._read_or_make("index", "making the suggestion index", Index)
+        return self._read_or_make("index", "making the suggestion index", kept_index)
 
     def made(self) -> tuple[str, ...]:
         """Which models are made (or read) already (``"fit"``, ``"index"``)."""

@@ -26,6 +26,7 @@ from typing import Any
 import networkx as nx
 
 from graph.kg.graph import VERSUS
+from graph.kg.kept import active, digest, remembered
 
 #: Gaussian prior precision of the strengths (choix's ``alpha``). Tuned on generated corpora
 #: (see graph.evaluate.score): small values over-fit sparse records into near-certain picks.
@@ -104,6 +105,21 @@ def strengths(n: int, data: list[tuple[int, int]], alpha: float) -> list[float]:
     return [float(x) for x in res.x]
 
 
+def kept_strengths(n: int, data: list[tuple[int, int]], alpha: float) -> list[float]:
+    """:func:`strengths`, taken from an earlier build that fitted the very same games (:mod:`graph.kg.kept`).
+
+    A rebuild whose edits moved no pick hands the fit the games it had: the optimiser, and the import
+    of scipy it needs, are then skipped. Outside a build's store it is :func:`strengths` itself.
+
+    >>> kept_strengths(2, [(0, 1)], 0.5) == strengths(2, [(0, 1)], 0.5)
+    True
+    """
+    if not active():
+        return strengths(n, data, alpha)
+    key = digest("bradley-terry", repr(alpha), str(n), (f"{w} {l}" for w, l in data))
+    return remembered(key, lambda: strengths(n, data, alpha))
+
+
 class Fit:
     """A Bradley–Terry fit of one graph: ``strength[slug]`` and the components of the game graph."""
 
@@ -123,7 +139,7 @@ class Fit:
         self.strength: dict[str, float] = {}
         if self.games:
             data = [(self.index[w], self.index[l]) for w, l in self.games]
-            params = strengths(len(topics), data, alpha)
+            params = kept_strengths(len(topics), data, alpha)
             self.strength = {t: params[i] for t, i in self.index.items()}
 
     def connected(self, a: str, b: str) -> bool:

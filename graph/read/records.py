@@ -331,6 +331,8 @@ class ReadReport:
     rejections: list[Rejection] = field(default_factory=list)
     #: pages taken from an earlier build instead of read again (see :func:`graph.build.pipeline.build`)
     reused: int = 0
+    #: the earlier build's document store they were taken from, whose stored bytes of them the new store copies
+    store: Any = None
 
     @property
     def comparisons(self) -> list[Comparison]:

@@ -36,9 +36,9 @@ from graph.query.suggest.constants import (ALTERNATIVE_BONUS, COMMUNITY, CONCEPT
                                            KIND_MISMATCH, LISTED, MEMBERSHIP, OPPONENT, PLATFORM_PRIOR, POP,
                                            PRIOR, RESOLUTION, SELF, SETTLE, SETTLED_FLOOR, SETTLED_LINKS, SMOOTH,
                                            UNNAMED, WALK)
-from graph.query.suggest.index import Index, platform_scores  # noqa: F401
+from graph.query.suggest.index import Index, kept_index, platform_scores  # noqa: F401
 from graph.query.suggest.reasons import reasons
 from graph.query.suggest.scoring import SuggestError, suggest, suggest_answer, suggest_for_pair, suggest_many
 
-__all__ = ["Index", "SuggestError", "reasons", "suggest", "suggest_many", "suggest_for_pair",
+__all__ = ["Index", "kept_index", "SuggestError", "reasons", "suggest", "suggest_many", "suggest_for_pair",
            "suggest_answer"]

@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph.kg.communities import louvain
+from graph.kg.kept import active, digest, remembered
 from graph.kg.graph import ALTERNATIVE, RELATED, VERSUS
 from graph.query.suggest.constants import (ALTERNATIVE_BONUS, COMMUNITY, CONCEPT, DEMOTE, EPSILON, KIND_MISMATCH,
                                            LISTED, MEMBERSHIP, OPPONENT, PLATFORM_PRIOR, POP, PRIOR, RESOLUTION,
@@ -504,6 +505,27 @@ class Index:
         order = sorted(range(len(ok)), key=lambda j: (-rounded[j], ok[j]))[:k]
         nodes = self.nodes
         return [(nodes[int(ok[j])], rounded[j]) for j in order]
+
+
+def kept_index(G: nx.MultiDiGraph) -> Index:
+    """``Index(G)``, taken from an earlier build whose graph gave it the very same input (:mod:`graph.kg.kept`).
+
+    The index reads of ``G`` only its topics, with each one's kind and whether a page names it, and the kind
+    and ends of each link (a multiset: it counts and collects them). The graph's order of the topics (which
+    moves with the pages' sha256) orders some of its dicts but no answer, which looks each topic up (as
+    :mod:`~graph.query.suggest.saved` does, which keeps them in slug order). A rebuild whose edits changed
+    none of that (a page's wording, a pick) makes it no more. Outside a build's store, ``Index(G)``.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph([("a", "b", {"kind": VERSUS})]); G.add_nodes_from("ab", documents=["d"])
+    >>> kept_index(G).nodes
+    ['a', 'b']
+    """
+    if not active():
+        return Index(G)
+    topics = sorted(f"{n}\0{d.get('kind') or ''}\0{bool(d.get('documents'))}" for n, d in G.nodes(data=True))
+    key = digest("suggest-index", topics, sorted(f"{u}\0{v}\0{d['kind']}" for u, v, d in G.edges(data=True)))
+    return remembered(key, lambda: Index(G))
 
 
 def _group_sums(rows: np.ndarray, dims: np.ndarray, vals: np.ndarray, n: int, n_rows: int | None = None) -> sp.csr_array:
