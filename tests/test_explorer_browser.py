@@ -120,10 +120,11 @@ def test_a_pan_moves_the_last_frame_then_draws_it_for_real_and_hover_finds_the_t
         was = x.js("explorer.nodeScreen('postgresql')")
         x.js("""(() => { const cam = explorer.overview.sigma.getCamera(), s = cam.getState();
             for (let i = 1; i <= 5; i++) cam.setState({ ...s, x: s.x + 0.01 * i, y: s.y - 0.005 * i }); })()""")
-        shift = x.js("document.getElementById('overview-stage').style.transform")
+        shift = x.js("explorer.overview.sigma.getCanvases().nodes.style.transform")
+        assert x.js("explorer.overview.sigma.getCanvases().mouse.style.transform") == ""
         assert x.js("explorer.overview.settled") == drawn  # not redrawn while moving
         x.page.wait_for_function(f"() => explorer.overview.settled > {drawn}", timeout=10_000)
-        assert x.js("document.getElementById('overview-stage').style.transform") == ""
+        assert x.js("explorer.overview.sigma.getCanvases().nodes.style.transform") == ""
         # the real frame puts the topic where the moved picture showed it
         pos = x.js("explorer.nodeScreen('postgresql')")
         dx, dy = round(pos["x"] - was["x"]), round(pos["y"] - was["y"])
@@ -131,6 +132,29 @@ def test_a_pan_moves_the_last_frame_then_draws_it_for_real_and_hover_finds_the_t
         assert shift == f"translate({dx}px, {dy}px)"
         x.page.mouse.move(pos["x"], pos["y"])
         x.page.wait_for_function("() => explorer.overview.hovered === 'postgresql'", timeout=10_000)
+        assert x.errors == [] and x.outside == []
+
+
+def test_the_wheel_zooms_in_at_the_mouse_while_the_picture_moves(browser, data_server):
+    """sigma reads the mouse against its layers' box: the moved picture must leave it in place, or a zoom at the mouse
+    drifts away from the topic under it."""
+    with Tab(browser, data_server) as x:
+        x.page.wait_for_function("() => explorer.overview.settled > 0", timeout=10_000)
+        drawn = x.js("explorer.overview.settled")
+        topic = x.js("explorer.nodeScreen('mysql')")
+        pos = {"x": round(topic["x"]), "y": round(topic["y"])}  # the mouse is at whole pixels
+        x.page.mouse.move(pos["x"], pos["y"])
+        for _ in range(3):
+            x.page.mouse.wheel(0, -200)
+            x.page.wait_for_timeout(40)
+        x.page.wait_for_function(f"() => explorer.overview.settled > {drawn} && explorer.overview.sigma.getCamera().getState().ratio < 0.6"
+                                 " && explorer.overview.sigma.getCanvases().nodes.style.transform === ''", timeout=10_000)
+        x.page.wait_for_timeout(400)  # the zoom's animation over, its last frame drawn
+        now = x.js("explorer.nodeScreen('mysql')")
+        # the point under the mouse kept there, to the pixel: the topic's fraction of a pixel off the mouse, scaled
+        assert abs(now["x"] - pos["x"]) <= 1 and abs(now["y"] - pos["y"]) <= 1, (now, pos)
+        x.page.mouse.move(now["x"] + 1, now["y"])
+        x.page.wait_for_function("() => explorer.overview.hovered === 'mysql'", timeout=10_000)
         assert x.errors == [] and x.outside == []
 
 

@@ -147,7 +147,7 @@
   const VIEW_EDGES = 1500;
   const KIND_STYLE = { versus: ["#37474f", "comparisons (arrow to the pick)"], contested: ["#d62728", "contested comparisons"],
     "related-to": ["#9fb3c8", "related"], "alternative-to": ["#8e44ad", "alternatives"] };
-  const ov = { sigma: null, graph: null, data: null, hidden: new Set(), hovered: null, limit: 0, stage: null, drawn: null, settled: 0,
+  const ov = { sigma: null, graph: null, data: null, hidden: new Set(), hovered: null, limit: 0, drawn: null, settled: 0,
     nodes: [], edges: [], edgesAdded: 0, labels: [], view: new Set(), adj: null };
   explorer.overview = ov;
   // ms from navigation to each step of the first frame: what the benchmark reports, to show where the time goes
@@ -231,9 +231,10 @@
   // A turn of the camera cannot be shown by a move and a scale: drawn for real at once.
   const REST = 100;
   let restTimer = null;
-  // sigma's layers are in one stage inside #overview (which clips it): one element moved
+  // every layer but the mouse's (empty, and where sigma reads the mouse from: it stays in place, or the mouse would
+  // be read against the moved picture); #overview clips them
   function placeLayers(transform) {
-    ov.stage.style.transform = transform;
+    for (const [name, c] of Object.entries(ov.sigma.getCanvases())) if (name !== "mouse") c.style.transform = transform;
   }
   function onCamera(state) {
     const s = ov.sigma, drawn = ov.drawn;
@@ -323,9 +324,7 @@
     const g = (ov.graph = new graphology.MultiDirectedGraph());
     drawBase();
     mark("graph");
-    ov.stage = el("div", { id: "overview-stage" });
-    $("overview").append(ov.stage);
-    ov.sigma = new Sigma(g, ov.stage, {
+    ov.sigma = new Sigma(g, $("overview"), {
       renderEdgeLabels: false, defaultEdgeType: "line",
       allowInvalidContainer: true, // hidden while a topic is open: sigma then waits instead of throwing
       edgeProgramClasses: { arrow: Sigma.rendering.EdgeArrowProgram, line: Sigma.rendering.EdgeLineProgram },
