@@ -132,9 +132,10 @@
 
   // ---------------------------------------------------------------- the whole graph (WebGL)
   // The build's layout (/api/overview) drawn by sigma.js. Its topics come most compared first, so each level of
-  // detail is a prefix of them. Chromium without a GPU draws WebGL in software: every frame redraws every disc and
+  // detail is a prefix of them. Chromium without a GPU draws WebGL in software: a real frame redraws every disc and
   // line on the CPU, the discs costing most (each drawn twice: on screen and in sigma's picking layer for the
-  // mouse), so what is drawn is capped, whatever the zoom: the frame's cost stays that of the caps.
+  // mouse), so what is drawn is capped, whatever the zoom: a real frame's cost stays that of the caps (while the
+  // camera moves, none is drawn: see onCamera).
   // The first answer is one tier (TIER topics, the links among them): small enough to fetch, parse and draw at
   // once on any graph; the rest of a bigger graph is fetched after that first frame, for the zoom.
   const TIER = 1000;
