@@ -9,7 +9,13 @@ finished build), opens ``/`` in Debian's ``chromium`` (Playwright; every request
   its topics and links in graphology; ``sigma``: sigma.js made, its first render done; ``firstFrame``; ``rest``:
   the rest of the layout fetched, after the first frame);
 - ``pan_fps``: frames per second while the camera pans for two seconds, one step per ``requestAnimationFrame``
-  (1000 / the median frame interval);
+  (1000 / the median frame interval): the frames the user sees, on the page of today the last real frame moved
+  by a CSS transform;
+- ``pan_cpu_ms``: the CPU time the page's renderer and Chromium's GPU process (software WebGL and the compositor)
+  spent while panning (and settling), per frame seen, from a Chrome trace: what a frame costs, less sensitive
+  to the machine's load than the frame rate;
+- ``settle_ms``: from the camera's last step to the real frame on screen (the page's ``explorer.overview.settled``,
+  the frame after sigma's draw): the wait for the drawing at rest; absent for a page that redraws every frame;
 - ``hover_ms``: a mouse move onto the most compared topic until the page has it as hovered (its neighbourhood
   highlighted), as Playwright sees it: an upper bound, with the round trip to the browser in it;
 - ``click_ms``: a click on it until its card and neighbourhood are shown (two API answers in it).
@@ -44,23 +50,41 @@ from servehelp import Server  # noqa: E402 - the tests' real-server helper
 from benchmarks.html_ready import chromium, runs_parser, spread  # noqa: E402
 from graph.serve.overview import overview_tier, tier_order  # noqa: E402
 
-#: pan the camera one step a frame for this long, counting frames (runs in the page)
+#: pan the camera one step a frame for this long, counting frames (runs in the page); then, on a page that shows
+#: the last frame moved while the camera moves (``explorer.overview.settled``), how long after the camera's last
+#: step the real frame is on screen
 PAN = """async (ms) => {
-  const cam = explorer.overview.sigma.getCamera();
+  const ov = explorer.overview, cam = ov.sigma.getCamera();
   const times = [];
   const start = performance.now();
+  let last = 0;
   await new Promise((done) => {
     const step = (t) => {
       times.push(t);
       const s = cam.getState();
       cam.setState({ ...s, x: s.x + 0.002 });
+      last = performance.now();
       if (t - start < ms) requestAnimationFrame(step); else done();
     };
     requestAnimationFrame(step);
   });
   const gaps = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
-  return gaps.length ? 1000 / gaps[Math.floor(gaps.length / 2)] : 0;
+  const fps = gaps.length ? 1000 / gaps[Math.floor(gaps.length / 2)] : 0;
+  if (!("settled" in ov)) return { fps, frames: times.length, settle: null };  // a page that draws every frame for real
+  await new Promise((done) => { const wait = () => (ov.settled > last ? done() : requestAnimationFrame(wait)); wait(); });
+  return { fps, frames: times.length, settle: ov.settled - last };
 }"""
+
+
+def cpu_ms(trace: bytes, frames: int) -> float:
+    """The CPU time of the page's renderer and of the GPU process (where software WebGL draws and the compositor
+    puts the layers together) in a Chrome trace of the ``toplevel`` tasks, per frame: the frame's cost whatever
+    else the machine runs, which the frame rate is not."""
+    events = json.loads(trace)["traceEvents"]
+    names = {e["pid"]: e["args"]["name"] for e in events if e.get("ph") == "M" and e.get("name") == "process_name"}
+    work = sum(e["tdur"] for e in events if e.get("ph") == "X" and "tdur" in e and e.get("name") == "ThreadControllerImpl::RunTask"
+               and names.get(e["pid"]) in ("Renderer", "GPU Process"))
+    return work / 1000 / max(frames, 1)
 
 
 def one_run(browser, url: str, click: bool = True) -> dict[str, float]:
@@ -74,7 +98,9 @@ def one_run(browser, url: str, click: bool = True) -> dict[str, float]:
         # the rest of a big layout comes after the first frame: pan and hover with it in
         page.wait_for_function("() => explorer.busy === 0", timeout=600_000)
         marks = page.evaluate("() => explorer.marks || {}")  # a page before the marks: none
-        fps = page.evaluate(PAN, 2000)
+        browser.start_tracing(page=page, categories=["toplevel"])
+        pan = page.evaluate(PAN, 2000)
+        pan_cpu = cpu_ms(browser.stop_tracing(), pan["frames"])
         # the most compared topic in the middle of the view, zoomed in: clear of crowded neighbours
         top = page.evaluate("() => (explorer.overview.nodes || explorer.overview.data.nodes)[0][0]")
         page.evaluate(f"() => {{ const d = explorer.overview.sigma.getNodeDisplayData({top!r}); "
@@ -85,7 +111,7 @@ def one_run(browser, url: str, click: bool = True) -> dict[str, float]:
         page.mouse.move(pos["x"], pos["y"])
         page.wait_for_function("() => explorer.overview.hovered", timeout=60_000)
         hover = (time.perf_counter() - began) * 1000
-        out = {"first_frame_s": first, "pan_fps": fps, "hover_ms": hover, "marks_ms": marks}
+        out = {"first_frame_s": first, "pan_fps": pan["fps"], "pan_cpu_ms": pan_cpu, "settle_ms": pan["settle"], "hover_ms": hover, "marks_ms": marks}
         if click:
             top = page.evaluate("() => explorer.overview.hovered")  # the topic under the mouse: the one to click
             began = time.perf_counter()
@@ -169,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
                 for _ in range(args.runs):
                     runs.append(one_run(browser, url, click=not args.stub))
                     print(json.dumps(runs[-1]), file=sys.stderr, flush=True)  # each run as it ends
-            figures = {k: spread([r[k] for r in runs]) for k in runs[0] if k != "marks_ms"}
+            figures = {k: spread([r[k] for r in runs]) for k in runs[0] if k != "marks_ms" and runs[0][k] is not None}
             marks = {k: spread([r["marks_ms"][k] for r in runs]) for k in runs[0]["marks_ms"]}
             print(json.dumps({"out": str(out), "topics": status["topics"], "pages": status["documents"],
                               "runs": args.runs, "stub": args.stub, "load": [round(x, 2) for x in os.getloadavg()],

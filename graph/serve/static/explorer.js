@@ -132,9 +132,10 @@
 
   // ---------------------------------------------------------------- the whole graph (WebGL)
   // The build's layout (/api/overview) drawn by sigma.js. Its topics come most compared first, so each level of
-  // detail is a prefix of them. Chromium without a GPU draws WebGL in software: every frame redraws every disc and
+  // detail is a prefix of them. Chromium without a GPU draws WebGL in software: a real frame redraws every disc and
   // line on the CPU, the discs costing most (each drawn twice: on screen and in sigma's picking layer for the
-  // mouse), so what is drawn is capped, whatever the zoom: the frame's cost stays that of the caps.
+  // mouse), so what is drawn is capped, whatever the zoom: a real frame's cost stays that of the caps (while the
+  // camera moves, none is drawn: see onCamera).
   // The first answer is one tier (TIER topics, the links among them): small enough to fetch, parse and draw at
   // once on any graph; the rest of a bigger graph is fetched after that first frame, for the zoom.
   const TIER = 1000;
@@ -147,7 +148,7 @@
   const VIEW_EDGES = 1500;
   const KIND_STYLE = { versus: ["#37474f", "comparisons (arrow to the pick)"], contested: ["#d62728", "contested comparisons"],
     "related-to": ["#9fb3c8", "related"], "alternative-to": ["#8e44ad", "alternatives"] };
-  const ov = { sigma: null, graph: null, data: null, hidden: new Set(), hovered: null, near: new Set(), limit: 0,
+  const ov = { sigma: null, graph: null, data: null, hidden: new Set(), hovered: null, limit: 0, drawn: null, settled: 0,
     nodes: [], edges: [], edgesAdded: 0, labels: [], view: new Set(), adj: null };
   explorer.overview = ov;
   // ms from navigation to each step of the first frame: what the benchmark reports, to show where the time goes
@@ -225,8 +226,30 @@
     ov.viewEdges = links;
     showLod();
   }
-  let viewTimer = null;
-  const onCamera = () => { clearTimeout(viewTimer); viewTimer = setTimeout(showView, 150); }; // once the camera rests
+  // While the camera moves, sigma does not redraw: the last frame, every layer of it, is moved and scaled as a
+  // picture by a CSS transform (a compositor step, where software WebGL redraws each layer on the CPU); once the
+  // camera has rested REST ms, the view's topics are updated and the frame drawn for real (ov.settled: when).
+  // A turn of the camera cannot be shown by a move and a scale: drawn for real at once.
+  const REST = 100;
+  let restTimer = null;
+  // every layer but the mouse's (empty, and where sigma reads the mouse from: it stays in place, or the mouse would
+  // be read against the moved picture); #overview clips them
+  function placeLayers(transform) {
+    for (const [name, c] of Object.entries(ov.sigma.getCanvases())) if (name !== "mouse") c.style.transform = transform;
+  }
+  function onCamera(state) {
+    const s = ov.sigma, drawn = ov.drawn;
+    clearTimeout(restTimer);
+    restTimer = setTimeout(() => requestAnimationFrame(() => { showView(); s.render(); }), REST);
+    if (!drawn || state.angle !== drawn.angle) { s.scheduleRender(); return; }
+    // where two points of the drawn frame are now: the picture's scale and shift
+    const [a0, b0] = [{ x: 0, y: 0 }, { x: 1, y: 1 }].map((p) => s.framedGraphToViewport(p, { cameraState: drawn }));
+    const [a1, b1] = [{ x: 0, y: 0 }, { x: 1, y: 1 }].map((p) => s.framedGraphToViewport(p, { cameraState: state }));
+    const k = (b1.x - a1.x) / (b0.x - a0.x);
+    // a shift by whole pixels, unscaled: the layers copied as they are, never resampled
+    const [x, y] = [a1.x - k * a0.x, a1.y - k * a0.y].map((v) => (Math.abs(k - 1) < 1e-9 ? Math.round(v) : v));
+    placeLayers(Math.abs(k - 1) < 1e-9 ? `translate(${x}px, ${y}px)` : `translate(${x}px, ${y}px) scale(${k})`);
+  }
   const fmt = (n) => n.toLocaleString("en-US");
   function showLod() {
     const n = ov.data.total_nodes, m = ov.data.total_edges;
@@ -248,17 +271,27 @@
     ov.labels.push(box);
     LABEL(ctx, d, settings);
   }
-  // the hovered topic: sigma's hover box, and its links drawn on the hover layer from the graph's own adjacency
-  // (its degree's worth of work, never a pass over every topic or link); its neighbours are sigma's highlighted
-  // nodes, drawn over the rest, which is faded by the canvases' opacity
+  // the hovered topic, drawn on sigma's hover layer only (a 2D canvas over the others), never by a redraw of the
+  // WebGL layers: the drawing faded by a veil of the page's white, the topic's links (from the graph's own
+  // adjacency: its degree's worth of work, never a pass over every topic or link), its neighbours' discs and
+  // labels, sigma's hover box; sigma draws the topic's own disc over it
   const HOVER = Sigma.rendering.drawDiscNodeHover;
+  const VEIL = "rgba(255, 255, 255, 0.75)";
   function drawHover(ctx, d, settings) {
-    if (d.key !== ov.hovered) { drawLabel(ctx, d, settings); return; }
+    const s = ov.sigma;
+    const { width, height } = s.getDimensions();
     ov.labels = [];
     ctx.save();
-    ov.graph.forEachEdge(d.key, (e, a, s, t) => {
+    ctx.fillStyle = VEIL;
+    ctx.fillRect(0, 0, width, height);
+    const near = [];
+    ov.graph.forEachNeighbor(d.key, (n) => {
+      const nd = s.getNodeDisplayData(n);
+      near.push({ key: n, ...nd, ...s.framedGraphToViewport(nd), size: s.scaleSize(nd.size) });
+    });
+    ov.graph.forEachEdge(d.key, (e, a, src, dst) => {
       if (ov.hidden.has(a.kind)) return;
-      const p = ov.sigma.framedGraphToViewport(ov.sigma.getNodeDisplayData(s === d.key ? t : s));
+      const p = s.framedGraphToViewport(s.getNodeDisplayData(src === d.key ? dst : src));
       ctx.strokeStyle = a.color;
       ctx.lineWidth = a.size + 0.5;
       ctx.beginPath();
@@ -266,19 +299,19 @@
       ctx.lineTo(p.x, p.y);
       ctx.stroke();
     });
+    for (const n of near) {
+      ctx.fillStyle = n.color;
+      ctx.beginPath();
+      ctx.arc(n.x, n.y, n.size, 0, 2 * Math.PI);
+      ctx.fill();
+    }
     ctx.restore();
     HOVER(ctx, d, settings);
     const size = settings.labelSize;
     ov.labels.push({ key: d.key, x: d.x - d.size - 2, y: d.y - size / 2 - 4, w: 1e4, h: size + 8 }); // its box, kept clear
+    for (const n of near) drawLabel(ctx, n, settings);
+    ov.hoverDrawn = [d.key, ...near.map((n) => n.key)];
   }
-  function hover(node) {
-    const before = [...ov.near].filter((n) => ov.graph.hasNode(n)); // a topic of an earlier view may be gone
-    ov.hovered = node;
-    ov.near = new Set(node ? [node, ...ov.graph.neighbors(node)] : []);
-    for (const c of ["nodes", "edges", "labels"]) ov.sigma.getCanvases()[c].style.opacity = node ? "0.25" : "";
-    ov.sigma.refresh({ partialGraph: { nodes: [...new Set([...before, ...ov.near])] }, skipIndexation: true });
-  }
-
   async function drawOverview() {
     if (ov.sigma) { panel.append(ov.legend); showLod(); ov.sigma.resize(); ov.sigma.refresh(); return; }
     const { data } = await api("overview", { start: 0, stop: TIER });
@@ -296,13 +329,17 @@
       renderEdgeLabels: false, defaultEdgeType: "line",
       allowInvalidContainer: true, // hidden while a topic is open: sigma then waits instead of throwing
       edgeProgramClasses: { arrow: Sigma.rendering.EdgeArrowProgram, line: Sigma.rendering.EdgeLineProgram },
-      hideEdgesOnMove: data.total_edges > EDGE_BASE, labelRenderedSizeThreshold: 5, labelDensity: 0.7, labelGridCellSize: 90,
+      labelRenderedSizeThreshold: 5, labelDensity: 0.7, labelGridCellSize: 90,
       defaultDrawNodeLabel: drawLabel, defaultDrawNodeHover: drawHover,
-      nodeReducer: (node, d) => (ov.near.has(node) ? { ...d, highlighted: true } : d),
       edgeReducer: (edge, d) => (ov.hidden.has(d.kind) ? { ...d, hidden: true } : d),
     });
     mark("sigma");
-    ov.sigma.on("beforeRender", () => { ov.labels = []; });
+    // every real frame (of a rest, a filter, a resize) is drawn in place: the moved picture's transform goes
+    ov.sigma.on("beforeRender", () => { ov.labels = []; placeLayers(""); });
+    ov.sigma.on("afterRender", () => {
+      ov.drawn = ov.sigma.getCamera().getState();
+      requestAnimationFrame(() => { ov.settled = performance.now(); }); // the frame after: this one is on screen
+    });
     // the frame of the whole layout, not of the topics drawn so far: the picture keeps still as more are added
     const [x0, x1, y0, y1] = data.bbox;
     ov.sigma.setCustomBBox({ x: [x0, x1], y: [-y1, -y0] });
@@ -310,9 +347,20 @@
     await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
     mark("firstFrame");
     explorer.firstFrame = explorer.firstFrame || marks.firstFrame;
-    ov.sigma.on("enterNode", ({ node }) => hover(node));
-    ov.sigma.on("leaveNode", () => hover(null));
+    // every layer on screen costs the compositor a pass over its pixels at each frame, an empty one too: sigma's
+    // edge labels (none drawn here) are never shown, its hover layers only while a topic is hovered (sigma draws
+    // them itself on entering or leaving a topic)
+    const layers = ov.sigma.getCanvases();
+    layers.edgeLabels.style.display = "none";
+    const hovered = (node) => {
+      ov.hovered = node;
+      for (const c of [layers.hovers, layers.hoverNodes]) c.style.display = node ? "" : "none";
+    };
+    hovered(null);
+    ov.sigma.on("enterNode", ({ node }) => hovered(node));
+    ov.sigma.on("leaveNode", () => hovered(null));
     ov.sigma.on("clickNode", ({ node }) => open(node));
+    ov.sigma.unbindCameraHandlers(); // sigma's own: a full redraw at every step of the camera
     ov.sigma.getCamera().on("updated", onCamera);
     showLod();
     if (data.total_nodes > data.nodes.length) {
