@@ -57,6 +57,8 @@ def test_bundled_queries_are_listed():
     assert all(sparql.describe_query(text) for text in Q.values())
     body = "\n".join(line for line in Q["also-compare"].splitlines() if not line.lstrip().startswith("#"))
     assert "MINUS" not in body and "NOT EXISTS" in body  # a MINUS reads every comparedWith pair of the store
+    # ?topic joined before the subquery, which then gets the bound topic: alone, it is every topic's paths
+    assert " ".join(body.split()).split("WHERE { ", 1)[1].startswith("?topic a pg:Topic . { SELECT ?topic ?candidate")
 
 
 # ---------------------------------------- ready queries vs graph queries --

@@ -219,12 +219,17 @@ def check_query(query: str, allow_service: bool = False, max_chars: int = MAX_QU
     """
     if len(query) > max_chars:
         raise QueryTooBig(f"the query is {len(query)} characters long; at most {max_chars} are taken")
-    # escapes are counted as SPARQL 1.1 reads them, and as written (Oxigraph keeps them in keywords)
-    depth = max(nesting(query), nesting(expand_escapes(query)))
+    depth = _depth(query)
     if depth > MAX_NESTING:
         raise QueryTooBig(f"the query nests brackets {depth} deep; at most {MAX_NESTING} levels are taken")
     if not allow_service:
         check_offline(query)
+
+
+@lru_cache(maxsize=64)  # serve checks each query on its loop and again in its query process: the same few texts
+def _depth(query: str) -> int:
+    # escapes are counted as SPARQL 1.1 reads them, and as written (Oxigraph keeps them in keywords)
+    return max(nesting(query), nesting(expand_escapes(query)))
 
 
 def service_calls(query: str) -> list[str]:
