@@ -2,8 +2,8 @@
 
 ``pickgraph sparql`` reads a store the build made and needs only these: the prefixes a query may
 use undeclared, the data IRIs under a base, and the base's check. Importing rdflib (through the
-namespaces of :mod:`graph.rdf.vocab`) or the mapping would cost that process about a third of its
-start-up (docs/performance.md, "Query commands, whole process"), so they live here, and
+namespaces of :mod:`graph.rdf.vocab`) or the mapping would cost that process much of its start-up
+(docs/performance.md, "Query commands, whole process"), so they live here, and
 :mod:`graph.rdf.vocab`, :mod:`graph.rdf.mapping` and :mod:`graph.rdf.turtle` take them from here.
 
 >>> topic_iri("redis")
