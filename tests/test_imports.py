@@ -36,6 +36,11 @@ NOT_FOR_QUERIES = (
 )
 #: numpy and scipy are for the fitted models: a direct comparison and a topic's record do not need them
 NUMERIC = ("numpy", "scipy")
+#: networkx makes and walks the whole graph; a query reads its part from the query index and the saved models
+GRAPH_LIBRARY = ("networkx",)
+#: what `sparql` needs none of: a store the build made answers it (the IRIs are plain strings, graph.rdf.iris)
+NOT_FOR_SPARQL = ("rdflib", "networkx", "numpy", "scipy", "graph.rdf.mapping", "graph.rdf.turtle", "graph.rdf.vocab",
+                  "graph.build.run", "graph.export", "graph.serve")
 
 _LATE = re.compile(r"#\s*late:\s*\S")
 
@@ -77,12 +82,19 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_query_command_imports_no_build_rdf_or_numbers(built: Path, argv: list[str]) -> None:
     modules = imported(["--out", "out", *argv, "--json"], built)
     assert "graph.build.queryindex" in modules  # answered from the query index
-    assert heavy(modules, NOT_FOR_QUERIES + NUMERIC) == []
+    assert heavy(modules, NOT_FOR_QUERIES + NUMERIC + GRAPH_LIBRARY) == []
 
 
 def test_suggest_imports_no_build_or_rdf(built: Path) -> None:
     modules = imported(["--out", "out", "suggest", "PostgreSQL", "--json"], built)
-    assert heavy(modules, NOT_FOR_QUERIES) == []
+    assert heavy(modules, NOT_FOR_QUERIES + GRAPH_LIBRARY) == []
+
+
+def test_sparql_imports_no_rdflib_or_networkx(built: Path) -> None:
+    imported(["--out", "out", "sparql", "@win-loss", "-t", "topic=MySQL", "--json"], built)  # the store, made once
+    modules = imported(["--out", "out", "sparql", "@win-loss", "-t", "topic=MySQL", "--json"], built)
+    assert "pyoxigraph" in modules  # answered by the store
+    assert heavy(modules, NOT_FOR_SPARQL) == []
 
 
 def test_help_of_one_command_imports_only_its_module(built: Path) -> None:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 import rdflib
-from rdflib.namespace import OWL
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from graph.sparql import run as sparql
 from graph.rdf import mapping as rdf
@@ -84,3 +84,10 @@ def test_prefixes_are_the_w3c_namespaces():
     assert PREFIXES["skos"] == "http://www.w3.org/2004/02/skos/core#"
     assert PREFIXES["prov"] == "http://www.w3.org/ns/prov#"
     assert PREFIXES["pg"] == NS == "https://w3id.org/pickgraph/ns#"
+
+
+def test_plain_prefixes_are_rdflibs_namespaces():
+    # graph.rdf.iris spells them as strings so that `pickgraph sparql` needs no rdflib: each must be rdflib's own
+    # (XSD read off the module: a lenient namespace as a global makes pytest's collector warn)
+    assert PREFIXES == {"pg": NS, "dcterms": str(DCTERMS), "owl": str(OWL), "prov": str(PROV), "rdf": str(RDF),
+                        "rdfs": str(RDFS), "skos": str(SKOS), "xsd": str(rdflib.namespace.XSD)}

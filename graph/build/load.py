@@ -12,9 +12,7 @@ import os
 import pickle
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from graph.build import outdir
 from graph.build.cachefile import CacheDamaged, damaged
@@ -25,6 +23,9 @@ from graph.build.queryindex import QueryView, index_paths, write_query_index
 from graph.build.record import cache_path, pages_path, write_into
 from graph.read.files import DEFAULT_MAX_BYTES
 from graph.errors import PickgraphError
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def _remove_damaged(out_dir: str | os.PathLike[str], target: Path) -> None:

@@ -13,8 +13,7 @@ import pickle
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from graph.build.progress import phase, showing, shown
 from graph.kg.graph import build_graph, resolve_report
@@ -27,6 +26,9 @@ from graph.build.documents import LazyDocuments, open_documents, paused_gc, writ
 from graph.build.freshness import changed_since, inputs_stamp, snapshot
 from graph.build.queryindex import write_query_index
 from graph.build.record import cache_path, find_alias_file, pages_path
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def _to_stderr(line: str) -> None:

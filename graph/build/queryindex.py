@@ -12,7 +12,8 @@ also writes, beside the cache, two files:
   every edge incident to it), each checked against the
   digest the sealed head keeps before it is parsed, as the document store's records are.
 
-:meth:`QueryView.graph_for` makes a small :class:`networkx.MultiDiGraph` from it: every
+:meth:`QueryView.graph_for` makes a small :class:`~graph.kg.part.PartGraph` from it (read as a
+:class:`networkx.MultiDiGraph` is, without importing networkx): every
 topic with its name and labels (so :func:`~graph.kg.graph.find_topic` and the names of any
 topic read as in the full graph), and, for the topics a query names, their attributes and
 every edge incident to them, with the pages read lazily by offset from the store. The
@@ -46,15 +47,17 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from graph.build.cachefile import CacheDamaged, OwnsDescriptor, open_regular, read_at, read_sealed, record_digest, write_sealed
 from graph.build.documents import DocumentsRef, LazyDocuments
 from graph.build.outdir import atomic_open
 from graph.kg.graph import VERSUS, find_topic, related
+from graph.kg.part import PartGraph
 from graph.resolve.names import Identity
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["QueryView", "index_paths", "write_query_index"]
 
@@ -229,10 +232,11 @@ class QueryView(OwnsDescriptor):
             raise CacheDamaged(f"its query index {self.path} is corrupt")
         return json.loads(blob)
 
-    def _base(self) -> nx.MultiDiGraph:
+    def _base(self) -> PartGraph:
         """Every topic with its name and labels, and the graph attributes; no edges yet."""
-        G = nx.MultiDiGraph()
-        G.add_nodes_from((slug, {"name": name, "labels": labels}) for slug, name, labels in self.head["topics"])
+        G = PartGraph()
+        for slug, name, labels in self.head["topics"]:
+            G.add_node(slug, name=name, labels=labels)
         G.graph.update(self.head["graph"])
         canon = self.head["canon"]
         if canon is not None:  # what find_topic and the pages' names read: the aliases (names and labels are the nodes')
@@ -249,14 +253,15 @@ class QueryView(OwnsDescriptor):
         for name in _TUPLE_LISTS:
             attrs[name] = [tuple(x) for x in attrs.get(name, ())]
         self.G.nodes[slug].update(attrs)
-        self.G.add_edges_from((u, v, k, d) for u, v, k, d in record["edges"])
+        for u, v, k, d in record["edges"]:
+            self.G.add_edge(u, v, k, d)
         self.loaded.add(slug)
 
     def find(self, query: str) -> str:
         """The slug ``query`` names, as :func:`~graph.kg.graph.find_topic` reads it (raises ``UnknownTopic``)."""
         return find_topic(self.G, query)
 
-    def graph_for(self, queries: Iterable[str]) -> nx.MultiDiGraph:
+    def graph_for(self, queries: Iterable[str]) -> PartGraph:
         """The graph to answer about the topics ``queries`` name (names, slugs or aliases).
 
         Complete for what the query functions read of them: each named topic's attributes and
@@ -277,7 +282,7 @@ class QueryView(OwnsDescriptor):
                 self._load(r)
         return self.G
 
-    def table_graph(self) -> nx.MultiDiGraph:
+    def table_graph(self) -> PartGraph:
         """:attr:`G` with the ``topics`` table in ``G.graph["topic_rows"]``: what a query of the topics'
         names and records reads, without any topic's record."""
         if "topic_rows" not in self.G.graph:

@@ -4,8 +4,9 @@ graph) travels in a :class:`~.state.State` object on the click context; this
 module only assembles the group.
 
 One module per command family: :mod:`.core` (build, export), :mod:`.queries`
-(topics, show, compare, why, suggest, evaluate, generate), :mod:`.rdf` (sparql,
-push), :mod:`.view` (view), :mod:`.identity` (identity), :mod:`.serve` (serve).
+(topics, show, compare, why, suggest), :mod:`.evaluate` (evaluate, generate),
+:mod:`.rdf` (sparql, push), :mod:`.view` (view), :mod:`.identity` (identity),
+:mod:`.serve` (serve).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ _NoArgsIsHelp = getattr(click.exceptions, "NoArgsIsHelpError", ())
 COMMANDS = {
     "build": "core", "export": "core",
     "topics": "queries", "show": "queries", "compare": "queries", "suggest": "queries", "why": "queries",
-    "evaluate": "queries", "generate": "queries",
+    "evaluate": "evaluate", "generate": "evaluate",
     "identity": "identity", "sparql": "rdf", "push": "rdf", "view": "view", "serve": "serve",
 }
 

@@ -6,11 +6,10 @@ import click
 
 from graph.cli.state import State, pass_state, corpus_options, json_option, width_option
 from graph.cli.term import emit, JSON_KEY, current_width, echo, json_shown, strong, warn, wrap
+from graph.rdf.iris import DEFAULT_BASE, BadIRI, check_base
+
 
 def _base_or_default(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
-    # late: rdflib costs start-up of `pickgraph push --help` and of shell completion, which load this module
-    from graph.rdf.mapping import DEFAULT_BASE, BadIRI, check_base
-
     try:  # checked before any work: a bad base is a usage error, not a failure half-way
         return check_base(value or DEFAULT_BASE)
     except BadIRI as exc:
@@ -72,7 +71,7 @@ def sparql(state: State, query: str | None, fmt: str, binds: tuple[str, ...], to
       pickgraph sparql @topic-comparisons --topic topic=PostgreSQL
       pickgraph sparql @pick-evidence -t winner=Redis -t loser=Memcached --format json
     """
-    # late: as in _base_or_default (pyoxigraph and rdflib)
+    # late: the SPARQL runner and its store, which `pickgraph push --help` and shell completion do not need
     from graph.sparql.run import bundled_queries, check_query, describe_query, execute, \
         parse_binding, read_query, SparqlError, topic_term
     from graph.sparql.store import load_store  # late: as above

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 import click
-import networkx as nx
 from click.core import ParameterSource
 
 from graph.build.cachefile import CacheDamaged, damaged
@@ -24,6 +23,7 @@ from graph.query.topics import list_topics
 from graph.cli.term import COLOR_KEY, JSON_KEY, WIDTH_KEY, echo, resolve_color, warn
 
 if TYPE_CHECKING:
+    import networkx as nx
     from graph.build.queryindex import QueryView
 
 

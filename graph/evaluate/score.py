@@ -131,7 +131,7 @@ def _undirected(G: nx.MultiDiGraph) -> nx.Graph:
 
 def baseline_scorers(G: nx.MultiDiGraph, seed: int) -> dict[str, Callable[[str], dict[str, float]]]:
     """``{method: scores(query) -> {topic: score}}`` for the baselines (missing topics score 0)."""
-    # late: numpy and scipy cost start-up, and cli.queries imports this module for every query command
+    # late: numpy and scipy cost start-up, and `pickgraph --help` imports this module (through cli.evaluate)
     import numpy as np
     import scipy.sparse as sp  # late: as numpy
     import scipy.sparse.linalg as spla  # late: as numpy

@@ -41,15 +41,16 @@ from __future__ import annotations
 import re
 import weakref
 from collections import defaultdict
-from typing import Any, Iterator
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, Iterator
 
 from graph.kg.facts import ALTERNATIVE, RELATED, VERSUS, Accumulator, feed, identity_facts, page_facts, resolve_report
 from graph.build.progress import iterate
 from graph.read.records import ReadReport
 from graph.errors import UnknownTopic
 from graph.resolve.names import Identity, label_from_slug, slugify
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 SCHEMA_VERSION = 1
 
@@ -74,6 +75,10 @@ def graph_of(acc: Accumulator, ident: Identity, docs: dict[str, Any], report: Re
     """The graph of the pages folded into ``acc`` (kept per document), named by ``ident``."""
     if not acc.per_document:
         raise ValueError("a graph needs the facts of each document (Accumulator(per_document=True))")
+    # late: networkx costs most of a query process's start-up, and a query reads the graph's part from the
+    # query index without it (graph.kg.part); only making a graph needs it
+    import networkx as nx
+
     G = nx.MultiDiGraph()
     G.add_nodes_from(acc.node_order())
     G.add_edges_from(acc.edge_order())
@@ -104,6 +109,7 @@ def versus_edges(G: nx.MultiDiGraph, topic: str | None = None,
                  other: str | None = None) -> list[tuple[str, str, dict[str, Any]]]:
     """Every ``versus`` edge (of one topic, if given; with ``other``, only those between the two), sorted by document.
 
+    >>> import networkx as nx
     >>> G = nx.MultiDiGraph([("a", "b", {"kind": VERSUS, "doc": "d2"}), ("c", "a", {"kind": VERSUS, "doc": "d1"})])
     >>> [(u, v) for u, v, _ in versus_edges(G, "a")], [(u, v) for u, v, _ in versus_edges(G, "a", "b")]
     ([('c', 'a'), ('a', 'b')], [('a', 'b')])

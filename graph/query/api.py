@@ -30,8 +30,6 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-import networkx as nx
-
 from graph.errors import BadArguments
 from graph.kg.graph import find_topic
 from graph.query.compare import compare
@@ -44,6 +42,7 @@ from graph.query.topics import list_topics, topic_info
 # `pickgraph` command, --help too, by a third (docs/performance.md, "Start-up")
 
 if TYPE_CHECKING:
+    import networkx as nx
     from graph.query.models import Models
 
 #: how a query gets the graph's models: called only when it needs them (they can take seconds to make)

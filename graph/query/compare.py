@@ -24,15 +24,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from graph.query import rank
 from graph.kg.graph import find_topic, related, versus_edges
 from graph.query.reasons import verdict_text
 from graph.read.records import Comparison
 from graph.errors import PickgraphError
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 DIRECT, DERIVED, NO_EVIDENCE = "direct", "derived", "no evidence"
 

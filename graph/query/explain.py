@@ -21,14 +21,15 @@ chain and its probability.
 
 from __future__ import annotations
 
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from graph.query.compare import DERIVED, DIRECT, NO_EVIDENCE, compare
 from graph.kg.graph import related, versus_edges
 from graph.query.reasons import card_points, clean_text, verdict_text
 from graph.read.records import Comparison
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def _name(G: nx.MultiDiGraph, n: str | None) -> str | None:

@@ -26,13 +26,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
 from graph.build.cachefile import CacheDamaged, code_fingerprint, damaged, read_sealed, write_sealed
 from graph.build.progress import phase
 from graph.query.rank import Fit
 
 if TYPE_CHECKING:
+    import networkx as nx
     from graph.query.suggest import Index
 
 

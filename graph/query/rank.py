@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from graph.kg.graph import VERSUS
 from graph.kg.kept import active, digest, remembered
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: Gaussian prior precision of the strengths (choix's ``alpha``). Tuned on generated corpora
 #: (see graph.evaluate.score): small values over-fit sparse records into near-certain picks.
@@ -38,7 +39,8 @@ PLAIN_ALPHA = 1e-3
 def games(G: nx.MultiDiGraph) -> list[tuple[str, str]]:
     """``(winner, loser)`` for every comparison document with a pick, sorted.
 
-    >>> games(nx.MultiDiGraph())
+    >>> from graph.kg.part import PartGraph
+    >>> games(PartGraph())
     []
     """
     out = []
@@ -48,18 +50,94 @@ def games(G: nx.MultiDiGraph) -> list[tuple[str, str]]:
     return sorted(out)
 
 
-def win_graph(G: nx.MultiDiGraph) -> nx.DiGraph:
-    """A simple directed graph winner → loser, each edge with its ``docs`` (sorted shas)."""
-    W = nx.DiGraph()
+class WinGraph:
+    """A simple directed graph winner → loser in plain dicts: ``succ[w][l]`` the games' documents (sorted
+    shas), ``pred[l][w]`` the same lists. Laid out as :class:`networkx.DiGraph` lays out its own, so that
+    :meth:`shortest_path` finds the chain networkx's would, and a saved fit unpickles without networkx
+    (whose import costs a query process most of its start-up)."""
+
+    def __init__(self) -> None:
+        self.succ: dict[str, dict[str, list[str]]] = {}
+        self.pred: dict[str, dict[str, list[str]]] = {}
+
+    def __contains__(self, n: object) -> bool:
+        return n in self.succ
+
+    def add_game(self, w: str, l: str, doc: str) -> None:
+        for n in (w, l):
+            if n not in self.succ:
+                self.succ[n], self.pred[n] = {}, {}
+        if l in self.succ[w]:
+            self.succ[w][l].append(doc)
+        else:
+            self.succ[w][l] = self.pred[l][w] = [doc]
+
+    def shortest_path(self, a: str, b: str) -> list[str] | None:
+        """A shortest path ``a`` → ``b``, or ``None``: the breadth-first search from both ends of
+        networkx's ``bidirectional_shortest_path``, step for step, so ties fall the same way.
+
+        >>> W = WinGraph()
+        >>> for w, l in [("a", "b"), ("a", "c"), ("b", "d"), ("c", "d")]:
+        ...     W.add_game(w, l, "doc")
+        >>> W.shortest_path("a", "d"), W.shortest_path("d", "a"), W.shortest_path("a", "a")
+        (['a', 'b', 'd'], None, ['a'])
+        """
+        if a == b:
+            return [a]
+        pred: dict[str, str | None] = {a: None}
+        succ: dict[str, str | None] = {b: None}
+        forward, reverse = [a], [b]
+        meet = None
+        while forward and reverse and meet is None:
+            if len(forward) <= len(reverse):
+                level, forward = forward, []
+                for v in level:
+                    for w in self.succ[v]:
+                        if w not in pred:
+                            forward.append(w)
+                            pred[w] = v
+                        if w in succ:
+                            meet = w
+                            break
+                    if meet is not None:
+                        break
+            else:
+                level, reverse = reverse, []
+                for v in level:
+                    for w in self.pred[v]:
+                        if w not in succ:
+                            succ[w] = v
+                            reverse.append(w)
+                        if w in pred:
+                            meet = w
+                            break
+                    if meet is not None:
+                        break
+        if meet is None:
+            return None
+        path: list[str] = []
+        n: str | None = meet
+        while n is not None:
+            path.append(n)
+            n = pred[n]
+        path.reverse()
+        n = succ[path[-1]]
+        while n is not None:
+            path.append(n)
+            n = succ[n]
+        return path
+
+
+def win_graph(G: nx.MultiDiGraph) -> WinGraph:
+    """The win graph winner → loser of every game of ``G``, each edge with its documents (sorted shas)."""
+    W = WinGraph()
     for u, v, d in G.edges(data=True):
         if d["kind"] == VERSUS and d.get("pick") in (u, v):
             w, l = (u, v) if d["pick"] == u else (v, u)
-            if W.has_edge(w, l):
-                W[w][l]["docs"].append(d["doc"])
-            else:
-                W.add_edge(w, l, docs=[d["doc"]])
-    for _, _, d in W.edges(data=True):
-        d["docs"].sort()
+            W.add_game(w, l, d["doc"])
+    for losers in W.succ.values():
+        for docs in losers.values():
+            docs.sort()
     return W
 
 
@@ -128,11 +206,14 @@ class Fit:
         self.games = games(G)
         self.records = records(G)
         self.win = win_graph(G)
-        topics = sorted(self.win.nodes)
+        topics = sorted(self.win.succ)
         self.index = {t: i for i, t in enumerate(topics)}
         # Components of the whole graph (every kind of link): picks of topics in different
         # components say nothing about each other.
         self.component: dict[str, int] = {}
+        # late: networkx costs most of a query process's start-up; only making a fit walks the whole graph
+        import networkx as nx
+
         for i, comp in enumerate(sorted(nx.weakly_connected_components(G), key=min)):
             for t in comp:
                 self.component[t] = i
@@ -193,17 +274,14 @@ def win_chain(G: nx.MultiDiGraph, a: str, b: str, *, fit: Fit | None = None) -> 
     W = fit.win if fit else win_graph(G)
     if a not in W or b not in W:
         return None
-    try:
-        return nx.shortest_path(W, a, b)
-    except nx.NetworkXNoPath:
-        return None
+    return W.shortest_path(a, b)
 
 
 def chain_steps(G: nx.MultiDiGraph, chain: list[str], *, fit: Fit | None = None) -> list[dict[str, Any]]:
     """Each step of a chain with its documents' paths: ``{"winner", "loser", "sources"}``."""
     W = fit.win if fit else win_graph(G)
     docs = G.graph.get("documents", {})
-    return [{"winner": w, "loser": l, "sources": [getattr(docs.get(s), "path", s) for s in W[w][l]["docs"]]}
+    return [{"winner": w, "loser": l, "sources": [getattr(docs.get(s), "path", s) for s in W.succ[w][l]]}
             for w, l in zip(chain, chain[1:])]
 
 
@@ -216,5 +294,5 @@ def records(G: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
     return {t: (r[0], r[1]) for t, r in out.items()}
 
 
-__all__ = ["ALPHA", "PLAIN_ALPHA", "Fit", "strengths", "fit", "games", "win_graph", "win_probability", "win_chain",
+__all__ = ["ALPHA", "PLAIN_ALPHA", "Fit", "strengths", "fit", "games", "WinGraph", "win_graph", "win_probability", "win_chain",
            "chain_steps", "records"]

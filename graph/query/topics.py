@@ -14,13 +14,14 @@ the CLI prints them and ``--json`` dumps them unchanged.
 
 from __future__ import annotations
 
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from graph.kg.graph import contested_pairs, find_topic, related, versus_edges
 from graph.query.reasons import card_points
 from graph.read.records import Comparison
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def list_topics(G: nx.MultiDiGraph) -> list[dict[str, Any]]:

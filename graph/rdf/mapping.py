@@ -37,24 +37,19 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
-from pyoxigraph import NamedNode
 
 from graph.kg.graph import VERSUS
 from graph.read.records import Comparison, TopicPage, is_informative
-from graph.errors import PickgraphError
 from graph.resolve.names import label_from_slug, slugify
 from graph.version import __version__
-from graph.rdf.vocab import DCTERMS, LANG, ONTOLOGY, OWL, PG, PROV, RDF, RDFS, SKOS, Terms
-
-DEFAULT_BASE = "https://w3id.org/pickgraph/"
+# the IRIs and their checks live apart, where `pickgraph sparql` reads them without rdflib; the mapping's
+# callers find them here too
+from graph.rdf.iris import DEFAULT_BASE, LANG, ONTOLOGY, BadIRI, check_base, check_iri, topics_graph_iri, topic_iri
+from graph.rdf.vocab import DCTERMS, OWL, PG, PROV, RDF, RDFS, SKOS, Terms
 
 # each namespace's terms as plain strings (fast attribute reads that still fail on a misspelt name)
 PG_TERM, SKOS_TERM, PROV_TERM, RDF_TERM = Terms(PG), Terms(SKOS), Terms(PROV), Terms(RDF)
 RDFS_TERM, DCTERMS_TERM, OWL_TERM = Terms(RDFS), Terms(DCTERMS), Terms(OWL)
-
-
-class BadIRI(PickgraphError):
-    """A base or graph IRI that cannot be used."""
 
 
 class Lit(str):
@@ -79,7 +74,6 @@ Quad = tuple[str, str, str, str]
 #: one subject's statements: ``(subject, [(predicate, [object, …]), …])``
 Group = tuple[str, list[tuple[str, Sequence[str]]]]
 
-_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _SPECIAL = re.compile(r'[\\"\x00-\x1f\x7f]')
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
@@ -95,54 +89,11 @@ def lit(text: str) -> str:
     return '"' + _SPECIAL.sub(lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04X}"), text) + '"'
 
 
-def check_iri(iri: str, what: str = "IRI") -> str:
-    """``iri`` if it is an absolute IRI that every RDF syntax can write, else :class:`BadIRI`.
-
-    >>> check_iri("https://example.org/kg/")
-    'https://example.org/kg/'
-    >>> check_iri("example.org/kg/")
-    Traceback (most recent call last):
-    ...
-    graph.rdf.mapping.BadIRI: example.org/kg/ is not an absolute IRI (it needs a scheme such as https:)
-    """
-    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
-        raise BadIRI(f"{iri} is not an absolute IRI (it needs a scheme such as https:)")
-    if _IRI_BAD.search(iri):
-        raise BadIRI(f"{what} {iri!r} contains a character IRIs cannot hold (space, quote, <>{{}}|^`\\)")
-    try:  # the full IRI grammar, as the SPARQL store will check it: %-escapes, host, port
-        NamedNode(iri)
-    except ValueError as exc:
-        raise BadIRI(f"{what} {iri} is not a valid IRI: {exc}") from None
-    return iri
-
-
-def check_base(base_iri: str) -> str:
-    """A usable base for data IRIs: absolute, ending with ``/`` or ``#``."""
-    check_iri(base_iri, "base IRI")
-    if not base_iri.endswith(("/", "#")):
-        raise BadIRI(f"base IRI {base_iri} must end with '/' or '#', e.g. {base_iri}/")
-    return base_iri
-
-
 # ------------------------------------------------------------------ IRIs --
-
-def topic_iri(slug: str, base: str = DEFAULT_BASE) -> str:
-    """The IRI of a topic.
-
-    >>> topic_iri("redis")
-    'https://w3id.org/pickgraph/topic/redis'
-    """
-    return f"{base}topic/{slug}"
-
 
 def scheme_iri(base: str = DEFAULT_BASE) -> str:
     """The one ``skos:ConceptScheme`` every topic is in."""
     return f"{base}topics"
-
-
-def topics_graph_iri(base: str = DEFAULT_BASE) -> str:
-    """The named graph of the topics' shared statements (TriG, N-Quads)."""
-    return f"{base}graph/topics"
 
 
 def input_fingerprint(doc_shas: Iterable[str]) -> str:

@@ -29,7 +29,8 @@ import networkx as nx
 
 from graph.read.records import Comparison, TopicPage
 from graph.rdf import mapping
-from graph.rdf.mapping import DEFAULT_BASE, FROM_PAGE, Group, lit
+from graph.rdf.iris import DEFAULT_BASE, data_prefixes, turtle_prefixes as prefixes
+from graph.rdf.mapping import FROM_PAGE, Group, lit
 from graph.rdf.vocab import LANG, PREFIXES, Terms, DCTERMS, OWL, PG, PROV, RDF, RDFS, SKOS
 
 _LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
@@ -58,17 +59,6 @@ def _qnames() -> dict[str, str]:
 
 _QN = _qnames()
 _QN_SP = {iri: f"{q} " for iri, q in _QN.items()}  # the verb and its space, spelt once
-
-
-def data_prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
-    """The prefixes of the data IRIs under ``base``."""
-    return {"topic": f"{base}topic/", "comparison": f"{base}comparison/", "document": f"{base}document/"}
-
-
-def prefixes(base: str = DEFAULT_BASE) -> str:
-    """The ``@prefix`` lines every file starts with."""
-    pfx = {**PREFIXES, **data_prefixes(base)}
-    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in pfx.items()) + "\n"
 
 
 class Names:

@@ -19,16 +19,12 @@ from rdflib import namespace as _ns
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, Namespace
 from rdflib.term import URIRef
 
+# the IRIs as plain strings, which `pickgraph sparql` reads without rdflib
+from graph.rdf.iris import LANG, NS, ONTOLOGY, PREFIXES, XSD_NS
+
 # Only namespaces that raise on unknown names are module globals: pytest's
 # doctest collector probes every global for attributes, and the lenient ones
 # (XSD, the DefinedNamespace base) would warn about each probe.
-XSD_NS = str(_ns.XSD)
-
-NS = "https://w3id.org/pickgraph/ns#"
-#: the ontology's own IRI (graph/rdf/ontology.ttl); the data links to it with dcterms:conformsTo
-ONTOLOGY = "https://w3id.org/pickgraph/ns"
-#: the language tag of SKOS labels, definitions and advice: the pages read so far are all English
-LANG = "en"
 
 
 class PG(_ns.DefinedNamespace):
@@ -70,19 +66,6 @@ class PG(_ns.DefinedNamespace):
     fileName: URIRef
     title: URIRef
     about: URIRef
-
-
-#: prefix → namespace of every vocabulary the exports use, in the order files declare them
-PREFIXES: dict[str, str] = {
-    "pg": NS,
-    "dcterms": str(DCTERMS),
-    "owl": str(OWL),
-    "prov": str(PROV),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "skos": str(SKOS),
-    "xsd": XSD_NS,
-}
 
 
 class Terms:

@@ -39,16 +39,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple, Union
 
-import networkx as nx
 import pyoxigraph as ox
-from rdflib import URIRef, Variable
 
 from graph.build.workers import ChildDied, call_in_child
 from graph.errors import EXIT_TIMEOUT, PickgraphError
 from graph.kg.graph import find_topic
-from graph.rdf.mapping import DEFAULT_BASE, check_base, check_iri, topic_iri
-from graph.rdf.turtle import data_prefixes as _data_prefixes
-from graph.rdf.vocab import PREFIXES
+from graph.rdf.iris import DEFAULT_BASE, PREFIXES, check_base, check_iri, data_prefixes as _data_prefixes, topic_iri
 from graph.sparql.sandbox import confine
 from graph.sparql.store import load_store, topic_slug
 from graph.texttable import format_table
@@ -125,10 +121,10 @@ def topic_term(store_or_graph, query: str, base_iri: str = DEFAULT_BASE):
 
     Found in the graph, or in a store's own labels (:func:`graph.sparql.store.topic_slug`).
     """
-    if isinstance(store_or_graph, nx.Graph):
-        slug = find_topic(store_or_graph, query)
-    else:
+    if isinstance(store_or_graph, ox.Store):
         slug = topic_slug(store_or_graph, query)
+    else:
+        slug = find_topic(store_or_graph, query)
     return iri(topic_iri(slug, check_base(base_iri)))
 
 
@@ -316,6 +312,8 @@ def _services(node: Any) -> Iterator[Any]:
 
 
 def _endpoint_text(term: Any) -> str:
+    from rdflib import URIRef, Variable  # late: rdflib's terms, only for a query that mentions SERVICE (as above)
+
     if isinstance(term, URIRef):
         return f"<{term}>"
     if isinstance(term, Variable):
@@ -339,7 +337,7 @@ def _prepare(store_or_graph, query: str, bindings: Mapping[str, Binding] | None,
     """The store and the query options, after the checks every way of running a query makes."""
     check_query(query, allow_service)
     options = {"prefixes": prefixes(base_iri), "substitutions": _terms(bindings, query) or None}  # base checked
-    store = store_or_graph if not isinstance(store_or_graph, nx.Graph) else load_store(store_or_graph, base_iri)
+    store = store_or_graph if isinstance(store_or_graph, ox.Store) else load_store(store_or_graph, base_iri)
     return store, options
 
 

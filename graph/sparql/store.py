@@ -30,9 +30,8 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, TYPE_CHECKING, NamedTuple
 
-import networkx as nx
 import pyoxigraph as ox
 
 from graph.build.record import BuildInputs, cache_path, read_record
@@ -40,10 +39,12 @@ from graph.build.freshness import fingerprint
 from graph.build.progress import Phase, phase, shown
 from graph.errors import PickgraphError
 from graph.kg.graph import find_topic
-from graph.rdf.mapping import DEFAULT_BASE, topics_graph_iri
-from graph.rdf.turtle import prefixes as turtle_prefixes, turtle_text
-from graph.rdf.vocab import SKOS
+from graph.kg.part import PartGraph
+from graph.rdf.iris import DEFAULT_BASE, SKOS_NS, topics_graph_iri, turtle_prefixes
 from graph.resolve.names import slugify
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: the export a store can be made from (the default ``turtle`` format's file)
 EXPORT = "pickgraph.ttl"
@@ -199,6 +200,8 @@ def _write_blocks(data: bytes, fh: IO[bytes], path: Path) -> None:
 def write_trig_of_graph(G: nx.MultiDiGraph, base_iri: str, fh: IO[bytes]) -> None:
     """Write to ``fh`` the TriG of ``G``: its Turtle export (:func:`graph.rdf.turtle.turtle_text`) as
     :func:`write_trig_of_turtle` lays it out, so a store made either way holds the same quads."""
+    from graph.rdf.turtle import turtle_text  # late: the mapping imports rdflib; a store the build made needs none
+
     with phase("SPARQL store: writing the graph as TriG"):
         write_trig_of_turtle([turtle_text(G, base_iri).encode(), b""], base_iri, fh, Path("the graph's Turtle"))
 
@@ -270,7 +273,7 @@ def load_store(graph: nx.MultiDiGraph | Callable[[], nx.MultiDiGraph], base_iri:
     True
     """
     def the_graph() -> nx.MultiDiGraph:
-        return graph if isinstance(graph, nx.Graph) else graph()
+        return graph() if callable(graph) else graph
 
     if inputs is None and cache_file is None:
         return _in_memory(the_graph(), base_iri)
@@ -393,7 +396,7 @@ def topic_slug(store, query: str) -> str:
     three ways read every topic's names (seconds on a big build: docs/performance.md).
     """
     s = slugify(query)
-    if next(store.quads_for_pattern(None, ox.NamedNode(str(SKOS.notation)), ox.Literal(s)), None) is not None:
+    if next(store.quads_for_pattern(None, ox.NamedNode(SKOS_NS + "notation"), ox.Literal(s)), None) is not None:
         return s
     return find_topic(_names_graph(store), query)
 
@@ -404,18 +407,18 @@ class _Canon(NamedTuple):
     canon: dict[str, str]
 
 
-def _names_graph(store) -> nx.MultiDiGraph:
+def _names_graph(store) -> PartGraph:
     """Every topic of ``store`` as a node with its name and labels, for :func:`graph.kg.graph.find_topic`."""
     slugs: dict[str, str] = {}
     names: dict[str, list[str]] = {}
     for term in ("notation", "prefLabel", "altLabel"):
-        for q in store.quads_for_pattern(None, ox.NamedNode(str(getattr(SKOS, term))), None):
+        for q in store.quads_for_pattern(None, ox.NamedNode(SKOS_NS + term), None):
             if term == "notation":
                 slugs[q.subject.value] = q.object.value
             else:
                 names.setdefault(q.subject.value, []).append(q.object.value if term == "altLabel" else
                                                              "\0" + q.object.value)
-    H = nx.MultiDiGraph()
+    H = PartGraph()
     canon: dict[str, str] = {}
     for iri, slug in sorted(slugs.items(), key=lambda kv: kv[1]):
         labels = sorted(set(names.get(iri, [])))  # the prefLabel first ("\0" sorts before any text)

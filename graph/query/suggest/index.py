@@ -5,18 +5,20 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from operator import mul
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from graph.kg.communities import louvain
 from graph.kg.kept import active, digest, remembered
 from graph.kg.graph import ALTERNATIVE, RELATED, VERSUS
 from graph.query.suggest.constants import (ALTERNATIVE_BONUS, COMMUNITY, CONCEPT, DEMOTE, EPSILON, KIND_MISMATCH,
                                            LISTED, MEMBERSHIP, OPPONENT, PLATFORM_PRIOR, POP, PRIOR, RESOLUTION,
                                            SELF, SETTLE, SETTLED_FLOOR, SETTLED_LINKS, SMOOTH, SMOOTH_CAP, UNNAMED,
                                            WALK)
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: Entries summed at a time when the profiles are made: bounds their temporary arrays (a few MB each).
 CHUNK = 1 << 20
@@ -162,6 +164,9 @@ class Index:
         #: each topic's membership of each community (topics x communities, CSR) and its transpose
         self._M = self._MT = sp.csr_array((n_nodes, 0), dtype=float)
         if community:
+            # late: the communities bring networkx, which `suggest` on a saved index never needs
+            from graph.kg.communities import louvain
+
             links = self._community_links()
             comms = louvain(self.nodes, links, resolution=resolution, seed=0)
             for i, c in enumerate(sorted(comms, key=min)):

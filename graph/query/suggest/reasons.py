@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from graph.kg.graph import ALTERNATIVE
 from graph.query.suggest.index import Index, _rarity
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def _name(G: nx.MultiDiGraph, n: str) -> str:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from graph.kg.graph import find_topic, versus_edges
 from graph.errors import PickgraphError
 from graph.query.suggest.index import Index
 from graph.query.suggest.reasons import _name, _popularity_reason, reasons
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 class SuggestError(PickgraphError):
