@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import tempfile
@@ -81,6 +82,8 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
             echo(f"build: {line}", err=True)
 
     signals = BuildSignals(state.as_process, as_json)
+    if state.as_process:
+        gc.disable()  # the process leaves without freeing the build (leave()): a collection after it would only walk it
     try:
         # the build (and its graph) is held to the end: the process leaves without freeing it
         built = signals.build(state.out, inputs, formats=formats or None, aliases=state.aliases, jobs=jobs,
