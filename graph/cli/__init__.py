@@ -23,7 +23,7 @@ from graph.version import __version__
 from graph.build.progress import show as show_progress
 from graph.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_WRITE, PickgraphError, UnknownTopic
 from graph.cli.errors import Reported, wants_json
-from graph.cli.state import State, color_option, old_out_option, set_corpus, set_out, width_option
+from graph.cli.state import State, color_option, leave, old_out_option, set_corpus, set_out, width_option
 from graph.cli.term import JSON_KEY
 
 #: OS errors that mean "cannot write here" (exit 3) rather than a bad input (exit 1)
@@ -74,11 +74,7 @@ class PickgraphGroup(click.Group):
             return super().main(*args, **kwargs)
         except SystemExit as exc:
             if exc.code == EXIT_INTERRUPTED and as_process:
-                # the pickgraph process itself (not a test's runner): stop now, without freeing a
-                # big graph object by object, so Ctrl-C ends a build within a moment
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(EXIT_INTERRUPTED)
+                leave(EXIT_INTERRUPTED)  # the pickgraph process itself: Ctrl-C ends a build within a moment
             raise
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import tempfile
@@ -17,7 +18,7 @@ from graph.build.signals import BuildSignals
 from graph.read.files import DEFAULT_MAX_BYTES
 from graph.export.registry import DEFAULT_FORMATS, FORMATS, export
 from graph.read.records import Rejection
-from graph.cli.state import State, pass_state, corpus_options, json_option, out_option, output_option
+from graph.cli.state import State, leave, pass_state, corpus_options, json_option, out_option, output_option
 from graph.cli.term import emit, caution, echo, printable
 
 @click.command(short_help="Read pages, build the topic graph, write exports and the cache.",
@@ -81,18 +82,24 @@ def build(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...], 
             echo(f"build: {line}", err=True)
 
     signals = BuildSignals(state.as_process, as_json)
+    if state.as_process:
+        gc.disable()  # the process leaves without freeing the build (leave()): a collection after it would only walk it
     try:
-        result = signals.build(state.out, inputs, formats=formats or None, aliases=state.aliases, jobs=jobs,
-                               progress=state.progress, max_bytes=max_bytes, strict=strict, stream=stream, full=full,
-                               wait=wait, on_wait=state.waiting, say=say,
-                               notify=lambda line: echo(printable(line), err=True)).result
+        # the build (and its graph) is held to the end: the process leaves without freeing it
+        built = signals.build(state.out, inputs, formats=formats or None, aliases=state.aliases, jobs=jobs,
+                              progress=state.progress, max_bytes=max_bytes, strict=strict, stream=stream, full=full,
+                              wait=wait, on_wait=state.waiting, say=say,
+                              notify=lambda line: echo(printable(line), err=True))
     except StrictStop as stop:
         _stopped(ctx, stop.first, as_json)
+    result = built.result
     result["seconds"] = round(time.perf_counter() - started, 3)
     with signals.held():
         _report(result, as_json)
     if signals.note():
         click.echo(f"note: {signals.note()}", err=True)
+    if state.as_process:
+        leave(0 if result["ok"] else 1)
     ctx.exit(0 if result["ok"] else 1)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 import click
 from click.core import ParameterSource
@@ -156,6 +156,20 @@ pass_state = click.make_pass_decorator(State, ensure=True)
 # Each option writes into the shared State or ctx.meta through a callback, so the group's
 # spelling (`pickgraph --out D show X`) and the command's (`pickgraph show X --out D`) agree,
 # and shell completion, which runs no command, still learns them.
+
+def leave(code: int) -> NoReturn:
+    """End the ``pickgraph`` process itself now, with exit status ``code`` and its output flushed.
+
+    Nothing is freed object by object and no collection runs at exit: after a build the
+    process holds the graph's millions of objects, and walking them once more only delays
+    the end of a build that is done (docs/performance.md, "Cold build, profiled"), or of a
+    Ctrl-C that should end it within a moment. Only for :attr:`State.as_process`: a test's
+    runner goes on after the command.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
 
 def set_out(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     if value is None:

@@ -83,9 +83,14 @@ def export(G: nx.MultiDiGraph, fmt: str, path: str | os.PathLike[str] | None = N
 
 #: below this many edges, forking costs more than writing the formats one after another
 FORK_MIN_EDGES = 20_000
+#: formats drawn from one costly step, written in one process one after the other when written together:
+#: GraphML and the overview both place the topics by ``graph_stats`` (Louvain's communities), which the second
+#: then takes from the first (:mod:`graph.kg.kept`) instead of a second child computing it again
+TOGETHER = (("graphml", "overview"),)
 
 
-def run_side_by_side(tasks: list[Callable[[], object]], fork: bool = True, names: list[str] | None = None) -> None:
+def run_side_by_side(tasks: list[Callable[[], object]], fork: bool = True, names: list[str] | None = None,
+                     files: list[int] | None = None) -> None:
     """Run ``tasks`` (writers of different files) at once, each in a forked child process.
 
     A forked child sees the parent's graph as it is (copy-on-write): nothing is
@@ -93,19 +98,21 @@ def run_side_by_side(tasks: list[Callable[[], object]], fork: bool = True, names
     fails raises its exception here, after every child has ended; files are
     written atomically, so a failed task leaves its target as it was. Without
     ``os.fork`` (or with ``fork=False``) the tasks run one after another.
-    The phase's bar counts the tasks as each ends, by its name in ``names``; children draw no bars.
+    The phase's bar counts the files as each task ends (``files``: how many each writes, default one),
+    by its name in ``names``; children draw no bars.
     """
     names = names or [f"task {i + 1}" for i in range(len(tasks))]
-    with phase("writing outputs", len(tasks), "file") as bar:
+    files = files or [1] * len(tasks)
+    with phase("writing outputs", sum(files), "file") as bar:
         if not fork or len(tasks) < 2 or not hasattr(os, "fork"):
-            for task, name in zip(tasks, names):
+            for task, name, n in zip(tasks, names, files):
                 task()
-                bar.done(name)
+                bar.done(name, n)
             return
-        _forked(tasks, names, bar)
+        _forked(tasks, names, files, bar)
 
 
-def _forked(tasks: list[Callable[[], object]], names: list[str], bar: Phase) -> None:
+def _forked(tasks: list[Callable[[], object]], names: list[str], files: list[int], bar: Phase) -> None:
     children: list[tuple[int, int]] = []
     try:
         for task in tasks:
@@ -122,7 +129,7 @@ def _forked(tasks: list[Callable[[], object]], names: list[str], bar: Phase) -> 
                     child_answer(msg, status, "an export process")
                 except Exception as exc:  # the first task's (in order) is raised once every child has ended
                     errors[i] = exc
-                bar.done(names[i])
+                bar.done(names[i], files[i])
     except BaseException:
         # Ctrl-C or an error here: the children's half-written files go with the staging folder
         for pid, _ in children:
@@ -146,11 +153,32 @@ def export_many(G: nx.MultiDiGraph, formats: list[str] | tuple[str, ...], out_di
     for fmt in formats:
         writer(fmt)  # an unknown format fails before anything is written
     options = options or {}
-    targets = [Path(out_dir) / FORMATS[fmt].file for fmt in formats]
-    tasks = [lambda fmt=fmt, t=t: writer(fmt)(G, t, **options.get(fmt, {}))
-             for fmt, t in zip(formats, targets)] + list(also)
+    targets = {fmt: Path(out_dir) / FORMATS[fmt].file for fmt in formats}
+    groups = _together(formats)
+    tasks = [lambda group=group: [writer(fmt)(G, targets[fmt], **options.get(fmt, {})) for fmt in group]
+             for group in groups] + list(also)
     if fork is None:
         fork = G.number_of_edges() >= FORK_MIN_EDGES
-    run_side_by_side(tasks, fork, [*formats, *(getattr(t, "__name__", "more") for t in also)])
-    return targets
+    run_side_by_side(tasks, fork, [*(", ".join(g) for g in groups), *(getattr(t, "__name__", "more") for t in also)],
+                     [*(len(g) for g in groups), *(1 for _ in also)])
+    return [targets[fmt] for fmt in formats]
+
+
+def _together(formats: list[str] | tuple[str, ...]) -> list[list[str]]:
+    """``formats`` in groups of one process each: each of :data:`TOGETHER` in one, where all of it is written.
+
+    >>> _together(["overview", "turtle", "graphml"])
+    [['graphml', 'overview'], ['turtle']]
+    >>> _together(["overview", "turtle"])
+    [['overview'], ['turtle']]
+    """
+    groups: list[list[str]] = []
+    placed: set[str] = set()
+    for fmt in formats:
+        if fmt in placed:
+            continue
+        group = next((list(g) for g in TOGETHER if fmt in g and set(g) <= set(formats)), [fmt])
+        groups.append(group)
+        placed.update(group)
+    return groups
 

@@ -136,6 +136,20 @@ def document_block(page: Comparison | TopicPage, canon: Callable[[str], str], kn
     return render(mapping.document_statements(page, canon, known, _names(base), pick))
 
 
+class _Asked:
+    """``known`` as the mapping asks it, each answer recorded in ``inside`` (one class for every page: a class
+    made per page cost more than the page's own questions)."""
+
+    __slots__ = ("known", "inside")
+
+    def __init__(self, known: Collection[str], inside: dict[object, bool]):
+        self.known, self.inside = known, inside
+
+    def __contains__(self, t: object) -> bool:
+        found = self.inside[t] = t in self.known
+        return found
+
+
 class Fragments:
     """The document blocks of an earlier build, reused when nothing they were spelt from has changed.
 
@@ -182,12 +196,7 @@ class Fragments:
             slug = slugs[name] = canon(name)
             return slug
 
-        class Asked:  # records each topic the mapping asks about
-            def __contains__(self, t: object) -> bool:
-                inside[t] = t in known
-                return inside[t]
-
-        text = document_block(page, seen, None if known is None else Asked(), base, pick)
+        text = document_block(page, seen, None if known is None else _Asked(known, inside), base, pick)
         self.new[key] = (pick, slugs, inside, text)
         return text
 
