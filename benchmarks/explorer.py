@@ -18,12 +18,15 @@ finished build), opens ``/`` in Debian's ``chromium`` (Playwright; every request
   the frame after sigma's draw): the wait for the drawing at rest; absent for a page that redraws every frame;
 - ``hover_ms``: a mouse move onto the most compared topic until the page has it as hovered (its neighbourhood
   highlighted), as Playwright sees it: an upper bound, with the round trip to the browser in it;
-- ``click_ms``: a click on it until its card and neighbourhood are shown (two API answers in it).
+- ``click_ms``: a click on it until its card is shown (the ``show`` answer in it), as Playwright sees it;
+- ``click_drawn_ms``: the same click until its neighbourhood is drawn too (vis-network's layout settled, the page
+  ready with no request out), and in ``marks_ms`` the page's marks of the click, in ms after it (``click.*``: the
+  ``show`` and ``neighbours`` answers in, the card in the DOM, vis-network ready, the neighbourhood drawn).
 
 ``--stub``: instead of ``pickgraph serve`` (which loads the whole build, SPARQL store and all: minutes at
 100,000 pages on a busy machine), a stub server on 127.0.0.1 answers only what the start page asks (its
 static files, ``/api/overview`` and its tiers from the out folder's ``pickgraph-overview.json`` by the
-server's own :func:`graph.serve.overview.overview_tier`, ``/api/status``); no ``click_ms`` then.
+server's own :func:`graph.serve.overview.overview_tier`, ``/api/status``); no ``click_ms`` nor ``click_drawn_ms`` then.
 
 Chromium runs without a GPU here (SwiftShader): the figures are of software WebGL, a floor for a real screen.
 A benchmark, not a test: the figures depend on the machine and its load, printed with them (``load``).
@@ -116,9 +119,15 @@ def one_run(browser, url: str, click: bool = True) -> dict[str, float]:
             top = page.evaluate("() => explorer.overview.hovered")  # the topic under the mouse: the one to click
             began = time.perf_counter()
             page.mouse.click(pos["x"], pos["y"])
-            page.wait_for_function(f"() => location.search === '?topic={top}' && explorer.ready && explorer.busy === 0",
+            # answered: the topic's card shown (its name as the panel's heading); then its neighbourhood drawn
+            page.wait_for_function(f"() => location.search === '?topic={top}' && document.querySelector('#panel h2')",
                                    timeout=60_000)
             out["click_ms"] = (time.perf_counter() - began) * 1000
+            page.wait_for_function(f"() => location.search === '?topic={top}' && explorer.ready && explorer.busy === 0",
+                                   timeout=60_000)
+            out["click_drawn_ms"] = (time.perf_counter() - began) * 1000
+            # the page's own marks of the click, in ms after it (a page before them: none)
+            out["marks_ms"] = {**marks, **page.evaluate("() => explorer.clickMarks || {}")}
         return out
     finally:
         context.close()

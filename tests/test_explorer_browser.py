@@ -111,6 +111,30 @@ def test_hover_shows_a_neighbourhood_and_click_opens_the_card(browser, data_serv
         assert x.errors == [] and x.outside == []
 
 
+def test_a_click_shows_the_card_before_the_neighbourhood_is_drawn_with_vis_network_loaded_before(browser, data_server):
+    """vis-network is fetched in idle time after the start page's first frame, not on the first click; the click's
+    card is on screen before the neighbourhood's layout holds the page, which then draws the topic's neighbours."""
+    with Tab(browser, data_server) as x:
+        asked = []
+        x.page.on("request", lambda r: asked.append(r.url.removeprefix(data_server.url)))
+        assert x.js("typeof window.vis") == "object" and x.js("explorer.clickMarks") == {}
+        neighbours = sorted({n["id"] for n in data_server.get("/api/neighbours?topic=postgresql&limit=25")[1]["nodes"]})
+        pos = x.js("explorer.nodeScreen('postgresql')")
+        x.page.mouse.move(pos["x"], pos["y"])
+        x.page.wait_for_function("() => explorer.overview.hovered === 'postgresql'", timeout=10_000)
+        x.page.mouse.click(pos["x"], pos["y"])
+        x.settle()
+        assert x.query == "/?topic=postgresql" and x.page.text_content("#panel h2") == "PostgreSQL"
+        assert x.js("explorer.shownNodes()") == neighbours
+        marks = x.js("explorer.clickMarks")
+        assert sorted(marks) == ["click.card", "click.click", "click.drawn", "click.neighbours", "click.show", "click.vis"]
+        # the network is made, and laid out, only once the card is on screen
+        assert marks["click.show"] <= marks["click.card"] < marks["click.vis"] <= marks["click.drawn"]
+        assert not [u for u in asked if "vis-network" in u]  # fetched before the click, once
+        assert sorted(u.split("?")[0] for u in asked) == ["/api/neighbours", "/api/show", "/api/suggest"]
+        assert x.errors == [] and x.outside == []
+
+
 def test_a_pan_moves_the_last_frame_then_draws_it_for_real_and_hover_finds_the_topic(browser, data_server):
     """While the camera moves, the frame on screen is the last one moved by a transform to where the real one will
     be, nothing redrawn; once the camera rests the real frame is drawn in place and the mouse finds the topic."""

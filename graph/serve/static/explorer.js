@@ -55,19 +55,40 @@
   window.addEventListener("popstate", () => render(stateFromURL()));
 
   // ---------------------------------------------------------------- drawing
-  // vis-network draws a topic's neighbourhood only: loaded when a topic is first opened, so that its script and
-  // stylesheet never stand before the whole graph's first frame
-  let nodes = null, edges = null, network = null, visReady = null;
-  function loadVis() {
-    visReady = visReady || new Promise((done, fail) => {
+  // vis-network draws a topic's neighbourhood only: its script and stylesheet are fetched and run in idle time
+  // after the whole graph's first frame (see preloadVis), never before it, and so are most often in by the first
+  // click; the network itself is made on the first draw, in its shown container
+  let nodes = null, edges = null, network = null, visScript = null, visReady = null;
+  function loadVisScript() {
+    visScript = visScript || new Promise((done, fail) => {
       document.head.append(el("link", { rel: "stylesheet", href: "/static/vis-network.css" }));
       const script = el("script", { src: "/static/vis-network.min.js" });
       script.addEventListener("load", done);
       script.addEventListener("error", () => fail(new Error("the drawing's script did not load")));
       document.head.append(script);
-    }).then(makeNetwork);
+    });
+    return visScript;
+  }
+  function loadVis() {
+    visReady = visReady || loadVisScript().then(makeNetwork);
     return visReady;
   }
+  // in the first idle time after the start page's first frame (a timeout where requestIdleCallback is missing);
+  // counted as a request out from now, so that the page is busy until the script has run
+  function preloadVis() {
+    const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 200));
+    explorer.busy++;
+    idle(() => loadVisScript().catch((e) => explorer.errors.push(e.message)).finally(() => { explorer.busy--; }), { timeout: 2000 });
+  }
+  // ms after the last click on a topic (clickMark("click") at its start) to each step of its answer: what the
+  // benchmark reports as click.* marks
+  const clickMarks = (explorer.clickMarks = {});
+  let clickAt = null;
+  const clickMark = (name) => {
+    if (name === "click") { clickAt = performance.now(); for (const k of Object.keys(clickMarks)) delete clickMarks[k]; }
+    if (clickAt !== null && !(`click.${name}` in clickMarks)) clickMarks[`click.${name}`] = Math.round(performance.now() - clickAt);
+  };
+  const STABILIZE = 150; // layout iterations of a neighbourhood, run at once: more settle it further and hold the page longer
   const EDGE = { versus: "#37474f", "related-to": "#9fb3c8", "alternative-to": "#8e44ad" };
   function makeNetwork() {
     nodes = new window.vis.DataSet();
@@ -75,7 +96,7 @@
     network = new window.vis.Network($("network"), { nodes, edges }, {
       nodes: { shape: "dot", size: 12, font: { size: 14, face: "system-ui" }, color: { background: "#4e79a7", border: "#2f4b6b" } },
       edges: { smooth: false, width: 1.5 },
-      physics: { barnesHut: { gravitationalConstant: -4000, springLength: 120 }, stabilization: { iterations: 120 } },
+      physics: { barnesHut: { gravitationalConstant: -4000, springLength: 120 }, stabilization: { iterations: STABILIZE, updateInterval: STABILIZE } },
       interaction: { hover: true, tooltipDelay: 200 },
     });
     network.on("stabilized", () => network.setOptions({ physics: false }));
@@ -89,10 +110,20 @@
     network.on("doubleClick", (p) => { if (p.nodes.length) go({ topic: p.nodes[0], expand: [] }); });
   }
 
-  async function draw(focus, expand) {
-    await loadVis();
+  // the frame after the one being made: what the DOM holds now is on screen once it resolves
+  const painted = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
+
+  // card: the side panel's answer (a promise), on screen before the layout, which holds the page for its iterations
+  async function draw(focus, expand, card) {
+    // the neighbourhoods asked while vis-network loads, not after
     const all = [...focus, ...expand.filter((e) => !focus.includes(e))];
-    const parts = await Promise.all(all.map((t) => api("neighbours", { topic: t, limit: 25 }).then((r) => r.data)));
+    const [parts] = await Promise.all([
+      Promise.all(all.map((t) => api("neighbours", { topic: t, limit: 25 }).then((r) => r.data))).then((p) => { clickMark("neighbours"); return p; }),
+      loadVisScript(),
+      card.catch(() => null).then(painted), // its error is render's to show
+    ]);
+    await loadVis(); // the network made (the first time) after the card too
+    clickMark("vis");
     const n = new Map();
     const e = new Map();
     for (const part of parts) {
@@ -112,13 +143,16 @@
       arrows: x.kind === "versus" && x.pick ? { to: { enabled: x.pick === x.to }, from: { enabled: x.pick === x.from } } : undefined,
       title: `${x.kind}${x.count > 1 ? ` (${x.count} pages)` : ""}`,
     })));
-    // settle the layout before the page counts as ready, then keep it still (physics off once stable)
-    const settled = new Promise((done) => { network.once("stabilized", done); setTimeout(done, 5000); });
+    // settle the layout before the page counts as ready, then keep it still: the iterations run in one batch,
+    // undrawn, and the layout they leave is the one shown (physics off), never an animated simulation after them
+    // until it comes to rest
+    const settled = new Promise((done) => { network.once("stabilizationIterationsDone", done); setTimeout(done, 5000); });
     network.setOptions({ physics: true });
-    network.stabilize(120);
+    network.stabilize(STABILIZE);
     await settled;
     network.setOptions({ physics: false });
     network.fit();
+    clickMark("drawn");
   }
   explorer.nodePosition = (id) => {
     const p = network.getPositions([id])[id];
@@ -359,10 +393,11 @@
     hovered(null);
     ov.sigma.on("enterNode", ({ node }) => hovered(node));
     ov.sigma.on("leaveNode", () => hovered(null));
-    ov.sigma.on("clickNode", ({ node }) => open(node));
+    ov.sigma.on("clickNode", ({ node }) => { clickMark("click"); open(node); });
     ov.sigma.unbindCameraHandlers(); // sigma's own: a full redraw at every step of the camera
     ov.sigma.getCamera().on("updated", onCamera);
     showLod();
+    preloadVis();
     if (data.total_nodes > data.nodes.length) {
       // the rest, while the first frame is on screen: added as the camera zooms in
       api("overview", { start: data.nodes.length }).then(({ data: rest }) => {
@@ -399,6 +434,7 @@
 
   async function topicPanel(slug) {
     const { data: t } = await api("show", { topic: slug });
+    clickMark("show");
     const out = [el("h2", {}, t.name), el("div", { cls: "src" }, t.slug, t.kind ? ` · ${t.kind}` : "")];
     const also = t.labels.filter((l) => l !== t.name);
     if (also.length) out.push(el("div", {}, `also: ${also.join(", ")}`));
@@ -424,6 +460,7 @@
     const sug = el("div", {}, el("p", { cls: "hint" }, "…"));
     out.push(el("h3", {}, "You might also compare"), sug);
     panel.replaceChildren(...out);
+    clickMark("card");
     api("suggest", { topic: slug, k: 5, pair: "false" }).then(({ data }) => {
       const list = data.results[0].suggestions;
       sug.replaceChildren(list.length ? el("ul", {}, list.map((s) => el("li", {},
@@ -499,8 +536,13 @@
     if (whole) panel.replaceChildren(el("p", { cls: "hint" }, "The whole graph, coloured by community: hover a topic to see its links, " +
       "click it to open its card and its neighbourhood. Tick the link kinds to show; zoom in for more topics. Or search a topic by any part of its name."));
     try {
-      if (s.a && s.b) await drawCompare((await Promise.all([comparePanel(s.a, s.b), draw([s.a, s.b], s.expand)]))[0]);
-      else if (s.topic) await Promise.all([draw([s.topic], s.expand), topicPanel(s.topic)]);
+      if (s.a && s.b) {
+        const card = comparePanel(s.a, s.b);
+        await drawCompare((await Promise.all([card, draw([s.a, s.b], s.expand, card)]))[0]);
+      } else if (s.topic) {
+        const card = topicPanel(s.topic);
+        await Promise.all([card, draw([s.topic], s.expand, card)]);
+      }
       else await drawOverview();
     } catch (e) {
       panel.replaceChildren(el("p", { cls: "error" }, e.message));
