@@ -290,3 +290,36 @@ def test_big_graphs_draw_communities_with_igraph_seeded(monkeypatch):
     first, again = Index(G), Index(G)
     assert set(first.community) == set(G.nodes) and first.community == again.community
     assert [c for c, _ in first.best("django", 3)] == [c for c, _ in again.best("django", 3)]
+
+
+def test_the_cosine_sums_as_scipys_product_to_the_last_bit():
+    """A query multiplies its profile by the inverted index with numpy (``Index._cosine``), not scipy: the
+    same float sums in the same order, so the same bytes as scipy's CSR product, and the transpose laid
+    out as ``m.T.tocsr()`` lays it out."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from graph.evaluate.generate import generate
+    from graph.kg.graph import build_graph
+    from graph.read import parse_text
+    from graph.read.records import ReadReport
+    from graph.query.suggest.sparse import transpose
+
+    c = generate(600, 120, seed=5, popularity="zipf:1.1")
+    ix = Index(build_graph(ReadReport(pages=[parse_text(t, n) for n, t in sorted(c.pages.items())])))
+    for m in (ix._P, ix._M):
+        want = sp.csr_array((m.data, m.indices, m.indptr), shape=m.shape).T.tocsr()
+        got = transpose(m)
+        assert got.shape == want.shape
+        for a, b in ((want.data, got.data), (want.indices, got.indices), (want.indptr, got.indptr)):
+            assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    P = sp.csr_array((ix._P.data, ix._P.indices, ix._P.indptr), shape=ix._P.shape)
+    PT = P.T.tocsr()
+    summed = 0
+    for i in range(len(ix.nodes)):
+        want = np.zeros(len(ix.nodes))
+        prod = P[[i]] @ PT
+        want[prod.indices] = prod.data
+        assert ix._cosine(i).tobytes() == want.tobytes(), ix.nodes[i]
+        summed += int(np.diff(P.indptr)[i] > 1)
+    assert summed > 100  # many profiles of several dimensions: sums whose order shows

@@ -235,7 +235,7 @@ KEPT_MAGIC = b"pickgraph-kept 1\n"
 #: the modules whose steps keep results by their input: Louvain's communities, the force layouts, the
 #: Bradley–Terry strengths, the suggestion index
 KEPT_CODE = ("kg/kept.py", "kg/communities.py", "export/html.py", "query/rank.py", "query/suggest/index.py",
-             "query/suggest/constants.py")
+             "query/suggest/profiles.py", "query/suggest/constants.py")
 
 
 def _kept_results(staging: Path, reuse: Path | None, paths, notify, keep: bool) -> KeptResults:

@@ -98,7 +98,8 @@ MODELS = ("fit", "index")
 #: the first bytes of a saved model's file
 MODELS_MAGIC = b"pickgraph-model 3\n"
 #: the code the models are made by (besides the graph's own, which the fingerprint covers)
-_MODEL_CODE = ("query/rank.py", "query/suggest/constants.py", "query/suggest/index.py", "query/models.py")
+_MODEL_CODE = ("query/rank.py", "query/suggest/constants.py", "query/suggest/index.py",
+               "query/suggest/profiles.py", "query/models.py")
 
 
 def models_path(cache: str | os.PathLike[str]) -> Path:

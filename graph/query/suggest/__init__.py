@@ -18,8 +18,8 @@ compared next is mostly what gets compared. A *settled* query, one with a few
 opponents, leans on its community instead: its group ranks by popularity, a popular
 topic outside it still ranks, its direct links weigh little and a slug no page names
 counts as a concept (:meth:`Index._mix`); a topic whose few links split between two
-groups counts as half in each (:meth:`Index._memberships`). The constants were tuned with
-``pickgraph evaluate`` on generated corpora (seeds other than the reported ones).
+groups counts as half in each (:func:`~graph.query.suggest.profiles.memberships`). The constants were
+tuned with ``pickgraph evaluate`` on generated corpora (seeds other than the reported ones).
 
 >>> from graph.read import parse_text
 >>> from graph.read.records import ReadReport

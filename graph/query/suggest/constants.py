@@ -1,5 +1,7 @@
 """The tuned constants of the suggestion model, in one place (tuned with ``pickgraph evaluate``; see docs/suggest.md)."""
 
+import math
+
 SELF = 0.5
 OPPONENT = 0.4
 SMOOTH = 0.5
@@ -19,7 +21,8 @@ RESOLUTION = 3.0
 #: How sure one unit of link weight into a community makes a topic of belonging there: a topic's membership of
 #: each community is ``exp(MEMBERSHIP * w)`` for its link weight ``w`` into it, normalised over every community
 #: (one link: about 0.82 when there are 34 communities; two: all but sure). Louvain must put a topic with one
-#: link into each of two communities in one of them; with this, it is half in each (:meth:`Index._memberships`).
+#: link into each of two communities in one of them; with this, it is half in each
+#: (:func:`~graph.query.suggest.profiles.memberships`).
 MEMBERSHIP = 5.0
 #: Weight of a short random walk with restart from the query (3 steps over every link), which
 #: reaches well-linked topics a few hops away; scaled to 1 at its best candidate.
@@ -50,3 +53,9 @@ SETTLED_FLOOR = 0.01
 CONCEPT = 0.01
 #: Score factor of two topics whose topic pages give different kinds (``concept`` and ``tool``).
 KIND_MISMATCH = 0.5
+
+
+def rarity(degree: int) -> float:
+    """What a link through a topic of ``degree`` links says: ``machine-learning``, which everything relates
+    to, less than ``fairness-metrics`` (``1 / log(2 + degree)``)."""
+    return 1 / math.log(2 + degree)

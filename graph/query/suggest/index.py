@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from operator import mul
 from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from graph.kg.kept import active, digest, remembered
 from graph.kg.graph import ALTERNATIVE, RELATED, VERSUS
 from graph.query.suggest.constants import (ALTERNATIVE_BONUS, COMMUNITY, CONCEPT, DEMOTE, EPSILON, KIND_MISMATCH,
                                            LISTED, MEMBERSHIP, OPPONENT, PLATFORM_PRIOR, POP, PRIOR, RESOLUTION,
-                                           SELF, SETTLE, SETTLED_FLOOR, SETTLED_LINKS, SMOOTH, SMOOTH_CAP, UNNAMED,
+                                           SELF, SETTLE, SETTLED_FLOOR, SETTLED_LINKS, SMOOTH, UNNAMED,
                                            WALK)
+from graph.query.suggest.sparse import CSR, csr, spans, transpose
 
 if TYPE_CHECKING:
     import networkx as nx
-
-#: Entries summed at a time when the profiles are made: bounds their temporary arrays (a few MB each).
-CHUNK = 1 << 20
-
-
-def _rarity(degree: int) -> float:
-    return 1 / math.log(2 + degree)
 
 
 _NONE: frozenset[str] = frozenset()
@@ -83,8 +74,9 @@ class Index:
     kept as a CSR matrix whose rows hold each profile's dimensions in the order the model adds
     them, its transpose serves as the inverted index, and the links of the random walk are a CSR
     adjacency (neighbours in slug order). A query then costs work in proportion to the entries it
-    touches, done by scipy and numpy, and every float sum is taken in the same order as a plain
-    walk over the dictionaries would take it, so the figures are the same to the last bit.
+    touches, done by numpy (scipy only makes the profiles, :mod:`~graph.query.suggest.profiles`), and
+    every float sum is taken in the same order as a plain walk over the dictionaries would take it, so
+    the figures are the same to the last bit.
     """
 
     def __init__(self, G: nx.MultiDiGraph, self_w: float = SELF, opponent: float = OPPONENT,
@@ -146,7 +138,10 @@ class Index:
         self._kind_ids = {k: i for i, k in enumerate(sorted(set(self.kinds.values())))}
         self._kinded = np.asarray([pos[n] for n in sorted(self.kinds)], dtype=np.int64)
         self._kind_of = np.asarray([self._kind_ids[self.kinds[n]] for n in sorted(self.kinds)], dtype=np.int64)
-        base = _base_profiles(self.nodes, pos, rel, opp, self_w, opponent)
+        # late: scipy makes the profiles and memberships; a query reads them made, and its start-up is the cost
+        from graph.query.suggest.profiles import base_profiles, memberships, profiles
+
+        base = base_profiles(self.nodes, pos, rel, opp, self_w, opponent)
         # The links of the walk: every topic's related topics and opponents, in slug order.
         link_ptr = np.zeros(n_nodes + 1, dtype=np.int64)
         link_idx: list[int] = []
@@ -162,7 +157,8 @@ class Index:
         self.members: dict[int, list[str]] = {}
         self._members: dict[int, np.ndarray] = {}
         #: each topic's membership of each community (topics x communities, CSR) and its transpose
-        self._M = self._MT = sp.csr_array((n_nodes, 0), dtype=float)
+        self._M = self._MT = CSR(np.zeros(0), np.zeros(0, dtype=np.int32), np.zeros(n_nodes + 1, dtype=np.int32),
+                                 (n_nodes, 0))
         if community:
             # late: the communities bring networkx, which `suggest` on a saved index never needs
             from graph.kg.communities import louvain
@@ -174,8 +170,8 @@ class Index:
                 self._members[i] = np.asarray([pos[n] for n in self.members[i]], dtype=np.int64)
                 for n in c:
                     self.community[n] = i
-            self._M = self._memberships(membership, links)
-            self._MT = self._M.T.tocsr()
+            self._M = csr(memberships(self.nodes, pos, self.community, len(self.members), membership, links))
+            self._MT = transpose(self._M)
         # Being listed as related is evidence of popularity only for topics a page names: for a bare
         # slug it mostly marks a concept (``nosql``), which nobody compares; and only as far as the
         # topic is not a platform of its listers, which they list because they build on it.
@@ -188,9 +184,9 @@ class Index:
         self._priors: dict[tuple[float, float], np.ndarray] = {
             (PRIOR, POP): np.asarray([self._prior[n] for n in self.nodes], dtype=float)}
         # The normalised profiles, row by row in slug order: the CSR matrix P (topics x dimensions).
-        self._P = _profiles(self.nodes, pos, opp, base, smooth)
+        self._P = csr(profiles(self.nodes, pos, opp, base, smooth))
         # The inverted index: dimension -> (topic, weight), topics in slug order.
-        self._PT = self._P.T.tocsr()
+        self._PT = transpose(self._P)
 
     def _community_links(self) -> dict[tuple[str, str], float]:
         """Each link of the graph the communities are drawn from, once as ``(u, v)`` with ``u < v``, and its
@@ -204,47 +200,6 @@ class Index:
                  for u, v in sorted((u, v) for u in self.rel for v in self.rel[u] if u < v)}
         links.update(((u, v), 1.0) for u, v in sorted((u, v) for u in self.opp for v in self.opp[u] if u < v))
         return links
-
-    def _memberships(self, sure: float, links: dict[tuple[str, str], float]) -> sp.csr_array:
-        """How much each topic belongs to each community, from its link weight ``w`` into it in the graph the
-        communities were drawn from (``links``, :meth:`_community_links`):
-        ``exp(sure * w)`` over the same sum for every community, those it has no link into counting 1 each;
-        below 1e-4, nothing. A topic without links belongs to its own.
-
-        Louvain gives a topic with few links one community even when its links say "this one or that one"
-        equally: a topic compared once in each of two groups is half in each here, so each group suggests it
-        and both of them are suggested for it; with a few links more, the membership is all but Louvain's.
-        """
-        pos, n = self.pos, len(self.nodes)
-        n_comm = len(self.members)
-        comm = np.asarray([self.community[x] for x in self.nodes], dtype=np.int64)
-        # every link both ways
-        a = np.fromiter((pos[u] for u, _ in links), dtype=np.int64, count=len(links))
-        b = np.fromiter((pos[v] for _, v in links), dtype=np.int64, count=len(links))
-        weight = np.fromiter(links.values(), dtype=float, count=len(links))
-        src, dst, w = np.concatenate([a, b]), np.concatenate([b, a]), np.concatenate([weight, weight])
-        S = sp.coo_array((w, (src, comm[dst])), shape=(n, n_comm)).tocsr()
-        S.sum_duplicates()
-        counts = np.diff(S.indptr)
-        has = counts > 0
-        top = np.zeros(n)
-        if S.nnz:
-            top[has] = np.maximum.reduceat(S.data, S.indptr[:-1][has])
-        # shifted by each row's largest weight, so that no exponential overflows
-        e = np.exp(sure * (S.data - np.repeat(top, counts)))
-        z = np.zeros(n)
-        if S.nnz:
-            z[has] = np.add.reduceat(e, S.indptr[:-1][has])
-        z += (n_comm - counts) * np.exp(-sure * top)
-        p = e / np.repeat(z, counts)
-        rows = np.repeat(np.arange(n, dtype=np.int64), counts)
-        keep = p >= 1e-4
-        alone = np.flatnonzero(~has)
-        M = sp.csr_array((np.concatenate([p[keep], np.ones(len(alone))]),
-                          (np.concatenate([rows[keep], alone]), np.concatenate([S.indices[keep], comm[alone]]))),
-                         shape=(n, n_comm))
-        M.sum_duplicates()
-        return M
 
     def together(self, a: str, b: str) -> float:
         """How surely ``a`` and ``b`` sit in one community: the sum over communities of both memberships."""
@@ -266,8 +221,8 @@ class Index:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._PT = self._P.T.tocsr()
-        self._MT = self._M.T.tocsr()
+        self._PT = transpose(self._P)
+        self._MT = transpose(self._M)
 
     # -- vectors over every topic (numbered as in :attr:`nodes`) --
 
@@ -282,16 +237,17 @@ class Index:
         """Cosine of topic ``i``'s profile with every topic (marking in ``keys`` those sharing a dimension)."""
         P, n = self._P, len(self.nodes)
         lo, hi = P.indptr[i], P.indptr[i + 1]
-        out = np.zeros(n)
         if hi == lo:
-            return out
-        # (1 x dimensions) @ inverted index: sums over q's dimensions in its profile's own order
-        row = sp.csr_array((P.data[lo:hi], P.indices[lo:hi], np.array([0, hi - lo])), shape=(1, n))
-        prod = row @ self._PT
-        out[prod.indices] = prod.data
+            return np.zeros(n)
+        # (1 x dimensions) @ inverted index, as scipy's product sums it: over q's dimensions in its profile's
+        # own order, each adding its weight times the dimension's entries (``np.bincount`` adds in that order)
+        T = self._PT
+        dims = P.indices[lo:hi]
+        at = spans(T.indptr, dims)
+        idx = T.indices[at]
+        out = np.bincount(idx, weights=T.data[at] * np.repeat(P.data[lo:hi], np.diff(T.indptr)[dims]), minlength=n)
         if keys is not None:
-            T = self._PT
-            keys[T.indices[_spans(T.indptr, P.indices[lo:hi])]] = True
+            keys[idx] = True
         return out
 
     def _walk(self, i: int, steps: int = 3, restart: float = 0.15,
@@ -309,7 +265,7 @@ class Index:
             if not len(src):
                 break
             share = (1 - restart) * mass / deg
-            at = _spans(ptr, src)
+            at = spans(ptr, src)
             dst = idx[at]
             # every source adds its share to its neighbours, sources in the order they were reached
             nxt = np.bincount(dst, weights=np.repeat(share, deg), minlength=n)
@@ -363,7 +319,7 @@ class Index:
                 M, MT = self._M, self._MT
                 lo, hi = M.indptr[i], M.indptr[i + 1]
                 comms = M.indices[lo:hi]
-                at = _spans(MT.indptr, comms)
+                at = spans(MT.indptr, comms)
                 idx = MT.indices[at]
                 share = MT.data[at] * np.repeat(M.data[lo:hi], np.diff(MT.indptr)[comms])
                 out += ((1 - hard) * self.community_w) * np.bincount(idx, weights=share, minlength=len(out))
@@ -531,147 +487,3 @@ def kept_index(G: nx.MultiDiGraph) -> Index:
     topics = sorted(f"{n}\0{d.get('kind') or ''}\0{bool(d.get('documents'))}" for n, d in G.nodes(data=True))
     key = digest("suggest-index", topics, sorted(f"{u}\0{v}\0{d['kind']}" for u, v, d in G.edges(data=True)))
     return remembered(key, lambda: Index(G))
-
-
-def _group_sums(rows: np.ndarray, dims: np.ndarray, vals: np.ndarray, n: int, n_rows: int | None = None) -> sp.csr_array:
-    """The ``n_rows x n`` CSR matrix (``n x n`` by default) of ``vals`` summed per ``(row, dim)``: exactly
-    ``p[dim] = p.get(dim, 0.0) + val`` over the entries in the order given, for one dict ``p`` per row
-    (``rows`` must come in increasing order).
-
-    Each row keeps its dimensions in the order they first appear, as the dict would; every sum is taken
-    in the order of the entries (``np.bincount`` adds its weights one after the other).
-    """
-    n_rows = n if n_rows is None else n_rows
-    if not len(rows):
-        return sp.csr_array((n_rows, n), dtype=float)
-    key = rows * n + dims
-    uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    sums = np.bincount(inverse.ravel(), weights=vals, minlength=len(uniq))
-    order = np.argsort(first)
-    uniq = uniq[order]
-    ptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(uniq // n, minlength=n_rows), out=ptr[1:])
-    return sp.csr_array((sums[order], uniq % n, ptr), shape=(n_rows, n))
-
-
-def _base_profiles(nodes: list[str], pos: dict[str, int], rel: dict[str, set[str]], opp: dict[str, set[str]],
-                   self_w: float, opponent: float) -> sp.csr_array:
-    """Each topic's own profile, before smoothing: itself, its related topics (weighted by rarity)
-    and its opponents (:data:`OPPONENT` times their rarity), in that order, set order within each."""
-    rel_rarity = {r: _rarity(len(s)) for r, s in rel.items()}
-    opp_rarity = {x: opponent * _rarity(len(s)) for x, s in opp.items()}
-    at = pos.__getitem__
-    dims: list[int] = []
-    vals: list[float] = []
-    lens: list[int] = []
-    for n in nodes:
-        dims.append(pos[n])
-        vals.append(self_w)
-        size = 1
-        rs = rel.get(n)
-        if rs:
-            dims.extend(map(at, rs))
-            vals.extend(map(rel_rarity.__getitem__, rs))
-            size += len(rs)
-        xs = opp.get(n)
-        if xs:
-            dims.extend(map(at, xs))
-            vals.extend(map(opp_rarity.__getitem__, xs))
-            size += len(xs)
-        lens.append(size)
-    rows = np.repeat(np.arange(len(nodes), dtype=np.int64), lens)
-    return _group_sums(rows, np.asarray(dims, dtype=np.int64), np.asarray(vals, dtype=float), len(nodes))
-
-
-def _capped(base: sp.csr_array, cap: int) -> sp.csr_array:
-    """``base`` with each row longer than ``cap`` cut to its ``cap`` heaviest entries (of equal weights, the
-    earlier), kept in the row's own order; a matrix without such rows is returned as it is."""
-    lens = np.diff(base.indptr)
-    long = np.flatnonzero(lens > cap)
-    if not len(long):
-        return base
-    keep = np.ones(base.nnz, dtype=bool)
-    for i in long.tolist():
-        lo, hi = int(base.indptr[i]), int(base.indptr[i + 1])
-        keep[lo + np.argsort(-base.data[lo:hi], kind="stable")[cap:]] = False
-    ptr = np.zeros(len(lens) + 1, dtype=np.int64)
-    np.cumsum(np.minimum(lens, cap), out=ptr[1:])
-    return sp.csr_array((base.data[keep], base.indices[keep], ptr), shape=base.shape)
-
-
-def _profiles(nodes: list[str], pos: dict[str, int], opp: dict[str, set[str]], base: sp.csr_array,
-              smooth: float, cap: int = SMOOTH_CAP, chunk: int = CHUNK) -> sp.csr_array:
-    """The normalised profiles: each topic's base profile plus ``smooth / len(opponents)`` of each
-    opponent's (opponents in set order), divided by its Euclidean norm.
-
-    An opponent lends at most its ``cap`` heaviest dimensions (:func:`_capped`): a hub's thousands of
-    opponents would otherwise each copy its thousands of dimensions, work and memory that grow with the
-    square of its degree, for a share of ``smooth / len(opponents)`` of weights that rarity keeps low.
-    Below the cap every figure is the one the whole profile gives. The topics are summed ``chunk``
-    entries at a time, so no temporary array outgrows a chunk.
-    """
-    n = len(nodes)
-    capped = _capped(base, cap)
-    # the rows a profile adds up: its own (rows 0..n-1 of the stack) and its opponents' capped ones (n..2n-1)
-    s_ptr = np.concatenate([base.indptr.astype(np.int64), base.nnz + capped.indptr[1:].astype(np.int64)])
-    s_idx = np.concatenate([base.indices, capped.indices]).astype(np.int64)
-    s_data = np.concatenate([base.data, capped.data])
-    s_len = np.diff(s_ptr)
-    at = pos.__getitem__
-    src: list[int] = []  # its own row, then its opponents' rows
-    k: list[int] = []  # how many opponents
-    for i, t in enumerate(nodes):
-        src.append(i)
-        xs = opp.get(t)
-        if xs:
-            src.extend(n + x for x in map(at, xs))
-            k.append(len(xs))
-        else:
-            k.append(0)
-    counts = np.asarray(k, dtype=np.int64) + 1
-    src_a = np.asarray(src, dtype=np.int64)
-    src_end = np.cumsum(counts)  # where each topic's rows end in src
-    entries = np.cumsum(np.add.reduceat(s_len[src_a], src_end - counts)) if n else np.zeros(0, dtype=np.int64)
-    data_parts: list[np.ndarray] = []
-    idx_parts: list[np.ndarray] = []
-    lens_parts: list[np.ndarray] = []
-    lo = 0
-    while lo < n:
-        # the topics up to ``chunk`` entries past the first (at least one topic, however long)
-        hi = max(lo + 1, int(np.searchsorted(entries, (entries[lo - 1] if lo else 0) + chunk, side="right")))
-        rs = src_a[(src_end[lo - 1] if lo else 0):src_end[hi - 1]]
-        c = counts[lo:hi]
-        own = rs < n
-        spans = _spans(s_ptr, rs)
-        lens = s_len[rs]
-        w = s_data[spans]
-        share = np.where(own, 1, np.repeat(c - 1, c)).astype(float)
-        vals = np.where(np.repeat(own, lens), w, smooth * w / np.repeat(share, lens))
-        rows = np.repeat(np.repeat(np.arange(hi - lo, dtype=np.int64), c), lens)
-        P = _group_sums(rows, s_idx[spans], vals, n, hi - lo)
-        # the norm summed in Python, in the dict's order, as ``sum`` of this Python version does it
-        data, ptr = P.data.tolist(), P.indptr.tolist()
-        norms = np.asarray([math.sqrt(sum(map(mul, row, row)))
-                            for row in (data[ptr[i]:ptr[i + 1]] for i in range(hi - lo))])
-        row_lens = np.diff(P.indptr)
-        data_parts.append(P.data / np.repeat(norms, row_lens))
-        idx_parts.append(P.indices)
-        lens_parts.append(row_lens)
-        lo = hi
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    if n:
-        np.cumsum(np.concatenate(lens_parts), out=ptr[1:])
-    return sp.csr_array((np.concatenate(data_parts) if data_parts else np.zeros(0),
-                         np.concatenate(idx_parts) if idx_parts else np.zeros(0, dtype=np.int64), ptr), shape=(n, n))
-
-
-def _spans(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Positions of the entries of ``rows`` of a CSR structure, row after row in the order given."""
-    starts = indptr[rows].astype(np.int64)
-    lens = indptr[rows + 1] - starts
-    total = int(lens.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    # start of each row, minus where that row begins in the output, repeated over the row
-    offsets = np.cumsum(lens) - lens
-    return np.repeat(starts - offsets, lens) + np.arange(total, dtype=np.int64)

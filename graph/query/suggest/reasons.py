@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from graph.kg.graph import ALTERNATIVE
-from graph.query.suggest.index import Index, _rarity
+from graph.query.suggest.constants import rarity
+from graph.query.suggest.index import Index
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -33,18 +34,18 @@ def reasons(G: nx.MultiDiGraph, a: str, b: str, limit: int = 4, *, index: Index 
     if kind and kind == ix.kinds.get(b):
         out.append((0.5, f"both are a {kind} (topic pages)"))
     for r in ra & rb:
-        out.append((2 * _rarity(len(ix.rel[r])), f"both relate to {_name(G, r)}"))
+        out.append((2 * rarity(len(ix.rel[r])), f"both relate to {_name(G, r)}"))
     for x in oa & ob:
-        out.append((2 * _rarity(len(ix.opp[x])), f"both were compared with {_name(G, x)}"))
+        out.append((2 * rarity(len(ix.opp[x])), f"both were compared with {_name(G, x)}"))
     for src, dst in ((a, b), (b, a)):
         if dst in ix.rel_out.get(src, ()):
             out.append((1.5, f"{_name(G, src)} lists {_name(G, dst)} as related"))
     for x in sorted(oa):
         if b in ix.rel.get(x, ()):
-            out.append((_rarity(len(ix.rel[x])), f"{_name(G, b)} relates to {_name(G, x)}, which {_name(G, a)} was compared with"))
+            out.append((rarity(len(ix.rel[x])), f"{_name(G, b)} relates to {_name(G, x)}, which {_name(G, a)} was compared with"))
     for x in sorted(ob):
         if a in ix.rel.get(x, ()) or x in ra:
-            out.append((_rarity(len(ix.rel[x])), f"{_name(G, a)} relates to {_name(G, x)}, which {_name(G, b)} was compared with"))
+            out.append((rarity(len(ix.rel[x])), f"{_name(G, a)} relates to {_name(G, x)}, which {_name(G, b)} was compared with"))
     if not out and ix.community_w and a in ix.community and (ix.community.get(b) == ix.community[a]
                                                             or ix.together(a, b) >= 0.25):
         # the community bonus put it there and no direct signal says more

@@ -29,11 +29,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 
 from graph.build.outdir import atomic_open, atomic_write_bytes
 from graph.query.suggest.constants import POP, PRIOR
 from graph.query.suggest.index import Index
+from graph.query.suggest.sparse import CSR
 
 #: bumped when the files change meaning; a folder of another format is not read
 FORMAT = 1
@@ -154,10 +154,10 @@ def load(folder: str | os.PathLike[str], mmap: bool = True) -> Index:
         members[c].append(t)
     ix.members = dict(sorted(members.items()))
     ix._members = {c: np.asarray([ix.pos[t] for t in ms], dtype=np.int64) for c, ms in ix.members.items()}
-    ix._P = sp.csr_array((a["P.data"], a["P.indices"], a["P.indptr"]), shape=(n, n))
-    ix._M = sp.csr_array((a["M.data"], a["M.indices"], a["M.indptr"]), shape=(n, meta["communities"]))
-    ix._PT = sp.csr_array((a["PT.data"], a["PT.indices"], a["PT.indptr"]), shape=(n, n))
-    ix._MT = sp.csr_array((a["MT.data"], a["MT.indices"], a["MT.indptr"]), shape=(meta["communities"], n))
+    ix._P = CSR(a["P.data"], a["P.indices"], a["P.indptr"], (n, n))
+    ix._M = CSR(a["M.data"], a["M.indices"], a["M.indptr"], (n, meta["communities"]))
+    ix._PT = CSR(a["PT.data"], a["PT.indices"], a["PT.indptr"], (n, n))
+    ix._MT = CSR(a["MT.data"], a["MT.indices"], a["MT.indptr"], (meta["communities"], n))
     ix._unnamed = np.asarray(a["unnamed"])
     ix.unnamed = {nodes[i]: meta["unnamed_factor"] for i in ix._unnamed.tolist()}
     return ix
