@@ -1,5 +1,9 @@
 """suggest() and suggest_for_pair(): candidates, order and reasons."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from graph.kg.graph import find_topic
@@ -323,3 +327,30 @@ def test_the_cosine_sums_as_scipys_product_to_the_last_bit():
         assert ix._cosine(i).tobytes() == want.tobytes(), ix.nodes[i]
         summed += int(np.diff(P.indptr)[i] > 1)
     assert summed > 100  # many profiles of several dimensions: sums whose order shows
+
+
+#: makes the suggestion index of a generated corpus and prints a digest of every array a query reads
+INDEX_DIGEST = """
+import hashlib, sys
+from graph.evaluate.generate import generate
+from graph.kg.graph import build_graph
+from graph.query.suggest import Index
+from graph.read import parse_text
+from graph.read.records import ReadReport
+pages = generate(600, 120, seed=3).pages
+G = build_graph(ReadReport(pages=[parse_text(text, name) for name, text in sorted(pages.items())]))
+ix = Index(G)
+h = hashlib.sha256()
+for m in (ix._P, ix._PT, ix._M, ix._MT):
+    for a in (m.data, m.indices, m.indptr):
+        h.update(a.tobytes())
+print(h.hexdigest(), len(ix._P.data))
+"""
+
+
+def test_the_index_is_the_same_whatever_the_hash_seed():
+    """A set's order follows its strings' hashes, which PYTHONHASHSEED changes from process to process;
+    the profiles are summed in slug order, so every float of the index is the same in any process."""
+    got = {subprocess.run([sys.executable, "-c", INDEX_DIGEST], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(got) == 1, got

@@ -43,7 +43,9 @@ def _group_sums(rows: np.ndarray, dims: np.ndarray, vals: np.ndarray, n: int, n_
 def base_profiles(nodes: list[str], pos: dict[str, int], rel: dict[str, set[str]], opp: dict[str, set[str]],
                    self_w: float, opponent: float) -> sp.csr_array:
     """Each topic's own profile, before smoothing: itself, its related topics (weighted by rarity)
-    and its opponents (:data:`OPPONENT` times their rarity), in that order, set order within each."""
+    and its opponents (:data:`OPPONENT` times their rarity), in that order, slug order within each: a
+    set's own order follows the strings' hashes, which ``PYTHONHASHSEED`` changes from process to process,
+    and so would the order every later float sum is taken in."""
     rel_rarity = {r: rarity(len(s)) for r, s in rel.items()}
     opp_rarity = {x: opponent * rarity(len(s)) for x, s in opp.items()}
     at = pos.__getitem__
@@ -56,11 +58,13 @@ def base_profiles(nodes: list[str], pos: dict[str, int], rel: dict[str, set[str]
         size = 1
         rs = rel.get(n)
         if rs:
+            rs = sorted(rs, key=at)
             dims.extend(map(at, rs))
             vals.extend(map(rel_rarity.__getitem__, rs))
             size += len(rs)
         xs = opp.get(n)
         if xs:
+            xs = sorted(xs, key=at)
             dims.extend(map(at, xs))
             vals.extend(map(opp_rarity.__getitem__, xs))
             size += len(xs)
@@ -88,7 +92,7 @@ def _capped(base: sp.csr_array, cap: int) -> sp.csr_array:
 def profiles(nodes: list[str], pos: dict[str, int], opp: dict[str, set[str]], base: sp.csr_array,
               smooth: float, cap: int = SMOOTH_CAP, chunk: int = CHUNK) -> sp.csr_array:
     """The normalised profiles: each topic's base profile plus ``smooth / len(opponents)`` of each
-    opponent's (opponents in set order), divided by its Euclidean norm.
+    opponent's (opponents in slug order), divided by its Euclidean norm.
 
     An opponent lends at most its ``cap`` heaviest dimensions (:func:`_capped`): a hub's thousands of
     opponents would otherwise each copy its thousands of dimensions, work and memory that grow with the
@@ -110,7 +114,7 @@ def profiles(nodes: list[str], pos: dict[str, int], opp: dict[str, set[str]], ba
         src.append(i)
         xs = opp.get(t)
         if xs:
-            src.extend(n + x for x in map(at, xs))
+            src.extend(n + x for x in sorted(map(at, xs)))
             k.append(len(xs))
         else:
             k.append(0)
