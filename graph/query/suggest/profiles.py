@@ -56,18 +56,12 @@ def base_profiles(nodes: list[str], pos: dict[str, int], rel: dict[str, set[str]
         dims.append(pos[n])
         vals.append(self_w)
         size = 1
-        rs = rel.get(n)
-        if rs:
-            rs = sorted(rs, key=at)
-            dims.extend(map(at, rs))
-            vals.extend(map(rel_rarity.__getitem__, rs))
-            size += len(rs)
-        xs = opp.get(n)
-        if xs:
-            xs = sorted(xs, key=at)
-            dims.extend(map(at, xs))
-            vals.extend(map(opp_rarity.__getitem__, xs))
-            size += len(xs)
+        for links, weight in ((rel.get(n), rel_rarity), (opp.get(n), opp_rarity)):
+            if links:
+                links = sorted(links, key=at)
+                dims.extend(map(at, links))
+                vals.extend(map(weight.__getitem__, links))
+                size += len(links)
         lens.append(size)
     rows = np.repeat(np.arange(len(nodes), dtype=np.int64), lens)
     return _group_sums(rows, np.asarray(dims, dtype=np.int64), np.asarray(vals, dtype=float), len(nodes))
