@@ -110,10 +110,19 @@ def test_a_refused_service_is_one_line(tiny_corpus, tmp_path):
 
 # ------------------------------------------------------------ time limit --
 
-def _children() -> set[int]:
-    pids = set()
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        pids |= {int(p) for p in (task / "children").read_text().split()}
+def _children(pid: int | None = None) -> set[int]:
+    """The child processes of ``pid`` (this process by default), over all its threads; a thread that
+    ends while they are read has none left to count, nor has a process that ends."""
+    pids: set[int] = set()
+    try:
+        tasks = list(Path(f"/proc/{pid or os.getpid()}/task").iterdir())
+    except FileNotFoundError:
+        return pids
+    for task in tasks:
+        try:
+            pids |= {int(p) for p in (task / "children").read_text().split()}
+        except FileNotFoundError:
+            pass
     return pids
 
 
@@ -244,8 +253,7 @@ def test_the_query_process_dies_with_a_killed_command(tiny_corpus, tmp_path):
         children: set[int] = set()
         while not children and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)
-            for task in Path(f"/proc/{proc.pid}/task").glob("*"):
-                children |= {int(p) for p in (task / "children").read_text().split()}
+            children = _children(proc.pid)
         assert children, "the command started no query process"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
